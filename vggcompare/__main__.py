@@ -1,0 +1,5 @@
+"""Allow ``python -m vggcompare``."""
+
+from vggcompare.cli import main
+
+raise SystemExit(main())

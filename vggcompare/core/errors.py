@@ -1,0 +1,37 @@
+"""The core's own exception types. Every message is one sentence a user can act on."""
+
+
+class VggCompareError(Exception):
+    """Base class for every error the core raises on purpose."""
+
+
+class ConfigError(VggCompareError, ValueError):
+    """An experiment setting is out of range or inconsistent."""
+
+
+class ImageError(VggCompareError):
+    """An image cannot be read or used."""
+
+
+class ModelError(VggCompareError):
+    """A model or weights file cannot be loaded or used."""
+
+
+class WeightsUnavailableError(ModelError):
+    """The ImageNet weights are neither cached nor downloadable right now."""
+
+    def __init__(self, message: str, filename: str = "") -> None:
+        super().__init__(message)
+        self.filename = filename
+
+
+class LabelsError(VggCompareError):
+    """A labels file cannot be read or does not match the model."""
+
+
+class ResultFileError(VggCompareError):
+    """A saved result file is missing, damaged or of an unknown version."""
+
+
+class RunCancelled(VggCompareError):
+    """The run was cancelled before it finished; no result exists."""

@@ -1,0 +1,39 @@
+"""Access to the bundled data files (labels, sample images)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+SAMPLE_NAMES = ("cat", "coffee", "rocket", "astronaut")
+
+
+def resource_path(name: str) -> Path:
+    """Return the filesystem path of a bundled resource file such as ``imagenet_labels.json``."""
+    return Path(str(resources.files("vggcompare.resources").joinpath(name)))
+
+
+def sample_path(name: str) -> Path:
+    """Return the path of a bundled sample photo by short name (``cat``, ``coffee``, ...)."""
+    folder = resources.files("vggcompare.resources.samples")
+    for entry in folder.iterdir():
+        if entry.name.rsplit(".", 1)[0] == name:
+            return Path(str(entry))
+    raise KeyError(f"no bundled sample called {name!r}; choose one of {', '.join(SAMPLE_NAMES)}")
+
+
+def sample_paths() -> dict[str, Path]:
+    """Return every bundled sample photo, by short name, in a stable order."""
+    return {name: sample_path(name) for name in SAMPLE_NAMES}
+
+
+@lru_cache(maxsize=1)
+def imagenet_labels() -> tuple[str, ...]:
+    """Return the 1000 ImageNet class names in Keras' index order (0 = tench)."""
+    data = json.loads(resource_path("imagenet_labels.json").read_text(encoding="utf-8"))
+    names = tuple(entry["name"] for entry in sorted(data["classes"], key=lambda e: e["index"]))
+    if len(names) != 1000:  # pragma: no cover - guards the shipped file
+        raise RuntimeError("the bundled ImageNet labels file is damaged")
+    return names
