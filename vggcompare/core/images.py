@@ -109,6 +109,7 @@ def _to_rgb(im: Image.Image, fmt: str | None, notes: list[str]) -> Image.Image:
 
 def _decode(data: bytes, name: str) -> LoadedImage:
     """Open, fully load and convert; Pillow's exceptions pass through to the caller."""
+    Image.init()  # register every plugin, or Image.OPEN is empty in a fresh process
     formats = [f for f in FORMATS if f in Image.OPEN]
     with Image.open(io.BytesIO(data), formats=formats) as im:
         width, height = im.size

@@ -1,0 +1,233 @@
+"""The experiment configuration: a frozen, validated, JSON-serialisable description of one run.
+
+Every source of variation is a switch with honest units. ``ExperimentConfig.validate()`` checks
+bounds and consistency and raises :class:`ConfigError` with one sentence naming the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from vggcompare.core.errors import ConfigError
+
+MODELS_BUILTIN = ("vgg19", "vgg19-random")
+SEEDINGS = ("off", "once", "every-pass")
+FILL_MODES = ("nearest", "constant", "reflect", "wrap")
+INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
+PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "none")
+PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap")
+PRECISIONS = ("float32", "bfloat16")
+
+MAX_PASSES = 100_000
+MAX_SEED = 2**32 - 1
+MAX_BATCH = 256
+MAX_THREADS = 256
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Random augmentation, with the units of Keras' old ``ImageDataGenerator``.
+
+    Defaults are the popular answer's settings: rotation 20°, shifts 0.2, shear 0.2°, zoom 0.2,
+    horizontal flip, fill mode ``nearest``.
+    """
+
+    enabled: bool = False
+    rotation: float = 20.0  # degrees; angle drawn uniformly in [-rotation, rotation]
+    width_shift: float = 0.2  # fraction of the width; shift drawn in [-w, w]
+    height_shift: float = 0.2  # fraction of the height
+    shear: float = 0.2  # degrees (as in Keras since 2017); drawn in [-shear, shear]
+    zoom: float = 0.2  # zx and zy drawn independently in [1 - zoom, 1 + zoom]
+    horizontal_flip: bool = True  # flip with probability 0.5
+    fill_mode: str = "nearest"
+
+    def validate(self) -> None:
+        """Raise ConfigError if a value is out of range."""
+        _check_range("rotation (degrees)", self.rotation, 0.0, 180.0)
+        _check_range("width shift (fraction)", self.width_shift, 0.0, 1.0)
+        _check_range("height shift (fraction)", self.height_shift, 0.0, 1.0)
+        _check_range("shear (degrees)", self.shear, 0.0, 80.0)
+        _check_range("zoom range", self.zoom, 0.0, 0.95)
+        _check_choice("fill mode", self.fill_mode, FILL_MODES)
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """Everything that defines one run of N forward passes on one image."""
+
+    image: str | None = None
+    model: str = "vgg19"  # "vgg19", "vgg19-random", or a path to a .keras/.h5 model
+    weights: str | None = None  # local ImageNet weights file for "vgg19"
+    labels: str | None = None  # labels file for a custom model, one class per line
+    passes: int = 20
+    seeding: str = "off"
+    seed: int = 42
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    reinit_weights: bool = False  # vgg19-random only: new random weights for every pass
+    dropout: float | None = None  # None: off; else MC dropout rate (inserted layers in VGG19)
+    interpolation: str = "nearest"
+    preprocess: str = "auto"  # "auto" = caffe for VGG19, "none" for custom models
+    pitfalls: tuple[str, ...] = ()
+    batch_size: int | None = None  # passes per forward call; None = automatic
+    precision: str = "float32"
+    deterministic_ops: bool = False
+    threads: int | None = None  # intra-op threads; None = TensorFlow's default
+
+    @property
+    def is_custom_model(self) -> bool:
+        """True when ``model`` names a user's model file rather than a built-in VGG19."""
+        return self.model not in MODELS_BUILTIN
+
+    @property
+    def effective_preprocess(self) -> str:
+        """The preprocessing mode actually used once ``auto`` is resolved."""
+        if self.preprocess != "auto":
+            return self.preprocess
+        return "none" if self.is_custom_model else "caffe"
+
+    def validate(self) -> "ExperimentConfig":
+        """Raise ConfigError for any out-of-range or inconsistent setting; return self."""
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise ConfigError("model must be 'vgg19', 'vgg19-random' or the path of a .keras or .h5 file")
+        _check_int("number of passes", self.passes, 1, MAX_PASSES)
+        _check_choice("seeding", self.seeding, SEEDINGS)
+        _check_int("seed", self.seed, 0, MAX_SEED)
+        if not isinstance(self.augment, AugmentConfig):
+            raise ConfigError("augment must be an AugmentConfig")
+        self.augment.validate()
+        if self.reinit_weights and self.model != "vgg19-random":
+            raise ConfigError("new weights for every pass needs the model 'vgg19-random'")
+        if self.dropout is not None:
+            _check_range("dropout rate", self.dropout, 0.0, 0.99)
+            if self.dropout <= 0.0:
+                raise ConfigError("dropout rate must be above 0 (leave dropout off instead)")
+        if self.weights is not None and self.model != "vgg19":
+            raise ConfigError("a local ImageNet weights file only applies to the model 'vgg19'")
+        _check_choice("interpolation", self.interpolation, INTERPOLATIONS)
+        _check_choice("preprocessing mode", self.preprocess, PREPROCESS_MODES)
+        for name in self.pitfalls:
+            _check_choice("pitfall", name, PITFALLS)
+        if len(set(self.pitfalls)) != len(self.pitfalls):
+            raise ConfigError("each pitfall may be given only once")
+        if self.batch_size is not None:
+            _check_int("passes per call (batch size)", self.batch_size, 1, MAX_BATCH)
+        _check_choice("precision", self.precision, PRECISIONS)
+        if self.threads is not None:
+            _check_int("thread count", self.threads, 1, MAX_THREADS)
+        return self
+
+    def replace(self, **changes: Any) -> "ExperimentConfig":
+        """Return a copy with some fields changed (``augment`` may be a dict of changes)."""
+        aug = changes.get("augment")
+        if isinstance(aug, dict):
+            changes["augment"] = dataclasses.replace(self.augment, **aug)
+        if "pitfalls" in changes:
+            changes["pitfalls"] = tuple(changes["pitfalls"])
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        data = dataclasses.asdict(self)
+        data["pitfalls"] = list(self.pitfalls)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ExperimentConfig":
+        """Build and validate a config from ``to_dict`` output; unknown keys are an error."""
+        if not isinstance(data, dict):
+            raise ConfigError("the configuration must be a JSON object")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown configuration field(s): {', '.join(unknown)}")
+        values = dict(data)
+        aug = values.get("augment", {})
+        if isinstance(aug, dict):
+            aug_known = {f.name for f in dataclasses.fields(AugmentConfig)}
+            bad = sorted(set(aug) - aug_known)
+            if bad:
+                raise ConfigError(f"unknown augmentation field(s): {', '.join(bad)}")
+            values["augment"] = AugmentConfig(**aug)
+        values["pitfalls"] = tuple(values.get("pitfalls", ()))
+        try:
+            return cls(**values).validate()
+        except TypeError as exc:  # wrong value types
+            raise ConfigError(f"the configuration is malformed: {exc}") from None
+
+    def differences(self, other: "ExperimentConfig") -> list[str]:
+        """Return the dotted names of the fields whose values differ from ``other``."""
+        mine, theirs = _flatten(self.to_dict()), _flatten(other.to_dict())
+        return sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+
+    def summary(self) -> str:
+        """Return a one-line, human summary of the settings that matter."""
+        parts = [_model_words(self), f"{self.passes} passes", _seeding_words(self)]
+        if self.augment.enabled:
+            parts.append("augmentation on")
+        if self.reinit_weights:
+            parts.append("new weights every pass")
+        if self.dropout is not None:
+            parts.append(f"dropout {self.dropout:g}")
+        if self.interpolation != "nearest":
+            parts.append(f"{self.interpolation} resize")
+        if self.effective_preprocess not in ("caffe", "none") or (
+            self.preprocess != "auto" and self.is_custom_model
+        ):
+            parts.append(f"{self.effective_preprocess} preprocessing")
+        parts.extend(f"pitfall {p}" for p in self.pitfalls)
+        if self.batch_size is not None:
+            parts.append(f"{self.batch_size} per call")
+        if self.precision != "float32":
+            parts.append(self.precision)
+        if self.deterministic_ops:
+            parts.append("deterministic ops")
+        if self.threads is not None:
+            parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
+        return ", ".join(parts)
+
+
+def _model_words(cfg: ExperimentConfig) -> str:
+    if cfg.model == "vgg19":
+        return "VGG19 ImageNet"
+    if cfg.model == "vgg19-random":
+        return "VGG19 random weights"
+    return f"model {cfg.model.replace(chr(92), '/').rsplit('/', 1)[-1]}"
+
+
+def _seeding_words(cfg: ExperimentConfig) -> str:
+    if cfg.seeding == "off":
+        return "unseeded"
+    if cfg.seeding == "once":
+        return f"seed {cfg.seed} once"
+    return f"seed {cfg.seed} every pass"
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _check_int(what: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{what} must be a whole number from {low} to {high}, not {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{what} must be from {low} to {high}, not {value}")
+
+
+def _check_range(what: str, value: Any, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ConfigError(f"{what} must be a number from {low:g} to {high:g}, not {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{what} must be from {low:g} to {high:g}, not {value:g}")
+
+
+def _check_choice(what: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{what} must be one of {', '.join(choices)}, not {value!r}")

@@ -1,0 +1,119 @@
+"""Plain-English verdicts, generated only from computed numbers and the configuration."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.stats import Comparison, PassStatistics
+
+
+def fmt(x: float) -> str:
+    """Format a probability or difference compactly: 0.031, 3.1e-06, 0."""
+    if x == 0:
+        return "0"
+    if abs(x) >= 0.001:
+        return f"{x:.3g}"
+    return f"{x:.2g}"
+
+
+def random_sources(config: ExperimentConfig, dropout_active: bool) -> list[str]:
+    """The random sources this configuration switches on, in words."""
+    sources = []
+    if config.augment.enabled:
+        sources.append("random augmentation")
+    if config.reinit_weights:
+        sources.append("new random weights for every pass")
+    if dropout_active:
+        sources.append("dropout at inference")
+    return sources
+
+
+def run_verdict(
+    stats: PassStatistics,
+    labels: Sequence[str],
+    config: ExperimentConfig,
+    dropout_active: bool,
+    notes: Sequence[str] = (),
+) -> str:
+    """Return the verdict for one run: what the passes did, and why, from the numbers."""
+    n = stats.passes
+    sources = random_sources(config, dropout_active)
+    sentences: list[str] = []
+    top = labels[stats.top1_mode]
+    if config.dropout is not None and not dropout_active:
+        sentences.append("Dropout was requested but this model has no dropout layers: it had no effect.")
+    if n == 1:
+        sentences.append(f"Only 1 pass was run, so there is nothing to compare within the run; top-1 was '{top}'.")
+    elif stats.all_bit_identical:
+        sentences.append(f"All {n} passes gave bit-identical outputs; top-1 was '{top}' ({fmt(stats.mean[stats.top1_mode])}).")
+        if not sources:
+            sentences.append(
+                "Nothing random was switched on, so there was nothing for a seed to change: "
+                "the same input through the same model gives the same numbers."
+            )
+        elif config.seeding == "every-pass":
+            sentences.append(
+                f"Re-seeding with {config.seed} before every pass made each pass draw the same "
+                f"{' and '.join(sources)}, so the passes could not differ."
+            )
+    else:
+        sentences.append(
+            f"Top-1 was '{top}' in {stats.top1_mode_count} of {n} passes; the largest spread is in "
+            f"'{labels[stats.max_std_class]}' (std {fmt(stats.max_std)})."
+        )
+        if stats.distinct_top1 > 1:
+            sentences.append(f"{stats.distinct_top1} different top-1 labels appeared.")
+        sentences.append(f"The largest difference of any pass from pass 1 is {fmt(stats.max_abs_deviation_from_first)}.")
+        if sources:
+            sentences.append(f"The passes differ because of {_join(sources)}.")
+        else:
+            sentences.append(
+                "No random source was switched on, yet the passes differ: this is floating-point "
+                "numerics (for example the batch a pass was computed in)."
+            )
+        if config.seeding == "off":
+            sentences.append(
+                "The run was unseeded, so a repeat will give different numbers; a seed would make the "
+                "whole run repeatable but would not remove this variation."
+            )
+        elif config.seeding == "once":
+            sentences.append(
+                f"Seed {config.seed} makes the whole run repeatable, but it does not make the passes "
+                "agree with each other."
+            )
+    if config.pitfalls:
+        sentences.append(
+            f"Pitfall{'s' if len(config.pitfalls) > 1 else ''} on ({', '.join(config.pitfalls)}): "
+            "these change the input the same way in every pass; compare with a run without them to see the damage."
+        )
+    sentences.extend(n for n in notes if n.startswith("Note:"))
+    return " ".join(sentences)
+
+
+def comparison_verdict(cmp: Comparison, labels: Sequence[str], a_name: str = "A", b_name: str = "B") -> str:
+    """Return the verdict for two runs, from their comparison numbers."""
+    sentences: list[str] = []
+    if cmp.bit_identical:
+        sentences.append(f"{b_name} reproduces {a_name} bit for bit.")
+    else:
+        where = labels[cmp.max_difference_class]
+        top1 = (
+            f"same top-1 ('{labels[cmp.top1_a]}')"
+            if cmp.same_top1
+            else f"different top-1 ({a_name}: '{labels[cmp.top1_a]}', {b_name}: '{labels[cmp.top1_b]}')"
+        )
+        kind = "" if cmp.same_shape else " between mean probabilities"
+        sentences.append(f"Largest difference{kind} {fmt(cmp.max_abs_difference)} in '{where}'; {top1}.")
+        sentences.append(f"The top-5 lists share {cmp.top5_overlap} of 5 classes.")
+    if cmp.config_differences:
+        sentences.append(f"Settings that differ: {', '.join(cmp.config_differences)}.")
+    elif not cmp.bit_identical:
+        sentences.append("The settings are identical, so the difference comes from unseeded random draws or the environment.")
+    return " ".join(sentences)
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
