@@ -22,7 +22,7 @@ import numpy as np
 
 from vggcompare.core import augment as aug
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.environment import environment_record, set_deterministic_ops, set_threads
+from vggcompare.core.environment import environment_record, import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.errors import RunCancelled
 from vggcompare.core.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
 from vggcompare.core.models import PreparedModel, prepare_model
@@ -112,6 +112,7 @@ def run_passes(
     elif not config.image and image.source and not image.source.startswith("<"):
         config = config.replace(image=image.source)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting TensorFlow and preparing the model…")
+    import_tensorflow()
     threads = set_threads(config.threads)
     set_deterministic_ops(config.deterministic_ops)
     if config.seeding != "off":

@@ -93,3 +93,32 @@ def environment_line(env: dict[str, Any]) -> str:
         f"Python {env.get('python', '?')} · {env.get('device', '?')}: {env.get('cpu', '?')} · {threads} threads · "
         f"{env.get('precision', '?')}{' · deterministic ops' if env.get('deterministic_ops') else ''}"
     )
+
+
+def import_tensorflow() -> None:
+    """Import TensorFlow and Keras once, keeping their start-up chatter off the terminal.
+
+    TensorFlow's C++ start-up messages are written straight to file descriptor 2, before its
+    logging settings take effect, so stderr is pointed at /dev/null while it starts.
+    """
+    if "keras" in sys.modules and "tensorflow" in sys.modules:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    saved = None
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        saved = None
+    try:
+        import keras  # noqa: F401
+        import tensorflow as tf
+
+        tf.config.list_physical_devices("GPU")
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)

@@ -82,6 +82,14 @@ def run_verdict(
                 f"Seed {config.seed} makes the whole run repeatable, but it does not make the passes "
                 "agree with each other."
             )
+    if config.model == "vgg19-random" and not config.reinit_weights:
+        if config.seeding == "off":
+            sentences.append(
+                "The random weights were drawn once for this run without a seed, so a repeat of the run "
+                "will give different numbers."
+            )
+        else:
+            sentences.append(f"The random weights were drawn from seed {config.seed}, so a repeat gives the same weights.")
     if config.pitfalls:
         sentences.append(
             f"Pitfall{'s' if len(config.pitfalls) > 1 else ''} on ({', '.join(config.pitfalls)}): "
