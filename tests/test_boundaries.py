@@ -1,0 +1,43 @@
+"""The architecture rules: the core never imports Qt, and importing the package never imports TensorFlow."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import subprocess
+import sys
+
+import vggcompare
+
+CORE = pathlib.Path(vggcompare.__file__).parent / "core"
+FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy", "vggcompare.gui")
+
+
+def test_no_core_module_imports_qt():
+    offenders = []
+    for path in CORE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN or n.startswith(FORBIDDEN)]
+    assert offenders == []
+
+
+def test_importing_the_package_and_its_core_stays_light():
+    code = (
+        "import sys, vggcompare, vggcompare.cli, vggcompare.core.engine, vggcompare.core.models, "
+        "vggcompare.core.weights, vggcompare.core.compare;"
+        "bad=[m for m in ('tensorflow','keras','PySide6','pyqtgraph') if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_import_linter_contract_holds():
+    lint = pathlib.Path(sys.executable).with_name("lint-imports")
+    root = pathlib.Path(vggcompare.__file__).parent.parent
+    proc = subprocess.run([str(lint)], cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
