@@ -81,6 +81,20 @@ def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentC
     ).validate()
 
 
+def load_config_file(path: str) -> ExperimentConfig:
+    """Read an ExperimentConfig from a JSON file: a bare config, or a result file's 'config'."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read the configuration file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("config"), dict):
+        data = data["config"]
+    return ExperimentConfig.from_dict(data)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = _Parser(prog="vggcompare", description="Find out why a Keras model gives different outputs for the same image.")
@@ -89,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("image")
     add_run_options(run)
     run.add_argument("--out", help="write the full result as JSON")
+    run.add_argument("--config", help="take every setting from this configuration JSON (the 'config' of a result); other options are ignored")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     cmp = sub.add_parser("compare", help="compare two saved results")
     cmp.add_argument("a")
@@ -98,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", required=True)
     shot.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
     add_run_options(shot)
+    from vggcompare.cli_presets import add_preset_commands
+
+    add_preset_commands(sub, add_run_options)
     return parser
 
 
@@ -171,6 +189,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from vggcompare.core.result import save_result
 
     config = config_from_args(args, os.path.abspath(args.image))
+    if args.config:
+        config = load_config_file(args.config).replace(image=os.path.abspath(args.image))
     image = load_image(args.image)
     bar = ProgressBar(not args.quiet)
     result = run_experiment(config, image, progress=bar, download_progress=bar.download)
@@ -240,7 +260,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UserError("choose a command: run, compare or screenshot (see --help)")
+            raise UserError("choose a command: run, compare, screenshot, preset or presets (see --help)")
+        if args.command in ("preset", "presets"):
+            from vggcompare.cli_presets import cmd_preset, cmd_presets
+
+            if args.command == "presets":
+                return cmd_presets(args)
+            return cmd_preset(args, config_from_args(args, os.path.abspath(args.image)))
         handler = {"run": cmd_run, "compare": cmd_compare, "screenshot": cmd_screenshot}[args.command]
         return handler(args)
     except (UserError, VggCompareError) as exc:

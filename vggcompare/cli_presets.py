@@ -1,0 +1,71 @@
+"""The ``preset`` and ``presets`` commands: one-click demonstrations, headless."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+
+def add_preset_commands(sub, add_run_options) -> None:
+    """Register ``presets`` and ``preset NAME IMAGE`` on the CLI's subparsers."""
+    sub.add_parser("presets", help="list the one-click demonstrations")
+    p = sub.add_parser("preset", help="run a demonstration headless and write each run's JSON")
+    p.add_argument("name")
+    p.add_argument("image")
+    add_run_options(p)
+    p.add_argument("--out-dir", required=True, help="folder for each run's JSON")
+    p.add_argument("--report", help="also write a PDF report of the preset")
+    p.add_argument("--quiet", action="store_true")
+
+
+def cmd_presets(_args: argparse.Namespace) -> int:
+    """List presets with their explanations."""
+    from vggcompare.core.presets import PRESETS
+
+    for preset in PRESETS.values():
+        print(f"{preset.name:<11} {preset.title}\n{'':<11} {preset.explanation}")
+    return 0
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def cmd_preset(args: argparse.Namespace, config) -> int:
+    """Run one preset, print its table and headline, and write its runs (and report)."""
+    from vggcompare.core.images import load_image
+    from vggcompare.core.presets import PRESETS, run_preset
+    from vggcompare.core.result import save_result
+
+    if args.name not in PRESETS:
+        from vggcompare.core.errors import ConfigError
+
+        raise ConfigError(f"unknown preset {args.name!r}; choose one of {', '.join(PRESETS)}")
+    image = load_image(args.image)
+    gen = run_preset(args.name, config, image)
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration as stop:
+            outcome = stop.value
+            break
+        if not args.quiet and (p.stage == "loading" or p.done == p.total):
+            sys.stderr.write(p.message + "\n")
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"{outcome.title}\n{outcome.explanation}\nModel: {outcome.model}\n")
+    widths = [max(len(str(r[i])) for r in [outcome.columns, *outcome.rows]) for i in range(len(outcome.columns))]
+    for row in [outcome.columns, *outcome.rows]:
+        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)))
+    print(f"\n{outcome.headline}")
+    for label, result in outcome.runs.items():
+        save_result(result, out_dir / f"{outcome.name}-{_slug(label)}.json")
+    print(f"Wrote {len(outcome.runs)} run files to {out_dir}")
+    if args.report:
+        from vggcompare.gui.report import write_preset_report
+
+        print(f"Wrote {write_preset_report(outcome, os.path.abspath(args.report))}")
+    return 0

@@ -1,0 +1,51 @@
+"""The small CNN with dropout used by the 'popular answer, example 3' preset."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from vggcompare.core.history import default_history_dir
+
+CNN_FILE = "small_cnn_dropout_v1.keras"
+
+
+def small_cnn_path() -> Path:
+    """Return the small CNN's .keras file, building it (seed 0, random weights) on first use."""
+    folder = default_history_dir().parent / "models"
+    path = folder / CNN_FILE
+    if path.is_file():
+        return path
+    from vggcompare.core.environment import import_tensorflow
+
+    import_tensorflow()
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((64, 64, 3)),
+            layers.Rescaling(1.0 / 255),
+            layers.Conv2D(16, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(64, activation="relu"),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name="small_cnn_with_dropout",
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".keras", dir=folder)
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
