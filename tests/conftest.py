@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# never touch the real user's history or model cache from the tests
+os.environ["VGGCOMPARE_DATA_DIR"] = tempfile.mkdtemp(prefix="vggcompare-test-data-")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
