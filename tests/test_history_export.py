@@ -84,16 +84,17 @@ def test_pdf_report_has_the_expected_pages(runs, tmp_path):
     two = write_comparison_report(runs[0], runs[2], tmp_path / "cmp.pdf")
     for pdf in (one, two):
         assert pdf.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdfinfo"):
-        pages = [int(line.split()[-1]) for line in subprocess.run(["pdfinfo", str(one)], capture_output=True, text=True).stdout.splitlines() if line.startswith("Pages:")]
-        pages2 = [int(line.split()[-1]) for line in subprocess.run(["pdfinfo", str(two)], capture_output=True, text=True).stdout.splitlines() if line.startswith("Pages:")]
-        assert pages[0] >= 1 and pages2[0] > pages[0]
-    else:
-        from PySide6.QtPdf import QPdfDocument  # pragma: no cover - Qt's own reader where poppler is absent
+    pages = [_page_count(pdf) for pdf in (one, two)]
+    assert pages[0] >= 1 and pages[1] > pages[0]  # a comparison holds two runs
+    if shutil.which("pdfinfo"):  # poppler agrees, where it is installed
+        info = subprocess.run(["pdfinfo", str(one)], capture_output=True, text=True).stdout
+        assert f"Pages:           {pages[0]}" in info
 
-        doc = QPdfDocument()
-        doc.load(str(one))
-        assert doc.pageCount() >= 1
+
+def _page_count(pdf):
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
 
 
 def test_repeat_in_a_fresh_process_reproduces_a_seeded_run(runs):
