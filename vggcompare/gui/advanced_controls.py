@@ -1,0 +1,168 @@
+"""The advanced settings: augmentation details, preprocessing and pitfalls, numerics."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QWidget
+
+from vggcompare.core.config import FILL_MODES, INTERPOLATIONS, MAX_BATCH, MAX_THREADS, PITFALLS, ExperimentConfig
+from vggcompare.core.preprocess import PITFALL_EXPLANATIONS
+from vggcompare.gui.fields import combo, float_box, int_box
+
+PREPROCESS_TEXT = {
+    "auto": "Automatic (caffe for VGG19, none for your model)",
+    "caffe": "caffe: RGB→BGR, subtract ImageNet means",
+    "tf": "tf: scale to −1…1",
+    "torch": "torch: scale to 0…1, normalise",
+    "none": "none: raw 0…255 pixels",
+}
+FILL_TEXT = {"nearest": "nearest edge pixel", "constant": "black", "reflect": "mirror image", "wrap": "wrap around"}
+
+
+def _changed(group: "_Group"):
+    return lambda *_args: group.changed.emit()
+
+
+class _Group(QWidget):
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(4, 0, 0, 4)
+
+
+class AugmentSettings(_Group):
+    """Ranges of the random augmentation, in the units Keras' ImageDataGenerator used."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rotation = float_box(0, 180, 20, 1, 1, "± ", "°", "Each pass rotates the image by a random angle up to this many degrees either way.")
+        self.width_shift = float_box(0, 100, 20, 1, 1, "± ", " % of width", "Each pass shifts the image sideways by up to this share of its width.")
+        self.height_shift = float_box(0, 100, 20, 1, 1, "± ", " % of height", "Each pass shifts the image up or down by up to this share of its height.")
+        self.shear = float_box(0, 80, 0.2, 0.1, 2, "± ", "°", "Shear angle in degrees (Keras has used degrees since 2017, so the popular 0.2 means 0.2°).")
+        self.zoom = float_box(0, 95, 20, 1, 1, "± ", " %", "Each pass zooms width and height independently by a factor between 1 − z and 1 + z.")
+        self.flip = QCheckBox("Flip left–right half of the time")
+        self.flip.setToolTip("Each pass mirrors the image left to right with probability one half.")
+        self.fill = combo()
+        for mode in FILL_MODES:
+            self.fill.addItem(f"{mode} ({FILL_TEXT[mode]})", mode)
+        self.fill.setToolTip("How the corners uncovered by rotating or shifting are filled.")
+        for label, w in (("Rotation", self.rotation), ("Width shift", self.width_shift), ("Height shift", self.height_shift),
+                         ("Shear", self.shear), ("Zoom", self.zoom), ("", self.flip), ("Fill corners with", self.fill)):
+            self.form.addRow(label, w)
+        for box in (self.rotation, self.width_shift, self.height_shift, self.shear, self.zoom):
+            box.valueChanged.connect(_changed(self))
+        self.flip.toggled.connect(_changed(self))
+        self.fill.currentIndexChanged.connect(_changed(self))
+
+    def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
+        """Return ``config`` with these augmentation ranges (the on/off switch is elsewhere)."""
+        return config.replace(augment=dict(
+            rotation=self.rotation.value(), width_shift=self.width_shift.value() / 100,
+            height_shift=self.height_shift.value() / 100, shear=self.shear.value(), zoom=self.zoom.value() / 100,
+            horizontal_flip=self.flip.isChecked(), fill_mode=self.fill.currentData(),
+        ))
+
+    def set_from(self, config: ExperimentConfig) -> None:
+        """Show the augmentation ranges of ``config``."""
+        a = config.augment
+        self.rotation.setValue(a.rotation)
+        self.width_shift.setValue(a.width_shift * 100)
+        self.height_shift.setValue(a.height_shift * 100)
+        self.shear.setValue(a.shear)
+        self.zoom.setValue(a.zoom * 100)
+        self.flip.setChecked(a.horizontal_flip)
+        self.fill.setCurrentIndex(max(0, self.fill.findData(a.fill_mode)))
+
+
+class PreprocessSettings(_Group):
+    """Resizing, preprocessing mode and the pitfalls that reproduce common mistakes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interpolation = combo()
+        for name in INTERPOLATIONS:
+            self.interpolation.addItem(name + (" (Keras' load_img default)" if name == "nearest" else ""), name)
+        self.interpolation.setToolTip("How the picture is resized to the model's input size (224 × 224 for VGG19).")
+        self.mode = combo()
+        for name, text in PREPROCESS_TEXT.items():
+            self.mode.addItem(text, name)
+        self.mode.setToolTip("How pixel values are transformed before the model sees them. VGG19 was trained with caffe.")
+        self.form.addRow("Resize with", self.interpolation)
+        self.form.addRow("Preprocessing", self.mode)
+        self.pitfalls: dict[str, QCheckBox] = {}
+        for name in PITFALLS:
+            box = QCheckBox(f"Pitfall: {name}")
+            box.setToolTip(f"Reproduce a common mistake: {PITFALL_EXPLANATIONS[name]}.")
+            box.toggled.connect(_changed(self))
+            self.pitfalls[name] = box
+            self.form.addRow("", box)
+        self.interpolation.currentIndexChanged.connect(_changed(self))
+        self.mode.currentIndexChanged.connect(_changed(self))
+
+    def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
+        """Return ``config`` with this interpolation, preprocessing and pitfalls."""
+        chosen = tuple(name for name, box in self.pitfalls.items() if box.isChecked())
+        return config.replace(interpolation=self.interpolation.currentData(), preprocess=self.mode.currentData(), pitfalls=chosen)
+
+    def set_from(self, config: ExperimentConfig) -> None:
+        """Show the preprocessing settings of ``config``."""
+        self.interpolation.setCurrentIndex(max(0, self.interpolation.findData(config.interpolation)))
+        self.mode.setCurrentIndex(max(0, self.mode.findData(config.preprocess)))
+        for name, box in self.pitfalls.items():
+            box.setChecked(name in config.pitfalls)
+
+
+class NumericsSettings(_Group):
+    """Passes per forward call, precision, deterministic ops and threads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.auto_batch = QCheckBox("Automatic")
+        self.batch = int_box(1, MAX_BATCH, 16, " passes", "How many passes go through the model in one call. Batches are faster; "
+                             "the batch size can change the last digits of the outputs.")
+        self.auto_batch.setToolTip("Let the program choose (16 passes per call, or 1 with new weights every pass).")
+        self.precision = combo()
+        self.precision.addItem("float32 (full precision)", "float32")
+        self.precision.addItem("bfloat16 (faster, less exact)", "bfloat16")
+        self.precision.setToolTip("The number format of the computation. bfloat16 is 2–3× faster on CPUs that support it, with differences around 1e-5.")
+        self.deterministic = QCheckBox("Deterministic operations")
+        self.deterministic.setToolTip("Ask TensorFlow to use only deterministic kernels (same hardware, same numbers).")
+        self.auto_threads = QCheckBox("TensorFlow's default")
+        self.auto_threads.setToolTip("Let TensorFlow use one thread per CPU core.")
+        self.threads = int_box(1, MAX_THREADS, 1, " threads", "Threads per operation. TensorFlow fixes this when it starts: "
+                               "a different count needs a fresh process.")
+        for label, check, box in (("Passes per call", self.auto_batch, self.batch), ("Threads", self.auto_threads, self.threads)):
+            row = QHBoxLayout()
+            row.addWidget(check)
+            row.addWidget(box, 1)
+            self.form.addRow(label, row)
+            check.toggled.connect(box.setDisabled)
+            check.toggled.connect(_changed(self))
+            box.valueChanged.connect(_changed(self))
+        self.form.addRow("Precision", self.precision)
+        self.form.addRow("", self.deterministic)
+        self.precision.currentIndexChanged.connect(_changed(self))
+        self.deterministic.toggled.connect(_changed(self))
+        self.auto_batch.setChecked(True)
+        self.auto_threads.setChecked(True)
+
+    def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
+        """Return ``config`` with these numerics settings."""
+        return config.replace(
+            batch_size=None if self.auto_batch.isChecked() else self.batch.value(),
+            threads=None if self.auto_threads.isChecked() else self.threads.value(),
+            precision=self.precision.currentData(), deterministic_ops=self.deterministic.isChecked(),
+        )
+
+    def set_from(self, config: ExperimentConfig) -> None:
+        """Show the numerics settings of ``config``."""
+        self.auto_batch.setChecked(config.batch_size is None)
+        if config.batch_size is not None:
+            self.batch.setValue(config.batch_size)
+        self.auto_threads.setChecked(config.threads is None)
+        if config.threads is not None:
+            self.threads.setValue(config.threads)
+        self.precision.setCurrentIndex(max(0, self.precision.findData(config.precision)))
+        self.deterministic.setChecked(config.deterministic_ops)

@@ -1,0 +1,56 @@
+"""Start the desktop window: ``vggcompare`` with no arguments."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Sequence
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from vggcompare import __version__
+from vggcompare.gui.settings import APPLICATION, ORGANIZATION
+
+DEFAULT_SAMPLE = "cat"
+
+
+def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
+    """Return the running QApplication, or create one (offscreen when there is no display)."""
+    app = QApplication.instance()
+    if app is not None:
+        return app  # type: ignore[return-value]
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication(list(argv) if argv else [sys.argv[0] if sys.argv else "vggcompare"])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("vggcompare")
+    app.setApplicationVersion(__version__)
+    configure_plots()
+    return app
+
+
+def configure_plots() -> None:
+    """pyqtgraph settings shared by every plot: antialiased lines, row-major images."""
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the window with a bundled sample loaded; TensorFlow starts in the background once it is shown."""
+    from vggcompare.core.resources import sample_path
+    from vggcompare.gui.main_window import MainWindow
+
+    app = ensure_application(argv)
+    window = MainWindow()
+    window.load_image(str(sample_path(DEFAULT_SAMPLE)))
+    app.aboutToQuit.connect(window.shutdown)
+    window.show()
+    QTimer.singleShot(0, window.start_background_work)
+    return int(app.exec())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""Small input widgets the controls are built from: a file field and number boxes with units."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLineEdit, QSpinBox, QToolButton, QWidget
+
+
+class FileField(QWidget):
+    """A path box with a Browse button; ``path()`` is '' when empty."""
+
+    changed = Signal(str)
+
+    def __init__(self, caption: str, filter_text: str, placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caption, self.filter_text = caption, filter_text
+        self.start_folder = ""
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setClearButtonEnabled(True)
+        self.browse = QToolButton()
+        self.browse.setText("Browse…")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.browse)
+        self.edit.textChanged.connect(lambda _t: self.changed.emit(self.path()))
+        self.browse.clicked.connect(self._browse)
+
+    def path(self) -> str:
+        """The chosen path, with ~ expanded, or ''."""
+        text = self.edit.text().strip()
+        return os.path.expanduser(text) if text else ""
+
+    def set_path(self, path: str | None) -> None:
+        """Show ``path`` (None or '' clears the box)."""
+        self.edit.setText(path or "")
+
+    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt naming
+        """Set the tooltip on the box and the button."""
+        super().setToolTip(text)
+        self.edit.setToolTip(text)
+        self.browse.setToolTip(text)
+
+    def _browse(self) -> None:
+        folder = os.path.dirname(self.path()) or self.start_folder
+        path, _ = QFileDialog.getOpenFileName(self, self.caption, folder, self.filter_text)
+        if path:
+            self.edit.setText(path)
+
+
+def int_box(low: int, high: int, value: int, suffix: str = "", tip: str = "") -> QSpinBox:
+    """A whole-number box with a range, a unit suffix and a tooltip."""
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    box.setSuffix(suffix)
+    box.setToolTip(tip)
+    box.setAccelerated(True)
+    box.setGroupSeparatorShown(True)
+    return box
+
+
+def float_box(low: float, high: float, value: float, step: float, decimals: int, prefix: str = "", suffix: str = "", tip: str = "") -> QDoubleSpinBox:
+    """A number box with a range, step, unit prefix/suffix and a tooltip."""
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setValue(value)
+    box.setPrefix(prefix)
+    box.setSuffix(suffix)
+    box.setToolTip(tip)
+    return box
+
+
+def combo(tip: str = "") -> QComboBox:
+    """A drop-down that may shrink below its longest entry (the list still shows entries in full)."""
+    box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(12)
+    box.setToolTip(tip)
+    return box

@@ -1,0 +1,89 @@
+"""Thumbnails of the first inputs as the model saw them, each captioned with what augmentation did."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from vggcompare.core.images import decode_png
+from vggcompare.core.result import RunResult, Thumbnail
+from vggcompare.gui.qimages import array_to_qimage
+
+CARD_WIDTH = 132
+
+
+def _card(thumb: Thumbnail) -> QWidget:
+    card = QWidget()
+    card.setFixedWidth(CARD_WIDTH)
+    picture = QLabel()
+    picture.setPixmap(QPixmap.fromImage(array_to_qimage(decode_png(thumb.png))))
+    picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    head, _, rest = thumb.caption.partition(": ")
+    caption = QLabel(f"<b>{html.escape(head[:1].upper() + head[1:])}</b><br>{html.escape(rest)}")
+    caption.setWordWrap(True)
+    caption.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+    caption.setToolTip(thumb.caption)
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.setSpacing(3)
+    layout.addWidget(picture)
+    layout.addWidget(caption)
+    layout.addStretch(1)
+    return card
+
+
+class InputsStrip(QWidget):
+    """A row of captioned thumbnails in a horizontal scroll area."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.row = QHBoxLayout()
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(6)
+        inner = QWidget()
+        inner.setLayout(self.row)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(inner)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.scroll)
+        self.cards: list[QWidget] = []
+        self.clear()
+
+    def clear(self) -> None:
+        """Remove the thumbnails."""
+        self._remove_cards()
+        self.title.setText("<b>What the model saw</b> (the first passes' inputs appear here after a run)")
+        self.scroll.setFixedHeight(0)
+
+    def show_result(self, result: RunResult) -> None:
+        """Show the run's thumbnails with their captions."""
+        self._remove_cards()
+        thumbs = result.thumbnails
+        augmented = result.config.augment.enabled
+        shown = f"the first {len(thumbs)} of {result.passes} passes" if len(thumbs) < result.passes else f"all {len(thumbs)} passes"
+        what = "each with what its augmentation did" if augmented else "no augmentation, so every pass got the same input"
+        self.title.setText(f"<b>What the model saw</b>: {shown}, {what}")
+        for thumb in thumbs:
+            card = _card(thumb)
+            self.row.addWidget(card)
+            self.cards.append(card)
+        self.row.addStretch(1)
+        tallest = max((max(card.heightForWidth(CARD_WIDTH), card.sizeHint().height()) for card in self.cards), default=0)
+        bar = self.scroll.horizontalScrollBar().sizeHint().height()
+        self.scroll.setFixedHeight(tallest + bar + 4 if self.cards else 0)
+
+    def _remove_cards(self) -> None:
+        while self.row.count():
+            item = self.row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.cards = []

@@ -1,0 +1,107 @@
+"""All result panels of one run, laid out together: banner, top-5, plots, inputs, environment."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from vggcompare.core.environment import environment_line
+from vggcompare.core.result import RunResult
+from vggcompare.gui import theme
+from vggcompare.gui.results.inputs_strip import InputsStrip
+from vggcompare.gui.results.passes_plot import PassesPlot
+from vggcompare.gui.results.top5 import Top5Panel
+from vggcompare.gui.results.variance_plot import VariancePlot
+from vggcompare.gui.results.verdict_banner import VerdictBanner
+
+
+def timings_text(result: RunResult) -> str:
+    """Speed of the run in words, from the core's timings."""
+    t = result.timings
+    parts = []
+    if t.get("passes_per_second"):
+        parts.append(f"{t['passes_per_second']:.3g} passes/s ({t.get('seconds_per_pass', 0):.3g} s per pass)")
+    if "model_seconds" in t:
+        parts.append(f"model ready in {t['model_seconds']:.2g} s")
+    if "total_seconds" in t:
+        parts.append(f"whole run {t['total_seconds']:.3g} s")
+    return " · ".join(parts)
+
+
+class ResultsView(QWidget):
+    """The result of one run. ``side`` (the image panel) sits at the top left, beside the verdict."""
+
+    def __init__(self, side: QWidget | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.result: RunResult | None = None
+        self.banner = VerdictBanner()
+        self.top5 = Top5Panel()
+        self.variance = VariancePlot()
+        self.passes = PassesPlot()
+        self.inputs = InputsStrip()
+        self.environment = QLabel()
+        self.environment.setWordWrap(True)
+        self.environment.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        summary = QVBoxLayout()
+        summary.setSpacing(10)
+        summary.addWidget(self.banner)
+        summary.addWidget(self.top5)
+        summary.addStretch(1)
+        top = QGridLayout()
+        top.setHorizontalSpacing(16)
+        if side is not None:
+            top.addWidget(side, 0, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(summary, 0, 1)
+        top.setColumnStretch(1, 1)
+        self.plots = QSplitter(Qt.Orientation.Horizontal)
+        self.plots.setChildrenCollapsible(False)
+        self.plots.addWidget(self.variance)
+        self.plots.addWidget(self.passes)
+        self.plots.setStretchFactor(0, 3)
+        self.plots.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addLayout(top)
+        layout.addWidget(self.plots, 1)
+        layout.addWidget(self.inputs)
+        layout.addWidget(self.environment)
+        self.refresh_theme()
+        self.clear()
+
+    def clear(self) -> None:
+        """Back to the empty state."""
+        self.result = None
+        self.banner.show_message("Press Run to send the image through the model", "")
+        for panel in (self.top5, self.variance, self.passes, self.inputs):
+            panel.clear()
+        self.environment.setText("")
+
+    def show_result(self, result: RunResult) -> None:
+        """Fill every panel from ``result`` (the core computed every number shown)."""
+        self.result = result
+        self.banner.show_result(result)
+        self.top5.show_statistics(result.statistics)
+        self.variance.show_result(result)
+        self.passes.show_result(result)
+        self.inputs.show_result(result)
+        env = result.environment
+        lines = [html.escape(environment_line(env))]
+        model = env.get("model")
+        speed = timings_text(result)
+        lines.append(" · ".join(html.escape(x) for x in (model and f"Model: {model}", speed and f"Speed: {speed}") if x))
+        self.environment.setText("<br>".join(lines))
+
+    def set_stale(self, stale: bool) -> None:
+        """Grey out the result panels (not the banner or the image) while a new run is going."""
+        for panel in (self.top5, self.variance, self.passes, self.inputs, self.environment):
+            panel.setEnabled(not stale)
+
+    def refresh_theme(self) -> None:
+        """Recolour every panel for the current palette."""
+        c = theme.colors(self.palette())
+        self.environment.setStyleSheet(f"color: {c.css('muted')};")
+        for panel in (self.banner, self.top5, self.variance, self.passes):
+            panel.refresh_theme()
