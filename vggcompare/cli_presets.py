@@ -61,6 +61,8 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
     for row in [outcome.columns, *outcome.rows]:
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)))
     print(f"\n{outcome.headline}")
+    for note in outcome.notes:
+        print(f"Note: {note}")
     for label, result in outcome.runs.items():
         save_result(result, out_dir / f"{outcome.name}-{_slug(label)}.json")
     print(f"Wrote {len(outcome.runs)} run files to {out_dir}")

@@ -183,6 +183,7 @@ def write_preset_report(outcome, path: str | os.PathLike, overwrite: bool = True
     body = (f"<h1>vggcompare: {html.escape(outcome.title)}</h1><p>{html.escape(outcome.explanation)}</p>"
             f"<p><b>Model:</b> {html.escape(outcome.model)}</p>"
             f"<p class='verdict'><b>Result.</b> {html.escape(outcome.headline)}</p>"
+            + "".join(f"<p class='small'>Note: {html.escape(n)}</p>" for n in outcome.notes) +
             f"<table width='100%' cellpadding='3' cellspacing='0'><tr>{head}</tr>{rows}</table>")
     for k, (label, result) in enumerate(outcome.runs.items()):
         body += _run_section(result, f"Run: {label}", doc, f"r{k}")
