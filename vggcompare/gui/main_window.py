@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QSplitter, QVBox
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, WeightsUnavailableError
 from vggcompare.core.images import LoadedImage
+from vggcompare.core.resources import sample_path
 from vggcompare.core.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.controls import ControlsPanel
 from vggcompare.gui.dialogs import error_sentence, show_error
 from vggcompare.gui.image_panel import ImagePanel
-from vggcompare.gui.model_controls import IMAGENET_FILE, RANDOM
+from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
 from vggcompare.gui.model_state import LOADING, READY, WEIGHTS_MISSING, ModelChecker
 from vggcompare.gui.results import ResultsView
 from vggcompare.gui.run_panel import RunPanel
@@ -42,6 +43,11 @@ def _scroll(widget: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     return area
+
+
+def _is_sample(path: str) -> bool:
+    """True for the bundled sample photos, which are not worth a place in the recent files."""
+    return os.path.dirname(os.path.abspath(path)) == str(sample_path("cat").parent)
 
 
 class MainWindow(QMainWindow):
@@ -156,7 +162,7 @@ class MainWindow(QMainWindow):
     def _on_image_loaded(self, loaded: LoadedImage) -> None:
         name = os.path.basename(loaded.source)
         self.setWindowTitle(f"{name} — {TITLE}")
-        if os.path.isfile(loaded.source):
+        if os.path.isfile(loaded.source) and not _is_sample(loaded.source):
             self.settings.set_last_folder(loaded.source)
             self.image_panel.set_recent_files(self.settings.add_recent_file(loaded.source))
         self._on_controls_changed()
@@ -187,9 +193,9 @@ class MainWindow(QMainWindow):
         self.run_panel.set_problem(problem)
         self.run_action.setEnabled(problem is None)
         self.image_panel.set_model_view(interpolation=self.controls.preprocess_settings.interpolation.currentData())
-        if self.controls.model.choice.currentIndex() in (0, 1) and self.controls.model.problem() is None:
+        if self.controls.model.choice.currentIndex() in (IMAGENET, IMAGENET_FILE, RANDOM) and self.controls.model.problem() is None:
             self.image_panel.set_model_view(input_size=(224, 224))
-        if self.controls.model.choice.currentIndex() != 0:
+        if self.controls.model.choice.currentIndex() != IMAGENET:
             self.prompt.setVisible(False)
         if self._background:
             self._check_timer.start()
@@ -207,7 +213,7 @@ class MainWindow(QMainWindow):
     def _on_model_state(self, state: str, sentence: str) -> None:
         self.model_status.setText(sentence if state != WEIGHTS_MISSING else f"ImageNet weights unavailable: {sentence}")
         self.model_status.setToolTip(sentence)
-        if state == WEIGHTS_MISSING and self.controls.model.choice.currentIndex() == 0:
+        if state == WEIGHTS_MISSING and self.controls.model.choice.currentIndex() == IMAGENET:
             self.prompt.show_reason(sentence)
         elif state in (READY, LOADING):
             self.prompt.setVisible(False)
@@ -243,6 +249,9 @@ class MainWindow(QMainWindow):
         """Show a finished run in every panel."""
         self.results.set_stale(False)
         self.results.show_result(result)
+        size = result.image.get("model_input_size")
+        if size and self.image_panel.loaded is not None:
+            self.image_panel.set_model_view(input_size=(int(size[0]), int(size[1])), interpolation=result.config.interpolation)
         self.run_panel.show_idle(f"Done: {result.passes} passes in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
         self.statusBar().showMessage(f"Finished: {result.name}", 10_000)
         if result.environment.get("model"):
@@ -263,7 +272,7 @@ class MainWindow(QMainWindow):
     def _on_run_failed(self, exc: BaseException, details: str) -> None:
         self.run_panel.show_idle("Failed")
         self._restore_results("The run failed.", error_sentence(exc))
-        if isinstance(exc, WeightsUnavailableError) and self.controls.model.choice.currentIndex() == 0:
+        if isinstance(exc, WeightsUnavailableError) and self.controls.model.choice.currentIndex() == IMAGENET:
             self.prompt.show_reason(str(exc))
             self.model_status.setText(f"ImageNet weights unavailable: {exc}")
             return

@@ -48,7 +48,6 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
             loaded = image if image is not None else (load_image(result.config.image) if result.config.image else None)
             if loaded is not None:
                 window.image_panel.set_image(loaded)
-            window.image_panel.set_model_view(input_size=tuple(result.image.get("model_input_size", (224, 224))))
             window.show_result(result)
             window.run_panel.show_idle(f"Done: {result.passes} passes", 1, 1)
             minimum = window.minimumSizeHint().expandedTo(window.minimumSize())

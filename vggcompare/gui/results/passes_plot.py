@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBox
 
 from vggcompare.core.result import RunResult
 from vggcompare.gui import theme
-from vggcompare.gui.results.numbers import CompactAxis
+from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
 
 MAX_SYMBOLS = 60  # more passes than this: lines only
 
@@ -55,12 +55,8 @@ class PassesPlot(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.log)
-        self.plot_widget = pg.PlotWidget(axisItems={"left": CompactAxis("left"), "bottom": CompactAxis("bottom")})
-        self.plot_widget.setMinimumHeight(200)
+        self.plot_widget = make_plot_widget()
         self.plot = self.plot_widget.getPlotItem()
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "pass")
         self.plot.setLabel("left", "probability")
         self.plot.setClipToView(True)
@@ -135,10 +131,5 @@ class PassesPlot(QWidget):
     def refresh_theme(self) -> None:
         """Recolour for the current palette."""
         c = theme.colors(self.palette())
-        self.plot_widget.setBackground(c.base)
-        for axis in ("left", "bottom"):
-            ax = self.plot.getAxis(axis)
-            ax.setPen(pg.mkPen(c.muted))
-            ax.setTextPen(pg.mkPen(c.text))
-            ax.label.setDefaultTextColor(c.text)
+        apply_plot_theme(self.plot_widget, self.palette())
         self.redraw()

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QStacke
 
 from vggcompare.core.result import RunResult
 from vggcompare.gui import theme
-from vggcompare.gui.results.numbers import CompactAxis, fmt
+from vggcompare.gui.results.numbers import fmt
 from vggcompare.gui.results.plot_labels import PointLabels
+from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
 
 
 class VariancePlot(QWidget):
@@ -32,12 +33,8 @@ class VariancePlot(QWidget):
         header.addWidget(self.title, 1)
         for w in (self.measure, self.log, self.sort):
             header.addWidget(w)
-        self.plot_widget = pg.PlotWidget(axisItems={"left": CompactAxis("left"), "bottom": CompactAxis("bottom")})
-        self.plot_widget.setMinimumHeight(200)
+        self.plot_widget = make_plot_widget()
         self.plot = self.plot_widget.getPlotItem()
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
         self.curve = pg.PlotDataItem()
         self.others = pg.ScatterPlotItem(size=4, hoverable=True, tip=self._tip, hoverSize=9)
         self.top = pg.ScatterPlotItem(size=10, hoverable=True, tip=self._tip, hoverSize=13)
@@ -122,12 +119,7 @@ class VariancePlot(QWidget):
     def refresh_theme(self) -> None:
         """Recolour the plot for the current palette."""
         c = theme.colors(self.palette())
-        self.plot_widget.setBackground(c.base)
-        for axis in ("left", "bottom"):
-            ax = self.plot.getAxis(axis)
-            ax.setPen(pg.mkPen(c.muted))
-            ax.setTextPen(pg.mkPen(c.text))
-            ax.label.setDefaultTextColor(c.text)
+        apply_plot_theme(self.plot_widget, self.palette())
         self.note.setStyleSheet(f"color: {c.css('muted')};")
         self.message.setStyleSheet(f"background: {c.css('base')}; border: 1px solid {c.css('track')}; padding: 12px;")
         self.redraw()

@@ -1,0 +1,133 @@
+"""The window opens ready to use, runs the tiny model, and fills every result panel."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCheckBox, QComboBox
+
+from vggcompare.core.resources import sample_path
+
+pytestmark = pytest.mark.gui
+RUN_TIMEOUT_MS = 120_000
+
+
+def run_and_wait(qtbot, window, config):
+    """Put ``config`` in the controls, press Run, and return the RunResult."""
+    window.controls.set_config(config)
+    with qtbot.waitSignal(window.runner.succeeded, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.run_panel.run.click()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    return blocker.args[0]
+
+
+def test_window_opens_with_the_sample_loaded(window):
+    panel = window.image_panel
+    assert panel.loaded is not None and panel.loaded.source == str(sample_path("cat"))
+    assert not panel.picture.pixmap().isNull()
+    assert panel.model_input.pixmap().size().width() == 224  # VGG19's 224 × 224 input at 1:1
+    assert "224 × 224" in panel.input_caption.text()
+    assert window.run_panel.run.isEnabled() and not window.run_panel.cancel.isEnabled()
+    assert "Press Run" in window.results.banner.headline.text()
+    assert "cat.png" in window.windowTitle()
+
+
+def test_run_with_tiny_model_fills_verdict_top5_plots_and_inputs(qtbot, window, tiny_config):
+    result = run_and_wait(qtbot, window, tiny_config)
+    stats = result.statistics
+    view = window.results
+    assert "The 12 passes differ" in view.banner.headline.text()
+    assert view.banner.verdict.text() == html.escape(result.verdict)
+    assert [view.top5.names[i].text() for i in range(5)] == [c.label for c in stats.top5]
+    assert view.variance.stack.currentWidget() is view.variance.plot_widget
+    assert view.variance.top.data.size == 5 and view.variance.others.data.size == 5
+    assert len(view.variance.labels.items) == 5
+    assert len(view.inputs.cards) == 8
+    assert "TensorFlow" in view.environment.text() and "passes/s" in view.environment.text()
+    curve_y = view.passes.curves[0].getData()[1]
+    assert np.array_equal(curve_y, result.probabilities[:, stats.top5[0].index].astype(np.float64))
+    assert "32 × 32" in window.image_panel.input_caption.text()  # the tiny model's input size
+
+
+def test_identical_passes_say_so_instead_of_an_empty_plot(qtbot, window, tiny_config):
+    config = tiny_config.replace(seeding="off", augment={"enabled": False}, dropout=None)
+    result = run_and_wait(qtbot, window, config)
+    assert result.statistics.all_bit_identical
+    variance = window.results.variance
+    assert variance.stack.currentWidget() is variance.message
+    assert variance.message.text() == "All 12 passes were bit-identical: every variance is exactly 0"
+    assert window.results.banner.headline.text().startswith("All 12 passes identical")
+
+
+def test_variance_plot_toggles_and_hover_text(qtbot, window, tiny_config):
+    result = run_and_wait(qtbot, window, tiny_config)
+    plot = window.results.variance
+    plot.measure.setCurrentIndex(1)
+    assert "standard deviation" in plot.plot.getAxis("left").labelText
+    plot.log.setChecked(True)
+    assert plot.plot.getAxis("left").logMode
+    plot.sort.setChecked(True)
+    ys = plot.curve.getData()[1]
+    assert np.all(np.diff(ys) <= 0)  # sorted by spread, largest first
+    k = result.statistics.top5[0].index
+    tip = plot._tip(0, 0, k)
+    assert result.labels[k] in tip and "mean probability" in tip and "std" in tip
+
+
+def test_progress_signals_arrive_in_order(qtbot, window, tiny_config):
+    events = []
+    runner = window.runner
+    runner.busy_changed.connect(lambda busy: events.append(("busy", busy)))
+    runner.started.connect(lambda _c: events.append(("started",)))
+    runner.progress.connect(lambda p: events.append(("progress", p.stage, p.done, p.total)))
+    runner.succeeded.connect(lambda _r: events.append(("succeeded",)))
+    run_and_wait(qtbot, window, tiny_config.replace(passes=10, batch_size=3))
+    assert events[:2] == [("busy", True), ("started",)]
+    assert events[-2:] == [("succeeded",), ("busy", False)]
+    progress = [e for e in events if e[0] == "progress"]
+    assert progress[0][1] == "loading"
+    dones = [e[2] for e in progress if e[1] == "passes"]
+    assert dones == [0, 3, 6, 9, 10]
+    assert window.run_panel.bar.value() == window.run_panel.bar.maximum()
+
+
+def test_controls_have_plain_tooltips(window):
+    boxes = window.controls.findChildren(QAbstractSpinBox) + window.controls.findChildren(QComboBox) + \
+        window.controls.findChildren(QCheckBox)
+    missing = [type(w).__name__ + ":" + (w.text() if hasattr(w, "text") else "") for w in boxes if not w.toolTip()]
+    assert not missing
+
+
+def test_paste_an_image_from_the_clipboard(window):
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(0x3366AA)
+    QApplication.clipboard().setImage(image)
+    assert window.image_panel.paste()
+    loaded = window.image_panel.loaded
+    assert loaded.source == "<clipboard>" and loaded.size == (40, 30)
+    assert np.asarray(loaded.image)[0, 0].tolist() == [0x33, 0x66, 0xAA]
+    QApplication.clipboard().clear()
+
+
+def test_settings_persist_between_sessions(qtbot, settings, tiny_config, tmp_path):
+    from vggcompare.gui.main_window import MainWindow
+
+    first = MainWindow(settings, restore=True)
+    qtbot.addWidget(first)
+    first.controls.set_config(tiny_config)
+    first.controls.set_expanded_groups(["numerics"])
+    first.load_image(str(sample_path("coffee")))
+    first.close()
+    second = MainWindow(settings, restore=True)
+    qtbot.addWidget(second)
+    assert second.controls.config() == tiny_config.replace(image=None)
+    assert second.controls.expanded_groups() == ["numerics"]
+    assert settings.recent_files() == []  # bundled samples are not "recent files"
+    picture = tmp_path / "mine.png"
+    QImage(20, 20, QImage.Format.Format_RGB32).save(str(picture))
+    second.load_image(str(picture))
+    assert settings.recent_files() == [str(picture)]
+    assert settings.last_folder() == str(tmp_path)
