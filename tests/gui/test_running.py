@@ -1,0 +1,146 @@
+"""Cancel, restart, close mid-run, and errors: the window always ends up working."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from vggcompare.core.resources import sample_path
+from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
+from vggcompare.gui.model_state import WEIGHTS_MISSING
+
+pytestmark = pytest.mark.gui
+TIMEOUT_MS = 120_000
+
+
+def long_config(tiny_config):
+    """A run of many small forward calls, slow enough to interrupt (a few seconds if not stopped)."""
+    return tiny_config.replace(passes=3000, batch_size=1)
+
+
+def start_and_wait_for_passes(qtbot, window, config):
+    """Start a run and return once at least one chunk of passes has been reported."""
+    seen = []
+    window.runner.progress.connect(lambda p: seen.append(p))
+    window.controls.set_config(config)
+    window.start_run()
+    qtbot.waitUntil(lambda: any(p.stage == "passes" and p.done > 0 for p in seen), timeout=TIMEOUT_MS)
+    return seen
+
+
+def message_boxes(window):
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+
+
+def test_cancel_stops_the_run_and_the_window_still_runs(qtbot, window, tiny_config):
+    succeeded = []
+    window.runner.succeeded.connect(succeeded.append)
+    start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
+    assert window.run_panel.cancel.isEnabled()
+    with qtbot.waitSignal(window.runner.cancelled, timeout=TIMEOUT_MS):
+        window.cancel_action.trigger()  # the Esc shortcut's action
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    assert not succeeded
+    assert window.run_panel.bar.text() == "Cancelled"
+    assert "cancelled" in window.results.banner.headline.text()
+    assert not window.run_panel.cancel.isEnabled()
+    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS):
+        window.controls.set_config(tiny_config)
+        window.run_action.trigger()  # the Ctrl+R shortcut's action
+    assert len(succeeded) == 1 and succeeded[0].passes == 12
+
+
+def test_a_new_run_cancels_the_old_one_first(qtbot, window, tiny_config):
+    succeeded = []
+    window.runner.succeeded.connect(succeeded.append)
+    start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
+    window.controls.set_config(tiny_config.replace(passes=7))
+    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS):
+        window.start_run()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    assert [r.passes for r in succeeded] == [7]
+    assert window.results.result.passes == 7
+
+
+def test_closing_mid_run_is_clean(qtbot, window, tiny_config, capfd):
+    start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
+    assert window.runner.busy
+    window.close()
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    QApplication.processEvents()
+    err = capfd.readouterr().err
+    assert "QThread" not in err and "Destroyed while thread" not in err
+
+
+def test_quitting_the_application_mid_run_waits_for_the_worker(qtbot, window, tiny_config):
+    start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
+    window.shutdown()  # what app.aboutToQuit calls
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    window.shutdown()  # safe twice
+
+
+def test_a_bad_image_shows_an_error_and_keeps_the_old_one(qtbot, window, tiny_config, tmp_path):
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"this is not a picture")
+    assert not window.load_image(str(bad))
+    boxes = message_boxes(window)
+    assert len(boxes) == 1
+    box = boxes[0]
+    assert "broken.png" in box.text() and "Traceback" not in box.text()
+    assert box.detailedText()
+    box.accept()
+    assert window.image_panel.loaded.source == str(sample_path("cat"))
+    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS):
+        window.controls.set_config(tiny_config)
+        window.start_run()
+
+
+def test_an_error_in_the_worker_shows_a_dialog_with_details_folded(qtbot, window, tiny_config, gui_model):
+    with qtbot.waitSignal(window.runner.failed, timeout=TIMEOUT_MS):
+        window.controls.set_config(tiny_config.replace(labels=gui_model["bad_labels"]))
+        window.start_run()
+    qtbot.waitUntil(lambda: bool(message_boxes(window)))
+    box = message_boxes(window)[0]
+    assert "3 names but the model has 10 classes" in box.text()
+    assert "Traceback" not in box.text() and "Traceback" in box.detailedText()
+    box.accept()
+    assert window.run_panel.bar.text() == "Failed"
+    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS):
+        window.controls.set_config(tiny_config)
+        window.start_run()
+
+
+def test_missing_weights_offer_three_ways_and_switch_nothing(qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # an empty cache: the weights are missing
+    assert window.controls.model.choice.currentIndex() == IMAGENET
+    with qtbot.waitSignal(window.checker.state_changed, timeout=TIMEOUT_MS,
+                          check_params_cb=lambda state, _s: state == WEIGHTS_MISSING):
+        window.start_background_work()
+    window._background = False  # keep the test from building VGG19 after the clicks below
+    prompt = window.prompt
+    assert prompt.isVisible() and "not in" in prompt.reason.text()
+    assert "unavailable" in window.model_status.text()
+    assert window.controls.model.choice.currentIndex() == IMAGENET  # nothing switched by itself
+    assert {prompt.pick.isVisible(), prompt.download.isVisible(), prompt.random.isVisible()} == {True}
+    assert "548 MB" in prompt.download.text()
+    weights = tmp_path / "vgg19.h5"
+    weights.write_bytes(b"x")
+    monkeypatch.setattr("vggcompare.gui.weights_prompt.QFileDialog.getOpenFileName", lambda *a, **k: (str(weights), ""))
+    prompt.pick.click()
+    assert window.controls.model.choice.currentIndex() == IMAGENET_FILE
+    assert window.controls.config().weights == str(weights)
+    window.controls.model.choice.setCurrentIndex(IMAGENET)
+    prompt.show_reason("test")
+    prompt.random.click()
+    assert window.controls.model.choice.currentIndex() == RANDOM
+    assert window.controls.config().model == "vgg19-random"
+    assert not prompt.isVisible()
+
+
+def test_a_run_with_missing_weights_shows_the_prompt_not_a_crash(qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    with qtbot.waitSignal(window.runner.failed, timeout=TIMEOUT_MS):
+        window.start_run()  # the default model: ImageNet VGG19
+    assert window.prompt.isVisible()
+    assert not message_boxes(window)
