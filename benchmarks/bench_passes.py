@@ -1,0 +1,173 @@
+"""Engine against the floor, the popular answer's loop, and bfloat16 against float32.
+
+Setup: N = 32 passes of VGG19 with random weights, augmentation on, seeding once.
+Everything is measured side by side in this one process, after a warm-up of each variant, and
+the repeats are interleaved (engine, floor, naive, engine, ...) so that load from other processes
+hits all of them alike. The machine is shared (2 cores), so before each timed block the script
+waits (up to 20 s) for other processes to go quiet, and it prints, per repeat, how many cores
+other processes used meanwhile ("others"). Each figure is the BEST (minimum) of the repeats
+(``--repeats``, default 3): contention only ever slows a run, so the minimum is the least noisy
+estimate of what the code costs.
+
+(a) engine: ``run_experiment(config)`` on a warm model. Two figures: ``timings['passes_seconds']``
+    (the engine's own clock, from the first chunk to the last) and the wall time of the whole call
+    (config validation, image loading, resizing, thumbnails, statistics and verdict included).
+(b) floor: the same compiled call the engine uses, ``PreparedModel.forward`` (a ``tf.function`` of
+    ``model(x, training=False)`` with a fixed batch shape), on 32 pre-made, preprocessed, augmented
+    input tensors, in chunks of the engine's automatic batch size. Nothing else is timed.
+(c) naive: the popular answer's loop. Per pass: augment one image with Keras preprocessing layers
+    (RandomRotation, RandomTranslation, RandomZoom, RandomFlip, the replacements of
+    ImageDataGenerator), ``preprocess_input`` on a copy, then ``model.predict(x[None], verbose=0)``.
+    Its first ``predict`` call is warmed too, and reported separately.
+(d) bfloat16: the same core configuration with ``precision='bfloat16'`` (warmed), against (a).
+
+Ratios are of seconds per pass:
+  engine_vs_floor = engine passes_seconds / floor seconds  (target <= 1.10)
+  naive_vs_engine = naive seconds / engine passes_seconds (target >= 1.5)
+  bf16_speedup    = float32 engine / bfloat16 engine       (target >= 1.8)
+
+Run: ``.venv/bin/python benchmarks/bench_passes.py [--repeats 3] [--passes 32]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import _common as C
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--passes", type=int, default=32)
+    args = parser.parse_args()
+    n = args.passes
+
+    C.start_tensorflow()
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from vggcompare.core import augment as aug
+    from vggcompare.core.engine import auto_batch_size, run_experiment
+    from vggcompare.core.images import load_image, resize_for_model
+    from vggcompare.core.models import prepare_model
+    from vggcompare.core.preprocess import preprocess
+
+    cfg32 = C.base_config(passes=n)
+    cfg16 = cfg32.replace(precision="bfloat16")
+    image = load_image(C.SAMPLE)
+    print(f"machine: {C.machine_line()}")
+    print(f"setup: VGG19 random weights, N={n}, augmentation on, seeding once; best of {args.repeats} repeats")
+
+    # ---- warm-up: build the model, trace the engine's call, trace the naive predict -------------------
+    t0 = time.perf_counter()
+    cold = run_experiment(cfg32, image)
+    print(f"cold engine run (build VGG19 + trace): {time.perf_counter() - t0:.2f} s wall, "
+          f"model_seconds {cold.timings['model_seconds']:.2f}, first_call_seconds {cold.timings['first_call_seconds']:.2f}")
+    prepared = prepare_model(cfg32)
+    model = prepared.model
+    chunk = auto_batch_size(cfg32)
+
+    # (b) the floor's inputs: the same augmented, preprocessed tensors the engine makes, made up front.
+    h, w = prepared.input_size
+    picture = resize_for_model(image.image, (h, w), cfg32.interpolation)
+    rng_params = [aug.draw_parameters(cfg32.augment, np.random.default_rng([42, i, 1]), h, w) for i in range(n)]
+    raw = aug.apply_augmentation(np.broadcast_to(picture, (n, h, w, 3)).copy(), rng_params, cfg32.augment.fill_mode)
+    pre = preprocess(raw, "caffe")
+    if n % chunk:
+        pre = np.concatenate([pre, np.repeat(pre[-1:], chunk - n % chunk, axis=0)])
+    chunks = [np.ascontiguousarray(pre[s : s + chunk]) for s in range(0, len(pre), chunk)]
+    prepared.forward(chunks[0])  # already traced by the engine; one more call to be sure
+
+    def floor() -> float:
+        t = time.perf_counter()
+        for x in chunks:
+            prepared.forward(x)
+        return time.perf_counter() - t
+
+    # (c) the popular answer's loop.
+    keras.utils.set_random_seed(42)
+    augmenter = keras.Sequential(
+        [
+            keras.layers.RandomRotation(20 / 360, fill_mode="nearest"),
+            keras.layers.RandomTranslation(0.2, 0.2, fill_mode="nearest"),
+            keras.layers.RandomZoom(0.2, fill_mode="nearest"),
+            keras.layers.RandomFlip("horizontal"),
+        ]
+    )
+    from keras.applications.vgg19 import preprocess_input
+
+    def naive_pass() -> np.ndarray:
+        x = np.asarray(augmenter(picture[None], training=True))[0]
+        x = preprocess_input(x.copy())
+        return model.predict(x[None], verbose=0)
+
+    t = time.perf_counter()
+    naive_pass()
+    naive_first = time.perf_counter() - t
+    naive_pass()
+
+    def naive() -> float:
+        t = time.perf_counter()
+        for _ in range(n):
+            naive_pass()
+        return time.perf_counter() - t
+
+    def engine(cfg) -> tuple[float, float]:
+        t = time.perf_counter()
+        res = run_experiment(cfg, image)
+        wall = time.perf_counter() - t
+        return res.timings["passes_seconds"], wall
+
+    def show(label: str, runs: list, per: int = n) -> float:
+        """Print each repeat with the other processes' load, return the best."""
+        secs = [r[0] for r in runs]
+        others = ", ".join(f"{r[0]:.3f}s@{r[1]:.2f}" for r in runs)
+        b = C.best(secs)
+        noisy = "  (NOISY: other processes were busy during the best repeat)" if runs[secs.index(b)][1] > 0.2 else ""
+        print(f"      {label}: [{others}] (seconds@others' cores) -> best {b:.3f} s = {b / per:.4f} s/pass{noisy}")
+        return b
+
+    # ---- float32: engine, floor and naive, interleaved ---------------------------------------------------
+    eng, flo, nai = [], [], []
+    for _ in range(args.repeats):
+        eng.append(C.measured(lambda: engine(cfg32)))
+        flo.append(C.measured(floor))
+        nai.append(C.measured(naive))
+
+    # ---- bfloat16 against float32, interleaved ----------------------------------------------------------
+    t = time.perf_counter()
+    cold16 = run_experiment(cfg16, image)
+    bf16_cold = time.perf_counter() - t
+    b16, f32 = [], []
+    for _ in range(args.repeats):
+        b16.append(C.measured(lambda: engine(cfg16)))
+        f32.append(C.measured(lambda: engine(cfg32)))
+    res16 = run_experiment(cfg16, image)
+    res32 = run_experiment(cfg32, image)
+    max_diff = float(np.max(np.abs(res16.probabilities - res32.probabilities)))
+
+    print()
+    print(f"(a) engine run_experiment, float32, chunk {chunk}:")
+    e = show("timings passes_seconds", [(r[0][0], r[1]) for r in eng])
+    ew = show("wall time of the call  ", [(r[0][1], r[1]) for r in eng])
+    print(f"      time outside the passes (validate, load, resize, statistics, verdict): {ew - e:.3f} s")
+    print(f"(b) floor, PreparedModel.forward (tf.function, batch {chunk}) over {len(chunks)} pre-made chunks:")
+    f = show("forward calls only    ", flo)
+    print("(c) naive loop: Keras Random* layers on one image + preprocess_input + model.predict(x[None]):")
+    nv = show("loop of N passes      ", nai)
+    print(f"      its first call (not in the figure above) took {naive_first:.3f} s")
+    print(f"(d) bfloat16 engine (first run, incl. making the bf16 copy and tracing: {bf16_cold:.2f} s):")
+    b = show("bf16 passes_seconds   ", [(r[0][0], r[1]) for r in b16])
+    f3 = show("f32  passes_seconds   ", [(r[0][0], r[1]) for r in f32])
+    print(f"      result records precision={cold16.environment['precision']!r} "
+          f"(f32 run: {res32.environment['precision']!r}); max |p_bf16 - p_f32| = {max_diff:.3g}")
+    print()
+    print(f"engine whole call vs floor: {ew / f:.3f}")
+    print(f"RESULT engine_vs_floor={e / f:.3f} naive_vs_engine={nv / e:.3f} bf16_speedup={f3 / b:.3f}")
+
+
+if __name__ == "__main__":
+    main()
