@@ -57,3 +57,13 @@ def test_local_weights_file_loads_and_reproduces_the_model(photo, tmp_path):
     with pytest.raises(ModelError, match="does not hold VGG19 weights"):
         run_experiment(base.replace(model="vgg19", weights=str(wrong)))
     models.clear_cache()
+
+
+def test_seeded_random_weights_are_the_same_after_a_rebuild(photo):
+    from vggcompare.core import models
+
+    c = ExperimentConfig(image=photo, model="vgg19-random", passes=1, seeding="once", seed=9)
+    before = run_experiment(c)
+    models.clear_cache()  # the next run builds VGG19 again, possibly at recycled addresses
+    after = run_experiment(c)
+    assert np.array_equal(before.probabilities, after.probabilities)

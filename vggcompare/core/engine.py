@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Generator
@@ -33,7 +34,9 @@ from vggcompare.core.verdict import run_verdict
 AUTO_BATCH = 16  # passes per forward call when not set; see README "Performance" for the measurement
 THUMBNAILS = 8
 STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
-_WEIGHTS_IN_MODEL: dict[int, tuple] = {}  # id(first variable) -> seed words of the weights it holds
+# id(first variable) -> (weak reference to it, seed words of the weights it holds); the weak
+# reference guards against a new model's variable reusing a freed one's id.
+_WEIGHTS_IN_MODEL: dict[int, tuple[weakref.ref, tuple]] = {}
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,10 @@ def _pass_seed(base: tuple[int, ...], config: ExperimentConfig, i: int, stream: 
 
 def _ensure_random_weights(prepared: PreparedModel, words: tuple[int, ...]) -> None:
     var = prepared.model.weights[0]
-    if _WEIGHTS_IN_MODEL.get(id(var)) != words:
+    known = _WEIGHTS_IN_MODEL.get(id(var))
+    if known is None or known[0]() is not var or known[1] != words:
         prepared.reinitialise(words)
-        _WEIGHTS_IN_MODEL[id(var)] = words
+        _WEIGHTS_IN_MODEL[id(var)] = (weakref.ref(var), words)
 
 
 def run_passes(
