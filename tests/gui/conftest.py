@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
+from vggcompare.gui.tf_thread import tf_thread
 
 LABELS = ["tabby cat", "Egyptian cat", "tiger cat", "lynx", "coffee mug",
           "espresso", "space shuttle", "astronaut", "golden retriever", "broccoli"]
@@ -94,3 +95,4 @@ def no_leaked_widgets(request, qapp):
     after = qapp.topLevelWidgets()
     assert len(after) <= before, f"top-level widgets left behind: {[(type(w).__name__, w.objectName()) for w in after]}"
     assert QThreadPool.globalInstance().activeThreadCount() == 0, "a worker thread is still running"
+    assert tf_thread().idle(), "a TensorFlow task is still queued or running"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from vggcompare.core.resources import sample_path
 from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
 from vggcompare.gui.model_state import WEIGHTS_MISSING
+from vggcompare.gui.tf_thread import tf_thread
 
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 120_000
@@ -67,7 +67,7 @@ def test_closing_mid_run_is_clean(qtbot, window, tiny_config, capfd):
     start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
     assert window.runner.busy
     window.close()
-    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert tf_thread().idle()
     QApplication.processEvents()
     err = capfd.readouterr().err
     assert "QThread" not in err and "Destroyed while thread" not in err
@@ -76,7 +76,7 @@ def test_closing_mid_run_is_clean(qtbot, window, tiny_config, capfd):
 def test_quitting_the_application_mid_run_waits_for_the_worker(qtbot, window, tiny_config):
     start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
     window.shutdown()  # what app.aboutToQuit calls
-    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert tf_thread().idle()
     window.shutdown()  # safe twice
 
 

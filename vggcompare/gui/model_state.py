@@ -10,6 +10,7 @@ from superqt.utils import FunctionWorker, create_worker
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import RunCancelled, VggCompareError, WeightsUnavailableError
+from vggcompare.gui.tf_thread import Task, new_relay, tf_thread
 from vggcompare.gui.worker import ensure_pool_threads
 
 LOADING, READY, UNAVAILABLE, WEIGHTS_MISSING = "loading", "ready", "unavailable", "weights-missing"
@@ -41,31 +42,34 @@ def _prepare(config: ExperimentConfig, say) -> ModelInfo:
 
 
 class ModelChecker(QObject):
-    """Prepares the configured model in a worker thread and reports its state in words."""
+    """Prepares the configured model on the TensorFlow thread and reports its state in words."""
 
     state_changed = Signal(str, str)  # state, one sentence
     model_ready = Signal(object)  # ModelInfo
-    _status = Signal(str)  # from the worker thread, delivered on the GUI thread
+    _status = Signal(str)  # from the TensorFlow thread, delivered on the GUI thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        ensure_pool_threads()
-        self._worker: FunctionWorker | None = None
+        self._task: Task | None = None
         self._pending: ExperimentConfig | None = None
         self._checked_key: tuple | None = None
         self._closing = False
-        self._status.connect(lambda text: None if self._closing else self.state_changed.emit(LOADING, text))
+        self._relay = new_relay()
+        self._relay.returned.connect(self._on_ready)
+        self._relay.errored.connect(self._on_error)
+        self._relay.finished.connect(self._on_finished)
+        self._status.connect(self._on_status)
 
     @property
     def busy(self) -> bool:
-        """True while a check is running."""
-        return self._worker is not None
+        """True while a check is queued or running."""
+        return self._task is not None
 
     def check(self, config: ExperimentConfig, force: bool = False) -> None:
         """Prepare the model of ``config`` in the background, unless it is the one already ready."""
-        if self._closing or (not force and model_key(config) == self._checked_key and self._worker is None):
+        if self._closing or (not force and model_key(config) == self._checked_key and self._task is None):
             return
-        if self._worker is not None:
+        if self._task is not None:
             self._pending = config
             return
         self._launch(config)
@@ -74,38 +78,45 @@ class ModelChecker(QObject):
         """Forget the last successful check, so the next check runs again."""
         self._checked_key = None
 
-    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+    def shutdown(self, timeout_s: float = 60.0) -> bool:
         """Stop starting checks and wait for the running one (TensorFlow cannot be interrupted)."""
         self._closing = True
         self._pending = None
-        if self._worker is None:
+        if self._task is None:
             return True
-        return QThreadPool.globalInstance().waitForDone(timeout_ms)
+        self._task.stop()  # a check still queued behind a run never starts
+        return self._task.wait(timeout_s)
 
     def _launch(self, config: ExperimentConfig) -> None:
-        key = model_key(config)
-        worker = create_worker(_prepare, config, self._status.emit, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(lambda info, k=key: self._on_ready(k, info))
-        worker.errored.connect(lambda exc, c=config: self._on_error(c, exc))
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
+        self._task = Task(self._relay, _prepare, config, self._say)
+        self._task.config = config
         self.state_changed.emit(LOADING, "Preparing the model in the background…")
-        worker.start()
+        tf_thread().submit(self._task)
 
-    def _on_ready(self, key: tuple, info: ModelInfo) -> None:
-        if self._closing:
+    def _say(self, text: str) -> None:
+        """Called on the TensorFlow thread by the core's status messages."""
+        if not self._closing:
+            self._status.emit(text)
+
+    def _on_status(self, text: str) -> None:
+        if not self._closing:
+            self.state_changed.emit(LOADING, text)
+
+    def _on_ready(self, task: Task, info: ModelInfo) -> None:
+        if self._closing or task is not self._task:
             return
-        self._checked_key = key
+        self._checked_key = model_key(task.config)
         if self._pending is None:
             self.state_changed.emit(READY, f"Model ready: {info.description}.")
             self.model_ready.emit(info)
 
-    def _on_error(self, config: ExperimentConfig, exc: BaseException) -> None:
-        if self._closing:
+    def _on_error(self, task: Task, exc: BaseException) -> None:
+        if self._closing or task is not self._task:
             return
         self._checked_key = None
         if self._pending is not None:
             return
+        config = task.config
         if isinstance(exc, WeightsUnavailableError) and config.model == "vgg19" and not config.weights:
             self.state_changed.emit(WEIGHTS_MISSING, str(exc))
         elif isinstance(exc, VggCompareError):
@@ -113,8 +124,10 @@ class ModelChecker(QObject):
         else:
             self.state_changed.emit(UNAVAILABLE, f"Model unavailable: {type(exc).__name__}: {exc}")
 
-    def _on_finished(self) -> None:
-        self._worker = None
+    def _on_finished(self, task: Task) -> None:
+        if task is not self._task:
+            return
+        self._task = None
         if self._pending is not None and not self._closing:
             config, self._pending = self._pending, None
             self._launch(config)

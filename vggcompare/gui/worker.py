@@ -1,42 +1,56 @@
-"""Runs in a worker thread: one run at a time, cancellable, with clean shutdown.
+"""Runs off the GUI thread: one run at a time, cancellable, with clean shutdown.
 
-The run itself is the core's ``run_passes`` generator; superqt turns it into a worker whose every
-``yield`` reports progress. Only the GUI thread touches widgets: results come back as signals.
+The run itself is the core's ``run_passes`` generator, driven on the TensorFlow thread; its every
+``yield`` is a progress report and a cancellation point. Only the GUI thread touches widgets:
+results come back as signals.
 """
 
 from __future__ import annotations
 
-import threading
+import time
 import traceback
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from superqt.utils import GeneratorWorker, create_worker
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import RunCancelled
 from vggcompare.core.images import LoadedImage
+from vggcompare.gui.tf_thread import Task, new_relay, tf_thread
 
-MIN_POOL_THREADS = 4  # a run, a model check and a download may overlap; 2-core machines default to 2
+MIN_POOL_THREADS = 4  # the weights download uses Qt's pool; 2-core machines default to 2 threads
 
 
 def ensure_pool_threads() -> None:
-    """Let the global thread pool hold a run, a model check and a download at once."""
+    """Let Qt's global thread pool run a download even while other pool work is going."""
     pool = QThreadPool.globalInstance()
     pool.setMaxThreadCount(max(pool.maxThreadCount(), MIN_POOL_THREADS))
 
 
-def _run(config: ExperimentConfig, image: LoadedImage | None, stop: threading.Event):
-    """The worker body: drive the core generator, passing every progress report on."""
+def _run(config: ExperimentConfig, image: LoadedImage | None, task: "RunTask"):
+    """The task body: drive the core generator, passing every progress report on."""
     from vggcompare.core.engine import run_passes
 
-    result = yield from run_passes(config, image, cancel=stop.is_set, allow_download=False)
+    result = yield from run_passes(config, image, cancel=task.stopped.is_set, allow_download=False)
     return result
+
+
+class RunTask(Task):
+    """A run on the TensorFlow thread; it passes its own stop flag to the core as the cancel check."""
+
+    def __init__(self, relay, config: ExperimentConfig, image: LoadedImage | None) -> None:
+        super().__init__(relay, _run, config, image, self)
 
 
 def error_details(exc: BaseException) -> str:
     """The full traceback of ``exc``, for the folded-away details of an error dialog."""
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def wait_for(tasks, timeout_s: float) -> bool:
+    """Wait (on the GUI thread) until every task has finished; True if they did in time."""
+    deadline = time.monotonic() + timeout_s
+    return all(task.wait(max(0.0, deadline - time.monotonic())) for task in list(tasks))
 
 
 class RunController(QObject):
@@ -51,24 +65,26 @@ class RunController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        ensure_pool_threads()
-        self._worker: GeneratorWorker | None = None
-        self._stop: threading.Event | None = None
+        self._task: RunTask | None = None
         self._pending: tuple[ExperimentConfig, LoadedImage | None] | None = None
-        self._live: set[GeneratorWorker] = set()
         self._delivered = False  # the current run's result (or error) has been reported
-        self._closed = False  # after shutdown, late signals from finished workers are ignored
+        self._closed = False  # after shutdown, late reports are ignored
+        self._relay = new_relay()
+        self._relay.yielded.connect(self._on_progress)
+        self._relay.returned.connect(self._on_returned)
+        self._relay.errored.connect(self._on_errored)
+        self._relay.finished.connect(self._on_finished)
 
     @property
     def busy(self) -> bool:
         """True while a run is in progress or waiting for the previous one to stop."""
-        return self._worker is not None or self._pending is not None
+        return self._task is not None or self._pending is not None
 
     def start(self, config: ExperimentConfig, image: LoadedImage | None = None) -> None:
         """Start a run; if one is going, cancel it and start this one when it has stopped."""
-        if self._worker is not None:
+        if self._task is not None:
             self._pending = (config, image)
-            self._request_stop()
+            self._task.stop()
             return
         self._launch(config, image)
 
@@ -76,71 +92,56 @@ class RunController(QObject):
         """Ask the current run to stop at its next chunk; drop any queued run."""
         if self._pending is not None:
             self._pending = None
-            if self._worker is None:
+            if self._task is None:
                 self.busy_changed.emit(False)
-        self._request_stop()
+        if self._task is not None:
+            self._task.stop()
 
-    def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Cancel everything and wait for the worker threads to end; True if they did."""
+    def shutdown(self, timeout_s: float = 60.0) -> bool:
+        """Cancel everything and wait until the run has stopped; True if it did in time."""
         self._closed = True
         self._pending = None
-        self._request_stop()
-        if not self._live:
+        if self._task is None:
             return True
-        return QThreadPool.globalInstance().waitForDone(timeout_ms)
-
-    def _request_stop(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
-        if self._worker is not None:
-            self._worker.quit()
+        self._task.stop()
+        return wait_for([self._task], timeout_s)
 
     def _launch(self, config: ExperimentConfig, image: LoadedImage | None) -> None:
-        stop = threading.Event()
-        worker = create_worker(_run, config, image, stop, _start_thread=False, _ignore_errors=True)
-        worker.yielded.connect(lambda p, w=worker: self._on_progress(w, p))
-        worker.returned.connect(lambda r, w=worker: self._on_returned(w, r))
-        worker.errored.connect(lambda e, w=worker: self._on_errored(w, e))
-        worker.finished.connect(lambda w=worker: self._on_finished(w))
-        self._worker, self._stop = worker, stop
+        self._task = RunTask(self._relay, config, image)
         self._delivered = False
-        self._live.add(worker)
         self.busy_changed.emit(True)
         self.started.emit(config)
-        worker.start()
+        tf_thread().submit(self._task)
 
-    def _on_progress(self, worker: GeneratorWorker, report: Any) -> None:
-        if self._closed:
-            return
-        if worker is self._worker and not worker.abort_requested:
+    def _current(self, task: Task) -> bool:
+        return not self._closed and task is self._task
+
+    def _on_progress(self, task: Task, report: Any) -> None:
+        if self._current(task) and not task.stopped.is_set():
             self.progress.emit(report)
 
-    def _on_returned(self, worker: GeneratorWorker, result: Any) -> None:
-        if self._closed:
-            return
-        if worker is self._worker and not worker.abort_requested and self._pending is None:
+    def _on_returned(self, task: Task, result: Any) -> None:
+        if self._current(task) and not task.stopped.is_set() and self._pending is None:
             self._delivered = True
             self.succeeded.emit(result)
 
-    def _on_errored(self, worker: GeneratorWorker, exc: BaseException) -> None:
-        if self._closed or worker is not self._worker or self._pending is not None:
+    def _on_errored(self, task: Task, exc: BaseException) -> None:
+        if not self._current(task) or self._pending is not None:
             return
-        if isinstance(exc, RunCancelled) or worker.abort_requested:
+        if isinstance(exc, RunCancelled) or task.stopped.is_set():
             return  # reported once, by _on_finished
         self._delivered = True
         self.failed.emit(exc, error_details(exc))
 
-    def _on_finished(self, worker: GeneratorWorker) -> None:
-        self._live.discard(worker)
-        if self._closed or worker is not self._worker:
+    def _on_finished(self, task: Task) -> None:
+        if not self._current(task):
             return
-        was_stopped = worker.abort_requested or (self._stop is not None and self._stop.is_set())
-        self._worker, self._stop = None, None
+        self._task = None
         if self._pending is not None:
             config, image = self._pending
             self._pending = None
             self._launch(config, image)
             return
-        if was_stopped and not self._delivered:
+        if task.stopped.is_set() and not self._delivered:
             self.cancelled.emit()
         self.busy_changed.emit(False)

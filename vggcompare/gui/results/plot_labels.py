@@ -23,13 +23,15 @@ class PointLabels:
         plot.getViewBox().sigRangeChanged.connect(lambda *_a: self.place())
         plot.getViewBox().sigResized.connect(lambda *_a: self.place())
 
-    def set_labels(self, entries: list[tuple[str, float, float]], color: QColor) -> None:
-        """Show ``(text, x, y)`` labels (x, y in view coordinates) in ``color``."""
+    def set_labels(self, entries: list[tuple[str, float, float]], color: QColor, background: QColor) -> None:
+        """Show ``(text, x, y)`` labels (x, y in view coordinates) in ``color`` on ``background``."""
         for item in self.items:
             self.plot.removeItem(item)
         self.items, self.points = [], []
         for text, x, y in entries:
-            item = pg.TextItem(text, color=color, anchor=(0, 1))
+            fill = QColor(background)
+            fill.setAlpha(225)
+            item = pg.TextItem(text, color=color, anchor=(0, 1), fill=pg.mkBrush(fill))
             item.setFont(self.font)
             item.setZValue(10)
             self.plot.addItem(item, ignoreBounds=True)

@@ -109,7 +109,7 @@ class VariancePlot(QWidget):
         self.plot.setLabel("left", f"{name} of probability")
         self.plot.setLabel("bottom", "classes, largest spread first" if self.sort.isChecked() else f"class number (0 – {values.size - 1})")
         self._set_range(shown_x, shown_y, values.size)
-        self.labels.set_labels(sorted(entries, key=lambda e: -e[2]), c.accent)
+        self.labels.set_labels(sorted(entries, key=lambda e: -e[2]), c.accent, c.base)
         dropped = int((~keep).sum())
         note = f"Blue: the top-5 classes, numbered as in the top-5 list. Grey: the other {values.size - len(top_index)} classes. Hover a point for its name."
         if dropped:

@@ -1,0 +1,56 @@
+"""``vggcompare`` with no arguments, in a fresh process: the window, the background check, a run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import vggcompare.gui.main_window as mw
+    from vggcompare.core.config import ExperimentConfig
+
+    original = mw.MainWindow.start_background_work
+
+    def hooked(self):
+        print("TF_BEFORE_SHOWN", "tensorflow" in sys.modules, self.isVisible(), flush=True)
+        print("SAMPLE", self.image_panel.loaded.source.endswith("cat.png"), flush=True)
+        original(self)
+
+        def on_state(state, text):
+            print("STATE", state, flush=True)
+            if state == "weights-missing" and not self.runner.busy:
+                self.controls.set_config(ExperimentConfig(model=sys.argv[1], labels=sys.argv[2], passes=6))
+                self.start_run()
+
+        self.checker.state_changed.connect(on_state)
+        self.runner.succeeded.connect(lambda r: (print("RESULT", r.passes, flush=True), self.close()))
+        self.runner.failed.connect(lambda e, d: (print("FAILED", e, flush=True), self.close()))
+
+    mw.MainWindow.start_background_work = hooked
+    from vggcompare.gui.app import main
+
+    sys.exit(main([]))
+    """
+)
+
+
+def test_the_app_opens_checks_the_model_in_the_background_and_runs(gui_model, tmp_path):
+    """The start-up check imports TensorFlow off the GUI thread; a run after it must not crash."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KERAS_HOME=str(tmp_path / "keras"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, gui_model["model"], gui_model["labels"]],
+                          capture_output=True, text=True, env=env, timeout=300)
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr[-3000:]
+    assert "TF_BEFORE_SHOWN False True" in out  # TensorFlow was not imported before the window was shown
+    assert "SAMPLE True" in out
+    assert "STATE weights-missing" in out
+    assert "RESULT 6" in out
