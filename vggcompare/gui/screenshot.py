@@ -14,12 +14,31 @@ from vggcompare.core.errors import ConfigError
 from vggcompare.core.result import RunResult
 
 MIN_SIZE = (320, 240)
+MAX_UPSCALE = 4.0  # small screenshots are laid out at most this much larger, then scaled down
 
 
 def _settle(app: QApplication, rounds: int = 4) -> None:
     for _ in range(rounds):
         app.processEvents()
         app.sendPostedEvents()
+
+
+def _scrolls(window) -> bool:
+    area = window.results_area
+    return area.verticalScrollBar().isVisible() or area.horizontalScrollBar().isVisible()
+
+
+def _fitting_size(app: QApplication, window, width: int, height: int) -> QSize:
+    """The smallest size with the aspect ratio of (width, height), at least that large, at which the
+    results fit without scroll bars (so a small screenshot is a scaled-down full window)."""
+    factor = 1.0
+    while True:
+        size = QSize(round(width * factor), round(height * factor))
+        window.resize(size)
+        _settle(app)
+        if not _scrolls(window) or factor >= MAX_UPSCALE:
+            return size
+        factor *= 1.1
 
 
 def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, int], image=None) -> Path:
@@ -50,14 +69,8 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
                 window.image_panel.set_image(loaded)
             window.show_result(result)
             window.run_panel.show_idle(f"Done: {result.passes} passes", 1, 1)
-            minimum = window.minimumSizeHint().expandedTo(window.minimumSize())
-            factor = max(1.0, minimum.width() / width, minimum.height() / height)
-            layout_size = QSize(round(width * factor), round(height * factor))
-            window.resize(layout_size)
             window.show()
-            _settle(app)
-            window.resize(layout_size)
-            _settle(app)
+            layout_size = _fitting_size(app, window, width, height)
             pixmap = window.grab()
             if pixmap.size() != QSize(width, height):
                 pixmap = pixmap.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)

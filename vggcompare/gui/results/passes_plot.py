@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from vggcompare.core.result import RunResult
 from vggcompare.gui import theme
@@ -74,17 +74,25 @@ class PassesPlot(QWidget):
             self.legend_rows.append((icon, text))
         self.legend.setColumnStretch(1, 1)
         self.legend.setColumnStretch(3, 1)
+        self.message = QLabel("Each top-5 class's probability in every pass appears here after a run.")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.plot_widget)
+        self.stack.addWidget(self.message)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
-        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.stack, 1)
         layout.addLayout(self.legend)
         self.log.toggled.connect(lambda _b: self.redraw())
         self.refresh_theme()
+        self.clear()
 
     def clear(self) -> None:
         """Empty plot before the first run."""
         self.result = None
+        self.stack.setCurrentWidget(self.message)
         for curve in self.curves:
             curve.setData([], [])
         for icon, text in self.legend_rows:
@@ -101,6 +109,7 @@ class PassesPlot(QWidget):
         r = self.result
         if r is None:
             return
+        self.stack.setCurrentWidget(self.plot_widget)
         c = theme.colors(self.palette())
         top = r.statistics.top5
         n = r.probabilities.shape[0]
@@ -132,4 +141,5 @@ class PassesPlot(QWidget):
         """Recolour for the current palette."""
         c = theme.colors(self.palette())
         apply_plot_theme(self.plot_widget, self.palette())
+        self.message.setStyleSheet(f"background: {c.css('base')}; border: 1px solid {c.css('track')}; padding: 12px;")
         self.redraw()

@@ -115,7 +115,8 @@ class Top5Panel(QWidget):
             rank, name, bar, numbers = QLabel(f"{i + 1}"), QLabel(), ProbabilityBar(), QLabel()
             rank.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             name.setWordWrap(True)
-            name.setMinimumWidth(130)
+            name.setMinimumWidth(110)
+            name.setMaximumWidth(230)
             name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             numbers.setTextFormat(Qt.TextFormat.RichText)
             for col, w in enumerate((rank, name, bar, numbers)):
@@ -126,8 +127,7 @@ class Top5Panel(QWidget):
         self.legend = QLabel()
         self.legend.setWordWrap(True)
         grid.addWidget(self.legend, 7, 0, 1, 4)
-        grid.setColumnStretch(1, 2)
-        grid.setColumnStretch(2, 3)
+        grid.setColumnStretch(2, 1)
         self.refresh_theme()
         self.clear()
 
