@@ -131,3 +131,21 @@ def test_settings_persist_between_sessions(qtbot, settings, tiny_config, tmp_pat
     second.load_image(str(picture))
     assert settings.recent_files() == [str(picture)]
     assert settings.last_folder() == str(tmp_path)
+
+
+def test_dropping_a_file_loads_it(window):
+    from PySide6.QtCore import QMimeData, QUrl
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sample_path("rocket")))])
+    assert window.image_panel.load_mime(mime, "<dropped image>")
+    assert window.image_panel.loaded.source == str(sample_path("rocket"))
+    assert "rocket" in window.windowTitle()
+
+
+def test_a_missing_model_file_is_named_and_run_is_disabled(window, tiny_config, tmp_path):
+    window.controls.set_config(tiny_config.replace(model=str(tmp_path / "gone.keras")))
+    assert not window.run_panel.run.isEnabled() and not window.run_action.isEnabled()
+    assert "gone.keras does not exist" in window.run_panel.problem.text()
+    window.controls.set_config(tiny_config)
+    assert window.run_panel.run.isEnabled() and not window.run_panel.problem.isVisible()

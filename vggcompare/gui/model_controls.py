@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
@@ -16,6 +18,17 @@ CHOICES = (
     ("VGG19 with random weights", "VGG19 with freshly drawn random weights: needs no download; the classes it picks mean nothing."),
     ("Your own Keras model", "A .keras or .h5 image classifier of your own, loaded in safe mode, with an optional labels file."),
 )
+
+
+def _missing(path: str, empty_text: str) -> str | None:
+    """Why ``path`` cannot be used (empty, missing, a folder), or None."""
+    if not path:
+        return empty_text
+    if not os.path.exists(path):
+        return f"The file {path} does not exist."
+    if not os.path.isfile(path):
+        return f"{path} is a folder, not a file."
+    return None
 
 
 class ModelControls(QWidget):
@@ -79,10 +92,12 @@ class ModelControls(QWidget):
     def problem(self) -> str | None:
         """A sentence saying what is missing before a run can start, or None."""
         i = self.choice.currentIndex()
-        if i == IMAGENET_FILE and not self.weights.path():
-            return "Choose the ImageNet weights file (or pick another model)."
-        if i == CUSTOM and not self.model_file.path():
-            return "Choose your model file (.keras or .h5)."
+        if i == IMAGENET_FILE:
+            return _missing(self.weights.path(), "Choose the ImageNet weights file (or pick another model).")
+        if i == CUSTOM:
+            return _missing(self.model_file.path(), "Choose your model file (.keras or .h5).") or (
+                _missing(self.labels.path(), "") if self.labels.path() else None
+            )
         return None
 
     def set_from(self, config: ExperimentConfig) -> None:

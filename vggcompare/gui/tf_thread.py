@@ -70,7 +70,6 @@ class Task:
         except Exception as exc:  # noqa: BLE001 - every error is reported to the GUI thread
             relay.errored.emit(self, exc)
         finally:
-            self.done.set()
             relay.finished.emit(self)
 
     def _drive(self, gen) -> Any:
@@ -111,6 +110,7 @@ class TaskThread:
                 task.execute()
             finally:
                 self._queue.task_done()
+                task.done.set()  # last, so a waiter that wakes up sees the thread idle
 
 
 def tf_thread() -> TaskThread:
