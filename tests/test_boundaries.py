@@ -41,3 +41,12 @@ def test_import_linter_contract_holds():
     root = pathlib.Path(vggcompare.__file__).parent.parent
     proc = subprocess.run([str(lint)], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_nothing_is_unpickled_and_models_load_in_safe_mode():
+    package = pathlib.Path(vggcompare.__file__).parent
+    sources = {p: p.read_text() for p in package.rglob("*.py")}
+    assert not [p.name for p, text in sources.items() if "import pickle" in text or "allow_pickle=True" in text]
+    loads = [p.name for p, text in sources.items() if "load_model(" in text]
+    assert loads and all("safe_mode=True" in sources[p] for p in sources if p.name in loads)
+    assert not [p.name for p, text in sources.items() if "safe_mode=False" in text]
