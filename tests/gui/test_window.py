@@ -149,3 +149,23 @@ def test_a_missing_model_file_is_named_and_run_is_disabled(window, tiny_config, 
     assert "gone.keras does not exist" in window.run_panel.problem.text()
     window.controls.set_config(tiny_config)
     assert window.run_panel.run.isEnabled() and not window.run_panel.problem.isVisible()
+
+
+def test_hovering_a_highlighted_point_shows_its_class(qtbot, window, tiny_config):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+
+    result = run_and_wait(qtbot, window, tiny_config)
+    plot = window.results.variance
+    qtbot.wait(100)  # let the layout settle, so view coordinates map to the widget as drawn
+    spot = plot.top.points()[0]
+    k = int(spot.data())
+    viewport = plot.plot_widget.viewport()
+    target = QPointF(plot.plot_widget.mapFromScene(plot.plot.getViewBox().mapViewToScene(QPointF(spot.pos()))))
+    for pos in (target + QPointF(40, 40), target):
+        event = QMouseEvent(QEvent.Type.MouseMove, pos, QPointF(viewport.mapToGlobal(pos.toPoint())),
+                            Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, event)
+        qtbot.wait(120)  # pyqtgraph drops mouse moves that come faster than its rate limit
+    qtbot.waitUntil(lambda: result.labels[k] in plot.plot.getViewBox().toolTip(), timeout=5000)
+    assert "mean probability" in plot.plot.getViewBox().toolTip()
