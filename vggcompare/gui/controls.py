@@ -81,6 +81,7 @@ class ControlsPanel(QWidget):
             content.changed.connect(self._on_changed)
         layout.addStretch(1)
         self.model.changed.connect(self._on_changed)
+        self.passes.valueChanged.connect(lambda n: self.passes.setSuffix(" pass" if n == 1 else " passes"))
         self.passes.valueChanged.connect(self._on_changed)
         self.seeding.currentIndexChanged.connect(self._on_changed)
         self.seed.valueChanged.connect(self._on_changed)

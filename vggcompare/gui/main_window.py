@@ -20,6 +20,7 @@ from vggcompare.gui.image_panel import ImagePanel
 from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
 from vggcompare.gui.model_state import LOADING, READY, WEIGHTS_MISSING, ModelChecker
 from vggcompare.gui.results import ResultsView
+from vggcompare.gui.results.numbers import n_passes
 from vggcompare.gui.run_panel import RunPanel
 from vggcompare.gui.settings import WindowSettings
 from vggcompare.gui.weights_prompt import WeightsPrompt
@@ -237,7 +238,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.set_config(config)
         self.results.set_stale(True)
-        self.results.banner.show_message(f"Running {config.passes} passes…", f"Settings: {config.summary()}")
+        self.results.banner.show_message(f"Running {n_passes(config.passes)}…", f"Settings: {config.summary()}")
         self.runner.start(config, self.image_panel.loaded)
 
     def cancel_run(self) -> None:
@@ -253,7 +254,7 @@ class MainWindow(QMainWindow):
         size = result.image.get("model_input_size")
         if size and self.image_panel.loaded is not None:
             self.image_panel.set_model_view(input_size=(int(size[0]), int(size[1])), interpolation=result.config.interpolation)
-        self.run_panel.show_idle(f"Done: {result.passes} passes in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
+        self.run_panel.show_idle(f"Done: {n_passes(result.passes)} in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
         self.statusBar().showMessage(f"Finished: {result.name}", 10_000)
         if result.environment.get("model"):
             self.model_status.setText(f"Model ready: {result.environment['model']}.")

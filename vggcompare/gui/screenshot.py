@@ -68,7 +68,6 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
             if loaded is not None:
                 window.image_panel.set_image(loaded)
             window.show_result(result)
-            window.run_panel.show_idle(f"Done: {result.passes} passes", 1, 1)
             window.show()
             layout_size = _fitting_size(app, window, width, height)
             pixmap = window.grab()

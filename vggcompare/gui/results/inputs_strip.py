@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 from vggcompare.core.images import decode_png
 from vggcompare.core.result import RunResult, Thumbnail
 from vggcompare.gui.qimages import array_to_qimage
+from vggcompare.gui.results.numbers import n_passes
 
 CARD_WIDTH = 132
 
@@ -69,7 +70,8 @@ class InputsStrip(QWidget):
         self._remove_cards()
         thumbs = result.thumbnails
         augmented = result.config.augment.enabled
-        shown = f"the first {len(thumbs)} of {result.passes} passes" if len(thumbs) < result.passes else f"all {len(thumbs)} passes"
+        shown = f"the first {len(thumbs)} of {n_passes(result.passes)}" if len(thumbs) < result.passes else (
+            f"all {n_passes(len(thumbs))}" if len(thumbs) > 1 else "the only pass")
         what = "each with what its augmentation did" if augmented else "no augmentation, so every pass got the same input"
         self.title.setText(f"<b>What the model saw</b>: {shown}, {what}")
         for thumb in thumbs:

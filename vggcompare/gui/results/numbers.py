@@ -8,7 +8,7 @@ import pyqtgraph as pg
 
 from vggcompare.core.verdict import fmt
 
-__all__ = ["fmt", "tick_labels", "nice_ceiling", "CompactAxis", "eta_text"]
+__all__ = ["fmt", "tick_labels", "nice_ceiling", "nice_step", "CompactAxis", "eta_text", "n_passes"]
 
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
@@ -24,6 +24,22 @@ def nice_ceiling(x: float) -> float:
         if step * power >= x * (1 - 1e-9):
             return float(f"{step * power:.6g}")
     return 10 * power
+
+
+def n_passes(n: int) -> str:
+    """'1 pass', '20 passes'."""
+    return f"{n:,} pass" if n == 1 else f"{n:,} passes"
+
+
+def nice_step(x: float) -> float:
+    """A round step (1, 2 or 5 × 10^k) at least ``x``."""
+    if not math.isfinite(x) or x <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(x))
+    for step in (1, 2, 5, 10):
+        if step * power >= x:
+            return float(step * power)
+    return 10.0 * power
 
 
 def tick_labels(values: list[float], spacing: float) -> list[str]:
@@ -64,6 +80,9 @@ class CompactAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph naming
         """Compact labels in linear mode; powers of ten in log mode."""
         if self.logMode:
+            span = abs(self.range[1] - self.range[0]) if getattr(self, "range", None) else 10.0
+            if span > 1.5:  # several decades: label the powers of ten only, so labels never crowd
+                return [_power_label(v) if abs(v - round(v)) < 1e-6 else "" for v in values]
             return [_power_label(v) for v in values]
         return tick_labels([v * scale for v in values], spacing * scale)
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QStac
 
 from vggcompare.core.result import RunResult
 from vggcompare.gui import theme
+from vggcompare.gui.results.numbers import nice_step
 from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
 
 MAX_SYMBOLS = 60  # more passes than this: lines only
@@ -134,6 +135,8 @@ class PassesPlot(QWidget):
             icon.setPixmap(_legend_icon(c.accent, style, symbol))
             text.setText(f"{i + 1} {html.escape(theme.short_label(top[i].label, 28))}")
             text.setToolTip(top[i].label)
+        step = max(1.0, nice_step(n / 6))
+        self.plot.getAxis("bottom").setTickSpacing(step, step)  # whole pass numbers only
         self.plot.setXRange(0.5, n + 0.5, padding=0.02)
         self.plot.enableAutoRange(axis="y")
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from vggcompare.core.stats import ClassStat, PassStatistics
 from vggcompare.gui import theme
-from vggcompare.gui.results.numbers import fmt, nice_ceiling, tick_labels
+from vggcompare.gui.results.numbers import fmt, n_passes, nice_ceiling, tick_labels
 
 ROW_HEIGHT = 34
 
@@ -146,7 +146,7 @@ class Top5Panel(QWidget):
         """Fill the rows from the core's statistics."""
         top = list(stats.top5)
         scale = nice_ceiling(max((s.max for s in top), default=1.0))
-        self.title.setText(f"<b>Top {len(top)} classes</b> (mean probability over {stats.passes} passes)")
+        self.title.setText(f"<b>Top {len(top)} classes</b> (mean probability over {n_passes(stats.passes)})")
         for i in range(5):
             s = top[i] if i < len(top) else None
             self.names[i].setText(html.escape(s.label) if s else "—")
@@ -159,10 +159,10 @@ class Top5Panel(QWidget):
             self.numbers[i].setText(f"<b>{fmt(s.mean)}</b> {spread}<br><span style='color:{theme.colors(self.palette()).css('muted')}'>"
                                     f"{fmt(s.min)} – {fmt(s.max)}</span>")
             self.rows_tooltip(i, f"{s.label} (class {s.index})\nmean {s.mean:.6g}, std {s.std:.3g}\n"
-                                 f"min {s.min:.6g}, max {s.max:.6g} over {stats.passes} passes")
+                                 f"min {s.min:.6g}, max {s.max:.6g} over {n_passes(stats.passes)}")
         self.axis.set_scale(scale)
         self.legend.setText(f"Bar: mean. Thick line with caps: ± one standard deviation. "
-                            f"Thin line below: lowest to highest of the {stats.passes} passes.")
+                            f"Thin line below: lowest to highest of the {n_passes(stats.passes)}.")
 
     def rows_tooltip(self, i: int, text: str) -> None:
         """Set the same tooltip on every part of row ``i``."""

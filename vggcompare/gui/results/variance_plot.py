@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QStacke
 
 from vggcompare.core.result import RunResult
 from vggcompare.gui import theme
-from vggcompare.gui.results.numbers import fmt
+from vggcompare.gui.results.numbers import fmt, nice_step
 from vggcompare.gui.results.plot_labels import PointLabels
 from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
 
@@ -138,6 +138,8 @@ class VariancePlot(QWidget):
             self.plot.setYRange(lo - 0.05 * span, hi + 0.18 * span, padding=0)
         else:
             self.plot.setYRange(0, hi * 1.18 if hi > 0 else 1, padding=0)
+        step = max(1.0, nice_step(count / 8))
+        self.plot.getAxis("bottom").setTickSpacing(step, step)  # whole class numbers only
         self.plot.setXRange(-0.02 * count, count * 1.02, padding=0)
 
     def _tip(self, x: float, y: float, data) -> str:
