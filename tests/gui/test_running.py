@@ -117,7 +117,7 @@ def test_missing_weights_offer_three_ways_and_switch_nothing(qtbot, window, tmp_
     with qtbot.waitSignal(window.checker.state_changed, timeout=TIMEOUT_MS,
                           check_params_cb=lambda state, _s: state == WEIGHTS_MISSING):
         window.start_background_work()
-    window._background = False  # keep the test from building VGG19 after the clicks below
+    window.model_state.enabled = False  # keep the test from building VGG19 after the clicks below
     prompt = window.prompt
     assert prompt.isVisible() and "not in" in prompt.reason.text()
     assert "unavailable" in window.model_status.text()

@@ -4,46 +4,29 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, WeightsUnavailableError
 from vggcompare.core.images import LoadedImage
 from vggcompare.core.resources import sample_path
 from vggcompare.core.result import RunResult
-from vggcompare.gui import theme
 from vggcompare.gui.controls import ControlsPanel
 from vggcompare.gui.dialogs import error_sentence, show_error
 from vggcompare.gui.image_panel import ImagePanel
-from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
-from vggcompare.gui.model_state import LOADING, READY, WEIGHTS_MISSING, ModelChecker
+from vggcompare.gui.model_controls import IMAGENET
+from vggcompare.gui.model_status import ModelStatus
 from vggcompare.gui.results import ResultsView
 from vggcompare.gui.results.numbers import n_passes
 from vggcompare.gui.run_panel import RunPanel
 from vggcompare.gui.settings import WindowSettings
 from vggcompare.gui.weights_prompt import WeightsPrompt
+from vggcompare.gui.window_layout import two_columns
 from vggcompare.gui.worker import RunController
 
 TITLE = "vggcompare"
-
-
-class _FitLayout(QVBoxLayout):
-    """A layout that does not report height-for-width, so a scroll area fills its viewport with it
-    (word-wrapped labels would otherwise make it ask for its full preferred height)."""
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt naming
-        """Never: the scroll area then uses the minimum size instead of the preferred height."""
-        return False
-
-
-def _scroll(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    return area
 
 
 def _is_sample(path: str) -> bool:
@@ -66,32 +49,12 @@ class MainWindow(QMainWindow):
         self.prompt.setVisible(False)
         self.results = ResultsView(self.image_panel)
         self.runner = RunController(self)
-        self.checker = ModelChecker(self)
-        self.model_status = QLabel("Model: not loaded yet")
+        self.model_state = ModelStatus(self.controls, self.prompt, self.image_panel, self.settings, self)
+        self.checker = self.model_state.checker
+        self.model_status = self.model_state.label
         self.statusBar().addPermanentWidget(self.model_status, 1)
-        self._background = False  # model checks start once the window is shown (start_background_work)
         self._closed = False
-        self._check_timer = QTimer(self, singleShot=True, interval=400, timeout=self._check_model)
-        left = QWidget()
-        left_layout = _FitLayout(left)
-        left_layout.setContentsMargins(8, 8, 4, 8)
-        controls_area = _scroll(self.controls)
-        controls_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left_layout.addWidget(controls_area, 1)
-        left_layout.addWidget(self.run_panel)
-        right = QWidget()
-        right_layout = _FitLayout(right)
-        right_layout.setContentsMargins(8, 8, 8, 8)
-        right_layout.addWidget(self.prompt)
-        right_layout.addWidget(self.results, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        self.results_area = _scroll(right)
-        splitter.addWidget(self.results_area)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([400, 1200])
-        splitter.setChildrenCollapsible(False)
-        left.setMinimumWidth(300)
+        splitter, self.results_area = two_columns(self.controls, self.run_panel, self.prompt, self.results)
         self.splitter = splitter
         self.setCentralWidget(splitter)
         self._build_actions()
@@ -131,11 +94,6 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self._on_run_failed)
         self.runner.cancelled.connect(self._on_run_cancelled)
         self.runner.busy_changed.connect(self._on_busy_changed)
-        self.checker.state_changed.connect(self._on_model_state)
-        self.checker.model_ready.connect(lambda info: self.image_panel.set_model_view(input_size=info.input_size))
-        self.prompt.weights_file_chosen.connect(self._use_weights_file)
-        self.prompt.use_random.connect(lambda: self.controls.model.choice.setCurrentIndex(RANDOM))
-        self.prompt.downloaded.connect(lambda _p: self._check_model(force=True))
 
     def _restore(self) -> None:
         config = self.settings.config()
@@ -153,8 +111,7 @@ class MainWindow(QMainWindow):
 
     def start_background_work(self) -> None:
         """Start TensorFlow and prepare the model in the background (call once the window is shown)."""
-        self._background = True
-        self._check_model()
+        self.model_state.start()
 
     # ---- images ----------------------------------------------------------------------------
     def load_image(self, path: str) -> bool:
@@ -194,36 +151,7 @@ class MainWindow(QMainWindow):
             problem = "Open an image first."
         self.run_panel.set_problem(problem)
         self.run_action.setEnabled(problem is None)
-        self.image_panel.set_model_view(interpolation=self.controls.preprocess_settings.interpolation.currentData())
-        if self.controls.model.choice.currentIndex() in (IMAGENET, IMAGENET_FILE, RANDOM) and self.controls.model.problem() is None:
-            self.image_panel.set_model_view(input_size=(224, 224))
-        if self.controls.model.choice.currentIndex() != IMAGENET:
-            self.prompt.setVisible(False)
-        if self._background:
-            self._check_timer.start()
-
-    def _check_model(self, force: bool = False) -> None:
-        if not self._background or self._closed:
-            return
-        try:
-            config = self.controls.config()
-        except ConfigError as exc:
-            self.model_status.setText(f"Model: {error_sentence(exc)}")
-            return
-        self.checker.check(config, force=force)
-
-    def _on_model_state(self, state: str, sentence: str) -> None:
-        self.model_status.setText(sentence if state != WEIGHTS_MISSING else f"ImageNet weights unavailable: {sentence}")
-        self.model_status.setToolTip(sentence)
-        if state == WEIGHTS_MISSING and self.controls.model.choice.currentIndex() == IMAGENET:
-            self.prompt.show_reason(sentence)
-        elif state in (READY, LOADING):
-            self.prompt.setVisible(False)
-
-    def _use_weights_file(self, path: str) -> None:
-        self.controls.model.weights.set_path(path)
-        self.controls.model.choice.setCurrentIndex(IMAGENET_FILE)
-        self.settings.set_last_folder(path)
+        self.model_state.controls_changed()
 
     # ---- running ---------------------------------------------------------------------------
     def start_run(self) -> None:
@@ -257,7 +185,7 @@ class MainWindow(QMainWindow):
         self.run_panel.show_idle(f"Done: {n_passes(result.passes)} in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
         self.statusBar().showMessage(f"Finished: {result.name}", 10_000)
         if result.environment.get("model"):
-            self.model_status.setText(f"Model ready: {result.environment['model']}.")
+            self.model_state.model_used(result.environment["model"])
 
     def _restore_results(self, banner_title: str, banner_text: str) -> None:
         self.results.set_stale(False)
@@ -275,8 +203,7 @@ class MainWindow(QMainWindow):
         self.run_panel.show_idle("Failed")
         self._restore_results("The run failed.", error_sentence(exc))
         if isinstance(exc, WeightsUnavailableError) and self.controls.model.choice.currentIndex() == IMAGENET:
-            self.prompt.show_reason(str(exc))
-            self.model_status.setText(f"ImageNet weights unavailable: {exc}")
+            self.model_state.weights_missing(str(exc))
             return
         self.show_error("The run failed", error_sentence(exc), details)
 
@@ -303,10 +230,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self._check_timer.stop()
         self.runner.shutdown()
-        self.checker.shutdown()
-        self.prompt.downloader.shutdown()
+        self.model_state.shutdown()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.store.setValue("expanded_groups", ",".join(self.controls.expanded_groups()))
         try:

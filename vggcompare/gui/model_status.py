@@ -1,0 +1,95 @@
+"""Keeps the status bar's model line, the weights prompt and the model's input size in step with the controls."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel
+
+from vggcompare.core.errors import ConfigError
+from vggcompare.gui.controls import ControlsPanel
+from vggcompare.gui.dialogs import error_sentence
+from vggcompare.gui.image_panel import ImagePanel
+from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
+from vggcompare.gui.model_state import LOADING, READY, WEIGHTS_MISSING, ModelChecker
+from vggcompare.gui.settings import WindowSettings
+from vggcompare.gui.weights_prompt import WeightsPrompt
+
+CHECK_DELAY_MS = 400  # settle time after the last change before the model is prepared again
+
+
+class ModelStatus(QObject):
+    """Prepares the chosen model in the background and says, in the status bar, what state it is in.
+
+    Checks start only after ``start()`` (once the window is shown), so TensorFlow never loads first.
+    """
+
+    def __init__(self, controls: ControlsPanel, prompt: WeightsPrompt, image_panel: ImagePanel,
+                 settings: WindowSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controls, self.prompt, self.image_panel, self.settings = controls, prompt, image_panel, settings
+        self.checker = ModelChecker(self)
+        self.label = QLabel("Model: not loaded yet")
+        self.enabled = False
+        self._closed = False
+        self._timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS, timeout=self.check)
+        self.checker.state_changed.connect(self._on_state)
+        self.checker.model_ready.connect(lambda info: self.image_panel.set_model_view(input_size=info.input_size))
+        prompt.weights_file_chosen.connect(self._use_weights_file)
+        prompt.use_random.connect(lambda: self.controls.model.choice.setCurrentIndex(RANDOM))
+        prompt.downloaded.connect(lambda _path: self.check(force=True))
+
+    def start(self) -> None:
+        """Begin background checks, starting with the current model."""
+        self.enabled = True
+        self.check()
+
+    def controls_changed(self) -> None:
+        """Follow a change of the controls: the model's input picture, the prompt, a new check soon."""
+        choice = self.controls.model.choice.currentIndex()
+        self.image_panel.set_model_view(interpolation=self.controls.preprocess_settings.interpolation.currentData())
+        if choice in (IMAGENET, IMAGENET_FILE, RANDOM) and self.controls.model.problem() is None:
+            self.image_panel.set_model_view(input_size=(224, 224))
+        if choice != IMAGENET:
+            self.prompt.setVisible(False)
+        if self.enabled:
+            self._timer.start()
+
+    def check(self, force: bool = False) -> None:
+        """Prepare the configured model now (unless it is the one already prepared)."""
+        if not self.enabled or self._closed:
+            return
+        try:
+            config = self.controls.config()
+        except ConfigError as exc:
+            self.label.setText(f"Model: {error_sentence(exc)}")
+            return
+        self.checker.check(config, force=force)
+
+    def weights_missing(self, sentence: str) -> None:
+        """A run found the ImageNet weights missing: offer the three ways on."""
+        self.prompt.show_reason(sentence)
+        self.label.setText(f"ImageNet weights unavailable: {sentence}")
+
+    def model_used(self, description: str) -> None:
+        """A run finished with this model, so it is ready."""
+        self.label.setText(f"Model ready: {description}.")
+
+    def shutdown(self) -> None:
+        """Stop checking; wait for a check or download in progress."""
+        self._closed = True
+        self._timer.stop()
+        self.checker.shutdown()
+        self.prompt.downloader.shutdown()
+
+    def _on_state(self, state: str, sentence: str) -> None:
+        self.label.setText(sentence if state != WEIGHTS_MISSING else f"ImageNet weights unavailable: {sentence}")
+        self.label.setToolTip(sentence)
+        if state == WEIGHTS_MISSING and self.controls.model.choice.currentIndex() == IMAGENET:
+            self.prompt.show_reason(sentence)
+        elif state in (READY, LOADING):
+            self.prompt.setVisible(False)
+
+    def _use_weights_file(self, path: str) -> None:
+        self.controls.model.weights.set_path(path)
+        self.controls.model.choice.setCurrentIndex(IMAGENET_FILE)
+        self.settings.set_last_folder(path)
