@@ -6,13 +6,23 @@ import os
 import sys
 from typing import Sequence
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from vggcompare import __version__
 from vggcompare.gui.settings import APPLICATION, ORGANIZATION
 
 DEFAULT_SAMPLE = "cat"
+# Harmless notices of Qt's offscreen platform, printed on every window; not worth a user's attention.
+QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()", "This plugin does not support raise()")
+
+
+def _qt_message(kind: QtMsgType, _context, message: str) -> None:
+    """Print Qt's messages as Qt would, minus the offscreen platform's harmless notices."""
+    if message in QUIET_QT_MESSAGES:
+        return
+    if kind != QtMsgType.QtDebugMsg:
+        sys.stderr.write(f"{message}\n")
 
 
 def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -22,6 +32,7 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
         return app  # type: ignore[return-value]
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    qInstallMessageHandler(_qt_message)
     app = QApplication(list(argv) if argv else [sys.argv[0] if sys.argv else "vggcompare"])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
