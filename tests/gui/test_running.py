@@ -144,3 +144,39 @@ def test_a_run_with_missing_weights_shows_the_prompt_not_a_crash(qtbot, window, 
         window.start_run()  # the default model: ImageNet VGG19
     assert window.prompt.isVisible()
     assert not message_boxes(window)
+
+
+def test_downloading_the_weights_shows_progress_and_then_checks_the_model(qtbot, window, monkeypatch, tmp_path):
+    target = tmp_path / "weights.h5"
+
+    def fake_download(progress=None, cancel=None, **_kw):
+        for done in (100, 300, 548):
+            progress(done * 2**20, 548 * 2**20)
+        target.write_bytes(b"w")
+        return target
+
+    monkeypatch.setattr("vggcompare.core.weights.download_weights", fake_download)
+    checks = []
+    monkeypatch.setattr(window.model_state, "check", lambda force=False: checks.append(force))
+    prompt = window.prompt
+    prompt.show_reason("The weights are not cached.")
+    with qtbot.waitSignal(prompt.downloaded, timeout=10_000) as blocker:
+        prompt.download.click()
+    assert blocker.args == [str(target)]
+    assert not prompt.isVisible() and prompt.download.isEnabled()
+    assert checks == [True]  # the model is prepared again, now with the weights
+
+
+def test_a_failed_download_says_why_in_the_prompt(qtbot, window, monkeypatch):
+    from vggcompare.core.errors import WeightsUnavailableError
+
+    def offline(progress=None, cancel=None, **_kw):
+        raise WeightsUnavailableError("cannot download the weights: no connection to storage.googleapis.com")
+
+    monkeypatch.setattr("vggcompare.core.weights.download_weights", offline)
+    prompt = window.prompt
+    prompt.show_reason("The weights are not cached.")
+    with qtbot.waitSignal(prompt.downloader.finished, timeout=10_000):
+        prompt.download.click()
+    assert prompt.isVisible() and "The download failed." in prompt.reason.text()
+    assert "no connection" in prompt.reason.text() and prompt.download.isEnabled()

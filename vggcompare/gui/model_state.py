@@ -150,6 +150,7 @@ class WeightsDownloader(QObject):
         ensure_pool_threads()
         self._worker: FunctionWorker | None = None
         self._stop = threading.Event()
+        self._closed = False  # after shutdown, late reports are ignored
 
     @property
     def busy(self) -> bool:
