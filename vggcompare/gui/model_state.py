@@ -31,10 +31,11 @@ def model_key(config: ExperimentConfig) -> tuple:
 
 def _prepare(config: ExperimentConfig, say) -> ModelInfo:
     """Worker body: start TensorFlow and prepare (build or load) the model, without downloading."""
-    from vggcompare.core.environment import import_tensorflow
+    from vggcompare.core.environment import import_tensorflow, set_threads
 
     say("Starting TensorFlow…")
     import_tensorflow()
+    set_threads(config.threads)  # TensorFlow fixes its thread count on first use: use the chosen one
     from vggcompare.core.models import prepare_model
 
     prepared = prepare_model(config, status=say, allow_download=False)
