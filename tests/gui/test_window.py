@@ -169,3 +169,11 @@ def test_hovering_a_highlighted_point_shows_its_class(qtbot, window, tiny_config
         qtbot.wait(120)  # pyqtgraph drops mouse moves that come faster than its rate limit
     qtbot.waitUntil(lambda: result.labels[k] in plot.plot.getViewBox().toolTip(), timeout=5000)
     assert "mean probability" in plot.plot.getViewBox().toolTip()
+
+
+def test_help_explains_the_window_in_plain_words(window):
+    from vggcompare.gui.dialogs import show_help
+
+    box = show_help(window)
+    assert "Top 5" in box.text() and "Run" in box.text()
+    box.accept()

@@ -14,7 +14,7 @@ from vggcompare.core.images import LoadedImage
 from vggcompare.core.resources import sample_path
 from vggcompare.core.result import RunResult
 from vggcompare.gui.controls import ControlsPanel
-from vggcompare.gui.dialogs import error_sentence, show_error
+from vggcompare.gui.dialogs import error_sentence, show_error, show_help
 from vggcompare.gui.image_panel import ImagePanel
 from vggcompare.gui.model_controls import IMAGENET
 from vggcompare.gui.model_status import ModelStatus
@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
         run_menu.addAction(self.run_action)
         run_menu.addAction(self.cancel_action)
         self.cancel_action.setEnabled(False)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(QAction("How to read this window", self, shortcut=QKeySequence.StandardKey.HelpContents,
+                                    triggered=lambda: show_help(self)))
 
     def _connect(self) -> None:
         self.run_panel.run.clicked.connect(self.start_run)
