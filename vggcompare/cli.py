@@ -279,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = " ".join(str(exc).split()).rstrip(".")
     if isinstance(exc, VggCompareError) and type(exc).__name__ == "WeightsUnavailableError":
         text += "; pass --weights FILE with a local copy, or use --model vgg19-random"
     return text

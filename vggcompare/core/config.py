@@ -163,7 +163,7 @@ class ExperimentConfig:
 
     def summary(self) -> str:
         """Return a one-line, human summary of the settings that matter."""
-        parts = [_model_words(self), f"{self.passes} passes", _seeding_words(self)]
+        parts = [_model_words(self), f"{self.passes} pass{'es' if self.passes != 1 else ''}", _seeding_words(self)]
         if self.augment.enabled:
             parts.append("augmentation on")
         if self.reinit_weights:

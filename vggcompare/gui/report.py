@@ -16,7 +16,7 @@ from vggcompare.core.environment import environment_line
 from vggcompare.core.result import RunResult
 from vggcompare.core.verdict import fmt
 
-ACCENT = "#1f5fbf"
+ACCENT = "#0072B2"  # the window's accent (Okabe-Ito blue), dark enough to print
 _STYLE = f"""
 body {{ font-family: 'DejaVu Sans', sans-serif; font-size: 9pt; color: #111; }}
 h1 {{ font-size: 16pt; margin-bottom: 2pt; }} h2 {{ font-size: 12pt; color: {ACCENT}; margin-top: 10pt; }}
