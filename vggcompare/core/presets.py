@@ -245,7 +245,7 @@ def run_preset(
             from vggcompare.core.fresh import run_in_fresh_process
 
             yield Progress("passes", k - 1, len(steps), 0.0, None, f"{prefix}: starting a new Python process…")
-            result = run_in_fresh_process(step_cfg, image_path=step_cfg.image)
+            result = run_in_fresh_process(step_cfg, image_path=step_cfg.image, cancel=cancel)
         else:
             gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download)
             while True:

@@ -103,7 +103,7 @@ def comparison_verdict(cmp: Comparison, labels: Sequence[str], a_name: str = "A"
     """Return the verdict for two runs, from their comparison numbers."""
     sentences: list[str] = []
     if cmp.bit_identical:
-        sentences.append(f"{b_name} reproduces {a_name} bit for bit.")
+        sentences.append(f"{b_name[:1].upper()}{b_name[1:]} reproduces {a_name} bit for bit.")
     else:
         where = labels[cmp.max_difference_class]
         top1 = (

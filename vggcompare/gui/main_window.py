@@ -13,6 +13,7 @@ from vggcompare.core.errors import ConfigError, WeightsUnavailableError
 from vggcompare.core.images import LoadedImage
 from vggcompare.core.resources import sample_path
 from vggcompare.core.result import RunResult
+from vggcompare.gui.compare.lab import Lab
 from vggcompare.gui.controls import ControlsPanel
 from vggcompare.gui.dialogs import error_sentence, show_error, show_help
 from vggcompare.gui.image_panel import ImagePanel
@@ -49,15 +50,17 @@ class MainWindow(QMainWindow):
         self.prompt.setVisible(False)
         self.results = ResultsView(self.image_panel)
         self.runner = RunController(self)
+        self.lab = Lab(self)
         self.model_state = ModelStatus(self.controls, self.prompt, self.image_panel, self.settings, self)
         self.checker = self.model_state.checker
         self.model_status = self.model_state.label
         self.statusBar().addPermanentWidget(self.model_status, 1)
         self._closed = False
-        splitter, self.results_area = two_columns(self.controls, self.run_panel, self.prompt, self.results)
+        splitter, self.results_area = two_columns(self.controls, self.run_panel, self.prompt, self.lab.tabs)
         self.splitter = splitter
         self.setCentralWidget(splitter)
         self._build_actions()
+        self.lab.install_menus()
         self._connect()
         self.resize(1600, 1000)
         if restore:
@@ -168,12 +171,17 @@ class MainWindow(QMainWindow):
             self.run_panel.set_problem("Open an image first.")
             return
         self.settings.set_config(config)
+        self.lab.jobs.cancel()
+        self.lab.tabs.setCurrentIndex(0)
         self.results.set_stale(True)
         self.results.banner.show_message(f"Running {n_passes(config.passes)}…", f"Settings: {config.summary()}")
         self.runner.start(config, self.image_panel.loaded)
 
     def cancel_run(self) -> None:
-        """Cancel the run in progress (it stops after the current batch of passes)."""
+        """Cancel the run or demonstration in progress (it stops after the current batch of passes)."""
+        if self.lab.jobs.busy:
+            self.run_panel.show_idle("Cancelling after this batch…")
+            self.lab.jobs.cancel()
         if self.runner.busy:
             self.run_panel.show_idle("Cancelling after this batch…")
             self.runner.cancel()
@@ -187,6 +195,7 @@ class MainWindow(QMainWindow):
             self.image_panel.set_model_view(input_size=(int(size[0]), int(size[1])), interpolation=result.config.interpolation)
         self.run_panel.show_idle(f"Done: {n_passes(result.passes)} in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
         self.statusBar().showMessage(f"Finished: {result.name}", 10_000)
+        self.lab.record(result)
         if result.environment.get("model"):
             self.model_state.model_used(result.environment["model"])
 
@@ -211,6 +220,7 @@ class MainWindow(QMainWindow):
         self.show_error("The run failed", error_sentence(exc), details)
 
     def _on_busy_changed(self, busy: bool) -> None:
+        busy = busy or self.lab.jobs.busy
         self.run_panel.set_busy(busy)
         self.cancel_action.setEnabled(busy)
 
@@ -234,6 +244,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.runner.shutdown()
+        self.lab.shutdown()
         self.model_state.shutdown()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.store.setValue("expanded_groups", ",".join(self.controls.expanded_groups()))

@@ -41,7 +41,10 @@ def _spread_plot(result: RunResult, width: int = 900, height: int = 300):
     import pyqtgraph as pg
 
     s = result.statistics
-    plot = pg.PlotWidget(background="w")
+    from vggcompare.gui.results.plotting import make_plot_widget
+
+    plot = make_plot_widget(height)
+    plot.setBackground("w")
     plot.resize(width, height)
     item = plot.getPlotItem()
     item.setLabel("bottom", "class index", color="#111")

@@ -36,10 +36,14 @@ def _run(config: ExperimentConfig, image: LoadedImage | None, task: "RunTask"):
 
 
 class RunTask(Task):
-    """A run on the TensorFlow thread; it passes its own stop flag to the core as the cancel check."""
+    """A run on the TensorFlow thread; it passes its own stop flag to the core as the cancel check.
 
-    def __init__(self, relay, config: ExperimentConfig, image: LoadedImage | None) -> None:
-        super().__init__(relay, _run, config, image, self)
+    ``job`` replaces the plain run: a generator function ``job(config, image, task)`` that yields
+    progress and returns its outcome (a demonstration, a repeat and its comparison, ...).
+    """
+
+    def __init__(self, relay, config: ExperimentConfig, image: LoadedImage | None, job=None) -> None:
+        super().__init__(relay, job or _run, config, image, self)
 
 
 def error_details(exc: BaseException) -> str:
@@ -66,7 +70,7 @@ class RunController(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._task: RunTask | None = None
-        self._pending: tuple[ExperimentConfig, LoadedImage | None] | None = None
+        self._pending: tuple[ExperimentConfig, LoadedImage | None, Any] | None = None
         self._delivered = False  # the current run's result (or error) has been reported
         self._closed = False  # after shutdown, late reports are ignored
         self._relay = new_relay()
@@ -80,13 +84,13 @@ class RunController(QObject):
         """True while a run is in progress or waiting for the previous one to stop."""
         return self._task is not None or self._pending is not None
 
-    def start(self, config: ExperimentConfig, image: LoadedImage | None = None) -> None:
-        """Start a run; if one is going, cancel it and start this one when it has stopped."""
+    def start(self, config: ExperimentConfig, image: LoadedImage | None = None, job=None) -> None:
+        """Start a run (or ``job``); if one is going, cancel it and start this one when it has stopped."""
         if self._task is not None:
-            self._pending = (config, image)
+            self._pending = (config, image, job)
             self._task.stop()
             return
-        self._launch(config, image)
+        self._launch(config, image, job)
 
     def cancel(self) -> None:
         """Ask the current run to stop at its next chunk; drop any queued run."""
@@ -106,8 +110,8 @@ class RunController(QObject):
         self._task.stop()
         return wait_for([self._task], timeout_s)
 
-    def _launch(self, config: ExperimentConfig, image: LoadedImage | None) -> None:
-        self._task = RunTask(self._relay, config, image)
+    def _launch(self, config: ExperimentConfig, image: LoadedImage | None, job=None) -> None:
+        self._task = RunTask(self._relay, config, image, job)
         self._delivered = False
         self.busy_changed.emit(True)
         self.started.emit(config)
@@ -138,9 +142,9 @@ class RunController(QObject):
             return
         self._task = None
         if self._pending is not None:
-            config, image = self._pending
+            config, image, job = self._pending
             self._pending = None
-            self._launch(config, image)
+            self._launch(config, image, job)
             return
         if task.stopped.is_set() and not self._delivered:
             self.cancelled.emit()

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from vggcompare.core.compare import RunComparison, compare_results
 from vggcompare.core.result import RunResult
 from vggcompare.gui import theme
-from vggcompare.gui.results.numbers import CompactAxis, fmt
+from vggcompare.gui.results.numbers import fmt
+from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
 from vggcompare.gui.results.top5 import Top5Panel
 from vggcompare.gui.results.variance_plot import VariancePlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
@@ -46,10 +47,7 @@ class CompareView(QWidget):
             grid.addWidget(self.top5[col], 1, col)
             grid.addWidget(self.spread[col], 2, col)
         self.diff_title = QLabel("<b>Difference of mean probabilities, B − A, per class</b>")
-        self.diff_plot = pg.PlotWidget(axisItems={"left": CompactAxis("left")})
-        self.diff_plot.setMinimumHeight(170)
-        self.diff_plot.getPlotItem().setMenuEnabled(False)
-        self.diff_plot.getPlotItem().hideButtons()
+        self.diff_plot = make_plot_widget(170)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["setting", "A", "B"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -69,12 +67,13 @@ class CompareView(QWidget):
         layout.addWidget(split, 1)
         self.banner.show_message("Compare two runs", "Select two runs in the history and press Compare.")
 
-    def show_pair(self, a: RunResult, b: RunResult) -> RunComparison:
-        """Show runs A and B and return the core's comparison."""
-        cmp = compare_results(a, b)
+    def show_pair(self, a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B") -> RunComparison:
+        """Show runs A and B and return the core's comparison (its verdict uses the given names)."""
+        cmp = compare_results(a, b, a_name, b_name)
         self.comparison = cmp
         n = cmp.numbers
-        head = "B reproduces A bit for bit" if n.bit_identical else f"Largest difference {fmt(n.max_abs_difference)}"
+        head = (f"{b_name[:1].upper()}{b_name[1:]} reproduces {a_name} bit for bit" if n.bit_identical
+                else f"Largest difference {fmt(n.max_abs_difference)}")
         self.banner.show_message(head, cmp.verdict)
         scale = max(c.max for r in (a, b) for c in r.statistics.top5)
         for col, (tag, r) in enumerate((("A", a), ("B", b))):
@@ -100,7 +99,7 @@ class CompareView(QWidget):
         plot.clear()
         diff = cmp.numbers.mean_difference
         c = theme.colors()
-        self.diff_plot.setBackground(c.base)
+        apply_plot_theme(self.diff_plot, self.palette())
         x = np.arange(len(diff))
         plot.addItem(pg.BarGraphItem(x=x, height=diff, width=1.0, brush=c.muted, pen=None))
         if not np.any(diff):

@@ -63,9 +63,13 @@ class HistoryPanel(QWidget):
     def add_result(self, result: RunResult) -> HistoryEntry:
         """Save a finished run (atomically) and list it at the top."""
         entry = self.history.add(result)
+        self.list_entry(entry)
+        return entry
+
+    def list_entry(self, entry: HistoryEntry) -> None:
+        """List an already saved run at the top."""
         self._add_item(entry)
         self.status.setText(f"Saved {entry.path.name}")
-        return entry
 
     def entries(self) -> list[HistoryEntry]:
         """The listed entries, newest first."""

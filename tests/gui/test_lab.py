@@ -1,0 +1,108 @@
+"""History, comparison, demonstrations, repeats and exports in the window."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from vggcompare.core.resources import sample_path
+from vggcompare.gui.compare import exports
+
+pytestmark = pytest.mark.gui
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def lab_window(qtbot, settings, tmp_path, monkeypatch):
+    """A window whose history lives in a fresh folder."""
+    monkeypatch.setenv("VGGCOMPARE_DATA_DIR", str(tmp_path / "data"))
+    from vggcompare.gui.main_window import MainWindow
+
+    win = MainWindow(settings, restore=False)
+    qtbot.addWidget(win)
+    assert win.load_image(str(sample_path("cat")))
+    win.show()
+    return win
+
+
+def run(qtbot, window, config):
+    window.controls.set_config(config)
+    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS) as blocker:
+        window.start_run()
+    qtbot.waitUntil(lambda: any(e.result is blocker.args[0] for e in window.lab.history_panel.entries()), timeout=TIMEOUT_MS)
+    return blocker.args[0]
+
+
+def test_finished_runs_are_saved_and_come_back_after_a_restart(qtbot, lab_window, tiny_config, settings, tmp_path):
+    first = run(qtbot, lab_window, tiny_config)
+    files = list((tmp_path / "data" / "history").glob("*.json"))
+    assert len(files) == 1
+    (tmp_path / "data" / "history" / "broken.json").write_text("{ not json")
+    lab_window.close()
+    from vggcompare.gui.main_window import MainWindow
+
+    again = MainWindow(settings, restore=False)
+    qtbot.addWidget(again)
+    entries = again.lab.history_panel.entries()
+    assert len(entries) == 1 and np.array_equal(entries[0].result.probabilities, first.probabilities)
+    assert "1 damaged file(s) skipped" in again.lab.history_panel.status.text()
+
+
+def test_comparing_two_runs_shows_the_core_verdict_and_the_differing_settings(qtbot, lab_window, tiny_config):
+    run(qtbot, lab_window, tiny_config)
+    run(qtbot, lab_window, tiny_config.replace(seed=6))
+    panel = lab_window.lab.history_panel
+    panel.list.selectAll()
+    panel.compare_button.click()
+    view = lab_window.lab.compare_view
+    assert lab_window.lab.tabs.currentIndex() == 1
+    assert "Settings that differ: seed." in view.banner.verdict.text()
+    assert view.table.item(0, 0).text() == "seed" and view.table.item(0, 0).font().bold()
+
+
+def test_repeat_reproduces_a_seeded_run_bit_for_bit(qtbot, lab_window, tiny_config):
+    run(qtbot, lab_window, tiny_config)
+    with qtbot.waitSignal(lab_window.lab.jobs.succeeded, timeout=TIMEOUT_MS) as blocker:
+        lab_window.lab.repeat_action.trigger()
+    outcome = blocker.args[0]
+    assert outcome.comparison.numbers.bit_identical
+    assert "The repeat reproduces the original bit for bit." in lab_window.lab.compare_view.banner.verdict.text()
+
+
+def test_a_demonstration_runs_and_ends_on_its_table(qtbot, lab_window, tiny_config):
+    lab_window.controls.set_config(tiny_config.replace(passes=3))
+    with qtbot.waitSignal(lab_window.lab.jobs.succeeded, timeout=TIMEOUT_MS):
+        lab_window.lab.start_preset("popular-2")
+    view = lab_window.lab.preset_view
+    assert lab_window.lab.tabs.currentIndex() == 2
+    assert "bit-identical" in view.banner.verdict.text()
+    assert view.table.rowCount() == 2 and "tiny.keras" in view.model.text()
+
+
+def test_exports_read_back(qtbot, lab_window, tiny_config, tmp_path):
+    result = run(qtbot, lab_window, tiny_config)
+    one = exports.save_png(lab_window.results.top5, tmp_path / "top5.png", 1)
+    two = exports.save_png(lab_window.results.top5, tmp_path / "top5@2x.png", 2)
+    a, b = QImage(str(one)), QImage(str(two))
+    assert b.width() == 2 * a.width() and b.height() == 2 * a.height() and a.width() > 100
+    with pytest.raises(FileExistsError):
+        exports.save_png(lab_window.results.top5, one, 1)
+    exports.copy_to_clipboard(lab_window.results.banner)
+    assert not QApplication.clipboard().pixmap().isNull()
+    path = exports.EXPORTERS["csv-stats"][3](result, tmp_path / "stats.csv")
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert len(rows) == 10 and rows[0]["label"] == "tabby cat"
+
+
+def test_opening_a_damaged_result_file_says_so_and_the_window_works(qtbot, lab_window, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "something else"}')
+    lab_window.lab.open_result_file(str(bad))
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert boxes and "not a vggcompare result file" in boxes[0].text()
+    for box in boxes:
+        box.close()
