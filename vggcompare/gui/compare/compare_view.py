@@ -40,6 +40,9 @@ class CompareView(QWidget):
         self.names = [QLabel(), QLabel()]
         self.top5 = [Top5Panel(), Top5Panel()]
         self.spread = [VariancePlot(), VariancePlot()]
+        for plot in self.spread:  # narrower headers, so A and B fit side by side
+            plot.title.setText("<b>Spread over the passes</b>")
+            plot.sort.setVisible(False)
         grid = QGridLayout()
         for col in range(2):
             self.names[col].setWordWrap(True)

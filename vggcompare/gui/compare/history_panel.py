@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QGridLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
 )
 
 from vggcompare.core.history import History, HistoryEntry
@@ -26,19 +26,20 @@ class HistoryPanel(QWidget):
         self._trashed: list[Path] = []
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setMinimumWidth(220)
         self.list.setToolTip("Every finished run is saved here automatically. Select two runs and press Compare.")
         self.list.itemDoubleClicked.connect(lambda item: self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole).result))
         self.status = QLabel()
         self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()
         self.compare_button = QPushButton("Compare")
         self.compare_button.setToolTip("Show the two selected runs side by side, with what differs")
         self.rename_button = QPushButton("Rename…")
         self.delete_button = QPushButton("Delete")
         self.undo_button = QPushButton("Undo delete")
         self.undo_button.setEnabled(False)
-        for b in (self.compare_button, self.rename_button, self.delete_button, self.undo_button):
-            buttons.addWidget(b)
+        for i, b in enumerate((self.compare_button, self.rename_button, self.delete_button, self.undo_button)):
+            buttons.addWidget(b, i // 2, i % 2)
         self.compare_button.clicked.connect(self._compare)
         self.rename_button.clicked.connect(self._rename)
         self.delete_button.clicked.connect(self._delete)

@@ -24,6 +24,7 @@ from vggcompare.gui.compare.history_panel import HistoryPanel
 from vggcompare.gui.compare.jobs import RepeatOutcome, preset_job, repeat_job
 from vggcompare.gui.compare.preset_view import PresetView
 from vggcompare.gui.dialogs import error_sentence
+from vggcompare.gui.window_layout import scrolled
 from vggcompare.gui.worker import RunController
 
 RESULT_TAB, COMPARE_TAB, DEMOS_TAB = 0, 1, 2
@@ -45,12 +46,13 @@ class Lab(QObject):
         self._savers: list[threading.Thread] = []
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.history_panel)
-        split.addWidget(self.compare_view)
-        split.setSizes([380, 1000])
+        split.addWidget(scrolled(self.compare_view))
+        split.setSizes([300, 1000])
+        split.setChildrenCollapsible(False)
         self.tabs = QTabWidget()
         self.tabs.addTab(window.results, "Result")
         self.tabs.addTab(split, "History && compare")
-        self.tabs.addTab(self.preset_view, "Demonstrations")
+        self.tabs.addTab(scrolled(self.preset_view, horizontal=False), "Demonstrations")
         self.saved.connect(self._on_saved)
         self.history_panel.open_requested.connect(self.open_result)
         self.history_panel.compare_requested.connect(self.show_comparison)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from vggcompare.core.presets import PresetOutcome
@@ -22,11 +25,17 @@ class PresetView(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(True)
+        self.table.setMinimumHeight(160)
+        self.explanation.setMinimumWidth(200)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.explanation)
         layout.addWidget(self.model)
         layout.addWidget(self.table, 1)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.details)
         self.banner.show_message("Demonstrations", "Choose a demonstration from the Demos menu.")
 
     def show_outcome(self, outcome: PresetOutcome) -> None:
@@ -43,3 +52,6 @@ class PresetView(QWidget):
             for c, value in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(str(value)))
         self.table.resizeRowsToContents()
+        lines = [f"<i>Note: {html.escape(n)}</i>" for n in outcome.notes]
+        lines += [f"<b>{html.escape(a)} vs {html.escape(b)}:</b> {html.escape(c.verdict)}" for a, b, c in outcome.comparisons]
+        self.details.setText("<br>".join(lines))
