@@ -110,13 +110,13 @@ def main() -> None:
           f"pass with new weights is {sw / so:.2f}x a pass without")
 
     # The same run with the candidate of benchmarks/_reinit_candidate.py patched in (NumPy SFC64 on a
-    # thread pool, handed to TensorFlow through DLPack without a copy, buffers recycled), end to end.
+    # thread pool into reused buffers, copied into the variables: "numpy-copy-in"), end to end.
     import _reinit_candidate as cand
 
     from vggcompare.core import models as core_models
 
     original = core_models.reinitialise_in_place
-    core_models.reinitialise_in_place = lambda m, w: cand.reinit_numpy(m, w, alias=True, recycle=True)
+    core_models.reinitialise_in_place = cand.reinit_numpy_copy
     try:
         run_experiment(reinit, image)
         with_c = [C.measured(lambda: run_experiment(reinit, image).timings["seconds_per_pass"]) for _ in range(args.repeats)]
