@@ -94,3 +94,16 @@ def test_the_console_script_runs_as_a_separate_process(photo, tiny_models):
     assert proc.returncode == 0, proc.stderr
     assert "All 3 passes gave bit-identical outputs" in proc.stdout
     assert "oneDNN" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_unexpected_failure_is_one_line_without_traceback(capsys, photo, tiny_models, monkeypatch):
+    import vggcompare.core.engine as engine
+
+    def broken(*_a, **_k):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(engine, "run_experiment", broken)
+    monkeypatch.delenv("VGGCOMPARE_DEBUG", raising=False)
+    code, _, err = run_cli(capsys, "run", photo, "--model", tiny_models["plain"])
+    assert code == 1 and err.startswith("error: unexpected failure (RuntimeError: something broke)")
+    assert "Traceback" not in err

@@ -137,3 +137,17 @@ def test_bfloat16_precision_is_recorded_and_close(tiny_models, photo):
 def test_reinit_weights_needs_random_vgg19():
     with pytest.raises(ConfigError, match="vgg19-random"):
         ExperimentConfig(model="x.keras", reinit_weights=True).validate()
+
+
+def test_a_failure_inside_the_model_becomes_one_sentence(tiny_models, photo, monkeypatch):
+    import tensorflow as tf
+
+    from vggcompare.core import models
+    from vggcompare.core.errors import VggCompareError
+
+    def oom(self, batch, keys=None):
+        raise tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor with shape [16,224,224,64]")
+
+    monkeypatch.setattr(models.PreparedModel, "forward", oom)
+    with pytest.raises(VggCompareError, match="ResourceExhaustedError.*set fewer passes per call"):
+        run_experiment(cfg(tiny_models, photo, passes=2))

@@ -276,6 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\nerror: interrupted\n")
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug or an unforeseen failure: still one line, no traceback
+        if os.environ.get("VGGCOMPARE_DEBUG"):
+            raise
+        sys.stderr.write(f"error: unexpected failure ({type(exc).__name__}: {_one_line(exc)}); "
+                         "set VGGCOMPARE_DEBUG=1 to see the traceback\n")
+        return 1
 
 
 def _one_line(exc: BaseException) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 from vggcompare.core import augment as aug
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.environment import environment_record, import_tensorflow, set_deterministic_ops, set_threads
-from vggcompare.core.errors import RunCancelled
+from vggcompare.core.errors import RunCancelled, VggCompareError
 from vggcompare.core.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
 from vggcompare.core.models import PreparedModel, prepare_model
 from vggcompare.core.preprocess import preprocess
@@ -175,7 +175,7 @@ def run_passes(
         if config.reinit_weights:
             _ensure_random_weights(prepared, tuple(_pass_seed(base, config, start, STREAM_WEIGHTS)))
         t_call = time.perf_counter()
-        out = prepared.forward(x, keys)
+        out = _forward(prepared, x, keys)
         if start == 0:
             first_call = time.perf_counter() - t_call
         probs[start : start + count] = out[:count]
@@ -216,6 +216,22 @@ def run_passes(
     result.name = f"{_short_source(image)} · {config.summary()}"
     result.verdict = run_verdict(result.statistics, result.labels, config, prepared.dropout_layers > 0, notes)
     return result
+
+
+def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None) -> np.ndarray:
+    """One forward call; TensorFlow's own failures become one sentence the user can act on."""
+    try:
+        return prepared.forward(x, keys)
+    except MemoryError:
+        raise VggCompareError(
+            f"out of memory during a forward call of {x.shape[0]} passes; set fewer passes per call"
+        ) from None
+    except Exception as exc:  # TensorFlow raises its own OpError family
+        if type(exc).__module__.startswith(("tensorflow", "keras")):
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            hint = "; set fewer passes per call" if "ResourceExhausted" in type(exc).__name__ or "OOM" in str(exc) else ""
+            raise VggCompareError(f"the model failed during a forward call ({type(exc).__name__}: {first}){hint}") from exc
+        raise
 
 
 def run_experiment(
