@@ -158,7 +158,7 @@ class ExperimentConfig:
 
     def differences(self, other: "ExperimentConfig") -> list[str]:
         """Return the dotted names of the fields whose values differ from ``other``."""
-        mine, theirs = _flatten(self.to_dict()), _flatten(other.to_dict())
+        mine, theirs = flatten(self.to_dict()), flatten(other.to_dict())
         return sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
 
     def summary(self) -> str:
@@ -204,11 +204,12 @@ def _seeding_words(cfg: ExperimentConfig) -> str:
     return f"seed {cfg.seed} every pass"
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested dicts into dotted keys: {"augment": {"zoom": 0.2}} -> {"augment.zoom": 0.2}."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
+            out.update(flatten(value, f"{prefix}{key}."))
         else:
             out[f"{prefix}{key}"] = value
     return out

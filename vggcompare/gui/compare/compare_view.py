@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 from PySide6.QtCore import Qt
 
 from vggcompare.core.compare import RunComparison, compare_results
+from vggcompare.core.config import flatten
 from vggcompare.core.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt
@@ -18,16 +19,6 @@ from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
 from vggcompare.gui.results.top5 import Top5Panel
 from vggcompare.gui.results.variance_plot import VariancePlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
-
-
-def _flat(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
 
 
 class CompareView(QWidget):
@@ -122,7 +113,7 @@ class CompareView(QWidget):
         plot.setXRange(0, len(diff), padding=0.01)
 
     def _fill_table(self, a: RunResult, b: RunResult, differing: set[str]) -> None:
-        fa, fb = _flat(a.config.to_dict()), _flat(b.config.to_dict())
+        fa, fb = flatten(a.config.to_dict()), flatten(b.config.to_dict())
         keys = sorted(fa.keys() | fb.keys(), key=lambda k: (k not in differing, k))
         self.table.setRowCount(len(keys))
         bold = QFont(self.font())
