@@ -4,14 +4,19 @@ Each repeat launches a fresh Python process (``QT_QPA_PLATFORM=offscreen``, a th
 folder) that runs this file with ``--child``: a small driver that does what ``python -m vggcompare``
 does (``vggcompare.cli.main([])``, which calls ``vggcompare.gui.app.main``), after creating the
 QApplication itself so that it can install an event filter first. The filter notes the first
-``Show`` event of the main window, and the driver then notes the first turn of the event loop after
-it (the window has been laid out and painted once), checks whether ``tensorflow`` is in
-``sys.modules`` at both moments, prints them and exits at once (``os._exit``, so the background
-TensorFlow start it triggers is not waited for).
+``Show`` event of the main window, and the end of the window's first paint (a zero-time timer set
+at the first ``Paint`` event of a widget in the window fires once the whole paint pass is done:
+this is when the user sees it), checks whether ``tensorflow`` is in ``sys.modules`` at both
+moments, prints them and exits at once (``os._exit``, so the background TensorFlow start it
+triggers is not waited for). The target is judged on the first paint, the stricter of the two.
 
 Times are measured from just before the parent starts the process (``time.time()``; same machine),
 so they include the interpreter's own start. The figure is the best and the median of the repeats
 (the first launch may also pay for a cold file cache, so it is shown separately).
+
+It also notes which thread first imports ``tensorflow`` (a ``sys.meta_path`` watcher), and launches
+the window a few more times with ``MainWindow.start_background_work`` patched out, to show how much
+the background TensorFlow start (which begins before the first paint) delays that paint.
 
 Run: ``.venv/bin/python benchmarks/bench_startup.py [--repeats 5] [--importtime]``
 (``--importtime`` also prints the slowest imports before the window appears, from ``-X importtime``).
@@ -39,21 +44,48 @@ def child() -> None:
     marks: dict = {}
     app = ensure_application([])
 
-    def report() -> None:
+    class ImportWatch:
+        """Notes which thread first imports tensorflow, and when (a meta-path finder that finds nothing)."""
+
+        def find_spec(self, name, path=None, target=None):
+            if name == "tensorflow" and "tf_import_thread" not in marks:
+                import threading
+
+                marks["tf_import_thread"] = threading.current_thread().name
+                marks["tf_import_on_gui_thread"] = threading.current_thread() is threading.main_thread()
+                marks["tf_import_started"] = time.time()
+            return None
+
+    sys.meta_path.insert(0, ImportWatch())
+    if os.environ.get("BENCH_NO_BACKGROUND") == "1":
+        from vggcompare.gui.main_window import MainWindow
+
+        MainWindow.start_background_work = lambda self: None
+
+    def loop_turn() -> None:
         marks["first_loop_turn"] = time.time()
         marks["tf_at_first_loop_turn"] = "tensorflow" in sys.modules
-        marks["keras_at_show"] = marks.get("keras_at_show", False)
+
+    def report() -> None:
+        marks["painted"] = time.time()
+        marks["tf_at_painted"] = "tensorflow" in sys.modules
         sys.stdout.write(json.dumps(marks) + "\n")
         sys.stdout.flush()
         os._exit(0)
 
     class ShowFilter(QObject):
         def eventFilter(self, obj, event):  # noqa: N802 - Qt naming
-            if event.type() == QEvent.Type.Show and "shown" not in marks and obj.isWidgetType() and obj.isWindow():
+            kind = event.type()
+            if kind == QEvent.Type.Show and "shown" not in marks and obj.isWidgetType() and obj.isWindow():
                 if type(obj).__name__ == "MainWindow":
                     marks["shown"] = time.time()
                     marks["tf_at_show"] = "tensorflow" in sys.modules
                     marks["keras_at_show"] = "keras" in sys.modules
+                    QTimer.singleShot(0, loop_turn)
+            elif kind == QEvent.Type.Paint and "shown" in marks and "paint_started" not in marks:
+                if obj.isWidgetType() and type(obj.window()).__name__ == "MainWindow":
+                    # The whole window is painted in this one pass; the timer fires once it is done.
+                    marks["paint_started"] = time.time()
                     QTimer.singleShot(0, report)
             return False
 
@@ -66,8 +98,9 @@ def child() -> None:
     os._exit(1)
 
 
-def launch(config_home: str, importtime: bool = False) -> tuple[dict, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config_home, HOME=config_home)
+def launch(config_home: str, importtime: bool = False, background: bool = True) -> tuple[dict, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config_home, HOME=config_home,
+               BENCH_NO_BACKGROUND="0" if background else "1")
     cmd = [sys.executable] + (["-X", "importtime"] if importtime else []) + [__file__, "--child"]
     t0 = time.time()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
@@ -78,7 +111,10 @@ def launch(config_home: str, importtime: bool = False) -> tuple[dict, str]:
     if "error" in marks:
         raise RuntimeError(marks["error"])
     marks["show_s"] = marks["shown"] - t0
-    marks["loop_s"] = marks["first_loop_turn"] - t0
+    marks["loop_s"] = marks.get("first_loop_turn", marks["painted"]) - t0
+    marks["painted_s"] = marks["painted"] - t0
+    if "tf_import_started" in marks:
+        marks["tf_import_s"] = marks["tf_import_started"] - t0
     return marks, proc.stderr
 
 
@@ -105,7 +141,7 @@ def main() -> None:
 
     print(f"machine: {C.machine_line()}")
     print("setup: fresh process per launch, QT_QPA_PLATFORM=offscreen, empty settings folder")
-    shows, loops, tf_seen = [], [], []
+    shows, loops, painted, tf_seen, gui_thread_imports, shows_tf = [], [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="vggcompare-bench-") as home:
         for i in range(args.repeats):
             C.wait_for_quiet(max_wait=10.0)
@@ -113,10 +149,22 @@ def main() -> None:
                 marks, _ = launch(home)
             shows.append(marks["show_s"])
             loops.append(marks["loop_s"])
-            tf_seen.append(marks["tf_at_show"] or marks["keras_at_show"])
-            print(f"  launch {i + 1}: window shown after {marks['show_s']:.3f} s, first event-loop turn after "
-                  f"{marks['loop_s']:.3f} s; tensorflow imported at show: {marks['tf_at_show']}, "
-                  f"keras: {marks['keras_at_show']}; others' cores {c.others:.2f}")
+            painted.append(marks["painted_s"])
+            tf_seen.append(marks["tf_at_painted"])
+            shows_tf.append(marks["tf_at_show"] or marks["keras_at_show"])
+            gui_thread_imports.append(bool(marks.get("tf_import_on_gui_thread")))
+            where = (f"tensorflow import began at {marks['tf_import_s']:.3f} s on thread "
+                     f"'{marks['tf_import_thread']}'" if "tf_import_s" in marks else "tensorflow not imported")
+            print(f"  launch {i + 1}: Show event after {marks['show_s']:.3f} s, first paint done after "
+                  f"{marks['painted_s']:.3f} s; {where}; in sys.modules at show: {marks['tf_at_show']}, "
+                  f"at first paint: {marks['tf_at_painted']}; others' cores {c.others:.2f}")
+        no_bg = []
+        for i in range(max(2, args.repeats // 2)):
+            C.wait_for_quiet(max_wait=10.0)
+            marks, _ = launch(home, background=False)
+            no_bg.append(marks["painted_s"])
+        print(f"  without the background TensorFlow start (patched out): first paint done after "
+              f"{C.fmt_list(no_bg)} s -> median {C.median(no_bg):.3f} s")
         if args.importtime:
             _, stderr = launch(home, importtime=True)
             print("slowest imports before the window was shown (cumulative, -X importtime):")
@@ -124,11 +172,14 @@ def main() -> None:
                 print(f"  {us / 1e6:7.3f} s  {name}")
     best = min(shows)
     med = C.median(shows)
-    print(f"window shown: best {best:.3f} s, median {med:.3f} s (first launch {shows[0]:.3f} s); "
-          f"first loop turn: best {min(loops):.3f} s; target 1.5 s: {'met' if med <= 1.5 else 'MISSED'}")
-    print(f"tensorflow or keras imported before the window was shown, in any launch: {any(tf_seen)}")
-    print(f"RESULT startup_show_s={med:.3f} startup_show_best_s={best:.3f} first_loop_turn_s={C.median(loops):.3f} "
-          f"tensorflow_before_show={any(tf_seen)}")
+    pmed = C.median(painted)
+    print(f"Show event: best {best:.3f} s, median {med:.3f} s (first launch {shows[0]:.3f} s); "
+          f"first paint done: best {min(painted):.3f} s, median {pmed:.3f} s; "
+          f"target 1.5 s: {'met' if pmed <= 1.5 else 'MISSED'} (judged on the first paint)")
+    print(f"tensorflow in sys.modules at the Show event, in any launch: {any(shows_tf)}; "
+          f"imported on the GUI thread in any launch: {any(gui_thread_imports)}")
+    print(f"RESULT startup_show_s={med:.3f} startup_painted_s={pmed:.3f} startup_painted_best_s={min(painted):.3f} "
+          f"tensorflow_before_show={any(shows_tf)} tensorflow_on_gui_thread={any(gui_thread_imports)}")
 
 
 if __name__ == "__main__":
