@@ -42,6 +42,7 @@ class PreparedModel:
     random_weights: bool = False
     weights_key: tuple | None = None  # which seed the random weights were drawn from
     _forward: dict[int, Any] = field(default_factory=dict)
+    _reinit_buffers: dict[int, Any] = field(default_factory=dict)  # reused staging arrays for new weights
 
     @property
     def classes(self) -> int:
@@ -66,7 +67,7 @@ class PreparedModel:
 
     def reinitialise(self, seed_words: tuple[int, ...]) -> None:
         """Draw new random weights in place from a seed (each variable gets its own stream)."""
-        reinitialise_in_place(self.model, seed_words)
+        reinitialise_in_place(self.model, seed_words, self._reinit_buffers)
         self.weights_key = tuple(seed_words)
 
 
@@ -117,23 +118,11 @@ class DropoutKeys:
         self.variable.assign(np.asarray(keys, dtype=np.int64))
 
 
-def reinitialise_in_place(model: Any, seed_words: tuple[int, ...]) -> None:
-    """Re-draw every kernel and bias with the layer's own initialiser, seeded per variable."""
-    import keras
+def reinitialise_in_place(model: Any, seed_words: tuple[int, ...], buffers: dict | None = None) -> None:
+    """Re-draw every kernel and bias from ``seed_words`` (see vggcompare.core.reinit)."""
+    from vggcompare.core.reinit import reinitialise
 
-    seeds = np.random.SeedSequence(list(seed_words)).generate_state(len(model.layers) * 2)
-    for i, layer in enumerate(model.layers):
-        for slot, attr in enumerate(("kernel", "bias")):
-            var = getattr(layer, attr, None)
-            init = getattr(layer, f"{attr}_initializer", None)
-            if var is None or init is None or not hasattr(var, "assign"):
-                continue
-            cfg = keras.initializers.serialize(init)
-            cfg.setdefault("config", {})
-            if "seed" in cfg["config"] or cfg.get("class_name") not in ("Zeros", "Ones", "Constant"):
-                cfg["config"]["seed"] = int(seeds[2 * i + slot] % (2**31 - 1))
-            fresh = keras.initializers.deserialize(cfg)
-            var.assign(fresh(tuple(var.shape), dtype=var.dtype))
+    reinitialise(model, seed_words, {} if buffers is None else buffers)
 
 
 def _describe_shape(shape: Any) -> str:
