@@ -6,7 +6,7 @@ import os
 import sys
 from typing import Sequence
 
-from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QEvent, QObject, QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from vggcompare import __version__
@@ -58,9 +58,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow()
     window.load_image(str(sample_path(DEFAULT_SAMPLE)))
     app.aboutToQuit.connect(window.shutdown)
+    start_after_first_paint(window, window.start_background_work)
     window.show()
-    QTimer.singleShot(0, window.start_background_work)
     return int(app.exec())
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, on the event-loop turn after ``widget`` is first painted."""
+
+    def __init__(self, widget, then) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
+        """Wait for the first Paint event, then schedule ``then`` and remove the filter."""
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
+
+
+def start_after_first_paint(widget, then) -> None:
+    """Start background work (TensorFlow's import) only after the window has been painted once,
+    so the import does not compete with the first paint for the GIL."""
+    _FirstPaint(widget, then)
 
 
 if __name__ == "__main__":  # pragma: no cover
