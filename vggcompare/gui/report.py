@@ -104,6 +104,7 @@ def _run_section(result: RunResult, heading: str, doc, key: str) -> str:
         name = f"thumb-{key}-{t.pass_index}"
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), QImage.fromData(t.png))
         thumbs.append(f"<td align='center'><img src='{name}' width='80'><br><span class='small'>{html.escape(t.caption)}</span></td>")
+    picture = _picture(result, doc, key)
     cfg = result.config.to_dict()
     aug = cfg.pop("augment")
     cfg_rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>" for k, v in cfg.items())
@@ -112,6 +113,7 @@ def _run_section(result: RunResult, heading: str, doc, key: str) -> str:
     return f"""
     <h2>{html.escape(heading)}</h2>
     <p class='verdict'><b>Verdict.</b> {html.escape(result.verdict)}</p>
+    {picture}
     <p><b>Image:</b> {html.escape(str(result.image.get('source', '')))} &nbsp; <b>Model:</b> {html.escape(str(result.environment.get('model', '')))}</p>
     <table width='100%' cellpadding='3' cellspacing='0'><tr><th>#</th><th>class</th><th>mean probability</th><th>std</th><th>min – max</th></tr>{rows}</table>
     <p>Top-1 agreement {s.top1_agreement:.0%} ({s.top1_mode_count} of {s.passes}); {s.distinct_top1} distinct top-1;
@@ -123,6 +125,27 @@ def _run_section(result: RunResult, heading: str, doc, key: str) -> str:
     <p class='small'><b>Environment:</b> {html.escape(environment_line(result.environment))}<br>
     <b>Speed:</b> {t.get('passes_per_second', 0):.2f} passes/s, {t.get('seconds_per_pass', 0) * 1000:.0f} ms per pass.</p>
     """
+
+
+def _picture(result: RunResult, doc, key: str) -> str:
+    """The analysed picture, when its file is still on disk (a note otherwise)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    from vggcompare.core.errors import ImageError
+    from vggcompare.core.images import encode_png, load_image
+
+    source = str(result.image.get("source", ""))
+    try:
+        picture = load_image(source).image
+    except ImageError:
+        return "<p class='small'>(The picture's file is no longer available, so it is not shown.)</p>"
+    picture.thumbnail((360, 240))
+    import numpy as np
+
+    name = f"picture-{key}"
+    doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), QImage.fromData(encode_png(np.asarray(picture))))
+    return f"<p><img src='{name}' width='{picture.width}'></p>"
 
 
 def _write(doc_html: str, path: str | os.PathLike, doc=None, overwrite: bool = True) -> Path:
