@@ -50,3 +50,14 @@ def test_nothing_is_unpickled_and_models_load_in_safe_mode():
     loads = [p.name for p, text in sources.items() if "load_model(" in text]
     assert loads and all("safe_mode=True" in sources[p] for p in sources if p.name in loads)
     assert not [p.name for p, text in sources.items() if "safe_mode=False" in text]
+
+
+def test_every_package_is_listed_for_installation():
+    """A non-editable install ships only the packages pyproject.toml lists."""
+    import tomllib
+
+    root = pathlib.Path(vggcompare.__file__).parent
+    listed = set(tomllib.loads((root.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {"vggcompare." + ".".join(p.parent.relative_to(root).parts) if p.parent != root else "vggcompare"
+             for p in root.rglob("__init__.py") if "__pycache__" not in p.parts}
+    assert found <= listed, f"not listed in pyproject.toml: {sorted(found - listed)}"
