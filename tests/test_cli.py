@@ -107,3 +107,17 @@ def test_an_unexpected_failure_is_one_line_without_traceback(capsys, photo, tiny
     code, _, err = run_cli(capsys, "run", photo, "--model", tiny_models["plain"])
     assert code == 1 and err.startswith("error: unexpected failure (RuntimeError: something broke)")
     assert "Traceback" not in err
+
+
+def test_outputs_are_checked_before_the_run_and_never_silently_replaced(capsys, photo, tiny_models, tmp_path):
+    existing = tmp_path / "r.json"
+    existing.write_text("keep me")
+    base = ["run", photo, "--model", tiny_models["plain"], "--passes", "2", "--quiet"]
+    code, _, err = run_cli(capsys, *base, "--out", str(existing))
+    assert code == 2 and "already exists; add --force" in err and existing.read_text() == "keep me"
+    code, _, err = run_cli(capsys, *base, "--out", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+    code, _, err = run_cli(capsys, *base, "--out", "/proc/nope/r.json")
+    assert code == 2 and err.startswith("error: cannot write to /proc/nope")
+    code, _, _ = run_cli(capsys, *base, "--out", str(existing), "--force")
+    assert code == 0 and existing.read_text().startswith("{")

@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("image")
     add_run_options(run)
     run.add_argument("--out", help="write the full result as JSON")
+    run.add_argument("--force", action="store_true", help="replace an existing --out file")
     run.add_argument("--config", help="take every setting from this configuration JSON (the 'config' of a result); other options are ignored")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     cmp = sub.add_parser("compare", help="compare two saved results")
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("image")
     shot.add_argument("--out", required=True)
     shot.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
+    shot.add_argument("--force", action="store_true", help="replace an existing --out file")
     add_run_options(shot)
     from vggcompare.cli_presets import add_preset_commands
 
@@ -191,14 +193,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args, os.path.abspath(args.image))
     if args.config:
         config = load_config_file(args.config).replace(image=os.path.abspath(args.image))
-    image = load_image(args.image)
+    if args.out:
+        check_output_path(args.out, args.force)
+    image = load_image(os.path.abspath(args.image))
     bar = ProgressBar(not args.quiet)
     result = run_experiment(config, image, progress=bar, download_progress=bar.download)
     print_result(result)
     if args.out:
-        path = save_result(result, args.out)
+        try:
+            path = save_result(result, args.out)
+        except OSError as exc:
+            raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         print(f"Saved {path}")
     return 0
+
+
+def check_output_path(path: str, force: bool, kind: str = "file") -> None:
+    """Refuse, before any work, an output path that exists (unless forced) or cannot be written."""
+    import tempfile
+
+    target = os.path.abspath(path)
+    if kind == "file" and os.path.isdir(target):
+        raise UserError(f"{path} is a folder; give a file name")
+    if kind == "file" and os.path.exists(target) and not force:
+        raise UserError(f"{path} already exists; add --force to replace it")
+    folder = target if kind == "folder" else os.path.dirname(target)
+    try:  # the only sure test, even for root: make the folder and a scratch file in it
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        raise UserError(f"cannot write to {folder}") from None
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -215,9 +240,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     n = cmp.numbers
     print(f"A: {args.a}  ({a.config.summary()})")
     print(f"B: {args.b}  ({b.config.summary()})")
-    print(f"Bit-identical: {'yes' if n.bit_identical else 'no'}; largest absolute difference {fmt(n.max_abs_difference)} "
-          f"in '{a.labels[n.max_difference_class]}'; top-1 {'same' if n.same_top1 else 'different'}; "
-          f"top-5 overlap {n.top5_overlap}/5")
+    where = "" if n.bit_identical else f" in '{a.labels[n.max_difference_class]}'"
+    print(f"Bit-identical: {'yes' if n.bit_identical else 'no'}; largest absolute difference {fmt(n.max_abs_difference)}"
+          f"{where}; top-1 {'same' if n.same_top1 else 'different'}; top-5 overlap {n.top5_overlap}/5")
     if n.config_differences:
         print(f"Settings that differ: {', '.join(n.config_differences)}")
     print(f"Verdict: {cmp.verdict}")
@@ -241,7 +266,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     config = config_from_args(args, os.path.abspath(args.image))
     from vggcompare.core.images import load_image
 
-    load_image(args.image)  # a bad image is a one-line error before Qt starts
+    load_image(os.path.abspath(args.image))  # a bad image is a one-line error before Qt starts
+    check_output_path(args.out, args.force)
     from vggcompare.gui.screenshot import take_screenshot
 
     path = take_screenshot(config, args.out, size)

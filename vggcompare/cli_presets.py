@@ -19,6 +19,7 @@ def add_preset_commands(sub, add_run_options) -> None:
     p.add_argument("--out-dir", required=True, help="folder for each run's JSON")
     p.add_argument("--report", help="also write a PDF report of the preset")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--force", action="store_true", help="replace existing run files and report")
 
 
 def cmd_presets(_args: argparse.Namespace) -> int:
@@ -44,7 +45,15 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
         from vggcompare.core.errors import ConfigError
 
         raise ConfigError(f"unknown preset {args.name!r}; choose one of {', '.join(PRESETS)}")
-    image = load_image(args.image)
+    from vggcompare.cli import UserError, check_output_path
+
+    check_output_path(args.out_dir, args.force, kind="folder")
+    if args.report:
+        check_output_path(args.report, args.force)
+    existing = sorted(Path(args.out_dir).glob(f"{args.name}-*.json")) if Path(args.out_dir).is_dir() else []
+    if existing and not args.force:
+        raise UserError(f"{args.out_dir} already holds {len(existing)} run file(s) of this preset; add --force to replace them")
+    image = load_image(os.path.abspath(args.image))
     gen = run_preset(args.name, config, image)
     while True:
         try:

@@ -111,6 +111,8 @@ class ExperimentConfig:
             _check_choice("pitfall", name, PITFALLS)
         if len(set(self.pitfalls)) != len(self.pitfalls):
             raise ConfigError("each pitfall may be given only once")
+        if "no-bgr-swap" in self.pitfalls and self.effective_preprocess != "caffe":
+            raise ConfigError("the pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's)")
         if self.batch_size is not None:
             _check_int("passes per call (batch size)", self.batch_size, 1, MAX_BATCH)
         _check_choice("precision", self.precision, PRECISIONS)

@@ -79,8 +79,8 @@ def _p1_sum(o):
     c = _cmp(o, "as written", "without the rescale")
     o.columns = ["run", "top-1 (mean probability)", "top-1 agreement", "within the run"]
     o.rows = [[k, _top1(r), f"{r.statistics.top1_agreement:.0%}", _within(r)] for k, r in o.runs.items()]
-    o.headline = (f"The rescale after preprocess_input changes the largest probability by {fmt(c.numbers.max_mean_difference)} "
-                  f"on average; top-1 is {'the same' if c.numbers.same_top1 else 'different'} "
+    o.headline = (f"With the rescale after preprocess_input, the largest change in any class's mean probability is "
+                  f"{fmt(c.numbers.max_mean_difference)}; top-1 is {'the same' if c.numbers.same_top1 else 'different'} "
                   f"({_top1(o.runs['as written'])} vs {_top1(o.runs['without the rescale'])}).")
 
 
@@ -92,12 +92,12 @@ def _p2_steps(cfg):
 def _p2_sum(o):
     r = o.runs["predict twice, no seed"]
     s = r.statistics
-    o.columns = ["call", "top-1", "largest difference from call 1"]
-    o.rows = [[f"predict call {i + 1}", f"{r.labels[int(r.probabilities[i].argmax())]} ({fmt(float(r.probabilities[i].max()))})",
+    o.columns = ["forward call", "top-1", "largest difference from call 1"]
+    o.rows = [[f"call {i + 1}", f"{r.labels[int(r.probabilities[i].argmax())]} ({fmt(float(r.probabilities[i].max()))})",
                fmt(float(abs(r.probabilities[i].astype('f8') - r.probabilities[0]).max()))] for i in range(r.passes)]
-    o.headline = ("Two predict calls on the same array, with no seed, gave bit-identical outputs: an unset seed "
-                  "does not make inference vary." if s.all_bit_identical else
-                  f"The two predict calls differ by up to {fmt(s.max_abs_deviation_from_first)}.")
+    o.headline = ("Two forward calls on the same array (one pass per call, as predict in a loop), with no seed, gave "
+                  "bit-identical outputs: an unset seed did not make inference vary." if s.all_bit_identical else
+                  f"The two forward calls differ by up to {fmt(s.max_abs_deviation_from_first)}.")
 
 
 # --- 3. the popular answer, example 3 -------------------------------------------------------
@@ -116,8 +116,12 @@ def _p3_sum(o):
     o.columns = ["pair", "repeat reproduced?", "largest difference", "within run 1"]
     o.rows = [["seeded (seed 42)", "yes, bit for bit" if a.numbers.bit_identical else "no", fmt(a.numbers.max_abs_difference), _within(o.runs["seeded run 1"])],
               ["unseeded", "yes, bit for bit" if b.numbers.bit_identical else "no", fmt(b.numbers.max_abs_difference), _within(o.runs["unseeded run 1"])]]
-    o.headline = (f"With dropout running, the passes vary in both cases; the seeded run {'repeats exactly' if a.numbers.bit_identical else 'does not repeat'}, "
-                  f"the unseeded one {'repeats' if b.numbers.bit_identical else 'does not'} (largest difference {fmt(b.numbers.max_abs_difference)}).")
+    varied = [k for k in ("seeded run 1", "unseeded run 1") if not o.runs[k].statistics.all_bit_identical]
+    within = ("the passes varied within both runs" if len(varied) == 2 else
+              f"the passes varied within {len(varied)} of the 2 runs")
+    o.headline = (f"With dropout running, {within}; the seeded run {'repeated exactly' if a.numbers.bit_identical else 'did not repeat'}, "
+                  f"the unseeded one {'repeated exactly' if b.numbers.bit_identical else 'did not'} "
+                  f"(largest difference {fmt(b.numbers.max_abs_difference)}).")
     o.model = "a small CNN with Dropout(0.5), random weights (made by vggcompare)"
 
 
@@ -209,8 +213,8 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            "Seed 42 with the answer's augmentation, including rescale=1./255 applied after preprocess_input. "
            "The comparison with the same run without that rescale shows the damage the rescale does.", _p1_steps, _p1_sum),
     Preset("popular-2", "Popular answer, example 2: predict twice",
-           "No seed, fixed weights, the same array predicted twice. The answer says unseeded runs differ; "
-           "this measures whether they do.", _p2_steps, _p2_sum),
+           "No seed, fixed weights, the same array sent through the model in two separate forward calls, as "
+           "predict would be called twice. The answer says unseeded runs differ; this measures whether they do.", _p2_steps, _p2_sum),
     Preset("popular-3", "Popular answer, example 3: a small CNN with dropout",
            "A small CNN with Dropout, random weights, dropout running at inference. Seeded, the run repeats; "
            "unseeded, it does not.", _p3_steps, _p3_sum),

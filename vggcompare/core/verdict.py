@@ -72,12 +72,12 @@ def run_verdict(
                 "No random source was switched on, yet the passes differ: this is floating-point "
                 "numerics (for example the batch a pass was computed in)."
             )
-        if config.seeding == "off":
+        if config.seeding == "off" and sources:
             sentences.append(
                 "The run was unseeded, so a repeat will give different numbers; a seed would make the "
                 "whole run repeatable but would not remove this variation."
             )
-        elif config.seeding == "once":
+        elif config.seeding == "once" and sources:
             sentences.append(
                 f"Seed {config.seed} makes the whole run repeatable, but it does not make the passes "
                 "agree with each other."
