@@ -121,3 +121,11 @@ def test_outputs_are_checked_before_the_run_and_never_silently_replaced(capsys, 
     assert code == 2 and err.startswith("error: cannot write to /proc/nope")
     code, _, _ = run_cli(capsys, *base, "--out", str(existing), "--force")
     assert code == 0 and existing.read_text().startswith("{")
+
+
+def test_the_window_command_without_a_screen_says_so_instead_of_hiding(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "vggcompare"], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: no screen")

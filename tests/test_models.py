@@ -49,6 +49,19 @@ def test_garbage_with_a_keras_name_is_refused(tmp_path):
     bad.write_bytes(b"PK\x03\x04 this is not really a zip")
     with pytest.raises(ModelError, match="could not be loaded as a Keras model"):
         load_user_model(str(bad))
+    text = tmp_path / "notes.keras"
+    text.write_text("just some text")
+    with pytest.raises(ModelError, match="damaged or not a Keras model"):
+        load_user_model(str(text))
+
+
+def test_sigmoid_outputs_are_kept_as_probabilities(photo, tmp_path):
+    import keras
+
+    m = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(3, activation="sigmoid")])
+    r = run(_save(m, tmp_path / "multilabel.keras"), photo)
+    assert not any("softmax" in n for n in r.notes)
+    assert not np.allclose(r.probabilities.sum(axis=1), 1.0)
 
 
 def test_legacy_h5_model_loads_and_runs(photo, tmp_path):

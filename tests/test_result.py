@@ -67,6 +67,8 @@ def test_failed_write_leaves_the_old_file_intact(result, tmp_path):
         (lambda d: d["probabilities"][0].__setitem__(0, 0.1), "not exact float32"),
         (lambda d: d["config"].update(passes=-3), "configuration is invalid"),
         (lambda d: d.update(labels="cat"), "labels are not a list"),
+        (lambda d: d.update(augmentation=[]), "augmentation for 0 passes, not 9"),
+        (lambda d: d.update(statistics="nonsense"), "statistics do not belong"),
     ],
 )
 def test_damaged_documents_are_refused_with_a_sentence(result, tmp_path, mutate, message):

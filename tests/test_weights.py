@@ -53,11 +53,15 @@ def test_a_partial_cached_file_is_detected(tmp_path, monkeypatch):
 def test_a_verified_cached_file_is_used_and_remembered(blob, tmp_path, monkeypatch):
     src, md5 = blob
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(weights, "WEIGHTS_MD5", md5)
     (tmp_path / "models").mkdir()
-    weights.cached_weights_file().write_bytes(src.read_bytes())
-    assert weights.verify_cached(weights.cached_weights_file(), md5)
-    assert weights._sidecar(weights.cached_weights_file()).exists()
+    cached = weights.cached_weights_file()
+    cached.write_bytes(src.read_bytes())
+    assert weights.verify_cached(cached, md5)
+    assert weights._sidecar(cached).exists()
+    assert not weights.verify_cached(cached, "f" * 32)  # the check is keyed by the expected md5 too
+    original = weights.verify_cached
+    monkeypatch.setattr(weights, "verify_cached", lambda path, expected_md5=md5: original(path, expected_md5))
+    assert weights.resolve_imagenet_weights(allow_download=False) == cached
 
 
 def test_offline_fails_at_once_with_a_sentence(tmp_path, monkeypatch):

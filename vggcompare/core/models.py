@@ -139,6 +139,13 @@ def load_user_model(path: str) -> Any:
     if p.suffix.lower() not in (".keras", ".h5", ".hdf5"):
         raise ModelError(f"{p.name} is not a Keras model file; choose a .keras or .h5 file")
     try:
+        with open(p, "rb") as handle:
+            magic = handle.read(8)
+    except OSError as exc:
+        raise ModelError(f"the model file {p} cannot be read ({exc.strerror or exc})") from None
+    if not (magic.startswith(b"PK\x03\x04") or magic.startswith(b"\x89HDF\r\n\x1a\n")):
+        raise ModelError(f"{p.name} is damaged or not a Keras model (neither a .keras zip nor an HDF5 file)")
+    try:
         return keras.saving.load_model(str(p), compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types; the message decides
         text = str(exc)
@@ -174,8 +181,9 @@ def check_image_classifier(model: Any, name: str) -> tuple[tuple[int, int], int,
     if len(out_shape) != 2 or out_shape[-1] is None or out_shape[-1] < 2:
         raise ModelError(f"{name} outputs shape {_describe_shape(out_shape)}, not a vector of class scores")
     last = model.layers[-1]
-    is_softmax = isinstance(last, keras.layers.Softmax) or getattr(last, "activation", None) is keras.activations.softmax
-    return (int(h), int(w)), int(out_shape[-1]), not is_softmax
+    activation = getattr(last, "activation", None)
+    is_probability = isinstance(last, keras.layers.Softmax) or activation in (keras.activations.softmax, keras.activations.sigmoid)
+    return (int(h), int(w)), int(out_shape[-1]), not is_probability
 
 
 def read_labels(path: str | None, classes: int) -> list[str]:

@@ -174,6 +174,12 @@ def result_from_json_dict(doc: Any) -> RunResult:
     augmentation = doc["augmentation"]
     if not isinstance(augmentation, list) or not all(isinstance(a, dict) for a in augmentation):
         raise ResultFileError("its augmentation record is malformed")
+    expected = config.passes if config.augment.enabled else 0
+    if len(augmentation) != expected:
+        raise ResultFileError(f"it records augmentation for {len(augmentation)} passes, not {expected}")
+    stats = doc["statistics"]
+    if not isinstance(stats, dict) or stats.get("passes") != config.passes or stats.get("classes") != len(labels):
+        raise ResultFileError("its statistics do not belong to its probabilities")
     thumbs = []
     for t in doc.get("thumbnails", []):
         try:

@@ -49,11 +49,21 @@ def configure_plots() -> None:
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
 
+def no_screen() -> bool:
+    """True on Linux with no X or Wayland display and no Qt platform chosen explicitly."""
+    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window with a bundled sample loaded; TensorFlow starts in the background once it is shown."""
     from vggcompare.core.resources import sample_path
     from vggcompare.gui.main_window import MainWindow
 
+    if no_screen():
+        sys.stderr.write("error: no screen to open the window on (DISPLAY is not set); run it on a desktop, "
+                         "or use 'vggcompare run' or 'vggcompare screenshot'\n")
+        return 2
     app = ensure_application(argv)
     window = MainWindow()
     window.load_image(str(sample_path(DEFAULT_SAMPLE)))

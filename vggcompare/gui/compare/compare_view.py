@@ -72,7 +72,7 @@ class CompareView(QWidget):
         scale = max(c.max for r in (a, b) for c in r.statistics.top5)
         for col, (tag, r) in enumerate((("A", a), ("B", b))):
             self.names[col].setText(f"<b>{tag}:</b> {r.name or r.config.summary()}<br><small>{r.environment.get('model', '')}</small>")
-            self.top5[col].show_statistics(r.statistics)
+            self.top5[col].show_statistics(r.statistics, largest=scale)
             self.spread[col].show_result(r)
         self._share_axes(scale)
         self._draw_difference(a, cmp)

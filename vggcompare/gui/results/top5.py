@@ -142,10 +142,10 @@ class Top5Panel(QWidget):
         self.axis.set_scale(1.0)
         self.legend.setText("")
 
-    def show_statistics(self, stats: PassStatistics) -> None:
-        """Fill the rows from the core's statistics."""
+    def show_statistics(self, stats: PassStatistics, largest: float | None = None) -> None:
+        """Fill the rows from the core's statistics; ``largest`` shares one scale with another panel."""
         top = list(stats.top5)
-        scale = nice_ceiling(max((s.max for s in top), default=1.0))
+        scale = nice_ceiling(largest if largest is not None else max((s.max for s in top), default=1.0))
         self.title.setText(f"<b>Top {len(top)} classes</b> (mean probability over {n_passes(stats.passes)})")
         for i in range(5):
             s = top[i] if i < len(top) else None
