@@ -47,6 +47,7 @@ def test_finished_runs_are_saved_and_come_back_after_a_restart(qtbot, lab_window
 
     again = MainWindow(settings, restore=False)
     qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: "saved run(s)" in again.lab.history_panel.status.text(), timeout=30_000)
     entries = again.lab.history_panel.entries()
     assert len(entries) == 1 and np.array_equal(entries[0].result.probabilities, first.probabilities)
     assert "1 damaged file(s) skipped" in again.lab.history_panel.status.text()

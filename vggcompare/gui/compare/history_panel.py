@@ -52,11 +52,14 @@ class HistoryPanel(QWidget):
         self._update_buttons()
 
     def reload(self) -> None:
-        """Load the history from disk; damaged files are skipped and reported."""
-        entries, warnings = self.history.load()
+        """Load the history from disk now; damaged files are skipped and reported."""
+        self.populate(*self.history.load())
+
+    def populate(self, entries: list[HistoryEntry], warnings: list[str]) -> None:
+        """Show loaded entries (oldest first in ``entries``) and report skipped files."""
         self.list.clear()
         for entry in entries:
-            self._add_item(entry)
+            self.add_item(entry)
         for w in warnings:
             self.warning.emit(w)
         self.status.setText(f"{len(entries)} saved run(s)" + (f"; {len(warnings)} damaged file(s) skipped" if warnings else ""))
@@ -69,14 +72,15 @@ class HistoryPanel(QWidget):
 
     def list_entry(self, entry: HistoryEntry) -> None:
         """List an already saved run at the top."""
-        self._add_item(entry)
+        self.add_item(entry)
         self.status.setText(f"Saved {entry.path.name}")
 
     def entries(self) -> list[HistoryEntry]:
         """The listed entries, newest first."""
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
 
-    def _add_item(self, entry: HistoryEntry) -> None:
+    def add_item(self, entry: HistoryEntry) -> None:
+        """List a saved run at the top, leaving the status line as it is."""
         item = QListWidgetItem(entry.summary())
         item.setToolTip(f"{entry.result.verdict}\n\n{entry.path}")
         item.setData(Qt.ItemDataRole.UserRole, entry)
@@ -114,5 +118,5 @@ class HistoryPanel(QWidget):
 
     def _undo(self) -> None:
         if self._trashed:
-            self._add_item(self.history.undo_delete(self._trashed.pop()))
+            self.add_item(self.history.undo_delete(self._trashed.pop()))
         self.undo_button.setEnabled(bool(self._trashed))

@@ -34,6 +34,7 @@ class Lab(QObject):
     """History, Compare, Demos and Export for one main window."""
 
     saved = Signal(object, object)  # RunResult, HistoryEntry or exception (from the saving thread)
+    history_loaded = Signal(object, object)  # entries, warnings (from the loading thread)
 
     def __init__(self, window: QMainWindow, history: History | None = None) -> None:
         super().__init__(window)
@@ -63,7 +64,24 @@ class Lab(QObject):
         self.jobs.cancelled.connect(lambda: window.run_panel.show_idle("Cancelled"))
         self.jobs.busy_changed.connect(self._on_busy)
         window.run_panel.cancel.clicked.connect(self.jobs.cancel)
-        self.history_panel.reload()
+        self.history_panel.status.setText("Loading the saved runs…")
+        self.history_loaded.connect(self._on_history_loaded)
+        self._loader = threading.Thread(target=self._load_history, name="vggcompare-history", daemon=True)
+        self._loader.start()  # off the GUI thread, so a long history never delays the window
+
+    def _load_history(self) -> None:
+        try:
+            entries, warnings = self.history_panel.history.load()
+        except OSError as exc:
+            entries, warnings = [], [f"The history folder cannot be read: {exc.strerror or exc}"]
+        self.history_loaded.emit(entries, warnings)
+
+    def _on_history_loaded(self, entries, warnings) -> None:
+        newer = self.history_panel.entries()  # runs finished while the history was loading
+        known = {e.path for e in newer}
+        self.history_panel.populate([e for e in entries if e.path not in known], warnings)
+        for entry in reversed(newer):
+            self.history_panel.add_item(entry)
 
     # ---- menus -----------------------------------------------------------------------------
     def install_menus(self) -> None:
@@ -262,5 +280,6 @@ class Lab(QObject):
     def shutdown(self) -> None:
         """Cancel jobs and wait for pending saves, so no finished run is lost."""
         self.jobs.shutdown()
+        self._loader.join(timeout=30)
         for thread in self._savers:
             thread.join(timeout=60)
