@@ -33,6 +33,8 @@ class PresetOutcome:
     rows: list[list[str]] = field(default_factory=list)
     headline: str = ""
     notes: list[str] = field(default_factory=list)
+    bars: list[tuple[str, float]] = field(default_factory=list)  # one number per variant, for a bar plot
+    bars_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,8 @@ def _p5_sum(o):
         c = _cmp(o, ref_name, name)
         changed += not c.numbers.bit_identical
         o.rows.append([name, _top1(o.runs[name]), f"{c.numbers.top5_overlap} of 5", fmt(c.numbers.max_abs_difference)])
+        o.bars.append((name, c.numbers.max_abs_difference))
+        o.bars_label = "largest change of any class's probability against the reference"
         if c.numbers.max_abs_difference > worst[1]:
             worst = (name, c.numbers.max_abs_difference)
     o.headline = (f"{changed} of {len(o.runs) - 1} variants changed the output (each run has one pass: these changes are "
@@ -203,6 +207,8 @@ def _p6_sum(o):
     o.columns = ["comparison", "bit-identical?", "largest difference", "same top-1?"]
     for a, b in zip(names[::2], names[1::2]):
         c = _cmp(o, a, b)
+        o.bars.append((f"{a} vs {b}", c.numbers.max_abs_difference))
+        o.bars_label = "largest difference of any probability"
         o.rows.append([f"{a} vs {b}", "yes" if c.numbers.bit_identical else "no",
                        "none" if c.numbers.bit_identical else fmt(c.numbers.max_abs_difference), "yes" if c.numbers.same_top1 else "no"])
     o.headline = "Numerics: " + "; ".join(f"{r[0]}: {r[2]}" for r in o.rows) + "."

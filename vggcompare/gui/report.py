@@ -211,6 +211,21 @@ def write_preset_report(outcome, path: str | os.PathLike, overwrite: bool = True
             f"<p class='verdict'><b>Result.</b> {html.escape(outcome.headline)}</p>"
             + "".join(f"<p class='small'>Note: {html.escape(n)}</p>" for n in outcome.notes) +
             f"<table width='100%' cellpadding='3' cellspacing='0'><tr>{head}</tr>{rows}</table>")
+    if outcome.bars:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QPalette, QTextDocument
+
+        from vggcompare.gui.compare.bars import BarsPlot
+
+        chart = BarsPlot()
+        chart.widget.resize(900, 60 + 30 * len(outcome.bars))
+        palette = QPalette(chart.widget.palette())
+        palette.setColor(QPalette.ColorRole.Base, "white")
+        palette.setColor(QPalette.ColorRole.WindowText, "black")
+        chart.show(outcome.bars, outcome.bars_label, palette)
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("bars"), chart.widget.grab().toImage())
+        chart.widget.deleteLater()
+        body += "<p><img src='bars' width='620'></p>"
     for k, (label, result) in enumerate(outcome.runs.items()):
         body += _run_section(result, f"Run: {label}", doc, f"r{k}")
     return _write(body, path, doc, overwrite)

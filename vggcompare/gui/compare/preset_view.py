@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from vggcompare.core.presets import PresetOutcome
+from vggcompare.gui.compare.bars import BarsPlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
 
 
@@ -32,6 +33,9 @@ class PresetView(QWidget):
         layout.addWidget(self.explanation)
         layout.addWidget(self.model)
         layout.addWidget(self.table, 1)
+        self.bars = BarsPlot()
+        self.bars.widget.setVisible(False)
+        layout.addWidget(self.bars.widget)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
@@ -52,6 +56,10 @@ class PresetView(QWidget):
             for c, value in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(str(value)))
         self.table.resizeRowsToContents()
+        rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setMinimumHeight(min(600, self.table.horizontalHeader().height() + rows_height + 6))
+        self.bars.widget.setVisible(bool(outcome.bars))
+        self.bars.show(outcome.bars, outcome.bars_label, self.palette())
         lines = [f"<i>Note: {html.escape(n)}</i>" for n in outcome.notes]
         lines += [f"<b>{html.escape(a)} vs {html.escape(b)}:</b> {html.escape(c.verdict)}" for a, b, c in outcome.comparisons]
         self.details.setText("<br>".join(lines))
