@@ -37,5 +37,9 @@ def test_preset_cli_writes_runs_and_a_report(capsys, tiny_models, photo, tmp_pat
     out = capsys.readouterr().out
     assert code == 0 and "bit-identical" in out
     assert len(list((tmp_path / "o").glob("*.json"))) == 1
-    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    pdf = (tmp_path / "r.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    import re
+
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
     assert main(["presets"]) == 0 and "matrix" in capsys.readouterr().out
