@@ -141,7 +141,8 @@ class ImagePanel(QWidget):
                     return False
         if mime is not None and mime.hasText() and os.path.isfile(mime.text().strip()):
             return self.load_path(mime.text().strip())
-        self.load_failed.emit("The clipboard holds no image and no image file.", f"Formats offered: {', '.join(mime.formats()) if mime else 'none'}")
+        what = "The clipboard holds no image and no image file." if name == "<clipboard>" else "What was dropped is neither an image nor an image file."
+        self.load_failed.emit(what, f"Formats offered: {', '.join(mime.formats()) if mime else 'none'}")
         return False
 
     # ---- the model's view ----------------------------------------------------------------
