@@ -44,6 +44,9 @@ from typing import Any
 import _common as C
 import numpy as np
 
+from vggcompare.core.reinit import _aligned_empty
+from vggcompare.core.reinit import uniform_limit as _uniform_limit
+
 BLOCK = 1 << 20  # values per generator block (4 MiB of float32)
 _GRAPH_FNS: dict[int, tuple[Any, list]] = {}
 _POOL: ThreadPoolExecutor | None = None
@@ -60,24 +63,6 @@ def _slots(model: Any) -> list[tuple[int, int, Any, Any]]:
                 continue
             out.append((i, slot, var, init))
     return out
-
-
-def _uniform_limit(init: Any, shape: tuple[int, ...]) -> float | None:
-    """The U(-limit, limit) bound of a VarianceScaling(uniform) initialiser (Glorot uniform); else None."""
-    import keras
-    from keras.src.initializers.random_initializers import compute_fans
-
-    if not isinstance(init, keras.initializers.VarianceScaling) or init.distribution != "uniform":
-        return None
-    fan_in, fan_out = compute_fans(shape)
-    scale = init.scale
-    if init.mode == "fan_in":
-        scale /= max(1.0, fan_in)
-    elif init.mode == "fan_out":
-        scale /= max(1.0, fan_out)
-    else:
-        scale /= max(1.0, (fan_in + fan_out) / 2.0)
-    return math.sqrt(3.0 * scale)
 
 
 def _is_zeros(init: Any) -> bool:
@@ -137,14 +122,6 @@ def _pool() -> ThreadPoolExecutor:
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="reinit")
     return _POOL
-
-
-def _aligned_empty(count: int, align: int = 64) -> np.ndarray:
-    raw = np.empty(count + align // 4, dtype=np.float32)
-    offset = (-raw.ctypes.data % align) // 4
-    out = raw[offset : offset + count]
-    assert out.ctypes.data % align == 0
-    return out
 
 
 _SPARE: dict[tuple[int, int], list[np.ndarray]] = {}  # (id(model), slot) -> buffers we made earlier
