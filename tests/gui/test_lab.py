@@ -107,3 +107,32 @@ def test_opening_a_damaged_result_file_says_so_and_the_window_works(qtbot, lab_w
     assert boxes and "not a vggcompare result file" in boxes[0].text()
     for box in boxes:
         box.close()
+
+
+def test_a_run_whose_passes_are_all_done_is_kept_even_if_cancelled_then(qtbot, lab_window, tiny_config, tmp_path, monkeypatch):
+    """Cancel pressed after the last pass: the finished result is shown and saved, not dropped."""
+    import time
+
+    import vggcompare.core.result as result_module
+
+    real = result_module.compute_statistics
+
+    def slow_statistics(*args, **kwargs):  # keeps the worker busy until the cancel has surely arrived
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(result_module, "compute_statistics", slow_statistics)
+    reports = []
+
+    def cancel_at_the_end(report):
+        reports.append(report)
+        if report.stage == "passes" and report.done == report.total:
+            lab_window.cancel_run()
+
+    lab_window.runner.progress.connect(cancel_at_the_end)
+    lab_window.controls.set_config(tiny_config)
+    with qtbot.waitSignal(lab_window.runner.succeeded, timeout=TIMEOUT_MS) as blocker:
+        lab_window.start_run()
+    assert blocker.args[0].passes == tiny_config.passes
+    assert any(r.stage == "passes" and r.done == r.total for r in reports)
+    qtbot.waitUntil(lambda: len(list((tmp_path / "data" / "history").glob("*.json"))) == 1, timeout=30_000)

@@ -47,6 +47,7 @@ class Task:
         self.relay, self.fn, self.args = relay, fn, args
         self.stopped = threading.Event()
         self.done = threading.Event()
+        self.completed = False  # the generator ran to its end (even if a stop came after its last pass)
 
     def stop(self) -> None:
         """Ask the task to stop at its next report (or not to start, if it is still queued)."""
@@ -65,7 +66,7 @@ class Task:
             result = self.fn(*self.args)
             if inspect.isgenerator(result):
                 result = self._drive(result)
-            if not self.stopped.is_set():
+            if not self.stopped.is_set() or self.completed:
                 relay.returned.emit(self, result)
         except Exception as exc:  # noqa: BLE001 - every error is reported to the GUI thread
             relay.errored.emit(self, exc)
@@ -73,14 +74,19 @@ class Task:
             relay.finished.emit(self)
 
     def _drive(self, gen) -> Any:
+        """Pass on each report; stop at the next one when asked, unless every pass is already done
+        (then only the statistics remain, and the finished result is worth keeping)."""
+        all_passes_done = False
         try:
             while True:
-                if self.stopped.is_set():
+                if self.stopped.is_set() and not all_passes_done:
                     return None
                 try:
                     report = next(gen)
                 except StopIteration as end:
+                    self.completed = all_passes_done or not self.stopped.is_set()
                     return end.value
+                all_passes_done = getattr(report, "stage", "") == "passes" and report.done >= report.total > 0
                 self.relay.yielded.emit(self, report)
         finally:
             gen.close()

@@ -32,6 +32,11 @@ def _run(config: ExperimentConfig, image: LoadedImage | None, task: "RunTask"):
     from vggcompare.core.engine import run_passes
 
     result = yield from run_passes(config, image, cancel=task.stopped.is_set, allow_download=False)
+    if task.autosave is not None:  # saved here, on the worker, so a finished run survives closing the window
+        try:
+            result.history_entry = task.autosave(result)
+        except Exception as exc:  # noqa: BLE001 - reported by the window, the result is still shown
+            result.history_entry = exc
     return result
 
 
@@ -42,8 +47,9 @@ class RunTask(Task):
     progress and returns its outcome (a demonstration, a repeat and its comparison, ...).
     """
 
-    def __init__(self, relay, config: ExperimentConfig, image: LoadedImage | None, job=None) -> None:
+    def __init__(self, relay, config: ExperimentConfig, image: LoadedImage | None, job=None, autosave=None) -> None:
         super().__init__(relay, job or _run, config, image, self)
+        self.autosave = autosave
 
 
 def error_details(exc: BaseException) -> str:
@@ -73,6 +79,7 @@ class RunController(QObject):
         self._pending: tuple[ExperimentConfig, LoadedImage | None, Any] | None = None
         self._delivered = False  # the current run's result (or error) has been reported
         self._closed = False  # after shutdown, late reports are ignored
+        self.autosave = None  # callable(RunResult) -> history entry, called on the worker after each run
         self._relay = new_relay()
         self._relay.yielded.connect(self._on_progress)
         self._relay.returned.connect(self._on_returned)
@@ -111,7 +118,7 @@ class RunController(QObject):
         return wait_for([self._task], timeout_s)
 
     def _launch(self, config: ExperimentConfig, image: LoadedImage | None, job=None) -> None:
-        self._task = RunTask(self._relay, config, image, job)
+        self._task = RunTask(self._relay, config, image, job, self.autosave)
         self._delivered = False
         self.busy_changed.emit(True)
         self.started.emit(config)
@@ -125,7 +132,7 @@ class RunController(QObject):
             self.progress.emit(report)
 
     def _on_returned(self, task: Task, result: Any) -> None:
-        if self._current(task) and not task.stopped.is_set() and self._pending is None:
+        if self._current(task) and (not task.stopped.is_set() or task.completed) and self._pending is None:
             self._delivered = True
             self.succeeded.emit(result)
 

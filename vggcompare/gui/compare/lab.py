@@ -43,6 +43,7 @@ class Lab(QObject):
         self.compare_view = CompareView()
         self.preset_view = PresetView()
         self.jobs = RunController(self)
+        window.runner.autosave = self.history_panel.history.add
         self.last_pair: tuple[RunResult, RunResult] | None = None
         self._savers: list[threading.Thread] = []
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -137,7 +138,12 @@ class Lab(QObject):
 
     # ---- history ---------------------------------------------------------------------------
     def record(self, result: RunResult) -> None:
-        """Save a finished run to the history on a background thread (atomic write)."""
+        """Save a finished run to the history on a background thread (atomic write); a run the
+        worker saved already (``history_entry``) is only listed."""
+        saved = getattr(result, "history_entry", None)
+        if saved is not None:
+            self._on_saved(result, saved)
+            return
 
         def save() -> None:
             try:
