@@ -103,3 +103,11 @@ def test_repeat_in_a_fresh_process_reproduces_a_seeded_run(runs):
     again = run_in_fresh_process(runs[0].config)
     cmp = compare_results(runs[0], again)
     assert cmp.numbers.bit_identical, cmp.verdict
+
+
+def test_listed_runs_keep_only_their_summary_until_opened(runs, tmp_path):
+    History(tmp_path).add(runs[0])
+    entry = History(tmp_path).load()[0][0]
+    assert entry._result is None  # checked on load, but not held in memory
+    assert entry.verdict == runs[0].verdict and entry.name in entry.summary() and entry.name == (runs[0].name or runs[0].config.summary())
+    assert np.array_equal(entry.result.probabilities, runs[0].probabilities)  # read again when needed

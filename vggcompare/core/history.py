@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 from vggcompare.core.errors import ResultFileError
@@ -28,12 +27,25 @@ def default_history_dir() -> Path:
     return Path(user_data_dir("vggcompare", appauthor=False)) / "history"
 
 
-@dataclass
 class HistoryEntry:
-    """One saved run: its file and the loaded result."""
+    """One saved run: its file, a summary, and the full result, read from disk only when needed.
 
-    path: Path
-    result: RunResult
+    Entries listed at start-up keep only their summary, so a history of large runs costs little memory.
+    """
+
+    def __init__(self, path: Path, result: RunResult, keep: bool = True) -> None:
+        self.path = Path(path)
+        self.created = result.created
+        self.name = result.name or result.config.summary()
+        self.verdict = result.verdict
+        self._result: RunResult | None = result if keep else None
+
+    @property
+    def result(self) -> RunResult:
+        """The full result (loaded again from its file if it was not kept)."""
+        if self._result is None:
+            self._result = load_result(self.path)
+        return self._result
 
     @property
     def run_id(self) -> str:
@@ -42,8 +54,7 @@ class HistoryEntry:
 
     def summary(self) -> str:
         """A one-line description for lists."""
-        name = self.result.name or self.result.config.summary()
-        return f"{self.result.created[:19].replace('T', ' ')} · {name}"
+        return f"{self.created[:19].replace('T', ' ')} · {self.name}"
 
 
 class History:
@@ -67,11 +78,11 @@ class History:
         if not self.folder.is_dir():
             return entries, warnings
         for path in sorted(self.folder.glob("*.json")):
-            try:
-                entries.append(HistoryEntry(path, load_result(path)))
+            try:  # every file is checked in full, but only its summary is kept in memory
+                entries.append(HistoryEntry(path, load_result(path), keep=False))
             except ResultFileError as exc:
                 warnings.append(f"Skipped a damaged history file: {exc}")
-        entries.sort(key=lambda e: (e.result.created, e.path.name))
+        entries.sort(key=lambda e: (e.created, e.path.name))
         return entries, warnings
 
     def rename(self, entry: HistoryEntry, name: str) -> None:
@@ -81,6 +92,7 @@ class History:
             raise ValueError("a run's name cannot be empty")
         entry.result.name = name
         save_result(entry.result, entry.path)
+        entry.name = name
 
     def delete(self, entry: HistoryEntry) -> Path:
         """Move a run's file to the trash; return where it went, for undo."""

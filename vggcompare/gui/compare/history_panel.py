@@ -82,7 +82,7 @@ class HistoryPanel(QWidget):
     def add_item(self, entry: HistoryEntry) -> None:
         """List a saved run at the top, leaving the status line as it is."""
         item = QListWidgetItem(entry.summary())
-        item.setToolTip(f"{entry.result.verdict}\n\n{entry.path}")
+        item.setToolTip(f"{entry.verdict}\n\n{entry.path}")
         item.setData(Qt.ItemDataRole.UserRole, entry)
         self.list.insertItem(0, item)
 
@@ -96,7 +96,7 @@ class HistoryPanel(QWidget):
         self.delete_button.setEnabled(n >= 1)
 
     def _compare(self) -> None:
-        sel = sorted(self._selected(), key=lambda e: e.result.created)
+        sel = sorted(self._selected(), key=lambda e: e.created)
         if len(sel) == 2:
             self.compare_requested.emit(sel[0].result, sel[1].result)
 
@@ -104,7 +104,7 @@ class HistoryPanel(QWidget):
         sel = self._selected()
         if len(sel) != 1:
             return
-        name, ok = QInputDialog.getText(self, "Rename run", "New name:", text=sel[0].result.name)
+        name, ok = QInputDialog.getText(self, "Rename run", "New name:", text=sel[0].name)
         if ok and name.strip():
             self.history.rename(sel[0], name)
             self.list.selectedItems()[0].setText(sel[0].summary())
