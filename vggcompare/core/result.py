@@ -56,6 +56,7 @@ class RunResult:
     created: str = ""
     verdict: str = ""
     _stats: PassStatistics | None = field(default=None, repr=False)
+    history_entry: Any = field(default=None, repr=False, compare=False)  # set when the window's worker saved it
 
     @property
     def statistics(self) -> PassStatistics:
