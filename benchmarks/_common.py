@@ -22,7 +22,7 @@ SAMPLE = str(ROOT / "resources" / "samples" / "cat.png")
 
 def start_tensorflow() -> None:
     """Import TensorFlow quietly (the core's own helper)."""
-    from vggcompare.core.environment import import_tensorflow
+    from vggcompare.core.model.backend import import_tensorflow
 
     import_tensorflow()
 

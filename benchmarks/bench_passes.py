@@ -50,11 +50,11 @@ def main() -> None:
     import numpy as np
     import tensorflow as tf
 
-    from vggcompare.core import augment as aug
-    from vggcompare.core.engine import auto_batch_size, run_experiment
-    from vggcompare.core.images import load_image, resize_for_model
-    from vggcompare.core.models import prepare_model
-    from vggcompare.core.preprocess import preprocess
+    from vggcompare.core.input import augment as aug
+    from vggcompare.core.run.engine import auto_batch_size, run_experiment
+    from vggcompare.core.input.images import load_image, resize_for_model
+    from vggcompare.core.model.prepare import prepare_model
+    from vggcompare.core.input.preprocess import preprocess
 
     cfg32 = C.base_config(passes=n)
     cfg16 = cfg32.replace(precision="bfloat16")

@@ -9,7 +9,7 @@
 2. New weights every pass (``reinit_weights=True``, vgg19-random, seeding once; one pass per
    forward call): seconds per pass with new weights against seconds per pass without them at
    batch 1 (``batch_size=1``), side by side, interleaved. ``reinit_per_pass_s`` is the
-   difference (target <= 0.3 s). The bare ``reinitialise_in_place`` call is timed too. (The core
+   difference (target <= 0.3 s). The bare ``reinitialise`` call is timed too. (The core
    now uses the NumPy-blocks method that ``_reinit_candidate.py`` measured as ``numpy-copy-in``.)
 
 Each figure is the best of the repeats (the machine is shared; contention only slows runs down),
@@ -33,9 +33,10 @@ def main() -> None:
     args = parser.parse_args()
 
     C.start_tensorflow()
-    from vggcompare.core.engine import run_experiment, run_passes
-    from vggcompare.core.images import load_image
-    from vggcompare.core.models import prepare_model, reinitialise_in_place
+    from vggcompare.core.run.engine import run_experiment, run_passes
+    from vggcompare.core.input.images import load_image
+    from vggcompare.core.model.prepare import prepare_model
+    from vggcompare.core.model.reinit import reinitialise
 
     image = load_image(C.SAMPLE)
     print(f"machine: {C.machine_line()}")
@@ -91,7 +92,7 @@ def main() -> None:
     for r in range(args.repeats):
         with_w.append(C.measured(lambda: run_experiment(reinit, image).timings["seconds_per_pass"]))
         without_w.append(C.measured(lambda: run_experiment(plain, image).timings["seconds_per_pass"]))
-        bare.append(C.measured(lambda: _timed(lambda: reinitialise_in_place(model, (42, r, 3), staging))))
+        bare.append(C.measured(lambda: _timed(lambda: reinitialise(model, (42, r, 3), staging))))
     res = run_experiment(reinit, image)
     assert res.environment["passes_per_call"] == 1
 
@@ -104,7 +105,7 @@ def main() -> None:
     print(f"new weights every pass, N={n}, one pass per call:")
     sw = show1("s/pass with new weights    ", with_w)
     so = show1("s/pass without (batch 1)   ", without_w)
-    sb = show1("reinitialise_in_place alone", bare)
+    sb = show1("reinitialise alone", bare)
     per = sw - so
     print(f"      cost of new weights per pass: {per:.3f} s (bare call {sb:.3f} s); "
           f"pass with new weights is {sw / so:.2f}x a pass without")

@@ -23,7 +23,7 @@ def _save_model(model, path):
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory):
     """Small .keras classifiers: with dropout, without dropout, and one that outputs logits."""
-    from vggcompare.core.environment import import_tensorflow
+    from vggcompare.core.model.backend import import_tensorflow
 
     import_tensorflow()
     import keras

@@ -28,8 +28,8 @@ def test_no_core_module_imports_qt():
 
 def test_importing_the_package_and_its_core_stays_light():
     code = (
-        "import sys, vggcompare, vggcompare.cli, vggcompare.core.engine, vggcompare.core.models, "
-        "vggcompare.core.weights, vggcompare.core.compare;"
+        "import sys, vggcompare, vggcompare.cli, vggcompare.core.run.engine, vggcompare.core.model.prepare, "
+        "vggcompare.core.model.weights, vggcompare.core.analysis.compare;"
         "bad=[m for m in ('tensorflow','keras','PySide6','pyqtgraph') if m in sys.modules]; print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.engine import run_experiment, run_passes
+from vggcompare.core.run.engine import run_experiment, run_passes
 from vggcompare.core.errors import ConfigError, LabelsError, RunCancelled
 
 
@@ -142,7 +142,7 @@ def test_reinit_weights_needs_random_vgg19():
 def test_a_failure_inside_the_model_becomes_one_sentence(tiny_models, photo, monkeypatch):
     import tensorflow as tf
 
-    from vggcompare.core import models
+    from vggcompare.core.model import prepare as models
     from vggcompare.core.errors import VggCompareError
 
     def oom(self, batch, keys=None):

@@ -9,11 +9,11 @@ import json
 import numpy as np
 import pytest
 
-from vggcompare.core import export
-from vggcompare.core.compare import compare_results
+from vggcompare.core.storage import export
+from vggcompare.core.analysis.compare import compare_results
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.engine import run_experiment
-from vggcompare.core.history import History
+from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.storage.history import History
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def _page_count(pdf):
 
 
 def test_repeat_in_a_fresh_process_reproduces_a_seeded_run(runs):
-    from vggcompare.core.fresh import run_in_fresh_process
+    from vggcompare.core.run.fresh import run_in_fresh_process
 
     again = run_in_fresh_process(runs[0].config)
     cmp = compare_results(runs[0], again)

@@ -1,4 +1,4 @@
-"""Tests for vggcompare.core.images; every fixture image is generated here with Pillow."""
+"""Tests for vggcompare.core.input.images; every fixture image is generated here with Pillow."""
 
 from __future__ import annotations
 
@@ -16,18 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFile
 
-from vggcompare.core import images
+from vggcompare.core.input import images
 from vggcompare.core.errors import ConfigError, ImageError
-from vggcompare.core.images import (
-    INTERPOLATIONS,
-    LoadedImage,
-    decode_png,
-    encode_png,
-    image_from_array,
-    load_image,
-    resize_for_model,
-    to_thumbnail,
-)
+from vggcompare.core.input.images import INTERPOLATIONS, LoadedImage, decode_png, encode_png, image_from_array, load_image, resize_for_model, to_thumbnail
 
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.engine import run_experiment
+from vggcompare.core.run.engine import run_experiment
 from vggcompare.core.errors import ModelError
-from vggcompare.core.models import load_user_model
+from vggcompare.core.model.user_models import load_user_model
 
 
 def _save(model, path):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vggcompare.core.images import load_image, resize_for_model
-from vggcompare.core.preprocess import CAFFE_MEAN_BGR, preprocess
+from vggcompare.core.input.images import load_image, resize_for_model
+from vggcompare.core.input.preprocess import CAFFE_MEAN_BGR, preprocess
 from vggcompare.core.resources import sample_paths
 
 
 @pytest.mark.parametrize("name", ["cat", "rocket"])
 def test_reference_pipeline_is_bit_identical_to_keras(name):
-    from vggcompare.core.environment import import_tensorflow
+    from vggcompare.core.model.backend import import_tensorflow
 
     import_tensorflow()
     import keras

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from vggcompare.core.reinit import BLOCK, reinitialise
+from vggcompare.core.model.reinit import BLOCK, reinitialise
 
 
 def _model():

@@ -9,9 +9,9 @@ import pytest
 
 from vggcompare.core.atomic import atomic_write_text
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.engine import run_experiment
+from vggcompare.core.run.engine import run_experiment
 from vggcompare.core.errors import ResultFileError
-from vggcompare.core.result import load_result, save_result
+from vggcompare.core.storage.result_file import load_result, save_result
 
 KEYS = {"config", "environment", "labels", "probabilities", "augmentation", "statistics", "verdict"}
 

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from vggcompare.core.stats import compare_probabilities, compute_statistics
+from vggcompare.core.analysis.compare import compare_probabilities
+from vggcompare.core.analysis.stats import compute_statistics
 
 LABELS = ["a", "b", "c"]
 

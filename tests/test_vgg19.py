@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.engine import run_experiment
+from vggcompare.core.run.engine import run_experiment
 from vggcompare.core.errors import ModelError
 
 pytestmark = pytest.mark.vgg19
@@ -38,7 +38,7 @@ def test_local_weights_file_loads_and_reproduces_the_model(photo, tmp_path):
     import keras
     from keras.src.legacy.saving import legacy_h5_format
 
-    from vggcompare.core import models
+    from vggcompare.core.model import prepare as models
 
     base = ExperimentConfig(image=photo, model="vgg19-random", passes=1, seeding="once", seed=11)
     reference = run_experiment(base)
@@ -60,7 +60,7 @@ def test_local_weights_file_loads_and_reproduces_the_model(photo, tmp_path):
 
 
 def test_seeded_random_weights_are_the_same_after_a_rebuild(photo):
-    from vggcompare.core import models
+    from vggcompare.core.model import prepare as models
 
     c = ExperimentConfig(image=photo, model="vgg19-random", passes=1, seeding="once", seed=9)
     before = run_experiment(c)

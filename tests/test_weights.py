@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from vggcompare.core import weights
+from vggcompare.core.model import weights
 from vggcompare.core.errors import WeightsUnavailableError
 
 

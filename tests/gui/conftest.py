@@ -23,7 +23,7 @@ LABELS = ["tabby cat", "Egyptian cat", "tiger cat", "lynx", "coffee mug",
 @pytest.fixture(scope="session")
 def gui_model(tmp_path_factory) -> dict[str, str]:
     """A tiny classifier with dropout (32×32 input, 10 classes), its labels, and a mismatched labels file."""
-    from vggcompare.core.environment import import_tensorflow
+    from vggcompare.core.model.backend import import_tensorflow
 
     import_tensorflow()
     import keras

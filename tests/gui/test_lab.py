@@ -113,7 +113,7 @@ def test_a_run_whose_passes_are_all_done_is_kept_even_if_cancelled_then(qtbot, l
     """Cancel pressed after the last pass: the finished result is shown and saved, not dropped."""
     import time
 
-    import vggcompare.core.result as result_module
+    import vggcompare.core.analysis.result as result_module
 
     real = result_module.compute_statistics
 

@@ -155,7 +155,7 @@ def test_downloading_the_weights_shows_progress_and_then_checks_the_model(qtbot,
         target.write_bytes(b"w")
         return target
 
-    monkeypatch.setattr("vggcompare.core.weights.download_weights", fake_download)
+    monkeypatch.setattr("vggcompare.core.model.weights.download_weights", fake_download)
     checks = []
     monkeypatch.setattr(window.model_state, "check", lambda force=False: checks.append(force))
     prompt = window.prompt
@@ -173,7 +173,7 @@ def test_a_failed_download_says_why_in_the_prompt(qtbot, window, monkeypatch):
     def offline(progress=None, cancel=None, **_kw):
         raise WeightsUnavailableError("cannot download the weights: no connection to storage.googleapis.com")
 
-    monkeypatch.setattr("vggcompare.core.weights.download_weights", offline)
+    monkeypatch.setattr("vggcompare.core.model.weights.download_weights", offline)
     prompt = window.prompt
     prompt.show_reason("The weights are not cached.")
     with qtbot.waitSignal(prompt.downloader.finished, timeout=10_000):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -37,3 +38,13 @@ def imagenet_labels() -> tuple[str, ...]:
     if len(names) != 1000:  # pragma: no cover - guards the shipped file
         raise RuntimeError("the bundled ImageNet labels file is damaged")
     return names
+
+
+def user_data_dir() -> Path:
+    """The program's data folder: $VGGCOMPARE_DATA_DIR, else platformdirs' user data folder."""
+    override = os.environ.get("VGGCOMPARE_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir as platform_data_dir
+
+    return Path(platform_data_dir("vggcompare", appauthor=False))

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QWidget
 
 from vggcompare.core.config import FILL_MODES, INTERPOLATIONS, MAX_BATCH, MAX_THREADS, PITFALLS, ExperimentConfig
-from vggcompare.core.preprocess import PITFALL_EXPLANATIONS
+from vggcompare.core.input.preprocess import PITFALL_EXPLANATIONS
 from vggcompare.gui.fields import combo, float_box, int_box
 
 PREPROCESS_TEXT = {

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from vggcompare.core.errors import ImageError
-from vggcompare.core.images import LoadedImage, image_from_array, load_image, resize_for_model
+from vggcompare.core.input.images import LoadedImage, image_from_array, load_image, resize_for_model
 from vggcompare.core.resources import sample_paths
 from vggcompare.gui.qimages import model_input_pixmap, pil_to_pixmap, qimage_to_array
 

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QMainWindow
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, WeightsUnavailableError
-from vggcompare.core.images import LoadedImage
+from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.resources import sample_path
-from vggcompare.core.result import RunResult
+from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui.compare.lab import Lab
 from vggcompare.gui.controls import ControlsPanel
 from vggcompare.gui.dialogs import error_sentence, show_error, show_help

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.weights import WEIGHTS_FILE, WEIGHTS_SIZE_TEXT
+from vggcompare.core.model.weights import WEIGHTS_FILE, WEIGHTS_SIZE_TEXT
 from vggcompare.gui.fields import FileField, combo
 
 IMAGENET, IMAGENET_FILE, RANDOM, CUSTOM = range(4)

@@ -31,12 +31,12 @@ def model_key(config: ExperimentConfig) -> tuple:
 
 def _prepare(config: ExperimentConfig, say) -> ModelInfo:
     """Worker body: start TensorFlow and prepare (build or load) the model, without downloading."""
-    from vggcompare.core.environment import import_tensorflow, set_threads
+    from vggcompare.core.model.backend import import_tensorflow, set_threads
 
     say("Starting TensorFlow…")
     import_tensorflow()
     set_threads(config.threads)  # TensorFlow fixes its thread count on first use: use the chosen one
-    from vggcompare.core.models import prepare_model
+    from vggcompare.core.model.prepare import prepare_model
 
     prepared = prepare_model(config, status=say, allow_download=False)
     return ModelInfo(tuple(prepared.input_size), prepared.description)
@@ -135,7 +135,7 @@ class ModelChecker(QObject):
 
 
 def _download(progress, stop: threading.Event) -> str:
-    from vggcompare.core.weights import download_weights
+    from vggcompare.core.model.weights import download_weights
 
     return str(download_weights(progress=progress, cancel=stop.is_set))
 

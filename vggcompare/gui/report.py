@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 
 from vggcompare.core.atomic import atomic_write_bytes
-from vggcompare.core.environment import environment_line
-from vggcompare.core.result import RunResult
-from vggcompare.core.verdict import fmt
+from vggcompare.core.run.environment import environment_line
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.analysis.verdict import fmt
 
 ACCENT = "#0072B2"  # the window's accent (Okabe-Ito blue), dark enough to print
 _STYLE = f"""
@@ -133,7 +133,7 @@ def _picture(result: RunResult, doc, key: str) -> str:
     from PySide6.QtGui import QImage, QTextDocument
 
     from vggcompare.core.errors import ImageError
-    from vggcompare.core.images import encode_png, load_image
+    from vggcompare.core.input.images import encode_png, load_image
 
     source = str(result.image.get("source", ""))
     try:
@@ -186,7 +186,7 @@ def write_comparison_report(a: RunResult, b: RunResult, path: str | os.PathLike,
     """Write a PDF report comparing run A with run B."""
     from PySide6.QtGui import QTextDocument
 
-    from vggcompare.core.compare import compare_results
+    from vggcompare.core.analysis.compare import compare_results
 
     ensure_app()
     cmp = compare_results(a, b)

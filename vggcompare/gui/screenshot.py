@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.core.result import RunResult
+from vggcompare.core.analysis.result import RunResult
 
 MIN_SIZE = (320, 240)
 MAX_UPSCALE = 4.0  # small screenshots are laid out at most this much larger, then scaled down
@@ -47,7 +47,7 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
     When ``size`` is smaller than the window's minimum, the window is laid out larger (same aspect ratio)
     and the picture scaled down, so nothing overlaps.
     """
-    from vggcompare.core.images import load_image
+    from vggcompare.core.input.images import load_image
     from vggcompare.gui.app import ensure_application
     from vggcompare.gui.main_window import MainWindow
     from vggcompare.gui.settings import WindowSettings
@@ -98,8 +98,8 @@ def take_screenshot(
     Creates a QApplication when none exists (offscreen without a display). Core errors propagate;
     missing ImageNet weights are downloaded only when ``allow_download`` is True.
     """
-    from vggcompare.core.engine import run_experiment
-    from vggcompare.core.images import load_image
+    from vggcompare.core.run.engine import run_experiment
+    from vggcompare.core.input.images import load_image
     from vggcompare.gui.app import ensure_application
 
     ensure_application()

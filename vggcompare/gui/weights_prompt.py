@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from vggcompare.core.weights import WEIGHTS_FILE, WEIGHTS_SIZE_TEXT
+from vggcompare.core.model.weights import WEIGHTS_FILE, WEIGHTS_SIZE_TEXT
 from vggcompare.gui import theme
 from vggcompare.gui.model_state import WeightsDownloader
 

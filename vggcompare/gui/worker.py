@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import RunCancelled
-from vggcompare.core.images import LoadedImage
+from vggcompare.core.input.images import LoadedImage
 from vggcompare.gui.tf_thread import Task, new_relay, tf_thread
 
 MIN_POOL_THREADS = 4  # the weights download uses Qt's pool; 2-core machines default to 2 threads
@@ -29,7 +29,7 @@ def ensure_pool_threads() -> None:
 
 def _run(config: ExperimentConfig, image: LoadedImage | None, task: "RunTask"):
     """The task body: drive the core generator, passing every progress report on."""
-    from vggcompare.core.engine import run_passes
+    from vggcompare.core.run.engine import run_passes
 
     result = yield from run_passes(config, image, cancel=task.stopped.is_set, allow_download=False)
     if task.autosave is not None:  # saved here, on the worker, so a finished run survives closing the window

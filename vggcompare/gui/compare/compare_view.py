@@ -10,9 +10,9 @@ from PySide6.QtWidgets import (
 )
 from PySide6.QtCore import Qt
 
-from vggcompare.core.compare import RunComparison, compare_results
+from vggcompare.core.analysis.compare import RunComparison, compare_results
 from vggcompare.core.config import flatten
-from vggcompare.core.result import RunResult
+from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt
 from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget

@@ -13,7 +13,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from vggcompare.core import export
+from vggcompare.core.storage import export
 from vggcompare.core.atomic import atomic_write_bytes
 
 

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QGridLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
 )
 
-from vggcompare.core.history import History, HistoryEntry
-from vggcompare.core.result import RunResult
+from vggcompare.core.storage.history import History, HistoryEntry
+from vggcompare.core.analysis.result import RunResult
 
 
 class HistoryPanel(QWidget):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vggcompare.core.compare import RunComparison, compare_results
-from vggcompare.core.engine import Progress, run_passes
-from vggcompare.core.presets import run_preset
-from vggcompare.core.result import RunResult
+from vggcompare.core.analysis.compare import RunComparison, compare_results
+from vggcompare.core.run.engine import Progress, run_passes
+from vggcompare.core.run.presets import run_preset
+from vggcompare.core.analysis.result import RunResult
 
 
 @dataclass
@@ -34,7 +34,7 @@ def repeat_job(original: RunResult, fresh_process: bool):
 
     def job(config, _image, task):
         if fresh_process:
-            from vggcompare.core.fresh import run_in_fresh_process
+            from vggcompare.core.run.fresh import run_in_fresh_process
 
             yield Progress("loading", 0, config.passes, 0.0, None, "Running the same configuration in a new Python process…")
             again = run_in_fresh_process(config, cancel=task.stopped.is_set)

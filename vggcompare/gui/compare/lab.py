@@ -15,9 +15,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QSplitter, QTabWidget
 
 from vggcompare.core.errors import ResultFileError
-from vggcompare.core.history import History
-from vggcompare.core.presets import PRESETS, PresetOutcome
-from vggcompare.core.result import RunResult
+from vggcompare.core.storage.history import History
+from vggcompare.core.run.presets import PRESETS, PresetOutcome
+from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui.compare import exports
 from vggcompare.gui.compare.compare_view import CompareView
 from vggcompare.gui.compare.history_panel import HistoryPanel

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from vggcompare.core.images import decode_png
-from vggcompare.core.result import RunResult, Thumbnail
+from vggcompare.core.input.images import decode_png
+from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.gui.qimages import array_to_qimage
 from vggcompare.gui.results.numbers import n_passes
 

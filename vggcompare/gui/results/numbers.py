@@ -6,7 +6,7 @@ import math
 
 import pyqtgraph as pg
 
-from vggcompare.core.verdict import fmt
+from vggcompare.core.analysis.verdict import fmt
 
 __all__ = ["fmt", "tick_labels", "nice_ceiling", "nice_step", "CompactAxis", "eta_text", "n_passes"]
 

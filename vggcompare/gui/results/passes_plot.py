@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from vggcompare.core.result import RunResult
+from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import nice_step
 from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
-from vggcompare.core.stats import ClassStat, PassStatistics
+from vggcompare.core.analysis.stats import ClassStat, PassStatistics
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt, n_passes, nice_ceiling, tick_labels
 

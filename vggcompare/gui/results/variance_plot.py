@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from vggcompare.core.result import RunResult
+from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt, nice_step
 from vggcompare.gui.results.plot_labels import PointLabels

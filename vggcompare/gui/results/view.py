@@ -7,8 +7,8 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from vggcompare.core.environment import environment_line
-from vggcompare.core.result import RunResult
+from vggcompare.core.run.environment import environment_line
+from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.inputs_strip import InputsStrip
 from vggcompare.gui.results.passes_plot import PassesPlot

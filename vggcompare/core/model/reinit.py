@@ -18,12 +18,17 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+import weakref
 from typing import Any
 
 import numpy as np
 
 BLOCK = 1 << 20  # values per generator block (4 MiB of float32)
 _POOL: ThreadPoolExecutor | None = None
+# id(first variable) -> (weak reference to it, seed words of the weights it holds). Models that share
+# variables (the MC-dropout variant shares VGG19's) share the entry; the weak reference guards against
+# a new model's variable reusing a freed one's id.
+_HELD: dict[int, tuple[weakref.ref, tuple]] = {}
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -118,3 +123,15 @@ def _keras_path(var: Any, init: Any, words: tuple[int, ...]) -> None:
     if "seed" in cfg["config"] or cfg.get("class_name") not in ("Zeros", "Ones", "Constant"):
         cfg["config"]["seed"] = int(np.random.SeedSequence(list(words)).generate_state(1)[0] % (2**31 - 1))
     var.assign(keras.initializers.deserialize(cfg)(tuple(var.shape), dtype=var.dtype))
+
+
+def ensure_weights(model: Any, seed_words: tuple[int, ...], buffers: dict[int, np.ndarray]) -> bool:
+    """Give ``model`` the random weights drawn from ``seed_words`` unless it holds them; return True if drawn."""
+    var = model.weights[0]
+    known = _HELD.get(id(var))
+    words = tuple(seed_words)
+    if known is not None and known[0]() is var and known[1] == words:
+        return False
+    reinitialise(model, words, buffers)
+    _HELD[id(var)] = (weakref.ref(var), words)
+    return True

@@ -6,18 +6,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from vggcompare.core.history import default_history_dir
+from vggcompare.core.resources import user_data_dir
 
 CNN_FILE = "small_cnn_dropout_v1.keras"
 
 
 def small_cnn_path() -> Path:
     """Return the small CNN's .keras file, building it (seed 0, random weights) on first use."""
-    folder = default_history_dir().parent / "models"
+    folder = user_data_dir() / "models"
     path = folder / CNN_FILE
     if path.is_file():
         return path
-    from vggcompare.core.environment import import_tensorflow
+    from vggcompare.core.model.backend import import_tensorflow
 
     import_tensorflow()
     import keras

@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 from vggcompare.core.atomic import atomic_write_text
-from vggcompare.core.result import RunResult, save_result
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.storage.result_file import save_result
 
 
 class ExportExists(FileExistsError):

@@ -14,17 +14,14 @@ import uuid
 from pathlib import Path
 
 from vggcompare.core.errors import ResultFileError
-from vggcompare.core.result import RunResult, load_result, save_result
+from vggcompare.core.resources import user_data_dir
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.storage.result_file import load_result, save_result
 
 
 def default_history_dir() -> Path:
-    """The history folder: $VGGCOMPARE_DATA_DIR, else platformdirs' user data folder."""
-    override = os.environ.get("VGGCOMPARE_DATA_DIR")
-    if override:
-        return Path(override) / "history"
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("vggcompare", appauthor=False)) / "history"
+    """The history folder, ``history`` in the program's data folder."""
+    return user_data_dir() / "history"
 
 
 class HistoryEntry:

@@ -13,7 +13,8 @@ from typing import Callable
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
-from vggcompare.core.result import RunResult, load_result
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.storage.result_file import load_result
 
 TIMEOUT_S = 900
 

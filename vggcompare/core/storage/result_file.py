@@ -1,4 +1,4 @@
-"""The result of a run, and its versioned JSON file format.
+"""The result file: a run's versioned JSON document, written atomically and checked on load.
 
 The JSON document has the top-level keys ``config``, ``environment``, ``labels``,
 ``probabilities`` (N lists of C floats; each is the exact float32 value, written as the
@@ -14,91 +14,53 @@ import base64
 import json
 import math
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from vggcompare.core.atomic import atomic_write
+from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ResultFileError
-from vggcompare.core.stats import PassStatistics, compute_statistics
+from vggcompare.core.atomic import atomic_write
 
 FORMAT = "vggcompare-result"
+
 FORMAT_VERSION = 1
+
 MAX_RESULT_BYTES = 4 * 1024**3
 
 
-@dataclass
-class Thumbnail:
-    """A small picture of one model input as the model saw it, with a caption."""
 
-    pass_index: int
-    png: bytes
-    caption: str
-
-
-@dataclass
-class RunResult:
-    """Everything one run produced. ``probabilities`` is (N, C) float32, kept exactly."""
-
-    config: ExperimentConfig
-    labels: list[str]
-    probabilities: np.ndarray
-    augmentation: list[dict[str, Any]]
-    environment: dict[str, Any]
-    timings: dict[str, float]
-    notes: list[str] = field(default_factory=list)
-    image: dict[str, Any] = field(default_factory=dict)
-    thumbnails: list[Thumbnail] = field(default_factory=list)
-    name: str = ""
-    created: str = ""
-    verdict: str = ""
-    _stats: PassStatistics | None = field(default=None, repr=False)
-    history_entry: Any = field(default=None, repr=False, compare=False)  # set when the window's worker saved it
-
-    @property
-    def statistics(self) -> PassStatistics:
-        """The pass statistics, computed on first use."""
-        if self._stats is None:
-            self._stats = compute_statistics(self.probabilities, self.labels)
-        return self._stats
-
-    @property
-    def passes(self) -> int:
-        """Number of passes N."""
-        return int(self.probabilities.shape[0])
-
-    def to_json_dict(self, include_probabilities: bool = True) -> dict[str, Any]:
-        """Return the JSON document as a dict (probabilities as nested lists if asked)."""
-        doc: dict[str, Any] = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "name": self.name,
-            "created": self.created,
-            "config": self.config.to_dict(),
-            "image": self.image,
-            "environment": self.environment,
-            "timings": self.timings,
-            "notes": list(self.notes),
-            "verdict": self.verdict,
-            "statistics": self.statistics.to_dict(),
-            "labels": list(self.labels),
-            "augmentation": self.augmentation,
-            "thumbnails": [
-                {"pass_index": t.pass_index, "caption": t.caption, "png_base64": base64.b64encode(t.png).decode("ascii")}
-                for t in self.thumbnails
-            ],
-        }
-        if include_probabilities:
-            doc["probabilities"] = self.probabilities.astype(np.float64).tolist()
-        return doc
+def result_to_json_dict(result: RunResult, include_probabilities: bool = True) -> dict[str, Any]:
+    """Return the JSON document as a dict (probabilities as nested lists if asked)."""
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "name": result.name,
+        "created": result.created,
+        "config": result.config.to_dict(),
+        "image": result.image,
+        "environment": result.environment,
+        "timings": result.timings,
+        "notes": list(result.notes),
+        "verdict": result.verdict,
+        "statistics": result.statistics.to_dict(),
+        "labels": list(result.labels),
+        "augmentation": result.augmentation,
+        "thumbnails": [
+            {"pass_index": t.pass_index, "caption": t.caption, "png_base64": base64.b64encode(t.png).decode("ascii")}
+            for t in result.thumbnails
+        ],
+    }
+    if include_probabilities:
+        doc["probabilities"] = result.probabilities.astype(np.float64).tolist()
+    return doc
 
 
 def _write_json(handle: IO[bytes], result: RunResult) -> None:
     """Stream the document so a large N never needs one giant string in memory."""
-    doc = result.to_json_dict(include_probabilities=False)
+    doc = result_to_json_dict(result, include_probabilities=False)
     head = json.dumps(doc, indent=1, allow_nan=False)
     handle.write(head[:-2].encode("utf-8"))  # drop the closing "\n}"
     handle.write(b',\n "probabilities": [')
@@ -110,11 +72,13 @@ def _write_json(handle: IO[bytes], result: RunResult) -> None:
     handle.write(b"\n ]\n}\n")
 
 
+
 def save_result(result: RunResult, path: str | os.PathLike) -> Path:
     """Save a result as JSON, atomically (temporary file, fsync, rename)."""
     if not np.isfinite(result.probabilities).all():
         raise ResultFileError("the result holds NaN or infinite probabilities and cannot be saved as JSON")
     return atomic_write(path, lambda handle: _write_json(handle, result))
+
 
 
 def load_result(path: str | os.PathLike) -> RunResult:
@@ -139,6 +103,7 @@ def load_result(path: str | os.PathLike) -> RunResult:
         return result_from_json_dict(doc)
     except ResultFileError as exc:
         raise ResultFileError(f"{p.name}: {exc}") from None
+
 
 
 def result_from_json_dict(doc: Any) -> RunResult:
@@ -206,7 +171,9 @@ def result_from_json_dict(doc: Any) -> RunResult:
     )
 
 
+
 def _dict(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ResultFileError(f"its {what} record is malformed")
     return value
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.stats import Comparison, PassStatistics
+from vggcompare.core.analysis.stats import PassStatistics
 
 
 def fmt(x: float) -> str:
@@ -97,29 +97,6 @@ def run_verdict(
         )
     sentences.extend(n for n in notes if n.startswith("Note:"))
     return " ".join(sentences)
-
-
-def comparison_verdict(cmp: Comparison, labels: Sequence[str], a_name: str = "A", b_name: str = "B") -> str:
-    """Return the verdict for two runs, from their comparison numbers."""
-    sentences: list[str] = []
-    if cmp.bit_identical:
-        sentences.append(f"{b_name[:1].upper()}{b_name[1:]} reproduces {a_name} bit for bit.")
-    else:
-        where = labels[cmp.max_difference_class]
-        top1 = (
-            f"same top-1 ('{labels[cmp.top1_a]}')"
-            if cmp.same_top1
-            else f"different top-1 ({a_name}: '{labels[cmp.top1_a]}', {b_name}: '{labels[cmp.top1_b]}')"
-        )
-        kind = "" if cmp.same_shape else " between mean probabilities"
-        sentences.append(f"Largest difference{kind} {fmt(cmp.max_abs_difference)} in '{where}'; {top1}.")
-        sentences.append(f"The top-5 lists share {cmp.top5_overlap} of 5 classes.")
-    if cmp.config_differences:
-        sentences.append(f"Settings that differ: {', '.join(cmp.config_differences)}.")
-    elif not cmp.bit_identical:
-        sentences.append("The settings are identical, so the difference comes from unseeded random draws or the environment.")
-    return " ".join(sentences)
-
 
 def _join(items: Sequence[str]) -> str:
     if len(items) <= 1:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Generator
 
-from vggcompare.core.compare import RunComparison, compare_results
+from vggcompare.core.analysis.compare import RunComparison, compare_results
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.engine import Progress, run_passes
+from vggcompare.core.run.engine import Progress, run_passes
 from vggcompare.core.errors import ConfigError
-from vggcompare.core.images import LoadedImage
-from vggcompare.core.result import RunResult
-from vggcompare.core.verdict import fmt
+from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.analysis.verdict import fmt
 
 
 @dataclass
@@ -104,7 +104,7 @@ def _p2_sum(o):
 
 # --- 3. the popular answer, example 3 -------------------------------------------------------
 def _p3_steps(cfg):
-    from vggcompare.core.small_cnn import small_cnn_path
+    from vggcompare.core.model.small_cnn import small_cnn_path
 
     model = str(small_cnn_path())
     base = ExperimentConfig(image=cfg.image, model=model, passes=cfg.passes, dropout=0.5)
@@ -252,7 +252,7 @@ def run_preset(
     for k, (label, step_cfg) in enumerate(steps, 1):
         prefix = f"{preset.title}: step {k} of {len(steps)} ({label})"
         if "fresh process" in label:
-            from vggcompare.core.fresh import run_in_fresh_process
+            from vggcompare.core.run.fresh import run_in_fresh_process
 
             yield Progress("passes", k - 1, len(steps), 0.0, None, f"{prefix}: starting a new Python process…")
             result = run_in_fresh_process(step_cfg, image_path=step_cfg.image, cancel=cancel)

@@ -74,7 +74,7 @@ class PassStatistics:
         }
 
 
-def _bits(x: np.ndarray) -> np.ndarray:
+def bits(x: np.ndarray) -> np.ndarray:
     """View an array's values as unsigned integers, so equality means bit-for-bit equality."""
     x = np.ascontiguousarray(x)
     return x.view(np.dtype(f"u{x.dtype.itemsize}"))
@@ -122,7 +122,7 @@ def compute_statistics(probabilities: np.ndarray, labels: Sequence[str]) -> Pass
         top1[start : start + len(block)] = block.argmax(axis=1)
         dev = np.abs(block.astype(np.float64) - first.astype(np.float64)).max()
         max_dev = max(max_dev, float(dev))
-        if identical and not (_bits(block) == _bits(first)).all():
+        if identical and not (bits(block) == bits(first)).all():
             identical = False
     mean = total / n
     sq = np.zeros(c, dtype=np.float64)
@@ -165,67 +165,4 @@ def compute_statistics(probabilities: np.ndarray, labels: Sequence[str]) -> Pass
         mutual_information=max(0.0, entropy_of_mean - mean_entropy) if not identical else 0.0,
         max_std=float(std[max_std_class]),
         max_std_class=max_std_class,
-    )
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """How two runs differ, computed from their probabilities and configurations."""
-
-    bit_identical: bool
-    same_shape: bool
-    max_abs_difference: float  # between mean probabilities (or per pass when shapes match)
-    max_difference_class: int
-    max_mean_difference: float
-    same_top1: bool
-    top1_a: int
-    top1_b: int
-    top5_overlap: int
-    config_differences: tuple[str, ...]
-    mean_difference: np.ndarray  # (C,) mean_b - mean_a
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (without the per-class difference array)."""
-        data = asdict(self)
-        data.pop("mean_difference")
-        data["config_differences"] = list(self.config_differences)
-        return data
-
-
-def compare_probabilities(
-    probs_a: np.ndarray,
-    probs_b: np.ndarray,
-    stats_a: PassStatistics,
-    stats_b: PassStatistics,
-    config_differences: Sequence[str] = (),
-) -> Comparison:
-    """Compare two runs' probabilities: bit identity, largest difference, top-1 and top-5."""
-    a, b = np.asarray(probs_a), np.asarray(probs_b)
-    if a.shape[1] != b.shape[1]:
-        raise ValueError(f"the runs have different class counts ({a.shape[1]} and {b.shape[1]})")
-    same_shape = a.shape == b.shape and a.dtype == b.dtype
-    identical = same_shape and bool((_bits(a) == _bits(b)).all())
-    diff_mean = stats_b.mean - stats_a.mean
-    worst_mean = int(np.abs(diff_mean).argmax())
-    if same_shape:
-        per_pass = np.abs(a.astype(np.float64) - b.astype(np.float64))
-        flat = int(per_pass.argmax())
-        max_abs = float(per_pass.flat[flat])
-        worst = flat % a.shape[1]
-    else:
-        max_abs, worst = float(abs(diff_mean[worst_mean])), worst_mean
-    top5_a = {c.index for c in stats_a.top5}
-    top5_b = {c.index for c in stats_b.top5}
-    return Comparison(
-        bit_identical=identical,
-        same_shape=same_shape,
-        max_abs_difference=0.0 if identical else max_abs,
-        max_difference_class=worst,
-        max_mean_difference=float(abs(diff_mean[worst_mean])),
-        same_top1=stats_a.top1_mode == stats_b.top1_mode,
-        top1_a=stats_a.top1_mode,
-        top1_b=stats_b.top1_mode,
-        top5_overlap=len(top5_a & top5_b),
-        config_differences=tuple(config_differences),
-        mean_difference=diff_mean,
     )

@@ -24,7 +24,7 @@ def add_preset_commands(sub, add_run_options) -> None:
 
 def cmd_presets(_args: argparse.Namespace) -> int:
     """List presets with their explanations."""
-    from vggcompare.core.presets import PRESETS
+    from vggcompare.core.run.presets import PRESETS
 
     for preset in PRESETS.values():
         print(f"{preset.name:<11} {preset.title}\n{'':<11} {preset.explanation}")
@@ -37,15 +37,15 @@ def _slug(text: str) -> str:
 
 def cmd_preset(args: argparse.Namespace, config) -> int:
     """Run one preset, print its table and headline, and write its runs (and report)."""
-    from vggcompare.core.images import load_image
-    from vggcompare.core.presets import PRESETS, run_preset
-    from vggcompare.core.result import save_result
+    from vggcompare.core.input.images import load_image
+    from vggcompare.core.run.presets import PRESETS, run_preset
+    from vggcompare.core.storage.result_file import save_result
 
     if args.name not in PRESETS:
         from vggcompare.core.errors import ConfigError
 
         raise ConfigError(f"unknown preset {args.name!r}; choose one of {', '.join(PRESETS)}")
-    from vggcompare.cli import UserError, check_output_path
+    from vggcompare.cli.options import UserError, check_output_path
 
     check_output_path(args.out_dir, args.force, kind="folder")
     if args.report:

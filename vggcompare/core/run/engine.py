@@ -14,22 +14,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Generator
 
 import numpy as np
 
-from vggcompare.core import augment as aug
+from vggcompare.core.input import augment as aug
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.environment import environment_record, import_tensorflow, set_deterministic_ops, set_threads
+from vggcompare.core.run.environment import environment_record
+from vggcompare.core.model.backend import import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.errors import RunCancelled, VggCompareError
-from vggcompare.core.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
-from vggcompare.core.models import PreparedModel, prepare_model
-from vggcompare.core.preprocess import preprocess
-from vggcompare.core.result import RunResult, Thumbnail
-from vggcompare.core.verdict import run_verdict
+from vggcompare.core.input.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
+from vggcompare.core.model.prepare import PreparedModel, prepare_model
+from vggcompare.core.input.preprocess import preprocess
+from vggcompare.core.analysis.result import RunResult, Thumbnail
+from vggcompare.core.analysis.verdict import run_verdict
 
 # Passes per forward call when not set. Measured (benchmarks/bench_chunk.py, 2-core AVX-512 EPYC, best call):
 # float32 s/pass B1 0.193, B4 0.177, B8 0.173, B16 0.171, B32 0.170; bfloat16 B8 +5%, B16 +2.5%, B32 best.
@@ -37,9 +37,6 @@ from vggcompare.core.verdict import run_verdict
 AUTO_BATCH = 16
 THUMBNAILS = 8
 STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
-# id(first variable) -> (weak reference to it, seed words of the weights it holds); the weak
-# reference guards against a new model's variable reusing a freed one's id.
-_WEIGHTS_IN_MODEL: dict[int, tuple[weakref.ref, tuple]] = {}
 
 
 @dataclass(frozen=True)
@@ -66,14 +63,6 @@ def auto_batch_size(config: ExperimentConfig) -> int:
 def _pass_seed(base: tuple[int, ...], config: ExperimentConfig, i: int, stream: int) -> list[int]:
     index = 0 if config.seeding == "every-pass" else i
     return [*base, index, stream]
-
-
-def _ensure_random_weights(prepared: PreparedModel, words: tuple[int, ...]) -> None:
-    var = prepared.model.weights[0]
-    known = _WEIGHTS_IN_MODEL.get(id(var))
-    if known is None or known[0]() is not var or known[1] != words:
-        prepared.reinitialise(words)
-        _WEIGHTS_IN_MODEL[id(var)] = (weakref.ref(var), words)
 
 
 def run_passes(
@@ -131,7 +120,7 @@ def run_passes(
         raise RunCancelled("the run was cancelled")
     base = (secrets.randbits(63),) if config.seeding == "off" else (config.seed,)
     if prepared.random_weights and not config.reinit_weights:
-        _ensure_random_weights(prepared, (*base, STREAM_INIT))
+        prepared.hold_weights((*base, STREAM_INIT))
     t_model = time.perf_counter()
     height, width = prepared.input_size
     picture = resize_for_model(image.image, (height, width), config.interpolation)
@@ -173,7 +162,7 @@ def run_passes(
             if count < chunk:
                 keys = np.concatenate([keys, np.repeat(keys[-1:], chunk - count, axis=0)])
         if config.reinit_weights:
-            _ensure_random_weights(prepared, tuple(_pass_seed(base, config, start, STREAM_WEIGHTS)))
+            prepared.hold_weights(tuple(_pass_seed(base, config, start, STREAM_WEIGHTS)))
         t_call = time.perf_counter()
         out = _forward(prepared, x, keys)
         if start == 0:

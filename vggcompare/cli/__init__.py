@@ -1,0 +1,92 @@
+"""The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``.
+
+User errors exit with status 2 and one line ``error: ...`` on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from vggcompare.cli.options import UserError, _Parser, add_run_options, config_from_args
+from vggcompare.core.errors import VggCompareError
+
+EXIT_USER_ERROR = 2
+
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(prog="vggcompare", description="Find out why a Keras model gives different outputs for the same image.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    run = sub.add_parser("run", help="run N passes on an image and print the statistics and verdict")
+    run.add_argument("image")
+    add_run_options(run)
+    run.add_argument("--out", help="write the full result as JSON")
+    run.add_argument("--force", action="store_true", help="replace an existing --out file")
+    run.add_argument("--config", help="take every setting from this configuration JSON (the 'config' of a result); other options are ignored")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmp = sub.add_parser("compare", help="compare two saved results")
+    cmp.add_argument("a")
+    cmp.add_argument("b")
+    shot = sub.add_parser("screenshot", help="run offscreen and save a PNG of the whole window")
+    shot.add_argument("image")
+    shot.add_argument("--out", required=True)
+    shot.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
+    shot.add_argument("--force", action="store_true", help="replace an existing --out file")
+    add_run_options(shot)
+    from vggcompare.cli.presets import add_preset_commands
+
+    add_preset_commands(sub, add_run_options)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``vggcompare`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _quiet_tensorflow()
+    if not argv:
+        from vggcompare.gui.app import main as gui_main
+
+        return gui_main([])
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            raise UserError("choose a command: run, compare, screenshot, preset or presets (see --help)")
+        if args.command in ("preset", "presets"):
+            from vggcompare.cli.presets import cmd_preset, cmd_presets
+
+            if args.command == "presets":
+                return cmd_presets(args)
+            return cmd_preset(args, config_from_args(args, os.path.abspath(args.image)))
+        from vggcompare.cli.commands import cmd_compare, cmd_run, cmd_screenshot
+
+        handler = {"run": cmd_run, "compare": cmd_compare, "screenshot": cmd_screenshot}[args.command]
+        return handler(args)
+    except (UserError, VggCompareError) as exc:
+        prefix = "\r\033[K" if sys.stderr.isatty() else ""
+        sys.stderr.write(f"{prefix}error: {_one_line(exc)}\n")
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("\nerror: interrupted\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug or an unforeseen failure: still one line, no traceback
+        if os.environ.get("VGGCOMPARE_DEBUG"):
+            raise
+        sys.stderr.write(f"error: unexpected failure ({type(exc).__name__}: {_one_line(exc)}); "
+                         "set VGGCOMPARE_DEBUG=1 to see the traceback\n")
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()).rstrip(".")
+    if isinstance(exc, VggCompareError) and type(exc).__name__ == "WeightsUnavailableError":
+        text += "; pass --weights FILE with a local copy, or use --model vgg19-random"
+    return text

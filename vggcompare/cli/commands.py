@@ -1,0 +1,95 @@
+"""The ``run``, ``compare`` and ``screenshot`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from vggcompare.cli.options import UserError, check_output_path, config_from_args, load_config_file, parse_size
+from vggcompare.cli.progress import ProgressBar
+
+
+def print_result(result) -> None:
+    """Print the top-5, the key statistics and the verdict."""
+    from vggcompare.core.run.environment import environment_line
+    from vggcompare.core.analysis.verdict import fmt
+
+    s = result.statistics
+    print(f"Image: {result.image.get('source')}   Model: {result.environment.get('model')}")
+    print(f"Settings: {result.config.summary()}")
+    print("Top-5 (mean ± std over passes, min–max):")
+    width = max(len(c.label) for c in s.top5)
+    for rank, c in enumerate(s.top5, 1):
+        print(f"  {rank}. {c.label:<{width}}  {c.mean:.6f} ± {fmt(c.std):<8}  [{c.min:.6f} – {c.max:.6f}]")
+    print(
+        f"Top-1 agreement {s.top1_agreement:.0%} ({s.top1_mode_count}/{s.passes}), {s.distinct_top1} distinct top-1; "
+        f"largest deviation from pass 1: {fmt(s.max_abs_deviation_from_first)}; "
+        f"all passes bit-identical: {'yes' if s.all_bit_identical else 'no'}"
+    )
+    print(f"Entropy of the mean {s.entropy_of_mean:.4f} nats; mutual information {fmt(s.mutual_information)} nats")
+    t = result.timings
+    print(f"Speed: {t['passes_per_second']:.2f} passes/s ({t['seconds_per_pass'] * 1000:.0f} ms per pass); "
+          f"{environment_line(result.environment)}")
+    print(f"Verdict: {result.verdict}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``vggcompare run``."""
+    from vggcompare.core.run.engine import run_experiment
+    from vggcompare.core.input.images import load_image
+    from vggcompare.core.storage.result_file import save_result
+
+    config = config_from_args(args, os.path.abspath(args.image))
+    if args.config:
+        config = load_config_file(args.config).replace(image=os.path.abspath(args.image))
+    if args.out:
+        check_output_path(args.out, args.force)
+    image = load_image(os.path.abspath(args.image))
+    bar = ProgressBar(not args.quiet)
+    result = run_experiment(config, image, progress=bar, download_progress=bar.download)
+    print_result(result)
+    if args.out:
+        try:
+            path = save_result(result, args.out)
+        except OSError as exc:
+            raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        print(f"Saved {path}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``vggcompare compare A.json B.json``."""
+    from vggcompare.core.analysis.compare import compare_results
+    from vggcompare.core.storage.result_file import load_result
+    from vggcompare.core.analysis.verdict import fmt
+
+    a, b = load_result(args.a), load_result(args.b)
+    try:
+        cmp = compare_results(a, b)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    n = cmp.numbers
+    print(f"A: {args.a}  ({a.config.summary()})")
+    print(f"B: {args.b}  ({b.config.summary()})")
+    where = "" if n.bit_identical else f" in '{a.labels[n.max_difference_class]}'"
+    print(f"Bit-identical: {'yes' if n.bit_identical else 'no'}; largest absolute difference {fmt(n.max_abs_difference)}"
+          f"{where}; top-1 {'same' if n.same_top1 else 'different'}; top-5 overlap {n.top5_overlap}/5")
+    if n.config_differences:
+        print(f"Settings that differ: {', '.join(n.config_differences)}")
+    print(f"Verdict: {cmp.verdict}")
+    return 0
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    """``vggcompare screenshot``."""
+    size = parse_size(args.size)
+    config = config_from_args(args, os.path.abspath(args.image))
+    from vggcompare.core.input.images import load_image
+
+    load_image(os.path.abspath(args.image))  # a bad image is a one-line error before Qt starts
+    check_output_path(args.out, args.force)
+    from vggcompare.gui.screenshot import take_screenshot
+
+    path = take_screenshot(config, args.out, size)
+    print(f"Saved {path}")
+    return 0

@@ -1,0 +1,110 @@
+"""Command-line options shared by the commands, and the one kind of error a user sees."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from vggcompare.core.config import (
+    FILL_MODES,
+    INTERPOLATIONS,
+    PITFALLS,
+    PRECISIONS,
+    SEEDINGS,
+    AugmentConfig,
+    ExperimentConfig,
+)
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, no usage dump
+        raise UserError(message)
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """Add the experiment options shared by run, screenshot and preset."""
+    p.add_argument("--model", default="vgg19", help="vgg19 (ImageNet), vgg19-random, or a .keras/.h5 file")
+    p.add_argument("--weights", help="local ImageNet weights file for --model vgg19")
+    p.add_argument("--labels", help="labels file for a custom model, one class name per line")
+    p.add_argument("--passes", type=int, default=20, help="number of forward passes N (1 to 100000)")
+    p.add_argument("--seed", type=int, default=42, help="the seed S")
+    p.add_argument("--seeding", choices=SEEDINGS, default="off", help="off, once per run, or before every pass")
+    p.add_argument("--augment", action="store_true", help="random augmentation (defaults: the popular answer's)")
+    p.add_argument("--rotation", type=float, default=20.0, help="rotation range in degrees")
+    p.add_argument("--shift", type=float, default=0.2, help="width and height shift, as a fraction of the size")
+    p.add_argument("--shear", type=float, default=0.2, help="shear range in degrees")
+    p.add_argument("--zoom", type=float, default=0.2, help="zoom range z: factors in [1-z, 1+z]")
+    p.add_argument("--no-flip", action="store_true", help="no random horizontal flip")
+    p.add_argument("--fill-mode", choices=FILL_MODES, default="nearest")
+    p.add_argument("--reinit-weights", action="store_true", help="new random weights every pass (vgg19-random)")
+    p.add_argument("--dropout", nargs="?", type=float, const=0.5, default=None, metavar="P",
+                   help="dropout at inference (MC dropout); P defaults to 0.5")
+    p.add_argument("--interpolation", choices=INTERPOLATIONS, default="nearest", help="resize filter (Keras' load_img uses nearest)")
+    p.add_argument("--preprocess", choices=("auto", "caffe", "tf", "torch", "none"), default="auto")
+    p.add_argument("--pitfall", action="append", choices=PITFALLS, default=[], help="reproduce a common mistake (repeatable)")
+    p.add_argument("--batch-size", type=int, default=None, help="passes per forward call (default: automatic)")
+    p.add_argument("--precision", choices=PRECISIONS, default="float32")
+    p.add_argument("--deterministic-ops", action="store_true", help="tf.config.experimental.enable_op_determinism()")
+    p.add_argument("--threads", type=int, default=None, help="TensorFlow intra-op threads")
+
+
+def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentConfig:
+    """Build and validate the experiment configuration from parsed options."""
+    augment = AugmentConfig(
+        enabled=args.augment, rotation=args.rotation, width_shift=args.shift, height_shift=args.shift,
+        shear=args.shear, zoom=args.zoom, horizontal_flip=not args.no_flip, fill_mode=args.fill_mode,
+    )
+    return ExperimentConfig(
+        image=image, model=args.model, weights=args.weights, labels=args.labels, passes=args.passes,
+        seeding=args.seeding, seed=args.seed, augment=augment, reinit_weights=args.reinit_weights,
+        dropout=args.dropout, interpolation=args.interpolation, preprocess=args.preprocess,
+        pitfalls=tuple(args.pitfall), batch_size=args.batch_size, precision=args.precision,
+        deterministic_ops=args.deterministic_ops, threads=args.threads,
+    ).validate()
+
+
+def load_config_file(path: str) -> ExperimentConfig:
+    """Read an ExperimentConfig from a JSON file: a bare config, or a result file's 'config'."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read the configuration file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("config"), dict):
+        data = data["config"]
+    return ExperimentConfig.from_dict(data)
+
+
+def check_output_path(path: str, force: bool, kind: str = "file") -> None:
+    """Refuse, before any work, an output path that exists (unless forced) or cannot be written."""
+    import tempfile
+
+    target = os.path.abspath(path)
+    if kind == "file" and os.path.isdir(target):
+        raise UserError(f"{path} is a folder; give a file name")
+    if kind == "file" and os.path.exists(target) and not force:
+        raise UserError(f"{path} already exists; add --force to replace it")
+    folder = target if kind == "folder" else os.path.dirname(target)
+    try:  # the only sure test, even for root: make the folder and a scratch file in it
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        raise UserError(f"cannot write to {folder}") from None
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """Parse '1600x1000' into (1600, 1000)."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UserError(f"--size must look like 1600x1000, not {text!r}") from None
+    if not (320 <= w <= 8000 and 240 <= h <= 8000):
+        raise UserError("--size must be between 320x240 and 8000x8000")
+    return w, h

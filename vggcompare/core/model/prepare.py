@@ -1,0 +1,212 @@
+"""Build, load, cache and prepare models: VGG19 (ImageNet or random) or a user's file.
+
+A prepared model is built once and reused across runs. Variants (MC dropout, bfloat16) are made
+from the cached base model by sharing or copying its weights, never by rebuilding VGG19 from
+scratch. Users' files load with ``safe_mode=True``; nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.errors import ModelError
+from vggcompare.core.model.mc_dropout import DropoutKeys, with_dropout
+from vggcompare.core.model.reinit import ensure_weights
+from vggcompare.core.model.user_models import check_image_classifier, load_user_model, read_labels
+from vggcompare.core.model.weights import resolve_imagenet_weights
+
+Status = Callable[[str], None]
+_LOCK = threading.RLock()
+_CACHE: dict[tuple, "PreparedModel"] = {}
+_BASES: dict[tuple, Any] = {}
+_MAX_VARIANTS = 3
+
+
+@dataclass
+class PreparedModel:
+    """A model ready for passes, with everything the engine needs to drive it."""
+
+    model: Any
+    input_size: tuple[int, int]  # (height, width)
+    labels: list[str]
+    description: str
+    dropout_layers: int = 0
+    keys: Any = None  # DropoutKeys when dropout layers are active
+    softmax_applied: bool = False
+    random_weights: bool = False
+    _forward: dict[int, Any] = field(default_factory=dict)
+    _reinit_buffers: dict[int, Any] = field(default_factory=dict)  # reused staging arrays for new weights
+
+    @property
+    def classes(self) -> int:
+        """Number of output classes."""
+        return len(self.labels)
+
+    def forward(self, batch: np.ndarray, dropout_keys: np.ndarray | None = None) -> np.ndarray:
+        """Run one forward call on a (B, H, W, 3) float32 batch; return (B, C) float32 probabilities."""
+        import tensorflow as tf
+
+        b = batch.shape[0]
+        fn = self._forward.get(b)
+        if fn is None:
+            model = self.model
+            spec = tf.TensorSpec((b, *batch.shape[1:]), tf.float32)
+            fn = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+            self._forward[b] = fn
+        if self.keys is not None:
+            self.keys.set(dropout_keys if dropout_keys is not None else np.zeros((b, 2), np.int64))
+        out = fn(tf.constant(batch, dtype=tf.float32))
+        return np.asarray(out.numpy(), dtype=np.float32)
+
+    def hold_weights(self, seed_words: tuple[int, ...]) -> None:
+        """Make the model hold the random weights drawn from ``seed_words``, drawing them only if it does not."""
+        ensure_weights(self.model, seed_words, self._reinit_buffers)
+
+
+
+
+
+
+
+def _build_vgg19(weights: str | None) -> Any:
+    import keras
+
+    try:
+        return keras.applications.VGG19(weights=weights, include_top=True)
+    except (ValueError, OSError, KeyError, TypeError) as exc:
+        if weights is None:
+            raise
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise ModelError(
+            f"{Path(weights).name} does not hold VGG19 weights with the classifier top ({first})"
+        ) from None
+
+
+def _base_key(config: ExperimentConfig, weights_path: str | None) -> tuple:
+    if config.model == "vgg19":
+        return ("vgg19", weights_path)
+    if config.model == "vgg19-random":
+        return ("vgg19-random",)
+    p = Path(config.model).expanduser().resolve()
+    st = p.stat() if p.exists() else None
+    return ("file", str(p), st.st_mtime_ns if st else 0, st.st_size if st else 0)
+
+
+def _to_bfloat16(model: Any) -> Any:
+    import keras
+
+    last = model.layers[-1]
+
+    def clone(layer):
+        cfg = layer.get_config()
+        if layer is not last and "dtype" in cfg:
+            cfg["dtype"] = "mixed_bfloat16"
+        return layer.__class__.from_config(cfg)
+
+    new = keras.models.clone_model(model, clone_function=clone)
+    new.set_weights(model.get_weights())
+    return new
+
+
+
+def prepare_model(
+    config: ExperimentConfig,
+    status: Status | None = None,
+    download_progress: Callable[[int, int], None] | None = None,
+    allow_download: bool = True,
+    cancel: Callable[[], bool] | None = None,
+) -> PreparedModel:
+    """Return the cached model for this configuration, building or loading it only when needed.
+
+    Raises
+    ------
+    WeightsUnavailableError
+        ImageNet weights are not cached and cannot be downloaded now.
+    ModelError, LabelsError
+        The model or labels file cannot be used, with a sentence saying why.
+    """
+    say = status or (lambda _msg: None)
+    with _LOCK:
+        weights_path = None
+        if config.model == "vgg19":
+            say("Finding the ImageNet weights…")
+            weights_path = str(resolve_imagenet_weights(config.weights, allow_download, download_progress, cancel))
+        base_key = _base_key(config, weights_path)
+        key = (base_key, config.labels, config.dropout, config.precision)
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+        base = _BASES.get(base_key)
+        if base is None:
+            base = _load_base(config, weights_path, say)
+            _BASES.clear()  # keep one base model (VGG19 is 548 MB); variants of others are dropped too
+            _CACHE.clear()
+            _BASES[base_key] = base
+        model, size, classes, needs_softmax, description = base
+        labels = read_labels(config.labels, classes)
+        if config.precision == "bfloat16":
+            say("Making a bfloat16 copy of the model…")
+            model = _to_bfloat16(model)
+        holder = None
+        n_dropout = 0
+        if config.dropout is not None:
+            holder = DropoutKeys()
+            model, n_dropout = with_dropout(model, config, holder)
+            if n_dropout == 0:
+                holder = None
+        if needs_softmax:
+            import keras
+
+            model = keras.Model(model.inputs, keras.layers.Softmax(dtype="float32")(model.outputs[0]))
+        prepared = PreparedModel(
+            model=model,
+            input_size=size,
+            labels=labels,
+            description=description,
+            dropout_layers=n_dropout,
+            keys=holder,
+            softmax_applied=needs_softmax,
+            random_weights=config.model == "vgg19-random",
+        )
+        if len(_CACHE) >= _MAX_VARIANTS:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = prepared
+        return prepared
+
+
+def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status) -> tuple:
+    t0 = time.perf_counter()
+    if config.model == "vgg19":
+        say("Loading VGG19 with ImageNet weights…")
+        model = _build_vgg19(weights_path)
+        desc = f"VGG19, ImageNet weights ({Path(weights_path).name})"
+        size, classes, needs_softmax = (224, 224), 1000, False
+    elif config.model == "vgg19-random":
+        say("Building VGG19 with random weights…")
+        model = _build_vgg19(None)
+        desc = "VGG19, random weights (Glorot uniform)"
+        size, classes, needs_softmax = (224, 224), 1000, False
+    else:
+        name = os.path.basename(config.model)
+        say(f"Loading {name} (safe mode)…")
+        model = load_user_model(config.model)
+        size, classes, needs_softmax = check_image_classifier(model, name)
+        desc = f"{name} ({size[0]}×{size[1]} input, {classes} classes)"
+    say(f"Model ready in {time.perf_counter() - t0:.1f} s.")
+    return model, size, classes, needs_softmax, desc
+
+
+def clear_cache() -> None:
+    """Forget every cached model (tests use this to start clean)."""
+    with _LOCK:
+        _CACHE.clear()
+        _BASES.clear()
+

@@ -1,0 +1,1 @@
+"""Stage 5, storage: result files, the history, exports, atomic writes."""
