@@ -6,8 +6,10 @@ import argparse
 import os
 
 from vggcompare.core.config import (
+    BACKENDS,
     FILL_MODES,
     INTERPOLATIONS,
+    KERNELS,
     PITFALLS,
     PRECISIONS,
     SEEDINGS,
@@ -50,6 +52,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--precision", choices=PRECISIONS, default="float32")
     p.add_argument("--deterministic-ops", action="store_true", help="tf.config.experimental.enable_op_determinism()")
     p.add_argument("--threads", type=int, default=None, help="TensorFlow intra-op threads")
+    p.add_argument("--kernels", choices=KERNELS, default="default",
+                   help="TensorFlow's CPU kernel library: the CPU's default, or oneDNN or Eigen forced")
+    p.add_argument("--backend", choices=BACKENDS, default="tensorflow", help="the Keras backend")
 
 
 def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentConfig:
@@ -64,6 +69,7 @@ def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentC
         dropout=args.dropout, interpolation=args.interpolation, preprocess=args.preprocess,
         pitfalls=tuple(args.pitfall), batch_size=args.batch_size, precision=args.precision,
         deterministic_ops=args.deterministic_ops, threads=args.threads,
+        kernels=args.kernels, backend=args.backend,
     ).validate()
 
 

@@ -19,6 +19,8 @@ INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
 PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "none")
 PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap")
 PRECISIONS = ("float32", "bfloat16")
+KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the CPU's default, or forced
+BACKENDS = ("tensorflow", "jax")  # Keras backends
 
 MAX_PASSES = 100_000
 MAX_SEED = 2**32 - 1
@@ -74,6 +76,9 @@ class ExperimentConfig:
     precision: str = "float32"
     deterministic_ops: bool = False
     threads: int | None = None  # intra-op threads; None = TensorFlow's default
+    # Settings fixed when the engine's backend starts (see core.model.backend.EngineSettings):
+    kernels: str = "default"  # TensorFlow's CPU kernel library: "default" (the CPU decides), "onednn", "eigen"
+    backend: str = "tensorflow"  # the Keras backend: "tensorflow" or "jax"
 
     @property
     def is_custom_model(self) -> bool:
@@ -118,6 +123,10 @@ class ExperimentConfig:
         _check_choice("precision", self.precision, PRECISIONS)
         if self.threads is not None:
             _check_int("thread count", self.threads, 1, MAX_THREADS)
+        _check_choice("kernel library", self.kernels, KERNELS)
+        _check_choice("Keras backend", self.backend, BACKENDS)
+        if self.backend != "tensorflow" and self.kernels != "default":
+            raise ConfigError("the kernel library choice (oneDNN or Eigen) applies to the TensorFlow backend only")
         return self
 
     def replace(self, **changes: Any) -> "ExperimentConfig":
@@ -187,6 +196,10 @@ class ExperimentConfig:
             parts.append("deterministic ops")
         if self.threads is not None:
             parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
+        if self.kernels != "default":
+            parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
+        if self.backend != "tensorflow":
+            parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
         return ", ".join(parts)
 
 

@@ -8,8 +8,45 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 
 from vggcompare.core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What must be fixed before the backend starts: an engine process is started with these."""
+
+    backend: str = "tensorflow"
+    kernels: str = "default"
+    threads: int | None = None
+
+    @classmethod
+    def from_config(cls, config) -> "EngineSettings":
+        """The start settings a configuration needs."""
+        return cls(backend=config.backend, kernels=config.kernels, threads=config.threads)
+
+    def environment(self) -> dict[str, str]:
+        """The environment variables to set before the backend is imported."""
+        env = {"KERAS_BACKEND": self.backend}
+        if self.kernels != "default":
+            env["TF_ENABLE_ONEDNN_OPTS"] = "1" if self.kernels == "onednn" else "0"
+        return env
+
+
+def apply_start_settings(settings: EngineSettings) -> None:
+    """Set the environment for ``settings`` before the backend is imported in this process.
+
+    Raises ConfigError when the backend already started here with other settings: those need a new process.
+    """
+    started = "keras" in sys.modules
+    for key, value in settings.environment().items():
+        if started and os.environ.get(key, value if key != "KERAS_BACKEND" else "tensorflow") != value:
+            raise ConfigError(
+                f"this process already started Keras with other settings ({key}); "
+                "the kernel library and the backend can only be chosen in a new process"
+            )
+        os.environ[key] = value
 
 
 def import_tensorflow() -> None:

@@ -23,7 +23,7 @@ import numpy as np
 from vggcompare.core.input import augment as aug
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.run.environment import environment_record
-from vggcompare.core.model.backend import import_tensorflow, set_deterministic_ops, set_threads
+from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.errors import RunCancelled, VggCompareError
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
@@ -108,6 +108,7 @@ def run_passes(
     elif not config.image and image.source and not image.source.startswith("<"):
         config = config.replace(image=image.source)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting TensorFlow and preparing the model…")
+    apply_start_settings(EngineSettings.from_config(config))
     import_tensorflow()
     threads = set_threads(config.threads)
     set_deterministic_ops(config.deterministic_ops)
