@@ -1,0 +1,59 @@
+"""One-click demonstrations: each preset runs its experiments and ends on a comparison or grid.
+
+Presets take the model from the current configuration (except the small-CNN one, which needs a
+model with dropout layers), so they work with random weights or a custom model when the ImageNet
+weights are absent. Every headline and table cell is computed from the runs.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Generator
+
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.errors import ConfigError
+from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.run.engine import Progress, run_passes
+from vggcompare.core.run.presets import matrix, numerics, pitfalls, popular
+from vggcompare.core.run.presets.base import Preset, PresetOutcome
+
+PRESETS: dict[str, Preset] = {p.name: p for m in (popular, matrix, pitfalls, numerics) for p in m.PRESETS}
+
+
+def run_preset(
+    name: str,
+    config: ExperimentConfig,
+    image: LoadedImage | None = None,
+    cancel: Callable[[], bool] | None = None,
+    allow_download: bool = True,
+) -> Generator[Progress, None, PresetOutcome]:
+    """Run a preset's experiments, yielding progress; return its outcome with table and headline."""
+    preset = PRESETS.get(name)
+    if preset is None:
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    steps = preset.steps(config)
+    outcome = PresetOutcome(preset.name, preset.title, preset.explanation)
+    for k, (label, step_cfg) in enumerate(steps, 1):
+        prefix = f"{preset.title}: step {k} of {len(steps)} ({label})"
+        if "fresh process" in label:
+            from vggcompare.core.run.fresh import run_in_fresh_process
+
+            yield Progress("passes", k - 1, len(steps), 0.0, None, f"{prefix}: starting a new Python process…")
+            result = run_in_fresh_process(step_cfg, image_path=step_cfg.image, cancel=cancel)
+        else:
+            gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download)
+            while True:
+                try:
+                    p = next(gen)
+                except StopIteration as stop:
+                    result = stop.value
+                    break
+                yield Progress(p.stage, p.done, p.total, p.elapsed, p.eta, f"{prefix}: {p.message}")
+        result.name = f"{preset.name}: {label}"
+        outcome.runs[label] = result
+    preset.summarise(outcome)
+    if not outcome.model:
+        outcome.model = next(iter(outcome.runs.values())).environment.get("model", "")
+    return outcome
+
+
+__all__ = ["PRESETS", "Preset", "PresetOutcome", "run_preset"]

@@ -1,0 +1,63 @@
+"""What every demonstration shares: its outcome record, its definition, and small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from vggcompare.core.analysis.compare import RunComparison, compare_results
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.analysis.verdict import fmt
+from vggcompare.core.config import AugmentConfig, ExperimentConfig
+
+
+@dataclass
+class PresetOutcome:
+    """What a preset produced: its runs, comparisons, a table and a headline from the numbers."""
+
+    name: str
+    title: str
+    explanation: str
+    model: str = ""
+    runs: dict[str, RunResult] = field(default_factory=dict)
+    comparisons: list[tuple[str, str, RunComparison]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    headline: str = ""
+    notes: list[str] = field(default_factory=list)
+    bars: list[tuple[str, float]] = field(default_factory=list)  # one number per variant, for a bar plot
+    bars_label: str = ""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named demonstration with one or two sentences of explanation."""
+
+    name: str
+    title: str
+    explanation: str
+    steps: Callable[[ExperimentConfig], list[tuple[str, ExperimentConfig]]]
+    summarise: Callable[[PresetOutcome], None]
+
+
+def clean(cfg: ExperimentConfig, **changes) -> ExperimentConfig:
+    """The current model and image with every variation source off, then ``changes``."""
+    base = cfg.replace(seeding="once", augment=AugmentConfig(enabled=False), reinit_weights=False, dropout=None,
+                       pitfalls=(), batch_size=None, precision="float32", deterministic_ops=False, threads=None)
+    return base.replace(**changes)
+
+
+def top1(r: RunResult) -> str:
+    s = r.statistics
+    return f"{r.labels[s.top1_mode]} ({fmt(s.mean[s.top1_mode])})"
+
+
+def within(r: RunResult) -> str:
+    s = r.statistics
+    return "bit-identical passes" if s.all_bit_identical else f"largest std {fmt(s.max_std)}"
+
+
+def record_comparison(o: PresetOutcome, a: str, b: str) -> RunComparison:
+    c = compare_results(o.runs[a], o.runs[b], a, b)
+    o.comparisons.append((a, b, c))
+    return c

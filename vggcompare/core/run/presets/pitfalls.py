@@ -1,0 +1,44 @@
+"""Preprocessing pitfalls and resize filters against the correct pipeline."""
+
+from __future__ import annotations
+
+from vggcompare.core.analysis.verdict import fmt
+from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1
+
+
+def _p5_steps(cfg):
+    ref = clean(cfg, passes=1, interpolation="nearest")
+    steps = [("reference (caffe, nearest)", ref)]
+    for p in ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap"):
+        if p == "no-bgr-swap" and ref.effective_preprocess != "caffe":
+            continue
+        steps.append((f"pitfall {p}", ref.replace(pitfalls=(p,))))
+    for interp in ("bilinear", "bicubic", "lanczos", "box", "hamming"):
+        steps.append((f"{interp} resize", ref.replace(interpolation=interp)))
+    return steps
+
+
+def _p5_sum(o):
+    ref_name = "reference (caffe, nearest)"
+    ref = o.runs[ref_name]
+    o.columns = ["variant", "top-1", "top-5 shared with reference", "largest probability change"]
+    o.rows = [[ref_name, top1(ref), "5 of 5", "0"]]
+    worst = ("", -1.0)
+    changed = 0
+    for name in list(o.runs)[1:]:
+        c = record_comparison(o, ref_name, name)
+        changed += not c.numbers.bit_identical
+        o.rows.append([name, top1(o.runs[name]), f"{c.numbers.top5_overlap} of 5", fmt(c.numbers.max_abs_difference)])
+        o.bars.append((name, c.numbers.max_abs_difference))
+        o.bars_label = "largest change of any class's probability against the reference"
+        if c.numbers.max_abs_difference > worst[1]:
+            worst = (name, c.numbers.max_abs_difference)
+    o.headline = (f"{changed} of {len(o.runs) - 1} variants changed the output (each run has one pass: these changes are "
+                  f"deterministic, not random); the largest change is from {worst[0]} ({fmt(worst[1])}).")
+
+
+PRESETS = [
+    Preset("pitfalls", "Preprocessing pitfalls",
+           "The correct pipeline against each common preprocessing mistake and each resize filter: "
+           "how far each moves the top-5.", _p5_steps, _p5_sum),
+]
