@@ -57,7 +57,7 @@ def test_comparing_two_runs_shows_the_core_verdict_and_the_differing_settings(qt
     run(qtbot, lab_window, tiny_config)
     run(qtbot, lab_window, tiny_config.replace(seed=6))
     panel = lab_window.lab.history_panel
-    panel.list.selectAll()
+    panel.table.selectAll()
     panel.compare_button.click()
     view = lab_window.lab.compare_view
     assert lab_window.lab.tabs.currentIndex() == 1

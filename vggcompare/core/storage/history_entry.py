@@ -34,6 +34,7 @@ class HistoryEntry:
     seeding: str  # "off", "once (seed 42)" or "every pass (seed 42)"
     causes: tuple[str, ...]  # the sources of variation switched on, in words
     verdict: str
+    image_name: str = ""  # the image file's name; empty for a pasted image
     thumbnail: bytes = b""  # a small PNG of the first input the model saw; empty when the run has none
     _result: RunResult | None = field(default=None, repr=False)
 
@@ -50,6 +51,7 @@ class HistoryEntry:
             seeding=seeding_words(config),
             causes=tuple(config.causes()),
             verdict=result.verdict,
+            image_name=image_name(result),
             thumbnail=small_thumbnail(result),
             _result=result if keep else None,
         )
@@ -90,6 +92,12 @@ def seeding_words(config: ExperimentConfig) -> str:
     if config.seeding == "off":
         return "off"
     return f"{'once' if config.seeding == 'once' else 'every pass'} (seed {config.seed})"
+
+
+def image_name(result: RunResult) -> str:
+    """The name of the image file the run used; empty for a pasted image."""
+    source = str(result.image.get("source") or result.config.image or "")
+    return "" if source.startswith("<") else source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def small_thumbnail(result: RunResult, side: int = THUMBNAIL_SIDE) -> bytes:

@@ -24,13 +24,13 @@ SCHEMA_VERSION = 1
 
 FileKey = tuple[int, int, int, int]  # (size, mtime_ns, ctime_ns, inode): any rewrite changes it
 
-_COLUMNS = "file, size, mtime_ns, ctime_ns, inode, problem, created, name, model, passes, seeding, causes, verdict, thumbnail"
+_COLUMNS = "file, size, mtime_ns, ctime_ns, inode, problem, created, name, model, passes, seeding, causes, verdict, image, thumbnail"
 
 _SCHEMA = f"""
 CREATE TABLE runs (
     file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
     inode INTEGER NOT NULL, problem TEXT, created TEXT, name TEXT, model TEXT, passes INTEGER,
-    seeding TEXT, causes TEXT, verdict TEXT, thumbnail BLOB
+    seeding TEXT, causes TEXT, verdict TEXT, image TEXT, thumbnail BLOB
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -91,7 +91,7 @@ class HistoryIndex:
             try:
                 with con:
                     con.executemany("DELETE FROM runs WHERE file = ?", [(name,) for name in removed])
-                    con.executemany(f"INSERT OR REPLACE INTO runs ({_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+                    con.executemany(f"INSERT OR REPLACE INTO runs ({_COLUMNS}) VALUES ({', '.join('?' * 15)})",
                                     [_row(name, key, entry, problem) for name, key, entry, problem in changed])
             finally:
                 con.close()
@@ -142,7 +142,7 @@ class HistoryIndex:
         return con
 
     def _parse(self, row: tuple) -> IndexedFile | None:
-        file, size, mtime, ctime, inode, problem, created, name, model, passes, seeding, causes, verdict, thumb = row
+        file, size, mtime, ctime, inode, problem, created, name, model, passes, seeding, causes, verdict, image, thumb = row
         if not (isinstance(file, str) and all(isinstance(v, int) for v in (size, mtime, ctime, inode))):
             return None
         key = (size, mtime, ctime, inode)
@@ -152,16 +152,16 @@ class HistoryIndex:
             cause_list = json.loads(causes)
         except (TypeError, ValueError):
             return None
-        texts = (created, name, model, seeding, verdict)
+        texts = (created, name, model, seeding, verdict, image)
         if not (all(isinstance(t, str) for t in texts) and isinstance(passes, int) and passes >= 1
                 and isinstance(thumb, bytes) and isinstance(cause_list, list) and all(isinstance(c, str) for c in cause_list)):
             return None
-        entry = HistoryEntry(self.folder / file, created, name, model, passes, seeding, tuple(cause_list), verdict, thumb)
+        entry = HistoryEntry(self.folder / file, created, name, model, passes, seeding, tuple(cause_list), verdict, image, thumb)
         return IndexedFile(key, entry, None)
 
 
 def _row(name: str, key: FileKey, entry: HistoryEntry | None, problem: str | None) -> tuple:
     if entry is None:
-        return (name, *key, problem, None, None, None, None, None, None, None, None)
+        return (name, *key, problem, None, None, None, None, None, None, None, None, None)
     return (name, *key, None, entry.created, entry.name, entry.model, entry.passes, entry.seeding,
-            json.dumps(list(entry.causes)), entry.verdict, entry.thumbnail)
+            json.dumps(list(entry.causes)), entry.verdict, entry.image_name, entry.thumbnail)
