@@ -37,7 +37,8 @@ def _names(history: History) -> list[str]:
 
 
 def test_an_entry_summarises_a_run_for_the_table(make_result, tmp_path):
-    result = make_result("cats", spread=0.05, seeding="every-pass", seed=7, augment=AugmentConfig(enabled=True), dropout=0.5)
+    result = make_result("cats", spread=0.05, seeding="every-pass", seed=7, augment=AugmentConfig(enabled=True), dropout=0.5,
+                         image="/pictures/tabby.png")
     History(tmp_path).add(result)
     [entry], _ = History(tmp_path).load()
     assert (entry.name, entry.model, entry.passes, entry.seeding) == ("cats", "VGG19 random weights", 4, "every pass (seed 7)")
@@ -45,7 +46,7 @@ def test_an_entry_summarises_a_run_for_the_table(make_result, tmp_path):
     assert entry.time_text == "2026-11-25 10:00:00"
     assert entry.verdict == result.verdict and entry.headline.startswith("Top-1 was 'cat' in")
     assert entry.headline.endswith(").") and len(entry.headline) < len(entry.verdict)
-    assert max(decode_png(entry.thumbnail).shape[:2]) == history_entry.THUMBNAIL_SIDE
+    assert max(decode_png(entry.thumbnail).shape[:2]) == history_entry.THUMBNAIL_SIDE and entry.image_name == "tabby.png"
 
 
 def test_a_custom_model_is_named_by_its_file_and_an_unseeded_run_says_off(make_result, tmp_path):
