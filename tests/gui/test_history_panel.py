@@ -169,3 +169,9 @@ def test_a_new_run_goes_where_the_sort_puts_it_and_damaged_files_are_reported(qt
         panel.populate(panel.entries()[:1], ["Skipped a damaged history file: x.json is not valid JSON"])
     assert "x.json" in blocker.args[0] and panel.status.text() == "1 saved run(s); 1 damaged file(s) skipped"
     assert panel.table.model().index(0, TIME).data() == "2026-11-25 12:00:00"
+
+
+def test_the_selection_follows_its_run_when_the_table_is_sorted(panel):
+    select(panel, "b run")
+    panel.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+    assert [names(panel)[i.row()] for i in panel.table.selectionModel().selectedRows()] == ["b run"]

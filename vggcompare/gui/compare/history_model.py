@@ -152,12 +152,12 @@ class HistoryModel(QAbstractTableModel):
         else:
             key = _SORT_KEYS[column]
         self.layoutAboutToBeChanged.emit()
-        old = [self.index(r, c) for r in range(len(self.rows)) for c in range(len(HEADERS))]
-        where = {id(e): r for r, e in enumerate(self.rows)}
+        persistent = self.persistentIndexList()  # the selection and current row follow their runs
+        moved = [self.rows[i.row()] for i in persistent]
         self._sort = (column if column in _SORT_KEYS else TIME, order)
         self.rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        new_row = {where[id(e)]: r for r, e in enumerate(self.rows)}
-        self.changePersistentIndexList(old, [self.index(new_row[i.row()], i.column()) for i in old])
+        where = {id(e): r for r, e in enumerate(self.rows)}
+        self.changePersistentIndexList(persistent, [self.index(where[id(e)], i.column()) for e, i in zip(moved, persistent)])
         self.layoutChanged.emit()
 
     def _descending(self) -> bool:
