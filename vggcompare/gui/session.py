@@ -6,6 +6,12 @@ Widgets are views: they call the controller's methods (``run``, ``run_preset``, 
 engine process, file jobs on a thread. Finished runs are saved by the engine job itself
 (:mod:`vggcompare.core.run.jobs`), the one path that saves a run; the controller lists them.
 The controller computes no statistics.
+
+Adding a feature: its long work is a module-level generator function in ``vggcompare.core.run``
+(plain picklable arguments; it yields progress and returns its outcome). A small controller of its
+own, like :class:`~vggcompare.gui.model_session.ModelSession`, takes ``session.runner``, submits
+``Job("module:function", args)`` with ``EngineSettings.from_config(config)``, keeps the ids it
+submitted, and listens to the runner's signals for those ids; its view talks only to it.
 """
 
 from __future__ import annotations
