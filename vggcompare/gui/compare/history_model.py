@@ -106,12 +106,15 @@ class HistoryModel(QAbstractTableModel):
 
     # ---- Qt's model interface -----------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
+        """One row per saved run."""
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
+        """The tick, time, image, name, model, N, seeding, causes and verdict columns."""
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        """Column titles, with a tooltip that says what each column holds."""
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -121,10 +124,12 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        """Rows are selectable; the tick column is checkable."""
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return flags | Qt.ItemFlag.ItemIsUserCheckable if index.column() == TICK else flags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Text, full-text tooltips, the tick state, the thumbnail and alignment of one cell."""
         if not index.isValid():
             return None
         entry, column = self.rows[index.row()], index.column()
@@ -141,12 +146,14 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        """Tick or untick a run from the tick column."""
         if index.isValid() and index.column() == TICK and role == Qt.ItemDataRole.CheckStateRole:
             self.set_ticked(self.rows[index.row()], Qt.CheckState(value) == Qt.CheckState.Checked)
             return True
         return False
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by one column (ticked runs first for the tick column), keeping the selection on its runs."""
         if column not in _SORT_KEYS:  # the tick column sorts ticked runs first
             key = lambda e: (e not in self.ticked, e.created)  # noqa: E731
         else:
