@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
-    QGridLayout, QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QGridLayout, QHeaderView, QLabel, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
 
@@ -15,7 +15,9 @@ from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt
+from vggcompare.gui.results.plot_labels import PointLabels
 from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
+from vggcompare.gui.theme import short_label
 from vggcompare.gui.results.top5 import Top5Panel
 from vggcompare.gui.results.variance_plot import VariancePlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
@@ -42,6 +44,17 @@ class CompareView(QWidget):
             grid.addWidget(self.spread[col], 2, col)
         self.diff_title = QLabel("<b>Difference of mean probabilities, B − A, per class</b>")
         self.diff_plot = make_plot_widget(170)
+        self.diff_labels = PointLabels(self.diff_plot.getPlotItem(), theme.scaled_font(self.font(), 0.95, bold=True))
+        self.diff_message = QLabel("The difference of every class between the two runs appears here once you compare them.")
+        self.diff_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.diff_message.setWordWrap(True)
+        self.diff_message.setMinimumHeight(170)
+        c = theme.colors(self.palette())
+        self.diff_message.setStyleSheet(f"background: {c.css('base')}; border: 1px solid {c.css('track')}; padding: 12px;")
+        self.diff_stack = QStackedWidget()
+        self.diff_stack.addWidget(self.diff_plot)
+        self.diff_stack.addWidget(self.diff_message)
+        self.diff_stack.setCurrentWidget(self.diff_message)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["setting", "A", "B"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -51,7 +64,7 @@ class CompareView(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.addLayout(grid)
         top_layout.addWidget(self.diff_title)
-        top_layout.addWidget(self.diff_plot)
+        top_layout.addWidget(self.diff_stack)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.table)
@@ -59,7 +72,8 @@ class CompareView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
-        self.banner.show_message("Compare two runs", "Select two runs in the history and press Compare.")
+        self.banner.show_message("Compare two runs", "Tick two runs in the history on the left and press Compare, "
+                                                     "or use Compare → Repeat to re-run the shown run and compare.")
 
     def show_pair(self, a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B") -> RunComparison:
         """Show runs A and B and return the core's comparison (its verdict uses the given names)."""
@@ -91,23 +105,22 @@ class CompareView(QWidget):
     def _draw_difference(self, a: RunResult, cmp: RunComparison) -> None:
         plot = self.diff_plot.getPlotItem()
         plot.clear()
+        plot.addItem(self.diff_labels.leaders, ignoreBounds=True)
+        self.diff_labels.set_labels([], theme.colors().accent, theme.colors().base)
         diff = cmp.numbers.mean_difference
         c = theme.colors()
         apply_plot_theme(self.diff_plot, self.palette())
+        if not np.any(diff):
+            self.diff_message.setText("No difference: the mean probabilities of every class are identical.")
+            self.diff_stack.setCurrentWidget(self.diff_message)
+            return
+        self.diff_stack.setCurrentWidget(self.diff_plot)
         x = np.arange(len(diff))
         plot.addItem(pg.BarGraphItem(x=x, height=diff, width=1.0, brush=c.muted, pen=None))
-        if not np.any(diff):
-            text = pg.TextItem("No difference: the mean probabilities are identical.", color=c.text, anchor=(0.5, 0.5))
-            plot.addItem(text)
-            plot.setYRange(-1, 1)
-            text.setPos(len(diff) / 2, 0)
-            return
         worst = np.argsort(-np.abs(diff))[:5]
         plot.addItem(pg.ScatterPlotItem(x=worst, y=diff[worst], size=9, brush=c.accent, pen=None))
-        for i in worst:
-            label = pg.TextItem(f"{a.labels[i]} {fmt(float(diff[i]))}", color=c.accent, anchor=(0.5, 1.0 if diff[i] >= 0 else 0.0))
-            label.setPos(float(i), float(diff[i]))
-            plot.addItem(label)
+        self.diff_labels.set_labels([(f"{short_label(a.labels[i])} {fmt(float(diff[i]))}", float(i), float(diff[i])) for i in worst],
+                                    c.accent, c.base)
         lim = float(np.abs(diff).max()) * 1.4
         plot.setYRange(-lim, lim, padding=0)
         plot.setXRange(0, len(diff), padding=0.01)
