@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QGridLayout, QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -15,7 +13,7 @@ from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt
-from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
+from vggcompare.gui.figures.difference import DifferencePlot
 from vggcompare.gui.results.top5 import Top5Panel
 from vggcompare.gui.results.variance_plot import VariancePlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
@@ -41,7 +39,8 @@ class CompareView(QWidget):
             grid.addWidget(self.top5[col], 1, col)
             grid.addWidget(self.spread[col], 2, col)
         self.diff_title = QLabel("<b>Difference of mean probabilities, B − A, per class</b>")
-        self.diff_plot = make_plot_widget(170)
+        self.difference = DifferencePlot(170)
+        self.diff_plot = self.difference.widget
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["setting", "A", "B"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -89,28 +88,7 @@ class CompareView(QWidget):
             p.setYRange(0, top, padding=0)
 
     def _draw_difference(self, a: RunResult, cmp: RunComparison) -> None:
-        plot = self.diff_plot.getPlotItem()
-        plot.clear()
-        diff = cmp.numbers.mean_difference
-        c = theme.colors()
-        apply_plot_theme(self.diff_plot, self.palette())
-        x = np.arange(len(diff))
-        plot.addItem(pg.BarGraphItem(x=x, height=diff, width=1.0, brush=c.muted, pen=None))
-        if not np.any(diff):
-            text = pg.TextItem("No difference: the mean probabilities are identical.", color=c.text, anchor=(0.5, 0.5))
-            plot.addItem(text)
-            plot.setYRange(-1, 1)
-            text.setPos(len(diff) / 2, 0)
-            return
-        worst = np.argsort(-np.abs(diff))[:5]
-        plot.addItem(pg.ScatterPlotItem(x=worst, y=diff[worst], size=9, brush=c.accent, pen=None))
-        for i in worst:
-            label = pg.TextItem(f"{a.labels[i]} {fmt(float(diff[i]))}", color=c.accent, anchor=(0.5, 1.0 if diff[i] >= 0 else 0.0))
-            label.setPos(float(i), float(diff[i]))
-            plot.addItem(label)
-        lim = float(np.abs(diff).max()) * 1.4
-        plot.setYRange(-lim, lim, padding=0)
-        plot.setXRange(0, len(diff), padding=0.01)
+        self.difference.show(a.labels, cmp, self.palette())
 
     def _fill_table(self, a: RunResult, b: RunResult, differing: set[str]) -> None:
         fa, fb = flatten(a.config.to_dict()), flatten(b.config.to_dict())
