@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 
 from poppler import need_poppler, pdf_info, pdf_text, rendered_pages
+from test_presets import drive
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.run.engine import run_experiment
 from vggcompare.core.run.presets import run_preset
-
-
-def drive(gen):
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ def settings_pairs(result: RunResult, full_paths: bool = False) -> list[tuple[st
         ("passes", str(c.passes)),
         ("seeding", "off (unseeded)" if c.seeding == "off" else f"{c.seeding}, seed {c.seed}"),
         ("augmentation", augmentation),
-        ("new weights each pass", _on_off(c.reinit_weights)),
+        ("new weights", "every pass" if c.reinit_weights else "no"),
         ("dropout", "off" if c.dropout is None else f"{c.dropout:g}"),
         ("resize", c.interpolation),
         ("preprocessing", c.effective_preprocess),
@@ -67,7 +67,7 @@ def pairs_table(pairs: list[tuple[str, str]], per_row: int = 3) -> str:
         chunk += [("", "")] * (per_row - len(chunk))
         rows.append("<tr>" + "".join(f"<td class='key' width='{int(40 / per_row)}%'>{esc(k)}</td>"
                                      f"<td width='{int(60 / per_row)}%'>{esc(v)}</td>" for k, v in chunk) + "</tr>")
-    return f"<table width='100%' cellspacing='0' cellpadding='1.5'>{''.join(rows)}</table>"
+    return f"<table width='100%' cellspacing='0' cellpadding='1.5' style='margin-bottom: 4pt;'>{''.join(rows)}</table>"
 
 
 def data_table(columns: list[str], rows: list[list[str]]) -> str:
