@@ -67,6 +67,11 @@ def save_figure_as(parent: QWidget, kind: str, result, options: dict, full_paths
         discard(figure)
 
 
+def popup(menu: QMenu, where) -> object:
+    """Show ``menu`` at the global point ``where`` and return the chosen action (None if dismissed)."""
+    return menu.exec(where)
+
+
 def install_save_figure(panel: QWidget, kind: str, result: Callable[[], object], on_saved: Callable[[Path], None],
                         on_error: Callable[[Exception], None], full_paths: Callable[[], bool] = lambda: False,
                         against: Callable[[], object] | None = None, targets: list[QWidget] | None = None) -> None:
@@ -79,7 +84,7 @@ def install_save_figure(panel: QWidget, kind: str, result: Callable[[], object],
         menu = QMenu(widget)
         action = menu.addAction("Save figure as…")
         action.setEnabled(result() is not None)
-        if menu.exec(widget.mapToGlobal(pos)) is action:
+        if popup(menu, widget.mapToGlobal(pos)) is action:
             save_now()
 
     def save_now() -> None:
