@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QGridLayout, QHeaderView, QLabel, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -15,9 +13,7 @@ from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt
-from vggcompare.gui.results.plot_labels import PointLabels
-from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
-from vggcompare.gui.theme import short_label
+from vggcompare.gui.figures.difference import DifferencePlot
 from vggcompare.gui.results.top5 import Top5Panel
 from vggcompare.gui.results.variance_plot import VariancePlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
@@ -43,8 +39,8 @@ class CompareView(QWidget):
             grid.addWidget(self.top5[col], 1, col)
             grid.addWidget(self.spread[col], 2, col)
         self.diff_title = QLabel("<b>Difference of mean probabilities, B − A, per class</b>")
-        self.diff_plot = make_plot_widget(170)
-        self.diff_labels = PointLabels(self.diff_plot.getPlotItem(), theme.scaled_font(self.font(), 0.95, bold=True))
+        self.difference = DifferencePlot(170)
+        self.diff_plot = self.difference.widget
         self.diff_message = QLabel("The difference of every class between the two runs appears here once you compare them.")
         self.diff_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.diff_message.setWordWrap(True)
@@ -103,27 +99,8 @@ class CompareView(QWidget):
             p.setYRange(0, top, padding=0)
 
     def _draw_difference(self, a: RunResult, cmp: RunComparison) -> None:
-        plot = self.diff_plot.getPlotItem()
-        plot.clear()
-        plot.addItem(self.diff_labels.leaders, ignoreBounds=True)
-        self.diff_labels.set_labels([], theme.colors().accent, theme.colors().base)
-        diff = cmp.numbers.mean_difference
-        c = theme.colors()
-        apply_plot_theme(self.diff_plot, self.palette())
-        if not np.any(diff):
-            self.diff_message.setText("No difference: the mean probabilities of every class are identical.")
-            self.diff_stack.setCurrentWidget(self.diff_message)
-            return
+        self.difference.show(a.labels, cmp, self.palette())
         self.diff_stack.setCurrentWidget(self.diff_plot)
-        x = np.arange(len(diff))
-        plot.addItem(pg.BarGraphItem(x=x, height=diff, width=1.0, brush=c.muted, pen=None))
-        worst = np.argsort(-np.abs(diff))[:5]
-        plot.addItem(pg.ScatterPlotItem(x=worst, y=diff[worst], size=9, brush=c.accent, pen=None))
-        self.diff_labels.set_labels([(f"{short_label(a.labels[i])} {fmt(float(diff[i]))}", float(i), float(diff[i])) for i in worst],
-                                    c.accent, c.base)
-        lim = float(np.abs(diff).max()) * 1.4
-        plot.setYRange(-lim, lim, padding=0)
-        plot.setXRange(0, len(diff), padding=0.01)
 
     def _fill_table(self, a: RunResult, b: RunResult, differing: set[str]) -> None:
         fa, fb = flatten(a.config.to_dict()), flatten(b.config.to_dict())
