@@ -144,20 +144,6 @@ def test_the_swap_is_named_once_in_the_notes(tiny_models, photo):
         "In the generator engine, height_shift_range moved it sideways: a known Keras behaviour (keras-team/keras#17398)."]
 
 
-@pytest.fixture(scope="module")
-def probe(tmp_path_factory):
-    """Flatten -> Dense(10, stddev 1e-5) -> softmax: every pixel moves the output (STYLE.md)."""
-    import keras
-
-    keras.utils.set_random_seed(3)
-    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax",
-                                                 kernel_initializer=keras.initializers.RandomNormal(stddev=1e-5))])
-    path = tmp_path_factory.mktemp("probe") / "probe.keras"
-    model.save(path)
-    return str(path), model
-
-
 def reference_predictions(model, path, gen_kwargs, seed, n):
     from keras.applications.vgg19 import preprocess_input
     from keras.utils import img_to_array, load_img
@@ -167,8 +153,8 @@ def reference_predictions(model, path, gen_kwargs, seed, n):
     return model.predict(batches, batch_size=n, verbose=0)
 
 
-def test_engine_passes_reproduce_model_predict_on_the_generators_batches(probe, photo):
-    path, model = probe
+def test_engine_passes_reproduce_model_predict_on_the_generators_batches(probe_model, photo):
+    path, model = probe_model
     cfg = ExperimentConfig(image=photo, model=path, passes=8, batch_size=8, seeding="once", seed=11, preprocess="caffe",
                            augment=as_config(GENERATOR_CASES[0]))
     ours = run_experiment(cfg).probabilities
@@ -178,12 +164,12 @@ def test_engine_passes_reproduce_model_predict_on_the_generators_batches(probe, 
     assert np.abs(ours - theirs).max() <= 1e-7, np.abs(ours - theirs).max()
 
 
-def test_engine_passes_reproduce_a_layers_script(probe, photo):
+def test_engine_passes_reproduce_a_layers_script(probe_model, photo):
     import keras
     from keras.applications.vgg19 import preprocess_input
     from keras.utils import img_to_array, load_img
 
-    path, model = probe
+    path, model = probe_model
     aug = LAYER_CASES[0]
     cfg = ExperimentConfig(image=photo, model=path, passes=6, batch_size=3, seeding="once", seed=21, preprocess="caffe", augment=aug)
     ours = run_experiment(cfg)
