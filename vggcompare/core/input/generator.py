@@ -107,6 +107,7 @@ def describe(p: dict[str, Any]) -> str:
         parts.append(f"sheared {p['shear']:+.1f}°")
     if abs(p["zx"] - 1) >= 0.005 or abs(p["zy"] - 1) >= 0.005:
         parts.append(f"magnified {1 / p['zx']:.2f}× across, {1 / p['zy']:.2f}× down")
-    if p["flip_horizontal"]:
-        parts.append("flipped left-right")
-    return ", ".join(parts) or "unchanged"
+    text = ", ".join(parts)
+    if p["flip_horizontal"]:  # the generator flips after the affine transform
+        text = f"{text}, then flipped left-right" if text else "flipped left-right"
+    return text or "unchanged"

@@ -91,7 +91,7 @@ def run_pass(stack, image: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
 
 def describe(p: dict[str, Any]) -> str:
     """What the layers did to the picture, in words."""
-    parts = []
+    parts = ["flipped left-right, then"] if p.get("flip") else []  # RandomFlip is the first layer of the stack
     if abs(p.get("angle", 0.0)) >= 0.05:
         parts.append(f"rotated {abs(p['angle']):.1f}° {'counter-clockwise' if p['angle'] > 0 else 'clockwise'}")
     right, down = p.get("translate_x_px", 0.0), p.get("translate_y_px", 0.0)
@@ -104,6 +104,6 @@ def describe(p: dict[str, Any]) -> str:
             parts.append(f"sheared {p[key]:+.3f} {where}")
     if "height_zoom" in p and (abs(p["height_zoom"] - 1) >= 0.005 or abs(p["width_zoom"] - 1) >= 0.005):
         parts.append(f"magnified {1 / p['width_zoom']:.2f}× across, {1 / p['height_zoom']:.2f}× down")
-    if p.get("flip"):
-        parts.append("flipped left-right")
-    return ", ".join(parts) or "unchanged"
+    if parts == ["flipped left-right, then"]:
+        return "flipped left-right"
+    return ", ".join(parts).replace("then,", "then") or "unchanged"
