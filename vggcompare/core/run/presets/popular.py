@@ -20,7 +20,18 @@ def _p1_steps(cfg):
 
 
 def _entropy_words(r) -> str:
-    return f"{r.statistics.entropy_of_mean:.2f} nats"
+    return f"{r.statistics.entropy_of_mean:.5f} nats"
+
+
+def _spread_words(a, b) -> str:
+    sa, sb = a.statistics.max_std, b.statistics.max_std
+    if sa == sb:
+        return "the passes vary as much with it as without"
+    if sa == 0 or sb == 0:
+        return f"the largest std over the passes is {fmt(sa)} with it and {fmt(sb)} without"
+    ratio = sb / sa
+    return (f"the passes vary {ratio:.3g} times less with it (largest std {fmt(sa)} vs {fmt(sb)})" if ratio > 1 else
+            f"the passes vary {1 / ratio:.3g} times more with it (largest std {fmt(sa)} vs {fmt(sb)})")
 
 
 def _p1_sum(o):
@@ -28,12 +39,14 @@ def _p1_sum(o):
     a, b = o.runs["as written"], o.runs["without the rescale"]
     o.columns = ["run", "top-1 (mean probability)", "top-1 agreement", "entropy of the mean", "within the run"]
     o.rows = [[k, top1(r), f"{r.statistics.top1_agreement:.0%}", _entropy_words(r), within(r)] for k, r in o.runs.items()]
-    flatter = a.statistics.entropy_of_mean > b.statistics.entropy_of_mean
+    rise = a.statistics.entropy_of_mean - b.statistics.entropy_of_mean
+    flat = ("flatter" if rise > 0 else "sharper" if rise < 0 else "as flat")
     o.headline = (f"The answer's generator applies rescale=1./255 after preprocess_input, so the model gets inputs 255 times "
                   f"smaller than VGG19 expects. Against the same passes without it, the largest change in any class's mean "
                   f"probability is {fmt(c.numbers.max_mean_difference)}; top-1 is "
-                  f"{'the same' if c.numbers.same_top1 else 'different'} ({top1(a)} vs {top1(b)}), and the prediction is "
-                  f"{'flatter' if flatter else 'no flatter'} (entropy {_entropy_words(a)} vs {_entropy_words(b)}).")
+                  f"{'the same' if c.numbers.same_top1 else 'different'} ({top1(a)} vs {top1(b)}); the mean prediction is "
+                  f"{flat} (entropy {'higher' if rise > 0 else 'lower'} by {fmt(abs(rise))} nats); "
+                  f"{_spread_words(a, b)}.")
     o.notes.append("Run with the generator engine: Keras' legacy ImageDataGenerator, flow(x, batch_size=1, seed=42), "
                    "so pass i is the batch drawn after np.random.seed(42 + i).")
 
