@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python docs/make_augment_figure.py [IMAGE] [--seed S] [--out FILE.png]``.
 Row 1: the generator engine with the popular answer's ImageDataGenerator arguments; row 2: the layers
-engine with its defaults (LAYERS_DEFAULTS in vggcompare/cli/options.py). Each tile is the 224 x 224
+engine with its defaults (LAYERS_DEFAULTS in vggcompare/core/input/keras_layers.py). Each tile is the 224 x 224
 (shown at 168 px) picture the tool's pass i hands to preprocessing, with the tool's own caption.
 """
 
@@ -15,7 +15,7 @@ import textwrap
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from vggcompare.cli.options import LAYERS_DEFAULTS
+from vggcompare.core.input.keras_layers import LAYERS_DEFAULTS
 from vggcompare.core.config import AugmentConfig
 from vggcompare.core.input.augment import PassAugmenter, describe
 from vggcompare.core.input.images import load_image

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from vggcompare.cli.options import LAYERS_DEFAULTS, add_run_options, config_from_args, range_value
+from vggcompare.cli.options import add_run_options, config_from_args, range_value
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.errors import ConfigError
+from vggcompare.core.input.keras_layers import LAYERS_DEFAULTS
 
 
 def parsed(*args: str) -> ExperimentConfig:

@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import os
 
+from vggcompare.core.input.keras_layers import LAYERS_DEFAULTS
 from vggcompare.core.config import (
     BACKENDS,
     ENGINES,
@@ -84,10 +85,6 @@ def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentC
         deterministic_ops=args.deterministic_ops, threads=args.threads,
         kernels=args.kernels, backend=args.backend,
     ).validate()
-
-
-# The layers engine's defaults, in its own units: ±18° (0.05 of a turn), shifts 0.2, shear 0.1, zoom 0.2, reflect.
-LAYERS_DEFAULTS = AugmentConfig(engine="layers", rotation=0.05, shear=0.1, fill_mode="reflect")
 
 
 def range_value(text: str) -> float | int | tuple[float, ...]:

@@ -16,6 +16,9 @@ import numpy as np
 
 from vggcompare.core.config import AugmentConfig
 
+# The layers engine's defaults, in its own units: ±18° (0.05 of a turn), shifts 0.2, shear 0.1, zoom 0.2, reflect.
+LAYERS_DEFAULTS = AugmentConfig(engine="layers", rotation=0.05, shear=0.1, fill_mode="reflect")
+
 
 def layer_specs(cfg: AugmentConfig) -> list[tuple[str, dict[str, Any]]]:
     """(class name, keyword arguments) of each layer in the stack, in order."""
