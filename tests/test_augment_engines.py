@@ -60,6 +60,7 @@ def test_generator_engine_is_image_data_generator_flow_bit_for_bit(picture, kwar
         ours *= np.float32(cfg.rescale)  # the generator's standardize step; model_batch does it after preprocessing
     theirs = keras_generator_batches(kwargs, picture, 123)
     assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
+    assert np.array_equal(keras_generator_batches(generator.keras_arguments(cfg), picture, 123), theirs)  # the notes' code
     assert [r["seed"] for r in records] == list(range(123, 131))
     assert not np.array_equal(ours[0], ours[1])
 

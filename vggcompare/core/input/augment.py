@@ -90,12 +90,18 @@ def describe(cfg: AugmentConfig, record: dict[str, Any]) -> str:
     return generator.describe(record) if cfg.engine == "generator" else keras_layers.describe(record)
 
 
-def augment_notes(cfg: AugmentConfig, seed: int | None) -> list[str]:
+def augment_notes(cfg: AugmentConfig, seed: int | None, seeding: str = "once") -> list[str]:
     """Sentences for the result: the known generator swap, or the layers script to reproduce."""
     if cfg.engine == "generator":
         moved = [n for n, v in (("height_shift_range moved it sideways", cfg.height_shift),
                                 ("width_shift_range moved it up and down", cfg.width_shift)) if v]
-        return [f"In the generator engine, {' and '.join(moved)}: a known Keras behaviour (keras-team/keras#17398)."] if moved else []
+        args = ", ".join(f"{k}={v!r}" for k, v in generator.keras_arguments(cfg).items())
+        where = "preprocess_input first, then " if cfg.preprocess_first else ""
+        notes = [f"The generator engine's passes are those of ImageDataGenerator({args}), {where}flow(x, batch_size=1, "
+                 f"seed={seed}): {'every pass is batch 0' if seeding == 'every-pass' else 'pass i is batch i'}." if seed is not None else ""]
+        if moved:
+            notes.append(f"In the generator engine, {' and '.join(moved)}: a known Keras behaviour (keras-team/keras#17398).")
+        return [n for n in notes if n]
     if seed is None:
         return []
     return ["The layers engine's passes are those of a plain Keras 3 script, each pass one call "

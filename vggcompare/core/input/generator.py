@@ -19,6 +19,18 @@ import numpy as np
 
 from vggcompare.core.config import AugmentConfig
 
+def keras_arguments(cfg: AugmentConfig) -> dict[str, Any]:
+    """The ``ImageDataGenerator`` keyword arguments, under the generator's own names, that these settings are."""
+    args = {"rotation_range": cfg.rotation, "width_shift_range": _plain(cfg.width_shift),
+            "height_shift_range": _plain(cfg.height_shift), "shear_range": cfg.shear, "zoom_range": _plain(cfg.zoom),
+            "horizontal_flip": cfg.horizontal_flip, "fill_mode": cfg.fill_mode, "cval": cfg.cval, "rescale": cfg.rescale}
+    return {k: v for k, v in args.items() if k in ("fill_mode", "horizontal_flip") or v}
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _shift(rs: np.random.RandomState, value: Any, size: int) -> float:
     """One shift draw, exactly as ``get_random_transform`` makes it."""
     if not value:

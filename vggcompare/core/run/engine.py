@@ -169,7 +169,7 @@ def run_passes(
     t_end = time.perf_counter()
     notes = list(image.notes) + switch_notes(image, config.pitfalls)
     if config.augment.enabled:
-        notes.extend(aug.augment_notes(config.augment, base[0] % 2**32))
+        notes.extend(aug.augment_notes(config.augment, base[0] % 2**32, config.seeding))
     if prepared.softmax_applied:
         notes.append("Note: the model outputs scores, not probabilities, so a softmax was applied to them.")
     if config.reinit_weights and config.batch_size not in (None, 1):
