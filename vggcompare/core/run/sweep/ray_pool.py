@@ -7,6 +7,7 @@ same path). Images travel to the actors as file bytes, so the nodes need no shar
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Callable, Generator
 
@@ -77,9 +78,19 @@ def run_groups_on_ray(
     """Send each group to an actor of the pool and yield events as they come back (ticks between them)."""
     ray = _import_ray()
     cpus = cpus_per_actor or os.cpu_count() or 1
+    if cpus < 1 or gpus_per_actor < 0:
+        raise ConfigError("CPUs per actor must be at least 1, and GPUs per actor at least 0")
     say("Starting a local Ray instance…" if not address else f"Joining the Ray cluster at {address}…")
-    ray.init(address=address, num_cpus=None if address else (os.cpu_count() or 1), include_dashboard=False,
-             log_to_driver=False, configure_logging=False)
+    logger = logging.getLogger("ray")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # Ray's start-up notices would cut through the progress bar
+    try:
+        ray.init(address=address, num_cpus=None if address else (os.cpu_count() or 1), include_dashboard=False,
+                 log_to_driver=False, configure_logging=False)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise ConfigError(f"cannot start or join Ray{f' at {address}' if address else ''} ({str(exc).splitlines()[0][:160]})") from None
+    finally:
+        logger.setLevel(level)
     try:
         resources = ray.cluster_resources()
         count = int(resources.get("CPU", 1) // cpus)
