@@ -56,7 +56,7 @@ def test_an_unpicklable_result_becomes_an_error_not_a_hang(engine):
 def test_cancel_stops_a_job_at_its_next_yield(engine):
     engine.submit(7, Job("fake_jobs:endless"))
     assert engine.receive().kind == PROGRESS
-    engine.cancel()
+    engine.cancel(7)
     kinds = []
     while not kinds or kinds[-1] == PROGRESS:
         kinds.append(engine.receive().kind)
@@ -66,8 +66,9 @@ def test_cancel_stops_a_job_at_its_next_yield(engine):
 def test_a_job_that_takes_cancel_sees_it_inside_a_long_step(engine):
     engine.submit(8, Job("fake_jobs:blocks_until_cancelled"))
     assert engine.receive().payload == "started"
-    engine.cancel()
+    engine.cancel(8)
     assert engine.receive().kind in (RESULT, CANCELLED)
+    assert run(engine, 9, Job("fake_jobs:count", (2,)))[-1].payload == 3  # a later job is not cancelled
 
 
 def test_start_settings_reach_the_engine_before_its_backend_starts():
@@ -88,3 +89,22 @@ def test_a_killed_engine_is_reported_in_one_sentence():
     assert not process.alive
     with pytest.raises(EngineDied):
         process.submit(2, Job("fake_jobs:count", (1,)))
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_engine(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        "from vggcompare.core.model.backend import EngineSettings\n"
+        "from vggcompare.core.run.engine_process import EngineProcess, Job\n"
+        "print('SCRIPT RAN', flush=True)\n"
+        "engine = EngineProcess(EngineSettings())\n"
+        "engine.submit(1, Job('vggcompare.core.run.engine_process:died_sentence', (-9,)))\n"
+        "print('ENGINE SAID', engine.receive().payload, flush=True)\n"
+        "engine.stop()\n"
+    )
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("SCRIPT RAN") == 1 and "was killed (SIGKILL)" in proc.stdout

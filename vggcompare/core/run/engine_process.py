@@ -17,7 +17,9 @@ import importlib
 import inspect
 import multiprocessing as mp
 import pickle
+import sys
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,12 @@ class Job:
     target: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    keep_when_done: bool = False  # once it reports its last pass, a cancel no longer stops it (the run is kept)
+
+
+def is_last_pass(report: Any) -> bool:
+    """True for the progress report that says every pass of a run is done."""
+    return getattr(report, "stage", None) == "passes" and getattr(report, "total", 0) > 0 and report.done == report.total
 
 
 @dataclass(frozen=True)
@@ -68,8 +76,9 @@ def run_job(job: Job, cancel, send) -> None:
         outcome = func(*job.args, **kwargs)
         if inspect.isgenerator(outcome):
             gen = outcome
+            committed = False
             while True:
-                if cancel():
+                if cancel() and not committed:
                     gen.close()
                     send(CANCELLED, None, "")
                     return
@@ -79,6 +88,7 @@ def run_job(job: Job, cancel, send) -> None:
                     outcome = stop.value
                     break
                 send(PROGRESS, item, "")
+                committed = committed or (job.keep_when_done and is_last_pass(item))
         send(RESULT, outcome, "")
     except RunCancelled:
         send(CANCELLED, None, "")
@@ -95,7 +105,7 @@ def portable(exc: BaseException) -> BaseException:
         return VggCompareError(f"{type(exc).__name__}: {exc}")
 
 
-def _serve(conn, cancel_event, settings: EngineSettings) -> None:
+def _serve(conn, cancelled_up_to, settings: EngineSettings) -> None:
     """The child's main loop: apply the start settings, then run jobs until told to stop."""
     import os
 
@@ -119,9 +129,27 @@ def _serve(conn, cancel_event, settings: EngineSettings) -> None:
                 conn.send(Message(ERROR, job_id, VggCompareError(f"the engine could not send its {kind}: {exc}"), ""))
 
         try:
-            run_job(job, cancel_event.is_set, send)
+            run_job(job, lambda job_id=job_id: cancelled_up_to.value >= job_id, send)
         except (BrokenPipeError, EOFError, OSError):
             return  # the window went away
+
+
+@contextmanager
+def _main_module_hidden():
+    """Start the child without re-running the parent's ``__main__`` (spawn would import the script again).
+
+    The engine needs nothing from the program that started it, and a script without an
+    ``if __name__ == "__main__"`` guard (or one read from standard input) must not run twice.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: getattr(main, k) for k in ("__file__", "__spec__") if main is not None and hasattr(main, k)}
+    try:
+        for key in saved:
+            setattr(main, key, None)
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(main, key, value)
 
 
 class EngineProcess:
@@ -131,9 +159,11 @@ class EngineProcess:
         ctx = mp.get_context("spawn")
         self.settings = settings
         self._conn, child = ctx.Pipe(duplex=True)
-        self._cancel = ctx.Event()
-        self._process = ctx.Process(target=_serve, args=(child, self._cancel, settings), name="vggcompare-engine", daemon=True)
-        self._process.start()
+        self._cancelled_up_to = ctx.Value("q", 0, lock=False)  # every job with an id up to this is cancelled
+        self._last_job = 0
+        self._process = ctx.Process(target=_serve, args=(child, self._cancelled_up_to, settings), name="vggcompare-engine", daemon=True)
+        with _main_module_hidden():
+            self._process.start()
         child.close()
 
     @property
@@ -152,16 +182,16 @@ class EngineProcess:
         return self._process.exitcode
 
     def submit(self, job_id: int, job: Job) -> None:
-        """Send a job; the engine starts it when the previous one has finished."""
-        self._cancel.clear()
+        """Send a job (ids must increase); the engine starts it when the previous one has finished."""
+        self._last_job = job_id
         try:
             self._conn.send((job_id, job))
         except (BrokenPipeError, OSError) as exc:
             raise EngineDied(f"the engine process is gone ({exc.strerror or exc})") from None
 
-    def cancel(self) -> None:
-        """Ask the running job to stop at its next cancellation point."""
-        self._cancel.set()
+    def cancel(self, job_id: int | None = None) -> None:
+        """Cancel job ``job_id`` and every earlier one (default: all jobs sent so far)."""
+        self._cancelled_up_to.value = max(self._cancelled_up_to.value, job_id if job_id is not None else self._last_job)
 
     def receive(self) -> Message:
         """Wait for the engine's next message; raise EngineDied if the process stopped."""
@@ -172,8 +202,8 @@ class EngineProcess:
             raise EngineDied(died_sentence(self._process.exitcode)) from None
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Ask the engine to exit after its current job; kill it if it has not within ``timeout_s``."""
-        self._cancel.set()
+        """Cancel every job, ask the engine to exit, and kill it if it has not within ``timeout_s``."""
+        self.cancel()
         try:
             self._conn.send(None)
         except (BrokenPipeError, OSError):
