@@ -105,3 +105,20 @@ def make_result():
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def probe_model(tmp_path_factory):
+    """(path, model): 32x32x3 -> Flatten -> Dense(10, stddev 1e-5) -> softmax; every pixel moves its output."""
+    from vggcompare.core.model.backend import import_tensorflow
+
+    import_tensorflow()
+    import keras
+
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax",
+                                                 kernel_initializer=keras.initializers.RandomNormal(stddev=1e-5))])
+    path = tmp_path_factory.mktemp("probe") / "probe.keras"
+    model.save(path)
+    return str(path), model
