@@ -175,7 +175,12 @@ class ExperimentConfig:
 
     def summary(self) -> str:
         """Return a one-line, human summary of the settings that matter."""
-        parts = [_model_words(self), f"{self.passes} pass{'es' if self.passes != 1 else ''}", _seeding_words(self)]
+        head = [_model_words(self), f"{self.passes} pass{'es' if self.passes != 1 else ''}", _seeding_words(self)]
+        return ", ".join(head + self.causes())
+
+    def causes(self) -> list[str]:
+        """The sources of variation switched on besides model, N and seeding, in words (for summaries and tables)."""
+        parts: list[str] = []
         if self.augment.enabled:
             parts.append("augmentation on")
         if self.reinit_weights:
@@ -201,7 +206,7 @@ class ExperimentConfig:
             parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
         if self.backend != "tensorflow":
             parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
-        return ", ".join(parts)
+        return parts
 
 
 def _model_words(cfg: ExperimentConfig) -> str:
