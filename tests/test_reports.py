@@ -132,3 +132,12 @@ def test_the_page_size_follows_the_locale():
     assert locale_page_size(QLocale("en_US")).id() == QPageSize.PageSizeId.Letter
     assert locale_page_size(QLocale("de_DE")).id() == QPageSize.PageSizeId.A4
     assert locale_page_size(QLocale("en_GB")).id() == QPageSize.PageSizeId.A4
+
+
+def test_comparing_a_run_with_itself_says_so_in_one_line_instead_of_an_empty_plot(runs, tmp_path):
+    need_poppler()
+    from vggcompare.gui.report import write_comparison_report
+
+    text = pdf_text(write_comparison_report(runs[0], runs[0], tmp_path / "same.pdf"))
+    assert "B reproduces A bit for bit." in text
+    assert "None: every class's mean probability is the same in A and B." in text and "class number" not in text
