@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QMainWindow
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, WeightsUnavailableError
+from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.resources import sample_path
 from vggcompare.core.storage.history import History
@@ -18,16 +18,16 @@ from vggcompare.gui.dialogs import error_sentence, show_error
 from vggcompare.gui.export_actions import ExportActions
 from vggcompare.gui.image_panel import ImagePanel
 from vggcompare.gui.menus import build_menus
-from vggcompare.gui.model_controls import IMAGENET
 from vggcompare.gui.model_status import ModelStatus
+from vggcompare.gui.presenter import Presenter
 from vggcompare.gui.results import ResultsView
-from vggcompare.gui.results.numbers import n_passes
 from vggcompare.gui.run_panel import RunPanel
 from vggcompare.gui.session import SessionController
 from vggcompare.gui.settings import WindowSettings
+from vggcompare.gui.sweep_view import add_sweep_tab
 from vggcompare.gui.weights_prompt import WeightsPrompt
 from vggcompare.gui.window_layout import two_columns
-from vggcompare.gui.window_tabs import COMPARE_TAB, DEMOS_TAB, RESULT_TAB, WindowTabs
+from vggcompare.gui.window_tabs import DEMOS_TAB, RESULT_TAB, WindowTabs
 
 TITLE = "vggcompare"
 
@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.results = ResultsView(self.image_panel)
         self.history_panel = HistoryPanel(self.session.history)
         self.tabs = WindowTabs(self.results, self.history_panel)
+        self.sweep_view = add_sweep_tab(self)
         self.model_state = ModelStatus(self.session.model, self.controls, self.prompt, self.image_panel, self.settings, self)
         self.statusBar().addPermanentWidget(self.model_state.label, 1)
         self.exports = ExportActions(self)
@@ -86,16 +87,9 @@ class MainWindow(QMainWindow):
         s = self.session
         s.image_changed.connect(self._on_image_changed)
         s.image_failed.connect(lambda msg, details: self.show_error("The image cannot be used", msg, details))
-        s.job_started.connect(self._on_job_started)
-        s.progress.connect(self.run_panel.show_progress)
-        s.result_ready.connect(self.show_result)
-        s.preset_ready.connect(self._on_preset_ready)
-        s.comparison_ready.connect(self._on_comparison)
         s.entry_saved.connect(self.history_panel.list_entry)
         s.history_loaded.connect(self.history_panel.populate)
-        s.failed.connect(self._on_failed)
-        s.cancelled.connect(self._on_cancelled)
-        s.busy_changed.connect(self._on_busy_changed)
+        self.presenter = Presenter(self)
 
     def _restore(self) -> None:
         config = self.settings.config()
@@ -154,9 +148,10 @@ class MainWindow(QMainWindow):
         self.run_action.setEnabled(problem is None)
         self.tabs.gallery.set_enabled(problem is None)
         self.model_state.controls_changed()
-        self._update_estimates()
+        self.update_estimates()
 
-    def _update_estimates(self) -> None:
+    def update_estimates(self) -> None:
+        """Show each demonstration card's cost for the current settings and the last measured time per pass."""
         try:
             config = self.current_config() if self.session.image is not None else None
         except ConfigError:
@@ -199,66 +194,9 @@ class MainWindow(QMainWindow):
         """Cancel the run or demonstration in progress."""
         self.session.cancel()
 
-    def _on_job_started(self, headline: str, detail: str) -> None:
-        if self.tabs.currentIndex() == DEMOS_TAB:
-            self.tabs.preset_view.setVisible(True)
-            self.tabs.preset_view.banner.show_message(headline, detail)
-        else:
-            self.results.set_stale(True)
-            self.results.banner.show_message(headline, detail)
-
     def show_result(self, result) -> None:
         """Show a finished or opened run in every panel."""
-        self.results.set_stale(False)
-        self.results.show_result(result)
-        size = result.image.get("model_input_size")
-        if size and self.image_panel.loaded is not None:
-            self.image_panel.set_model_view(input_size=(int(size[0]), int(size[1])), interpolation=result.config.interpolation)
-        self.run_panel.show_idle(f"Done: {n_passes(result.passes)} in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
-        self.statusBar().showMessage(f"Finished: {result.name}", 10_000)
-        self.tabs.setCurrentIndex(RESULT_TAB)
-        if result.environment.get("model"):
-            self.model_state.model_used(result.environment["model"])
-        self._update_estimates()
-
-    def _on_preset_ready(self, outcome) -> None:
-        self.tabs.preset_view.setVisible(True)
-        self.tabs.preset_view.show_outcome(outcome)
-        self.tabs.setCurrentIndex(DEMOS_TAB)
-        self.run_panel.show_idle(f"Done: {outcome.title}", 1, 1)
-
-    def _on_comparison(self, a, b, a_name: str, b_name: str) -> None:
-        try:
-            self.tabs.compare_view.show_pair(a, b, a_name, b_name)
-        except ValueError as exc:
-            self.show_error("These runs cannot be compared", str(exc))
-            return
-        self.tabs.setCurrentIndex(COMPARE_TAB)
-        self.run_panel.show_idle("Done: comparison shown", 1, 1)
-
-    def _restore_results(self, title: str, text: str) -> None:
-        self.results.set_stale(False)
-        if self.results.result is not None:
-            self.results.show_result(self.results.result)
-            self.statusBar().showMessage(f"{title} The results shown are from the previous run.", 10_000)
-        else:
-            self.results.banner.show_message(title, text)
-
-    def _on_cancelled(self) -> None:
-        self.run_panel.show_idle("Cancelled")
-        self._restore_results("The run was cancelled.", "Press Run to start again.")
-
-    def _on_failed(self, title: str, exc: BaseException, details: str) -> None:
-        self.run_panel.show_idle("Failed")
-        self._restore_results(f"{title}.", error_sentence(exc))
-        if isinstance(exc, WeightsUnavailableError) and self.controls.model.choice.currentIndex() == IMAGENET:
-            self.model_state.weights_missing(str(exc))
-            return
-        self.show_error(title, error_sentence(exc), details)
-
-    def _on_busy_changed(self, busy: bool) -> None:
-        self.run_panel.set_busy(busy)
-        self.cancel_action.setEnabled(busy)
+        self.presenter.show_result(result)
 
     def show_error(self, title: str, message: str, details: str = "") -> None:
         """Show an error dialog; the window keeps working."""

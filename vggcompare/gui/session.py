@@ -6,6 +6,12 @@ Widgets are views: they call the controller's methods (``run``, ``run_preset``, 
 engine process, file jobs on a thread. Finished runs are saved by the engine job itself
 (:mod:`vggcompare.core.run.jobs`), the one path that saves a run; the controller lists them.
 The controller computes no statistics.
+
+Adding a feature: its long work is a module-level generator function in ``vggcompare.core.run``
+(plain picklable arguments; it yields progress and returns its outcome). A small controller of its
+own, like :class:`~vggcompare.gui.model_session.ModelSession`, takes ``session.runner``, submits
+``Job("module:function", args)`` with ``EngineSettings.from_config(config)``, keeps the ids it
+submitted, and listens to the runner's signals for those ids; its view talks only to it.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ def _n_passes(n: int) -> str:
 
 class SessionController(QObject):
     """Holds the session's state and runs its jobs; views talk to it through methods and signals."""
+
+    RUN_JOB = "vggcompare.core.run.jobs:run_and_save"  # the job a run submits (tests put a fake in its place)
 
     image_changed = Signal(object)  # LoadedImage
     image_failed = Signal(str, str)  # sentence, details
@@ -99,7 +107,7 @@ class SessionController(QObject):
         """Run N passes of ``config`` on the session's image (a run in progress is replaced)."""
         if self.image is None:
             raise ConfigError("open an image first")
-        job = Job("vggcompare.core.run.jobs:run_and_save", (config, self.image, self._history_dir()), keep_when_done=True)
+        job = Job(self.RUN_JOB, (config, self.image, self._history_dir()), keep_when_done=True)
         self._submit(RUN, job, config, f"Running {_n_passes(config.passes)}…", f"Settings: {config.summary()}")
 
     def run_preset(self, name: str, config: ExperimentConfig) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
-    QGridLayout, QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QGridLayout, QHeaderView, QLabel, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
 
@@ -41,6 +41,16 @@ class CompareView(QWidget):
         self.diff_title = QLabel("<b>Difference of mean probabilities, B − A, per class</b>")
         self.difference = DifferencePlot(170)
         self.diff_plot = self.difference.widget
+        self.diff_message = QLabel("The difference of every class between the two runs appears here once you compare them.")
+        self.diff_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.diff_message.setWordWrap(True)
+        self.diff_message.setMinimumHeight(170)
+        c = theme.colors(self.palette())
+        self.diff_message.setStyleSheet(f"background: {c.css('base')}; border: 1px solid {c.css('track')}; padding: 12px;")
+        self.diff_stack = QStackedWidget()
+        self.diff_stack.addWidget(self.diff_plot)
+        self.diff_stack.addWidget(self.diff_message)
+        self.diff_stack.setCurrentWidget(self.diff_message)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["setting", "A", "B"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -50,7 +60,7 @@ class CompareView(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.addLayout(grid)
         top_layout.addWidget(self.diff_title)
-        top_layout.addWidget(self.diff_plot)
+        top_layout.addWidget(self.diff_stack)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.table)
@@ -58,7 +68,8 @@ class CompareView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
-        self.banner.show_message("Compare two runs", "Select two runs in the history and press Compare.")
+        self.banner.show_message("Compare two runs", "Tick two runs in the history on the left and press Compare, "
+                                                     "or use Compare → Repeat to re-run the shown run and compare.")
 
     def show_pair(self, a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B") -> RunComparison:
         """Show runs A and B and return the core's comparison (its verdict uses the given names)."""
@@ -89,6 +100,7 @@ class CompareView(QWidget):
 
     def _draw_difference(self, a: RunResult, cmp: RunComparison) -> None:
         self.difference.show(a.labels, cmp, self.palette())
+        self.diff_stack.setCurrentWidget(self.diff_plot)
 
     def _fill_table(self, a: RunResult, b: RunResult, differing: set[str]) -> None:
         fa, fb = flatten(a.config.to_dict()), flatten(b.config.to_dict())
