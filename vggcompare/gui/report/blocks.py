@@ -14,6 +14,13 @@ def esc(value) -> str:
     return html.escape(str(value))
 
 
+def _range(value) -> str:
+    """A range setting as written: 0.2, or 0.8–1.2 for a [low, high] pair."""
+    if isinstance(value, (list, tuple)):
+        return "–".join(_range(v) for v in value)
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
 def _on_off(value: bool) -> str:
     return "yes" if value else "no"
 
@@ -22,9 +29,10 @@ def settings_pairs(result: RunResult) -> list[tuple[str, str]]:
     """(setting, value) for every setting of the run, in words; files by name (see ``files_html``)."""
     c = result.config
     aug = c.augment
+    degrees = "°" if aug.engine == "generator" else ""  # the layers engine's factors have no unit
     augmentation = "off" if not aug.enabled else (
-        f"on: rotation {aug.rotation:g}°, shift {aug.width_shift:g}/{aug.height_shift:g}, shear {aug.shear:g}, "
-        f"zoom {aug.zoom:g}{', flips' if aug.horizontal_flip else ''}")
+        f"on ({aug.engine}): rotation {_range(aug.rotation)}{degrees}, shift {_range(aug.width_shift)}/{_range(aug.height_shift)}, "
+        f"shear {_range(aug.shear)}{degrees}, zoom {_range(aug.zoom)}{', flips' if aug.horizontal_flip else ''}")
     pairs = [("image", shown_path(c.image or result.image.get("source"))),
              ("model", c.model if not c.is_custom_model else shown_path(c.model))]
     pairs += [(key, shown_path(getattr(c, key))) for key in ("weights", "labels") if getattr(c, key)]
