@@ -15,9 +15,9 @@ def esc(value) -> str:
 
 
 def _range(value) -> str:
-    """A range setting as written: 0.2, or 0.8–1.2 for a [low, high] pair."""
+    """A range setting as Keras takes it: 0.2, or [0.8, 1.2] for a list."""
     if isinstance(value, (list, tuple)):
-        return "–".join(_range(v) for v in value)
+        return "[" + ", ".join(_range(v) for v in value) + "]"
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
