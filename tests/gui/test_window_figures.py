@@ -79,3 +79,14 @@ def test_pdf_reports_from_the_window_are_one_page_without_folders(window, runs, 
         pdf = tmp_path / f"{kind}.pdf"
         assert len(rendered_pages(pdf, tmp_path)) == 1
         assert "cat.png" in pdf_text(pdf) and "carol-private-folder" not in pdf_text(pdf)
+
+
+def test_a_screenshot_of_the_window_shows_no_folder(window, runs, open_image):
+    from PySide6.QtWidgets import QLabel
+
+    open_image(window, runs[0].config.image)
+    window.session.show_result(runs[0])
+    window.session.compare(*runs)
+    shown = [window.windowTitle()] + [label.text() for label in window.findChildren(QLabel) if label.isVisibleTo(window)]
+    assert any("cat.png" in text for text in shown)
+    assert not [text for text in shown if "carol-private-folder" in text]
