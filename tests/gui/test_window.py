@@ -178,3 +178,23 @@ def test_help_explains_the_window_in_plain_words(window):
     box = show_help(window)
     assert "Top 5" in box.text() and "Run" in box.text()
     box.accept()
+
+
+def test_the_seed_box_holds_every_seed_up_to_the_largest(window, tiny_config):
+    from vggcompare.core.config import MAX_SEED
+
+    window.controls.set_config(tiny_config.replace(seed=MAX_SEED))
+    assert window.controls.config().seed == MAX_SEED == 2**32 - 1
+    window.controls.set_config(tiny_config.replace(seed=0))
+    assert window.controls.config().seed == 0
+
+
+def test_the_advanced_groups_open_and_close(window):
+    controls = window.controls
+    group = controls.groups["numerics"]
+    assert not group.isExpanded() and not group.content.isVisible()
+    group.toggle.click()
+    assert group.isExpanded() and group.content.isVisible() and group.toggle.text().startswith("▼")
+    assert controls.expanded_groups() == ["numerics"]
+    controls.set_expanded_groups([])
+    assert not group.content.isVisible() and group.toggle.text().startswith("▶")
