@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from vggcompare.gui.compare.compare_view import CompareView
 from vggcompare.gui.compare.gallery import DemoGallery
 from vggcompare.gui.compare.history_panel import HistoryPanel
-from vggcompare.gui.compare.preset_view import PresetView
 from vggcompare.gui.window_layout import scrolled
 
 RESULT_TAB, COMPARE_TAB, DEMOS_TAB = 0, 1, 2
@@ -21,11 +19,13 @@ class WindowTabs(QTabWidget):
     when their tab is opened or something is shown in them, not before the window's first paint.
     """
 
+    compare_view_built = Signal(object)  # the CompareView, once built
+
     def __init__(self, results: QWidget, history_panel: HistoryPanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history_panel = history_panel
-        self._compare_view: CompareView | None = None
-        self._preset_view: PresetView | None = None
+        self._compare_view = None  # CompareView, built on first use
+        self._preset_view = None  # PresetView, built on first use
         self.gallery = DemoGallery()
         self._split = QSplitter(Qt.Orientation.Vertical)  # the history table on top, the comparison at full width below
         self._split.addWidget(history_panel)
@@ -44,18 +44,23 @@ class WindowTabs(QTabWidget):
         self.currentChanged.connect(self._build_for_tab)
 
     @property
-    def compare_view(self) -> CompareView:
+    def compare_view(self):
         """The comparison of two runs (built on first use)."""
         if self._compare_view is None:
+            from vggcompare.gui.compare.compare_view import CompareView
+
             self._compare_view = CompareView()
             self._split.addWidget(scrolled(self._compare_view))
             self._split.setSizes([260, 700])
+            self.compare_view_built.emit(self._compare_view)
         return self._compare_view
 
     @property
-    def preset_view(self) -> PresetView:
+    def preset_view(self):
         """The outcome of the last demonstration (built on first use; hidden until one has run)."""
         if self._preset_view is None:
+            from vggcompare.gui.compare.preset_view import PresetView
+
             self._preset_view = PresetView()
             self._preset_view.setVisible(False)
             self._demos_layout.insertWidget(2, self._preset_view, 1)
