@@ -132,3 +132,23 @@ def test_the_page_size_follows_the_locale():
     assert locale_page_size(QLocale("en_US")).id() == QPageSize.PageSizeId.Letter
     assert locale_page_size(QLocale("de_DE")).id() == QPageSize.PageSizeId.A4
     assert locale_page_size(QLocale("en_GB")).id() == QPageSize.PageSizeId.A4
+
+
+def test_comparing_a_run_with_itself_says_so_in_one_line_instead_of_an_empty_plot(runs, tmp_path):
+    need_poppler()
+    from vggcompare.gui.report import write_comparison_report
+
+    text = pdf_text(write_comparison_report(runs[0], runs[0], tmp_path / "same.pdf"))
+    assert "B reproduces A bit for bit." in text
+    assert "None: every class's mean probability is the same in A and B." in text and "class number" not in text
+
+
+def test_settings_table_writes_range_pairs_and_the_augmentation_engine(runs):
+    from dataclasses import replace
+
+    from vggcompare.gui.report.blocks import settings_pairs
+
+    augment = AugmentConfig(enabled=True, zoom=[0.8, 1.2], width_shift=[-3, 0, 3])
+    pairs = dict(settings_pairs(replace(runs[0], config=runs[0].config.replace(augment=augment))))
+    assert "zoom [0.8, 1.2]" in pairs["augmentation"] and "shift [-3, 0, 3]/0.2" in pairs["augmentation"]
+    assert pairs["augmentation"].startswith("on (generator)")

@@ -26,14 +26,21 @@ def _svg_text(path) -> str:
     return " ".join(" ".join(e.itertext()) for e in ET.parse(path).getroot().iter() if e.tag.endswith("text"))
 
 
-def test_saved_figure_follows_the_panels_order_and_names_no_folder(qtbot, result, tmp_path, monkeypatch):
-    panel = VariancePlot()
-    qtbot.addWidget(panel)
-    panel.show_result(result)
+@pytest.fixture
+def panel(qtbot, result):
+    """A spread plot showing the run, with the right-click menu; ``panel.saved`` and ``panel.errors`` record."""
+    plot = VariancePlot()
+    qtbot.addWidget(plot)
+    plot.show_result(result)
+    plot.saved, plot.errors = [], []
+    context.install_save_figure(plot, "variance", lambda: plot.result, plot.saved.append, plot.errors.append,
+                                targets=[plot.plot_widget.viewport()])
+    return plot
+
+
+def test_saved_figure_follows_the_panels_order_and_names_no_folder(panel, tmp_path, monkeypatch):
     panel.sort.setChecked(True)
-    saved, errors = [], []
-    context.install_save_figure(panel, "variance", lambda: panel.result, saved.append, errors.append,
-                                targets=[panel.plot_widget])
+    saved, errors = panel.saved, panel.errors
     monkeypatch.setattr(context, "ask_figure_path", lambda _parent, _kind: (str(tmp_path / "spread.svg"), 1))
     panel.save_figure_now()
     assert not errors and saved == [tmp_path / "spread.svg"]
@@ -42,12 +49,8 @@ def test_saved_figure_follows_the_panels_order_and_names_no_folder(qtbot, result
     assert "cat.png" in text and str(tmp_path.parent) not in text and "/resources/samples" not in text
 
 
-def test_cancelled_dialog_writes_nothing_and_png_scale_is_kept(qtbot, result, tmp_path, monkeypatch):
-    panel = VariancePlot()
-    qtbot.addWidget(panel)
-    panel.show_result(result)
-    saved, errors = [], []
-    context.install_save_figure(panel, "variance", lambda: panel.result, saved.append, errors.append)
+def test_cancelled_dialog_writes_nothing_and_png_scale_is_kept(panel, tmp_path, monkeypatch):
+    saved, errors = panel.saved, panel.errors
     monkeypatch.setattr(context, "ask_figure_path", lambda _parent, _kind: None)
     panel.save_figure_now()
     assert saved == [] and errors == []
@@ -58,12 +61,8 @@ def test_cancelled_dialog_writes_nothing_and_png_scale_is_kept(qtbot, result, tm
     assert QImage(str(saved[0])).width() == 2400
 
 
-def test_a_file_that_cannot_be_written_is_reported_not_raised(qtbot, result, tmp_path, monkeypatch):
-    panel = VariancePlot()
-    qtbot.addWidget(panel)
-    panel.show_result(result)
-    saved, errors = [], []
-    context.install_save_figure(panel, "variance", lambda: panel.result, saved.append, errors.append)
+def test_a_file_that_cannot_be_written_is_reported_not_raised(panel, tmp_path, monkeypatch):
+    saved, errors = panel.saved, panel.errors
     (tmp_path / "a-file").write_text("not a folder")
     monkeypatch.setattr(context, "ask_figure_path", lambda _parent, _kind: (str(tmp_path / "a-file" / "s.svg"), 1))
     panel.save_figure_now()

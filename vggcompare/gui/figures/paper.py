@@ -9,10 +9,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 
 def ensure_app() -> QApplication:
-    """Return the running QApplication, creating an offscreen one when there is no screen."""
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    """Return the running QApplication (the window's), or create an offscreen one: reports and figures
+    made from the command line never open a window or need a screen."""
+    app = QApplication.instance()
+    if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return QApplication.instance() or QApplication([])
+        app = QApplication([])
+    return app
 
 
 def without_ligatures(font: QFont) -> QFont:

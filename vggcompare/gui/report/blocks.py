@@ -14,20 +14,28 @@ def esc(value) -> str:
     return html.escape(str(value))
 
 
+def _range(value) -> str:
+    """A range setting as Keras takes it: 0.2, or [0.8, 1.2] for a list."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_range(v) for v in value) + "]"
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
 def _on_off(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def settings_pairs(result: RunResult, full_paths: bool = False) -> list[tuple[str, str]]:
-    """(setting, value) for every setting of the run, in words; paths as file names unless ``full_paths``."""
+def settings_pairs(result: RunResult) -> list[tuple[str, str]]:
+    """(setting, value) for every setting of the run, in words; files by name (see ``files_html``)."""
     c = result.config
     aug = c.augment
+    degrees = "°" if aug.engine == "generator" else ""  # the layers engine's factors have no unit
     augmentation = "off" if not aug.enabled else (
-        f"on: rotation {aug.rotation:g}°, shift {aug.width_shift:g}/{aug.height_shift:g}, shear {aug.shear:g}, "
-        f"zoom {aug.zoom:g}{', flips' if aug.horizontal_flip else ''}")
-    pairs = [("image", shown_path(c.image or result.image.get("source"), full_paths)),
-             ("model", c.model if not c.is_custom_model else shown_path(c.model, full_paths))]
-    pairs += [(key, shown_path(getattr(c, key), full_paths)) for key in ("weights", "labels") if getattr(c, key)]
+        f"on ({aug.engine}): rotation {_range(aug.rotation)}{degrees}, shift {_range(aug.width_shift)}/{_range(aug.height_shift)}, "
+        f"shear {_range(aug.shear)}{degrees}, zoom {_range(aug.zoom)}{', flips' if aug.horizontal_flip else ''}")
+    pairs = [("image", shown_path(c.image or result.image.get("source"))),
+             ("model", c.model if not c.is_custom_model else shown_path(c.model))]
+    pairs += [(key, shown_path(getattr(c, key))) for key in ("weights", "labels") if getattr(c, key)]
     pairs += [
         ("passes", str(c.passes)),
         ("seeding", "off (unseeded)" if c.seeding == "off" else f"{c.seeding}, seed {c.seed}"),
@@ -45,6 +53,16 @@ def settings_pairs(result: RunResult, full_paths: bool = False) -> list[tuple[st
         ("backend", c.backend),
     ]
     return pairs
+
+
+def files_html(result: RunResult, full_paths: bool) -> str:
+    """With ``full_paths``, a line naming every file of the run by its whole path; else nothing."""
+    if not full_paths:
+        return ""
+    c = result.config
+    files = [("image", c.image or result.image.get("source"))] + [(k, getattr(c, k)) for k in ("model", "weights", "labels")]
+    shown = [f"{k} {esc(v)}" for k, v in files if v and ("/" in str(v) or "\\" in str(v))]
+    return f"<p class='small'>Files: {' · '.join(shown)}</p>" if shown else ""
 
 
 def environment_pairs(result: RunResult) -> list[tuple[str, str]]:

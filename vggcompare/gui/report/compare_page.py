@@ -47,11 +47,15 @@ def draw_comparison(page: Page, a: RunResult, b: RunResult, full_paths: bool = F
     who = "A ran on" if cmp.environment_differences else "Both ran on"
     table += f"<p class='small'>{who}: {esc(environment_line(a.environment))}</p>"
     table_h = page.measure(table, size=7.5) + 20
-    height = min(260.0, max(140.0, page.remaining - table_h - 8))
-    diff = build_figure("difference", a, width=px(page.width), height=px(height), caption=False, options={"against": b})
-    page.ensure(height)
-    page.figure(diff, 0, page.width)
-    discard(diff)
+    if not cmp.numbers.mean_difference.any():  # one line, not an empty plot
+        page.heading("Difference of mean probabilities, B − A")
+        page.text("None: every class's mean probability is the same in A and B.")
+    else:
+        height = min(260.0, max(140.0, page.remaining - table_h - 8))
+        diff = build_figure("difference", a, width=px(page.width), height=px(height), caption=False, options={"against": b})
+        page.ensure(height)
+        page.figure(diff, 0, page.width)
+        discard(diff)
     page.gap(6)
     page.heading("Settings and environment that differ")
     page.text(table, size=7.5)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.storage.paths import hide_folders, result_paths, shown_path
-from vggcompare.gui.report.blocks import environment_pairs, esc, pairs_table, settings_pairs
+from vggcompare.gui.report.blocks import environment_pairs, esc, files_html, pairs_table, settings_pairs
 from vggcompare.gui.report.page import Page
 
 PX_PER_PT = 4 / 3  # a widget pixel is 0.75 point, as on a 96 dpi screen
@@ -82,7 +82,7 @@ def inputs_block(page: Page, result: RunResult, x: float, y: float, width: float
 
 def settings_html(result: RunResult, full_paths: bool) -> str:
     """The compact table of settings, then of environment."""
-    return ("<p class='h2'>Settings</p>" + pairs_table(settings_pairs(result, full_paths))
+    return ("<p class='h2'>Settings</p>" + pairs_table(settings_pairs(result)) + files_html(result, full_paths)
             + "<p class='h2'>Environment</p>" + pairs_table(environment_pairs(result)))
 
 
