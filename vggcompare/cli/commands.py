@@ -31,6 +31,9 @@ def print_result(result) -> None:
     print(f"Speed: {t['passes_per_second']:.2f} passes/s ({t['seconds_per_pass'] * 1000:.0f} ms per pass); "
           f"{environment_line(result.environment)}")
     print(f"Verdict: {result.verdict}")
+    for note in result.notes:  # those starting "Note:" are in the verdict already
+        if not note.startswith("Note:"):
+            print(f"Note: {note}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
