@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
+from vggcompare.core.config_words import ConfigWords
 from vggcompare.core.errors import ConfigError
 
 MODELS_BUILTIN = ("vgg19", "vgg19-random")
@@ -57,7 +58,7 @@ class AugmentConfig:
 
 
 @dataclass(frozen=True)
-class ExperimentConfig:
+class ExperimentConfig(ConfigWords):
     """Everything that defines one run of N forward passes on one image."""
 
     image: str | None = None
@@ -172,57 +173,6 @@ class ExperimentConfig:
         """Return the dotted names of the fields whose values differ from ``other``."""
         mine, theirs = flatten(self.to_dict()), flatten(other.to_dict())
         return sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
-
-    def summary(self) -> str:
-        """Return a one-line, human summary of the settings that matter."""
-        head = [_model_words(self), f"{self.passes} pass{'es' if self.passes != 1 else ''}", _seeding_words(self)]
-        return ", ".join(head + self.causes())
-
-    def causes(self) -> list[str]:
-        """The sources of variation switched on besides model, N and seeding, in words (for summaries and tables)."""
-        parts: list[str] = []
-        if self.augment.enabled:
-            parts.append("augmentation on")
-        if self.reinit_weights:
-            parts.append("new weights every pass")
-        if self.dropout is not None:
-            parts.append(f"dropout {self.dropout:g}")
-        if self.interpolation != "nearest":
-            parts.append(f"{self.interpolation} resize")
-        if self.effective_preprocess not in ("caffe", "none") or (
-            self.preprocess != "auto" and self.is_custom_model
-        ):
-            parts.append(f"{self.effective_preprocess} preprocessing")
-        parts.extend(f"pitfall {p}" for p in self.pitfalls)
-        if self.batch_size is not None:
-            parts.append(f"{self.batch_size} per call")
-        if self.precision != "float32":
-            parts.append(self.precision)
-        if self.deterministic_ops:
-            parts.append("deterministic ops")
-        if self.threads is not None:
-            parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
-        if self.kernels != "default":
-            parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
-        if self.backend != "tensorflow":
-            parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
-        return parts
-
-
-def _model_words(cfg: ExperimentConfig) -> str:
-    if cfg.model == "vgg19":
-        return "VGG19 ImageNet"
-    if cfg.model == "vgg19-random":
-        return "VGG19 random weights"
-    return f"model {cfg.model.replace(chr(92), '/').rsplit('/', 1)[-1]}"
-
-
-def _seeding_words(cfg: ExperimentConfig) -> str:
-    if cfg.seeding == "off":
-        return "unseeded"
-    if cfg.seeding == "once":
-        return f"seed {cfg.seed} once"
-    return f"seed {cfg.seed} every pass"
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

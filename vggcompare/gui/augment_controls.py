@@ -65,7 +65,7 @@ class AugmentSettings(QWidget):
             form.addRow(label, w)
         self._kept: dict[str, object] = {}  # list forms the boxes cannot show, kept until edited
         self._base = AugmentConfig()
-        self._units("generator")
+        self._show(self._base)
         for name in ("rotation", "shear", *FORMS):
             getattr(self, name).valueChanged.connect(lambda *_a, n=name: self._edited(n))
         self.flip.toggled.connect(lambda *_a: self.changed.emit())

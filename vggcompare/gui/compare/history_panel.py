@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QGridLayout, QHeaderView, QInputDialog, QLabel, QMenu, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from vggcompare.core.storage.history import History, HistoryEntry
@@ -52,10 +52,9 @@ class HistoryPanel(QWidget):
         self.delete_button = self._button("Delete", "Move the selected runs to the history's trash (Undo delete brings them back)", self._delete)
         self.undo_button = self._button("Undo delete", "Bring back the run deleted last", self._undo)
         self.delete_button.setShortcut(QKeySequence.StandardKey.Delete)
-        buttons = QHBoxLayout()
-        for b in (self.open_button, self.compare_button, self.rename_button, self.delete_button, self.undo_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons = QGridLayout()  # three to a row, so the panel stays narrow beside the comparison
+        for i, b in enumerate((self.compare_button, self.open_button, self.rename_button, self.delete_button, self.undo_button)):
+            buttons.addWidget(b, i // 3, i % 3)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addWidget(self.table, 1)
