@@ -1,4 +1,4 @@
-"""The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``.
+"""The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``, ``reproduce``.
 
 User errors exit with status 2 and one line ``error: ...`` on stderr, never a traceback.
 """
@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     from vggcompare.cli.presets import add_preset_commands
 
     add_preset_commands(sub, add_run_options)
+    from vggcompare.cli.reproduce import add_reproduce_command
+
+    add_reproduce_command(sub)
     return parser
 
 
@@ -59,13 +62,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UserError("choose a command: run, compare, screenshot, preset or presets (see --help)")
+            raise UserError("choose a command: run, compare, screenshot, preset, presets or reproduce (see --help)")
         if args.command in ("preset", "presets"):
             from vggcompare.cli.presets import cmd_preset, cmd_presets
 
             if args.command == "presets":
                 return cmd_presets(args)
             return cmd_preset(args, config_from_args(args, os.path.abspath(args.image)))
+        if args.command == "reproduce":
+            from vggcompare.cli.reproduce import cmd_reproduce
+
+            return cmd_reproduce(args)
         from vggcompare.cli.commands import cmd_compare, cmd_run, cmd_screenshot
 
         handler = {"run": cmd_run, "compare": cmd_compare, "screenshot": cmd_screenshot}[args.command]
