@@ -31,6 +31,7 @@ from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
 from vggcompare.core.input.preprocess import preprocess
+from vggcompare.core.model.backend import check_backend_settings
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.run import engine_steps as steps
 from vggcompare.core.run.engine_steps import STREAM_AUGMENT, STREAM_INIT, STREAM_WEIGHTS, pass_seed
@@ -96,6 +97,7 @@ def run_passes(
     """
     t = {"start": time.perf_counter()}
     config.validate()
+    check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
     stop = cancel or (lambda: False)
     config, image = _resolve_image(config, image)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting the backend and preparing the model…")

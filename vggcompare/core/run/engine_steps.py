@@ -16,7 +16,7 @@ from vggcompare.core.analysis.rows import row_pattern
 from vggcompare.core.analysis.verdict import random_sources, run_verdict
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.model.backend import EngineSettings, check_backend_settings, set_deterministic_ops, set_threads, start_backend
+from vggcompare.core.model.backend import EngineSettings, set_deterministic_ops, set_threads, start_backend
 from vggcompare.core.run.environment import environment_record
 
 STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
@@ -34,7 +34,6 @@ def start_engine(config: ExperimentConfig) -> dict[str, Any]:
     Returns what the environment record needs from the start: the threads in force and, for a
     bfloat16 run, the measured bfloat16 verdict (core.model.bf16), said before the passes.
     """
-    check_backend_settings(config)
     backend = start_backend(EngineSettings.from_config(config))
     facts: dict[str, Any] = {"threads": set_threads(config.threads)}
     set_deterministic_ops(config.deterministic_ops)
