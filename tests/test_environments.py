@@ -128,3 +128,13 @@ def test_new_weights_under_jax_are_the_same_numbers_as_under_tensorflow(tmp_path
     reinitialise(m, (4, 2), {})
     here = f"tensorflow {float(np.asarray(m.layers[0].kernel).sum())} {float(np.asarray(m.layers[1].kernel)[0, 0])}"
     assert jax_out.stdout.split()[0] == "jax" and jax_out.stdout.split()[1:] == here.split()[1:]
+
+
+def test_the_cli_says_before_a_bfloat16_run_whether_it_is_native(capsys, tiny_models, photo):
+    from vggcompare.cli import main
+
+    assert main(["run", photo, "--model", tiny_models["plain"], "--passes", "2", "--precision", "bfloat16", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("bfloat16 on this machine: ") and "matrix product ran" in first
+    assert out.index("bfloat16 on this machine") < out.index("Verdict:")

@@ -80,3 +80,13 @@ def bfloat16_support(backend: str = "") -> Bfloat16Support:
     ratio = _best_seconds(a32, b32) / max(_best_seconds(a16, b16), 1e-9)
     flags = cpu_flags()
     return judge("avx512_bf16" in flags or "amx" in flags, round(ratio, 3))
+
+
+def assess_bfloat16(config) -> Bfloat16Support:
+    """Start the backend the configuration asks for (if not started) and measure bfloat16 there.
+
+    What the window and the CLI call before a bfloat16 run, to say whether it will be native or emulated.
+    """
+    from vggcompare.core.model.backend import EngineSettings, start_backend
+
+    return bfloat16_support(start_backend(EngineSettings.from_config(config)))
