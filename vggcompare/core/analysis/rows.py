@@ -3,7 +3,8 @@
 The same input repeated in one forward call can give different outputs by row: a CPU kernel may
 handle a batch's last rows (a remainder of its vector or block width) with another instruction
 sequence, so their sums round differently. Measured on an AVX2-only EPYC with a tiny Conv-GAP-Dense
-model: at batch 8 rows 7–8 differed from row 1 by 7.5e-9; at batches 4 and 16 no row did.
+model: at batch 8 rows 7–8 differed from row 1 by 7.5e-9; at batches 4 and 16 no row did. On an NVIDIA H200
+under JAX (default, TF32-like matmul precision), VGG19's row 16 of every call of 16 differed by 5.8e-8.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ def row_sentence(pattern: RowPattern, fmt) -> str:
         return (
             f"Rows {_ranges([r + 1 for r in pattern.rows])} of {every} ({pattern.per_call} passes per call) differ from "
             f"rows {first} by up to {fmt(pattern.row_difference)}: the same input at another row of one forward call. "
-            "The CPU's kernel handles some rows of the batch differently (for example the last rows, a remainder of its "
-            "vector width), so their sums round differently; one pass per call, or another batch size, avoids it."
+            "The device's kernel handles some rows of the batch differently (for example the last rows, a remainder of its "
+            "vector or tile width), so their sums round differently; one pass per call, or another batch size, avoids it."
         )
     if pattern.rows:
         return (

@@ -127,7 +127,8 @@ def reproduction_verdict(original: RunResult, cmp: RunComparison, rows: list[tup
     n = cmp.numbers
     labels = original.labels
     differing = [field for field, _a, _b in rows]
-    causes = [_CAUSES[f] for f in differing if f in _CAUSES]
+    causes = [_CAUSES[f] for f in differing if f in _CAUSES
+              and not (f == "intra_op_threads" and original.config.backend != "tensorflow")]  # a TensorFlow setting
     sentences = []
     if n.bit_identical:
         sentences.append(f"This machine reproduces the result bit for bit: all {original.passes} passes give the same float32 values.")
