@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.gui.tf_thread import tf_thread
+from vggcompare.gui.engine_pool import shutdown_engines
 
 LABELS = ["tabby cat", "Egyptian cat", "tiger cat", "lynx", "coffee mug",
           "espresso", "space shuttle", "astronaut", "golden retriever", "broccoli"]
@@ -46,6 +47,17 @@ def gui_model(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture
+def open_image(qtbot):
+    """``open_image(window, path)`` asks the window to open an image file and waits until the session has it."""
+
+    def load(window, path) -> None:
+        with qtbot.waitSignal(window.session.image_changed, timeout=10_000):
+            assert window.load_image(str(path))
+
+    return load
+
+
+@pytest.fixture
 def tiny_config(gui_model) -> ExperimentConfig:
     """A run on the tiny model whose passes differ: seeded once, augmentation and dropout on."""
     return ExperimentConfig(
@@ -63,13 +75,16 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, settings):
+def window(qtbot, settings, tmp_path):
     """The main window, shown offscreen, with the cat sample loaded."""
     from vggcompare.gui.main_window import MainWindow
 
-    win = MainWindow(settings, restore=False)
+    from vggcompare.core.storage.history import History
+
+    win = MainWindow(settings, restore=False, history=History(tmp_path / "history"))
     qtbot.addWidget(win)
-    assert win.load_image(str(sample_path("cat")))
+    with qtbot.waitSignal(win.session.image_changed, timeout=10_000):
+        assert win.load_image(str(sample_path("cat")))
     win.show()
     return win
 
@@ -95,4 +110,11 @@ def no_leaked_widgets(request, qapp):
     after = qapp.topLevelWidgets()
     assert len(after) <= before, f"top-level widgets left behind: {[(type(w).__name__, w.objectName()) for w in after]}"
     assert QThreadPool.globalInstance().activeThreadCount() == 0, "a worker thread is still running"
-    assert tf_thread().idle(), "a TensorFlow task is still queued or running"
+    assert not [t for t in threading.enumerate() if t.name == "vggcompare-file-job"], "a file job is still running"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_the_engine_at_the_end():
+    """The engine process is shared by every window of the test session; stop it at the end."""
+    yield
+    shutdown_engines()

@@ -21,18 +21,26 @@ SCRIPT = textwrap.dedent(
 
     def hooked(self):
         print("TF_BEFORE_SHOWN", "tensorflow" in sys.modules, self.isVisible(), flush=True)
-        print("SAMPLE", self.image_panel.loaded.source.endswith("cat.png"), flush=True)
         original(self)
+        self.session.image_changed.connect(lambda im: print("SAMPLE", im.source.endswith("cat.png"), flush=True))
+        if self.session.image is not None:
+            print("SAMPLE", self.session.image.source.endswith("cat.png"), flush=True)
 
         def on_state(state, text):
             print("STATE", state, flush=True)
-            if state == "weights-missing" and not self.runner.busy:
+            if state == "weights-missing" and not self.session.busy:
                 self.controls.set_config(ExperimentConfig(model=sys.argv[1], labels=sys.argv[2], passes=6))
                 self.start_run()
 
-        self.checker.state_changed.connect(on_state)
-        self.runner.succeeded.connect(lambda r: (print("RESULT", r.passes, flush=True), self.close()))
-        self.runner.failed.connect(lambda e, d: (print("FAILED", e, flush=True), self.close()))
+        self.session.model.state_changed.connect(on_state)
+
+        def done(result):
+            print("RESULT", result.passes, flush=True)
+            print("TF_IN_WINDOW", "tensorflow" in sys.modules, "keras" in sys.modules, flush=True)
+            self.close()
+
+        self.session.result_ready.connect(done)
+        self.session.failed.connect(lambda t, e, d: (print("FAILED", e, flush=True), self.close()))
 
     mw.MainWindow.start_background_work = hooked
     from vggcompare.gui.app import main
@@ -43,7 +51,7 @@ SCRIPT = textwrap.dedent(
 
 
 def test_the_app_opens_checks_the_model_in_the_background_and_runs(gui_model, tmp_path):
-    """The start-up check imports TensorFlow off the GUI thread; a run after it must not crash."""
+    """The start-up check starts the engine process after the first paint; the window's process never imports TensorFlow."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KERAS_HOME=str(tmp_path / "keras"),
                XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
     proc = subprocess.run([sys.executable, "-c", SCRIPT, gui_model["model"], gui_model["labels"]],
@@ -54,3 +62,4 @@ def test_the_app_opens_checks_the_model_in_the_background_and_runs(gui_model, tm
     assert "SAMPLE True" in out
     assert "STATE weights-missing" in out
     assert "RESULT 6" in out
+    assert "TF_IN_WINDOW False False" in out  # the engine ran in its own process

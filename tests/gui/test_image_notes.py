@@ -8,19 +8,19 @@ from PIL import Image
 pytestmark = pytest.mark.gui
 
 
-def test_an_animated_gif_loads_its_first_frame_and_the_window_says_so(window, tmp_path):
+def test_an_animated_gif_loads_its_first_frame_and_the_window_says_so(window, tmp_path, open_image):
     frames = [Image.new("RGB", (40, 30), c) for c in ("red", "green", "blue")]
     path = tmp_path / "anim.gif"
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
-    assert window.load_image(str(path))
+    open_image(window, path)
     caption = window.image_panel.picture_caption.text()
     assert "Animated GIF with 3 frames: using the first frame." in caption
     assert window.image_panel.loaded.image.getpixel((0, 0)) == (255, 0, 0)
 
 
-def test_transparency_is_composited_on_white_and_the_window_says_so(window, tmp_path):
+def test_transparency_is_composited_on_white_and_the_window_says_so(window, tmp_path, open_image):
     path = tmp_path / "clear.png"
     Image.new("RGBA", (20, 20), (255, 0, 0, 0)).save(path)
-    assert window.load_image(str(path))
+    open_image(window, path)
     assert "white" in window.image_panel.picture_caption.text()
     assert window.image_panel.loaded.image.getpixel((5, 5)) == (255, 255, 255)

@@ -1,4 +1,4 @@
-"""History, comparison, demonstrations, repeats and exports in the window."""
+"""History, comparison, demonstrations, repeats and exports in the window, through the session controller."""
 
 from __future__ import annotations
 
@@ -17,23 +17,23 @@ TIMEOUT_MS = 120_000
 
 
 @pytest.fixture
-def lab_window(qtbot, settings, tmp_path, monkeypatch):
+def lab_window(qtbot, settings, tmp_path, monkeypatch, open_image):
     """A window whose history lives in a fresh folder."""
     monkeypatch.setenv("VGGCOMPARE_DATA_DIR", str(tmp_path / "data"))
     from vggcompare.gui.main_window import MainWindow
 
     win = MainWindow(settings, restore=False)
     qtbot.addWidget(win)
-    assert win.load_image(str(sample_path("cat")))
+    open_image(win, sample_path("cat"))
     win.show()
     return win
 
 
 def run(qtbot, window, config):
     window.controls.set_config(config)
-    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS) as blocker:
         window.start_run()
-    qtbot.waitUntil(lambda: any(e.result is blocker.args[0] for e in window.lab.history_panel.entries()), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: any(e.result is blocker.args[0] for e in window.history_panel.entries()), timeout=TIMEOUT_MS)
     return blocker.args[0]
 
 
@@ -47,39 +47,43 @@ def test_finished_runs_are_saved_and_come_back_after_a_restart(qtbot, lab_window
 
     again = MainWindow(settings, restore=False)
     qtbot.addWidget(again)
-    qtbot.waitUntil(lambda: "saved run(s)" in again.lab.history_panel.status.text(), timeout=30_000)
-    entries = again.lab.history_panel.entries()
+    qtbot.waitUntil(lambda: "saved run(s)" in again.history_panel.status.text(), timeout=30_000)
+    entries = again.history_panel.entries()
     assert len(entries) == 1 and np.array_equal(entries[0].result.probabilities, first.probabilities)
-    assert "1 damaged file(s) skipped" in again.lab.history_panel.status.text()
+    assert "1 damaged file(s) skipped" in again.history_panel.status.text()
 
 
 def test_comparing_two_runs_shows_the_core_verdict_and_the_differing_settings(qtbot, lab_window, tiny_config):
     run(qtbot, lab_window, tiny_config)
     run(qtbot, lab_window, tiny_config.replace(seed=6))
-    panel = lab_window.lab.history_panel
-    panel.list.selectAll()
-    panel.compare_button.click()
-    view = lab_window.lab.compare_view
-    assert lab_window.lab.tabs.currentIndex() == 1
+    a, b = (e.result for e in lab_window.history_panel.entries())
+    lab_window.session.compare(a, b)
+    view = lab_window.tabs.compare_view
+    assert lab_window.tabs.currentIndex() == 1
     assert "Settings that differ: seed." in view.banner.verdict.text()
     assert view.table.item(0, 0).text() == "seed" and view.table.item(0, 0).font().bold()
 
 
 def test_repeat_reproduces_a_seeded_run_bit_for_bit(qtbot, lab_window, tiny_config):
     run(qtbot, lab_window, tiny_config)
-    with qtbot.waitSignal(lab_window.lab.jobs.succeeded, timeout=TIMEOUT_MS) as blocker:
-        lab_window.lab.repeat_action.trigger()
-    outcome = blocker.args[0]
-    assert outcome.comparison.numbers.bit_identical
-    assert "The repeat reproduces the original bit for bit." in lab_window.lab.compare_view.banner.verdict.text()
+    with qtbot.waitSignal(lab_window.session.comparison_ready, timeout=TIMEOUT_MS) as blocker:
+        lab_window.repeat(False)
+    original, again, _a, b_name = blocker.args
+    assert b_name == "the repeat" and np.array_equal(original.probabilities, again.probabilities)
+    assert "The repeat reproduces the original bit for bit." in lab_window.tabs.compare_view.banner.verdict.text()
+    qtbot.waitUntil(lambda: len(lab_window.history_panel.entries()) == 2, timeout=TIMEOUT_MS)  # the repeat is saved too
 
 
 def test_a_demonstration_runs_and_ends_on_its_table(qtbot, lab_window, tiny_config):
     lab_window.controls.set_config(tiny_config.replace(passes=3))
-    with qtbot.waitSignal(lab_window.lab.jobs.succeeded, timeout=TIMEOUT_MS):
-        lab_window.lab.start_preset("popular-2")
-    view = lab_window.lab.preset_view
-    assert lab_window.lab.tabs.currentIndex() == 2
+    gallery = lab_window.tabs.gallery
+    assert set(gallery.cards) >= {"popular-1", "popular-2", "popular-3", "matrix", "pitfalls", "numerics"}
+    card = gallery.cards["popular-2"]
+    assert card.run_button.isEnabled() and "1 run, 2 passes in all" in card.cost.text()
+    with qtbot.waitSignal(lab_window.session.preset_ready, timeout=TIMEOUT_MS):
+        card.run_button.click()
+    view = lab_window.tabs.preset_view
+    assert lab_window.tabs.currentIndex() == 2 and view.isVisible()
     assert "bit-identical" in view.banner.verdict.text()
     assert view.table.rowCount() == 2 and "tiny.keras" in view.model.text()
 
@@ -102,37 +106,28 @@ def test_exports_read_back(qtbot, lab_window, tiny_config, tmp_path):
 def test_opening_a_damaged_result_file_says_so_and_the_window_works(qtbot, lab_window, tmp_path, monkeypatch):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "something else"}')
-    lab_window.lab.open_result_file(str(bad))
+    with qtbot.waitSignal(lab_window.session.failed, timeout=10_000):
+        lab_window.session.open_result_file(str(bad))
     boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
     assert boxes and "not a vggcompare result file" in boxes[0].text()
     for box in boxes:
         box.close()
 
 
-def test_a_run_whose_passes_are_all_done_is_kept_even_if_cancelled_then(qtbot, lab_window, tiny_config, tmp_path, monkeypatch):
-    """Cancel pressed after the last pass: the finished result is shown and saved, not dropped."""
-    import time
-
-    import vggcompare.core.analysis.result as result_module
-
-    real = result_module.compute_statistics
-
-    def slow_statistics(*args, **kwargs):  # keeps the worker busy until the cancel has surely arrived
-        time.sleep(1.0)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(result_module, "compute_statistics", slow_statistics)
-    reports = []
+def test_a_run_whose_passes_are_all_done_is_kept_even_if_cancelled_then(qtbot, lab_window, tiny_config, tmp_path):
+    """Cancel pressed once the last pass is reported: the finished result is shown and saved, not dropped."""
+    reports, cancelled = [], []
 
     def cancel_at_the_end(report):
         reports.append(report)
         if report.stage == "passes" and report.done == report.total:
             lab_window.cancel_run()
 
-    lab_window.runner.progress.connect(cancel_at_the_end)
+    lab_window.session.progress.connect(cancel_at_the_end)
+    lab_window.session.cancelled.connect(lambda: cancelled.append(True))
     lab_window.controls.set_config(tiny_config)
-    with qtbot.waitSignal(lab_window.runner.succeeded, timeout=TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(lab_window.session.result_ready, timeout=TIMEOUT_MS) as blocker:
         lab_window.start_run()
     assert blocker.args[0].passes == tiny_config.passes
-    assert any(r.stage == "passes" and r.done == r.total for r in reports)
+    assert any(r.stage == "passes" and r.done == r.total for r in reports) and not cancelled
     qtbot.waitUntil(lambda: len(list((tmp_path / "data" / "history").glob("*.json"))) == 1, timeout=30_000)

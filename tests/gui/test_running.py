@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from vggcompare.core.resources import sample_path
 from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
-from vggcompare.gui.model_state import WEIGHTS_MISSING
-from vggcompare.gui.tf_thread import tf_thread
+from vggcompare.gui.engine_pool import engine_pool
+from vggcompare.gui.model_session import WEIGHTS_MISSING
 
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 120_000
@@ -22,7 +22,7 @@ def long_config(tiny_config):
 def start_and_wait_for_passes(qtbot, window, config):
     """Start a run and return once at least one chunk of passes has been reported."""
     seen = []
-    window.runner.progress.connect(lambda p: seen.append(p))
+    window.session.progress.connect(lambda p: seen.append(p))
     window.controls.set_config(config)
     window.start_run()
     qtbot.waitUntil(lambda: any(p.stage == "passes" and p.done > 0 for p in seen), timeout=TIMEOUT_MS)
@@ -35,17 +35,17 @@ def message_boxes(window):
 
 def test_cancel_stops_the_run_and_the_window_still_runs(qtbot, window, tiny_config):
     succeeded = []
-    window.runner.succeeded.connect(succeeded.append)
+    window.session.result_ready.connect(succeeded.append)
     start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
     assert window.run_panel.cancel.isEnabled()
-    with qtbot.waitSignal(window.runner.cancelled, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.session.cancelled, timeout=TIMEOUT_MS):
         window.cancel_action.trigger()  # the Esc shortcut's action
-    qtbot.waitUntil(lambda: not window.runner.busy)
+    qtbot.waitUntil(lambda: not window.session.busy)
     assert not succeeded
     assert window.run_panel.bar.text() == "Cancelled"
     assert "cancelled" in window.results.banner.headline.text()
     assert not window.run_panel.cancel.isEnabled()
-    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS):
         window.controls.set_config(tiny_config)
         window.run_action.trigger()  # the Ctrl+R shortcut's action
     assert len(succeeded) == 1 and succeeded[0].passes == 12
@@ -53,21 +53,21 @@ def test_cancel_stops_the_run_and_the_window_still_runs(qtbot, window, tiny_conf
 
 def test_a_new_run_cancels_the_old_one_first(qtbot, window, tiny_config):
     succeeded = []
-    window.runner.succeeded.connect(succeeded.append)
+    window.session.result_ready.connect(succeeded.append)
     start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
     window.controls.set_config(tiny_config.replace(passes=7))
-    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS):
         window.start_run()
-    qtbot.waitUntil(lambda: not window.runner.busy)
+    qtbot.waitUntil(lambda: not window.session.busy)
     assert [r.passes for r in succeeded] == [7]
     assert window.results.result.passes == 7
 
 
 def test_closing_mid_run_is_clean(qtbot, window, tiny_config, capfd):
     start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
-    assert window.runner.busy
+    assert window.session.busy
     window.close()
-    assert tf_thread().idle()
+    assert not window.session.busy
     QApplication.processEvents()
     err = capfd.readouterr().err
     assert "QThread" not in err and "Destroyed while thread" not in err
@@ -76,28 +76,51 @@ def test_closing_mid_run_is_clean(qtbot, window, tiny_config, capfd):
 def test_quitting_the_application_mid_run_waits_for_the_worker(qtbot, window, tiny_config):
     start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
     window.shutdown()  # what app.aboutToQuit calls
-    assert tf_thread().idle()
+    assert not window.session.busy
     window.shutdown()  # safe twice
+
+
+def test_an_engine_killed_mid_run_is_one_sentence_and_the_next_run_starts_a_new_engine(qtbot, window, tiny_config):
+    import os
+    import signal
+
+    start_and_wait_for_passes(qtbot, window, long_config(tiny_config))
+    engine = engine_pool().engine
+    assert engine is not None and engine.pid != os.getpid()
+    with qtbot.waitSignal(window.session.failed, timeout=TIMEOUT_MS) as blocker:
+        os.kill(engine.pid, signal.SIGKILL)
+    title, exc, _details = blocker.args
+    assert title == "The run failed" and "was killed (SIGKILL)" in str(exc) and "new engine" in str(exc)
+    qtbot.waitUntil(lambda: bool(message_boxes(window)))
+    box = message_boxes(window)[0]
+    assert "killed" in box.text()
+    box.accept()
+    assert not window.session.busy and window.run_panel.run.isEnabled()
+    with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS) as blocker:
+        window.controls.set_config(tiny_config)
+        window.start_run()
+    assert blocker.args[0].passes == 12 and engine_pool().engine.pid != engine.pid
 
 
 def test_a_bad_image_shows_an_error_and_keeps_the_old_one(qtbot, window, tiny_config, tmp_path):
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"this is not a picture")
-    assert not window.load_image(str(bad))
+    with qtbot.waitSignal(window.session.image_failed, timeout=10_000):
+        window.load_image(str(bad))
     boxes = message_boxes(window)
     assert len(boxes) == 1
     box = boxes[0]
     assert "broken.png" in box.text() and "Traceback" not in box.text()
     assert box.detailedText()
     box.accept()
-    assert window.image_panel.loaded.source == str(sample_path("cat"))
-    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS):
+    assert window.image_panel.loaded.source == window.session.image.source == str(sample_path("cat"))
+    with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS):
         window.controls.set_config(tiny_config)
         window.start_run()
 
 
 def test_an_error_in_the_worker_shows_a_dialog_with_details_folded(qtbot, window, tiny_config, gui_model):
-    with qtbot.waitSignal(window.runner.failed, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.session.failed, timeout=TIMEOUT_MS):
         window.controls.set_config(tiny_config.replace(labels=gui_model["bad_labels"]))
         window.start_run()
     qtbot.waitUntil(lambda: bool(message_boxes(window)))
@@ -106,21 +129,29 @@ def test_an_error_in_the_worker_shows_a_dialog_with_details_folded(qtbot, window
     assert "Traceback" not in box.text() and "Traceback" in box.detailedText()
     box.accept()
     assert window.run_panel.bar.text() == "Failed"
-    with qtbot.waitSignal(window.runner.succeeded, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS):
         window.controls.set_config(tiny_config)
         window.start_run()
 
 
-def test_missing_weights_offer_three_ways_and_switch_nothing(qtbot, window, tmp_path, monkeypatch):
+@pytest.fixture
+def fresh_engine():
+    """Stop the shared engine before and after the test, so environment changes reach a new one."""
+    engine_pool().stop()
+    yield
+    engine_pool().stop()
+
+
+def test_missing_weights_offer_three_ways_and_switch_nothing(qtbot, window, tmp_path, monkeypatch, fresh_engine):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # an empty cache: the weights are missing
     assert window.controls.model.choice.currentIndex() == IMAGENET
-    with qtbot.waitSignal(window.checker.state_changed, timeout=TIMEOUT_MS,
+    with qtbot.waitSignal(window.session.model.state_changed, timeout=TIMEOUT_MS,
                           check_params_cb=lambda state, _s: state == WEIGHTS_MISSING):
         window.start_background_work()
     window.model_state.enabled = False  # keep the test from building VGG19 after the clicks below
     prompt = window.prompt
     assert prompt.isVisible() and "not in" in prompt.reason.text()
-    assert "unavailable" in window.model_status.text()
+    assert "unavailable" in window.model_state.label.text()
     assert window.controls.model.choice.currentIndex() == IMAGENET  # nothing switched by itself
     assert {prompt.pick.isVisible(), prompt.download.isVisible(), prompt.random.isVisible()} == {True}
     assert "548 MB" in prompt.download.text()
@@ -138,9 +169,9 @@ def test_missing_weights_offer_three_ways_and_switch_nothing(qtbot, window, tmp_
     assert not prompt.isVisible()
 
 
-def test_a_run_with_missing_weights_shows_the_prompt_not_a_crash(qtbot, window, tmp_path, monkeypatch):
+def test_a_run_with_missing_weights_shows_the_prompt_not_a_crash(qtbot, window, tmp_path, monkeypatch, fresh_engine):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    with qtbot.waitSignal(window.runner.failed, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.session.failed, timeout=TIMEOUT_MS):
         window.start_run()  # the default model: ImageNet VGG19
     assert window.prompt.isVisible()
     assert not message_boxes(window)
@@ -176,7 +207,7 @@ def test_a_failed_download_says_why_in_the_prompt(qtbot, window, monkeypatch):
     monkeypatch.setattr("vggcompare.core.model.weights.download_weights", offline)
     prompt = window.prompt
     prompt.show_reason("The weights are not cached.")
-    with qtbot.waitSignal(prompt.downloader.finished, timeout=10_000):
+    with qtbot.waitSignal(window.session.model.download_finished, timeout=10_000):
         prompt.download.click()
     assert prompt.isVisible() and "The download failed." in prompt.reason.text()
     assert "no connection" in prompt.reason.text() and prompt.download.isEnabled()

@@ -18,9 +18,9 @@ RUN_TIMEOUT_MS = 120_000
 def run_and_wait(qtbot, window, config):
     """Put ``config`` in the controls, press Run, and return the RunResult."""
     window.controls.set_config(config)
-    with qtbot.waitSignal(window.runner.succeeded, timeout=RUN_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.session.result_ready, timeout=RUN_TIMEOUT_MS) as blocker:
         window.run_panel.run.click()
-    qtbot.waitUntil(lambda: not window.runner.busy)
+    qtbot.waitUntil(lambda: not window.session.busy)
     return blocker.args[0]
 
 
@@ -80,11 +80,11 @@ def test_variance_plot_toggles_and_hover_text(qtbot, window, tiny_config):
 
 def test_progress_signals_arrive_in_order(qtbot, window, tiny_config):
     events = []
-    runner = window.runner
-    runner.busy_changed.connect(lambda busy: events.append(("busy", busy)))
-    runner.started.connect(lambda _c: events.append(("started",)))
-    runner.progress.connect(lambda p: events.append(("progress", p.stage, p.done, p.total)))
-    runner.succeeded.connect(lambda _r: events.append(("succeeded",)))
+    session = window.session
+    session.busy_changed.connect(lambda busy: events.append(("busy", busy)))
+    session.job_started.connect(lambda _h, _d: events.append(("started",)))
+    session.progress.connect(lambda p: events.append(("progress", p.stage, p.done, p.total)))
+    session.result_ready.connect(lambda _r: events.append(("succeeded",)))
     run_and_wait(qtbot, window, tiny_config.replace(passes=10, batch_size=3))
     assert events[:2] == [("busy", True), ("started",)]
     assert events[-2:] == [("succeeded",), ("busy", False)]
@@ -113,14 +113,14 @@ def test_paste_an_image_from_the_clipboard(window):
     QApplication.clipboard().clear()
 
 
-def test_settings_persist_between_sessions(qtbot, settings, tiny_config, tmp_path):
+def test_settings_persist_between_sessions(qtbot, settings, tiny_config, tmp_path, open_image):
     from vggcompare.gui.main_window import MainWindow
 
     first = MainWindow(settings, restore=True)
     qtbot.addWidget(first)
     first.controls.set_config(tiny_config)
     first.controls.set_expanded_groups(["numerics"])
-    first.load_image(str(sample_path("coffee")))
+    open_image(first, sample_path("coffee"))
     first.close()
     second = MainWindow(settings, restore=True)
     qtbot.addWidget(second)
@@ -129,18 +129,19 @@ def test_settings_persist_between_sessions(qtbot, settings, tiny_config, tmp_pat
     assert settings.recent_files() == []  # bundled samples are not "recent files"
     picture = tmp_path / "mine.png"
     QImage(20, 20, QImage.Format.Format_RGB32).save(str(picture))
-    second.load_image(str(picture))
+    open_image(second, picture)
     assert settings.recent_files() == [str(picture)]
     assert settings.last_folder() == str(tmp_path)
 
 
-def test_dropping_a_file_loads_it(window):
+def test_dropping_a_file_loads_it(qtbot, window):
     from PySide6.QtCore import QMimeData, QUrl
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(sample_path("rocket")))])
-    assert window.image_panel.load_mime(mime, "<dropped image>")
-    assert window.image_panel.loaded.source == str(sample_path("rocket"))
+    with qtbot.waitSignal(window.session.image_changed, timeout=10_000):
+        assert window.image_panel.load_mime(mime, "<dropped image>")
+    assert window.image_panel.loaded.source == window.session.image.source == str(sample_path("rocket"))
     assert "rocket" in window.windowTitle()
 
 

@@ -56,8 +56,9 @@ def no_screen() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Open the window with a bundled sample loaded; TensorFlow starts in the background once it is shown."""
+    """Open the window with a bundled sample loaded; the engine process starts once the window is painted."""
     from vggcompare.core.resources import sample_path
+    from vggcompare.gui.engine_pool import shutdown_engines
     from vggcompare.gui.main_window import MainWindow
 
     if no_screen():
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow()
     window.load_image(str(sample_path(DEFAULT_SAMPLE)))
     app.aboutToQuit.connect(window.shutdown)
+    app.aboutToQuit.connect(shutdown_engines)
     start_after_first_paint(window, window.start_background_work)
     window.show()
     return int(app.exec())

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from vggcompare.core.errors import ImageError
-from vggcompare.core.input.images import LoadedImage, image_from_array, load_image, resize_for_model
+from vggcompare.core.input.images import LoadedImage, image_from_array, resize_for_model
 from vggcompare.core.resources import sample_paths
 from vggcompare.gui.qimages import model_input_pixmap, pil_to_pixmap, qimage_to_array
 
@@ -40,7 +40,8 @@ def _caption() -> QLabel:
 class ImagePanel(QWidget):
     """Open, drop, paste or pick a sample; shows the picture and the model's input."""
 
-    image_loaded = Signal(object)  # LoadedImage
+    open_requested = Signal(str)  # a file path to load (the session loads it off the GUI thread)
+    image_made = Signal(object)  # a LoadedImage made from pasted or dropped pixels
     load_failed = Signal(str, str)  # message, details
     recent_cleared = Signal()
 
@@ -92,17 +93,16 @@ class ImagePanel(QWidget):
 
     # ---- loading -------------------------------------------------------------------------
     def load_path(self, path: str) -> bool:
-        """Load an image file; on failure emit ``load_failed`` and keep the current image."""
-        try:
-            loaded = load_image(path)
-        except ImageError as exc:
-            self.load_failed.emit(str(exc), f"File: {path}\n{type(exc).__name__}: {exc}")
-            return False
-        self.set_image(loaded)
+        """Ask for an image file to be loaded; the session loads it and the panel shows it (or the error)."""
+        self.open_requested.emit(path)
         return True
 
     def set_image(self, loaded: LoadedImage) -> None:
-        """Show a loaded image and announce it."""
+        """Offer an image made here (pasted or dropped pixels) to the session."""
+        self.image_made.emit(loaded)
+
+    def show_image(self, loaded: LoadedImage) -> None:
+        """Show the session's image and what the model sees of it."""
         self.loaded = loaded
         self.picture.setPixmap(pil_to_pixmap(loaded.image, BOX))
         w, h = loaded.original_size
@@ -112,7 +112,6 @@ class ImagePanel(QWidget):
         self.picture_caption.setText(f"<b>{html.escape(name)}</b><br>{w} × {h} px{kind}{notes}")
         self.picture.setToolTip(loaded.source)
         self._update_model_input()
-        self.image_loaded.emit(loaded)
 
     def open_dialog(self) -> None:
         """Ask for an image file and load it."""

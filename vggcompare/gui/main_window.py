@@ -1,31 +1,32 @@
-"""The main window: controls on the left, the image and the run's results on the right."""
+"""The main window: layout and menus. Views ask the session controller; the controller's signals fill the views."""
 
 from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QMainWindow
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, WeightsUnavailableError
+from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.resources import sample_path
-from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.compare.lab import Lab
+from vggcompare.core.storage.history import History
+from vggcompare.gui.compare.history_panel import HistoryPanel
 from vggcompare.gui.controls import ControlsPanel
-from vggcompare.gui.dialogs import error_sentence, show_error, show_help
+from vggcompare.gui.dialogs import error_sentence, show_error
+from vggcompare.gui.export_actions import ExportActions
 from vggcompare.gui.image_panel import ImagePanel
-from vggcompare.gui.model_controls import IMAGENET
+from vggcompare.gui.menus import build_menus
 from vggcompare.gui.model_status import ModelStatus
+from vggcompare.gui.presenter import Presenter
 from vggcompare.gui.results import ResultsView
-from vggcompare.gui.results.numbers import n_passes
 from vggcompare.gui.run_panel import RunPanel
+from vggcompare.gui.session import SessionController
 from vggcompare.gui.settings import WindowSettings
 from vggcompare.gui.weights_prompt import WeightsPrompt
 from vggcompare.gui.window_layout import two_columns
-from vggcompare.gui.worker import RunController
+from vggcompare.gui.window_tabs import DEMOS_TAB, RESULT_TAB, WindowTabs
 
 TITLE = "vggcompare"
 
@@ -38,68 +39,55 @@ def _is_sample(path: str) -> bool:
 class MainWindow(QMainWindow):
     """Pick an image, switch causes on and off, run N passes, read the verdict, top-5 and spread."""
 
-    def __init__(self, settings: WindowSettings | None = None, restore: bool = True) -> None:
+    def __init__(self, settings: WindowSettings | None = None, restore: bool = True, history: History | None = None) -> None:
         super().__init__()
         self.settings = settings or WindowSettings()
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)
-        self.controls = ControlsPanel()
-        self.run_panel = RunPanel()
-        self.image_panel = ImagePanel()
+        self.session = SessionController(history, self)
+        self.controls, self.run_panel, self.image_panel = ControlsPanel(), RunPanel(), ImagePanel()
         self.prompt = WeightsPrompt()
         self.prompt.setVisible(False)
         self.results = ResultsView(self.image_panel)
-        self.runner = RunController(self)
-        self.lab = Lab(self)
-        self.model_state = ModelStatus(self.controls, self.prompt, self.image_panel, self.settings, self)
-        self.checker = self.model_state.checker
-        self.model_status = self.model_state.label
-        self.statusBar().addPermanentWidget(self.model_status, 1)
+        self.history_panel = HistoryPanel(self.session.history)
+        self.tabs = WindowTabs(self.results, self.history_panel)
+        self.model_state = ModelStatus(self.session.model, self.controls, self.prompt, self.image_panel, self.settings, self)
+        self.statusBar().addPermanentWidget(self.model_state.label, 1)
+        self.exports = ExportActions(self)
         self._closed = False
-        splitter, self.results_area = two_columns(self.controls, self.run_panel, self.prompt, self.lab.tabs)
-        self.splitter = splitter
-        self.setCentralWidget(splitter)
-        self._build_actions()
-        self.lab.install_menus()
-        self._connect()
+        self.splitter, self.results_area = two_columns(self.controls, self.run_panel, self.prompt, self.tabs)
+        self.setCentralWidget(self.splitter)
+        build_menus(self)
+        self._connect_views()
+        self._connect_session()
         self.resize(1600, 1000)
         if restore:
             self._restore()
         self._on_controls_changed()
+        self.session.load_history()
 
-    # ---- set-up ----------------------------------------------------------------------------
-    def _build_actions(self) -> None:
-        self.run_action = QAction("Run", self, shortcut=QKeySequence("Ctrl+R"), triggered=self.start_run)
-        self.cancel_action = QAction("Cancel run", self, shortcut=QKeySequence(Qt.Key.Key_Escape), triggered=self.cancel_run)
-        open_action = QAction("Open image…", self, shortcut=QKeySequence.StandardKey.Open, triggered=self.image_panel.open_dialog)
-        paste_action = QAction("Paste image", self, shortcut=QKeySequence.StandardKey.Paste, triggered=self.image_panel.paste)
-        quit_action = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
-        file_menu = self.menuBar().addMenu("&File")
-        for action in (open_action, paste_action):
-            file_menu.addAction(action)
-        file_menu.addMenu(self.image_panel.recent_menu).setText("Recent images")
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        run_menu = self.menuBar().addMenu("&Run")
-        run_menu.addAction(self.run_action)
-        run_menu.addAction(self.cancel_action)
-        self.cancel_action.setEnabled(False)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(QAction("How to read this window", self, shortcut=QKeySequence.StandardKey.HelpContents,
-                                    triggered=lambda: show_help(self)))
-
-    def _connect(self) -> None:
+    # ---- wiring ----------------------------------------------------------------------------
+    def _connect_views(self) -> None:
+        s, tabs = self.session, self.tabs
         self.run_panel.run.clicked.connect(self.start_run)
         self.run_panel.cancel.clicked.connect(self.cancel_run)
         self.controls.changed.connect(self._on_controls_changed)
-        self.image_panel.image_loaded.connect(self._on_image_loaded)
+        self.image_panel.open_requested.connect(s.load_image)
+        self.image_panel.image_made.connect(s.set_image)
         self.image_panel.load_failed.connect(lambda msg, details: self.show_error("The image cannot be used", msg, details))
         self.image_panel.recent_cleared.connect(self._clear_recent)
-        self.runner.progress.connect(self.run_panel.show_progress)
-        self.runner.succeeded.connect(self.show_result)
-        self.runner.failed.connect(self._on_run_failed)
-        self.runner.cancelled.connect(self._on_run_cancelled)
-        self.runner.busy_changed.connect(self._on_busy_changed)
+        self.history_panel.open_requested.connect(s.show_result)
+        self.history_panel.compare_requested.connect(s.compare)
+        self.history_panel.warning.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        tabs.gallery.run_requested.connect(self.start_preset)
+
+    def _connect_session(self) -> None:
+        s = self.session
+        s.image_changed.connect(self._on_image_changed)
+        s.image_failed.connect(lambda msg, details: self.show_error("The image cannot be used", msg, details))
+        s.entry_saved.connect(self.history_panel.list_entry)
+        s.history_loaded.connect(self.history_panel.populate)
+        self.presenter = Presenter(self)
 
     def _restore(self) -> None:
         config = self.settings.config()
@@ -108,25 +96,25 @@ class MainWindow(QMainWindow):
         geometry = self.settings.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
-        self.controls.set_expanded_groups(self.settings.store.value("expanded_groups", "").split(",")
-                                          if self.settings.store.value("expanded_groups") else [])
+        groups = self.settings.store.value("expanded_groups", "")
+        self.controls.set_expanded_groups(groups.split(",") if groups else [])
         folder = self.settings.last_folder()
         self.image_panel.start_folder = self.prompt.last_folder = folder
         self.controls.model.set_start_folder(folder)
         self.image_panel.set_recent_files(self.settings.recent_files())
 
     def start_background_work(self) -> None:
-        """Start TensorFlow and prepare the model in the background (call once the window is shown)."""
+        """Start the engine and prepare the model (call once the window is shown)."""
         self.model_state.start()
 
     # ---- images ----------------------------------------------------------------------------
     def load_image(self, path: str) -> bool:
-        """Load an image file into the window."""
+        """Ask the session to load an image file (off the GUI thread)."""
         return self.image_panel.load_path(path)
 
-    def _on_image_loaded(self, loaded: LoadedImage) -> None:
-        name = os.path.basename(loaded.source)
-        self.setWindowTitle(f"{name} — {TITLE}")
+    def _on_image_changed(self, loaded: LoadedImage) -> None:
+        self.image_panel.show_image(loaded)
+        self.setWindowTitle(f"{os.path.basename(loaded.source)} — {TITLE}")
         if os.path.isfile(loaded.source) and not _is_sample(loaded.source):
             self.settings.set_last_folder(loaded.source)
             self.image_panel.set_recent_files(self.settings.add_recent_file(loaded.source))
@@ -144,85 +132,69 @@ class MainWindow(QMainWindow):
         """Load a file or image dropped anywhere on the window."""
         self.image_panel.dropEvent(event)
 
-    # ---- configuration and model state -----------------------------------------------------
+    # ---- configuration ---------------------------------------------------------------------
     def current_config(self) -> ExperimentConfig:
-        """The configuration in the controls, with the current image; raises ConfigError."""
-        loaded = self.image_panel.loaded
-        image = loaded.source if loaded is not None and os.path.isfile(loaded.source) else None
-        return self.controls.config(image)
+        """The configuration in the controls, with the session's image; raises ConfigError."""
+        loaded = self.session.image
+        return self.controls.config(loaded.source if loaded is not None and os.path.isfile(loaded.source) else None)
 
     def _on_controls_changed(self) -> None:
         problem = self.controls.problem()
-        if problem is None and self.image_panel.loaded is None:
+        if problem is None and self.session.image is None:
             problem = "Open an image first."
         self.run_panel.set_problem(problem)
         self.run_action.setEnabled(problem is None)
+        self.tabs.gallery.set_enabled(problem is None)
         self.model_state.controls_changed()
+        self.update_estimates()
+
+    def update_estimates(self) -> None:
+        """Show each demonstration card's cost for the current settings and the last measured time per pass."""
+        try:
+            config = self.current_config() if self.session.image is not None else None
+        except ConfigError:
+            config = None
+        result = self.session.result
+        per_pass = result.timings.get("seconds_per_pass") if result is not None else None
+        self.tabs.gallery.update_estimates(config, per_pass or None)
 
     # ---- running ---------------------------------------------------------------------------
-    def start_run(self) -> None:
-        """Start a run with the current settings (cancelling one in progress first)."""
+    def _guarded(self, action) -> None:
         try:
-            config = self.current_config()
+            action()
         except ConfigError as exc:
             self.run_panel.set_problem(error_sentence(exc))
-            return
-        if self.image_panel.loaded is None:
-            self.run_panel.set_problem("Open an image first.")
-            return
-        self.settings.set_config(config)
-        self.lab.jobs.cancel()
-        self.lab.tabs.setCurrentIndex(0)
-        self.results.set_stale(True)
-        self.results.banner.show_message(f"Running {n_passes(config.passes)}…", f"Settings: {config.summary()}")
-        self.runner.start(config, self.image_panel.loaded)
+
+    def start_run(self) -> None:
+        """Start a run with the current settings (a run in progress is cancelled first)."""
+        def go() -> None:
+            config = self.current_config()
+            self.settings.set_config(config)
+            self.session.run(config)
+            self.tabs.setCurrentIndex(RESULT_TAB)
+        self._guarded(go)
+
+    def start_preset(self, name: str) -> None:
+        """Run a demonstration with the current model and image."""
+        def go() -> None:
+            self.session.run_preset(name, self.current_config())
+            self.tabs.setCurrentIndex(DEMOS_TAB)
+        self._guarded(go)
+
+    def repeat(self, fresh_process: bool) -> None:
+        """Repeat the shown run and compare."""
+        try:
+            self.session.repeat(fresh_process)
+        except ConfigError as exc:
+            self.statusBar().showMessage(error_sentence(exc), 10_000)
 
     def cancel_run(self) -> None:
-        """Cancel the run or demonstration in progress (it stops after the current batch of passes)."""
-        if self.lab.jobs.busy:
-            self.run_panel.show_idle("Cancelling after this batch…")
-            self.lab.jobs.cancel()
-        if self.runner.busy:
-            self.run_panel.show_idle("Cancelling after this batch…")
-            self.runner.cancel()
+        """Cancel the run or demonstration in progress."""
+        self.session.cancel()
 
-    def show_result(self, result: RunResult) -> None:
-        """Show a finished run in every panel."""
-        self.results.set_stale(False)
-        self.results.show_result(result)
-        size = result.image.get("model_input_size")
-        if size and self.image_panel.loaded is not None:
-            self.image_panel.set_model_view(input_size=(int(size[0]), int(size[1])), interpolation=result.config.interpolation)
-        self.run_panel.show_idle(f"Done: {n_passes(result.passes)} in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
-        self.statusBar().showMessage(f"Finished: {result.name}", 10_000)
-        self.lab.record(result)
-        if result.environment.get("model"):
-            self.model_state.model_used(result.environment["model"])
-
-    def _restore_results(self, banner_title: str, banner_text: str) -> None:
-        self.results.set_stale(False)
-        if self.results.result is not None:
-            self.results.show_result(self.results.result)
-            self.statusBar().showMessage(f"{banner_title} The results shown are from the previous run.", 10_000)
-        else:
-            self.results.banner.show_message(banner_title, banner_text)
-
-    def _on_run_cancelled(self) -> None:
-        self.run_panel.show_idle("Cancelled")
-        self._restore_results("The run was cancelled.", "Press Run to start again.")
-
-    def _on_run_failed(self, exc: BaseException, details: str) -> None:
-        self.run_panel.show_idle("Failed")
-        self._restore_results("The run failed.", error_sentence(exc))
-        if isinstance(exc, WeightsUnavailableError) and self.controls.model.choice.currentIndex() == IMAGENET:
-            self.model_state.weights_missing(str(exc))
-            return
-        self.show_error("The run failed", error_sentence(exc), details)
-
-    def _on_busy_changed(self, busy: bool) -> None:
-        busy = busy or self.lab.jobs.busy
-        self.run_panel.set_busy(busy)
-        self.cancel_action.setEnabled(busy)
+    def show_result(self, result) -> None:
+        """Show a finished or opened run in every panel."""
+        self.presenter.show_result(result)
 
     def show_error(self, title: str, message: str, details: str = "") -> None:
         """Show an error dialog; the window keeps working."""
@@ -239,13 +211,12 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def shutdown(self) -> None:
-        """Cancel work, wait for the worker threads, and save the settings; safe to call twice."""
+        """Cancel work, wait for file jobs, and save the settings; safe to call twice."""
         if self._closed:
             return
         self._closed = True
-        self.runner.shutdown()
-        self.lab.shutdown()
         self.model_state.shutdown()
+        self.session.shutdown()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.store.setValue("expanded_groups", ",".join(self.controls.expanded_groups()))
         try:
@@ -255,6 +226,6 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        """Closing mid-run cancels the run and waits for it, so nothing is left running."""
+        """Closing mid-run cancels the run; a run whose passes are done is still saved by the engine."""
         self.shutdown()
         super().closeEvent(event)

@@ -10,7 +10,7 @@ from vggcompare.gui.controls import ControlsPanel
 from vggcompare.gui.dialogs import error_sentence
 from vggcompare.gui.image_panel import ImagePanel
 from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
-from vggcompare.gui.model_state import LOADING, READY, WEIGHTS_MISSING, ModelChecker
+from vggcompare.gui.model_session import LOADING, READY, WEIGHTS_MISSING, ModelSession
 from vggcompare.gui.settings import WindowSettings
 from vggcompare.gui.weights_prompt import WeightsPrompt
 
@@ -18,16 +18,16 @@ CHECK_DELAY_MS = 400  # settle time after the last change before the model is pr
 
 
 class ModelStatus(QObject):
-    """Prepares the chosen model in the background and says, in the status bar, what state it is in.
+    """Asks the engine to prepare the chosen model ahead of the run, and says in the status bar what state it is in.
 
-    Checks start only after ``start()`` (once the window is shown), so TensorFlow never loads first.
+    Checks start only after ``start()`` (once the window is shown), so the engine starts after the first paint.
     """
 
-    def __init__(self, controls: ControlsPanel, prompt: WeightsPrompt, image_panel: ImagePanel,
+    def __init__(self, model: ModelSession, controls: ControlsPanel, prompt: WeightsPrompt, image_panel: ImagePanel,
                  settings: WindowSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.controls, self.prompt, self.image_panel, self.settings = controls, prompt, image_panel, settings
-        self.checker = ModelChecker(self)
+        self.checker = model
         self.label = QLabel("Model: not loaded yet")
         self.enabled = False
         self._closed = False
@@ -37,6 +37,10 @@ class ModelStatus(QObject):
         prompt.weights_file_chosen.connect(self._use_weights_file)
         prompt.use_random.connect(lambda: self.controls.model.choice.setCurrentIndex(RANDOM))
         prompt.downloaded.connect(lambda _path: self.check(force=True))
+        prompt.download_requested.connect(model.download)
+        prompt.cancel_requested.connect(model.cancel_download)
+        model.download_progress.connect(prompt.show_download_progress)
+        model.download_finished.connect(prompt.show_download_finished)
 
     def start(self) -> None:
         """Begin background checks, starting with the current model."""
@@ -72,14 +76,12 @@ class ModelStatus(QObject):
 
     def model_used(self, description: str) -> None:
         """A run finished with this model, so it is ready."""
-        self.label.setText(f"Model ready: {description}.")
+        self.checker.ran(description)
 
     def shutdown(self) -> None:
         """Stop checking; wait for a check or download in progress."""
         self._closed = True
         self._timer.stop()
-        self.checker.shutdown()
-        self.prompt.downloader.shutdown()
 
     def _on_state(self, state: str, sentence: str) -> None:
         self.label.setText(sentence if state != WEIGHTS_MISSING else f"ImageNet weights unavailable: {sentence}")

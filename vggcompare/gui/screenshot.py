@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtWidgets import QApplication
 
+from vggcompare.core.storage.history import History
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.analysis.result import RunResult
@@ -58,7 +59,7 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
     app = ensure_application()
     with tempfile.TemporaryDirectory(prefix="vggcompare-shot-") as folder:
         store = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(WindowSettings(store), restore=False)
+        window = MainWindow(WindowSettings(store), restore=False, history=History(Path(folder) / "history"))
         try:
             window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
             window.controls.set_config(result.config)
@@ -67,9 +68,9 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
             loaded = image if image is not None else (load_image(result.config.image) if result.config.image else None)
             if loaded is not None:
                 window.image_panel.set_image(loaded)
-            window.show_result(result)
+            window.session.show_result(result)
             window.show()
-            layout_size = _fitting_size(app, window, width, height)
+            _fitting_size(app, window, width, height)
             pixmap = window.grab()
             if pixmap.size() != QSize(width, height):
                 pixmap = pixmap.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)

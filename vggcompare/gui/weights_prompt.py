@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QProgres
 
 from vggcompare.core.model.weights import WEIGHTS_FILE, WEIGHTS_SIZE_TEXT
 from vggcompare.gui import theme
-from vggcompare.gui.model_state import WeightsDownloader
 
 
 class WeightsPrompt(QFrame):
@@ -18,6 +17,8 @@ class WeightsPrompt(QFrame):
 
     weights_file_chosen = Signal(str)
     downloaded = Signal(str)  # path of the verified download
+    download_requested = Signal()
+    cancel_requested = Signal()
     use_random = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -47,12 +48,9 @@ class WeightsPrompt(QFrame):
         layout.addWidget(self.reason)
         layout.addLayout(buttons)
         layout.addLayout(progress)
-        self.downloader = WeightsDownloader(self)
-        self.downloader.progress.connect(self._on_progress)
-        self.downloader.finished.connect(self._on_finished)
         self.pick.clicked.connect(self._pick_file)
         self.download.clicked.connect(self._start_download)
-        self.cancel.clicked.connect(self.downloader.cancel)
+        self.cancel.clicked.connect(self.cancel_requested)
         self.random.clicked.connect(self.use_random)
         self.last_folder = ""
         self.refresh_theme()
@@ -82,9 +80,10 @@ class WeightsPrompt(QFrame):
         self.bar.setFormat("Connecting…")
         self.bar.setVisible(True)
         self.cancel.setVisible(True)
-        self.downloader.start()
+        self.download_requested.emit()
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def show_download_progress(self, done: int, total: int) -> None:
+        """Show the download's progress in bytes."""
         mb = 1024 * 1024
         if total > 0:
             self.bar.setRange(0, 1000)
@@ -93,7 +92,8 @@ class WeightsPrompt(QFrame):
         else:
             self.bar.setFormat(f"{done / mb:.0f} MB")
 
-    def _on_finished(self, ok: bool, text: str) -> None:
+    def show_download_finished(self, ok: bool, text: str) -> None:
+        """Show how the download ended: hide on success, else say why."""
         self.download.setEnabled(True)
         self.bar.setVisible(False)
         self.cancel.setVisible(False)

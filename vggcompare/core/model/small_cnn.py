@@ -12,9 +12,14 @@ CNN_FILE = "small_cnn_dropout_v1.keras"
 
 
 def small_cnn_path() -> Path:
+    """Where the small CNN's .keras file lives (it may not be built yet: see :func:`ensure_small_cnn`)."""
+    return user_data_dir() / "models" / CNN_FILE
+
+
+def ensure_small_cnn() -> Path:
     """Return the small CNN's .keras file, building it (seed 0, random weights) on first use."""
-    folder = user_data_dir() / "models"
-    path = folder / CNN_FILE
+    path = small_cnn_path()
+    folder = path.parent
     if path.is_file():
         return path
     from vggcompare.core.model.backend import import_tensorflow

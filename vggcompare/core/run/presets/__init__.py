@@ -30,6 +30,8 @@ def run_preset(
     preset = PRESETS.get(name)
     if preset is None:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    if preset.prepare is not None:
+        preset.prepare()
     steps = preset.steps(config)
     outcome = PresetOutcome(preset.name, preset.title, preset.explanation)
     for k, (label, step_cfg) in enumerate(steps, 1):

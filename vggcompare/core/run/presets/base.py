@@ -38,6 +38,7 @@ class Preset:
     explanation: str
     steps: Callable[[ExperimentConfig], list[tuple[str, ExperimentConfig]]]
     summarise: Callable[[PresetOutcome], None]
+    prepare: Callable[[], object] | None = None  # run in the engine before the steps (e.g. build a model file)
 
 
 def clean(cfg: ExperimentConfig, **changes) -> ExperimentConfig:

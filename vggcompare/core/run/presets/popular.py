@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.analysis.verdict import fmt
+from vggcompare.core.model.small_cnn import ensure_small_cnn
 from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1, within
 
 
@@ -69,5 +70,5 @@ PRESETS = [
            "predict would be called twice. The answer says unseeded runs differ; this measures whether they do.", _p2_steps, _p2_sum),
     Preset("popular-3", "Popular answer, example 3: a small CNN with dropout",
            "A small CNN with Dropout, random weights, dropout running at inference. Seeded, the run repeats; "
-           "unseeded, it does not.", _p3_steps, _p3_sum),
+           "unseeded, it does not.", _p3_steps, _p3_sum, prepare=ensure_small_cnn),
 ]

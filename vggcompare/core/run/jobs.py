@@ -1,0 +1,98 @@
+"""The window's jobs, as the engine process runs them: each yields progress and returns its outcome.
+
+Every finished run is saved to the history here, in the engine, as soon as its passes are done: this is
+the one path that saves a run, so a run survives the window being closed while it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Generator
+
+from vggcompare.core.analysis.compare import RunComparison, compare_results
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.run.engine import Progress, run_passes
+from vggcompare.core.run.presets import PresetOutcome, run_preset
+from vggcompare.core.storage.history import History
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a prepared model tells the window: its input size and a description."""
+
+    input_size: tuple[int, int]
+    description: str
+
+
+@dataclass
+class RepeatOutcome:
+    """A run, its repeat, and their comparison."""
+
+    original: RunResult
+    repeat: RunResult
+    comparison: RunComparison
+    fresh_process: bool
+
+
+def _save(result: RunResult, history_dir: str | None) -> RunResult:
+    """Save ``result`` to the history (atomically); a failure is kept on the result, not raised."""
+    if history_dir is not None:
+        try:
+            result.history_entry = History(Path(history_dir)).add(result)
+        except Exception as exc:  # noqa: BLE001 - reported by the window; the result is still shown
+            result.history_entry = exc
+    return result
+
+
+def prepare(config: ExperimentConfig, cancel: Callable[[], bool] | None = None) -> Generator[Progress, None, ModelInfo]:
+    """Start the backend and prepare (build or load) the configured model, without downloading."""
+    from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_threads
+    from vggcompare.core.model.prepare import prepare_model
+
+    yield Progress("loading", 0, 0, 0.0, None, "Starting the engine (TensorFlow) in its own process…")
+    apply_start_settings(EngineSettings.from_config(config))
+    import_tensorflow()
+    set_threads(config.threads)
+    yield Progress("loading", 0, 0, 0.0, None, "Preparing the model in the engine…")
+    prepared = prepare_model(config, allow_download=False, cancel=cancel)
+    return ModelInfo(tuple(prepared.input_size), prepared.description)
+
+
+def run_and_save(
+    config: ExperimentConfig, image: LoadedImage | None, history_dir: str | None, cancel: Callable[[], bool] | None = None
+) -> Generator[Progress, None, RunResult]:
+    """Run N passes and save the result to the history."""
+    result = yield from run_passes(config, image, cancel=cancel, allow_download=False)
+    return _save(result, history_dir)
+
+
+def preset_and_save(
+    name: str, config: ExperimentConfig, image: LoadedImage | None, history_dir: str | None,
+    cancel: Callable[[], bool] | None = None,
+) -> Generator[Progress, None, PresetOutcome]:
+    """Run a demonstration and save each of its runs to the history."""
+    outcome = yield from run_preset(name, config, image, cancel=cancel, allow_download=False)
+    for result in outcome.runs.values():
+        _save(result, history_dir)
+    return outcome
+
+
+def repeat_and_save(
+    original: RunResult, fresh_process: bool, history_dir: str | None, cancel: Callable[[], bool] | None = None
+) -> Generator[Progress, None, RepeatOutcome]:
+    """Re-run ``original``'s exact configuration (here, or in a new Python process), save it and compare."""
+    config = original.config
+    if fresh_process:
+        from vggcompare.core.run.fresh import run_in_fresh_process
+
+        yield Progress("loading", 0, config.passes, 0.0, None, "Running the same configuration in a new Python process…")
+        again = run_in_fresh_process(config, cancel=cancel)
+    else:
+        again = yield from run_passes(config, None, cancel=cancel, allow_download=False)
+    again.name = f"repeat{' (fresh process)' if fresh_process else ''} of {original.name}"
+    _save(again, history_dir)
+    b_name = "the repeat in a fresh process" if fresh_process else "the repeat"
+    return RepeatOutcome(original, again, compare_results(original, again, "the original", b_name), fresh_process)
