@@ -19,6 +19,7 @@ from vggcompare.gui.export_actions import ExportActions
 from vggcompare.gui.image_panel import ImagePanel
 from vggcompare.gui.menus import build_menus
 from vggcompare.gui.model_status import ModelStatus
+from vggcompare.gui import reproduce_session
 from vggcompare.gui.presenter import Presenter
 from vggcompare.gui.results import ResultsView
 from vggcompare.gui.run_panel import RunPanel
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.model_state = ModelStatus(self.session.model, self.controls, self.prompt, self.image_panel, self.settings, self)
         self.statusBar().addPermanentWidget(self.model_state.label, 1)
         self.exports = ExportActions(self)
+        self.reproducer = reproduce_session.attach(self)  # Compare → Reproduce on this machine
         self._closed = False
         self.splitter, self.results_area = two_columns(self.controls, self.run_panel, self.prompt, self.tabs)
         self.setCentralWidget(self.splitter)

@@ -98,6 +98,17 @@ def reproduce(
     ConfigError (a model file without ``allow_model``) before any pass runs.
     """
     original = read_foreign_result(result_path)
+    return (yield from reproduce_result(original, image_path, allow_model, cancel, allow_download))
+
+
+def reproduce_result(
+    original: RunResult,
+    image_path: str | None = None,
+    allow_model: bool = False,
+    cancel: Callable[[], bool] | None = None,
+    allow_download: bool = False,
+) -> Generator[Progress, None, Reproduction]:
+    """:func:`reproduce` for a result already read and checked (the window's opened result)."""
     check_model_allowed(original, allow_model)
     path = find_image(original, image_path)
     image = load_image(path)
