@@ -32,14 +32,6 @@ def original(capsys, tmp_path, photo):
     return make_result(capsys, tmp_path, photo, "vgg19-random")
 
 
-def drive(gen):
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
-
-
 @pytest.mark.vgg19
 def test_a_result_made_here_is_reproduced_bit_for_bit_and_written(capsys, original, tmp_path):
     code, out, err = cli(capsys, "reproduce", str(original), "--out", str(tmp_path / "new.json"), "--quiet")

@@ -33,10 +33,6 @@ class RowPattern:
     calls_differ: bool
     largest: float
 
-    def passes_text(self) -> str:
-        """The differing rows as 1-based pass ranges of the first call: 'passes 7–8'."""
-        return "pass" + ("es " if len(self.rows) > 1 else " ") + _ranges([r + 1 for r in self.rows])
-
 
 def row_pattern(probabilities: np.ndarray, per_call: int) -> RowPattern | None:
     """Analyse passes made ``per_call`` per forward call; None when all are bit-identical."""

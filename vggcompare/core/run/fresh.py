@@ -36,7 +36,7 @@ def run_in_fresh_process(
         cmd = [sys.executable, "-m", "vggcompare", "run", str(image), "--config", str(cfg_file), "--out", str(out_file), "--quiet"]
         err_file = Path(tmp) / "stderr.txt"
         with open(err_file, "w") as err:
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=_child_environment(config))
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=dict(os.environ))
             deadline = time.monotonic() + TIMEOUT_S
             while proc.poll() is None:
                 if (cancel is not None and cancel()) or time.monotonic() > deadline:
@@ -52,15 +52,3 @@ def run_in_fresh_process(
             reason = lines[-1][len("error: "):] if lines else (stderr.strip().splitlines() or ["no output"])[-1]
             raise VggCompareError(f"the fresh process failed: {reason}")
         return load_result(out_file)
-
-
-def _child_environment(config: ExperimentConfig) -> dict[str, str]:
-    """This process's environment, less the start settings the child must choose from ``config`` itself.
-
-    The kernel library 'default' means the CPU's default, so an inherited ``TF_ENABLE_ONEDNN_OPTS`` is dropped.
-    """
-    env = dict(os.environ)
-    if config.kernels == "default":
-        env.pop("TF_ENABLE_ONEDNN_OPTS", None)
-    env["KERAS_BACKEND"] = config.backend
-    return env
