@@ -32,6 +32,14 @@ def test_jax_disables_the_tensorflow_only_settings_with_the_reason(window):
     assert not numerics.bf16_note.isHidden() and "bfloat16" in numerics.bf16_note.text()
 
 
+def test_choosing_bfloat16_says_before_the_run_whether_it_is_native_here(qtbot, window, tiny_config):
+    window.controls.set_config(tiny_config.replace(precision="bfloat16"))
+    window.start_background_work()  # the model check, which measures bfloat16 in the engine
+    note = window.controls.numerics_settings.bf16_note
+    qtbot.waitUntil(lambda: "matrix product ran" in note.text(), timeout=TIMEOUT_MS)  # measured in the engine
+    assert note.text().startswith("bfloat16 on this machine: ") and not note.isHidden()
+
+
 def _tiny_result(gui_model, tmp_path):
     config = ExperimentConfig(image=str(sample_path("cat")), model=gui_model["model"], labels=gui_model["labels"], passes=3,
                               seeding="once", seed=2, augment=AugmentConfig(enabled=True), batch_size=1)
@@ -44,13 +52,14 @@ def test_the_compare_view_lists_environment_differences_beside_the_settings(wind
     path = _tiny_result(gui_model, tmp_path)
     a = load_result(path)
     doc = json.loads(path.read_text())
-    doc["environment"].update(cpu="AMD EPYC 7B13", cpu_flags=["avx2"], kernels="Eigen")
-    other = tmp_path / "other.json"
-    other.write_text(json.dumps(doc))
-    window.tabs.compare_view.show_pair(a, load_result(other))
+    other = "oneDNN" if doc["environment"]["kernels"] == "Eigen" else "Eigen"  # whichever this machine did not run
+    doc["environment"].update(cpu="AMD EPYC 7B13", cpu_flags=["avx2"], kernels=other)
+    edited = tmp_path / "other.json"
+    edited.write_text(json.dumps(doc))
+    window.tabs.compare_view.show_pair(a, load_result(edited))
     table = window.tabs.compare_view.table
     rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())}
-    assert rows["environment: cpu_flags"][1] == "avx2" and rows["environment: kernels"][1] == "Eigen"
+    assert rows["environment: cpu_flags"][1] == "avx2" and rows["environment: kernels"][1] == other
     assert rows["environment: cpu"] == (a.environment["cpu"], "AMD EPYC 7B13")
     assert table.item(0, 0).text().startswith("environment: ") and table.item(0, 0).font().bold()
 

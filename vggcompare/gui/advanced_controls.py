@@ -129,6 +129,11 @@ def bfloat16_expectation() -> str:
     return "This CPU has no AVX512_BF16 or AMX: bfloat16 is emulated here and slower than float32; the run measures it."
 
 
+def connect_bfloat16_note(numerics: "NumericsSettings", model_session) -> None:
+    """Show under Precision the engine's measured bfloat16 sentence, which the model check brings for a bfloat16 model."""
+    model_session.model_ready.connect(lambda info: getattr(info, "bfloat16", "") and numerics.bf16_note.setText(info.bfloat16))
+
+
 class NumericsSettings(_Group):
     """Passes per forward call, precision, deterministic ops, threads, kernel library and Keras backend.
 
