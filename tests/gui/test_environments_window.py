@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from vggcompare.core.analysis.compare import compare_results
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
 from vggcompare.core.run.engine import run_experiment
@@ -56,7 +57,8 @@ def test_the_compare_view_lists_environment_differences_beside_the_settings(wind
     doc["environment"].update(cpu="AMD EPYC 7B13", cpu_flags=["avx2"], kernels=other)
     edited = tmp_path / "other.json"
     edited.write_text(json.dumps(doc))
-    window.tabs.compare_view.show_pair(a, load_result(edited))
+    b = load_result(edited)
+    window.tabs.compare_view.show_pair(a, b, compare_results(a, b))
     table = window.tabs.compare_view.table
     rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())}
     assert rows["environment: cpu_flags"][1] == "avx2" and rows["environment: kernels"][1] == other

@@ -1,4 +1,5 @@
-"""The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``, ``reproduce``.
+"""The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``,
+``figure``, ``report``, ``sweep``, ``sweep-report`` and ``reproduce``.
 
 User errors exit with status 2 and one line ``error: ...`` on stderr, never a traceback.
 """
@@ -48,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     from vggcompare.cli.reproduce import add_reproduce_command
 
     add_reproduce_command(sub)
+    from vggcompare.cli.figure import add_figure_commands
+
+    add_figure_commands(sub)
+    from vggcompare.cli.sweep import add_sweep_commands
+
+    add_sweep_commands(sub, add_run_options)
     return parser
 
 
@@ -62,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UserError("choose a command: run, compare, screenshot, preset, presets or reproduce (see --help)")
+            raise UserError("choose a command: run, compare, screenshot, preset, presets, figure, report, sweep, sweep-report or reproduce (see --help)")
         if args.command in ("preset", "presets"):
             from vggcompare.cli.presets import cmd_preset, cmd_presets
 
@@ -73,6 +80,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from vggcompare.cli.reproduce import cmd_reproduce
 
             return cmd_reproduce(args)
+        if args.command in ("figure", "report"):
+            from vggcompare.cli.figure import cmd_figure, cmd_report
+
+            return cmd_figure(args) if args.command == "figure" else cmd_report(args)
+        if args.command in ("sweep", "sweep-report"):
+            from vggcompare.cli.sweep import cmd_sweep, cmd_sweep_report
+
+            if args.command == "sweep-report":
+                return cmd_sweep_report(args)
+            return cmd_sweep(args, config_from_args(args, None))
         from vggcompare.cli.commands import cmd_compare, cmd_run, cmd_screenshot
 
         handler = {"run": cmd_run, "compare": cmd_compare, "screenshot": cmd_screenshot}[args.command]

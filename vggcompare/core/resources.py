@@ -30,6 +30,11 @@ def sample_paths() -> dict[str, Path]:
     return {name: sample_path(name) for name in SAMPLE_NAMES}
 
 
+def sweep_samples_folder() -> Path:
+    """Return the folder of the bundled photos for sweeps (public-domain and CC0; see resources/CREDITS.md)."""
+    return Path(str(resources.files("vggcompare.resources.sweep")))
+
+
 @lru_cache(maxsize=1)
 def imagenet_labels() -> tuple[str, ...]:
     """Return the 1000 ImageNet class names in Keras' index order (0 = tench)."""

@@ -26,6 +26,7 @@ from vggcompare.gui.results import ResultsView
 from vggcompare.gui.run_panel import RunPanel
 from vggcompare.gui.session import SessionController
 from vggcompare.gui.settings import WindowSettings
+from vggcompare.gui.sweep_view import add_sweep_tab
 from vggcompare.gui.weights_prompt import WeightsPrompt
 from vggcompare.gui.window_layout import two_columns
 from vggcompare.gui.window_tabs import DEMOS_TAB, RESULT_TAB, WindowTabs
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.results = ResultsView(self.image_panel)
         self.history_panel = HistoryPanel(self.session.history)
         self.tabs = WindowTabs(self.results, self.history_panel)
+        self.sweep_view = add_sweep_tab(self)
         self.model_state = ModelStatus(self.session.model, self.controls, self.prompt, self.image_panel, self.settings, self)
         self.statusBar().addPermanentWidget(self.model_state.label, 1)
         self.exports = ExportActions(self)

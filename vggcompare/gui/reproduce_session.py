@@ -98,7 +98,7 @@ def attach(window) -> ReproduceSession:
         window.results.banner.show_message(headline, detail)
 
     def on_finished(outcome) -> None:
-        window.session.compare(outcome.original, outcome.new, "the original", "this machine")
+        window.session.compare(outcome.original, outcome.new, "the original", "this machine", comparison=outcome.comparison)
         view = window.tabs.compare_view
         n = outcome.comparison.numbers
         head = "Reproduced bit for bit on this machine" if n.bit_identical else "Not reproduced bit for bit on this machine"

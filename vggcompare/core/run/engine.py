@@ -29,12 +29,12 @@ from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
 from vggcompare.core.input import augment as aug
-from vggcompare.core.input.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
-from vggcompare.core.input.preprocess import preprocess
+from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
+from vggcompare.core.input.model_view import model_input, switch_notes
 from vggcompare.core.model.backend import check_backend_settings
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.run import engine_steps as steps
-from vggcompare.core.run.engine_steps import STREAM_AUGMENT, STREAM_INIT, STREAM_WEIGHTS, pass_seed
+from vggcompare.core.run.engine_steps import STREAM_INIT, STREAM_WEIGHTS, pass_seed
 
 # Passes per forward call when not set. Measured (benchmarks/bench_chunk.py, 2-core AVX-512 EPYC, best call):
 # float32 s/pass B1 0.193, B4 0.177, B8 0.173, B16 0.171, B32 0.170; bfloat16 B8 +5%, B16 +2.5%, B32 best.
@@ -110,7 +110,8 @@ def run_passes(
         prepared.hold_weights((*base, STREAM_INIT))
     t["model"] = time.perf_counter()
     height, width = prepared.input_size
-    picture = resize_for_model(image.image, (height, width), config.interpolation)
+    picture = model_input(image, (height, width), config.interpolation, config.pitfalls)
+    augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     n, chunk = config.passes, auto_batch_size(config)
     probs = np.empty((n, prepared.classes), dtype=np.float32)
     params: list[dict] = []
@@ -122,9 +123,10 @@ def run_passes(
         if stop():
             raise RunCancelled("the run was cancelled")
         indices = range(start, min(start + chunk, n))
-        batch = _call_batch(picture, config, base, indices, params)
-        thumbs.extend(_thumbnails(batch, indices, params, config))
-        x = steps.pad(preprocess(batch, config.effective_preprocess, config.pitfalls), chunk)
+        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS)
+        params.extend(drawn)
+        thumbs.extend(_thumbnails(shown, params, config))
+        x = steps.pad(x, chunk)  # the fixed batch shape, so the compiled call is never retraced
         keys = steps.dropout_keys(base, config, indices, chunk) if prepared.keys is not None else None
         if config.reinit_weights:
             prepared.hold_weights(tuple(pass_seed(base, config, start, STREAM_WEIGHTS)))
@@ -143,7 +145,7 @@ def run_passes(
         augmentation=params,
         environment=steps.environment(config, facts, chunk, prepared.description),
         timings=steps.timings(t, first_call, n),
-        notes=steps.notes_for(config, image, prepared.softmax_applied, facts),
+        notes=steps.notes_for(config, image, prepared.softmax_applied, facts, _input_notes(image, config, base)),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -162,28 +164,21 @@ def _resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple
     return config, image
 
 
-def _call_batch(picture: np.ndarray, config: ExperimentConfig, base: tuple[int, ...], indices: range, params: list[dict]) -> np.ndarray:
-    """The passes' input pictures for one forward call, each augmented with its own draw (recorded in ``params``)."""
-    height, width = picture.shape[:2]
-    batch = np.broadcast_to(picture, (len(indices), height, width, 3)).copy()
-    if config.augment.enabled:
-        drawn = [
-            aug.draw_parameters(config.augment, np.random.default_rng(pass_seed(base, config, i, STREAM_AUGMENT)), height, width)
-            for i in indices
-        ]
-        batch = aug.apply_augmentation(batch, drawn, config.augment.fill_mode)
-        params.extend(drawn)
-    return batch
-
-
-def _thumbnails(batch: np.ndarray, indices: range, params: list[dict], config: ExperimentConfig) -> list[Thumbnail]:
-    """Thumbnails of the first THUMBNAILS passes' inputs, captioned with their augmentation."""
+def _thumbnails(shown: dict[int, np.ndarray], params: list[dict], config: ExperimentConfig) -> list[Thumbnail]:
+    """Thumbnails of the first THUMBNAILS passes' inputs as the model saw them, captioned with their augmentation."""
     out = []
-    for j, i in enumerate(indices):
-        if i < THUMBNAILS:
-            caption = aug.describe(params[i]) if config.augment.enabled else "as loaded"
-            out.append(Thumbnail(i, encode_png(to_thumbnail(batch[j])), f"pass {i + 1}: {caption}"))
+    for i, seen in shown.items():
+        caption = aug.describe(config.augment, params[i]) if config.augment.enabled else "as loaded"
+        out.append(Thumbnail(i, encode_png(to_thumbnail(seen)), f"pass {i + 1}: {caption}"))
     return out
+
+
+def _input_notes(image: LoadedImage, config: ExperimentConfig, base: tuple[int, ...]) -> list[str]:
+    """Notes on the input: what the pitfall switches did to this picture, and the augmentation's."""
+    notes = switch_notes(image, config.pitfalls)
+    if config.augment.enabled:
+        notes.extend(aug.augment_notes(config.augment, base[0] % 2**32, config.seeding))
+    return notes
 
 
 def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None) -> np.ndarray:

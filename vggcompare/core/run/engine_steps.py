@@ -89,9 +89,10 @@ def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:
     }
 
 
-def notes_for(config: ExperimentConfig, image: LoadedImage, softmax_applied: bool, facts: dict[str, Any]) -> list[str]:
-    """The run's notes: the image's, plus what the engine changed or found."""
-    notes = list(image.notes)
+def notes_for(config: ExperimentConfig, image: LoadedImage, softmax_applied: bool, facts: dict[str, Any],
+              input_notes: list[str] = ()) -> list[str]:
+    """The run's notes: the image's and its input's (``input_notes``), plus what the engine changed or found."""
+    notes = list(image.notes) + list(input_notes)
     if softmax_applied:
         notes.append("Note: the model outputs scores, not probabilities, so a softmax was applied to them.")
     if config.reinit_weights and config.batch_size not in (None, 1):

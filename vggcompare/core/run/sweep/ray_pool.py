@@ -1,0 +1,132 @@
+"""Running a sweep's groups on Ray: an actor pool, one model per actor, each actor sized in CPUs (or GPUs).
+
+Without an address a local Ray instance starts with this machine's cores; with one, the driver joins
+that cluster (every node needs vggcompare installed with the ``ray`` extra, and a model file at the
+same path). Images travel to the actors as file bytes, so the nodes need no shared folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Callable, Generator
+
+from vggcompare.core.errors import ConfigError, VggCompareError
+from vggcompare.core.run.sweep.worker import Item
+
+Event = tuple  # ("tick",) | ("ready", model description) | ("group", rows, thumbnails, passes)
+IN_FLIGHT_PER_ACTOR = 2
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError('the Ray engine needs the ray extra: pip install "vggcompare[ray]"') from None
+    return ray
+
+
+def _actor_class(ray):
+    class SweepActor:
+        """A Ray actor holding one SweepWorker (one model)."""
+
+        def __init__(self, variants: list, group: int, threads: int, allow_download: bool) -> None:
+            from vggcompare.core.config import ExperimentConfig
+            from vggcompare.core.run.sweep.worker import SweepWorker
+
+            self.worker = SweepWorker([(n, ExperimentConfig.from_dict(c)) for n, c in variants], group, allow_download)
+            self.worker.start(threads)
+
+        def describe(self) -> str:
+            return self.worker.model_description
+
+        def run(self, items: list) -> tuple:
+            gen = self.worker.run_group(items)
+            done = 0
+            while True:
+                try:
+                    done += next(gen)
+                except StopIteration as stop:
+                    rows, thumbs = stop.value
+                    return rows, thumbs, done
+
+    return ray.remote(SweepActor)
+
+
+def _unwrap(exc: BaseException) -> VggCompareError:
+    cause = getattr(exc, "cause", None)
+    if isinstance(cause, VggCompareError):
+        return cause
+    first = (str(cause or exc).strip().splitlines() or [type(exc).__name__])[-1][:200]
+    return VggCompareError(f"a Ray worker failed ({first})")
+
+
+def run_groups_on_ray(
+    variants: list,
+    group: int,
+    groups: list,
+    items_of: Callable[[list], list[Item]],
+    *,
+    address: str | None = None,
+    cpus_per_actor: int | None = None,
+    gpus_per_actor: float = 0,
+    threads: int | None = None,
+    allow_download: bool = True,
+    poll: float = 0.5,
+    say: Callable[[str], None] = lambda _m: None,
+) -> Generator[Event, None, None]:
+    """Send each group to an actor of the pool and yield events as they come back (ticks between them)."""
+    ray = _import_ray()
+    cpus = cpus_per_actor or os.cpu_count() or 1
+    if cpus < 1 or gpus_per_actor < 0:
+        raise ConfigError("CPUs per actor must be at least 1, and GPUs per actor at least 0")
+    say("Starting a local Ray instance…" if not address else f"Joining the Ray cluster at {address}…")
+    logger = logging.getLogger("ray")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # Ray's start-up notices would cut through the progress bar
+    try:
+        ray.init(address=address, num_cpus=None if address else (os.cpu_count() or 1), include_dashboard=False,
+                 log_to_driver=False, configure_logging=False)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise ConfigError(f"cannot start or join Ray{f' at {address}' if address else ''} ({str(exc).splitlines()[0][:160]})") from None
+    finally:
+        logger.setLevel(level)
+    try:
+        resources = ray.cluster_resources()
+        count = int(resources.get("CPU", 1) // cpus)
+        if gpus_per_actor:
+            count = min(count, int(resources.get("GPU", 0) // gpus_per_actor))
+        if count < 1:
+            raise ConfigError(f"the Ray cluster has too few resources for one actor of {cpus} CPU(s)"
+                              + (f" and {gpus_per_actor} GPU(s)" if gpus_per_actor else ""))
+        count = max(1, min(count, len(groups)))
+        Actor = _actor_class(ray).options(num_cpus=cpus, num_gpus=gpus_per_actor or 0)
+        say(f"Starting {count} Ray actor(s), {cpus} CPU(s) each, one model in each…")
+        # Each actor's TensorFlow uses as many threads as it has CPUs, as the local engine uses the machine's.
+        actors = [Actor.remote(variants, group, threads or cpus, allow_download) for _ in range(count)]
+        try:
+            description = ray.get(actors[0].describe.remote())
+        except Exception as exc:  # noqa: BLE001 - Ray wraps the actor's own error
+            raise _unwrap(exc) from None
+        yield ("ready", description)
+        queue = list(reversed(groups))
+        running: dict = {}
+        for actor in actors * IN_FLIGHT_PER_ACTOR:
+            if queue:
+                running[actor.run.remote(items_of(queue.pop()))] = actor
+        while running:
+            ready, _ = ray.wait(list(running), num_returns=1, timeout=poll)
+            if not ready:
+                yield ("tick",)
+                continue
+            ref = ready[0]
+            actor = running.pop(ref)
+            try:
+                rows, thumbs, done = ray.get(ref)
+            except Exception as exc:  # noqa: BLE001
+                raise _unwrap(exc) from None
+            if queue:
+                running[actor.run.remote(items_of(queue.pop()))] = actor
+            yield ("group", rows, thumbs, done)
+    finally:
+        ray.shutdown()

@@ -1,0 +1,155 @@
+"""One sweep worker: the model built once, then groups of images sent through each variant in fixed-size calls.
+
+The same code runs in the local process and in each Ray actor, so both produce the same rows. Pass i of
+every image draws its augmentation and dropout from the engine's keyed streams (run seed, i), and each
+variant's rows go through the model in calls of the engine's size, padded to that size like the engine's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Generator
+
+import numpy as np
+
+from vggcompare.core.analysis.sweep_stats import image_numbers
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.errors import ImageError
+from vggcompare.core.input import augment as aug
+from vggcompare.core.input.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
+from vggcompare.core.input.preprocess import preprocess
+from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_deterministic_ops, set_threads
+from vggcompare.core.model.prepare import PreparedModel, prepare_model
+from vggcompare.core.run.engine import AUTO_BATCH
+from vggcompare.core.run.engine import _forward  # the engine's own forward call
+from vggcompare.core.run.engine_steps import STREAM_AUGMENT, STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS
+from vggcompare.core.run.engine_steps import pass_seed as _pass_seed  # the engine's pass keys
+
+# An item of a group: (image index, name shown in errors, the file's bytes or the reason it could not be read)
+Item = tuple[int, str, "bytes | str"]
+THUMBNAIL_SIDE = 160
+
+
+def call_size(config: ExperimentConfig, rows: int) -> int:
+    """Rows per forward call for a variant: its passes per call (the engine's chunk), at most a group's rows."""
+    if config.reinit_weights:
+        return 1
+    return min(config.batch_size or AUTO_BATCH, rows)
+
+
+class SweepWorker:
+    """Holds the variants and the model for them; runs groups of images through every variant."""
+
+    def __init__(self, variants: list[tuple[str, ExperimentConfig]], group: int, allow_download: bool = True) -> None:
+        self.variants = variants
+        self.group = group
+        self.allow_download = allow_download
+        self.labels: list[str] = []
+        self.model_description = ""
+
+    def start(self, threads: int | None = None) -> None:
+        """Start the backend with the reference's settings and build the model (once per process)."""
+        ref = self.variants[0][1]
+        apply_start_settings(EngineSettings.from_config(ref))
+        import_tensorflow()
+        set_threads(threads if threads is not None else ref.threads)
+        if ref.seeding != "off":
+            import keras
+
+            keras.utils.set_random_seed(ref.seed)
+        prepared = prepare_model(ref, allow_download=self.allow_download)
+        self.labels = list(prepared.labels)
+        self.model_description = prepared.description
+
+    def run_group(self, items: list[Item]) -> Generator[int, None, tuple[list[dict], dict[int, bytes]]]:
+        """Run one group through every variant; yield passes done after each call; return (rows, thumbnails).
+
+        An image that cannot be read gets a row with its error under every variant; its passes are reported done.
+        """
+        images: dict[int, LoadedImage] = {}
+        errors: dict[int, str] = {}
+        for index, name, data in items:
+            try:
+                if isinstance(data, str):
+                    raise ImageError(data)
+                images[index] = load_image(data, name=name)
+            except ImageError as exc:
+                errors[index] = str(exc)
+        thumbs = {i: encode_png(to_thumbnail(np.asarray(im.image, np.float32), THUMBNAIL_SIDE)) for i, im in images.items()}
+        if errors:  # their passes count as done for the progress, though none runs
+            yield len(errors) * sum(cfg.passes for _, cfg in self.variants)
+        probs: list[dict[int, np.ndarray]] = []
+        for _name, cfg in self.variants:
+            out = yield from self._run_variant(cfg, images)
+            probs.append(out)
+        rows = []
+        for index, name, _data in items:
+            for k, (variant, cfg) in enumerate(self.variants):
+                row = {"image_index": index, "variant_index": k, "image": name, "variant": variant, "passes": cfg.passes}
+                if index in errors:
+                    row["error"] = errors[index]
+                else:
+                    row.update(self._numbers(probs[0][index], probs[k][index]))
+                rows.append(row)
+        return rows, thumbs
+
+    def _numbers(self, reference: np.ndarray, variant: np.ndarray) -> dict:
+        n = image_numbers(reference, variant)
+        return {
+            "top1_label": self.labels[n.top1_index], "top1_probability": n.top1_probability,
+            "reference_top1_label": self.labels[n.reference_top1_index],
+            "top1_changed": n.top1_changed, "top5_overlap": n.top5_overlap, "largest_change": n.largest_change,
+            "largest_change_label": self.labels[n.largest_change_index], "kl_divergence": n.kl_divergence,
+            "within_std": n.within_std,
+            "probabilities_sha256": hashlib.sha256(np.ascontiguousarray(variant, np.float32).tobytes()).hexdigest(),
+        }
+
+    def _run_variant(self, cfg: ExperimentConfig, images: dict[int, LoadedImage]) -> Generator[int, None, dict[int, np.ndarray]]:
+        """Every image's (N, C) probabilities under one variant, in calls of a fixed size."""
+        if not images:
+            return {}
+        prepared = prepare_model(cfg, allow_download=self.allow_download)
+        set_deterministic_ops(cfg.deterministic_ops)
+        # A sweep holds one set of random weights, drawn from the seed, for every image (even unseeded).
+        if prepared.random_weights and not cfg.reinit_weights:
+            prepared.hold_weights((cfg.seed, STREAM_INIT))
+        base = (secrets.randbits(63),) if cfg.seeding == "off" else (cfg.seed,)
+        n = cfg.passes
+        height, width = prepared.input_size
+        order = list(images)
+        drawn = [aug.draw_parameters(cfg.augment, np.random.default_rng(_pass_seed(base, cfg, i, STREAM_AUGMENT)), height, width)
+                 for i in range(n)] if cfg.augment.enabled else []
+        pictures = [resize_for_model(images[i].image, (height, width), cfg.interpolation) for i in order]
+        total = len(order) * n
+        size = call_size(cfg, self.group * n)
+        out = np.empty((total, prepared.classes), np.float32)
+        for start in range(0, total, size):
+            stop = min(start + size, total)
+            x = np.concatenate([self._rows(cfg, pictures[k], drawn, max(start, k * n) - k * n, min(stop, (k + 1) * n) - k * n)
+                                for k in range(start // n, (stop - 1) // n + 1)])
+            out[start:stop] = self._call(prepared, cfg, base, x, np.arange(start, stop) % n, size)
+            yield stop - start
+        return {index: out[k * n : (k + 1) * n] for k, index in enumerate(order)}
+
+    @staticmethod
+    def _rows(cfg: ExperimentConfig, picture: np.ndarray, drawn: list[dict], first: int, last: int) -> np.ndarray:
+        """Passes first..last-1 of one image, augmented and preprocessed: what the model receives."""
+        batch = np.broadcast_to(picture, (last - first, *picture.shape)).copy()
+        if drawn:
+            batch = aug.apply_augmentation(batch, drawn[first:last], cfg.augment.fill_mode)
+        return preprocess(batch, cfg.effective_preprocess, cfg.pitfalls)
+
+    def _call(self, prepared: PreparedModel, cfg: ExperimentConfig, base: tuple, x: np.ndarray, passes: np.ndarray, size: int) -> np.ndarray:
+        count = len(x)
+        if count < size:  # pad to the fixed call size, so the graph is never retraced (as the engine does)
+            x = np.concatenate([x, np.repeat(x[-1:], size - count, axis=0)])
+        keys = None
+        if prepared.keys is not None:
+            keys = np.array([np.random.SeedSequence(_pass_seed(base, cfg, int(i), STREAM_DROPOUT)).generate_state(2, np.uint32)
+                             for i in passes], dtype=np.int64)
+            if count < size:
+                keys = np.concatenate([keys, np.repeat(keys[-1:], size - count, axis=0)])
+        if cfg.reinit_weights:
+            prepared.hold_weights(tuple(_pass_seed(base, cfg, int(passes[0]), STREAM_WEIGHTS)))
+        return _forward(prepared, x, keys)[:count]
