@@ -96,3 +96,14 @@ def test_a_refused_model_file_is_not_reproduced(qtbot, window, gui_model, tmp_pa
 
     reproduce_shown(window)
     assert not started and "model file was not allowed" in window.statusBar().currentMessage()
+
+
+def test_a_jax_run_from_the_window(qtbot, window, tiny_config):
+    pytest.importorskip("jax")
+    window.controls.set_config(tiny_config.replace(backend="jax", passes=4))
+    with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS) as blocker:
+        window.start_run()
+    result = blocker.args[0]
+    assert result.config.backend == "jax" and result.environment["backend"] == "jax" and result.environment["kernels"] == "XLA"
+    assert not result.statistics.all_bit_identical  # augmentation and dropout ran under JAX
+    assert "on JAX" in window.results.environment.text()
