@@ -53,7 +53,8 @@ def test_run_with_tiny_model_fills_verdict_top5_plots_and_inputs(qtbot, window, 
 
 
 def test_identical_passes_say_so_instead_of_an_empty_plot(qtbot, window, tiny_config):
-    config = tiny_config.replace(seeding="off", augment={"enabled": False}, dropout=None)
+    # one pass per call guarantees identical passes on every CPU (rows of one call may round differently)
+    config = tiny_config.replace(seeding="off", augment={"enabled": False}, dropout=None, batch_size=1)
     result = run_and_wait(qtbot, window, config)
     assert result.statistics.all_bit_identical
     variance = window.results.variance

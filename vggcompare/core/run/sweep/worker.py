@@ -21,8 +21,10 @@ from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to
 from vggcompare.core.input.model_view import model_input
 from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
-from vggcompare.core.run.engine import AUTO_BATCH, STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS
-from vggcompare.core.run.engine import _forward, _pass_seed  # the engine's own forward call and pass keys
+from vggcompare.core.run.engine import AUTO_BATCH
+from vggcompare.core.run.engine import _forward  # the engine's own forward call
+from vggcompare.core.run.engine_steps import STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS
+from vggcompare.core.run.engine_steps import pass_seed as _pass_seed  # the engine's pass keys
 
 # An item of a group: (image index, name shown in errors, the file's bytes or the reason it could not be read)
 Item = tuple[int, str, "bytes | str"]
