@@ -21,6 +21,7 @@ def run_and_wait(qtbot, window, config):
     with qtbot.waitSignal(window.session.result_ready, timeout=RUN_TIMEOUT_MS) as blocker:
         window.run_panel.run.click()
     qtbot.waitUntil(lambda: not window.session.busy)
+    window.results.finish_drawing()  # the plots are drawn over the next event-loop turns; draw them now
     return blocker.args[0]
 
 
