@@ -191,6 +191,9 @@ class SweepView(QWidget):
 
     def _compare(self, row: int, _column: int) -> None:
         image, variant = self.rows.item(row, 0).text(), self.rows.item(row, 1).text()
+        if self.sweeps.running:  # the one job runner would stop the sweep for it
+            self.status.setText("The sweep is still running: let it finish (or cancel it) to compare a row.")
+            return
         self.status.setText(f"Running the reference and '{variant}' on {image} for the compare view…")
         self.sweeps.compare_row(image, variant)
 
