@@ -74,8 +74,7 @@ def main() -> None:
     # (b) the floor's inputs: the same augmented, preprocessed tensors the engine makes, made up front.
     h, w = prepared.input_size
     picture = resize_for_model(image.image, (h, w), cfg32.interpolation)
-    rng_params = [aug.draw_parameters(cfg32.augment, np.random.default_rng([42, i, 1]), h, w) for i in range(n)]
-    raw = aug.apply_augmentation(np.broadcast_to(picture, (n, h, w, 3)).copy(), rng_params, cfg32.augment.fill_mode)
+    raw, _ = aug.PassAugmenter(cfg32.augment, cfg32.seed, cfg32.seeding).augment(picture, range(n))
     pre = preprocess(raw, "caffe")
     if n % chunk:
         pre = np.concatenate([pre, np.repeat(pre[-1:], chunk - n % chunk, axis=0)])

@@ -20,9 +20,15 @@ def _save_model(model, path):
     return str(path)
 
 
+NAMED_LABELS = ["tabby cat", "Egyptian cat", "tiger cat", "lynx", "coffee mug",
+                "espresso", "space shuttle", "astronaut", "golden retriever", "broccoli"]
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory):
-    """Small .keras classifiers: with dropout, without dropout, and one that outputs logits."""
+    """The tests' one set of small .keras classifiers (32×32 input, 10 classes): with dropout, without
+    dropout, and one that outputs logits; labels "thing 0".."thing 9", readable ImageNet-like names,
+    and a labels file of 3 lines that matches no model."""
     from vggcompare.core.model.backend import import_tensorflow
 
     import_tensorflow()
@@ -46,11 +52,15 @@ def tiny_models(tmp_path_factory):
 
     labels = folder / "labels.txt"
     labels.write_text("\n".join(f"thing {i}" for i in range(10)) + "\n")
+    (folder / "names.txt").write_text("\n".join(NAMED_LABELS) + "\n", encoding="utf-8")
+    (folder / "three.txt").write_text("a\nb\nc\n", encoding="utf-8")
     return {
-        "dropout": _save_model(body(True), folder / "tiny_dropout.keras"),
+        "dropout": _save_model(body(True), folder / "tiny.keras"),
         "plain": _save_model(body(False), folder / "tiny_plain.keras"),
         "logits": _save_model(body(False, activation=None), folder / "tiny_logits.keras"),
         "labels": str(labels),
+        "names": str(folder / "names.txt"),
+        "bad_labels": str(folder / "three.txt"),
         "folder": folder,
     }
 
@@ -63,3 +73,52 @@ def photo(tmp_path_factory):
     path = tmp_path_factory.mktemp("img") / "photo.png"
     Image.fromarray(arr).save(path)
     return str(path)
+
+
+@pytest.fixture
+def make_result():
+    """A factory of small hand-made RunResults (3 classes, no TensorFlow), for storage and view tests.
+
+    ``make_result(name="a", created="2026-11-25T10:00:00", spread=0.0, **config_changes)``: passes
+    differ by ``spread``; the verdict is computed from the numbers, as the engine does.
+    """
+    from vggcompare.core.analysis.result import RunResult, Thumbnail
+    from vggcompare.core.analysis.stats import compute_statistics
+    from vggcompare.core.analysis.verdict import run_verdict
+    from vggcompare.core.config import ExperimentConfig
+    from vggcompare.core.input.images import encode_png
+
+    labels = ["cat", "dog", "fish"]
+    y, x = np.mgrid[0:64, 0:96]
+    picture = np.stack([x * 2, y * 3, (x + y) % 256], axis=-1).astype(np.uint8)
+
+    def make(name: str = "", created: str = "2026-11-25T10:00:00", spread: float = 0.0, **changes):
+        config = ExperimentConfig(**{"model": "vgg19-random", "passes": 4, "seeding": "once", **changes})
+        base = np.array([0.7, 0.2, 0.1])
+        probs = np.stack([base + spread * np.array([-i, i, 0]) for i in range(config.passes)]).astype(np.float32)
+        stats = compute_statistics(probs, labels)
+        aug = [{"rotation_deg": 0.0}] * config.passes if config.augment.enabled else []
+        return RunResult(
+            config=config, labels=labels, probabilities=probs, augmentation=aug, environment={}, timings={},
+            thumbnails=[Thumbnail(0, encode_png(picture), "pass 1")], name=name, created=created,
+            verdict=run_verdict(stats, labels, config, dropout_active=config.dropout is not None),
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def probe_model(tmp_path_factory):
+    """(path, model): 32x32x3 -> Flatten -> Dense(10, stddev 1e-5) -> softmax; every pixel moves its output."""
+    from vggcompare.core.model.backend import import_tensorflow
+
+    import_tensorflow()
+    import keras
+
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax",
+                                                 kernel_initializer=keras.initializers.RandomNormal(stddev=1e-5))])
+    path = tmp_path_factory.mktemp("probe") / "probe.keras"
+    model.save(path)
+    return str(path), model

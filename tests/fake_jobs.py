@@ -65,3 +65,32 @@ def environment(name: str):
 def unpicklable():
     """Return something that cannot travel between processes."""
     return lambda: None
+
+
+def ignores_cancel(seconds: float = 60.0):
+    """A job stuck in a long step that never looks at the cancel flag."""
+    yield "stuck"
+    time.sleep(seconds)
+    return "finished anyway"
+
+
+def fake_run(config, image, history_dir, cancel=None):
+    """Stands in for core.run.jobs.run_and_save without any backend: N passes of made-up probabilities."""
+    import numpy as np
+
+    from vggcompare.core.analysis.result import RunResult
+    from vggcompare.core.run.engine import Progress
+    from vggcompare.core.run.jobs import _save
+
+    rng = np.random.default_rng(config.seed)
+    rows = []
+    for i in range(config.passes):
+        time.sleep(0.005)
+        p = rng.random(10).astype(np.float32) + 1.0
+        rows.append(p / p.sum())
+        yield Progress("passes", i + 1, config.passes, 0.0, None, f"Pass {i + 1} of {config.passes}")
+    labels = [f"class {k}" for k in range(10)]
+    result = RunResult(config=config, labels=labels, probabilities=np.stack(rows), augmentation=[], environment={},
+                       timings={"seconds_per_pass": 0.005, "total_seconds": 0.01}, name="fake run", created="2026-01-01T00:00:00")
+    result.verdict = "made up"
+    return _save(result, history_dir)

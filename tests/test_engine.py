@@ -88,7 +88,7 @@ def test_logits_model_gets_softmax_and_a_note(tiny_models, photo):
 def test_result_holds_what_the_issue_lists(tiny_models, photo):
     r = run_experiment(cfg(tiny_models, photo, seeding="once", augment=AUG, passes=10))
     assert r.probabilities.shape == (10, 10) and r.probabilities.dtype == np.float32
-    assert len(r.augmentation) == 10 and {"rotation_deg", "shift_x_px", "shear_deg", "zoom_x", "flip"} <= set(r.augmentation[0])
+    assert len(r.augmentation) == 10 and {"seed", "theta", "tx", "ty", "shear", "zx", "zy", "flip_horizontal"} == set(r.augmentation[0])
     assert 1 <= len(r.thumbnails) <= 8 and r.thumbnails[0].caption.startswith("pass 1:")
     for key in ("tensorflow", "keras", "numpy", "python", "device", "cpu", "intra_op_threads", "precision"):
         assert key in r.environment

@@ -18,9 +18,12 @@ from PIL import Image, ImageFile
 
 from vggcompare.core.input import images
 from vggcompare.core.errors import ConfigError, ImageError
+from vggcompare.core.input.model_view import switched_image
 from vggcompare.core.input.images import INTERPOLATIONS, LoadedImage, decode_png, encode_png, image_from_array, load_image, resize_for_model, to_thumbnail
 
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
+TRANSPARENT_NOTE = ("This image has transparent pixels; Keras' load_img drops the alpha channel, so the model sees "
+                    "the colours stored under them. Switch on 'transparent pixels on white' to compare.")
 
 
 def noise(width: int, height: int, seed: int = 0) -> Image.Image:
@@ -107,7 +110,11 @@ def test_lossy_webp(tmp_path):
     assert loaded.format == "WEBP" and np.abs(pixels(loaded) - BLUE).max() < 10
 
 
-def test_rgba_png_is_composited_on_white(tmp_path):
+def on_white(loaded: LoadedImage) -> np.ndarray:
+    return np.asarray(switched_image(loaded, ("alpha-on-white",))).astype(int)
+
+
+def test_rgba_png_drops_alpha_like_keras_and_composites_on_white_when_switched(tmp_path):
     array = np.zeros((2, 3, 4), np.uint8)
     array[0, 0] = (0, 0, 0, 0)  # fully transparent black
     array[0, 1] = (255, 0, 0, 255)  # opaque red
@@ -115,9 +122,11 @@ def test_rgba_png_is_composited_on_white(tmp_path):
     array[1] = (10, 20, 30, 255)
     loaded = load_image(save(tmp_path, Image.fromarray(array), "a.png"))
     check_rgb(loaded)
-    assert loaded.original_mode == "RGBA"
-    assert "Transparency composited on a white background." in loaded.notes
-    got = pixels(loaded)
+    assert loaded.original_mode == "RGBA" and loaded.transparent
+    assert TRANSPARENT_NOTE in loaded.notes
+    keras_like = pixels(loaded)
+    assert [tuple(p) for p in keras_like[0]] == [(0, 0, 0), RED, BLUE]  # the stored colours, alpha dropped
+    got = on_white(loaded)
     assert tuple(got[0, 0]) == WHITE
     assert tuple(got[0, 1]) == RED
     assert np.abs(got[0, 2] - (127, 127, 255)).max() <= 1
@@ -137,9 +146,9 @@ def test_greyscale_la_png(tmp_path):
     im.putpixel((1, 0), (100, 255))  # opaque grey
     loaded = load_image(save(tmp_path, im, "la.png"))
     assert loaded.original_mode == "LA"
-    assert tuple(pixels(loaded)[0, 0]) == WHITE
-    assert tuple(pixels(loaded)[0, 1]) == (100, 100, 100)
-    assert "Transparency composited on a white background." in loaded.notes
+    assert [tuple(p) for p in pixels(loaded)[0]] == [(0, 0, 0), (100, 100, 100)]
+    assert [tuple(p) for p in on_white(loaded)[0]] == [WHITE, (100, 100, 100)]
+    assert TRANSPARENT_NOTE in loaded.notes
 
 
 def test_greyscale_l_png_converts_like_keras(tmp_path):
@@ -182,8 +191,9 @@ def test_palette_png_without_transparency(tmp_path):
 def test_palette_with_transparency(tmp_path, ext):
     loaded = load_image(save(tmp_path, palette_image(), f"p.{ext}", transparency=0))
     assert loaded.original_mode == "P"
-    assert [tuple(p) for p in pixels(loaded)[0]] == [WHITE, RED]
-    assert "Transparency composited on a white background." in loaded.notes
+    assert [tuple(p) for p in pixels(loaded)[0]] == [(0, 0, 0), RED]
+    assert [tuple(p) for p in on_white(loaded)[0]] == [WHITE, RED]
+    assert TRANSPARENT_NOTE in loaded.notes
 
 
 @pytest.mark.parametrize("fmt, ext", [("GIF", "gif"), ("WEBP", "webp"), ("PNG", "png")])
@@ -224,15 +234,18 @@ def test_tiny_and_extreme_aspect_ratios(tmp_path, size, ext):
 @pytest.mark.parametrize("orientation, top, words", [(6, RED, "rotated 90° clockwise"),
                                                       (8, BLUE, "rotated 90° counter-clockwise")])
 @pytest.mark.parametrize("ext", ["jpg", "png"])
-def test_exif_orientation_is_applied(tmp_path, orientation, top, words, ext):
+def test_exif_orientation_is_ignored_like_keras_and_applied_when_switched(tmp_path, orientation, top, words, ext):
     exif = Image.Exif()
     exif[0x0112] = orientation
     loaded = load_image(save(tmp_path, two_colour(40, 20), f"o.{ext}", exif=exif, quality=95))
     check_rgb(loaded)
-    assert loaded.original_size == (40, 20)
-    assert loaded.size == (20, 40)
-    assert f"EXIF orientation applied ({words})." in loaded.notes
-    got = pixels(loaded)
+    assert loaded.original_size == (40, 20) and loaded.exif_orientation == orientation
+    assert loaded.size == (40, 20)  # as stored, as load_img gives it
+    assert f"This photo has EXIF orientation {orientation} (a photo viewer shows it {words}); Keras' load_img ignores it" in loaded.notes[0]
+    assert "Switch on 'apply EXIF orientation' to compare." in loaded.notes[0]
+    turned = switched_image(loaded, ("apply-exif",))
+    assert turned.size == (20, 40)
+    got = np.asarray(turned).astype(int)
     assert np.abs(got[2, 10] - top).max() < 20  # top half
     assert np.abs(got[37, 10] - (BLUE if top == RED else RED)).max() < 20  # bottom half
 
@@ -244,8 +257,11 @@ def test_exif_orientation_applied_before_alpha(tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6
     loaded = load_image(save(tmp_path, Image.fromarray(array), "o.png", exif=exif))
-    assert loaded.size == (1, 2)
-    assert [tuple(p) for p in pixels(loaded)[:, 0]] == [WHITE, RED]
+    assert loaded.size == (2, 1)
+    both = np.asarray(switched_image(loaded, ("apply-exif", "alpha-on-white"))).astype(int)
+    assert [tuple(p) for p in both[:, 0]] == [WHITE, RED]
+    assert np.asarray(switched_image(loaded, ("apply-exif",))).shape == (2, 1, 3)
+    assert [tuple(p) for p in on_white(loaded)[0]] == [WHITE, RED]
 
 
 def test_bytes_source_and_name():
@@ -419,8 +435,9 @@ def test_image_from_grey_and_rgba_arrays():
     rgba[0, 1] = (255, 0, 0, 255)
     loaded = image_from_array(rgba[:, ::-1])  # non-contiguous view
     assert loaded.original_mode == "RGBA"
-    assert [tuple(p) for p in pixels(loaded)[0]] == [RED, WHITE]
-    assert "Transparency composited on a white background." in loaded.notes
+    assert [tuple(p) for p in pixels(loaded)[0]] == [RED, (0, 0, 0)]
+    assert [tuple(p) for p in on_white(loaded)[0]] == [RED, WHITE]
+    assert TRANSPARENT_NOTE in loaded.notes
 
 
 @pytest.mark.parametrize("array", [np.zeros((4, 4, 3), np.float32), np.zeros((4, 4, 2), np.uint8),

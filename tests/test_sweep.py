@@ -127,6 +127,10 @@ def test_sweep_and_sweep_report_commands(probe_model, photo_folder, tmp_path, ca
     text = capsys.readouterr().out
     assert "pitfall rescale-after-preprocess" in text and "15 images" in text and "(16 of 16 done, 1 unreadable)" in text
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 2
+    from poppler import need_poppler, pdf_text
+
+    need_poppler()
+    assert photo_folder.name in pdf_text(pdf) and str(photo_folder.parent) not in pdf_text(pdf)  # the folder's name only
     assert main(args) == 0 and "Ran 0 passes" in capsys.readouterr().out  # a finished sweep resumes to nothing
     assert main([*args[:3], "numerics", *args[4:]]) == 2 and "other settings" in capsys.readouterr().err
     assert main(["sweep-report", str(out), "--chart", str(png), "--markdown"]) == 0

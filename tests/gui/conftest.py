@@ -1,4 +1,4 @@
-"""Fixtures for the window tests: offscreen Qt, a tiny Keras model, isolated settings, leak checks."""
+"""Fixtures for the window tests: offscreen Qt, the shared tiny Keras model, isolated settings, leak checks."""
 
 from __future__ import annotations
 
@@ -17,33 +17,12 @@ from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
 from vggcompare.gui.engine_pool import shutdown_engines
 
-LABELS = ["tabby cat", "Egyptian cat", "tiger cat", "lynx", "coffee mug",
-          "espresso", "space shuttle", "astronaut", "golden retriever", "broccoli"]
-
 
 @pytest.fixture(scope="session")
-def gui_model(tmp_path_factory) -> dict[str, str]:
-    """A tiny classifier with dropout (32×32 input, 10 classes), its labels, and a mismatched labels file."""
-    from vggcompare.core.model.backend import import_tensorflow
-
-    import_tensorflow()
-    import keras
-    from keras import layers
-
-    keras.utils.set_random_seed(3)
-    folder = tmp_path_factory.mktemp("gui-model")
-    model = keras.Sequential([
-        keras.Input((32, 32, 3)),
-        layers.Conv2D(4, 3, activation="relu"),
-        layers.GlobalAveragePooling2D(),
-        layers.Dense(16, activation="relu"),
-        layers.Dropout(0.5),
-        layers.Dense(10, activation="softmax"),
-    ])
-    model.save(folder / "tiny.keras")
-    (folder / "labels.txt").write_text("\n".join(LABELS) + "\n", encoding="utf-8")
-    (folder / "three.txt").write_text("a\nb\nc\n", encoding="utf-8")
-    return {"model": str(folder / "tiny.keras"), "labels": str(folder / "labels.txt"), "bad_labels": str(folder / "three.txt")}
+def gui_model(tiny_models) -> dict[str, str]:
+    """The shared tiny classifier with dropout, as the window tests use it: readable labels, and a
+    labels file that does not match it."""
+    return {"model": tiny_models["dropout"], "labels": tiny_models["names"], "bad_labels": tiny_models["bad_labels"]}
 
 
 @pytest.fixture

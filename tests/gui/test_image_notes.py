@@ -18,9 +18,9 @@ def test_an_animated_gif_loads_its_first_frame_and_the_window_says_so(window, tm
     assert window.image_panel.loaded.image.getpixel((0, 0)) == (255, 0, 0)
 
 
-def test_transparency_is_composited_on_white_and_the_window_says_so(window, tmp_path, open_image):
+def test_transparency_is_kept_as_keras_keeps_it_and_the_window_says_so(window, tmp_path, open_image):
     path = tmp_path / "clear.png"
     Image.new("RGBA", (20, 20), (255, 0, 0, 0)).save(path)
     open_image(window, path)
-    assert "white" in window.image_panel.picture_caption.text()
-    assert window.image_panel.loaded.image.getpixel((5, 5)) == (255, 255, 255)
+    assert "load_img drops the alpha channel" in window.image_panel.picture_caption.text()
+    assert window.image_panel.loaded.image.getpixel((5, 5)) == (255, 0, 0)  # the stored colour, as load_img gives it

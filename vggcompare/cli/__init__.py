@@ -1,4 +1,5 @@
-"""The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``, ``sweep``, ``sweep-report``.
+"""The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``,
+``figure``, ``report``, ``sweep`` and ``sweep-report``.
 
 User errors exit with status 2 and one line ``error: ...`` on stderr, never a traceback.
 """
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     from vggcompare.cli.presets import add_preset_commands
 
     add_preset_commands(sub, add_run_options)
+    from vggcompare.cli.figure import add_figure_commands
+
+    add_figure_commands(sub)
     from vggcompare.cli.sweep import add_sweep_commands
 
     add_sweep_commands(sub, add_run_options)
@@ -62,13 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UserError("choose a command: run, compare, screenshot, preset or presets (see --help)")
+            raise UserError("choose a command: run, compare, screenshot, preset, presets, figure, report, sweep or sweep-report (see --help)")
         if args.command in ("preset", "presets"):
             from vggcompare.cli.presets import cmd_preset, cmd_presets
 
             if args.command == "presets":
                 return cmd_presets(args)
             return cmd_preset(args, config_from_args(args, os.path.abspath(args.image)))
+        if args.command in ("figure", "report"):
+            from vggcompare.cli.figure import cmd_figure, cmd_report
+
+            return cmd_figure(args) if args.command == "figure" else cmd_report(args)
         if args.command in ("sweep", "sweep-report"):
             from vggcompare.cli.sweep import cmd_sweep, cmd_sweep_report
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 
+from vggcompare.core.input.keras_layers import LAYERS_DEFAULTS
 from vggcompare.core.config import (
     BACKENDS,
+    ENGINES,
     FILL_MODES,
     INTERPOLATIONS,
     KERNELS,
@@ -36,12 +39,20 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=42, help="the seed S")
     p.add_argument("--seeding", choices=SEEDINGS, default="off", help="off, once per run, or before every pass")
     p.add_argument("--augment", action="store_true", help="random augmentation (defaults: the popular answer's)")
-    p.add_argument("--rotation", type=float, default=20.0, help="rotation range in degrees")
-    p.add_argument("--shift", type=float, default=0.2, help="width and height shift, as a fraction of the size")
-    p.add_argument("--shear", type=float, default=0.2, help="shear range in degrees")
-    p.add_argument("--zoom", type=float, default=0.2, help="zoom range z: factors in [1-z, 1+z]")
+    p.add_argument("--augment-engine", choices=ENGINES, default="generator",
+                   help="generator: Keras' legacy ImageDataGenerator, bit for bit; layers: Keras 3 preprocessing layers")
+    p.add_argument("--rotation", type=float, default=None,
+                   help="generator: rotation_range in degrees (default 20); layers: RandomRotation factor (default 0.05)")
+    p.add_argument("--shift", type=range_value, default=None, help="both shift ranges (default 0.2); see --width-shift")
+    p.add_argument("--width-shift", type=range_value, default=None,
+                   help="width_shift_range: a fraction (0.2), whole pixels (20) or a list (0.1,0.3); layers: a fraction")
+    p.add_argument("--height-shift", type=range_value, default=None, help="height_shift_range, as --width-shift")
+    p.add_argument("--shear", type=float, default=None, help="generator: shear_range in degrees (default 0.2); layers: RandomShear x_factor")
+    p.add_argument("--zoom", type=range_value, default=None, help="zoom_range z (factors in [1-z, 1+z]) or lo,hi; layers: RandomZoom factor")
     p.add_argument("--no-flip", action="store_true", help="no random horizontal flip")
-    p.add_argument("--fill-mode", choices=FILL_MODES, default="nearest")
+    p.add_argument("--fill-mode", choices=FILL_MODES, default=None, help="default: nearest (generator), reflect (layers)")
+    p.add_argument("--apply-exif", action="store_true", help="apply the EXIF orientation, as photo viewers do (Keras' load_img does not)")
+    p.add_argument("--alpha-on-white", action="store_true", help="composite transparent pixels on white (Keras' load_img drops alpha)")
     p.add_argument("--reinit-weights", action="store_true", help="new random weights every pass (vgg19-random)")
     p.add_argument("--dropout", nargs="?", type=float, const=0.5, default=None, metavar="P",
                    help="dropout at inference (MC dropout); P defaults to 0.5")
@@ -59,18 +70,33 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentConfig:
     """Build and validate the experiment configuration from parsed options."""
-    augment = AugmentConfig(
-        enabled=args.augment, rotation=args.rotation, width_shift=args.shift, height_shift=args.shift,
-        shear=args.shear, zoom=args.zoom, horizontal_flip=not args.no_flip, fill_mode=args.fill_mode,
-    )
+    base = AugmentConfig() if args.augment_engine == "generator" else LAYERS_DEFAULTS
+    given = {"rotation": args.rotation, "shear": args.shear, "zoom": args.zoom, "fill_mode": args.fill_mode,
+             "width_shift": args.shift, "height_shift": args.shift}
+    given.update({k: v for k, v in (("width_shift", args.width_shift), ("height_shift", args.height_shift)) if v is not None})
+    augment = dataclasses.replace(base, enabled=args.augment, horizontal_flip=not args.no_flip,
+                                  **{k: v for k, v in given.items() if v is not None})
+    switches = tuple(name for name, on in (("apply-exif", args.apply_exif), ("alpha-on-white", args.alpha_on_white)) if on)
     return ExperimentConfig(
         image=image, model=args.model, weights=args.weights, labels=args.labels, passes=args.passes,
         seeding=args.seeding, seed=args.seed, augment=augment, reinit_weights=args.reinit_weights,
         dropout=args.dropout, interpolation=args.interpolation, preprocess=args.preprocess,
-        pitfalls=tuple(args.pitfall), batch_size=args.batch_size, precision=args.precision,
+        pitfalls=tuple(dict.fromkeys((*args.pitfall, *switches))), batch_size=args.batch_size, precision=args.precision,
         deterministic_ops=args.deterministic_ops, threads=args.threads,
         kernels=args.kernels, backend=args.backend,
     ).validate()
+
+
+def range_value(text: str) -> float | int | tuple[float, ...]:
+    """Parse a generator range as Keras takes it: '0.2' (float), '20' (int: whole pixels) or '0.1,0.3' (a list)."""
+    items = [t for t in text.strip().strip("[]()").replace(" ", "").split(",") if t]
+    try:
+        values = [int(t) if t.lstrip("+-").isdigit() else float(t) for t in items]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or a list of numbers") from None
+    if not values:
+        raise argparse.ArgumentTypeError("an empty range")
+    return values[0] if len(values) == 1 and "," not in text else tuple(values)
 
 
 def load_config_file(path: str) -> ExperimentConfig:

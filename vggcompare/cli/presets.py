@@ -17,7 +17,11 @@ def add_preset_commands(sub, add_run_options) -> None:
     p.add_argument("image")
     add_run_options(p)
     p.add_argument("--out-dir", required=True, help="folder for each run's JSON")
-    p.add_argument("--report", help="also write a PDF report of the preset")
+    p.add_argument("--report", help="also write a PDF report of the preset (one page)")
+    p.add_argument("--appendix", action="store_true", help="add every run's detail to the report, after its first page")
+    from vggcompare.cli.figure import add_report_options
+
+    add_report_options(p)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--force", action="store_true", help="replace existing run files and report")
 
@@ -78,5 +82,7 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
     if args.report:
         from vggcompare.gui.report import write_preset_report
 
-        print(f"Wrote {write_preset_report(outcome, os.path.abspath(args.report))}")
+        path = write_preset_report(outcome, os.path.abspath(args.report), full_paths=args.full_paths,
+                                   appendix=args.appendix, page_size=args.paper)
+        print(f"Wrote {path}")
     return 0

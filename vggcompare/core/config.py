@@ -10,14 +10,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
+from vggcompare.core.config_words import ConfigWords
 from vggcompare.core.errors import ConfigError
 
 MODELS_BUILTIN = ("vgg19", "vgg19-random")
 SEEDINGS = ("off", "once", "every-pass")
-FILL_MODES = ("nearest", "constant", "reflect", "wrap")
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
 PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "none")
-PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap")
+PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap", "apply-exif", "alpha-on-white")
 PRECISIONS = ("float32", "bfloat16")
 KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the CPU's default, or forced
 BACKENDS = ("tensorflow", "jax")  # Keras backends
@@ -30,33 +31,34 @@ MAX_THREADS = 256
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    """Random augmentation, with the units of Keras' old ``ImageDataGenerator``.
+    """Random augmentation by Keras' legacy ImageDataGenerator or Keras 3's layers, each in its own units.
 
-    Defaults are the popular answer's settings: rotation 20°, shifts 0.2, shear 0.2°, zoom 0.2,
-    horizontal flip, fill mode ``nearest``.
+    Defaults: the popular answer's generator (rotation 20°, shifts 0.2, shear 0.2°, zoom 0.2, flip, nearest).
     """
 
     enabled: bool = False
-    rotation: float = 20.0  # degrees; angle drawn uniformly in [-rotation, rotation]
-    width_shift: float = 0.2  # fraction of the width; shift drawn in [-w, w]
-    height_shift: float = 0.2  # fraction of the height
-    shear: float = 0.2  # degrees (as in Keras since 2017); drawn in [-shear, shear]
-    zoom: float = 0.2  # zx and zy drawn independently in [1 - zoom, 1 + zoom]
+    rotation: float = 20.0  # generator: degrees; layers: RandomRotation factor (fraction of a turn)
+    width_shift: Any = 0.2  # generator: float, int or list (width_shift_range); layers: a fraction
+    height_shift: Any = 0.2  # generator: height_shift_range (which Keras applies sideways); layers: a fraction
+    shear: float = 0.2  # generator: degrees (as in Keras since 2017); layers: RandomShear x_factor
+    zoom: Any = 0.2  # generator: z or [lo, hi]; layers: RandomZoom factor
     horizontal_flip: bool = True  # flip with probability 0.5
     fill_mode: str = "nearest"
+    engine: str = "generator"  # "generator" (legacy ImageDataGenerator) or "layers" (Keras 3 layers)
+    cval: float = 0.0  # fill value for fill_mode "constant"
+    rescale: float | None = None  # the generator's rescale, applied last (after preprocessing)
+    preprocess_first: bool = False  # preprocess_input before the generator, as the popular answer does
+
+    def __post_init__(self) -> None:  # lists become tuples, so a config equals itself read back from JSON
+        normalise_ranges(self)
 
     def validate(self) -> None:
         """Raise ConfigError if a value is out of range."""
-        _check_range("rotation (degrees)", self.rotation, 0.0, 180.0)
-        _check_range("width shift (fraction)", self.width_shift, 0.0, 1.0)
-        _check_range("height shift (fraction)", self.height_shift, 0.0, 1.0)
-        _check_range("shear (degrees)", self.shear, 0.0, 80.0)
-        _check_range("zoom range", self.zoom, 0.0, 0.95)
-        _check_choice("fill mode", self.fill_mode, FILL_MODES)
+        check_augment(self)
 
 
 @dataclass(frozen=True)
-class ExperimentConfig:
+class ExperimentConfig(ConfigWords):
     """Everything that defines one run of N forward passes on one image."""
 
     image: str | None = None
@@ -171,52 +173,6 @@ class ExperimentConfig:
         """Return the dotted names of the fields whose values differ from ``other``."""
         mine, theirs = flatten(self.to_dict()), flatten(other.to_dict())
         return sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
-
-    def summary(self) -> str:
-        """Return a one-line, human summary of the settings that matter."""
-        parts = [_model_words(self), f"{self.passes} pass{'es' if self.passes != 1 else ''}", _seeding_words(self)]
-        if self.augment.enabled:
-            parts.append("augmentation on")
-        if self.reinit_weights:
-            parts.append("new weights every pass")
-        if self.dropout is not None:
-            parts.append(f"dropout {self.dropout:g}")
-        if self.interpolation != "nearest":
-            parts.append(f"{self.interpolation} resize")
-        if self.effective_preprocess not in ("caffe", "none") or (
-            self.preprocess != "auto" and self.is_custom_model
-        ):
-            parts.append(f"{self.effective_preprocess} preprocessing")
-        parts.extend(f"pitfall {p}" for p in self.pitfalls)
-        if self.batch_size is not None:
-            parts.append(f"{self.batch_size} per call")
-        if self.precision != "float32":
-            parts.append(self.precision)
-        if self.deterministic_ops:
-            parts.append("deterministic ops")
-        if self.threads is not None:
-            parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
-        if self.kernels != "default":
-            parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
-        if self.backend != "tensorflow":
-            parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
-        return ", ".join(parts)
-
-
-def _model_words(cfg: ExperimentConfig) -> str:
-    if cfg.model == "vgg19":
-        return "VGG19 ImageNet"
-    if cfg.model == "vgg19-random":
-        return "VGG19 random weights"
-    return f"model {cfg.model.replace(chr(92), '/').rsplit('/', 1)[-1]}"
-
-
-def _seeding_words(cfg: ExperimentConfig) -> str:
-    if cfg.seeding == "off":
-        return "unseeded"
-    if cfg.seeding == "once":
-        return f"seed {cfg.seed} once"
-    return f"seed {cfg.seed} every pass"
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

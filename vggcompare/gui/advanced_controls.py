@@ -1,14 +1,16 @@
-"""The advanced settings: augmentation details, preprocessing and pitfalls, numerics."""
+"""The advanced settings: preprocessing, pitfalls and loading switches, numerics (augmentation: augment_controls)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QWidget
 
-from vggcompare.core.config import FILL_MODES, INTERPOLATIONS, MAX_BATCH, MAX_THREADS, PITFALLS, ExperimentConfig
+from vggcompare.core.config import INTERPOLATIONS, MAX_BATCH, MAX_THREADS, PITFALLS, ExperimentConfig
 from vggcompare.core.input.preprocess import PITFALL_EXPLANATIONS
 from vggcompare.gui.fields import combo, float_box, int_box
 
+LOADING_SWITCH_TEXT = {"apply-exif": "Apply EXIF orientation (as photo viewers do)",
+                       "alpha-on-white": "Transparent pixels on white (as browsers show them)"}
 PREPROCESS_TEXT = {
     "auto": "Automatic (caffe for VGG19, none for your model)",
     "caffe": "caffe: RGB→BGR, subtract ImageNet means",
@@ -16,7 +18,6 @@ PREPROCESS_TEXT = {
     "torch": "torch: scale to 0…1, normalise",
     "none": "none: raw 0…255 pixels",
 }
-FILL_TEXT = {"nearest": "nearest edge pixel", "constant": "black", "reflect": "mirror image", "wrap": "wrap around"}
 
 
 def _changed(group: "_Group"):
@@ -30,50 +31,6 @@ class _Group(QWidget):
         super().__init__()
         self.form = QFormLayout(self)
         self.form.setContentsMargins(4, 0, 0, 4)
-
-
-class AugmentSettings(_Group):
-    """Ranges of the random augmentation, in the units Keras' ImageDataGenerator used."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rotation = float_box(0, 180, 20, 1, 1, "± ", "°", "Each pass rotates the image by a random angle up to this many degrees either way.")
-        self.width_shift = float_box(0, 100, 20, 1, 1, "± ", " % of width", "Each pass shifts the image sideways by up to this share of its width.")
-        self.height_shift = float_box(0, 100, 20, 1, 1, "± ", " % of height", "Each pass shifts the image up or down by up to this share of its height.")
-        self.shear = float_box(0, 80, 0.2, 0.1, 2, "± ", "°", "Shear angle in degrees (Keras has used degrees since 2017, so the popular 0.2 means 0.2°).")
-        self.zoom = float_box(0, 95, 20, 1, 1, "± ", " %", "Each pass zooms width and height independently by a factor between 1 − z and 1 + z.")
-        self.flip = QCheckBox("Flip left–right half of the time")
-        self.flip.setToolTip("Each pass mirrors the image left to right with probability one half.")
-        self.fill = combo()
-        for mode in FILL_MODES:
-            self.fill.addItem(f"{mode} ({FILL_TEXT[mode]})", mode)
-        self.fill.setToolTip("How the corners uncovered by rotating or shifting are filled.")
-        for label, w in (("Rotation", self.rotation), ("Width shift", self.width_shift), ("Height shift", self.height_shift),
-                         ("Shear", self.shear), ("Zoom", self.zoom), ("", self.flip), ("Fill corners with", self.fill)):
-            self.form.addRow(label, w)
-        for box in (self.rotation, self.width_shift, self.height_shift, self.shear, self.zoom):
-            box.valueChanged.connect(_changed(self))
-        self.flip.toggled.connect(_changed(self))
-        self.fill.currentIndexChanged.connect(_changed(self))
-
-    def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
-        """Return ``config`` with these augmentation ranges (the on/off switch is elsewhere)."""
-        return config.replace(augment=dict(
-            rotation=self.rotation.value(), width_shift=self.width_shift.value() / 100,
-            height_shift=self.height_shift.value() / 100, shear=self.shear.value(), zoom=self.zoom.value() / 100,
-            horizontal_flip=self.flip.isChecked(), fill_mode=self.fill.currentData(),
-        ))
-
-    def set_from(self, config: ExperimentConfig) -> None:
-        """Show the augmentation ranges of ``config``."""
-        a = config.augment
-        self.rotation.setValue(a.rotation)
-        self.width_shift.setValue(a.width_shift * 100)
-        self.height_shift.setValue(a.height_shift * 100)
-        self.shear.setValue(a.shear)
-        self.zoom.setValue(a.zoom * 100)
-        self.flip.setChecked(a.horizontal_flip)
-        self.fill.setCurrentIndex(max(0, self.fill.findData(a.fill_mode)))
 
 
 class PreprocessSettings(_Group):
@@ -93,8 +50,9 @@ class PreprocessSettings(_Group):
         self.form.addRow("Preprocessing", self.mode)
         self.pitfalls: dict[str, QCheckBox] = {}
         for name in PITFALLS:
-            box = QCheckBox(f"Pitfall: {name}")
-            box.setToolTip(f"Reproduce a common mistake: {PITFALL_EXPLANATIONS[name]}.")
+            box = QCheckBox(LOADING_SWITCH_TEXT.get(name, f"Pitfall: {name}"))
+            box.setToolTip(f"Load the picture as other programs do: {PITFALL_EXPLANATIONS[name]}." if name in LOADING_SWITCH_TEXT
+                           else f"Reproduce a common mistake: {PITFALL_EXPLANATIONS[name]}.")
             box.toggled.connect(_changed(self))
             self.pitfalls[name] = box
             self.form.addRow("", box)

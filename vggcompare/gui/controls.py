@@ -8,7 +8,8 @@ from superqt import QCollapsible, QLargeIntSpinBox
 
 from vggcompare.core.config import MAX_PASSES, MAX_SEED, ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.gui.advanced_controls import AugmentSettings, NumericsSettings, PreprocessSettings
+from vggcompare.gui.advanced_controls import NumericsSettings, PreprocessSettings
+from vggcompare.gui.augment_controls import AugmentSettings
 from vggcompare.gui.fields import combo, float_box, int_box
 from vggcompare.gui.model_controls import ModelControls
 

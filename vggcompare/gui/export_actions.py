@@ -12,7 +12,10 @@ class ExportActions:
     """Exports of what the window shows: PNGs of panels, CSV and JSON of the run, PDF reports."""
 
     def __init__(self, window) -> None:
+        from vggcompare.gui.figures.window_exports import FigureExports
+
         self.window = window
+        self.figures = FigureExports(window)  # right-click "Save figure as…", the full-paths and every-run boxes
 
     def panels(self) -> dict:
         """The panels offered as PNG, by name."""
@@ -52,11 +55,11 @@ class ExportActions:
         w = self.window
         session, outcome = w.session, w.tabs.preset_view.outcome
         if kind == "run" and session.result is not None:
-            make = lambda p: report.write_run_report(session.result, p)  # noqa: E731
+            make = lambda p: report.write_run_report(session.result, p, **self.figures.report_options())  # noqa: E731
         elif kind == "comparison" and session.last_pair is not None:
-            make = lambda p: report.write_comparison_report(*session.last_pair, p)  # noqa: E731
+            make = lambda p: report.write_comparison_report(*session.last_pair, p, **self.figures.report_options())  # noqa: E731
         elif kind == "demo" and outcome is not None:
-            make = lambda p: report.write_preset_report(outcome, p)  # noqa: E731
+            make = lambda p: report.write_preset_report(outcome, p, **self.figures.report_options(True))  # noqa: E731
         else:
             w.statusBar().showMessage(f"There is no {kind} to report yet.", 8000)
             return

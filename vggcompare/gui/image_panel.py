@@ -12,11 +12,13 @@ from PySide6.QtWidgets import (
 )
 
 from vggcompare.core.errors import ImageError
-from vggcompare.core.input.images import LoadedImage, image_from_array, resize_for_model
+from vggcompare.core.input.images import LoadedImage, image_from_array
+from vggcompare.core.input.model_view import LOADING_SWITCHES, model_input
 from vggcompare.core.resources import sample_paths
 from vggcompare.gui.qimages import model_input_pixmap, pil_to_pixmap, qimage_to_array
 
 BOX = 224  # pixels each picture gets on screen
+LOADING_WORDS = {"apply-exif": "EXIF orientation applied", "alpha-on-white": "transparent pixels on white"}
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff *.bmp *.ico *.ppm *.tga *.avif);;All files (*)"
 
 
@@ -50,6 +52,7 @@ class ImagePanel(QWidget):
         self.loaded: LoadedImage | None = None
         self.input_size = (224, 224)
         self.interpolation = "nearest"
+        self.switches: tuple[str, ...] = ()  # loading switches (apply-exif, alpha-on-white) the model's view follows
         self.start_folder = ""
         self.picture = _picture_label()
         self.model_input = _picture_label()
@@ -145,9 +148,12 @@ class ImagePanel(QWidget):
         return False
 
     # ---- the model's view ----------------------------------------------------------------
-    def set_model_view(self, input_size: tuple[int, int] | None = None, interpolation: str | None = None) -> None:
-        """Update the model input picture for a new input size or interpolation."""
+    def set_model_view(self, input_size: tuple[int, int] | None = None, interpolation: str | None = None,
+                       switches: tuple[str, ...] | None = None) -> None:
+        """Update the model input picture for a new input size, interpolation or set of loading switches."""
         changed = False
+        if switches is not None and tuple(s for s in switches if s in LOADING_SWITCHES) != self.switches:
+            self.switches, changed = tuple(s for s in switches if s in LOADING_SWITCHES), True
         if input_size is not None and tuple(input_size) != self.input_size:
             self.input_size, changed = tuple(input_size), True
         if interpolation is not None and interpolation != self.interpolation:
@@ -157,11 +163,12 @@ class ImagePanel(QWidget):
 
     def _update_model_input(self) -> None:
         h, w = self.input_size
-        pixels = resize_for_model(self.loaded.image, (h, w), self.interpolation)
+        pixels = model_input(self.loaded, (h, w), self.interpolation, self.switches)
         pixmap, factor = model_input_pixmap(pixels, BOX)
         self.model_input.setPixmap(pixmap)
         scale = "" if factor == 1 else (f", shown {factor}× larger" if factor > 1 else ", shown smaller")
-        self.input_caption.setText(f"<b>What the model sees</b><br>{w} × {h} px, {self.interpolation} resize{scale}")
+        how = "".join(f", {LOADING_WORDS[s]}" for s in self.switches)
+        self.input_caption.setText(f"<b>What the model sees</b><br>{w} × {h} px, {self.interpolation} resize{how}{scale}")
 
     def _show_empty(self) -> None:
         self.picture.setText("Open, drop or paste\nan image")

@@ -82,8 +82,10 @@ class JobRunner(QObject):
             self.superseded.add(self.queued.job_id)
             self.cancelled.emit(self.queued.job_id)
         self.queued = pending
-        if self.current is not None and self.current.kind == RUN:
-            self._abandon(self.current)
+        current = self.current
+        if current is not None and current.kind == RUN and current.job_id not in self.superseded:
+            self._abandon(current)
+            self.cancelled.emit(current.job_id)
         self._next()
         return pending.job_id
 

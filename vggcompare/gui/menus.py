@@ -68,3 +68,5 @@ def _export_menu(w, menu) -> None:
     menu.addAction(_action(w, "PDF report of this run…", lambda: x.export_pdf("run")))
     menu.addAction(_action(w, "PDF report of the comparison…", lambda: x.export_pdf("comparison")))
     menu.addAction(_action(w, "PDF report of the demonstration…", lambda: x.export_pdf("demo")))
+    menu.addSeparator()
+    x.figures.add_to_menu(menu)  # Figure (SVG, PDF or PNG), Show full paths, Include every run

@@ -50,7 +50,9 @@ class ModelStatus(QObject):
     def controls_changed(self) -> None:
         """Follow a change of the controls: the model's input picture, the prompt, a new check soon."""
         choice = self.controls.model.choice.currentIndex()
-        self.image_panel.set_model_view(interpolation=self.controls.preprocess_settings.interpolation.currentData())
+        preprocess = self.controls.preprocess_settings
+        switches = tuple(name for name, box in preprocess.pitfalls.items() if box.isChecked())
+        self.image_panel.set_model_view(interpolation=preprocess.interpolation.currentData(), switches=switches)
         if choice in (IMAGENET, IMAGENET_FILE, RANDOM) and self.controls.model.problem() is None:
             self.image_panel.set_model_view(input_size=(224, 224))
         if choice != IMAGENET:

@@ -40,6 +40,8 @@ def _n_passes(n: int) -> str:
 class SessionController(QObject):
     """Holds the session's state and runs its jobs; views talk to it through methods and signals."""
 
+    RUN_JOB = "vggcompare.core.run.jobs:run_and_save"  # the job a run submits (tests put a fake in its place)
+
     image_changed = Signal(object)  # LoadedImage
     image_failed = Signal(str, str)  # sentence, details
     job_started = Signal(str, str)  # headline, detail (e.g. "Running 20 passes…", the settings)
@@ -105,7 +107,7 @@ class SessionController(QObject):
         """Run N passes of ``config`` on the session's image (a run in progress is replaced)."""
         if self.image is None:
             raise ConfigError("open an image first")
-        job = Job("vggcompare.core.run.jobs:run_and_save", (config, self.image, self._history_dir()), keep_when_done=True)
+        job = Job(self.RUN_JOB, (config, self.image, self._history_dir()), keep_when_done=True)
         self._submit(RUN, job, config, f"Running {_n_passes(config.passes)}…", f"Settings: {config.summary()}")
 
     def run_preset(self, name: str, config: ExperimentConfig) -> None:

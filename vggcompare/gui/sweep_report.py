@@ -11,6 +11,7 @@ from pathlib import Path
 
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.atomic import atomic_write_bytes
+from vggcompare.core.storage.paths import file_name  # the folder by its name, never its whole path
 from vggcompare.core.storage.sweep_files import sweep_summary
 from vggcompare.core.storage.sweep_table import SweepTable
 
@@ -143,7 +144,7 @@ def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike) -> Pa
         return y + box.height() + 8
 
     y = text(0, "vggcompare: many images", 16, True)
-    y = text(y, f"Images: {summary['source']} ({summary['images_finished']} of {summary['images_listed']} done, "
+    y = text(y, f"Images: {file_name(summary['source'])} ({summary['images_finished']} of {summary['images_listed']} done, "
                 f"{summary['images_with_errors']} unreadable)\nModel: {summary['model']}\nReference: {summary['reference']}; "
                 f"{summary['passes']} pass(es) per image and variant", 8.5, color="#333")
     y = text(y, summary["headline"], 10, color=ACCENT)

@@ -24,10 +24,10 @@ class WindowTabs(QTabWidget):
         self.gallery = DemoGallery()
         self.preset_view = PresetView()
         self.preset_view.setVisible(False)  # until a demonstration has run
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = QSplitter(Qt.Orientation.Vertical)  # the history table on top, the comparison at full width below
         split.addWidget(history_panel)
         split.addWidget(scrolled(self.compare_view))
-        split.setSizes([560, 740])
+        split.setSizes([260, 700])
         split.setChildrenCollapsible(False)
         demos = QWidget()
         layout = QVBoxLayout(demos)

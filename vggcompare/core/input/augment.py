@@ -1,88 +1,108 @@
-"""Random augmentation with the semantics of Keras' old ImageDataGenerator, batched on Keras 3 ops.
+"""Augmentation for the pass engine: one object per run that gives each pass its augmented picture.
 
-Each pass draws its own parameters from its own generator, so pass i's draw depends only on the
-seed and i, never on the batch it is computed in. The transform is the generator's: rotation,
-shift, shear and zoom about the image centre (output-to-input mapping), then a horizontal flip,
-with bilinear sampling and the chosen fill mode.
+Two engines (``AugmentConfig.engine``), one implementation each:
+
+* ``generator`` (`core.input.generator`): Keras' legacy ``ImageDataGenerator``. Pass i is batch i
+  of ``flow(x, batch_size=1, seed=S)``: it draws from ``S + i``, so it depends only on the seed and
+  i, never on the batch it is computed in.
+* ``layers`` (`core.input.keras_layers`): Keras 3's preprocessing layers, called once per pass in
+  pass order, as a script's loop calls them. Chunking cannot change it either.
+
+Seeding ``once`` uses the run seed S; ``every-pass`` gives every pass pass 0's draw; ``off`` uses a
+seed from the operating system's entropy.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from typing import Any, Sequence
 
 import numpy as np
 
 from vggcompare.core.config import AugmentConfig
-
-_FILL = {"nearest": "nearest", "constant": "constant", "reflect": "reflect", "wrap": "wrap"}
-
-
-def draw_parameters(cfg: AugmentConfig, rng: np.random.Generator, height: int, width: int) -> dict[str, Any]:
-    """Draw one pass's augmentation parameters; always draws the same number of values."""
-    u = rng.uniform(-1.0, 1.0, size=6)
-    flip_draw = rng.uniform()
-    zoom_x = 1.0 + cfg.zoom * float(u[4])
-    zoom_y = 1.0 + cfg.zoom * float(u[5])
-    return {
-        "rotation_deg": cfg.rotation * float(u[0]),
-        "shift_x_frac": cfg.width_shift * float(u[1]),
-        "shift_y_frac": cfg.height_shift * float(u[2]),
-        "shift_x_px": cfg.width_shift * float(u[1]) * width,
-        "shift_y_px": cfg.height_shift * float(u[2]) * height,
-        "shear_deg": cfg.shear * float(u[3]),
-        "zoom_x": zoom_x,
-        "zoom_y": zoom_y,
-        "flip": bool(cfg.horizontal_flip and flip_draw < 0.5),
-    }
+from vggcompare.core.input import generator, keras_layers
+from vggcompare.core.input.preprocess import preprocess
 
 
-def describe(params: dict[str, Any]) -> str:
-    """A short caption of what one augmentation did, e.g. 'rotated 12.4°, flipped, zoom 0.91'."""
-    if not params:
-        return "as loaded"
-    parts = []
-    if abs(params["rotation_deg"]) >= 0.05:
-        parts.append(f"rotated {params['rotation_deg']:+.1f}°")
-    if abs(params["shift_x_px"]) >= 0.5 or abs(params["shift_y_px"]) >= 0.5:
-        parts.append(f"shift {params['shift_x_px']:+.0f},{params['shift_y_px']:+.0f} px")
-    if abs(params["shear_deg"]) >= 0.05:
-        parts.append(f"shear {params['shear_deg']:+.1f}°")
-    if abs(params["zoom_x"] - 1) >= 0.005 or abs(params["zoom_y"] - 1) >= 0.005:
-        parts.append(f"zoom {params['zoom_x']:.2f}×{params['zoom_y']:.2f}")
-    if params["flip"]:
-        parts.append("flipped")
-    return ", ".join(parts) or "unchanged"
+class PassAugmenter:
+    """Augments the passes of one run, in order; records what each pass drew."""
+
+    def __init__(self, cfg: AugmentConfig, seed: int, seeding: str) -> None:
+        self.cfg, self.seed, self.seeding = cfg, int(seed), seeding
+        self._stack = None
+        self._next = 0
+        self._plain = dataclasses.replace(cfg, rescale=None)  # rescale waits until after preprocessing
+
+    def _generator_seed(self, i: int) -> int:
+        return (self.seed + (0 if self.seeding == "every-pass" else i)) % 2**32
+
+    def augment(self, image: np.ndarray, indices: Sequence[int]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+        """The augmented (len(indices), H, W, C) float32 batch of passes ``indices`` and their records."""
+        h, w = image.shape[:2]
+        out = np.empty((len(indices), *image.shape), dtype=np.float32)
+        records = []
+        for j, i in enumerate(indices):
+            if self.cfg.engine == "generator":
+                record = generator.draw(self.cfg, self._generator_seed(i), h, w)
+                out[j] = generator.apply(image, record, self.cfg if self.cfg.preprocess_first else self._plain)
+            else:
+                if i != self._next:
+                    raise ValueError("the layers engine augments passes in order")
+                if self._stack is None or self.seeding == "every-pass":
+                    self._stack = keras_layers.build(self.cfg, self.seed)
+                out[j], record = keras_layers.run_pass(self._stack, image)
+            self._next = i + 1
+            records.append(record)
+        return out, records
 
 
-def transform_vector(params: dict[str, Any], height: int, width: int) -> np.ndarray:
-    """The 8-number output-to-input projective transform Keras' affine_transform expects."""
-    theta = math.radians(params["rotation_deg"])
-    shear = math.radians(params["shear_deg"])
-    # ImageDataGenerator's matrices, in (row, col) coordinates.
-    rot = np.array([[math.cos(theta), -math.sin(theta), 0], [math.sin(theta), math.cos(theta), 0], [0, 0, 1]])
-    shift = np.array([[1, 0, params["shift_y_px"]], [0, 1, params["shift_x_px"]], [0, 0, 1]])
-    shr = np.array([[1, -math.sin(shear), 0], [0, math.cos(shear), 0], [0, 0, 1]])
-    zoom = np.array([[params["zoom_y"], 0, 0], [0, params["zoom_x"], 0], [0, 0, 1]])
-    m = rot @ shift @ shr @ zoom
-    cr, cc = height / 2 - 0.5, width / 2 - 0.5
-    to_center = np.array([[1, 0, cr], [0, 1, cc], [0, 0, 1]])
-    from_center = np.array([[1, 0, -cr], [0, 1, -cc], [0, 0, 1]])
-    m = to_center @ m @ from_center
-    swap = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1]])  # (row, col) <-> (x, y)
-    mxy = swap @ m @ swap
-    if params["flip"]:
-        mxy = mxy @ np.array([[-1, 0, width - 1], [0, 1, 0], [0, 0, 1]])
-    return np.array([mxy[0, 0], mxy[0, 1], mxy[0, 2], mxy[1, 0], mxy[1, 1], mxy[1, 2], 0, 0], dtype=np.float32)
+def model_batch(
+    augmenter: PassAugmenter | None, picture: np.ndarray, indices: Sequence[int], mode: str, pitfalls: tuple[str, ...],
+    shown_below: int = 0,
+) -> tuple[np.ndarray, list[dict[str, Any]], dict[int, np.ndarray]]:
+    """What the model gets for passes ``indices``: (inputs, augmentation records, pictures to show).
+
+    Without augmentation every pass is ``preprocess(picture)``. With it, the picture is augmented
+    then preprocessed, as in a training pipeline; with ``preprocess_first`` (the popular answer's
+    order) it is preprocessed, then augmented. The generator's ``rescale`` comes last, where the
+    generator applies it. The pictures to show (0..255, for passes below ``shown_below``) are the
+    augmented pictures before preprocessing.
+    """
+    if augmenter is None:
+        batch = np.broadcast_to(picture, (len(indices), *picture.shape)).copy()
+        return preprocess(batch, mode, pitfalls), [], {i: picture for i in indices if i < shown_below}
+    cfg = augmenter.cfg
+    if cfg.preprocess_first:
+        x, records = augmenter.augment(preprocess(picture[None], mode, pitfalls)[0], indices)
+        plain = dataclasses.replace(cfg, rescale=None)
+        shown = {i: generator.apply(picture, r, plain) for i, r in zip(indices, records) if i < shown_below}
+        return x, records, shown
+    batch, records = augmenter.augment(picture, indices)
+    shown = {i: batch[j] for j, i in enumerate(indices) if i < shown_below}
+    x = preprocess(batch, mode, pitfalls)
+    if cfg.rescale:
+        x *= np.float32(cfg.rescale)
+    return x, records, shown
 
 
-def apply_augmentation(batch: np.ndarray, params: Sequence[dict[str, Any]], fill_mode: str) -> np.ndarray:
-    """Apply each pass's drawn transform to its image in a (B, H, W, 3) float32 batch, in one op."""
-    from keras import ops
+def describe(cfg: AugmentConfig, record: dict[str, Any]) -> str:
+    """A short caption of what one pass's augmentation did to the picture."""
+    return generator.describe(record) if cfg.engine == "generator" else keras_layers.describe(record)
 
-    b, h, w, _ = batch.shape
-    transforms = np.stack([transform_vector(p, h, w) for p in params])
-    out = ops.image.affine_transform(
-        batch, transforms, interpolation="bilinear", fill_mode=_FILL[fill_mode], fill_value=0.0, data_format="channels_last"
-    )
-    return np.asarray(ops.convert_to_numpy(out), dtype=np.float32)
+
+def augment_notes(cfg: AugmentConfig, seed: int | None, seeding: str = "once") -> list[str]:
+    """Sentences for the result: the known generator swap, or the layers script to reproduce."""
+    if cfg.engine == "generator":
+        moved = [n for n, v in (("height_shift_range moved it sideways", cfg.height_shift),
+                                ("width_shift_range moved it up and down", cfg.width_shift)) if v]
+        args = ", ".join(f"{k}={v!r}" for k, v in generator.keras_arguments(cfg).items())
+        where = "preprocess_input first, then " if cfg.preprocess_first else ""
+        notes = [f"The generator engine's passes are those of ImageDataGenerator({args}), {where}flow(x, batch_size=1, "
+                 f"seed={seed}): {'every pass is batch 0' if seeding == 'every-pass' else 'pass i is batch i'}." if seed is not None else ""]
+        if moved:
+            notes.append(f"In the generator engine, {' and '.join(moved)}: a known Keras behaviour (keras-team/keras#17398).")
+        return [n for n in notes if n]
+    if seed is None:
+        return []
+    return ["The layers engine's passes are those of a plain Keras 3 script, each pass one call "
+            f"augment(x[None], training=True) after: {keras_layers.script(cfg, seed, one_line=True)}"]

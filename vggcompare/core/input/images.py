@@ -1,21 +1,13 @@
-"""Loading images the way Keras does, but safely, plus resizing and thumbnails.
+"""Loading images exactly as Keras' ``load_img`` does, but safely, plus resizing and thumbnails.
 
-`load_image` reads a file or raw bytes and returns an 8-bit RGB Pillow image, or raises
-`ImageError` with one sentence naming the file; no other exception type and no Pillow
-warning escapes it. In order, it:
-
-* applies the EXIF orientation (`PIL.ImageOps.exif_transpose`) before anything else;
-* uses the first frame of animated GIF/WebP/APNG files and multi-page TIFFs;
-* composites transparency (RGBA, LA, PA and palette or colour-key transparency) on a
-  WHITE background. Keras' `load_img` instead calls `convert("RGB")`, which simply drops
-  the alpha channel, so transparent pixels show whatever colour they happen to store;
-* converts every other mode (greyscale, 16-bit, 32-bit, palette, CMYK, ...) with
-  `img.convert("RGB")`, exactly as Keras' `load_img` does (16-bit values above 255 clip).
-
-Truncated files are errors even if `ImageFile.LOAD_TRUNCATED_IMAGES` was set elsewhere.
-Images with more pixels than Pillow's `Image.MAX_IMAGE_PIXELS` are refused (Pillow only
-warns between one and two times that limit; here both cases are errors). If the Pillow
-limit has been disabled with None, `MAX_PIXELS` (Pillow's default) still applies.
+`load_image` reads a file or raw bytes and returns a `LoadedImage`, or raises `ImageError` with one
+sentence naming the file; no other exception type and no Pillow warning escapes it. Its ``image``
+is what ``keras.utils.load_img`` gives: the first frame (of an animated GIF/WebP/APNG or a
+multi-page TIFF), converted with ``img.convert("RGB")`` when its mode is not RGB. So, like Keras,
+the EXIF orientation is NOT applied (a phone photo may reach the model turned 90°), an alpha
+channel is dropped (transparent pixels show whatever colour they store), 16-bit values clip. The
+first frame as decoded is kept in ``raw`` for the two switches of `core.input.model_view`.
+Truncated files and images over Pillow's ``Image.MAX_IMAGE_PIXELS`` are errors.
 """
 
 from __future__ import annotations
@@ -27,7 +19,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile
 
 from vggcompare.core.errors import ConfigError, ImageError
 
@@ -56,6 +48,9 @@ class LoadedImage:
     original_size: tuple[int, int]
     frame_count: int
     notes: tuple[str, ...]
+    raw: Image.Image | None = None  # the first frame as decoded, before any conversion
+    exif_orientation: int = 1  # 1 = upright; 2..8 = what a photo viewer would apply
+    transparent: bool = False  # some pixel has alpha below 255
 
     @property
     def size(self) -> tuple[int, int]:
@@ -81,20 +76,21 @@ def _read(path: str) -> bytes:
         raise ImageError(f"The image file '{path}' cannot be read ({e.__class__.__name__}).") from None
 
 
-def _to_rgb(im: Image.Image, fmt: str | None, notes: list[str]) -> Image.Image:
-    """Convert any Pillow mode to RGB, compositing transparency on white."""
+def _transparent(im: Image.Image) -> bool:
+    if im.mode not in _ALPHA_MODES and "transparency" not in im.info:
+        return False
+    return im.convert("RGBA").getextrema()[3][0] < 255
+
+
+def _to_rgb(im: Image.Image, fmt: str | None, notes: list[str], transparent: bool) -> Image.Image:
+    """Convert to RGB exactly as Keras' load_img does (``convert("RGB")``), saying what that did."""
     mode = im.mode
-    if mode in _ALPHA_MODES or "transparency" in im.info:
-        rgba = im.convert("RGBA")
-        if rgba.getextrema()[3][0] == 255:
-            notes.append("Fully opaque alpha channel dropped.")
-            return rgba.convert("RGB")
-        notes.append("Transparency composited on a white background.")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
-    if mode == "RGB":
-        return im
-    if mode.startswith("I;16"):
+    if transparent:
+        notes.append("This image has transparent pixels; Keras' load_img drops the alpha channel, so the model sees "
+                     "the colours stored under them. Switch on 'transparent pixels on white' to compare.")
+    elif mode in _ALPHA_MODES:
+        notes.append("Fully opaque alpha channel dropped.")
+    elif mode.startswith("I;16"):
         notes.append("16-bit image converted to 8-bit RGB the way Keras' load_img does (values above 255 clip).")
     elif mode in ("I", "F"):
         notes.append("32-bit image converted to 8-bit RGB the way Keras' load_img does (values outside 0-255 clip).")
@@ -102,9 +98,23 @@ def _to_rgb(im: Image.Image, fmt: str | None, notes: list[str]) -> Image.Image:
         notes.append("Greyscale image converted to RGB the way Keras' load_img does.")
     elif mode == "P":
         notes.append("Palette image converted to RGB.")
-    else:
+    elif mode != "RGB":
         notes.append(f"{mode} {fmt or 'image'} converted to RGB.")
-    return im.convert("RGB")
+    return im.copy() if mode == "RGB" else im.convert("RGB")
+
+
+def _orientation(im: Image.Image, notes: list[str]) -> int:
+    try:
+        orientation = im.getexif().get(0x0112)
+    except Exception:  # noqa: BLE001 - broken EXIF must not make a readable image unreadable
+        notes.append("EXIF data is damaged: its orientation cannot be read (Keras' load_img ignores it anyway).")
+        return 1
+    if orientation not in _ORIENTATION:
+        return 1
+    notes.append(f"This photo has EXIF orientation {orientation} (a photo viewer shows it {_ORIENTATION[orientation]}); "
+                 "Keras' load_img ignores it, so the model sees it as stored, turned from what a viewer shows. "
+                 "Switch on 'apply EXIF orientation' to compare.")
+    return int(orientation)
 
 
 def _decode(data: bytes, name: str) -> LoadedImage:
@@ -128,18 +138,10 @@ def _decode(data: bytes, name: str) -> LoadedImage:
                 notes.append(f"Multi-page TIFF with {frames} pages: using the first page.")
             else:
                 notes.append(f"Animated {fmt} with {frames} frames: using the first frame.")
-        out = im
-        try:
-            orientation = im.getexif().get(0x0112)
-            if orientation in _ORIENTATION:
-                out = ImageOps.exif_transpose(im)
-                notes.append(f"EXIF orientation applied ({_ORIENTATION[orientation]}).")
-        except Exception:  # noqa: BLE001 - broken EXIF must not make a readable image unreadable
-            notes.append("EXIF data is damaged: orientation not applied.")
-        out = _to_rgb(out, fmt, notes)
-        if out is im:
-            out = im.copy()
-    return LoadedImage(out, name, fmt, mode, (width, height), frames, tuple(notes))
+        orientation = _orientation(im, notes)
+        raw, transparent = im.copy(), _transparent(im)
+        out = _to_rgb(raw, fmt, notes, transparent)
+    return LoadedImage(out, name, fmt, mode, (width, height), frames, tuple(notes), raw, orientation, transparent)
 
 
 def load_image(source: str | os.PathLike | bytes, *, name: str | None = None) -> LoadedImage:
@@ -194,10 +196,9 @@ def image_from_array(array: np.ndarray, name: str = "<array>") -> LoadedImage:
         raise ImageError(f"The image '{name}' is too large: it has more than {_pixel_limit():,} pixels.")
     im = Image.fromarray(np.ascontiguousarray(array))
     notes: list[str] = []
-    rgb = _to_rgb(im, None, notes)
-    if rgb is im:
-        rgb = im.copy()
-    return LoadedImage(rgb, name, None, im.mode, (width, height), 1, tuple(notes))
+    transparent = _transparent(im)
+    rgb = _to_rgb(im, None, notes, transparent)
+    return LoadedImage(rgb, name, None, im.mode, (width, height), 1, tuple(notes), im, 1, transparent)
 
 
 def resize_for_model(image: Image.Image, size: tuple[int, int], interpolation: str = "nearest") -> np.ndarray:

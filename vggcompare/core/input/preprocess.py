@@ -19,6 +19,10 @@ PITFALL_EXPLANATIONS = {
     "double-preprocess": "preprocess_input applied twice to the same array (it works in place), so the means are subtracted twice",
     "rescale-after-preprocess": "rescale=1./255 applied after preprocess_input, as in the popular answer's ImageDataGenerator",
     "no-bgr-swap": "the means subtracted without swapping RGB to BGR",
+    "apply-exif": "apply EXIF orientation: the photo turned upright as photo viewers, OpenCV's imread and PIL's "
+                  "exif_transpose show it (Keras' load_img ignores the EXIF orientation)",
+    "alpha-on-white": "transparent pixels on white, as browsers and image editors show them (Keras' load_img "
+                      "drops the alpha channel and keeps the stored colours)",
 }
 
 

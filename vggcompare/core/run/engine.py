@@ -25,9 +25,9 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.run.environment import environment_record
 from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.errors import RunCancelled, VggCompareError
-from vggcompare.core.input.images import LoadedImage, encode_png, load_image, resize_for_model, to_thumbnail
+from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
+from vggcompare.core.input.model_view import model_input, switch_notes
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
-from vggcompare.core.input.preprocess import preprocess
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.analysis.verdict import run_verdict
 
@@ -124,7 +124,8 @@ def run_passes(
         prepared.hold_weights((*base, STREAM_INIT))
     t_model = time.perf_counter()
     height, width = prepared.input_size
-    picture = resize_for_model(image.image, (height, width), config.interpolation)
+    picture = model_input(image, (height, width), config.interpolation, config.pitfalls)
+    augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     mode = config.effective_preprocess
     n = config.passes
     chunk = auto_batch_size(config)
@@ -139,19 +140,11 @@ def run_passes(
             raise RunCancelled("the run was cancelled")
         count = min(chunk, n - start)
         indices = range(start, start + count)
-        batch = np.broadcast_to(picture, (count, height, width, 3)).copy()
-        if config.augment.enabled:
-            drawn = [
-                aug.draw_parameters(config.augment, np.random.default_rng(_pass_seed(base, config, i, STREAM_AUGMENT)), height, width)
-                for i in indices
-            ]
-            batch = aug.apply_augmentation(batch, drawn, config.augment.fill_mode)
-            params.extend(drawn)
-        for j, i in enumerate(indices):
-            if i < THUMBNAILS:
-                caption = aug.describe(params[i]) if config.augment.enabled else "as loaded"
-                thumbs.append(Thumbnail(i, encode_png(to_thumbnail(batch[j])), f"pass {i + 1}: {caption}"))
-        x = preprocess(batch, mode, config.pitfalls)
+        x, drawn, shown = aug.model_batch(augmenter, picture, indices, mode, config.pitfalls, THUMBNAILS)
+        params.extend(drawn)
+        for i, seen in shown.items():
+            caption = aug.describe(config.augment, params[i]) if config.augment.enabled else "as loaded"
+            thumbs.append(Thumbnail(i, encode_png(to_thumbnail(seen)), f"pass {i + 1}: {caption}"))
         if count < chunk:  # pad to the fixed batch shape, so the graph is never retraced
             x = np.concatenate([x, np.repeat(x[-1:], chunk - count, axis=0)])
         keys = None
@@ -174,7 +167,9 @@ def run_passes(
         eta = elapsed / done * (n - done)
         yield Progress("passes", done, n, time.perf_counter() - t_start, eta, f"Pass {done} of {n}")
     t_end = time.perf_counter()
-    notes = list(image.notes)
+    notes = list(image.notes) + switch_notes(image, config.pitfalls)
+    if config.augment.enabled:
+        notes.extend(aug.augment_notes(config.augment, base[0] % 2**32, config.seeding))
     if prepared.softmax_applied:
         notes.append("Note: the model outputs scores, not probabilities, so a softmax was applied to them.")
     if config.reinit_weights and config.batch_size not in (None, 1):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
-    QGridLayout, QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QGridLayout, QHeaderView, QLabel, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
 
@@ -15,7 +13,7 @@ from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt
-from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
+from vggcompare.gui.figures.difference import DifferencePlot
 from vggcompare.gui.results.top5 import Top5Panel
 from vggcompare.gui.results.variance_plot import VariancePlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
@@ -41,7 +39,18 @@ class CompareView(QWidget):
             grid.addWidget(self.top5[col], 1, col)
             grid.addWidget(self.spread[col], 2, col)
         self.diff_title = QLabel("<b>Difference of mean probabilities, B − A, per class</b>")
-        self.diff_plot = make_plot_widget(170)
+        self.difference = DifferencePlot(170)
+        self.diff_plot = self.difference.widget
+        self.diff_message = QLabel("The difference of every class between the two runs appears here once you compare them.")
+        self.diff_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.diff_message.setWordWrap(True)
+        self.diff_message.setMinimumHeight(170)
+        c = theme.colors(self.palette())
+        self.diff_message.setStyleSheet(f"background: {c.css('base')}; border: 1px solid {c.css('track')}; padding: 12px;")
+        self.diff_stack = QStackedWidget()
+        self.diff_stack.addWidget(self.diff_plot)
+        self.diff_stack.addWidget(self.diff_message)
+        self.diff_stack.setCurrentWidget(self.diff_message)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["setting", "A", "B"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -51,7 +60,7 @@ class CompareView(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.addLayout(grid)
         top_layout.addWidget(self.diff_title)
-        top_layout.addWidget(self.diff_plot)
+        top_layout.addWidget(self.diff_stack)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.table)
@@ -59,7 +68,8 @@ class CompareView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
-        self.banner.show_message("Compare two runs", "Select two runs in the history and press Compare.")
+        self.banner.show_message("Compare two runs", "Tick two runs in the history on the left and press Compare, "
+                                                     "or use Compare → Repeat to re-run the shown run and compare.")
 
     def show_pair(self, a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B") -> RunComparison:
         """Show runs A and B and return the core's comparison (its verdict uses the given names)."""
@@ -89,28 +99,8 @@ class CompareView(QWidget):
             p.setYRange(0, top, padding=0)
 
     def _draw_difference(self, a: RunResult, cmp: RunComparison) -> None:
-        plot = self.diff_plot.getPlotItem()
-        plot.clear()
-        diff = cmp.numbers.mean_difference
-        c = theme.colors()
-        apply_plot_theme(self.diff_plot, self.palette())
-        x = np.arange(len(diff))
-        plot.addItem(pg.BarGraphItem(x=x, height=diff, width=1.0, brush=c.muted, pen=None))
-        if not np.any(diff):
-            text = pg.TextItem("No difference: the mean probabilities are identical.", color=c.text, anchor=(0.5, 0.5))
-            plot.addItem(text)
-            plot.setYRange(-1, 1)
-            text.setPos(len(diff) / 2, 0)
-            return
-        worst = np.argsort(-np.abs(diff))[:5]
-        plot.addItem(pg.ScatterPlotItem(x=worst, y=diff[worst], size=9, brush=c.accent, pen=None))
-        for i in worst:
-            label = pg.TextItem(f"{a.labels[i]} {fmt(float(diff[i]))}", color=c.accent, anchor=(0.5, 1.0 if diff[i] >= 0 else 0.0))
-            label.setPos(float(i), float(diff[i]))
-            plot.addItem(label)
-        lim = float(np.abs(diff).max()) * 1.4
-        plot.setYRange(-lim, lim, padding=0)
-        plot.setXRange(0, len(diff), padding=0.01)
+        self.difference.show(a.labels, cmp, self.palette())
+        self.diff_stack.setCurrentWidget(self.diff_plot)
 
     def _fill_table(self, a: RunResult, b: RunResult, differing: set[str]) -> None:
         fa, fb = flatten(a.config.to_dict()), flatten(b.config.to_dict())

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from vggcompare.core.run.presets import PresetOutcome
-from vggcompare.gui.compare.bars import BarsPlot
+from vggcompare.gui.figures.bars import BarsPlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
 
 

@@ -23,6 +23,7 @@ def make_plot_widget(min_height: int = 200) -> pg.PlotWidget:
     for menu in (plot.ctrlMenu, plot.getViewBox().menu):
         if menu is not None and menu.parent() is None:
             menu.setParent(widget, menu.windowFlags())
+    apply_plot_theme(widget, widget.palette())  # styled from the start, never pyqtgraph's black canvas
     return widget
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from vggcompare.core.analysis.verdict import fmt
+from vggcompare.core.errors import ImageError
+from vggcompare.core.input.images import load_image
 from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1
 
 
@@ -15,6 +17,22 @@ def _p5_steps(cfg):
         steps.append((f"pitfall {p}", ref.replace(pitfalls=(p,))))
     for interp in ("bilinear", "bicubic", "lanczos", "box", "hamming"):
         steps.append((f"{interp} resize", ref.replace(interpolation=interp)))
+    return steps + _loading_steps(ref)
+
+
+def _loading_steps(ref):
+    """The loading switches, for an image that has what they act on (EXIF rotation, transparency)."""
+    if not ref.image:
+        return []
+    try:
+        loaded = load_image(ref.image)
+    except ImageError:
+        return []  # the run itself will say what is wrong with the file
+    steps = []
+    if loaded.exif_orientation != 1:
+        steps.append(("EXIF orientation applied", ref.replace(pitfalls=("apply-exif",))))
+    if loaded.transparent:
+        steps.append(("transparent pixels on white", ref.replace(pitfalls=("alpha-on-white",))))
     return steps
 
 
@@ -39,6 +57,7 @@ def _p5_sum(o):
 
 PRESETS = [
     Preset("pitfalls", "Preprocessing pitfalls",
-           "The correct pipeline against each common preprocessing mistake and each resize filter: "
-           "how far each moves the top-5.", _p5_steps, _p5_sum),
+           "The correct pipeline (what Keras' load_img and preprocess_input give) against each common preprocessing "
+           "mistake, each resize filter and, when the image has them, its EXIF rotation and its transparency applied "
+           "as other loaders apply them: how far each moves the top-5.", _p5_steps, _p5_sum),
 ]

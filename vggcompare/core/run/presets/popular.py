@@ -8,18 +8,48 @@ from vggcompare.core.model.small_cnn import ensure_small_cnn
 from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1, within
 
 
+# Example 1's generator, argument for argument: ImageDataGenerator(rotation_range=20, width_shift_range=0.2,
+# height_shift_range=0.2, shear_range=0.2, zoom_range=0.2, horizontal_flip=True, fill_mode='nearest',
+# rescale=1./255), fed x = preprocess_input(img_to_array(load_img(path, target_size=(224, 224)))) via flow(seed=42).
+EXAMPLE_1 = AugmentConfig(enabled=True, engine="generator", rotation=20, width_shift=0.2, height_shift=0.2, shear=0.2,
+                          zoom=0.2, horizontal_flip=True, fill_mode="nearest", rescale=1.0 / 255, preprocess_first=True)
+
+
 def _p1_steps(cfg):
-    written = clean(cfg, seed=42, augment=AugmentConfig(enabled=True), pitfalls=("rescale-after-preprocess",))
-    return [("as written", written), ("without the rescale", written.replace(pitfalls=()))]
+    written = clean(cfg, seed=42, augment=EXAMPLE_1)
+    return [("as written", written), ("without the rescale", written.replace(augment={"rescale": None}))]
+
+
+def _entropy_words(r) -> str:
+    return f"{r.statistics.entropy_of_mean:.5f} nats"
+
+
+def _spread_words(a, b) -> str:
+    sa, sb = a.statistics.max_std, b.statistics.max_std
+    if sa == sb:
+        return "the passes vary as much with it as without"
+    if sa == 0 or sb == 0:
+        return f"the largest std over the passes is {fmt(sa)} with it and {fmt(sb)} without"
+    ratio = sb / sa
+    return (f"the passes vary {ratio:.3g} times less with it (largest std {fmt(sa)} vs {fmt(sb)})" if ratio > 1 else
+            f"the passes vary {1 / ratio:.3g} times more with it (largest std {fmt(sa)} vs {fmt(sb)})")
 
 
 def _p1_sum(o):
     c = record_comparison(o, "as written", "without the rescale")
-    o.columns = ["run", "top-1 (mean probability)", "top-1 agreement", "within the run"]
-    o.rows = [[k, top1(r), f"{r.statistics.top1_agreement:.0%}", within(r)] for k, r in o.runs.items()]
-    o.headline = (f"With the rescale after preprocess_input, the largest change in any class's mean probability is "
-                  f"{fmt(c.numbers.max_mean_difference)}; top-1 is {'the same' if c.numbers.same_top1 else 'different'} "
-                  f"({top1(o.runs['as written'])} vs {top1(o.runs['without the rescale'])}).")
+    a, b = o.runs["as written"], o.runs["without the rescale"]
+    o.columns = ["run", "top-1 (mean probability)", "top-1 agreement", "entropy of the mean", "within the run"]
+    o.rows = [[k, top1(r), f"{r.statistics.top1_agreement:.0%}", _entropy_words(r), within(r)] for k, r in o.runs.items()]
+    rise = a.statistics.entropy_of_mean - b.statistics.entropy_of_mean
+    flat = ("flatter" if rise > 0 else "sharper" if rise < 0 else "as flat")
+    o.headline = (f"The answer's generator applies rescale=1./255 after preprocess_input, so the model gets inputs 255 times "
+                  f"smaller than VGG19 expects. Against the same passes without it, the largest change in any class's mean "
+                  f"probability is {fmt(c.numbers.max_mean_difference)}; top-1 is "
+                  f"{'the same' if c.numbers.same_top1 else 'different'} ({top1(a)} vs {top1(b)}); the mean prediction is "
+                  f"{flat} (entropy {'higher' if rise > 0 else 'lower'} by {fmt(abs(rise))} nats); "
+                  f"{_spread_words(a, b)}.")
+    o.notes.append("Run with the generator engine: Keras' legacy ImageDataGenerator, flow(x, batch_size=1, seed=42), "
+                   "so pass i is the batch drawn after np.random.seed(42 + i).")
 
 
 def _p2_steps(cfg):
@@ -63,8 +93,9 @@ def _p3_sum(o):
 
 PRESETS = [
     Preset("popular-1", "Popular answer, example 1 as written",
-           "Seed 42 with the answer's augmentation, including rescale=1./255 applied after preprocess_input. "
-           "The comparison with the same run without that rescale shows the damage the rescale does.", _p1_steps, _p1_sum),
+           "The answer's ImageDataGenerator, argument for argument, with seed 42: preprocess_input first, then flow, "
+           "so its rescale=1./255 lands after preprocess_input. The same passes without that rescale show what it does.",
+           _p1_steps, _p1_sum),
     Preset("popular-2", "Popular answer, example 2: predict twice",
            "No seed, fixed weights, the same array sent through the model in two separate forward calls, as "
            "predict would be called twice. The answer says unseeded runs differ; this measures whether they do.", _p2_steps, _p2_sum),

@@ -17,8 +17,8 @@ class BarsPlot:
         self.widget = make_plot_widget(220)
         self.widget.getPlotItem().showGrid(x=True, y=False, alpha=0.25)
 
-    def show(self, bars: list[tuple[str, float]], label: str, palette=None) -> None:
-        """Draw the bars, largest value at the top; every bar carries its name and value."""
+    def show(self, bars: list[tuple[str, float]], label: str, palette=None, zero_text: str = "no change") -> None:
+        """Draw the bars in the given order, top to bottom; every bar carries its name and value (``zero_text`` for 0)."""
         plot = self.widget.getPlotItem()
         plot.clear()
         apply_plot_theme(self.widget, palette or self.widget.palette())
@@ -30,7 +30,7 @@ class BarsPlot:
         plot.addItem(pg.BarGraphItem(x0=0, y=y, height=0.6, width=values, brush=c.accent, pen=None))
         top = float(values.max()) or 1.0
         for (name, value), yy in zip(bars, y):
-            text = pg.TextItem(f"{name}: {fmt(value) if value else 'no change'}", color=c.text, anchor=(0, 0.5))
+            text = pg.TextItem(f"{name}: {fmt(value) if value else zero_text}", color=c.text, anchor=(0, 0.5))
             text.setPos(value + top * 0.01, yy)
             plot.addItem(text)
         plot.getAxis("left").setTicks([[]])

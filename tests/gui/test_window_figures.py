@@ -1,0 +1,92 @@
+"""The window's figures and reports: Export → Figure, right-click on a plot, and the two boxes."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
+
+from poppler import need_poppler, pdf_text, rendered_pages
+from vggcompare.core.config import AugmentConfig, ExperimentConfig
+from vggcompare.core.resources import sample_path
+from vggcompare.core.run.engine import run_experiment
+from vggcompare.gui.compare import exports
+from vggcompare.gui.figures import context
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def runs(gui_model, tmp_path_factory):
+    """Two runs of the cat photo kept in a folder whose name must not be shown."""
+    folder = tmp_path_factory.mktemp("home") / "carol-private-folder"
+    folder.mkdir()
+    image = str(shutil.copy(sample_path("cat"), folder))
+    c = ExperimentConfig(image=image, model=gui_model["model"], labels=gui_model["labels"], passes=5,
+                         seeding="once", augment=AugmentConfig(enabled=True))
+    return run_experiment(c), run_experiment(c.replace(seed=11))
+
+
+def _svg_text(path) -> str:
+    return " ".join(" ".join(e.itertext()) for e in ET.parse(path).getroot().iter() if e.tag.endswith("text"))
+
+
+def test_export_figure_names_the_file_unless_full_paths_is_ticked(window, runs, tmp_path, monkeypatch):
+    window.session.show_result(runs[0])
+    monkeypatch.setattr(context, "ask_figure_path", lambda _p, kind: (str(tmp_path / f"{kind}.svg"), 1))
+    figures = window.exports.figures
+    figures.save("passes")
+    assert "cat.png" in _svg_text(tmp_path / "passes.svg") and "carol-private-folder" not in _svg_text(tmp_path / "passes.svg")
+    figures.full_paths.setChecked(True)
+    figures.save("passes")
+    assert "carol-private-folder" in _svg_text(tmp_path / "passes.svg")
+
+
+def test_the_boxes_are_remembered(window, settings):
+    window.exports.figures.include_runs.setChecked(True)
+    assert str(settings.store.value("export/include_every_run")).lower() == "true"
+
+
+def test_difference_figure_needs_a_comparison_then_saves_it(window, runs, tmp_path, monkeypatch):
+    monkeypatch.setattr(context, "ask_figure_path", lambda _p, kind: (str(tmp_path / f"{kind}.pdf"), 1))
+    window.exports.figures.save("difference")
+    assert not (tmp_path / "difference.pdf").exists() and "two runs compared" in window.statusBar().currentMessage()
+    window.session.compare(*runs)
+    window.exports.figures.save("difference")
+    assert (tmp_path / "difference.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_right_click_on_a_plot_offers_save_figure(window, runs, monkeypatch):
+    window.session.show_result(runs[0])
+    shown = []
+    monkeypatch.setattr(context, "popup", lambda menu, _where: shown.append([a.text() for a in menu.actions()]))
+    viewport = window.results.variance.plot_widget.viewport()
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(20, 20), viewport.mapToGlobal(QPoint(20, 20))))
+    assert shown == [["Save figure as…"]]
+
+
+def test_pdf_reports_from_the_window_are_one_page_without_folders(window, runs, tmp_path, monkeypatch):
+    need_poppler()
+    window.session.show_result(runs[0])
+    window.session.compare(*runs)
+    for kind in ("run", "comparison"):
+        monkeypatch.setattr(exports, "ask_save_path", lambda *_a, k=kind: str(tmp_path / f"{k}.pdf"))
+        window.exports.export_pdf(kind)
+        pdf = tmp_path / f"{kind}.pdf"
+        assert len(rendered_pages(pdf, tmp_path)) == 1
+        assert "cat.png" in pdf_text(pdf) and "carol-private-folder" not in pdf_text(pdf)
+
+
+def test_a_screenshot_of_the_window_shows_no_folder(window, runs, open_image):
+    from PySide6.QtWidgets import QLabel
+
+    open_image(window, runs[0].config.image)
+    window.session.show_result(runs[0])
+    window.session.compare(*runs)
+    shown = [window.windowTitle()] + [label.text() for label in window.findChildren(QLabel) if label.isVisibleTo(window)]
+    assert any("cat.png" in text for text in shown)
+    assert not [text for text in shown if "carol-private-folder" in text]

@@ -1,0 +1,97 @@
+"""The ``figure`` and ``report`` commands: one plot, or a one-page PDF, from saved result files.
+
+Both draw with Qt offscreen, so they work without a screen. Shared files name the image by its
+file name; ``--full-paths`` shows whole paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+PAPER_CHOICES = ("auto", "a4", "letter")
+
+
+def add_figure_commands(sub) -> None:
+    """Register ``figure RESULT.json`` and ``report RESULT.json`` on the CLI's subparsers."""
+    from vggcompare.gui.figures import PLOTS  # no Qt: the Qt modules load inside the commands
+
+    fig = sub.add_parser("figure", help="write one plot of a saved result as SVG, PDF or PNG")
+    fig.add_argument("result", help="a result JSON (from run --out, preset --out-dir or the window)")
+    fig.add_argument("--plot", required=True, choices=PLOTS)
+    fig.add_argument("--out", required=True, help="FILE.svg, FILE.pdf (vector) or FILE.png")
+    fig.add_argument("--size", help="WIDTHxHEIGHT in pixels (default 1200x700; top5 and inputs take the height they need)")
+    fig.add_argument("--against", help="the other result JSON, for --plot difference (B − A)")
+    fig.add_argument("--scale", type=int, choices=(1, 2, 3), default=1, help="PNG only: pixels per figure pixel")
+    fig.add_argument("--full-paths", action="store_true", help="show the image's whole path, not only its file name")
+    fig.add_argument("--force", action="store_true", help="replace an existing --out file")
+    rep = sub.add_parser("report", help="write a one-page PDF report of a saved result (or of two, compared)")
+    rep.add_argument("result")
+    rep.add_argument("--against", help="a second result JSON: write a comparison report (A = result, B = this)")
+    rep.add_argument("--out", required=True, help="FILE.pdf")
+    add_report_options(rep)
+    rep.add_argument("--force", action="store_true", help="replace an existing --out file")
+
+
+def add_report_options(p: argparse.ArgumentParser) -> None:
+    """Options every PDF report takes: paper size and whether to show whole paths."""
+    p.add_argument("--paper", choices=PAPER_CHOICES, default="auto", help="page size (auto: Letter in the US locale, else A4)")
+    p.add_argument("--full-paths", action="store_true", help="show the image's whole path, not only its file name")
+
+
+def _load(path: str):
+    from vggcompare.cli.options import UserError
+    from vggcompare.core.storage.result_file import load_result
+
+    try:
+        return load_result(path)
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def cmd_figure(args: argparse.Namespace) -> int:
+    """``vggcompare figure RESULT.json --plot KIND --out FILE``."""
+    from vggcompare.cli.options import UserError, check_output_path, parse_size
+    
+    if args.plot == "difference" and not args.against:
+        raise UserError("--plot difference compares two runs: add --against OTHER.json")
+    if not args.out.lower().endswith((".svg", ".pdf", ".png")):
+        raise UserError(f"{args.out}: a figure is written as .svg, .pdf or .png")
+    width, height = parse_size(args.size) if args.size else (1200, None if args.plot in ("top5", "inputs") else 700)
+    check_output_path(args.out, args.force)
+    result = _load(args.result)
+    options = {"against": _load(args.against)} if args.against else {}
+    if args.against and len(options["against"].labels) != len(result.labels):
+        raise UserError("the two results have different numbers of classes, so they cannot be compared")
+    from vggcompare.gui.figures.build import build_figure
+    from vggcompare.gui.figures.paper import discard, ensure_app
+    from vggcompare.gui.figures.save import save_figure
+
+    ensure_app()
+    figure = build_figure(args.plot, result, width, height, options=options, full_paths=args.full_paths)
+    try:
+        path = save_figure(figure, args.out, scale=args.scale, overwrite=True)
+    finally:
+        discard(figure)
+    print(f"Saved {path}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``vggcompare report RESULT.json [--against OTHER.json] --out FILE.pdf``."""
+    from vggcompare.cli.options import UserError, check_output_path
+
+    if not args.out.lower().endswith(".pdf"):
+        raise UserError(f"{args.out}: a report is written as .pdf")
+    check_output_path(args.out, args.force)
+    result = _load(args.result)
+    from vggcompare.gui import report
+
+    if args.against:
+        other = _load(args.against)
+        if len(other.labels) != len(result.labels):
+            raise UserError("the two results have different numbers of classes, so they cannot be compared")
+        path = report.write_comparison_report(result, other, args.out, full_paths=args.full_paths, page_size=args.paper)
+    else:
+        path = report.write_run_report(result, args.out, full_paths=args.full_paths, page_size=args.paper)
+    print(f"Saved {path}")
+    return 0

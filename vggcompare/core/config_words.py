@@ -1,0 +1,62 @@
+"""The experiment configuration in plain words: the one-line summary and the causes switched on.
+
+:class:`ConfigWords` is a base class of :class:`vggcompare.core.config.ExperimentConfig`, kept apart
+so that the configuration module is about the fields and their checks.
+"""
+
+from __future__ import annotations
+
+
+class ConfigWords:
+    """Plain-words views of an experiment configuration (the subclass supplies the fields)."""
+
+    def summary(self) -> str:
+        """Return a one-line, human summary of the settings that matter."""
+        head = [_model_words(self), f"{self.passes} pass{'es' if self.passes != 1 else ''}", _seeding_words(self)]
+        return ", ".join(head + self.causes())
+
+    def causes(self) -> list[str]:
+        """The sources of variation switched on besides model, N and seeding, in words (for summaries and tables)."""
+        parts: list[str] = []
+        if self.augment.enabled:
+            parts.append("augmentation on")
+        if self.reinit_weights:
+            parts.append("new weights every pass")
+        if self.dropout is not None:
+            parts.append(f"dropout {self.dropout:g}")
+        if self.interpolation != "nearest":
+            parts.append(f"{self.interpolation} resize")
+        if self.effective_preprocess not in ("caffe", "none") or (
+            self.preprocess != "auto" and self.is_custom_model
+        ):
+            parts.append(f"{self.effective_preprocess} preprocessing")
+        parts.extend(f"pitfall {p}" for p in self.pitfalls)
+        if self.batch_size is not None:
+            parts.append(f"{self.batch_size} per call")
+        if self.precision != "float32":
+            parts.append(self.precision)
+        if self.deterministic_ops:
+            parts.append("deterministic ops")
+        if self.threads is not None:
+            parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
+        if self.kernels != "default":
+            parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
+        if self.backend != "tensorflow":
+            parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
+        return parts
+
+
+def _model_words(cfg) -> str:
+    if cfg.model == "vgg19":
+        return "VGG19 ImageNet"
+    if cfg.model == "vgg19-random":
+        return "VGG19 random weights"
+    return f"model {cfg.model.replace(chr(92), '/').rsplit('/', 1)[-1]}"
+
+
+def _seeding_words(cfg) -> str:
+    if cfg.seeding == "off":
+        return "unseeded"
+    if cfg.seeding == "once":
+        return f"seed {cfg.seed} once"
+    return f"seed {cfg.seed} every pass"
