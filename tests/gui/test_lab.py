@@ -57,7 +57,8 @@ def test_comparing_two_runs_shows_the_core_verdict_and_the_differing_settings(qt
     run(qtbot, lab_window, tiny_config)
     run(qtbot, lab_window, tiny_config.replace(seed=6))
     a, b = (e.result for e in lab_window.history_panel.entries())
-    lab_window.session.compare(a, b)
+    with qtbot.waitSignal(lab_window.session.comparison_ready, timeout=10_000):
+        lab_window.session.compare(a, b)  # the numbers are computed off the GUI thread
     view = lab_window.tabs.compare_view
     assert lab_window.tabs.currentIndex() == 1
     assert "Settings that differ: seed." in view.banner.verdict.text()
@@ -68,7 +69,8 @@ def test_repeat_reproduces_a_seeded_run_bit_for_bit(qtbot, lab_window, tiny_conf
     run(qtbot, lab_window, tiny_config)
     with qtbot.waitSignal(lab_window.session.comparison_ready, timeout=TIMEOUT_MS) as blocker:
         lab_window.repeat(False)
-    original, again, _a, b_name = blocker.args
+    original, again, _a, b_name, comparison = blocker.args
+    assert comparison.numbers.bit_identical
     assert b_name == "the repeat" and np.array_equal(original.probabilities, again.probabilities)
     assert "The repeat reproduces the original bit for bit." in lab_window.tabs.compare_view.banner.verdict.text()
     qtbot.waitUntil(lambda: len(lab_window.history_panel.entries()) == 2, timeout=TIMEOUT_MS)  # the repeat is saved too

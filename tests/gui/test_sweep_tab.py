@@ -43,7 +43,7 @@ def test_a_sweep_fills_the_table_chart_and_rows_and_a_row_opens_its_comparison(q
     image, variant = view.rows.item(0, 0).text(), view.rows.item(0, 1).text()
     with qtbot.waitSignal(window.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
         view.rows.cellDoubleClicked.emit(0, 0)
-    a, b, a_name, b_name = shown.args
+    a, b, a_name, b_name, _comparison = shown.args
     assert (a_name, b_name) == ("reference (caffe, nearest)", variant) and a.name.startswith(image)
     qtbot.waitUntil(lambda: window.tabs.currentIndex() == COMPARE_TAB, timeout=10_000)
     window.close()

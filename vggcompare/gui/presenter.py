@@ -56,13 +56,9 @@ class Presenter:
         w.tabs.setCurrentIndex(DEMOS_TAB)
         w.run_panel.show_idle(f"Done: {outcome.title}", 1, 1)
 
-    def _on_comparison(self, a, b, a_name: str, b_name: str) -> None:
+    def _on_comparison(self, a, b, a_name: str, b_name: str, comparison) -> None:
         w = self.window
-        try:
-            w.tabs.compare_view.show_pair(a, b, a_name, b_name)
-        except ValueError as exc:
-            w.show_error("These runs cannot be compared", str(exc))
-            return
+        w.tabs.compare_view.show_pair(a, b, comparison, a_name, b_name)
         w.tabs.setCurrentIndex(COMPARE_TAB)
         w.run_panel.show_idle("Done: comparison shown", 1, 1)
 

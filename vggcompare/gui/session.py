@@ -20,6 +20,7 @@ import os
 
 from PySide6.QtCore import QObject, Signal
 
+from vggcompare.core.analysis.compare import compare_results
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, VggCompareError
@@ -30,7 +31,7 @@ from vggcompare.core.storage.history import History
 from vggcompare.gui.job_runner import JobRunner
 from vggcompare.gui.model_session import ModelSession
 
-RUN, PRESET, REPEAT, IMAGE, HISTORY, IMPORT = "run", "preset", "repeat", "image", "history", "import"
+RUN, PRESET, REPEAT, IMAGE, HISTORY, IMPORT, COMPARE = "run", "preset", "repeat", "image", "history", "import", "compare"
 
 
 def _n_passes(n: int) -> str:
@@ -48,7 +49,7 @@ class SessionController(QObject):
     progress = Signal(object)  # core Progress
     result_ready = Signal(object)  # RunResult, finished or opened
     preset_ready = Signal(object)  # PresetOutcome
-    comparison_ready = Signal(object, object, str, str)  # run A, run B, their names
+    comparison_ready = Signal(object, object, str, str, object)  # run A, run B, their names, RunComparison
     entry_saved = Signal(object)  # HistoryEntry of a run saved by a job
     history_loaded = Signal(object, object)  # entries, warnings
     failed = Signal(str, object, str)  # title, exception, traceback text
@@ -65,6 +66,7 @@ class SessionController(QObject):
         self.last_pair: tuple[RunResult, RunResult] | None = None
         self._jobs: dict[int, str] = {}
         self._shown: int | None = None  # the job whose outcome the window waits for
+        self._pairs: dict[int, tuple] = {}  # comparisons being computed: job id -> (A, B, names)
         self.runner.progress.connect(self._on_progress)
         self.runner.succeeded.connect(self._on_succeeded)
         self.runner.failed.connect(self._on_failed)
@@ -145,10 +147,15 @@ class SessionController(QObject):
         self.result = result
         self.result_ready.emit(result)
 
-    def compare(self, a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B") -> None:
-        """Show two runs side by side."""
-        self.last_pair = (a, b)
-        self.comparison_ready.emit(a, b, a_name, b_name)
+    def compare(self, a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B", comparison=None) -> None:
+        """Compare two runs (the core's numbers, on a thread) and show them side by side."""
+        if comparison is not None:
+            self.last_pair = (a, b)
+            self.comparison_ready.emit(a, b, a_name, b_name, comparison)
+            return
+        job_id, _stop = self.runner.run_local(compare_results, a, b, a_name, b_name)
+        self._jobs[job_id] = COMPARE
+        self._pairs[job_id] = (a, b, a_name, b_name)
 
     # ---- outcomes --------------------------------------------------------------------------
     def _on_progress(self, job_id: int, report) -> None:
@@ -172,6 +179,8 @@ class SessionController(QObject):
         elif kind == IMPORT:
             self.entry_saved.emit(outcome)
             self.show_result(outcome.result)
+        elif kind == COMPARE:
+            self.compare(*self._pairs.pop(job_id), comparison=outcome)
         elif kind == RUN:
             self._listed(outcome)
             if shown:
@@ -185,7 +194,7 @@ class SessionController(QObject):
             self._listed(outcome.repeat)
             if shown:
                 names = ("the original", "the repeat in a fresh process" if outcome.fresh_process else "the repeat")
-                self.compare(outcome.original, outcome.repeat, *names)
+                self.compare(outcome.original, outcome.repeat, *names, comparison=outcome.comparison)
 
     def _on_failed(self, job_id: int, exc: BaseException, details: str) -> None:
         kind = self._jobs.pop(job_id, None)
@@ -195,6 +204,9 @@ class SessionController(QObject):
             self.history_loaded.emit([], [f"The history folder cannot be read: {exc}"])
         elif kind == IMPORT:
             self.failed.emit("The result cannot be opened", exc, details)
+        elif kind == COMPARE:
+            self._pairs.pop(job_id, None)
+            self.failed.emit("These runs cannot be compared", exc, details)
         elif kind is not None and job_id == self._shown:
             title = {RUN: "The run failed", PRESET: "The demonstration failed", REPEAT: "The repeat failed"}[kind]
             self.failed.emit(title, exc, details)

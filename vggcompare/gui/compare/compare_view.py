@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
 )
 from PySide6.QtCore import Qt
 
-from vggcompare.core.analysis.compare import RunComparison, compare_results
+from vggcompare.core.analysis.compare import RunComparison
 from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
@@ -71,9 +71,8 @@ class CompareView(QWidget):
         self.banner.show_message("Compare two runs", "Tick two runs in the history on the left and press Compare, "
                                                      "or use Compare → Repeat to re-run the shown run and compare.")
 
-    def show_pair(self, a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B") -> RunComparison:
-        """Show runs A and B and return the core's comparison (its verdict uses the given names)."""
-        cmp = compare_results(a, b, a_name, b_name)
+    def show_pair(self, a: RunResult, b: RunResult, cmp: RunComparison, a_name: str = "A", b_name: str = "B") -> None:
+        """Show runs A and B with the core's comparison of them (computed off the GUI thread)."""
         self.comparison = cmp
         n = cmp.numbers
         head = (f"{b_name[:1].upper()}{b_name[1:]} reproduces {a_name} bit for bit" if n.bit_identical
@@ -87,7 +86,6 @@ class CompareView(QWidget):
         self._share_axes(scale)
         self._draw_difference(a, cmp)
         self._fill_table(a, b, set(n.config_differences))
-        return cmp
 
     def _share_axes(self, _scale: float) -> None:
         """Give both spread plots the same vertical range, so their heights compare directly."""
