@@ -203,5 +203,5 @@ def add_sweep_tab(window) -> SweepView:
     from vggcompare.gui.window_layout import scrolled
 
     view = SweepView(SweepSession(window.session, window), lambda: window.controls.config(None))
-    window.tabs.addTab(scrolled(view, horizontal=False), "Many images")
+    window.tabs.addTab(scrolled(view), "Many images")  # scrolls both ways, so it never widens the window
     return view

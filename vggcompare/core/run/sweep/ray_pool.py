@@ -131,8 +131,11 @@ def run_groups_on_ray(
         say(f"Starting {count} Ray actor(s), {cpus} CPU(s) each, one model in each…")
         # Each actor's TensorFlow uses as many threads as it has CPUs, as the local engine uses the machine's.
         actors = [Actor.remote(variants, group, threads or cpus, allow_download) for _ in range(count)]
+        ready_ref = actors[0].describe.remote()
+        while not ray.wait([ready_ref], timeout=poll)[0]:
+            yield ("tick",)  # the actors are importing TensorFlow and building the model
         try:
-            description = ray.get(actors[0].describe.remote())
+            description = ray.get(ready_ref)
         except Exception as exc:  # noqa: BLE001 - Ray wraps the actor's own error
             raise _unwrap(exc) from None
         yield ("ready", description)
