@@ -65,3 +65,22 @@ def test_list_forms_survive_a_json_round_trip():
                                                preprocess_first=True))
     back = ExperimentConfig.from_dict(json.loads(json.dumps(c.to_dict())))
     assert back == c and back.augment.width_shift == (4, 8) and hash(back)
+
+
+def test_the_command_line_says_what_keras_does_with_an_exif_rotation(capsys, tiny_models, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from vggcompare.cli import main
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "phone.jpg"
+    Image.fromarray(np.full((20, 30, 3), 90, np.uint8)).save(path, exif=exif)
+    base = ["run", str(path), "--model", tiny_models["plain"], "--labels", tiny_models["labels"], "--passes", "2"]
+    assert main(base) == 0
+    assert "Note: This photo has EXIF orientation 6" in capsys.readouterr().out
+    assert main([*base, "--apply-exif", "--augment", "--seeding", "once"]) == 0
+    out = capsys.readouterr().out
+    assert "Note: EXIF orientation 6 applied, as a photo viewer does" in out
+    assert "ImageDataGenerator(rotation_range=20.0" in out and "seed=42): pass i is batch i." in out

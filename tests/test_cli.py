@@ -88,7 +88,7 @@ def test_unsafe_model_with_lambda_layer_is_refused(capsys, photo, tmp_path):
 
 def test_the_console_script_runs_as_a_separate_process(photo, tiny_models):
     proc = subprocess.run(
-        [sys.executable, "-m", "vggcompare", "run", photo, "--model", tiny_models["plain"], "--passes", "3"],
+        [sys.executable, "-m", "vggcompare", "run", photo, "--model", tiny_models["plain"], "--passes", "3", "--batch-size", "1"],
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr

@@ -152,3 +152,16 @@ def test_settings_table_writes_range_pairs_and_the_augmentation_engine(runs):
     pairs = dict(settings_pairs(replace(runs[0], config=runs[0].config.replace(augment=augment))))
     assert "zoom [0.8, 1.2]" in pairs["augmentation"] and "shift [-3, 0, 3]/0.2" in pairs["augmentation"]
     assert pairs["augmentation"].startswith("on (generator)")
+
+
+def test_a_table_longer_than_a_page_continues_on_the_next_instead_of_running_off(matrix, tmp_path):
+    need_poppler()
+    from dataclasses import replace
+
+    from vggcompare.gui.report import write_preset_report
+
+    long = replace(matrix, rows=[[f"row {i}", "a", "b"] for i in range(120)])
+    pdf = write_preset_report(long, tmp_path / "long.pdf", page_size="a4")
+    assert len(rendered_pages(pdf, tmp_path)) >= 2
+    text = pdf_text(pdf)
+    assert "row 0 " in text and "row 119 " in text

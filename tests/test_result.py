@@ -59,7 +59,7 @@ def test_failed_write_leaves_the_old_file_intact(result, tmp_path):
     "mutate, message",
     [
         (lambda d: d.pop("probabilities"), "lacks probabilities"),
-        (lambda d: d.update(format_version=99), "version 99 is not supported"),
+        (lambda d: d.update(format_version=99), "newer vggcompare \\(result format version 99"),
         (lambda d: d.update(format="other"), "not a vggcompare result"),
         (lambda d: d["probabilities"].pop(), "holds 8 passes but its configuration says 9"),
         (lambda d: [row.append(0.5) for row in d["probabilities"]], "do not match its 10 labels"),

@@ -51,11 +51,17 @@ def test_the_boxes_are_remembered(window, settings):
     assert str(settings.store.value("export/include_every_run")).lower() == "true"
 
 
-def test_difference_figure_needs_a_comparison_then_saves_it(window, runs, tmp_path, monkeypatch):
+def compare_and_wait(qtbot, window, runs) -> None:
+    """Compare two runs in the window; the numbers come from a file job, so wait for them."""
+    with qtbot.waitSignal(window.session.comparison_ready, timeout=10_000):
+        window.session.compare(*runs)
+
+
+def test_difference_figure_needs_a_comparison_then_saves_it(qtbot, window, runs, tmp_path, monkeypatch):
     monkeypatch.setattr(context, "ask_figure_path", lambda _p, kind: (str(tmp_path / f"{kind}.pdf"), 1))
     window.exports.figures.save("difference")
     assert not (tmp_path / "difference.pdf").exists() and "two runs compared" in window.statusBar().currentMessage()
-    window.session.compare(*runs)
+    compare_and_wait(qtbot, window, runs)
     window.exports.figures.save("difference")
     assert (tmp_path / "difference.pdf").read_bytes().startswith(b"%PDF")
 
@@ -69,10 +75,10 @@ def test_right_click_on_a_plot_offers_save_figure(window, runs, monkeypatch):
     assert shown == [["Save figure as…"]]
 
 
-def test_pdf_reports_from_the_window_are_one_page_without_folders(window, runs, tmp_path, monkeypatch):
+def test_pdf_reports_from_the_window_are_one_page_without_folders(qtbot, window, runs, tmp_path, monkeypatch):
     need_poppler()
     window.session.show_result(runs[0])
-    window.session.compare(*runs)
+    compare_and_wait(qtbot, window, runs)
     for kind in ("run", "comparison"):
         monkeypatch.setattr(exports, "ask_save_path", lambda *_a, k=kind: str(tmp_path / f"{k}.pdf"))
         window.exports.export_pdf(kind)
@@ -81,12 +87,12 @@ def test_pdf_reports_from_the_window_are_one_page_without_folders(window, runs, 
         assert "cat.png" in pdf_text(pdf) and "carol-private-folder" not in pdf_text(pdf)
 
 
-def test_a_screenshot_of_the_window_shows_no_folder(window, runs, open_image):
+def test_a_screenshot_of_the_window_shows_no_folder(qtbot, window, runs, open_image):
     from PySide6.QtWidgets import QLabel
 
     open_image(window, runs[0].config.image)
     window.session.show_result(runs[0])
-    window.session.compare(*runs)
+    compare_and_wait(qtbot, window, runs)
     shown = [window.windowTitle()] + [label.text() for label in window.findChildren(QLabel) if label.isVisibleTo(window)]
     assert any("cat.png" in text for text in shown)
     assert not [text for text in shown if "carol-private-folder" in text]

@@ -1,5 +1,5 @@
 """The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``,
-``figure``, ``report``, ``sweep`` and ``sweep-report``.
+``figure``, ``report``, ``sweep``, ``sweep-report`` and ``reproduce``.
 
 User errors exit with status 2 and one line ``error: ...`` on stderr, never a traceback.
 """
@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     from vggcompare.cli.presets import add_preset_commands
 
     add_preset_commands(sub, add_run_options)
+    from vggcompare.cli.reproduce import add_reproduce_command
+
+    add_reproduce_command(sub)
     from vggcompare.cli.figure import add_figure_commands
 
     add_figure_commands(sub)
@@ -66,13 +69,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UserError("choose a command: run, compare, screenshot, preset, presets, figure, report, sweep or sweep-report (see --help)")
+            raise UserError("choose a command: run, compare, screenshot, preset, presets, figure, report, sweep, sweep-report or reproduce (see --help)")
         if args.command in ("preset", "presets"):
             from vggcompare.cli.presets import cmd_preset, cmd_presets
 
             if args.command == "presets":
                 return cmd_presets(args)
             return cmd_preset(args, config_from_args(args, os.path.abspath(args.image)))
+        if args.command == "reproduce":
+            from vggcompare.cli.reproduce import cmd_reproduce
+
+            return cmd_reproduce(args)
         if args.command in ("figure", "report"):
             from vggcompare.cli.figure import cmd_figure, cmd_report
 

@@ -31,6 +31,9 @@ def print_result(result) -> None:
     print(f"Speed: {t['passes_per_second']:.2f} passes/s ({t['seconds_per_pass'] * 1000:.0f} ms per pass); "
           f"{environment_line(result.environment)}")
     print(f"Verdict: {result.verdict}")
+    for note in result.notes:  # those starting "Note:" are in the verdict already
+        if not note.startswith("Note:"):
+            print(f"Note: {note}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -45,6 +48,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         check_output_path(args.out, args.force)
     image = load_image(os.path.abspath(args.image))
+    if config.precision == "bfloat16":  # said before the run, from the CPU's flags and a measurement
+        from vggcompare.core.model.bf16 import assess_bfloat16
+
+        print(assess_bfloat16(config).sentence, flush=True)
     bar = ProgressBar(not args.quiet)
     result = run_experiment(config, image, progress=bar, download_progress=bar.download)
     print_result(result)

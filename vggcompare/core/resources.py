@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -50,6 +51,8 @@ def user_data_dir() -> Path:
     override = os.environ.get("VGGCOMPARE_DATA_DIR")
     if override:
         return Path(override)
+    if sys.platform.startswith("linux"):  # what platformdirs answers on Linux, without its 0.1 s import
+        return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "vggcompare"
     from platformdirs import user_data_dir as platform_data_dir
 
     return Path(platform_data_dir("vggcompare", appauthor=False))

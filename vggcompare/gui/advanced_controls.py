@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 
 from vggcompare.core.config import INTERPOLATIONS, MAX_BATCH, MAX_THREADS, PITFALLS, ExperimentConfig
 from vggcompare.core.input.preprocess import PITFALL_EXPLANATIONS
@@ -72,8 +72,32 @@ class PreprocessSettings(_Group):
             box.setChecked(name in config.pitfalls)
 
 
+KERNEL_TEXT = {"default": "the CPU's default", "onednn": "oneDNN (forced)", "eigen": "Eigen (forced)"}
+BACKEND_TEXT = {"tensorflow": "TensorFlow", "jax": "JAX (optional extra)"}
+TF_ONLY = "a TensorFlow setting: not available under JAX"
+
+
+def bfloat16_expectation() -> str:
+    """What this CPU's flags say about bfloat16, before any run (the run measures it and says so in its verdict)."""
+    from vggcompare.core.model.cpu import cpu_flags
+
+    flags = cpu_flags()
+    if "avx512_bf16" in flags or "amx" in flags:
+        return "This CPU has bfloat16 instructions (AVX512_BF16/AMX): native with oneDNN, emulated with Eigen; the run measures it."
+    return "This CPU has no AVX512_BF16 or AMX: bfloat16 is emulated here and slower than float32; the run measures it."
+
+
+def connect_bfloat16_note(numerics: "NumericsSettings", model_session) -> None:
+    """Show under Precision the engine's measured bfloat16 sentence, which the model check brings for a bfloat16 model."""
+    model_session.model_ready.connect(lambda info: getattr(info, "bfloat16", "") and numerics.bf16_note.setText(info.bfloat16))
+
+
 class NumericsSettings(_Group):
-    """Passes per forward call, precision, deterministic ops and threads."""
+    """Passes per forward call, precision, deterministic ops, threads, kernel library and Keras backend.
+
+    The kernel library and the backend are fixed when the engine starts, so a change starts a fresh
+    engine process. Op determinism and threads are TensorFlow settings, disabled with a reason under JAX.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,11 +124,42 @@ class NumericsSettings(_Group):
             check.toggled.connect(_changed(self))
             box.valueChanged.connect(_changed(self))
         self.form.addRow("Precision", self.precision)
+        self.bf16_note = QLabel(bfloat16_expectation())
+        self.bf16_note.setWordWrap(True)
+        self.form.addRow("", self.bf16_note)
         self.form.addRow("", self.deterministic)
+        self.kernels, self.backend = combo(), combo()
+        for box, texts in ((self.kernels, KERNEL_TEXT), (self.backend, BACKEND_TEXT)):
+            for value, text in texts.items():
+                box.addItem(text, value)
+            box.currentIndexChanged.connect(_changed(self))
+            box.currentIndexChanged.connect(self._update_backend_rules)
+        self.kernels.setToolTip("TensorFlow's CPU kernel library. oneDNN is the default on CPUs with AVX512_VNNI, AVX512_BF16 "
+                                "or AMX, Eigen elsewhere; the two sum in different orders. Runs in a fresh engine process.")
+        self.backend.setToolTip("The Keras backend that computes the passes. JAX needs pip install -e \".[jax]\". "
+                                "Runs in a fresh engine process.")
+        self.form.addRow("Kernel library", self.kernels)
+        self.form.addRow("Keras backend", self.backend)
         self.precision.currentIndexChanged.connect(_changed(self))
+        self.precision.currentIndexChanged.connect(self._update_backend_rules)
         self.deterministic.toggled.connect(_changed(self))
         self.auto_batch.setChecked(True)
         self.auto_threads.setChecked(True)
+        self._update_backend_rules()
+
+    def _update_backend_rules(self, *_args) -> None:
+        """Disable, with the reason as tooltip, what the chosen backend does not have."""
+        jax = self.backend.currentData() == "jax"
+        self.bf16_note.setVisible(self.precision.currentData() == "bfloat16")
+        for widget, tip in ((self.deterministic, "Ask TensorFlow to use only deterministic kernels (same hardware, same numbers)."),
+                            (self.auto_threads, "Let TensorFlow use one thread per CPU core."),
+                            (self.kernels, self.kernels.toolTip().split(" — ")[0])):
+            widget.setEnabled(not jax)
+            widget.setToolTip(f"{tip} — {TF_ONLY}" if jax else tip.split(" — ")[0])
+        if jax:
+            self.deterministic.setChecked(False)
+            self.auto_threads.setChecked(True)
+            self.kernels.setCurrentIndex(0)
 
     def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
         """Return ``config`` with these numerics settings."""
@@ -112,6 +167,7 @@ class NumericsSettings(_Group):
             batch_size=None if self.auto_batch.isChecked() else self.batch.value(),
             threads=None if self.auto_threads.isChecked() else self.threads.value(),
             precision=self.precision.currentData(), deterministic_ops=self.deterministic.isChecked(),
+            kernels=self.kernels.currentData(), backend=self.backend.currentData(),
         )
 
     def set_from(self, config: ExperimentConfig) -> None:
@@ -124,3 +180,5 @@ class NumericsSettings(_Group):
             self.threads.setValue(config.threads)
         self.precision.setCurrentIndex(max(0, self.precision.findData(config.precision)))
         self.deterministic.setChecked(config.deterministic_ops)
+        self.kernels.setCurrentIndex(max(0, self.kernels.findData(config.kernels)))
+        self.backend.setCurrentIndex(max(0, self.backend.findData(config.backend)))

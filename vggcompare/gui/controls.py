@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
-from superqt import QCollapsible, QLargeIntSpinBox
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from vggcompare.core.config import MAX_PASSES, MAX_SEED, ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.gui.advanced_controls import NumericsSettings, PreprocessSettings
 from vggcompare.gui.augment_controls import AugmentSettings
+from vggcompare.gui.collapsible import Collapsible
 from vggcompare.gui.fields import combo, float_box, int_box
 from vggcompare.gui.model_controls import ModelControls
 
@@ -39,7 +39,8 @@ class ControlsPanel(QWidget):
         for key, text in SEEDING_TEXT:
             self.seeding.addItem(text, key)
         self.seeding.setToolTip(SEEDING_TIP)
-        self.seed = QLargeIntSpinBox()
+        self.seed = QDoubleSpinBox()  # a double holds every seed up to 2**32 - 1 exactly; QSpinBox stops at 2**31 - 1
+        self.seed.setDecimals(0)
         self.seed.setRange(0, MAX_SEED)
         self.seed.setValue(42)
         self.seed.setToolTip(f"The seed: a whole number from 0 to {MAX_SEED:,}. Used only when seeding is on.")
@@ -65,7 +66,7 @@ class ControlsPanel(QWidget):
         self.augment_settings = AugmentSettings()
         self.preprocess_settings = PreprocessSettings()
         self.numerics_settings = NumericsSettings()
-        self.groups: dict[str, QCollapsible] = {}
+        self.groups: dict[str, Collapsible] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(common)
@@ -74,8 +75,7 @@ class ControlsPanel(QWidget):
             ("preprocessing", "Advanced: resizing, preprocessing, pitfalls", self.preprocess_settings),
             ("numerics", "Advanced: numerics", self.numerics_settings),
         ):
-            group = QCollapsible(title, expandedIcon="▼", collapsedIcon="▶")
-            group.setDuration(120)
+            group = Collapsible(title)
             group.addWidget(content)
             layout.addWidget(group)
             self.groups[key] = group

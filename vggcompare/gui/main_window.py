@@ -19,6 +19,8 @@ from vggcompare.gui.export_actions import ExportActions
 from vggcompare.gui.image_panel import ImagePanel
 from vggcompare.gui.menus import build_menus
 from vggcompare.gui.model_status import ModelStatus
+from vggcompare.gui import reproduce_session
+from vggcompare.gui.advanced_controls import connect_bfloat16_note
 from vggcompare.gui.presenter import Presenter
 from vggcompare.gui.results import ResultsView
 from vggcompare.gui.run_panel import RunPanel
@@ -56,6 +58,8 @@ class MainWindow(QMainWindow):
         self.model_state = ModelStatus(self.session.model, self.controls, self.prompt, self.image_panel, self.settings, self)
         self.statusBar().addPermanentWidget(self.model_state.label, 1)
         self.exports = ExportActions(self)
+        self.reproducer = reproduce_session.attach(self)  # Compare → Reproduce on this machine
+        connect_bfloat16_note(self.controls.numerics_settings, self.session.model)
         self._closed = False
         self.splitter, self.results_area = two_columns(self.controls, self.run_panel, self.prompt, self.tabs)
         self.setCentralWidget(self.splitter)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from vggcompare.core.run.presets import PRESETS
 from vggcompare.gui.compare import exports
 from vggcompare.gui.dialogs import show_help
+from vggcompare.gui.reproduce_session import reproduce_shown
 from vggcompare.gui.window_tabs import COMPARE_TAB
 
 
@@ -41,6 +42,9 @@ def build_menus(w) -> None:
     cmp = bar.addMenu("&Compare")
     cmp.addAction(_action(w, "Repeat this run and compare", lambda: w.repeat(False), "Ctrl+Shift+R", tip))
     cmp.addAction(_action(w, "Repeat in a fresh Python process and compare", lambda: w.repeat(True), None, tip))
+    cmp.addAction(_action(w, "Reproduce on this machine", lambda: reproduce_shown(w), None,
+                          "Re-run the shown result (for example a colleague's, opened with File → Open result JSON…) "
+                          "here and list what differs: numbers, settings and environment"))
     cmp.addAction(_action(w, "Show history", lambda: w.tabs.setCurrentIndex(COMPARE_TAB)))
     demos = bar.addMenu("&Demos")
     for preset in PRESETS.values():

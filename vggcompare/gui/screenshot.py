@@ -69,6 +69,7 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
             if loaded is not None:
                 window.image_panel.set_image(loaded)
             window.session.show_result(result)
+            window.results.finish_drawing()
             window.show()
             _fitting_size(app, window, width, height)
             pixmap = window.grab()

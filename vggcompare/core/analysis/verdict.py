@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.analysis.rows import RowPattern, row_sentence
 from vggcompare.core.analysis.stats import PassStatistics
 
 
@@ -35,8 +36,13 @@ def run_verdict(
     config: ExperimentConfig,
     dropout_active: bool,
     notes: Sequence[str] = (),
+    rows: RowPattern | None = None,
 ) -> str:
-    """Return the verdict for one run: what the passes did, and why, from the numbers."""
+    """Return the verdict for one run: what the passes did, and why, from the numbers.
+
+    ``rows`` is the row-position analysis (core.analysis.rows.row_pattern) of a run whose passes differ;
+    when no random source is on it names which rows of each forward call differ and by how much.
+    """
     n = stats.passes
     sources = random_sources(config, dropout_active)
     sentences: list[str] = []
@@ -67,6 +73,9 @@ def run_verdict(
         sentences.append(f"The largest difference of any pass from pass 1 is {fmt(stats.max_abs_deviation_from_first)}.")
         if sources:
             sentences.append(f"The passes differ because of {_join(sources)}.")
+        elif rows is not None:
+            sentences.append("No random source was switched on, yet the passes differ: this is floating-point numerics.")
+            sentences.append(row_sentence(rows, fmt))
         else:
             sentences.append(
                 "No random source was switched on, yet the passes differ: this is floating-point "
@@ -97,6 +106,7 @@ def run_verdict(
         )
     sentences.extend(n for n in notes if n.startswith("Note:"))
     return " ".join(sentences)
+
 
 def _join(items: Sequence[str]) -> str:
     if len(items) <= 1:

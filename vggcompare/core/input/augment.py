@@ -100,7 +100,7 @@ def augment_notes(cfg: AugmentConfig, seed: int | None, seeding: str = "once") -
         notes = [f"The generator engine's passes are those of ImageDataGenerator({args}), {where}flow(x, batch_size=1, "
                  f"seed={seed}): {'every pass is batch 0' if seeding == 'every-pass' else 'pass i is batch i'}." if seed is not None else ""]
         if moved:
-            notes.append(f"In the generator engine, {' and '.join(moved)}: a known Keras behaviour (keras-team/keras#17398).")
+            notes.append(f"Note: in the generator engine, {' and '.join(moved)}: a known Keras behaviour (keras-team/keras#17398).")
         return [n for n in notes if n]
     if seed is None:
         return []

@@ -1,4 +1,4 @@
-"""Starting the engine's backend: TensorFlow's import, thread count and op determinism.
+"""Starting the engine's backend (TensorFlow or JAX under Keras 3), and TensorFlow's thread count and op determinism.
 
 Settings that must precede TensorFlow's start (threads, kernel library) belong to the process that
 runs the engine; see :mod:`vggcompare.core.run.engine_process`.
@@ -49,41 +49,91 @@ def apply_start_settings(settings: EngineSettings) -> None:
         os.environ[key] = value
 
 
-def import_tensorflow() -> None:
-    """Import TensorFlow and Keras once, keeping their start-up chatter off the terminal.
+def start_backend(settings: EngineSettings | None = None) -> str:
+    """Start Keras on its backend once, quietly; return the backend's name ('tensorflow' or 'jax').
 
-    TensorFlow's C++ start-up messages are written straight to file descriptor 2, before its
-    logging settings take effect, so stderr is pointed at /dev/null while it starts.
+    ``settings``, when given, are applied first (see :func:`apply_start_settings`). Without them the
+    backend is whatever ``KERAS_BACKEND`` says (TensorFlow by default). TensorFlow's C++ start-up
+    messages are written straight to file descriptor 2, before its logging settings take effect, so
+    stderr is pointed at /dev/null while the backend starts.
     """
-    if "keras" in sys.modules and "tensorflow" in sys.modules:
-        return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    saved = None
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        saved = None
-    try:
-        import keras  # noqa: F401
-        import tensorflow as tf
+    if settings is not None:
+        apply_start_settings(settings)
+    if "keras" not in sys.modules:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        with _quiet_stderr():
+            import keras
 
-        tf.config.list_physical_devices("GPU")
-    finally:
-        if saved is not None:
-            os.dup2(saved, 2)
-            os.close(saved)
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow as tf
+
+                tf.config.list_physical_devices("GPU")
+    import keras
+
+    return keras.backend.backend()
+
+
+def import_tensorflow() -> None:
+    """Start the backend (TensorFlow unless ``KERAS_BACKEND`` names another); kept for existing callers."""
+    start_backend()
+
+
+def active_backend() -> str:
+    """The running Keras backend's name; 'tensorflow' when Keras has not started yet and nothing else is asked."""
+    if "keras" in sys.modules:
+        import keras
+
+        return keras.backend.backend()
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+def check_backend_settings(config) -> None:
+    """Refuse, with the reason, TensorFlow-only settings asked for under another backend.
+
+    Op determinism and the intra-op thread count are TensorFlow settings; JAX (XLA) has no such switch here.
+    """
+    backend = getattr(config, "backend", "tensorflow")
+    if backend == "tensorflow":
+        return
+    if config.deterministic_ops:
+        raise ConfigError(f"deterministic ops are a TensorFlow setting; switch them off to run on the {backend.upper()} backend")
+    if config.threads is not None:
+        raise ConfigError(f"the thread count is a TensorFlow setting; leave it on the default to run on the {backend.upper()} backend")
+
+
+class _quiet_stderr:
+    """Point file descriptor 2 at /dev/null for the duration of a ``with`` block."""
+
+    def __enter__(self):
+        self.saved = None
+        try:
+            sys.stderr.flush()
+            self.saved = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            self.saved = None
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved is not None:
+            os.dup2(self.saved, 2)
+            os.close(self.saved)
+        return False
 
 
 def set_threads(threads: int | None) -> int:
     """Set TensorFlow's intra-op thread count (before its first op); return the count in force.
 
+    TensorFlow only. Under another backend the machine's core count is returned (XLA uses them all);
+    asking for a count there is refused earlier by :func:`check_backend_settings`.
+
     TensorFlow fixes the count when it starts, so asking for a different one later raises
     ConfigError with a sentence that says how to get it (a fresh process).
     """
+    if active_backend() != "tensorflow":
+        return os.cpu_count() or 1
     import tensorflow as tf
 
     current = tf.config.threading.get_intra_op_parallelism_threads()
@@ -103,7 +153,9 @@ def set_threads(threads: int | None) -> int:
 
 
 def set_deterministic_ops(enabled: bool) -> None:
-    """Switch TensorFlow's op determinism on or off for the following calls."""
+    """Switch TensorFlow's op determinism on or off for the following calls (TensorFlow only; a no-op elsewhere)."""
+    if active_backend() != "tensorflow":
+        return
     from tensorflow.python.framework import config as tf_config
 
     if enabled:

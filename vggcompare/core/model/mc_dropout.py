@@ -15,12 +15,23 @@ from vggcompare.core.config import ExperimentConfig
 
 def _dropout_layer_class():
     import keras
-    import tensorflow as tf
+    from keras.src.random.seed_generator import SeedGenerator
+
+    class KeySeed(SeedGenerator):
+        """A fixed seed tensor for ``keras.random``: ``next()`` returns it unchanged (stateless draws)."""
+
+        def __init__(self, key):  # no state variable: nothing to advance
+            self.key = key
+
+        def next(self, ordered=True):
+            return self.key
 
     class PassDropout(keras.layers.Layer):
         """Dropout that is always on, with a mask drawn per sample from that sample's key.
 
-        The mask of pass i depends only on pass i's key, not on the batch it shares.
+        The mask of pass i depends only on pass i's key, not on the batch it shares. The keys are
+        the compiled forward function's second argument (see :class:`DropoutKeys`), so the same
+        code runs under TensorFlow (tf.function) and JAX (jax.jit).
         """
 
         def __init__(self, rate: float, holder: "DropoutKeys", salt: int, **kwargs):
@@ -30,16 +41,12 @@ def _dropout_layer_class():
             self.salt = int(salt)
 
         def call(self, x):
-            keys = self._holder[0].variable
-            shape = tf.shape(x)[1:]
-            salt = tf.constant([0, self.salt], dtype=tf.int64)
-
-            def one(key):
-                return tf.random.stateless_uniform(shape, seed=key + salt, dtype=tf.float32)
-
-            u = tf.map_fn(one, keys[: tf.shape(x)[0]], fn_output_signature=tf.float32)
-            keep = tf.cast(u >= self.rate, x.dtype)
-            return x * keep / tf.cast(1.0 - self.rate, x.dtype)
+            keys = self._holder[0].current
+            salt = keras.ops.convert_to_tensor([0, self.salt], dtype=keys.dtype)
+            shape = tuple(x.shape[1:])
+            masks = [keras.random.uniform(shape, seed=KeySeed(keys[i] + salt), dtype="float32") for i in range(x.shape[0])]
+            keep = keras.ops.cast(keras.ops.stack(masks) >= self.rate, x.dtype)
+            return x * keep / keras.ops.cast(1.0 - self.rate, x.dtype)
 
         def compute_output_shape(self, input_shape):
             return input_shape
@@ -48,16 +55,20 @@ def _dropout_layer_class():
 
 
 class DropoutKeys:
-    """The per-sample dropout keys of the current forward call, shared by all PassDropout layers."""
+    """The per-sample dropout keys of the forward call being traced, shared by all PassDropout layers.
+
+    ``current`` is set by the compiled forward function to its keys argument, a (B, 2) tensor: int32
+    under TensorFlow, uint32 under JAX (each backend's own seed type; the 32 bits are the same).
+    """
 
     def __init__(self) -> None:
-        import tensorflow as tf
+        self.current = None
 
-        self.variable = tf.Variable(tf.zeros((1, 2), tf.int64), shape=tf.TensorShape([None, 2]), trainable=False)
-
-    def set(self, keys: np.ndarray) -> None:
-        """Set the keys for the next forward call: one (2,) int64 key per sample."""
-        self.variable.assign(np.asarray(keys, dtype=np.int64))
+    @staticmethod
+    def as_backend_keys(keys: np.ndarray, backend: str) -> np.ndarray:
+        """The keys (B, 2) as the backend's seed dtype, reinterpreting the same 32 bits."""
+        words = np.asarray(keys, dtype=np.int64).astype(np.uint32)
+        return words if backend == "jax" else words.view(np.int32)
 
 
 def with_dropout(model: Any, config: ExperimentConfig, holder: DropoutKeys) -> tuple[Any, int]:

@@ -18,6 +18,7 @@ import numpy as np
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
+from vggcompare.core.model.compiled import compile_forward
 from vggcompare.core.model.mc_dropout import DropoutKeys, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
 from vggcompare.core.model.user_models import check_image_classifier, load_user_model, read_labels
@@ -51,29 +52,21 @@ class PreparedModel:
         return len(self.labels)
 
     def forward(self, batch: np.ndarray, dropout_keys: np.ndarray | None = None) -> np.ndarray:
-        """Run one forward call on a (B, H, W, 3) float32 batch; return (B, C) float32 probabilities."""
-        import tensorflow as tf
+        """Run one forward call on a (B, H, W, 3) float32 batch; return (B, C) float32 probabilities.
 
+        ``dropout_keys`` (B, 2) are the passes' dropout keys (ignored by a model without dropout).
+        Each batch size is compiled once by the backend's own compiler (tf.function or jax.jit).
+        """
         b = batch.shape[0]
         fn = self._forward.get(b)
         if fn is None:
-            model = self.model
-            spec = tf.TensorSpec((b, *batch.shape[1:]), tf.float32)
-            fn = tf.function(lambda x: model(x, training=False), input_signature=[spec])
-            self._forward[b] = fn
-        if self.keys is not None:
-            self.keys.set(dropout_keys if dropout_keys is not None else np.zeros((b, 2), np.int64))
-        out = fn(tf.constant(batch, dtype=tf.float32))
-        return np.asarray(out.numpy(), dtype=np.float32)
+            fn = self._forward[b] = compile_forward(self.model, self.keys, (b, *batch.shape[1:]))
+        keys = dropout_keys if dropout_keys is not None else np.zeros((b, 2), np.int64)
+        return fn(np.ascontiguousarray(batch, dtype=np.float32), keys)
 
     def hold_weights(self, seed_words: tuple[int, ...]) -> None:
         """Make the model hold the random weights drawn from ``seed_words``, drawing them only if it does not."""
         ensure_weights(self.model, seed_words, self._reinit_buffers)
-
-
-
-
-
 
 
 def _build_vgg19(weights: str | None) -> Any:

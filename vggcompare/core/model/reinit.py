@@ -4,7 +4,7 @@ Glorot-uniform kernels (Keras' VarianceScaling with a uniform distribution, VGG1
 drawn with NumPy in blocks of 2**20 values, one SFC64 generator per block seeded from (seed words,
 variable index, block index), so the numbers depend only on the seed, never on the thread count.
 The blocks are filled by a small thread pool (NumPy releases the GIL), into reused 64-byte aligned
-buffers handed to TensorFlow through DLPack. TensorFlow may keep a buffer as the variable's storage
+buffers handed to TensorFlow through DLPack (under JAX, a plain ``variable.assign`` copies them). TensorFlow may keep a buffer as the variable's storage
 instead of copying it (seen with TF 2.21); that is safe, because a buffer is written only by the
 next ``reinitialise``, which then assigns it again, and the DLPack capsule keeps it alive. Zero biases stay zero
 (they are assigned zeros if anything changed them). Any other initialiser takes Keras' own path.
@@ -89,7 +89,6 @@ def reinitialise(model: Any, seed_words: tuple[int, ...], buffers: dict[int, np.
     ``buffers`` holds the reused staging arrays (one per variable); keep it with the model.
     """
     import keras
-    import tensorflow as tf
 
     jobs, targets = [], []
     for index, (var, init) in enumerate(_slots(model)):
@@ -97,7 +96,7 @@ def reinitialise(model: Any, seed_words: tuple[int, ...], buffers: dict[int, np.
         limit = uniform_limit(init, shape)
         if limit is None:
             if isinstance(init, keras.initializers.Zeros):
-                var.assign(tf.zeros(shape, var.dtype))
+                var.assign(np.zeros(shape, dtype=np.float32))
                 continue
             _keras_path(var, init, (*seed_words, index))
             continue
@@ -108,7 +107,13 @@ def reinitialise(model: Any, seed_words: tuple[int, ...], buffers: dict[int, np.
         targets.append((var, buf, shape))
         jobs.extend((buf, lo, min(lo + BLOCK, size), limit, (*seed_words, index, b)) for b, lo in enumerate(range(0, size, BLOCK)))
     list(_pool().map(_fill, jobs))
-    for var, buf, shape in targets:
+    if keras.backend.backend() != "tensorflow":  # JAX: a plain assign of a copy (a JAX array must never change)
+        for var, buf, shape in targets:
+            var.assign(buf.reshape(shape).copy())
+        return
+    import tensorflow as tf
+
+    for var, buf, shape in targets:  # TensorFlow's fast path: the buffer handed over by DLPack, no copy
         view = tf.reshape(tf.experimental.dlpack.from_dlpack(buf.__dlpack__()), shape)
         var.assign(view)
         del view

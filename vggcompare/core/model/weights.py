@@ -10,10 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Callable
 
@@ -101,6 +97,11 @@ def download_weights(
 
     Raises WeightsUnavailableError with one sentence when offline or when the file is damaged.
     """
+    import socket  # the network modules load only when a download starts, not with the window
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
     target = target or cached_weights_file()
     target.parent.mkdir(parents=True, exist_ok=True)
     host = urllib.parse.urlparse(url).hostname

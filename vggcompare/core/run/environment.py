@@ -1,61 +1,118 @@
-"""The environment record: what a run's numbers depend on (versions, CPU, threads, precision)."""
+"""The environment record: what a run's numbers depend on (versions, backend, kernels, CPU, threads, precision).
+
+The kernel library in force under TensorFlow is TensorFlow's own answer
+(``tensorflow.python.util._pywrap_util_port.IsMklEnabled()``, true when oneDNN runs; checked on
+TF 2.21: True by default on an AVX512_BF16 CPU, False with ``TF_ENABLE_ONEDNN_OPTS=0``, True with
+``=1``). Whether that was the CPU's default or forced comes from ``TF_ENABLE_ONEDNN_OPTS`` being set;
+the default itself follows TensorFlow's rule (2.9 release notes): oneDNN on x86 CPUs with
+AVX512_VNNI, AVX512_BF16 or AMX, Eigen elsewhere.
+"""
 
 from __future__ import annotations
 
 import os
 import platform
 import sys
-from functools import lru_cache
 from typing import Any
 
+from vggcompare.core.model.cpu import cpu_flags, cpu_name, default_kernels
+
+__all__ = ["cpu_flags", "cpu_name", "default_kernels", "environment_line", "environment_record", "kernel_library"]
 
 
-@lru_cache(maxsize=1)
-def cpu_name() -> str:
-    """The CPU model name, from /proc/cpuinfo where available."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+def kernel_library() -> tuple[str, str]:
+    """(library in force, 'default' or 'forced') for the running backend; TensorFlow must have started.
 
-
-def environment_record(precision: str, deterministic_ops: bool) -> dict[str, Any]:
-    """Versions, device, CPU, threads and precision: what the numbers depend on."""
+    Under JAX the kernels are XLA's own, chosen by JAX: ('XLA', 'default').
+    """
     import keras
-    import numpy as np
-    import tensorflow as tf
 
-    intra = tf.config.threading.get_intra_op_parallelism_threads()
-    inter = tf.config.threading.get_inter_op_parallelism_threads()
-    gpus = tf.config.list_physical_devices("GPU")
-    return {
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
+    if keras.backend.backend() != "tensorflow":
+        return "XLA", "default"
+    from tensorflow.python.util import _pywrap_util_port
+
+    library = "oneDNN" if _pywrap_util_port.IsMklEnabled() else "Eigen"
+    forced = "TF_ENABLE_ONEDNN_OPTS" in os.environ or "TF_DISABLE_MKL" in os.environ
+    return library, "forced" if forced and library != default_kernels() else "default"
+
+
+def _backend_facts() -> dict[str, Any]:
+    """Backend name, versions, device and threads, asking only the backend that runs."""
+    import keras
+
+    backend = keras.backend.backend()
+    cores = os.cpu_count() or 1
+    facts: dict[str, Any] = {"backend": backend, "keras": keras.__version__}
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        intra = tf.config.threading.get_intra_op_parallelism_threads()
+        inter = tf.config.threading.get_inter_op_parallelism_threads()
+        gpus = tf.config.list_physical_devices("GPU")
+        facts.update(tensorflow=tf.__version__, backend_version=tf.__version__, device=f"GPU ({len(gpus)})" if gpus else "CPU",
+                     intra_op_threads=intra or cores, inter_op_threads=inter or cores, threads_default=intra == 0)
+    elif backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        kind = getattr(device, "device_kind", "") or device.platform
+        facts.update(jax=jax.__version__, backend_version=jax.__version__,
+                     device="CPU" if device.platform == "cpu" else f"{device.platform.upper()} ({kind})",
+                     intra_op_threads=cores, inter_op_threads=cores, threads_default=True,
+                     jax_matmul_precision=str(jax.config.jax_default_matmul_precision or "default"))
+        tf_version = getattr(sys.modules.get("tensorflow"), "__version__", None)
+        if tf_version:  # Keras may import TensorFlow for its data utilities; it does not compute here
+            facts["tensorflow"] = tf_version
+    return facts
+
+
+def environment_record(precision: str, deterministic_ops: bool, bfloat16: str | None = None) -> dict[str, Any]:
+    """Versions, backend, kernel library, device, CPU and its instruction sets, threads and precision.
+
+    ``bfloat16`` is the measured verdict ('native' or 'emulated', see core.model.bf16) when one was made
+    (bfloat16 runs); otherwise the CPU flags and the kernel library decide it (Eigen never uses the
+    bfloat16 instructions), and ``bfloat16_evidence`` says which.
+    """
+    import numpy as np
+
+    flags = cpu_flags()
+    library, choice = kernel_library()
+    env: dict[str, Any] = {"python": sys.version.split()[0], "numpy": np.__version__}
+    env.update(_backend_facts())
+    env.update({
         "platform": platform.platform(),
-        "device": f"GPU ({len(gpus)})" if gpus else "CPU",
         "cpu": cpu_name(),
         "cpu_count": os.cpu_count() or 1,
-        "intra_op_threads": intra or (os.cpu_count() or 1),
-        "inter_op_threads": inter or (os.cpu_count() or 1),
-        "threads_default": intra == 0,
+        "cpu_flags": list(flags),
+        "kernels": library,
+        "kernels_choice": choice,
+        "kernels_default": default_kernels(flags) if env["backend"] == "tensorflow" else "XLA",
         "precision": precision,
+        "precision_policy": "mixed_bfloat16 (output layer float32)" if precision == "bfloat16" else "float32",
+        "bfloat16": bfloat16 or ("native" if ("avx512_bf16" in flags or "amx" in flags) and library != "Eigen" else "emulated"),
+        "bfloat16_evidence": "measured" if bfloat16 else "CPU flags and kernel library",
         "deterministic_ops": deterministic_ops,
-        "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
-    }
+    })
+    return env
 
 
 def environment_line(env: dict[str, Any]) -> str:
-    """One line for the window and reports: 'TensorFlow 2.21.0 · Keras 3.15.1 · CPU … · float32'."""
+    """One line for the window and reports: 'Keras 3.15.1 on TensorFlow 2.21.0 (oneDNN, the CPU's default) · …'."""
     threads = env.get("intra_op_threads", "?")
+    backend = env.get("backend", "tensorflow")
+    version = env.get("backend_version", env.get(backend, "?"))
+    name = {"tensorflow": "TensorFlow", "jax": "JAX"}.get(backend, backend)
+    kernels = ""
+    if env.get("kernels") == "XLA":
+        kernels = " (XLA)"
+    elif env.get("kernels"):
+        kernels = f" ({env['kernels']}, {'forced' if env.get('kernels_choice') == 'forced' else 'the CPU’s default'})"
+    flags = env.get("cpu_flags")
+    flag_text = f" [{' '.join(flags) or 'no AVX2'}]" if isinstance(flags, list) else ""
+    bf16 = f" · bfloat16 {env['bfloat16']}" if env.get("bfloat16") else ""
+    matmul = f" · matmul precision {env['jax_matmul_precision']}" if env.get("jax_matmul_precision") else ""
     return (
-        f"TensorFlow {env.get('tensorflow', '?')} · Keras {env.get('keras', '?')} · NumPy {env.get('numpy', '?')} · "
-        f"Python {env.get('python', '?')} · {env.get('device', '?')}: {env.get('cpu', '?')} · {threads} threads · "
-        f"{env.get('precision', '?')}{' · deterministic ops' if env.get('deterministic_ops') else ''}"
+        f"Keras {env.get('keras', '?')} on {name} {version}{kernels} · NumPy {env.get('numpy', '?')} · "
+        f"Python {env.get('python', '?')} · {env.get('device', '?')}: {env.get('cpu', '?')}{flag_text} · {threads} threads · "
+        f"{env.get('precision', '?')}{bf16}{matmul}{' · deterministic ops' if env.get('deterministic_ops') else ''}"
     )
-

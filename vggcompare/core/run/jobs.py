@@ -25,6 +25,7 @@ class ModelInfo:
 
     input_size: tuple[int, int]
     description: str
+    bfloat16: str = ""  # for a bfloat16 configuration: native or emulated here, measured (core.model.bf16)
 
 
 @dataclass
@@ -58,7 +59,12 @@ def prepare(config: ExperimentConfig, cancel: Callable[[], bool] | None = None) 
     set_threads(config.threads)
     yield Progress("loading", 0, 0, 0.0, None, "Preparing the model in the engine…")
     prepared = prepare_model(config, allow_download=False, cancel=cancel)
-    return ModelInfo(tuple(prepared.input_size), prepared.description)
+    bf16 = ""
+    if config.precision == "bfloat16":
+        from vggcompare.core.model.bf16 import assess_bfloat16
+
+        bf16 = assess_bfloat16(config).sentence
+    return ModelInfo(tuple(prepared.input_size), prepared.description, bf16)
 
 
 def run_and_save(

@@ -46,6 +46,21 @@ def pass_probabilities_csv(result: RunResult) -> str:
     return out.getvalue()
 
 
+def environment_csv(result: RunResult) -> str:
+    """The run's environment record as CSV text: field, value (lists joined by spaces)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["field", "value"])
+    for key, value in result.environment.items():
+        writer.writerow([key, " ".join(map(str, value)) if isinstance(value, list) else value])
+    return out.getvalue()
+
+
+def export_environment(result: RunResult, path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Write the environment CSV atomically."""
+    return atomic_write_text(_target(path, overwrite), environment_csv(result))
+
+
 def export_class_statistics(result: RunResult, path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Write the per-class statistics CSV atomically."""
     return atomic_write_text(_target(path, overwrite), class_statistics_csv(result))

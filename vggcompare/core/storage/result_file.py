@@ -111,6 +111,9 @@ def result_from_json_dict(doc: Any) -> RunResult:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ResultFileError("this is not a vggcompare result file")
     version = doc.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise ResultFileError(f"it was written by a newer vggcompare (result format version {version}; this program reads "
+                              f"{FORMAT_VERSION}): update vggcompare to read it")
     if version != FORMAT_VERSION:
         raise ResultFileError(f"result format version {version!r} is not supported (this program reads {FORMAT_VERSION})")
     missing = [k for k in ("config", "environment", "labels", "probabilities", "augmentation", "statistics", "verdict") if k not in doc]

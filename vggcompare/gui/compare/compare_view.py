@@ -52,7 +52,7 @@ class CompareView(QWidget):
         self.diff_stack.addWidget(self.diff_message)
         self.diff_stack.setCurrentWidget(self.diff_message)
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["setting", "A", "B"])
+        self.table.setHorizontalHeaderLabels(["setting or environment", "A", "B"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setToolTip("Settings that differ between the two runs are highlighted.")
@@ -85,7 +85,7 @@ class CompareView(QWidget):
             self.spread[col].show_result(r)
         self._share_axes(scale)
         self._draw_difference(a, cmp)
-        self._fill_table(a, b, set(n.config_differences))
+        self._fill_table(a, b, set(n.config_differences), cmp.environment_differences)
 
     def _share_axes(self, _scale: float) -> None:
         """Give both spread plots the same vertical range, so their heights compare directly."""
@@ -100,9 +100,13 @@ class CompareView(QWidget):
         self.difference.show(a.labels, cmp, self.palette())
         self.diff_stack.setCurrentWidget(self.diff_plot)
 
-    def _fill_table(self, a: RunResult, b: RunResult, differing: set[str]) -> None:
+    def _fill_table(self, a: RunResult, b: RunResult, differing: set[str], environment: tuple[str, ...] = ()) -> None:
+        """Settings, the differing ones first, then the environment fields that differ (CPU, kernels, backend…)."""
         fa, fb = flatten(a.config.to_dict()), flatten(b.config.to_dict())
-        keys = sorted(fa.keys() | fb.keys(), key=lambda k: (k not in differing, k))
+        for key in environment:  # beside the settings, marked as the environment's
+            fa[f"environment: {key}"], fb[f"environment: {key}"] = (_env_text(r.environment.get(key)) for r in (a, b))
+        differing = differing | {f"environment: {key}" for key in environment}
+        keys = sorted(fa.keys() | fb.keys(), key=lambda k: (k not in differing, k.startswith("environment"), k))
         self.table.setRowCount(len(keys))
         bold = QFont(self.font())
         bold.setBold(True)
@@ -115,3 +119,9 @@ class CompareView(QWidget):
                     item.setFont(bold)
                     item.setBackground(QBrush(accent))
                 self.table.setItem(row, col, item)
+
+
+def _env_text(value) -> str:
+    if value is None:
+        return "—"
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -55,5 +55,6 @@ def ask_save_path(parent: QWidget, title: str, suggested: str, filters: str) -> 
 EXPORTERS = {
     "csv-stats": ("Per-class statistics (CSV)", "CSV files (*.csv)", ".csv", export.export_class_statistics),
     "csv-passes": ("Per-pass probabilities (CSV)", "CSV files (*.csv)", ".csv", export.export_pass_probabilities),
+    "csv-environment": ("Environment: CPU, kernels, backend, versions (CSV)", "CSV files (*.csv)", ".csv", export.export_environment),
     "json": ("Full result (JSON)", "JSON files (*.json)", ".json", export.export_json),
 }

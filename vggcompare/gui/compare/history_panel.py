@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QGridLayout, QHeaderView, QInputDialog, QLabel, QMenu, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from vggcompare.core.storage.history import History, HistoryEntry
@@ -52,14 +52,15 @@ class HistoryPanel(QWidget):
         self.delete_button = self._button("Delete", "Move the selected runs to the history's trash (Undo delete brings them back)", self._delete)
         self.undo_button = self._button("Undo delete", "Bring back the run deleted last", self._undo)
         self.delete_button.setShortcut(QKeySequence.StandardKey.Delete)
-        buttons = QGridLayout()  # three to a row, so the panel stays narrow beside the comparison
-        for i, b in enumerate((self.compare_button, self.open_button, self.rename_button, self.delete_button, self.undo_button)):
-            buttons.addWidget(b, i // 3, i % 3)
+        buttons = QHBoxLayout()  # one row under the table, the status line after the buttons
+        for b in (self.compare_button, self.open_button, self.rename_button, self.delete_button, self.undo_button):
+            buttons.addWidget(b)
+        buttons.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 2)
         layout.addWidget(self.hint)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        layout.addWidget(self.status)
         self.model.ticks_changed.connect(self._update_buttons)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._update_buttons()
@@ -75,7 +76,7 @@ class HistoryPanel(QWidget):
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.setAlternatingRowColors(True)
         table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(THUMBNAIL_SIDE + 8)
+        table.verticalHeader().setDefaultSectionSize(THUMBNAIL_SIDE + 6)
         header = table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

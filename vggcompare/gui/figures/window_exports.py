@@ -46,14 +46,22 @@ class FigureExports:
         panels = {"top5": (r.top5, lambda: r.result, None, []),
                   "variance": (r.variance, lambda: r.result, None, [r.variance.plot_widget.viewport()]),
                   "passes": (r.passes, lambda: r.result, None, [r.passes.plot_widget.viewport()]),
-                  "inputs": (r.inputs, lambda: r.result, None, []),
-                  "difference": (w.tabs.compare_view.diff_plot, pair(0), pair(1), [w.tabs.compare_view.diff_plot.viewport()])}
+                  "inputs": (r.inputs, lambda: r.result, None, [])}
         for kind, (panel, result, against, targets) in panels.items():
             install_save_figure(panel, kind, result, self._saved, self._failed, self.full_paths.isChecked, against, targets)
+
+        def difference(view) -> None:  # the comparison is built when first needed, so its menu is added then
+            entry = (view.diff_plot, pair(0), pair(1), [view.diff_plot.viewport()])
+            panels["difference"] = entry
+            install_save_figure(entry[0], "difference", entry[1], self._saved, self._failed, self.full_paths.isChecked, entry[2], entry[3])
+
+        w.tabs.compare_view_built.connect(difference)
         return panels
 
     def save(self, kind: str) -> None:
         """Export → Figure: save the ``kind`` plot of what the window shows."""
+        if kind == "difference":
+            self.window.tabs.compare_view  # noqa: B018 - builds the comparison (and its entry) if needed
         panel, result, _against, _targets = self.panels[kind]
         if result() is None:
             what = "two runs compared" if kind == "difference" else "a run"

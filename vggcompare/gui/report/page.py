@@ -112,16 +112,38 @@ class Page:
         """Draw ``html``; at the cursor (which then moves down) unless ``y`` is given. Returns its height."""
         doc = self.document(html, width or self.width - x, size)
         height = doc.size().height() * 72 / DPI
-        if y is None:
+        if y is not None:
+            self._draw(doc, x, y, 0, height)
+            return height
+        if height <= self.height:  # a block that fits on a page is never split
             self.ensure(height)
-        top = self.y if y is None else y
-        self.painter.save()
-        self.painter.translate(self.u(x), self.u(top))
-        doc.drawContents(self.painter)
-        self.painter.restore()
-        if y is None:
-            self.y += height
+        done = 0.0
+        while height - done > self.remaining:  # taller than a page: split between lines, go on overleaf
+            step = self._fitting(doc, done, self.remaining)
+            self._draw(doc, x, self.y, done, step)
+            done += step
+            self.new_page()
+        self._draw(doc, x, self.y, done, height - done)
+        self.y += height - done
         return height
+
+    def _fitting(self, doc: QTextDocument, start: float, room: float) -> float:
+        """How much of ``doc`` from ``start`` fits in ``room`` points without cutting a line of text."""
+        layout, limit, cut = doc.documentLayout(), self.u(start + room), self.u(start + room)
+        block = doc.begin()
+        while block.isValid():
+            rect = layout.blockBoundingRect(block)
+            if rect.bottom() > limit and rect.top() > self.u(start):
+                cut = min(cut, rect.top() - self.u(2))
+            block = block.next()
+        return (cut * 72 / DPI - start) if cut > self.u(start + room / 4) else room
+
+    def _draw(self, doc: QTextDocument, x: float, y: float, start: float, length: float) -> None:
+        """Draw the part of ``doc`` from ``start`` to ``start + length`` points down, at (x, y)."""
+        self.painter.save()
+        self.painter.translate(self.u(x), self.u(y - start))
+        doc.drawContents(self.painter, QRectF(0, self.u(start), self.u(self.width + 1), self.u(length)))
+        self.painter.restore()
 
     def heading(self, text: str) -> float:
         """A section heading in the accent colour, kept with at least 40 points of what follows."""

@@ -89,9 +89,9 @@ def draw_preset(page: Page, outcome, full_paths: bool = False, appendix: bool = 
         page.text(f"<span class='small'>Note: {esc(hide_folders(note, paths, full_paths))}</span>")
     if outcome.runs or outcome.bars:
         page.gap(10)
-        page.heading("How much each variant moves the output" if outcome.bars else "How much the passes varied within each run")
         chart = _bars_figure(outcome, px(page.width))
-        page.ensure(chart.height() * 0.75)
+        page.ensure(chart.height() * 0.75 + 20)  # the heading stays with its chart
+        page.heading("How much each variant moves the output" if outcome.bars else "How much the passes varied within each run")
         page.figure(chart, 0, page.width)
         discard(chart)
     runs = runs_table(outcome)

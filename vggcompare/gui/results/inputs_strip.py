@@ -5,12 +5,10 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from vggcompare.core.input.images import decode_png
 from vggcompare.core.analysis.result import RunResult, Thumbnail
-from vggcompare.gui.qimages import array_to_qimage
 from vggcompare.gui.results.numbers import n_passes
 
 CARD_WIDTH = 132
@@ -20,7 +18,8 @@ def _card(thumb: Thumbnail) -> QWidget:
     card = QWidget()
     card.setFixedWidth(CARD_WIDTH)
     picture = QLabel()
-    picture.setPixmap(QPixmap.fromImage(array_to_qimage(decode_png(thumb.png))))
+    image = QImage.fromData(thumb.png, "PNG")  # Qt's own decoder: the thumbnails are PNGs the engine wrote
+    picture.setPixmap(QPixmap.fromImage(image))
     picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
     head, _, rest = thumb.caption.partition(": ")
     caption = QLabel(f"<b>{html.escape(head[:1].upper() + head[1:])}</b><br>{html.escape(rest)}")

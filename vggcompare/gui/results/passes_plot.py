@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import html
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
@@ -19,7 +21,13 @@ MAX_SYMBOLS = 60  # more passes than this: lines only
 
 
 def _legend_icon(color, style, symbol: str, width: int = 34) -> QPixmap:
-    """A short line with its marker, as drawn in the plot."""
+    """A short line with its marker, as drawn in the plot (drawn once per colour and style)."""
+    return _drawn_icon(QColor(color).name(), style, symbol, width)
+
+
+@lru_cache(maxsize=32)
+def _drawn_icon(color_name: str, style, symbol: str, width: int) -> QPixmap:
+    color = QColor(color_name)
     pixmap = QPixmap(width, 14)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)

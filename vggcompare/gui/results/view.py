@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from vggcompare.core.run.environment import environment_line
@@ -68,25 +68,47 @@ class ResultsView(QWidget):
         layout.addWidget(self.plots, 1)
         layout.addWidget(self.inputs)
         layout.addWidget(self.environment)
+        self._staged: list = []  # panels still to draw for the shown result, one per event-loop turn
+        self._stage_timer = QTimer(self, singleShot=True, interval=0, timeout=self._draw_next)
         self.refresh_theme()
         self.clear()
 
     def clear(self) -> None:
         """Back to the empty state."""
         self.result = None
+        self._staged = []
+        self._stage_timer.stop()
         self.banner.show_message("Press Run to send the image through the model", "")
         for panel in (self.top5, self.variance, self.passes, self.inputs):
             panel.clear()
         self.environment.setText("")
 
     def show_result(self, result: RunResult) -> None:
-        """Fill every panel from ``result`` (the core computed every number shown)."""
+        """Fill every panel from ``result`` (the core computed every number shown).
+
+        The verdict, the top-5 and the environment line appear at once; the two plots and the inputs strip
+        follow on the next turns of the event loop, one each, so the window never stops answering for the
+        whole drawing at once. A newer result replaces the staged one.
+        """
         self.result = result
         self.banner.show_result(result)
         self.top5.show_statistics(result.statistics)
-        self.variance.show_result(result)
-        self.passes.show_result(result)
-        self.inputs.show_result(result)
+        self._environment(result)
+        self._staged = [self.variance.show_result, self.passes.show_result, self.inputs.show_result]
+        self._stage_timer.start()
+
+    def finish_drawing(self) -> None:
+        """Draw every staged panel now (screenshots and reports need the whole result at once)."""
+        while self._staged:
+            self._draw_next()
+
+    def _draw_next(self) -> None:
+        if self._staged and self.result is not None:
+            self._staged.pop(0)(self.result)
+        if self._staged:
+            self._stage_timer.start()
+
+    def _environment(self, result: RunResult) -> None:
         env = result.environment
         lines = [html.escape(environment_line(env))]
         model = env.get("model")

@@ -7,14 +7,16 @@ weights are absent. Every headline and table cell is computed from the runs.
 
 from __future__ import annotations
 
-from typing import Callable, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.run.engine import Progress, run_passes
 from vggcompare.core.run.presets import matrix, numerics, pitfalls, popular
 from vggcompare.core.run.presets.base import Preset, PresetOutcome
+
+if TYPE_CHECKING:  # the engine (and what it imports) loads only when a demonstration runs
+    from vggcompare.core.run.engine import Progress
 
 PRESETS: dict[str, Preset] = {p.name: p for m in (popular, matrix, pitfalls, numerics) for p in m.PRESETS}
 
@@ -27,6 +29,8 @@ def run_preset(
     allow_download: bool = True,
 ) -> Generator[Progress, None, PresetOutcome]:
     """Run a preset's experiments, yielding progress; return its outcome with table and headline."""
+    from vggcompare.core.run.engine import Progress, run_passes
+
     preset = PRESETS.get(name)
     if preset is None:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")

@@ -21,8 +21,10 @@ from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to
 from vggcompare.core.input.model_view import model_input
 from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
-from vggcompare.core.run.engine import AUTO_BATCH, STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS
-from vggcompare.core.run.engine import _forward, _pass_seed  # the engine's own forward call and pass keys
+from vggcompare.core.run.engine import AUTO_BATCH
+from vggcompare.core.run.engine import _forward  # the engine's own forward call
+from vggcompare.core.run.engine_steps import STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS
+from vggcompare.core.run.engine_steps import pass_seed as _pass_seed  # the engine's pass keys
 
 # An item of a group: (image index, name shown in errors, the file's bytes or the reason it could not be read)
 Item = tuple[int, str, "bytes | str"]
@@ -116,22 +118,24 @@ class SweepWorker:
         n = cfg.passes
         height, width = prepared.input_size
         order = list(images)
+        # each image's passes are augmented as a run of the tool on that image alone would augment them
+        augmenters = [aug.PassAugmenter(cfg.augment, base[0] % 2**32, cfg.seeding) if cfg.augment.enabled else None for _ in order]
         pictures = [model_input(images[i], (height, width), cfg.interpolation, cfg.pitfalls) for i in order]
-        # One augmenter per image, seeded alike: pass i of every image draws what pass i of a run draws.
-        augmenters = [aug.PassAugmenter(cfg.augment, base[0] % 2**32, cfg.seeding) if cfg.augment.enabled else None
-                      for _ in order]
         total = len(order) * n
         size = call_size(cfg, self.group * n)
         out = np.empty((total, prepared.classes), np.float32)
         for start in range(0, total, size):
             stop = min(start + size, total)
-            x = np.concatenate([
-                aug.model_batch(augmenters[k], pictures[k], range(max(start, k * n) - k * n, min(stop, (k + 1) * n) - k * n),
-                                cfg.effective_preprocess, cfg.pitfalls)[0]
-                for k in range(start // n, (stop - 1) // n + 1)])
+            x = np.concatenate([self._rows(cfg, pictures[k], augmenters[k], max(start, k * n) - k * n, min(stop, (k + 1) * n) - k * n)
+                                for k in range(start // n, (stop - 1) // n + 1)])
             out[start:stop] = self._call(prepared, cfg, base, x, np.arange(start, stop) % n, size)
             yield stop - start
         return {index: out[k * n : (k + 1) * n] for k, index in enumerate(order)}
+
+    @staticmethod
+    def _rows(cfg: ExperimentConfig, picture: np.ndarray, augmenter: aug.PassAugmenter | None, first: int, last: int) -> np.ndarray:
+        """Passes first..last-1 of one image, augmented and preprocessed: what the model receives."""
+        return aug.model_batch(augmenter, picture, range(first, last), cfg.effective_preprocess, cfg.pitfalls)[0]
 
     def _call(self, prepared: PreparedModel, cfg: ExperimentConfig, base: tuple, x: np.ndarray, passes: np.ndarray, size: int) -> np.ndarray:
         count = len(x)
