@@ -165,12 +165,19 @@ def test_hovering_a_highlighted_point_shows_its_class(qtbot, window, tiny_config
     k = int(spot.data())
     viewport = plot.plot_widget.viewport()
     target = QPointF(plot.plot_widget.mapFromScene(plot.plot.getViewBox().mapViewToScene(QPointF(spot.pos()))))
-    for pos in (target + QPointF(40, 40), target):
-        event = QMouseEvent(QEvent.Type.MouseMove, pos, QPointF(viewport.mapToGlobal(pos.toPoint())),
-                            Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
-        QApplication.sendEvent(viewport, event)
-        qtbot.wait(120)  # pyqtgraph drops mouse moves that come faster than its rate limit
-    qtbot.waitUntil(lambda: result.labels[k] in plot.plot.getViewBox().toolTip(), timeout=5000)
+
+    def hovered() -> bool:
+        return result.labels[k] in plot.plot.getViewBox().toolTip()
+
+    for _attempt in range(10):  # pyqtgraph rate-limits mouse moves; on a busy machine one pair can be dropped
+        for pos in (target + QPointF(40, 40), target):
+            event = QMouseEvent(QEvent.Type.MouseMove, pos, QPointF(viewport.mapToGlobal(pos.toPoint())),
+                                Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+            QApplication.sendEvent(viewport, event)
+            qtbot.wait(120)
+        if hovered():
+            break
+    qtbot.waitUntil(hovered, timeout=5000)
     assert "mean probability" in plot.plot.getViewBox().toolTip()
 
 

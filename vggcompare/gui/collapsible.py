@@ -6,8 +6,7 @@ cost the window's first paint about 0.3 s here, for an arrow and a hidden widget
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 OPEN, CLOSED = "▼", "▶"
 
@@ -18,12 +17,11 @@ class Collapsible(QWidget):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
-        self.toggle = QToolButton()
-        self.toggle.setAutoRaise(True)
+        self.toggle = QPushButton()
+        self.toggle.setFlat(True)
         self.toggle.setCheckable(True)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toggle.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.toggle.setStyleSheet("QToolButton { text-align: left; border: none; padding: 6px 2px; }")
+        self.toggle.setStyleSheet("QPushButton { text-align: left; border: none; padding: 6px 2px; background: transparent; }")
         self.toggle.toggled.connect(self._show)
         self.content = QWidget()
         self.content_layout = QVBoxLayout(self.content)

@@ -68,7 +68,7 @@ class CompareView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
-        self.banner.show_message("Compare two runs", "Tick two runs in the history on the left and press Compare, "
+        self.banner.show_message("Compare two runs", "Tick two runs in the history above and press Compare, "
                                                      "or use Compare → Repeat to re-run the shown run and compare.")
 
     def show_pair(self, a: RunResult, b: RunResult, cmp: RunComparison, a_name: str = "A", b_name: str = "B") -> None:
