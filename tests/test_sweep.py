@@ -138,3 +138,20 @@ def test_sweep_and_sweep_report_commands(probe_model, photo_folder, tmp_path, ca
     assert "| variant | images |" in md and "| bilinear resize | 15 |" in md
     assert png.read_bytes().startswith(b"\x89PNG") and (out / "report.pdf").read_bytes().startswith(b"%PDF")
     assert main(["sweep-report", str(tmp_path / "nothing")]) == 2 and "holds no sweep" in capsys.readouterr().err
+
+
+def test_a_row_with_its_own_call_is_the_engines_run_bit_for_bit(probe_model, photo_folder, tmp_path):
+    import hashlib
+
+    from vggcompare.core.run.engine import run_experiment
+
+    cfg = _probe_config(probe_model).replace(passes=16)  # 16 passes fill a call: one image per group
+    variants = variants_from_changes(cfg, VARIANTS)
+    listing = photo_folder / "one.txt"
+    listing.write_text("set/coffee.jpg\n")
+    drive(run_sweep(str(listing), str(tmp_path / "o"), cfg, variants=variants))
+    with SweepTable(tmp_path / "o") as table:
+        rows = {r["variant"]: r["probabilities_sha256"] for r in table.rows()}
+    for name, variant in variants:
+        result = run_experiment(variant.replace(image=str(photo_folder / "set" / "coffee.jpg")))
+        assert hashlib.sha256(result.probabilities.tobytes()).hexdigest() == rows[name], name

@@ -28,8 +28,9 @@ def test_a_sweep_fills_the_table_chart_and_rows_and_a_row_opens_its_comparison(q
         shutil.copy(sweep_samples_folder() / name, folder / name)
     (folder / "broken.jpg").write_bytes(b"not a picture")
     window.controls.set_config(tiny_config.replace(augment=tiny_config.augment.__class__(), dropout=None))
-    view = window.sweep_view
-    assert window.tabs.tabText(window.tabs.count() - 1) == "Many images"
+    assert window.tabs.tabText(window.tabs.count() - 1) == "Many images" and not window.sweep_view.built  # built when opened
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)
+    view = window.sweep_view.view
     view.folder.setText(str(folder))
     view.preset.setCurrentIndex(view.preset.findData("pitfalls"))
     with qtbot.waitSignal(view.sweeps.finished, timeout=TIMEOUT_MS) as done:

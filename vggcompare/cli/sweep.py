@@ -87,12 +87,16 @@ def cmd_sweep(args: argparse.Namespace, config) -> int:
     bar = ProgressBar(not args.quiet)
     gen = run_sweep(args.folder, str(out), config, preset=args.preset, variants=variants, engine=args.engine,
                     address=args.address, cpus_per_actor=args.cpus_per_actor, gpus_per_actor=args.gpus_per_actor)
+    shown = None
     while True:
         try:
-            bar(next(gen))
+            update = next(gen)
         except StopIteration as stop:
             outcome = stop.value
             break
+        if (update.stage, update.done, update.total) != shown:  # a group's commit repeats the count: show it once
+            shown = (update.stage, update.done, update.total)
+            bar(update)
     for note in outcome.notes:
         print(f"Note: {note}")
     print_summary(outcome.summary)

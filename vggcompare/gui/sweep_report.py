@@ -1,4 +1,4 @@
-"""A sweep's PDF report and chart, drawn with QPainter (offscreen) from the sweep's table and summary.
+"""A sweep's PDF report and chart, drawn offscreen from the sweep's table and summary (the report on :mod:`vggcompare.gui.report`'s pages).
 
 Page 1: the headline, the per-variant table and the flip-rate chart with 95% Wilson intervals.
 Page 2: the 12 images whose output moved most under some variant, as thumbnails with their numbers.
@@ -14,18 +14,11 @@ from vggcompare.core.atomic import atomic_write_bytes
 from vggcompare.core.storage.paths import file_name  # the folder by its name, never its whole path
 from vggcompare.core.storage.sweep_files import sweep_summary
 from vggcompare.core.storage.sweep_table import SweepTable
+from vggcompare.gui.figures.paper import ensure_app
+from vggcompare.gui.report.page import ACCENT
 
-ACCENT = "#0072B2"  # Okabe-Ito blue, prints well
 TOP_IMAGES = 12
 COLUMNS = ("variant", "images", "top-1 changed", "flip rate (95% interval)", "median change", "95th pct change", "mean top-5 overlap")
-
-
-def _app():
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or QApplication([])
 
 
 def _pct(x) -> str:
@@ -50,8 +43,9 @@ def draw_flip_chart(painter, rect, summary: dict) -> None:
     font = QFont("DejaVu Sans", 8)
     painter.setFont(font)
     metrics = painter.fontMetrics()
-    label_w = min(rect.width() * 0.42, max([metrics.horizontalAdvance(v["variant"]) for v in variants] + [40]) + 12)
-    left, right = rect.left() + label_w, rect.right() - 40
+    pad, value_w = metrics.horizontalAdvance("0"), metrics.horizontalAdvance("100%")  # sizes follow the font, at any resolution
+    label_w = min(rect.width() * 0.42, max([metrics.horizontalAdvance(v["variant"]) for v in variants] + [value_w]) + 2 * pad)
+    left, right = rect.left() + label_w, rect.right() - value_w - 2 * pad
     top, bottom = rect.top() + metrics.height() * 1.5, rect.bottom() - metrics.height() * 2.2
     painter.setPen(QColor("#111"))
     painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), metrics.height() * 1.4), Qt.AlignmentFlag.AlignLeft,
@@ -60,19 +54,20 @@ def draw_flip_chart(painter, rect, summary: dict) -> None:
     step = (bottom - top) / n
     x_of = lambda p: left + (right - left) * p  # noqa: E731
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        painter.setPen(QPen(QColor("#ccc"), 1))
+        painter.setPen(QPen(QColor("#ccc"), max(1.0, pad / 8)))
         painter.drawLine(QPointF(x_of(tick), top), QPointF(x_of(tick), bottom))
         painter.setPen(QColor("#333"))
-        painter.drawText(QRectF(x_of(tick) - 30, bottom + 2, 60, metrics.height()), Qt.AlignmentFlag.AlignHCenter, f"{tick:.0%}")
+        painter.drawText(QRectF(x_of(tick) - value_w, bottom + pad / 4, 2 * value_w, metrics.height()), Qt.AlignmentFlag.AlignHCenter,
+                         f"{tick:.0%}")
     for k, v in enumerate(variants):
         y = top + k * step
         painter.setPen(QColor("#111"))
-        painter.drawText(QRectF(rect.left(), y, label_w - 8, step), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(v["variant"], Qt.TextElideMode.ElideRight, int(label_w - 8)))
+        painter.drawText(QRectF(rect.left(), y, label_w - pad, step), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(v["variant"], Qt.TextElideMode.ElideRight, int(label_w - pad)))
         if v["flip_rate"] is None:
-            painter.drawText(QRectF(left + 4, y, right - left, step), Qt.AlignmentFlag.AlignVCenter, "no usable image")
+            painter.drawText(QRectF(left + pad / 2, y, right - left, step), Qt.AlignmentFlag.AlignVCenter, "no usable image")
             continue
-        bar = QRectF(left, y + step * 0.2, max(x_of(v["flip_rate"]) - left, 1.0), step * 0.6)
+        bar = QRectF(left, y + step * 0.2, max(x_of(v["flip_rate"]) - left, pad / 8), step * 0.6)
         painter.fillRect(bar, QColor(ACCENT))
         painter.setPen(QPen(QColor("#111"), max(1.0, step * 0.04)))
         mid = y + step / 2
@@ -80,7 +75,7 @@ def draw_flip_chart(painter, rect, summary: dict) -> None:
         painter.drawLine(QPointF(lo, mid), QPointF(hi, mid))
         for x in (lo, hi):
             painter.drawLine(QPointF(x, mid - step * 0.15), QPointF(x, mid + step * 0.15))
-        painter.drawText(QRectF(hi + 4, y, 60, step), Qt.AlignmentFlag.AlignVCenter, _pct(v["flip_rate"]))
+        painter.drawText(QRectF(hi + pad / 2, y, value_w + pad, step), Qt.AlignmentFlag.AlignVCenter, _pct(v["flip_rate"]))
     painter.drawText(QRectF(rect.left(), bottom + metrics.height(), rect.width(), metrics.height() * 1.2),
                      Qt.AlignmentFlag.AlignHCenter, f"{summary['images_finished'] - summary['images_with_errors']} images; "
                      f"reference: {summary['reference']}")
@@ -91,7 +86,7 @@ def write_chart_png(summary: dict, path: str | os.PathLike, width: int = 1000) -
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF
     from PySide6.QtGui import QColor, QImage, QPainter
 
-    _app()
+    ensure_app()
     height = 90 + 34 * max(len(summary["variants"]), 1)
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
@@ -115,66 +110,49 @@ def _largest(rows: list[dict], count: int) -> list[dict]:
     return sorted(best.values(), key=lambda r: -r["largest_change"])[:count]
 
 
-def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike) -> Path:
-    """Write the sweep's two-page PDF report from its table; return the path."""
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, Qt
-    from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) -> None:
+    """Page 1: headline, per-variant table and chart; page 2: the images whose output changed most."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage
 
-    _app()
-    with SweepTable(folder, create=False) as table:
-        summary, rows, thumbs = sweep_summary(table), table.rows(), table.thumbnails()
-    data = QByteArray()
-    buf = QBuffer(data)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buf)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(15, 15, 15, 15)))
-    writer.setResolution(150)
-    writer.setTitle("vggcompare sweep report")
-    p = QPainter(writer)
-    page = QRectF(0, 0, writer.width(), writer.height())
-    wrap = Qt.TextFlag.TextWordWrap
+    from vggcompare.gui.report.blocks import data_table, esc
 
-    def text(y: float, words: str, size: float = 9, bold: bool = False, color: str = "#111") -> float:
-        font = QFont("DejaVu Sans", size)
-        font.setBold(bold)
-        p.setFont(font)
-        p.setPen(QColor(color))
-        box = p.boundingRect(QRectF(0, y, page.width(), 10_000), wrap, words)
-        p.drawText(QRectF(0, y, page.width(), box.height()), wrap, words)
-        return y + box.height() + 8
-
-    y = text(0, "vggcompare: many images", 16, True)
-    y = text(y, f"Images: {file_name(summary['source'])} ({summary['images_finished']} of {summary['images_listed']} done, "
-                f"{summary['images_with_errors']} unreadable)\nModel: {summary['model']}\nReference: {summary['reference']}; "
-                f"{summary['passes']} pass(es) per image and variant", 8.5, color="#333")
-    y = text(y, summary["headline"], 10, color=ACCENT)
-    cells = [list(COLUMNS), *table_rows(summary)]
-    widths = [0.30, 0.07, 0.09, 0.18, 0.11, 0.11, 0.14]
-    for k, row in enumerate(cells):
-        x = 0.0
-        for cell, w in zip(row, widths):
-            font = QFont("DejaVu Sans", 7.5)
-            font.setBold(k == 0)
-            p.setFont(font)
-            p.setPen(QColor("#111"))
-            p.drawText(QRectF(x, y, page.width() * w - 4, 60), wrap, cell)
-            x += page.width() * w
-        y += 60 if k == 0 else 34
-    draw_flip_chart(p, QRectF(0, y + 10, page.width(), 90 + 44 * max(len(summary["variants"]), 1)), summary)
-    writer.newPage()
-    y = text(0, f"The {TOP_IMAGES} images whose output changed most", 13, True)
-    side = page.width() / 4
-    for k, r in enumerate(_largest(rows, TOP_IMAGES)):
-        x0, y0 = (k % 4) * side, y + (k // 4) * (side + 130)
+    page.text("<h1>vggcompare: many images</h1>")
+    page.text(f"<span class='muted'>Images: {esc(file_name(summary['source']))} ({summary['images_finished']} of "
+              f"{summary['images_listed']} done, {summary['images_with_errors']} unreadable). Model: {esc(summary['model'])}. "
+              f"Reference: {esc(summary['reference'])}; {summary['passes']} pass(es) per image and variant.</span>")
+    page.gap(5)
+    page.box(f"<b>Result.</b> {esc(summary['headline'])}")
+    page.gap(8)
+    page.text(data_table(list(COLUMNS), table_rows(summary)))
+    page.gap(10)
+    page.heading("How often each variant changes the top-1 answer")
+    height = 60 + 22 * max(len(summary["variants"]), 1)
+    page.ensure(height)
+    draw_flip_chart(page.painter, QRectF(0, page.u(page.y), page.u(page.width), page.u(height)), summary)
+    page.y += height
+    largest = _largest(rows, TOP_IMAGES)
+    if not largest:
+        return
+    page.new_page()
+    page.text(f"<h1>The {len(largest)} images whose output changed most</h1>")
+    page.gap(6)
+    side, caption = page.width / 4, 44
+    for k, r in enumerate(largest):
+        x, y = (k % 4) * side, page.y + (k // 4) * (side + caption)
         thumb = QImage.fromData(thumbs.get(r["image_index"], b""))
         if not thumb.isNull():
-            scaled = thumb.scaled(int(side - 16), int(side - 16), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-            p.drawImage(QRectF(x0, y0, scaled.width(), scaled.height()), scaled)
-        p.setFont(QFont("DejaVu Sans", 6.5))
-        p.setPen(QColor("#111"))
-        caption = (f"{r['image']}\n{r['variant']}: change {fmt(r['largest_change'])} ({r['largest_change_label']})\n"
-                   f"top-1 {r['reference_top1_label']} → {r['top1_label']}")
-        p.drawText(QRectF(x0, y0 + side - 10, side - 10, 125), wrap, caption)
-    p.end()
-    buf.close()
-    return atomic_write_bytes(path, bytes(data))
+            page.image(thumb, x, y, side - 8, side - 12)
+        page.text(f"<span class='small'><b>{esc(r['image'])}</b><br>{esc(r['variant'])}: change {fmt(r['largest_change'])} "
+                  f"({esc(r['largest_change_label'])})<br>top-1 {esc(r['reference_top1_label'])} → {esc(r['top1_label'])}</span>",
+                  x=x, width=side - 8, y=y + side - 8)
+
+
+def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike, page_size: str | None = None) -> Path:
+    """Write the sweep's PDF report from its table (A4 or Letter as the locale says, unless ``page_size``)."""
+    from vggcompare.gui.report.output import write_pdf
+
+    with SweepTable(folder, create=False) as table:
+        summary, rows, thumbs = sweep_summary(table), table.rows(), table.thumbnails()
+    return write_pdf(path, lambda page: draw_sweep(page, summary, rows, thumbs), page_size=page_size,
+                     title="vggcompare: many images")

@@ -7,6 +7,7 @@ same path). Images travel to the actors as file bytes, so the nodes need no shar
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from typing import Callable, Generator
@@ -16,6 +17,7 @@ from vggcompare.core.run.sweep.worker import Item
 
 Event = tuple  # ("tick",) | ("ready", model description) | ("group", rows, thumbnails, passes)
 IN_FLIGHT_PER_ACTOR = 2
+_CLUSTER_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
 def _import_ray():
@@ -24,6 +26,30 @@ def _import_ray():
     except ImportError:
         raise ConfigError('the Ray engine needs the ray extra: pip install "vggcompare[ray]"') from None
     return ray
+
+
+@contextlib.contextmanager
+def _loopback_only(local: bool):
+    """A local instance listens on 127.0.0.1 only, not on the machine's network address (Ray's default on Linux).
+
+    Ray picks the node address through ``ray_constants.ENABLE_RAY_CLUSTER``; its processes started meanwhile
+    inherit the same choice through the environment variable that sets it.
+    """
+    if not local:
+        yield
+        return
+    from ray._private import ray_constants
+
+    saved = os.environ.get(_CLUSTER_ENV), ray_constants.ENABLE_RAY_CLUSTER
+    os.environ[_CLUSTER_ENV], ray_constants.ENABLE_RAY_CLUSTER = "0", False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = saved[1]
+        if saved[0] is None:
+            os.environ.pop(_CLUSTER_ENV, None)
+        else:
+            os.environ[_CLUSTER_ENV] = saved[0]
 
 
 def _actor_class(ray):
@@ -85,8 +111,9 @@ def run_groups_on_ray(
     level = logger.level
     logger.setLevel(logging.ERROR)  # Ray's start-up notices would cut through the progress bar
     try:
-        ray.init(address=address, num_cpus=None if address else (os.cpu_count() or 1), include_dashboard=False,
-                 log_to_driver=False, configure_logging=False)
+        with _loopback_only(not address):
+            ray.init(address=address, num_cpus=None if address else (os.cpu_count() or 1), include_dashboard=False,
+                     log_to_driver=False, configure_logging=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ConfigError(f"cannot start or join Ray{f' at {address}' if address else ''} ({str(exc).splitlines()[0][:160]})") from None
     finally:
@@ -104,8 +131,11 @@ def run_groups_on_ray(
         say(f"Starting {count} Ray actor(s), {cpus} CPU(s) each, one model in each…")
         # Each actor's TensorFlow uses as many threads as it has CPUs, as the local engine uses the machine's.
         actors = [Actor.remote(variants, group, threads or cpus, allow_download) for _ in range(count)]
+        ready_ref = actors[0].describe.remote()
+        while not ray.wait([ready_ref], timeout=poll)[0]:
+            yield ("tick",)  # the actors are importing TensorFlow and building the model
         try:
-            description = ray.get(actors[0].describe.remote())
+            description = ray.get(ready_ref)
         except Exception as exc:  # noqa: BLE001 - Ray wraps the actor's own error
             raise _unwrap(exc) from None
         yield ("ready", description)
