@@ -67,10 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     app = ensure_application(argv)
     window = MainWindow()
-    window.load_image(str(sample_path(DEFAULT_SAMPLE)))
+
+    def after_first_paint() -> None:  # file and engine work start once the window is on screen
+        window.load_image(str(sample_path(DEFAULT_SAMPLE)))
+        window.start_background_work()
     app.aboutToQuit.connect(window.shutdown)
     app.aboutToQuit.connect(shutdown_engines)
-    start_after_first_paint(window, window.start_background_work)
+    start_after_first_paint(window, after_first_paint)
     window.show()
     return int(app.exec())
 

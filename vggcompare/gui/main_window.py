@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QMainWindow
 
 from vggcompare.core.config import ExperimentConfig
@@ -26,7 +26,7 @@ from vggcompare.gui.results import ResultsView
 from vggcompare.gui.run_panel import RunPanel
 from vggcompare.gui.session import SessionController
 from vggcompare.gui.settings import WindowSettings
-from vggcompare.gui.sweep_view import add_sweep_tab
+from vggcompare.gui.sweep_tab import add_sweep_tab
 from vggcompare.gui.weights_prompt import WeightsPrompt
 from vggcompare.gui.window_layout import two_columns
 from vggcompare.gui.window_tabs import DEMOS_TAB, RESULT_TAB, WindowTabs
@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         if restore:
             self._restore()
         self._on_controls_changed()
-        self.session.load_history()
+        QTimer.singleShot(0, self.session.load_history)  # on a thread, once the event loop runs
 
     # ---- wiring ----------------------------------------------------------------------------
     def _connect_views(self) -> None:

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QTableWidget,
@@ -196,37 +195,3 @@ class SweepView(QWidget):
             return
         self.status.setText(f"Running the reference and '{variant}' on {image} for the compare view…")
         self.sweeps.compare_row(image, variant)
-
-
-class SweepTab(QWidget):
-    """The tab's page: the SweepView is built when the tab is first opened, not before the window's first paint."""
-
-    def __init__(self, window) -> None:
-        super().__init__()
-        self._window = window
-        self._view: SweepView | None = None
-        self.sweeps = SweepSession(window.session, window)  # listens to the runner from the start
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
-
-    @property
-    def built(self) -> bool:
-        """True once the view was built (the tab was opened)."""
-        return self._view is not None
-
-    @property
-    def view(self) -> SweepView:
-        """The tab's view, built on first use."""
-        if self._view is None:
-            from vggcompare.gui.window_layout import scrolled
-
-            self._view = SweepView(self.sweeps, lambda: self._window.controls.config(None))
-            self.layout().addWidget(scrolled(self._view))  # scrolls both ways, so it never widens the window
-        return self._view
-
-
-def add_sweep_tab(window) -> SweepTab:
-    """Add the "Many images" tab to the main window; it runs through the window's session."""
-    tab = SweepTab(window)
-    index = window.tabs.addTab(tab, "Many images")
-    window.tabs.currentChanged.connect(lambda current: tab.view if current == index else None)
-    return tab
