@@ -53,7 +53,7 @@ def prepare(config: ExperimentConfig, cancel: Callable[[], bool] | None = None) 
     from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_threads
     from vggcompare.core.model.prepare import prepare_model
 
-    yield Progress("loading", 0, 0, 0.0, None, "Starting the engine (TensorFlow) in its own process…")
+    yield Progress("loading", 0, 0, 0.0, None, f"Starting the engine ({'JAX' if config.backend == 'jax' else 'TensorFlow'}) in its own process…")
     apply_start_settings(EngineSettings.from_config(config))
     import_tensorflow()
     set_threads(config.threads)
