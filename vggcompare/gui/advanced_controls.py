@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QWidg
 
 from vggcompare.core.config import INTERPOLATIONS, MAX_BATCH, MAX_THREADS, PITFALLS, ExperimentConfig
 from vggcompare.core.input.preprocess import PITFALL_EXPLANATIONS
-from vggcompare.gui.fields import combo, float_box, int_box
+from vggcompare.gui.fields import combo, int_box
 
 LOADING_SWITCH_TEXT = {"apply-exif": "Apply EXIF orientation (as photo viewers do)",
                        "alpha-on-white": "Transparent pixels on white (as browsers show them)"}

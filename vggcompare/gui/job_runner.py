@@ -65,6 +65,14 @@ class JobRunner(QObject):
         self.pool.relay.died.connect(self._on_died)
         self._local_done.connect(self._on_local_done)
 
+    def listen(self, controller) -> None:
+        """Connect a controller's ``_on_progress``, ``_on_succeeded``, ``_on_failed`` and ``_on_cancelled`` (each
+        gets the job id first; a controller keeps the ids it submitted and ignores the others)."""
+        for name in ("progress", "succeeded", "failed", "cancelled"):
+            handler = getattr(controller, f"_on_{name}", None)
+            if handler is not None:
+                getattr(self, name).connect(handler)
+
     # ---- engine jobs -----------------------------------------------------------------------
     @property
     def busy(self) -> bool:

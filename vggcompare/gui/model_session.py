@@ -43,10 +43,7 @@ class ModelSession(QObject):
         self._ready_key: tuple | None = None
         self._download: tuple[int, threading.Event] | None = None
         self._closed = False
-        runner.progress.connect(self._on_progress)
-        runner.succeeded.connect(self._on_succeeded)
-        runner.failed.connect(self._on_failed)
-        runner.cancelled.connect(self._on_cancelled)
+        runner.listen(self)
 
     @property
     def downloading(self) -> bool:

@@ -33,16 +33,17 @@ class ReproduceSession(QObject):
         super().__init__(parent)
         self.runner = runner
         self._job: int | None = None
-        runner.progress.connect(lambda job_id, report: job_id == self._job and self.progress.emit(report))
-        runner.succeeded.connect(self._on_succeeded)
-        runner.failed.connect(self._on_failed)
-        runner.cancelled.connect(self._on_cancelled)
+        runner.listen(self)
 
     def start(self, original, image_path: str | None, allow_model: bool) -> None:
         """Re-run ``original``'s exact configuration here (a run in progress is replaced)."""
         job = Job(TARGET, (original, image_path, allow_model))
         self._job = self.runner.submit(job, EngineSettings.from_config(original.config))
         self.started.emit("Reproducing the result on this machine…", f"Settings: {original.config.summary()}")
+
+    def _on_progress(self, job_id: int, report) -> None:
+        if job_id == self._job:
+            self.progress.emit(report)
 
     def _on_succeeded(self, job_id: int, outcome) -> None:
         if job_id == self._job:

@@ -67,10 +67,7 @@ class SessionController(QObject):
         self._jobs: dict[int, str] = {}
         self._shown: int | None = None  # the job whose outcome the window waits for
         self._pairs: dict[int, tuple] = {}  # comparisons being computed: job id -> (A, B, names)
-        self.runner.progress.connect(self._on_progress)
-        self.runner.succeeded.connect(self._on_succeeded)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(self._on_cancelled)
+        self.runner.listen(self)
         self.runner.busy_changed.connect(self.busy_changed)
 
     # ---- busy and cancel: the one pair ------------------------------------------------------

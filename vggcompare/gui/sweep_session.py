@@ -36,10 +36,7 @@ class SweepSession(QObject):
         self.runner = session.runner
         self._jobs: dict[int, str] = {}
         self.out_dir: str | None = None
-        self.runner.progress.connect(self._on_progress)
-        self.runner.succeeded.connect(self._on_succeeded)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(self._on_cancelled)
+        self.runner.listen(self)
 
     @property
     def running(self) -> bool:
