@@ -48,8 +48,8 @@ def test_nothing_is_unpickled_and_models_load_in_safe_mode():
     sources = {p: p.read_text() for p in package.rglob("*.py")}
     # Only the engine's pipe pickles: messages between two processes of this program, never a file.
     picklers = [p.name for p, text in sources.items() if "import pickle" in text or "allow_pickle=True" in text]
-    assert picklers == ["engine_process.py"]
-    engine = next(text for p, text in sources.items() if p.name == "engine_process.py")
+    assert picklers == ["engine_job.py"]
+    engine = next(text for p, text in sources.items() if p.name == "engine_job.py")
     assert "open(" not in engine and "pickle.load(" not in engine and "np.load(" not in engine
     loads = [p.name for p, text in sources.items() if "load_model(" in text]
     assert loads and all("safe_mode=True" in sources[p] for p in sources if p.name in loads)

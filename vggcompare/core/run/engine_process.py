@@ -13,125 +13,25 @@ user's file).
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import multiprocessing as mp
-import pickle
+import queue
 import sys
-import traceback
+import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
 
-from vggcompare.core.errors import RunCancelled, VggCompareError
+from vggcompare.core.errors import VggCompareError
 from vggcompare.core.model.backend import EngineSettings
+from vggcompare.core.run.engine_job import (
+    CANCELLED, ERROR, PROGRESS, RESULT, Job, Message, _serve, is_last_pass, portable, resolve, run_job,
+)
 
-PROGRESS, RESULT, ERROR, CANCELLED = "progress", "result", "error", "cancelled"
-
-
-@dataclass(frozen=True)
-class Job:
-    """A generator function to run in the engine: ``target`` is ``"package.module:function"``."""
-
-    target: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-    keep_when_done: bool = False  # once it reports its last pass, a cancel no longer stops it (the run is kept)
-
-
-def is_last_pass(report: Any) -> bool:
-    """True for the progress report that says every pass of a run is done."""
-    return getattr(report, "stage", None) == "passes" and getattr(report, "total", 0) > 0 and report.done == report.total
-
-
-@dataclass(frozen=True)
-class Message:
-    """What the engine says about a job: ``kind`` is progress, result, error or cancelled."""
-
-    kind: str
-    job_id: int
-    payload: Any = None
-    details: str = ""  # the traceback, for an error
+__all__ = ["CANCELLED", "ERROR", "PROGRESS", "RESULT", "EngineDied", "EngineProcess", "Job", "Message", "died_sentence",
+           "is_last_pass", "portable", "resolve", "run_job"]
+_CLOSE = object()  # tells the sender thread to stop
 
 
 class EngineDied(VggCompareError):
     """The engine process stopped without finishing its job (it crashed or was killed)."""
-
-
-def resolve(target: str):
-    """The function named ``"package.module:function"``."""
-    module, _, name = target.partition(":")
-    if not module or not name:
-        raise ValueError(f"a job target is 'module:function', not {target!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-def run_job(job: Job, cancel, send) -> None:
-    """Run ``job`` here, calling ``send(kind, payload, details)`` for each progress report and the outcome."""
-    try:
-        func = resolve(job.target)
-        kwargs = dict(job.kwargs)
-        if "cancel" in inspect.signature(func).parameters:
-            kwargs["cancel"] = cancel
-        outcome = func(*job.args, **kwargs)
-        if inspect.isgenerator(outcome):
-            gen = outcome
-            committed = False
-            while True:
-                if cancel() and not committed:
-                    gen.close()
-                    send(CANCELLED, None, "")
-                    return
-                try:
-                    item = next(gen)
-                except StopIteration as stop:
-                    outcome = stop.value
-                    break
-                send(PROGRESS, item, "")
-                committed = committed or (job.keep_when_done and is_last_pass(item))
-        send(RESULT, outcome, "")
-    except RunCancelled:
-        send(CANCELLED, None, "")
-    except BaseException as exc:  # noqa: BLE001 - every failure becomes one message; the engine lives on
-        send(ERROR, portable(exc), "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-
-
-def portable(exc: BaseException) -> BaseException:
-    """``exc`` itself if it survives pickling, else a VggCompareError carrying its sentence."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001 - any pickling failure
-        return VggCompareError(f"{type(exc).__name__}: {exc}")
-
-
-def _serve(conn, cancelled_up_to, settings: EngineSettings) -> None:
-    """The child's main loop: apply the start settings, then run jobs until told to stop."""
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from vggcompare.core.model.backend import apply_start_settings
-
-    apply_start_settings(settings)
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        job_id, job = request
-
-        def send(kind: str, payload: Any, details: str, job_id: int = job_id) -> None:
-            try:
-                conn.send(Message(kind, job_id, payload, details))
-            except (pickle.PicklingError, TypeError, AttributeError) as exc:
-                conn.send(Message(ERROR, job_id, VggCompareError(f"the engine could not send its {kind}: {exc}"), ""))
-
-        try:
-            run_job(job, lambda job_id=job_id: cancelled_up_to.value >= job_id, send)
-        except (BrokenPipeError, EOFError, OSError):
-            return  # the window went away
 
 
 @contextmanager
@@ -165,6 +65,9 @@ class EngineProcess:
         with _main_module_hidden():
             self._process.start()
         child.close()
+        self._outbox: queue.Queue = queue.Queue()
+        self._sender = threading.Thread(target=self._send_loop, name="vggcompare-engine-sender", daemon=True)
+        self._sender.start()
 
     @property
     def pid(self) -> int | None:
@@ -182,12 +85,27 @@ class EngineProcess:
         return self._process.exitcode
 
     def submit(self, job_id: int, job: Job) -> None:
-        """Send a job (ids must increase); the engine starts it when the previous one has finished."""
+        """Queue a job (ids must increase); the engine starts it when the previous one has finished.
+
+        The job is pickled and written to the pipe by a sender thread: a pipe write waits until the engine
+        reads, and the engine reads only between jobs, so the caller (the GUI thread) must never write itself.
+        """
+        if not self._process.is_alive():
+            raise EngineDied(died_sentence(self._process.exitcode))
         self._last_job = job_id
-        try:
-            self._conn.send((job_id, job))
-        except (BrokenPipeError, OSError) as exc:
-            raise EngineDied(f"the engine process is gone ({exc.strerror or exc})") from None
+        self._outbox.put((job_id, job))
+
+    def _send_loop(self) -> None:
+        while True:
+            item = self._outbox.get()
+            if item is _CLOSE:
+                return
+            try:
+                self._conn.send(item)
+            except (BrokenPipeError, OSError):
+                return  # the engine is gone; its reader reports that
+            if item is None:
+                return
 
     def cancel(self, job_id: int | None = None) -> None:
         """Cancel job ``job_id`` and every earlier one (default: all jobs sent so far)."""
@@ -204,16 +122,14 @@ class EngineProcess:
     def stop(self, timeout_s: float = 10.0) -> None:
         """Cancel every job, ask the engine to exit, and kill it if it has not within ``timeout_s``."""
         self.cancel()
-        try:
-            self._conn.send(None)
-        except (BrokenPipeError, OSError):
-            pass
+        self._outbox.put(None)  # after the jobs already queued
         self._process.join(timeout_s)
         if self._process.is_alive():
             self.kill()
 
     def kill(self) -> None:
         """Stop the engine at once (SIGKILL)."""
+        self._outbox.put(_CLOSE)
         if self._process.is_alive():
             self._process.kill()
         self._process.join(10)

@@ -1,0 +1,119 @@
+"""The engine's side of the pipe: what a job is, the messages it sends back, and the child's main loop.
+
+The parent's side is :mod:`vggcompare.core.run.engine_process`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pickle
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from vggcompare.core.errors import RunCancelled, VggCompareError
+from vggcompare.core.model.backend import EngineSettings
+
+PROGRESS, RESULT, ERROR, CANCELLED = "progress", "result", "error", "cancelled"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A generator function to run in the engine: ``target`` is ``"package.module:function"``."""
+
+    target: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    keep_when_done: bool = False  # once it reports its last pass, a cancel no longer stops it (the run is kept)
+
+
+def is_last_pass(report: Any) -> bool:
+    """True for the progress report that says every pass of a run is done."""
+    return getattr(report, "stage", None) == "passes" and getattr(report, "total", 0) > 0 and report.done == report.total
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the engine says about a job: ``kind`` is progress, result, error or cancelled."""
+
+    kind: str
+    job_id: int
+    payload: Any = None
+    details: str = ""  # the traceback, for an error
+
+
+def resolve(target: str):
+    """The function named ``"package.module:function"``."""
+    module, _, name = target.partition(":")
+    if not module or not name:
+        raise ValueError(f"a job target is 'module:function', not {target!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_job(job: Job, cancel, send) -> None:
+    """Run ``job`` here, calling ``send(kind, payload, details)`` for each progress report and the outcome."""
+    try:
+        func = resolve(job.target)
+        kwargs = dict(job.kwargs)
+        if "cancel" in inspect.signature(func).parameters:
+            kwargs["cancel"] = cancel
+        outcome = func(*job.args, **kwargs)
+        if inspect.isgenerator(outcome):
+            gen = outcome
+            committed = False
+            while True:
+                if cancel() and not committed:
+                    gen.close()
+                    send(CANCELLED, None, "")
+                    return
+                try:
+                    item = next(gen)
+                except StopIteration as stop:
+                    outcome = stop.value
+                    break
+                send(PROGRESS, item, "")
+                committed = committed or (job.keep_when_done and is_last_pass(item))
+        send(RESULT, outcome, "")
+    except RunCancelled:
+        send(CANCELLED, None, "")
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes one message; the engine lives on
+        send(ERROR, portable(exc), "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+def portable(exc: BaseException) -> BaseException:
+    """``exc`` itself if it survives pickling, else a VggCompareError carrying its sentence."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - any pickling failure
+        return VggCompareError(f"{type(exc).__name__}: {exc}")
+
+
+def _serve(conn, cancelled_up_to, settings: EngineSettings) -> None:
+    """The child's main loop: apply the start settings, then run jobs until told to stop."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from vggcompare.core.model.backend import apply_start_settings
+
+    apply_start_settings(settings)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        job_id, job = request
+
+        def send(kind: str, payload: Any, details: str, job_id: int = job_id) -> None:
+            try:
+                conn.send(Message(kind, job_id, payload, details))
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                conn.send(Message(ERROR, job_id, VggCompareError(f"the engine could not send its {kind}: {exc}"), ""))
+
+        try:
+            run_job(job, lambda job_id=job_id: cancelled_up_to.value >= job_id, send)
+        except (BrokenPipeError, EOFError, OSError):
+            return  # the window went away
