@@ -97,7 +97,8 @@ def _difference(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     layout.addWidget(QLabel("<b>Difference of mean probabilities, B − A, per class</b>"))
     plot = DifferencePlot(font=panel.font())
     layout.addWidget(plot.widget, 1)
-    plot.show(result.labels, compare_results(result, other), panel.palette())
+    comparison = options.get("comparison") or compare_results(result, other)  # a report hands in the one it computed
+    plot.show(result.labels, comparison, panel.palette())
     plot_fonts(plot.widget, panel.font())
     panel.difference = plot  # keeps the Python object (and its labels) alive with the widget
     return panel

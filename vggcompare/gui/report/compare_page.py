@@ -52,7 +52,7 @@ def draw_comparison(page: Page, a: RunResult, b: RunResult, full_paths: bool = F
         page.text("None: every class's mean probability is the same in A and B.")
     else:
         height = min(260.0, max(140.0, page.remaining - table_h - 8))
-        diff = build_figure("difference", a, width=px(page.width), height=px(height), caption=False, options={"against": b})
+        diff = build_figure("difference", a, width=px(page.width), height=px(height), caption=False, options={"against": b, "comparison": cmp})
         page.ensure(height)
         page.figure(diff, 0, page.width)
         discard(diff)
