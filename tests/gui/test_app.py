@@ -21,6 +21,8 @@ SCRIPT = textwrap.dedent(
 
     def hooked(self):
         print("TF_BEFORE_SHOWN", "tensorflow" in sys.modules, self.isVisible(), flush=True)
+        print("PYQTGRAPH_BEFORE_SHOWN", "pyqtgraph" in sys.modules, flush=True)
+        self.results.plots_ready.connect(lambda: print("PLOTS_READY", self.results.variance.plot_widget is not None, flush=True))
         original(self)
         self.session.image_changed.connect(lambda im: print("SAMPLE", im.source.endswith("cat.png"), flush=True))
         if self.session.image is not None:
@@ -59,6 +61,8 @@ def test_the_app_opens_checks_the_model_in_the_background_and_runs(gui_model, tm
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr[-3000:]
     assert "TF_BEFORE_SHOWN False True" in out  # TensorFlow was not imported before the window was shown
+    assert "PYQTGRAPH_BEFORE_SHOWN False" in out  # the first screen has no plot yet: pyqtgraph comes after it
+    assert "PLOTS_READY True" in out  # then pyqtgraph is imported on a thread and the plots are built
     assert "SAMPLE True" in out
     assert "STATE weights-missing" in out
     assert "RESULT 6" in out

@@ -68,6 +68,7 @@ def test_difference_figure_needs_a_comparison_then_saves_it(qtbot, window, runs,
 
 def test_right_click_on_a_plot_offers_save_figure(window, runs, monkeypatch):
     window.session.show_result(runs[0])
+    window.results.finish_drawing()  # the plots are built as the result is drawn
     shown = []
     monkeypatch.setattr(context, "popup", lambda menu, _where: shown.append([a.text() for a in menu.actions()]))
     viewport = window.results.variance.plot_widget.viewport()
@@ -96,3 +97,18 @@ def test_a_screenshot_of_the_window_shows_no_folder(qtbot, window, runs, open_im
     shown = [window.windowTitle()] + [label.text() for label in window.findChildren(QLabel) if label.isVisibleTo(window)]
     assert any("cat.png" in text for text in shown)
     assert not [text for text in shown if "carol-private-folder" in text]
+
+
+def test_plots_built_after_the_first_paint_get_the_menu_too(qtbot, window, monkeypatch):
+    results = window.results
+    assert results.variance.plot_widget is None and results.passes.plot_widget is None  # not needed to paint the window
+    with qtbot.waitSignal(results.plots_ready, timeout=20_000):
+        results.prepare_plots()  # what the window does once it is on screen: pyqtgraph imported on a thread
+    assert results.plot_loader.error == ""
+    shown = []
+    monkeypatch.setattr(context, "popup", lambda menu, _where: shown.append([(a.text(), a.isEnabled()) for a in menu.actions()]))
+    for panel in (results.variance, results.passes):
+        assert panel.stack.currentWidget() is panel.message  # still the message until a run
+        viewport = panel.plot_widget.viewport()
+        QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5), viewport.mapToGlobal(QPoint(5, 5))))
+    assert shown == [[("Save figure as…", False)]] * 2  # offered, and greyed while there is nothing to save

@@ -38,15 +38,7 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("vggcompare")
     app.setApplicationVersion(__version__)
-    configure_plots()
     return app
-
-
-def configure_plots() -> None:
-    """pyqtgraph settings shared by every plot: antialiased lines, row-major images."""
-    import pyqtgraph as pg
-
-    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
 
 def no_screen() -> bool:
@@ -83,14 +75,17 @@ class _FirstPaint(QObject):
 
     def __init__(self, widget, then) -> None:
         super().__init__(widget)
-        self.then = then
+        # Started by an event posted at the first Paint, i.e. once that paint is over, so that timers
+        # already due by then (an animation, a tick) run before ``then``: the paint and ``then`` are two
+        # turns of the event loop, not one long one. (A posted event alone would run before them.)
+        self.timer = QTimer(self, singleShot=True, interval=0, timeout=then)
         widget.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
-        """Wait for the first Paint event, then schedule ``then`` and remove the filter."""
+        """Wait for the first Paint event, then remove the filter and start the timer once the paint is over."""
         if event.type() == QEvent.Type.Paint:
             obj.removeEventFilter(self)
-            QTimer.singleShot(0, self.then)
+            QTimer.singleShot(0, self.timer.start)
         return False
 
 

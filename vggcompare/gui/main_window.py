@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
             self._restore()
         self._on_controls_changed()
         QTimer.singleShot(0, self.session.load_history)  # on a thread, once the event loop runs
+        self._plots_timer = QTimer(self, singleShot=True, interval=0, timeout=self.results.prepare_plots)
 
     # ---- wiring ----------------------------------------------------------------------------
     def _connect_views(self) -> None:
@@ -110,8 +111,12 @@ class MainWindow(QMainWindow):
         self.image_panel.set_recent_files(self.settings.recent_files())
 
     def start_background_work(self) -> None:
-        """Start the engine and prepare the model (call once the window is shown)."""
+        """Start the engine and prepare the model, then import the plotting library (call once the window is shown).
+
+        Two turns of the event loop, so that neither holds the window for long.
+        """
         self.model_state.start()
+        self._plots_timer.start()
 
     # ---- images ----------------------------------------------------------------------------
     def load_image(self, path: str) -> bool:

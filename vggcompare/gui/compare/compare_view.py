@@ -89,9 +89,9 @@ class CompareView(QWidget):
 
     def _share_axes(self, _scale: float) -> None:
         """Give both spread plots the same vertical range, so their heights compare directly."""
-        plots = [s.plot for s in self.spread]
-        if any(s.stack.currentIndex() != 0 for s in self.spread) or any(s.log.isChecked() for s in self.spread):
+        if any(s.stack.currentWidget() is not s.plot_widget or s.log.isChecked() for s in self.spread):
             return
+        plots = [s.plot for s in self.spread]
         top = max(p.viewRange()[1][1] for p in plots)
         for p in plots:
             p.setYRange(0, top, padding=0)

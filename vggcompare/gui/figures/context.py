@@ -99,7 +99,13 @@ def install_save_figure(panel: QWidget, kind: str, result: Callable[[], object],
         if path is not None:
             on_saved(path)
 
-    for widget in [panel, *(targets or [])]:
-        widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        widget.customContextMenuRequested.connect(lambda pos, w=widget: open_menu(w, pos))
+    panel.open_figure_menu = open_menu
     panel.save_figure_now = save_now  # the Export menu and the tests call it without the menu
+    for widget in [panel, *(targets or [])]:
+        add_save_figure_target(panel, widget)
+
+
+def add_save_figure_target(panel: QWidget, widget: QWidget) -> None:
+    """Give ``widget`` (a view inside ``panel``, perhaps made later) the panel's "Save figure as…" menu."""
+    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    widget.customContextMenuRequested.connect(lambda pos: panel.open_figure_menu(widget, pos))

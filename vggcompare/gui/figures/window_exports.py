@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
-from vggcompare.gui.figures.context import install_save_figure
+from vggcompare.gui.figures.context import add_save_figure_target, install_save_figure
 
 FULL_PATHS_KEY, INCLUDE_RUNS_KEY = "export/full_paths", "export/include_every_run"
 NAMES = {"top5": "Top-5", "variance": "Spread plot", "passes": "Passes plot", "inputs": "Inputs strip",
@@ -44,11 +44,13 @@ class FigureExports:
         r, session = w.results, w.session
         pair = lambda k: (lambda: session.last_pair[k] if session.last_pair else None)  # noqa: E731
         panels = {"top5": (r.top5, lambda: r.result, None, []),
-                  "variance": (r.variance, lambda: r.result, None, [r.variance.plot_widget.viewport()]),
-                  "passes": (r.passes, lambda: r.result, None, [r.passes.plot_widget.viewport()]),
+                  "variance": (r.variance, lambda: r.result, None, []),
+                  "passes": (r.passes, lambda: r.result, None, []),
                   "inputs": (r.inputs, lambda: r.result, None, [])}
         for kind, (panel, result, against, targets) in panels.items():
             install_save_figure(panel, kind, result, self._saved, self._failed, self.full_paths.isChecked, against, targets)
+        for panel in (r.variance, r.passes):  # their plots are built after the first paint: the menu goes on then
+            panel.plot_built.connect(lambda widget, p=panel: add_save_figure_target(p, widget.viewport()))
 
         def difference(view) -> None:  # the comparison is built when first needed, so its menu is added then
             entry = (view.diff_plot, pair(0), pair(1), [view.diff_plot.viewport()])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import math
 
-import pyqtgraph as pg
-
 from vggcompare.core.analysis.verdict import fmt
 
-__all__ = ["fmt", "tick_labels", "nice_ceiling", "nice_step", "CompactAxis", "eta_text", "n_passes"]
+__all__ = ["fmt", "tick_labels", "nice_ceiling", "nice_step", "eta_text", "n_passes"]
 
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
@@ -70,24 +68,7 @@ def _sci(value: float, digits: int, spacing: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-class CompactAxis(pg.AxisItem):
-    """An axis whose ticks read 0.001 or 2.5e-7 instead of long zero runs or SI prefixes."""
-
-    def __init__(self, orientation: str, **kwargs) -> None:
-        super().__init__(orientation, **kwargs)
-        self.enableAutoSIPrefix(False)
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph naming
-        """Compact labels in linear mode; powers of ten in log mode."""
-        if self.logMode:
-            span = abs(self.range[1] - self.range[0]) if getattr(self, "range", None) else 10.0
-            if span > 1.5:  # several decades: label the powers of ten only, so labels never crowd
-                return [_power_label(v) if abs(v - round(v)) < 1e-6 else "" for v in values]
-            return [_power_label(v) for v in values]
-        return tick_labels([v * scale for v in values], spacing * scale)
-
-
-def _power_label(log_value: float) -> str:
+def power_label(log_value: float) -> str:
     value = 10 ** log_value
     exponent = math.floor(log_value + 1e-9)
     mantissa = value / 10**exponent

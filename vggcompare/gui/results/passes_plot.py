@@ -7,15 +7,14 @@ from functools import lru_cache
 import html
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import nice_step
-from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
+from vggcompare.gui.results.plot_panel import PlotPanel
 
 MAX_SYMBOLS = 60  # more passes than this: lines only
 
@@ -32,9 +31,9 @@ def _drawn_icon(color_name: str, style, symbol: str, width: int) -> QPixmap:
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(pg.mkPen(color, width=2, style=style))
+    p.setPen(_pen(color, 2, style))
     p.drawLine(1, 7, width - 1, 7)
-    p.setPen(pg.mkPen(color, width=1.5))
+    p.setPen(_pen(color, 1.5))
     p.setBrush(color)
     centre = QPointF(width / 2, 7)
     if symbol == "s":
@@ -52,7 +51,14 @@ def _drawn_icon(color_name: str, style, symbol: str, width: int) -> QPixmap:
     return pixmap
 
 
-class PassesPlot(QWidget):
+def _pen(color: QColor, width: float, style=Qt.PenStyle.SolidLine) -> QPen:
+    """A cosmetic pen, as pyqtgraph's ``mkPen`` makes them."""
+    pen = QPen(color, width, style)
+    pen.setCosmetic(True)
+    return pen
+
+
+class PassesPlot(PlotPanel):
     """Five lines, one per top-5 class, in the accent colour told apart by dash pattern and marker."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -64,13 +70,7 @@ class PassesPlot(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.log)
-        self.plot_widget = make_plot_widget()
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.setLabel("bottom", "pass")
-        self.plot.setLabel("left", "probability")
-        self.plot.setClipToView(True)
-        self.plot.setDownsampling(auto=True, mode="peak")
-        self.curves = [self.plot.plot() for _ in range(5)]
+        self.curves: list = []  # five lines, once the plot is built
         self.legend = QGridLayout()
         self.legend.setHorizontalSpacing(6)
         self.legend.setVerticalSpacing(1)
@@ -83,12 +83,6 @@ class PassesPlot(QWidget):
             self.legend_rows.append((icon, text))
         self.legend.setColumnStretch(1, 1)
         self.legend.setColumnStretch(3, 1)
-        self.message = QLabel("Each top-5 class's probability in every pass appears here after a run.")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.plot_widget)
-        self.stack.addWidget(self.message)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
@@ -98,10 +92,18 @@ class PassesPlot(QWidget):
         self.refresh_theme()
         self.clear()
 
+    def build_plot(self, widget) -> None:
+        """Axes named, long runs clipped and downsampled, five empty lines."""
+        self.plot.setLabel("bottom", "pass")
+        self.plot.setLabel("left", "probability")
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.curves = [self.plot.plot() for _ in range(5)]
+
     def clear(self) -> None:
         """Empty plot before the first run."""
         self.result = None
-        self.stack.setCurrentWidget(self.message)
+        self.show_message("Each top-5 class's probability in every pass appears here after a run.")
         for curve in self.curves:
             curve.setData([], [])
         for icon, text in self.legend_rows:
@@ -118,7 +120,9 @@ class PassesPlot(QWidget):
         r = self.result
         if r is None:
             return
-        self.stack.setCurrentWidget(self.plot_widget)
+        self.show_plot()
+        import pyqtgraph as pg
+
         c = theme.colors(self.palette())
         top = r.statistics.top5
         n = r.probabilities.shape[0]
@@ -150,7 +154,5 @@ class PassesPlot(QWidget):
 
     def refresh_theme(self) -> None:
         """Recolour for the current palette."""
-        c = theme.colors(self.palette())
-        apply_plot_theme(self.plot_widget, self.palette())
-        self.message.setStyleSheet(f"background: {c.css('base')}; border: 1px solid {c.css('track')}; padding: 12px;")
+        self.theme_plot()
         self.redraw()

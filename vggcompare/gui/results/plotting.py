@@ -1,11 +1,34 @@
-"""Plot widgets set up the same way everywhere: compact axes, no menus, palette colours."""
+"""Plot widgets set up the same way everywhere: compact axes, no menus, palette colours.
+
+Importing this module imports pyqtgraph (about half a second) and sets its options for every plot;
+the window does it on a thread after its first paint (:mod:`vggcompare.gui.results.plot_loader`).
+"""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
 
 from vggcompare.gui import theme
-from vggcompare.gui.results.numbers import CompactAxis
+from vggcompare.gui.results.numbers import power_label, tick_labels
+
+pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+
+
+class CompactAxis(pg.AxisItem):
+    """An axis whose ticks read 0.001 or 2.5e-7 instead of long zero runs or SI prefixes."""
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph naming
+        """Compact labels in linear mode; powers of ten in log mode."""
+        if self.logMode:
+            span = abs(self.range[1] - self.range[0]) if getattr(self, "range", None) else 10.0
+            if span > 1.5:  # several decades: label the powers of ten only, so labels never crowd
+                return [power_label(v) if abs(v - round(v)) < 1e-6 else "" for v in values]
+            return [power_label(v) for v in values]
+        return tick_labels([v * scale for v in values], spacing * scale)
 
 
 def make_plot_widget(min_height: int = 200) -> pg.PlotWidget:

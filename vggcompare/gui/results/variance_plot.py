@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui import theme
 from vggcompare.gui.results.numbers import fmt, nice_step
-from vggcompare.gui.results.plot_labels import PointLabels
-from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
+from vggcompare.gui.results.plot_panel import PlotPanel
 
 
-class VariancePlot(QWidget):
+class VariancePlot(PlotPanel):
     """Every class's spread over the N passes; says so in words when every variance is exactly 0."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -33,21 +30,6 @@ class VariancePlot(QWidget):
         header.addWidget(self.title, 1)
         for w in (self.measure, self.log, self.sort):
             header.addWidget(w)
-        self.plot_widget = make_plot_widget()
-        self.plot = self.plot_widget.getPlotItem()
-        self.curve = pg.PlotDataItem()
-        self.others = pg.ScatterPlotItem(size=4, hoverable=True, tip=self._tip, hoverSize=9)
-        self.top = pg.ScatterPlotItem(size=10, hoverable=True, tip=self._tip, hoverSize=13)
-        for item in (self.curve, self.others, self.top):
-            self.plot.addItem(item)
-        self.labels = PointLabels(self.plot, theme.scaled_font(self.font(), 1.0, bold=True))
-        self.message = QLabel()
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.message.setMinimumHeight(200)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.plot_widget)
-        self.stack.addWidget(self.message)
         self.note = QLabel()
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -60,10 +42,23 @@ class VariancePlot(QWidget):
         self.refresh_theme()
         self.clear()
 
+    def build_plot(self, widget) -> None:
+        """The class curve, the grey and blue points and the top-5 labels."""
+        import pyqtgraph as pg
+
+        from vggcompare.gui.results.plot_labels import PointLabels
+
+        self.curve = pg.PlotDataItem()
+        self.others = pg.ScatterPlotItem(size=4, hoverable=True, tip=self._tip, hoverSize=9)
+        self.top = pg.ScatterPlotItem(size=10, hoverable=True, tip=self._tip, hoverSize=13)
+        for item in (self.curve, self.others, self.top):
+            self.plot.addItem(item)
+        self.labels = PointLabels(self.plot, theme.scaled_font(self.font(), 1.0, bold=True))
+
     def clear(self) -> None:
         """Show the empty state before the first run."""
         self.result = None
-        self._show_message("The spread of every class appears here after a run.", big=False)
+        self.show_message("The spread of every class appears here after a run.", big=False)
         self.note.setText("")
 
     def show_result(self, result: RunResult) -> None:
@@ -78,14 +73,16 @@ class VariancePlot(QWidget):
             return
         s = r.statistics
         if s.passes == 1:
-            self._show_message("Only 1 pass was run, so there is no spread to show.", big=True)
+            self.show_message("Only 1 pass was run, so there is no spread to show.", big=True)
             self.note.setText("Run at least 2 passes to see how the classes vary.")
             return
         if s.all_bit_identical:
-            self._show_message(f"All {s.passes} passes were bit-identical: every variance is exactly 0", big=True)
+            self.show_message(f"All {s.passes} passes were bit-identical: every variance is exactly 0", big=True)
             self.note.setText("Nothing to plot: no class's probability changed in any digit from one pass to the next.")
             return
-        self.stack.setCurrentWidget(self.plot_widget)
+        self.show_plot()
+        import pyqtgraph as pg
+
         use_std = self.measure.currentData() == "std"
         values = np.asarray(s.std if use_std else s.variance, dtype=np.float64)
         name = "standard deviation" if use_std else "variance"
@@ -118,16 +115,9 @@ class VariancePlot(QWidget):
 
     def refresh_theme(self) -> None:
         """Recolour the plot for the current palette."""
-        c = theme.colors(self.palette())
-        apply_plot_theme(self.plot_widget, self.palette())
-        self.note.setStyleSheet(f"color: {c.css('muted')};")
-        self.message.setStyleSheet(f"background: {c.css('base')}; border: 1px solid {c.css('track')}; padding: 12px;")
+        self.theme_plot()
+        self.note.setStyleSheet(f"color: {theme.colors(self.palette()).css('muted')};")
         self.redraw()
-
-    def _show_message(self, text: str, big: bool) -> None:
-        self.message.setText(text)
-        self.message.setFont(theme.scaled_font(self.font(), 1.35 if big else 1.0, bold=big))
-        self.stack.setCurrentWidget(self.message)
 
     def _set_range(self, x: np.ndarray, y: np.ndarray, count: int) -> None:
         if y.size == 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from vggcompare.core.run.environment import environment_line
@@ -32,6 +32,8 @@ def timings_text(result: RunResult) -> str:
 
 class ResultsView(QWidget):
     """The result of one run. ``side`` (the image panel) sits at the top left, beside the verdict."""
+
+    plots_ready = Signal()  # both plots built after prepare_plots (or the plotting import failed)
 
     def __init__(self, side: QWidget | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +70,7 @@ class ResultsView(QWidget):
         layout.addWidget(self.plots, 1)
         layout.addWidget(self.inputs)
         layout.addWidget(self.environment)
+        self.plot_loader = None  # see prepare_plots
         self._staged: list = []  # panels still to draw for the shown result, one per event-loop turn
         self._stage_timer = QTimer(self, singleShot=True, interval=0, timeout=self._draw_next)
         self.refresh_theme()
@@ -96,6 +99,18 @@ class ResultsView(QWidget):
         self._environment(result)
         self._staged = [self.variance.show_result, self.passes.show_result, self.inputs.show_result]
         self._stage_timer.start()
+
+    def prepare_plots(self) -> None:
+        """Import pyqtgraph on a thread and build the two plots on later turns (call once the window is shown).
+
+        Until then each plot shows its message; a result that comes first builds its plot itself.
+        """
+        from vggcompare.gui.results.plot_loader import PlotLoader
+
+        if self.plot_loader is None:
+            self.plot_loader = PlotLoader([self.variance.ensure_plot, self.passes.ensure_plot], self)
+            self.plot_loader.finished.connect(self.plots_ready)
+            self.plot_loader.start()
 
     def finish_drawing(self) -> None:
         """Draw every staged panel now (screenshots and reports need the whole result at once)."""
