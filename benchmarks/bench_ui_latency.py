@@ -41,20 +41,30 @@ class TickRecorder:
         from PySide6.QtCore import Qt, QTimer
 
         self.ticks: list[float] = []
+        self.cpu: dict[float, float] = {}  # tick -> the GUI thread's CPU seconds so far (time.thread_time)
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(lambda: self.ticks.append(time.perf_counter()))
+        self.timer.timeout.connect(self.tick)
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.ticks.append(now)
+        self.cpu[now] = time.thread_time()
 
     def start(self) -> None:
         self.ticks.clear()
-        self.ticks.append(time.perf_counter())
+        self.cpu.clear()
+        self.tick()
         self.timer.start()
 
     def stop(self) -> list[float]:
         self.timer.stop()
-        self.ticks.append(time.perf_counter())
+        self.tick()
         return list(self.ticks)
+
+
+RECORDER: TickRecorder | None = None  # the one recorder; summarise reads its CPU times
 
 
 def summarise(name: str, ticks: list[float], others: float, lo: float | None = None, hi: float | None = None) -> float:
@@ -75,7 +85,14 @@ def summarise(name: str, ticks: list[float], others: float, lo: float | None = N
           f"(at {t[worst] - t[0]:.2f} s), p99 {np.percentile(gaps, 99):.1f} ms, median {np.median(gaps):.1f} ms, "
           f">50 ms: {int((gaps > 50).sum())}, >100 ms: {int((gaps > 100).sum())}; others' cores {others:.2f}")
     top = np.argsort(gaps)[::-1][:5]
-    print("      largest five: " + ", ".join(f"{gaps[k]:.0f} ms at {t[k] - t[0]:.2f} s" for k in top))
+
+    def cpu_ms(k: int) -> str:  # the GUI thread's own CPU time in gap k: the rest is waiting (cores, GIL)
+        cpu = RECORDER.cpu if RECORDER is not None else {}
+        if t[k] in cpu and t[k + 1] in cpu:
+            return f" (GUI thread busy {1000 * (cpu[t[k + 1]] - cpu[t[k]]):.0f} ms)"
+        return ""
+
+    print("      largest five: " + ", ".join(f"{gaps[k]:.0f} ms at {t[k] - t[0]:.2f} s{cpu_ms(k)}" for k in top))
     return float(gaps[worst])
 
 
@@ -110,7 +127,8 @@ def main() -> None:
     print(f"machine: {C.machine_line()} · Qt platform {app.platformName()}")
     print(f"setup: the real MainWindow; run: {config.summary()}")
 
-    rec = TickRecorder()
+    global RECORDER
+    rec = RECORDER = TickRecorder()
     loop = QEventLoop()
     state = {"ready": False, "done": None}
 

@@ -150,7 +150,19 @@ class PassesPlot(PlotPanel):
         step = max(1.0, nice_step(n / 6))
         self.plot.getAxis("bottom").setTickSpacing(step, step)  # whole pass numbers only
         self.plot.setXRange(0.5, n + 0.5, padding=0.02)
-        self.plot.enableAutoRange(axis="y")
+        self._set_y_range(r.probabilities[:, [t.index for t in top]], log)
+
+    def _set_y_range(self, shown: np.ndarray, log: bool) -> None:
+        """Fit the vertical axis to the lines, set once here (pyqtgraph's auto-range would re-fit it while
+        painting, and each re-fit paints the plot again: five paints in a row measured at a result)."""
+        values = shown[np.isfinite(shown) & (shown > 0)] if log else shown[np.isfinite(shown)]
+        if values.size == 0:
+            return
+        lo, hi = float(values.min()), float(values.max())
+        if log:
+            lo, hi = np.log10(lo), np.log10(hi)
+        span = hi - lo if hi > lo else max(abs(hi) * 0.01, 1e-3 if log else 1e-9)
+        self.plot.setYRange(lo - 0.08 * span, hi + 0.08 * span, padding=0)
 
     def refresh_theme(self) -> None:
         """Recolour for the current palette."""

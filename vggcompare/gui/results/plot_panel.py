@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 from vggcompare.gui import theme
@@ -28,6 +29,7 @@ class PlotPanel(QWidget):
         super().__init__(parent)
         self.plot_widget: pg.PlotWidget | None = None
         self.plot = None  # its PlotItem, once built
+        self.previous_note = None  # "previous run" drawn over the plot while a new run goes
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
@@ -61,6 +63,23 @@ class PlotPanel(QWidget):
         self.message.setFont(theme.scaled_font(self.font(), 1.35 if big else 1.0, bold=big))
         self.stack.setCurrentWidget(self.message)
 
+    def set_previous(self, previous: bool) -> None:
+        """Say over the plot (not in its title, which would move the layout) that it shows the previous run."""
+        if self.previous_note is None:
+            if not previous or self.plot_widget is None:
+                return
+            import pyqtgraph as pg
+
+            c = theme.colors(self.palette())
+            fill = QColor(c.base)
+            fill.setAlpha(230)
+            self.previous_note = pg.TextItem("previous run; a new one is running", color=c.muted, fill=pg.mkBrush(fill),
+                                             anchor=(0, 0))
+            self.previous_note.setParentItem(self.plot.getViewBox())  # fixed to the plot's corner, not to data
+            self.previous_note.setPos(6, 4)
+            self.previous_note.setZValue(20)
+        self.previous_note.setVisible(previous)
+
     def theme_plot(self) -> None:
         """Recolour the message box, and the plot if it is built, for the current palette."""
         c = theme.colors(self.palette())
@@ -69,3 +88,9 @@ class PlotPanel(QWidget):
             from vggcompare.gui.results.plotting import apply_plot_theme
 
             apply_plot_theme(self.plot_widget, self.palette())
+        if self.previous_note is not None:  # made again in the new colours when next needed
+            shown, old = self.previous_note.isVisible(), self.previous_note
+            if old.scene() is not None:
+                old.scene().removeItem(old)
+            self.previous_note = None
+            self.set_previous(shown)

@@ -134,14 +134,14 @@ class ResultsView(QWidget):
     def set_stale(self, stale: bool) -> None:
         """Mark the shown result as the previous run's while a new run is going.
 
-        The light panels are greyed; the two plots keep their drawing and say so in their titles, because
-        greying a pyqtgraph plot repaints all of its points (measured: 30–45 ms of the GUI thread at Run).
+        The light panels are greyed. The two plots keep their drawing and say so in a note drawn over
+        them: greying a pyqtgraph plot repaints all of its points, and a longer title re-lays the row
+        out, resizing both plots (measured: 30–60 ms of the GUI thread at Run).
         """
         for panel in (self.top5, self.inputs, self.environment):
             panel.setEnabled(not stale)
         for plot in (self.variance, self.passes):
-            text = plot.title.text().split(" <i>", 1)[0]
-            plot.title.setText(text + (" <i>(the previous run; a new one is running)</i>" if stale and self.result else ""))
+            plot.set_previous(stale and self.result is not None)
 
     def refresh_theme(self) -> None:
         """Recolour every panel for the current palette."""

@@ -1,0 +1,72 @@
+"""The Result tab's view on its own: plots built only when needed, and a running state that moves nothing."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+
+from vggcompare.gui.results import ResultsView
+
+pytestmark = pytest.mark.gui
+
+
+class Resizes(QObject):
+    """Records the Resize events of the widgets it watches."""
+
+    def __init__(self, widgets) -> None:
+        super().__init__()
+        self.seen: list = []
+        for w in widgets:
+            w.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.Resize:
+            self.seen.append((type(obj).__name__, event.size()))
+        return False
+
+
+@pytest.fixture
+def view(qtbot):
+    v = ResultsView()
+    qtbot.addWidget(v)
+    v.resize(1200, 800)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def test_the_empty_view_has_messages_and_no_plot_yet(view):
+    for panel in (view.variance, view.passes):
+        assert panel.plot_widget is None and panel.stack.currentWidget() is panel.message
+        assert "appears here after a run" in panel.message.text()
+
+
+def test_a_result_builds_and_fills_the_plots(view, make_result):
+    view.show_result(make_result(spread=0.01, passes=12))
+    view.finish_drawing()
+    for panel in (view.variance, view.passes):
+        assert panel.plot_widget is not None and panel.stack.currentWidget() is panel.plot_widget
+    assert view.passes.curves[0].getData()[1].size == 12
+
+
+def test_a_new_run_marks_the_plots_as_the_previous_run_without_resizing_them(qtbot, view, make_result):
+    view.show_result(make_result(spread=0.01, passes=12))
+    view.finish_drawing()
+    qtbot.wait(50)  # let the layout settle
+    titles = [view.variance.title.text(), view.passes.title.text()]
+    resizes = Resizes([view.variance.plot_widget, view.passes.plot_widget])
+    view.set_stale(True)
+    qtbot.wait(50)
+    assert resizes.seen == []  # a resize would repaint every point of both plots
+    assert [view.variance.title.text(), view.passes.title.text()] == titles
+    for panel in (view.variance, view.passes):
+        assert panel.previous_note.isVisible() and "previous run" in panel.previous_note.textItem.toPlainText()
+    assert not view.top5.isEnabled()
+    view.set_stale(False)
+    qtbot.wait(50)
+    assert resizes.seen == [] and not view.variance.previous_note.isVisible() and view.top5.isEnabled()
+
+
+def test_nothing_is_marked_before_the_first_result(view):
+    view.set_stale(True)
+    assert view.variance.previous_note is None and view.passes.previous_note is None
