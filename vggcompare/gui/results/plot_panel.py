@@ -73,7 +73,7 @@ class PlotPanel(QWidget):
             c = theme.colors(self.palette())
             fill = QColor(c.base)
             fill.setAlpha(230)
-            self.previous_note = pg.TextItem("previous run; a new one is running", color=c.muted, fill=pg.mkBrush(fill),
+            self.previous_note = pg.TextItem("previous run", color=c.muted, fill=pg.mkBrush(fill),
                                              anchor=(0, 0))
             self.previous_note.setParentItem(self.plot.getViewBox())  # fixed to the plot's corner, not to data
             self.previous_note.setPos(6, 4)
