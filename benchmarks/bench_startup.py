@@ -221,6 +221,8 @@ def main() -> None:
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="do not write the project's bytecode first (each launch then compiles it, if no __pycache__ exists)")
     args = parser.parse_args()
     if args.child:
         child()
@@ -232,7 +234,8 @@ def main() -> None:
     print(f"machine: {C.machine_line()}")
     print("setup: fresh process per launch, QT_QPA_PLATFORM=offscreen, empty settings folder")
     shows, loops, painted, tf_seen, gui_thread_imports, shows_tf, bare, pg_seen = [], [], [], [], [], [], [], []
-    compile_bytecode()
+    if not args.no_compile:
+        compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="vggcompare-bench-") as home:
         for i in range(args.repeats):
             C.wait_for_quiet(max_wait=10.0)
