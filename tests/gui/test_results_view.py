@@ -70,3 +70,23 @@ def test_a_new_run_marks_the_plots_as_the_previous_run_without_resizing_them(qtb
 def test_nothing_is_marked_before_the_first_result(view):
     view.set_stale(True)
     assert view.variance.previous_note is None and view.passes.previous_note is None
+
+
+def test_the_plot_loader_runs_its_steps_in_order_after_the_import(qtbot):
+    from vggcompare.gui.results.plot_loader import PlotLoader
+
+    done: list = []
+    loader = PlotLoader([lambda: done.append("variance"), lambda: done.append("passes")], module="json")
+    with qtbot.waitSignal(loader.finished, timeout=10_000):
+        loader.start()
+    assert loader.error == "" and done == ["variance", "passes"]
+
+
+def test_a_failed_import_is_recorded_and_builds_nothing(qtbot):
+    from vggcompare.gui.results.plot_loader import PlotLoader
+
+    done: list = []
+    loader = PlotLoader([lambda: done.append("built")], module="vggcompare_no_such_module")
+    with qtbot.waitSignal(loader.finished, timeout=10_000):
+        loader.start()
+    assert "ModuleNotFoundError" in loader.error and done == []

@@ -3,7 +3,7 @@
 Importing pyqtgraph takes about half a second, which the first screen does not need (its plots show
 messages until a run). Imported on the GUI thread after the first paint, it would freeze the window
 for that long; on a thread it mostly runs Python code, which hands the GIL back between bytecodes
-(every 0.5 ms while it runs), so the window keeps answering. Qt objects are still only made on the GUI thread.
+(Python's switch interval is 0.5 ms while it runs), so the window keeps answering. Qt objects are still only made on the GUI thread.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ class PlotLoader(QObject):
     imported = Signal(str)  # "" when the import worked, else the error's text (from the import thread)
     finished = Signal()
 
-    def __init__(self, steps: Sequence[Callable[[], object]], parent: QObject | None = None) -> None:
+    def __init__(self, steps: Sequence[Callable[[], object]], parent: QObject | None = None,
+                 module: str = PLOTTING_MODULE) -> None:
         super().__init__(parent)
         self.steps = list(steps)
+        self.module = module
         self.error = ""
         self._next = QTimer(self, singleShot=True, interval=0, timeout=self._step)
         self.imported.connect(self._on_imported)  # queued: emitted from the import thread
@@ -43,7 +45,7 @@ class PlotLoader(QObject):
         interval = sys.getswitchinterval()
         sys.setswitchinterval(IMPORT_SWITCH_INTERVAL_S)
         try:
-            importlib.import_module(PLOTTING_MODULE)
+            importlib.import_module(self.module)
         except Exception as exc:  # noqa: BLE001 - reported on the GUI thread; the plots then import on demand
             self.imported.emit(f"{type(exc).__name__}: {exc}")
             return
