@@ -72,14 +72,31 @@ def test_nothing_is_marked_before_the_first_result(view):
     assert view.variance.previous_note is None and view.passes.previous_note is None
 
 
-def test_the_plot_loader_runs_its_steps_in_order_after_the_import(qtbot):
+def test_the_plot_loader_imports_on_the_gui_thread_then_runs_each_step_on_its_own_turn(qtbot, tmp_path, monkeypatch):
+    """PySide6 makes its classes lazily, which crashed the window when pyqtgraph was imported on a thread."""
+    import sys
+
+    from PySide6.QtCore import QTimer
+
     from vggcompare.gui.results.plot_loader import PlotLoader
 
+    (tmp_path / "loader_probe.py").write_text("import threading\nON_MAIN_THREAD = threading.current_thread() is threading.main_thread()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     done: list = []
-    loader = PlotLoader([lambda: done.append("variance"), lambda: done.append("passes")], module="json")
-    with qtbot.waitSignal(loader.finished, timeout=10_000):
-        loader.start()
-    assert loader.error == "" and done == ["variance", "passes"]
+
+    def first() -> None:
+        done.append("variance")
+        QTimer.singleShot(0, lambda: done.append("a turn of the event loop"))
+
+    loader = PlotLoader([first, lambda: done.append("passes")], module="loader_probe")
+    loader.start()
+    assert done == [] and "loader_probe" not in sys.modules  # nothing happens before the event loop runs
+    with qtbot.waitSignal(loader.finished, timeout=20_000):
+        pass
+    import loader_probe
+
+    assert loader.error == "" and loader_probe.ON_MAIN_THREAD
+    assert done == ["variance", "a turn of the event loop", "passes"]
 
 
 def test_a_failed_import_is_recorded_and_builds_nothing(qtbot):

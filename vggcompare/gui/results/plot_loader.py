@@ -1,31 +1,43 @@
-"""pyqtgraph imported on a thread once the window is on screen, then the plots built one per event-loop turn.
+"""pyqtgraph loaded once the window is on screen, in small pieces on the GUI thread, then the plots built.
 
 Importing pyqtgraph takes about half a second, which the first screen does not need (its plots show
-messages until a run). Imported on the GUI thread after the first paint, it would freeze the window
-for that long; on a thread it mostly runs Python code, which hands the GIL back between bytecodes
-(Python's switch interval is 0.5 ms while it runs), so the window keeps answering. Qt objects are still only made on the GUI thread.
+messages until a run). Imported in one go after the first paint, it would freeze the window for that
+long. Imported on another thread, it crashed the window (a segmentation fault in 1 of 80 launches
+under Xvfb, measured): pyqtgraph touches every class of PySide6's modules, and PySide6 creates those
+classes lazily, which is not safe while the GUI thread uses PySide6 too.
+
+So the GUI thread does it, a few milliseconds per event-loop turn: first the standard modules that
+pyqtgraph imports, then PySide6's classes one group at a time (pyqtgraph's import then finds them
+made), then pyqtgraph itself (its own modules, about 45 ms, the one long turn), then each plot.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import threading
-from typing import Callable, Sequence
+import importlib.util
+import linecache
+import time
+from functools import partial
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 PLOTTING_MODULE = "vggcompare.gui.results.plotting"
-# While the import runs, the GIL changes hands every 0.5 ms instead of Python's 5 ms: each Qt event the
-# window handles in Python (a timer, a paint with an event filter) waits for the GIL, and with 5 ms
-# per wait a repaint that calls Python ten times took 50 ms.
-IMPORT_SWITCH_INTERVAL_S = 0.0005
+# What `import pyqtgraph` (0.13) imports besides itself, found by comparing sys.modules before and after
+# it in the window's process. A module missing here is simply imported with pyqtgraph.
+WARM_UP_MODULES = ("locale", "subprocess", "decimal", "cProfile", "gc", "colorama", "xml.etree.ElementTree",
+                   "numpy.typing", "pkgutil", "sysconfig", "pydoc", "mmap", "multiprocessing.connection")
+PYQTGRAPH_NOT_IMPORTED = ("examples", "opengl", "flowchart", "canvas", "console", "dockarea", "jupyter")
+QT_MODULES = ("QtCore", "QtGui", "QtWidgets", "QtOpenGL", "QtOpenGLWidgets", "QtSvg", "QtTest")
+TURN_BUDGET_S = 0.008  # small pieces are chained until this much of a turn is used
+
+Piece = tuple  # (callable, alone): alone marks a long piece that gets a turn of its own
 
 
 class PlotLoader(QObject):
-    """Imports the plotting module on a thread, then calls each of ``steps`` on its own event-loop turn."""
+    """Imports the plotting module in pieces on the GUI thread, then calls each of ``steps`` on its own turn."""
 
-    imported = Signal(str)  # "" when the import worked, else the error's text (from the import thread)
     finished = Signal()
 
     def __init__(self, steps: Sequence[Callable[[], object]], parent: QObject | None = None,
@@ -33,37 +45,76 @@ class PlotLoader(QObject):
         super().__init__(parent)
         self.steps = list(steps)
         self.module = module
-        self.error = ""
-        self._next = QTimer(self, singleShot=True, interval=0, timeout=self._step)
-        self.imported.connect(self._on_imported)  # queued: emitted from the import thread
+        self.error = ""  # the import's error, if it failed (the plots then fail at the first result)
+        self._pieces: Iterator[Piece] | None = None
+        self._waiting: Piece | None = None  # a long piece put off to the next turn
+        self._next = QTimer(self, singleShot=True, interval=0, timeout=self._turn)
 
     def start(self) -> None:
-        """Begin the import in the background (returns at once)."""
-        threading.Thread(target=self._import, name="import-pyqtgraph", daemon=True).start()
+        """Begin; the pieces follow on later turns of the event loop (returns at once)."""
+        if self._pieces is None:
+            self._pieces = self._all_pieces()
+            self._next.start()
 
-    def _import(self) -> None:
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(IMPORT_SWITCH_INTERVAL_S)
+    def _all_pieces(self) -> Iterator[Piece]:
+        for name in WARM_UP_MODULES:
+            yield partial(_try_import, name), False
+        for name in QT_MODULES:
+            imported: list = []
+            yield (lambda n=name: imported.append(_try_import(f"PySide6.{n}"))), False
+            module = imported[0]
+            for attribute in dir(module) if module is not None else ():
+                yield partial(getattr, module, attribute, None), False  # PySide6 makes the class now, here
+        for path in _pyqtgraph_sources():
+            yield partial(linecache.getlines, path), False
+        yield self._import_plotting, True
+        if not self.error:
+            for step in self.steps:
+                yield step, True
+
+    def _import_plotting(self) -> None:
         try:
             importlib.import_module(self.module)
-        except Exception as exc:  # noqa: BLE001 - reported on the GUI thread; the plots then import on demand
-            self.imported.emit(f"{type(exc).__name__}: {exc}")
-            return
-        finally:
-            sys.setswitchinterval(interval)
-        self.imported.emit("")
+        except Exception as exc:  # noqa: BLE001 - kept for the caller; without pyqtgraph no plot can be built
+            self.error = f"{type(exc).__name__}: {exc}"
 
-    def _on_imported(self, error: str) -> None:
-        self.error = error
-        if error:  # the GUI thread will meet the same error at the first result, and show it then
-            self.finished.emit()
-            return
+    def _turn(self) -> None:
+        deadline = time.perf_counter() + TURN_BUDGET_S
+        ran = 0
+        while True:
+            piece, self._waiting = self._waiting or next(self._pieces, None), None
+            if piece is None:
+                self.finished.emit()
+                return
+            run, alone = piece
+            if alone and ran:
+                self._waiting = piece
+                break
+            run()
+            ran += 1
+            if alone or time.perf_counter() >= deadline:
+                break
         self._next.start()
 
-    def _step(self) -> None:
-        if self.steps:
-            self.steps.pop(0)()
-        if self.steps:
-            self._next.start()
-        else:
-            self.finished.emit()
+
+def _pyqtgraph_sources() -> list[str]:
+    """pyqtgraph's source files, but for the parts it does not import (examples, 3-D, flowcharts, …).
+
+    PySide6's import hook reads the source of every module as it is imported (it looks for "PySide6" in
+    it), through Python's line cache: read beforehand, a piece at a time, they cost the long piece
+    nothing (12 of its ~50 ms, measured).
+    """
+    spec = importlib.util.find_spec("pyqtgraph")
+    if spec is None or spec.origin is None:
+        return []
+    root = Path(spec.origin).parent
+    return [str(p) for p in sorted(root.rglob("*.py"))
+            if p.relative_to(root).parts[0] not in PYQTGRAPH_NOT_IMPORTED]
+
+
+def _try_import(name: str):
+    """The module, or None if it is not installed (an optional dependency of pyqtgraph)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
