@@ -16,7 +16,7 @@ so they include the interpreter's own start. The figure is the best and the medi
 
 It also notes which thread first imports ``tensorflow`` (a ``sys.meta_path`` watcher) and whether
 ``pyqtgraph`` was imported by the first paint (the first screen's plots show messages until a run, so
-the window imports pyqtgraph on a thread afterwards). It launches the window a few more times with the
+the window imports pyqtgraph afterwards, in pieces). It launches the window a few more times with the
 engine's start patched out and waits there until both plots are built, to show when they are ready.
 
 Before the launches it compiles the project's bytecode (``compile_bytecode``), as an installed copy has
@@ -264,7 +264,7 @@ def main() -> None:
             no_bg.append(marks["painted_s"])
             plots_at.append(marks["plots_ready_s"])
         print(f"  without the engine's start (patched out): first paint done after {C.fmt_list(no_bg)} s -> median "
-              f"{C.median(no_bg):.3f} s; both plots built (pyqtgraph imported on a thread after the first paint) after "
+              f"{C.median(no_bg):.3f} s; both plots built (pyqtgraph loaded in pieces after the first paint) after "
               f"{C.fmt_list(plots_at)} s -> median {C.median(plots_at):.3f} s")
         if args.importtime:
             _, stderr = launch(home, importtime=True)

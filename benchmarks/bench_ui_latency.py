@@ -7,7 +7,7 @@ the time of every tick. Phases:
 
 1. ``startup``: from ``show()`` (the window's first paint), then ``start_background_work()`` after that
    paint, as the app calls it (the engine process starts, imports TensorFlow and builds VGG19: none of
-   it on the window's GIL; pyqtgraph is imported on a thread and the two plots are built) until the
+   it on the window's GIL; pyqtgraph is loaded in pieces and the two plots are built first) until the
    model is ready;
 2. ``run``: from pressing Run (``MainWindow.start_run``, the button's slot) until the result is
    shown. This is the figure of the issue: ``max_gap_run_ms``. It is also split at the last

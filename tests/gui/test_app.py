@@ -62,7 +62,7 @@ def test_the_app_opens_checks_the_model_in_the_background_and_runs(gui_model, tm
     assert proc.returncode == 0, out + proc.stderr[-3000:]
     assert "TF_BEFORE_SHOWN False True" in out  # TensorFlow was not imported before the window was shown
     assert "PYQTGRAPH_BEFORE_SHOWN False" in out  # the first screen has no plot yet: pyqtgraph comes after it
-    assert "PLOTS_READY True" in out  # then pyqtgraph is imported on a thread and the plots are built
+    assert "PLOTS_READY True" in out  # then pyqtgraph is loaded in pieces and the plots are built
     assert "SAMPLE True" in out
     assert "STATE weights-missing" in out
     assert "RESULT 6" in out

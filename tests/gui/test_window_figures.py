@@ -103,7 +103,7 @@ def test_plots_built_after_the_first_paint_get_the_menu_too(qtbot, window, monke
     results = window.results
     assert results.variance.plot_widget is None and results.passes.plot_widget is None  # not needed to paint the window
     with qtbot.waitSignal(results.plots_ready, timeout=20_000):
-        results.prepare_plots()  # what the window does once it is on screen: pyqtgraph imported on a thread
+        results.prepare_plots()  # what the window does once it is on screen: pyqtgraph loaded in pieces
     assert results.plot_loader.error == ""
     shown = []
     monkeypatch.setattr(context, "popup", lambda menu, _where: shown.append([(a.text(), a.isEnabled()) for a in menu.actions()]))

@@ -2,13 +2,13 @@
 
 Importing pyqtgraph takes about half a second, which the first screen does not need (its plots show
 messages until a run). Imported in one go after the first paint, it would freeze the window for that
-long. Imported on another thread, it crashed the window (a segmentation fault in 1 of 80 launches
-under Xvfb, measured): pyqtgraph touches every class of PySide6's modules, and PySide6 creates those
+long. Imported on another thread, it crashed the window (a segmentation fault in 2 of about 135
+launches under Xvfb): pyqtgraph touches every class of PySide6's modules, and PySide6 creates those
 classes lazily, which is not safe while the GUI thread uses PySide6 too.
 
 So the GUI thread does it, a few milliseconds per event-loop turn: first the standard modules that
 pyqtgraph imports, then PySide6's classes one group at a time (pyqtgraph's import then finds them
-made), then pyqtgraph itself (its own modules, about 45 ms, the one long turn), then each plot.
+made), pyqtgraph's sources into Python's line cache, then pyqtgraph itself (its own modules, about 45 ms, the one long turn), then each plot.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A panel that shows a message until it has something to plot, and builds its pyqtgraph plot only then.
 
 The first screen shows every plot's message ("… appears here after a run"), so neither pyqtgraph nor
-the plots are needed to paint it: the window imports pyqtgraph on a thread after its first paint
+the plots are needed to paint it: the window loads pyqtgraph in small pieces after its first paint
 (:mod:`vggcompare.gui.results.plot_loader`) and builds the plots on later event-loop turns, or at the
 latest when the first result arrives.
 """

@@ -1,7 +1,7 @@
 """Plot widgets set up the same way everywhere: compact axes, no menus, palette colours.
 
 Importing this module imports pyqtgraph (about half a second) and sets its options for every plot;
-the window does it on a thread after its first paint (:mod:`vggcompare.gui.results.plot_loader`).
+the window does it in pieces after its first paint (:mod:`vggcompare.gui.results.plot_loader`).
 """
 
 from __future__ import annotations

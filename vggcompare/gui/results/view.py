@@ -101,7 +101,7 @@ class ResultsView(QWidget):
         self._stage_timer.start()
 
     def prepare_plots(self) -> None:
-        """Import pyqtgraph on a thread and build the two plots on later turns (call once the window is shown).
+        """Load pyqtgraph in small pieces and build the two plots, on later turns (call once the window is shown).
 
         Until then each plot shows its message; a result that comes first builds its plot itself.
         """
