@@ -111,7 +111,7 @@ def test_double_click_opens_the_full_run(qtbot, panel):
     qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # as a real double-click starts
     with qtbot.waitSignal(panel.open_requested) as blocker:
         qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert blocker.args[0].name == "a run" and blocker.args[0].probabilities.shape == (4, 3)
+    assert blocker.args[0].name == "a run" and blocker.args[0].result.probabilities.shape == (4, 3)
 
 
 def test_rename_shows_and_saves_the_new_name(qtbot, panel, monkeypatch):

@@ -49,8 +49,12 @@ def test_finished_runs_are_saved_and_come_back_after_a_restart(qtbot, lab_window
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: "saved run(s)" in again.history_panel.status.text(), timeout=30_000)
     entries = again.history_panel.entries()
-    assert len(entries) == 1 and np.array_equal(entries[0].result.probabilities, first.probabilities)
-    assert "1 damaged file(s) skipped" in again.history_panel.status.text()
+    assert len(entries) == 1 and "1 damaged file(s) skipped" in again.history_panel.status.text()
+    again.history_panel.table.selectRow(0)
+    with qtbot.waitSignal(again.session.result_ready, timeout=10_000) as blocker:
+        again.history_panel.open_button.click()  # the file is read off the GUI thread, then shown
+    assert np.array_equal(blocker.args[0].probabilities, first.probabilities)
+    assert again.results.result is blocker.args[0]
 
 
 def test_comparing_two_runs_shows_the_core_verdict_and_the_differing_settings(qtbot, lab_window, tiny_config):

@@ -96,3 +96,40 @@ def test_cancel_is_one_signal_and_busy_ends(qtbot, session):
 def test_repeat_needs_a_shown_run(session):
     with pytest.raises(ConfigError, match="no run to repeat"):
         session.repeat(False)
+
+
+def test_history_entries_are_read_and_compared_off_the_gui_thread(qtbot, session, make_result, monkeypatch):
+    import threading
+
+    from vggcompare.core.storage import history_entry
+
+    readers = []
+    real_load = history_entry.load_result
+
+    def load(path):
+        readers.append(threading.current_thread() is threading.main_thread())
+        return real_load(path)
+
+    monkeypatch.setattr(history_entry, "load_result", load)
+    a = session.history.add(make_result(name="older", created="2026-11-25T10:00:00"))
+    b = session.history.add(make_result(name="newer", created="2026-11-25T11:00:00", spread=0.01))
+    for entry in (a, b):
+        entry._result = None  # as listed at start-up: only the index is in memory
+    with qtbot.waitSignal(session.result_ready, timeout=10_000):
+        session.open_entry(a)
+    assert session.view.result_ready.call_args.args[0].name == "older"
+    with qtbot.waitSignal(session.comparison_ready, timeout=10_000) as blocker:
+        session.compare_entries(a, b)
+    shown_a, shown_b, _na, _nb, comparison = blocker.args
+    assert (shown_a.name, shown_b.name) == ("older", "newer") and comparison is not None
+    assert readers == [False, False]  # a's file once (kept), b's once; never on the GUI thread
+
+
+def test_a_damaged_history_file_is_one_sentence(qtbot, session, make_result):
+    entry = session.history.add(make_result(name="damaged"))
+    entry.path.write_text("{ not json")
+    entry._result = None
+    with qtbot.waitSignal(session.failed, timeout=10_000):
+        session.open_entry(entry)
+    title, exc, _details = session.view.failed.call_args.args
+    assert title == "The saved run cannot be opened" and "Traceback" not in str(exc)

@@ -82,8 +82,8 @@ class MainWindow(QMainWindow):
         self.image_panel.image_made.connect(s.set_image)
         self.image_panel.load_failed.connect(lambda msg, details: self.show_error("The image cannot be used", msg, details))
         self.image_panel.recent_cleared.connect(self._clear_recent)
-        self.history_panel.open_requested.connect(s.show_result)
-        self.history_panel.compare_requested.connect(s.compare)
+        self.history_panel.open_requested.connect(s.open_entry)
+        self.history_panel.compare_requested.connect(s.compare_entries)
         self.history_panel.warning.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         tabs.gallery.run_requested.connect(self.start_preset)
 

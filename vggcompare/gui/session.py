@@ -32,6 +32,18 @@ from vggcompare.gui.job_runner import JobRunner
 from vggcompare.gui.model_session import ModelSession
 
 RUN, PRESET, REPEAT, IMAGE, HISTORY, IMPORT, COMPARE = "run", "preset", "repeat", "image", "history", "import", "compare"
+OPEN, PAIR = "open", "pair"  # a history entry read, two entries read and compared (file jobs)
+
+
+def read_entry(entry) -> RunResult:
+    """The run of a history entry, read from its file (a file job: a long run's file takes a while)."""
+    return entry.result
+
+
+def read_and_compare(a, b) -> tuple:
+    """Two history entries' runs and their comparison: (A, B, RunComparison)."""
+    run_a, run_b = a.result, b.result
+    return run_a, run_b, compare_results(run_a, run_b, "A", "B")
 
 
 def _n_passes(n: int) -> str:
@@ -139,6 +151,16 @@ class SessionController(QObject):
         job_id, _stop = self.runner.run_local(self.history.import_file, path)
         self._jobs[job_id] = IMPORT
 
+    def open_entry(self, entry) -> None:
+        """Show a run of the history; its file is read off the GUI thread (``result_ready`` follows)."""
+        job_id, _stop = self.runner.run_local(read_entry, entry)
+        self._jobs[job_id] = OPEN
+
+    def compare_entries(self, a, b) -> None:
+        """Compare two runs of the history; their files are read and compared off the GUI thread."""
+        job_id, _stop = self.runner.run_local(read_and_compare, a, b)
+        self._jobs[job_id] = PAIR
+
     def show_result(self, result: RunResult) -> None:
         """Show a saved or opened run."""
         self.result = result
@@ -178,6 +200,10 @@ class SessionController(QObject):
             self.show_result(outcome.result)
         elif kind == COMPARE:
             self.compare(*self._pairs.pop(job_id), comparison=outcome)
+        elif kind == OPEN:
+            self.show_result(outcome)
+        elif kind == PAIR:
+            self.compare(outcome[0], outcome[1], comparison=outcome[2])
         elif kind == RUN:
             self._listed(outcome)
             if shown:
@@ -201,9 +227,11 @@ class SessionController(QObject):
             self.history_loaded.emit([], [f"The history folder cannot be read: {exc}"])
         elif kind == IMPORT:
             self.failed.emit("The result cannot be opened", exc, details)
-        elif kind == COMPARE:
+        elif kind in (COMPARE, PAIR):
             self._pairs.pop(job_id, None)
             self.failed.emit("These runs cannot be compared", exc, details)
+        elif kind == OPEN:
+            self.failed.emit("The saved run cannot be opened", exc, details)
         elif kind is not None and job_id == self._shown:
             title = {RUN: "The run failed", PRESET: "The demonstration failed", REPEAT: "The repeat failed"}[kind]
             self.failed.emit(title, exc, details)

@@ -32,8 +32,8 @@ _HINTS = (
 class HistoryPanel(QWidget):
     """A sortable table of saved runs with Open, Compare, Rename, Delete and Undo."""
 
-    open_requested = Signal(object)  # RunResult
-    compare_requested = Signal(object, object)  # RunResult A (the older), RunResult B
+    open_requested = Signal(object)  # HistoryEntry: the session reads its file off the GUI thread
+    compare_requested = Signal(object, object)  # HistoryEntry A (the older), HistoryEntry B
     warning = Signal(str)
 
     def __init__(self, history: History | None = None, parent: QWidget | None = None) -> None:
@@ -155,12 +155,12 @@ class HistoryPanel(QWidget):
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(self.model.rows):
-            self.open_requested.emit(self.model.rows[row].result)
+            self.open_requested.emit(self.model.rows[row])
 
     def _open(self) -> None:
         selected = self._selected()
         if len(selected) == 1:
-            self.open_requested.emit(selected[0].result)
+            self.open_requested.emit(selected[0])
 
     def _compare(self) -> None:
         pair = self._pair()
@@ -200,7 +200,7 @@ class HistoryPanel(QWidget):
             return
         entry = self.model.rows[index.row()]
         menu = QMenu(self)
-        menu.addAction(QAction("Open", menu, triggered=lambda: self.open_requested.emit(entry.result)))
+        menu.addAction(QAction("Open", menu, triggered=lambda: self.open_requested.emit(entry)))
         ticked = entry in self.model.ticked
         menu.addAction(QAction("Untick" if ticked else "Tick for comparing", menu,
                                triggered=lambda: self.model.set_ticked(entry, not ticked)))
@@ -213,4 +213,4 @@ class HistoryPanel(QWidget):
 
     def _emit_pair(self, a: HistoryEntry, b: HistoryEntry) -> None:
         first, second = sorted((a, b), key=lambda e: e.created)
-        self.compare_requested.emit(first.result, second.result)
+        self.compare_requested.emit(first, second)
