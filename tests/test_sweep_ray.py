@@ -35,3 +35,40 @@ def test_ray_engine_writes_the_same_table_as_the_local_engine(probe_model, photo
         assert rows == a.rows() and len(rows) == 16 * 3 and sum(1 for r in rows if r["error"]) == 3
         assert a.thumbnails() == b.thumbnails()
     assert (tmp_path / "local" / "rows.csv").read_bytes() == (tmp_path / "ray" / "rows.csv").read_bytes()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+def test_an_address_nothing_answers_at_is_one_sentence_at_once(photo_folder, probe_model, tmp_path, capsys):
+    import time
+
+    port = _closed_port()
+    start = time.monotonic()
+    code = main(["sweep", str(photo_folder), "--out-dir", str(tmp_path / "out"), "--engine", "ray",
+                 "--address", f"127.0.0.1:{port}", "--model", probe_model, "--passes", "2", "--preset", "pitfalls",
+                 "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - start < 10  # Ray alone waited for minutes
+    assert err.count("\n") == 1 and f"cannot reach a Ray cluster at 127.0.0.1:{port}" in err and "Traceback" not in err
+
+
+def test_reachability_accepts_a_listening_address_and_leaves_other_forms_to_ray():
+    import socket
+
+    from vggcompare.core.errors import ConfigError
+    from vggcompare.core.run.sweep.ray_pool import check_reachable
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        check_reachable(f"127.0.0.1:{server.getsockname()[1]}")
+        check_reachable(f"ray://127.0.0.1:{server.getsockname()[1]}")
+    check_reachable("auto")  # no port: Ray finds the cluster itself
+    with pytest.raises(ConfigError, match="cannot reach"):
+        check_reachable(f"ray://127.0.0.1:{_closed_port()}", timeout=1.0)

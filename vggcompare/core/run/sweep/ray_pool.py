@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 from typing import Callable, Generator
 
 from vggcompare.core.errors import ConfigError, VggCompareError
@@ -18,6 +19,25 @@ from vggcompare.core.run.sweep.worker import Item
 Event = tuple  # ("tick",) | ("ready", model description) | ("group", rows, thumbnails, passes)
 IN_FLIGHT_PER_ACTOR = 2
 _CLUSTER_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+REACH_TIMEOUT_S = 5.0  # an address that does not answer in this time is refused (Ray itself waits minutes)
+
+
+def check_reachable(address: str, timeout: float = REACH_TIMEOUT_S) -> None:
+    """Refuse, in one sentence, a ``host:port`` (or ``ray://host:port``) nothing answers at.
+
+    ``auto`` and other forms without a port are left to Ray.
+    """
+    where = address.split("://", 1)[-1]
+    host, sep, port = where.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        return
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or type(exc).__name__).lower()
+        raise ConfigError(f"cannot reach a Ray cluster at {address} ({reason} within {timeout:g} s); "
+                          "check the address, and that the cluster's head node is running") from None
 
 
 def _import_ray():
@@ -102,6 +122,8 @@ def run_groups_on_ray(
     say: Callable[[str], None] = lambda _m: None,
 ) -> Generator[Event, None, None]:
     """Send each group to an actor of the pool and yield events as they come back (ticks between them)."""
+    if address:
+        check_reachable(address)
     ray = _import_ray()
     cpus = cpus_per_actor or os.cpu_count() or 1
     if cpus < 1 or gpus_per_actor < 0:
