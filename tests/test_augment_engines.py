@@ -183,3 +183,33 @@ def test_engine_passes_reproduce_a_layers_script(probe_model, photo):
     assert np.abs(ours.probabilities - theirs).max() <= 1e-7
     assert ours.config.augment.engine == "layers"
     assert any("keras.layers.RandomRotation(factor=0.05" in n for n in ours.notes)
+
+
+def test_layers_engine_is_a_plain_sequential_under_jax_too(tmp_path):
+    """Under the JAX backend Keras draws other numbers than under TensorFlow; the engine must still draw Keras' own."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax")
+    script = (
+        "import numpy as np, keras\n"
+        "from vggcompare.core.config import AugmentConfig\n"
+        "from vggcompare.core.input import keras_layers\n"
+        "from vggcompare.core.input.augment import PassAugmenter\n"
+        "picture = np.random.default_rng(0).uniform(0, 255, (40, 56, 3)).astype(np.float32)\n"
+        "for cfg in (AugmentConfig(enabled=True, engine='layers', rotation=0.05, width_shift=0.2, height_shift=0.1,\n"
+        "                          shear=0.1, zoom=0.2, fill_mode='reflect'),\n"
+        "            AugmentConfig(enabled=True, engine='layers', rotation=0.1, width_shift=0.0, height_shift=0.0, shear=0.0,\n"
+        "                          zoom=(-0.3, 0.1), fill_mode='constant', cval=3.0)):\n"
+        "    ours, records = PassAugmenter(cfg, 7, 'once').augment(picture, range(6))\n"
+        "    keras.utils.set_random_seed(7)\n"
+        "    stack = keras.Sequential([getattr(keras.layers, n)(**kw) for n, kw in keras_layers.layer_specs(cfg)])\n"
+        "    theirs = np.concatenate([np.asarray(stack(picture[None], training=True)) for _ in range(6)])\n"
+        "    print(keras.backend.backend(), np.array_equal(ours, theirs), len({keras_layers.describe(r) for r in records}),\n"
+        "          float(np.abs(ours - picture).max()) > 1)\n"
+    )
+    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split("\n")[:2] == ["jax True 6 True"] * 2  # bit for bit, six different passes, pictures moved
