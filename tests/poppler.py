@@ -32,6 +32,13 @@ def pdf_text(pdf: Path) -> str:
     return " ".join(out.split())
 
 
+def pdf_text_of_page(pdf: Path, page: int) -> str:
+    """The text of page ``page`` (from 1), whitespace collapsed to single spaces."""
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    return " ".join(out.split())
+
+
 def pdf_info(pdf: Path) -> dict[str, str]:
     """pdfinfo's fields ('Pages', 'Page size', ...)."""
     out = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from poppler import need_poppler, pdf_info, pdf_text, rendered_pages
+from poppler import need_poppler, pdf_info, pdf_text, pdf_text_of_page, rendered_pages
 from test_presets import drive
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.run.engine import run_experiment
@@ -165,3 +165,7 @@ def test_a_table_longer_than_a_page_continues_on_the_next_instead_of_running_off
     assert len(rendered_pages(pdf, tmp_path)) >= 2
     text = pdf_text(pdf)
     assert "row 0 " in text and "row 119 " in text
+    header = " ".join(matrix.columns)
+    pages = [pdf_text_of_page(pdf, n) for n in (1, 2)]
+    assert header in pages[0] and header in pages[1]  # the continued table repeats its header row
+    assert "row 0 " not in pages[1] and any(f"row {i} " in pages[1] for i in range(20, 120))  # and goes on from where it stopped

@@ -115,7 +115,7 @@ def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) 
     from PySide6.QtCore import QRectF
     from PySide6.QtGui import QImage
 
-    from vggcompare.gui.report.blocks import data_table, esc
+    from vggcompare.gui.report.blocks import esc
 
     page.text("<h1>vggcompare: many images</h1>")
     page.text(f"<span class='muted'>Images: {esc(file_name(summary['source']))} ({summary['images_finished']} of "
@@ -124,7 +124,7 @@ def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) 
     page.gap(5)
     page.box(f"<b>Result.</b> {esc(summary['headline'])}")
     page.gap(8)
-    page.text(data_table(list(COLUMNS), table_rows(summary)))
+    page.table(list(COLUMNS), table_rows(summary))
     page.gap(10)
     page.heading("How often each variant changes the top-1 answer")
     height = 60 + 22 * max(len(summary["variants"]), 1)

@@ -127,6 +127,36 @@ class Page:
         self.y += height - done
         return height
 
+    def table(self, columns: list[str], rows: list[list[str]]) -> None:
+        """A data table at the cursor; rows that do not fit go on the next page under the header row again.
+
+        Rows are never split (a single row taller than a page is left to ``text``).
+        """
+        from vggcompare.gui.report.blocks import data_table
+
+        start = 0
+        while start < len(rows):
+            count = self._rows_fitting(columns, rows[start:], data_table)
+            if count == 0 and self.y > 0:
+                self.new_page()
+                continue
+            count = max(count, 1)
+            self.text(data_table(columns, rows[start:start + count]))
+            start += count
+            if start < len(rows):
+                self.new_page()
+
+    def _rows_fitting(self, columns: list[str], rows: list[list[str]], make) -> int:
+        """The most of ``rows`` whose table (header included) fits below the cursor (a binary search)."""
+        low, high = 0, len(rows)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.measure(make(columns, rows[:middle])) <= self.remaining:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
     def _fitting(self, doc: QTextDocument, start: float, room: float) -> float:
         """How much of ``doc`` from ``start`` fits in ``room`` points without cutting a line of text."""
         layout, limit, cut = doc.documentLayout(), self.u(start + room), self.u(start + room)

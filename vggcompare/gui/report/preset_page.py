@@ -83,7 +83,7 @@ def draw_preset(page: Page, outcome, full_paths: bool = False, appendix: bool = 
     page.gap(5)
     page.box(f"<b>Result.</b> {esc(hide_folders(outcome.headline, paths, full_paths))}")
     page.gap(8)
-    page.text(data_table(outcome.columns, [[hide_folders(str(v), paths, full_paths) for v in row] for row in outcome.rows]))
+    page.table(outcome.columns, [[hide_folders(str(v), paths, full_paths) for v in row] for row in outcome.rows])
     for note in outcome.notes:
         page.gap(3)
         page.text(f"<span class='small'>Note: {esc(hide_folders(note, paths, full_paths))}</span>")
