@@ -98,3 +98,14 @@ def test_csv_exports_name_no_folder(saved):
     assert "bob-private-folder" in r.config.image  # the result keeps the full path, for reproducing
     for text in (export.class_statistics_csv(r), export.pass_probabilities_csv(r)):
         assert "bob-private-folder" not in text and "photo.png" not in text
+
+
+def test_the_spread_figure_of_a_bit_identical_run_is_its_message(tiny_models, photo, tmp_path, capsys):
+    """Such a run has no spread plot at all (the panel says so in words), so the figure is the words."""
+    plain = run_experiment(ExperimentConfig(image=photo, model=tiny_models["plain"], labels=tiny_models["labels"],
+                                            passes=3, seeding="once"))
+    assert plain.statistics.all_bit_identical
+    path = save_result(plain, tmp_path / "same.json")
+    assert main(["figure", str(path), "--plot", "variance", "--out", str(tmp_path / "same.svg")]) == 0
+    assert "All 3 passes were bit-identical" in _svg_text(tmp_path / "same.svg")
+    assert "Traceback" not in capsys.readouterr().err

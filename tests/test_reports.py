@@ -169,3 +169,13 @@ def test_a_table_longer_than_a_page_continues_on_the_next_instead_of_running_off
     pages = [pdf_text_of_page(pdf, n) for n in (1, 2)]
     assert header in pages[0] and header in pages[1]  # the continued table repeats its header row
     assert "row 0 " not in pages[1] and any(f"row {i} " in pages[1] for i in range(20, 120))  # and goes on from where it stopped
+
+
+def test_a_table_without_rows_still_shows_its_header(matrix, tmp_path):
+    need_poppler()
+    from dataclasses import replace
+
+    from vggcompare.gui.report import write_preset_report
+
+    pdf = write_preset_report(replace(matrix, rows=[]), tmp_path / "empty.pdf", page_size="a4")
+    assert " ".join(matrix.columns) in pdf_text(pdf)

@@ -107,3 +107,24 @@ def test_a_failed_import_is_recorded_and_builds_nothing(qtbot):
     with qtbot.waitSignal(loader.finished, timeout=10_000):
         loader.start()
     assert "ModuleNotFoundError" in loader.error and done == []
+
+
+def test_a_failing_step_is_recorded_and_the_loader_still_finishes(qtbot):
+    """The window starts its engine when the loader finishes: one bad step must not stop that."""
+    from vggcompare.gui.results.plot_loader import PlotLoader
+
+    done: list = []
+    loader = PlotLoader([lambda: 1 / 0, lambda: done.append("passes")], module="json")
+    with qtbot.waitSignal(loader.finished, timeout=20_000):
+        loader.start()
+    assert loader.error.startswith("ZeroDivisionError") and done == ["passes"]
+
+
+def test_a_message_shown_instead_of_a_plot_is_greyed_during_a_new_run(view, make_result):
+    view.show_result(make_result(spread=0.0, passes=4))  # bit-identical: the spread panel shows words
+    view.finish_drawing()
+    assert view.variance.stack.currentWidget() is view.variance.message
+    view.set_stale(True)
+    assert not view.variance.message.isEnabled()
+    view.set_stale(False)
+    assert view.variance.message.isEnabled()

@@ -122,7 +122,7 @@ def test_history_entries_are_read_and_compared_off_the_gui_thread(qtbot, session
         session.compare_entries(a, b)
     shown_a, shown_b, _na, _nb, comparison = blocker.args
     assert (shown_a.name, shown_b.name) == ("older", "newer") and comparison is not None
-    assert readers == [False, False]  # a's file once (kept), b's once; never on the GUI thread
+    assert readers == [False] * 3  # a's file (twice: not kept), b's once; never on the GUI thread
 
 
 def test_a_damaged_history_file_is_one_sentence(qtbot, session, make_result):
@@ -133,3 +133,14 @@ def test_a_damaged_history_file_is_one_sentence(qtbot, session, make_result):
         session.open_entry(entry)
     title, exc, _details = session.view.failed.call_args.args
     assert title == "The saved run cannot be opened" and "Traceback" not in str(exc)
+
+
+def test_of_two_quick_requests_only_the_last_is_shown(qtbot, session, make_result):
+    first = session.history.add(make_result(name="first"))
+    second = session.history.add(make_result(name="second"))
+    shown = []
+    session.result_ready.connect(lambda r: shown.append(r.name))
+    session.open_entry(first)
+    session.open_entry(second)
+    qtbot.waitUntil(lambda: not session._jobs, timeout=10_000)  # both reads done, in whatever order
+    assert shown == ["second"]

@@ -35,14 +35,9 @@ RUN, PRESET, REPEAT, IMAGE, HISTORY, IMPORT, COMPARE = "run", "preset", "repeat"
 OPEN, PAIR = "open", "pair"  # a history entry read, two entries read and compared (file jobs)
 
 
-def read_entry(entry) -> RunResult:
-    """The run of a history entry, read from its file (a file job: a long run's file takes a while)."""
-    return entry.result
-
-
 def read_and_compare(a, b) -> tuple:
-    """Two history entries' runs and their comparison: (A, B, RunComparison)."""
-    run_a, run_b = a.result, b.result
+    """Two history entries' runs, read from their files, and their comparison: (A, B, RunComparison)."""
+    run_a, run_b = a.read(), b.read()
     return run_a, run_b, compare_results(run_a, run_b, "A", "B")
 
 
@@ -79,6 +74,7 @@ class SessionController(QObject):
         self._jobs: dict[int, str] = {}
         self._shown: int | None = None  # the job whose outcome the window waits for
         self._pairs: dict[int, tuple] = {}  # comparisons being computed: job id -> (A, B, names)
+        self._last_read: int | None = None  # the newest request to open or compare runs of the history
         self.runner.listen(self)
         self.runner.busy_changed.connect(self.busy_changed)
 
@@ -152,14 +148,16 @@ class SessionController(QObject):
         self._jobs[job_id] = IMPORT
 
     def open_entry(self, entry) -> None:
-        """Show a run of the history; its file is read off the GUI thread (``result_ready`` follows)."""
-        job_id, _stop = self.runner.run_local(read_entry, entry)
+        """Show a run of the history, its file read off the GUI thread; of quick requests, only the last is shown."""
+        job_id, _stop = self.runner.run_local(entry.read)
         self._jobs[job_id] = OPEN
+        self._last_read = job_id
 
     def compare_entries(self, a, b) -> None:
         """Compare two runs of the history; their files are read and compared off the GUI thread."""
         job_id, _stop = self.runner.run_local(read_and_compare, a, b)
         self._jobs[job_id] = PAIR
+        self._last_read = job_id
 
     def show_result(self, result: RunResult) -> None:
         """Show a saved or opened run."""
@@ -200,9 +198,9 @@ class SessionController(QObject):
             self.show_result(outcome.result)
         elif kind == COMPARE:
             self.compare(*self._pairs.pop(job_id), comparison=outcome)
-        elif kind == OPEN:
+        elif kind == OPEN and job_id == self._last_read:
             self.show_result(outcome)
-        elif kind == PAIR:
+        elif kind == PAIR and job_id == self._last_read:
             self.compare(outcome[0], outcome[1], comparison=outcome[2])
         elif kind == RUN:
             self._listed(outcome)

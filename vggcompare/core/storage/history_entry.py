@@ -63,6 +63,13 @@ class HistoryEntry:
             self._result = load_result(self.path)
         return self._result
 
+    def read(self) -> RunResult:
+        """The full result without keeping it: the one in memory, or a new copy read from the file.
+
+        Safe on a worker thread while the GUI thread renames the entry (which saves its own copy).
+        """
+        return self._result if self._result is not None else load_result(self.path)
+
     @property
     def headline(self) -> str:
         """The verdict's first sentence."""

@@ -22,7 +22,12 @@ DEFAULT_SIZE = (1200, 700)
 
 
 def plot_fonts(plot_widget, font) -> None:
-    """Use ``font`` for a pyqtgraph plot's tick labels and axis titles (the scene does not inherit it)."""
+    """Use ``font`` for a pyqtgraph plot's tick labels and axis titles (the scene does not inherit it).
+
+    ``plot_widget`` is None when the panel shows a message instead of a plot (a bit-identical or 1-pass run).
+    """
+    if plot_widget is None:
+        return
     item = plot_widget.getPlotItem()
     for name in ("left", "bottom"):
         axis = item.getAxis(name)

@@ -134,6 +134,9 @@ class Page:
         """
         from vggcompare.gui.report.blocks import data_table
 
+        if not rows:
+            self.text(data_table(columns, []))
+            return
         start = 0
         while start < len(rows):
             count = self._rows_fitting(columns, rows[start:], data_table)

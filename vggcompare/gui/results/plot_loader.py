@@ -45,7 +45,7 @@ class PlotLoader(QObject):
         super().__init__(parent)
         self.steps = list(steps)
         self.module = module
-        self.error = ""  # the import's error, if it failed (the plots then fail at the first result)
+        self.error = ""  # the first error of a piece, if any (without pyqtgraph the plots fail at the first result)
         self._pieces: Iterator[Piece] | None = None
         self._waiting: Piece | None = None  # a long piece put off to the next turn
         self._next = QTimer(self, singleShot=True, interval=0, timeout=self._turn)
@@ -90,7 +90,10 @@ class PlotLoader(QObject):
             if alone and ran:
                 self._waiting = piece
                 break
-            run()
+            try:
+                run()
+            except Exception as exc:  # noqa: BLE001 - one piece failing must not stop the rest (the engine waits for the end)
+                self.error = self.error or f"{type(exc).__name__}: {exc}"
             ran += 1
             if alone or time.perf_counter() >= deadline:
                 break

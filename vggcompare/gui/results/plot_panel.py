@@ -64,7 +64,9 @@ class PlotPanel(QWidget):
         self.stack.setCurrentWidget(self.message)
 
     def set_previous(self, previous: bool) -> None:
-        """Say over the plot (not in its title, which would move the layout) that it shows the previous run."""
+        """Say over the plot (not in its title, which would move the layout) that it shows the previous run;
+        a message shown instead of the plot is greyed."""
+        self.message.setEnabled(not previous)
         if self.previous_note is None:
             if not previous or self.plot_widget is None:
                 return

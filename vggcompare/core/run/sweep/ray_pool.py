@@ -25,7 +25,8 @@ REACH_TIMEOUT_S = 5.0  # an address that does not answer in this time is refused
 def check_reachable(address: str, timeout: float = REACH_TIMEOUT_S) -> None:
     """Refuse, in one sentence, a ``host:port`` (or ``ray://host:port``) nothing answers at.
 
-    ``auto`` and other forms without a port are left to Ray.
+    The connection waits ``timeout`` seconds at most; looking up a host name takes what the system's
+    resolver takes. ``auto`` and other forms without a port are left to Ray.
     """
     where = address.split("://", 1)[-1]
     host, sep, port = where.rpartition(":")
