@@ -23,6 +23,10 @@ SCRIPT = textwrap.dedent(
         print("TF_BEFORE_SHOWN", "tensorflow" in sys.modules, self.isVisible(), flush=True)
         print("PYQTGRAPH_BEFORE_SHOWN", "pyqtgraph" in sys.modules, flush=True)
         self.results.plots_ready.connect(lambda: print("PLOTS_READY", self.results.variance.plot_widget is not None, flush=True))
+        fn = lambda: sys.modules["pyqtgraph.functions"]  # noqa: E731
+        self.results.plots_ready.connect(lambda: print("LOADED_AS_USUAL", type(fn().__loader__).__name__,
+                                                       fn().__spec__.loader is fn().__loader__,
+                                                       any("Prepared" in type(f).__name__ for f in sys.meta_path), flush=True))
         original(self)
         self.session.image_changed.connect(lambda im: print("SAMPLE", im.source.endswith("cat.png"), flush=True))
         if self.session.image is not None:
@@ -63,6 +67,7 @@ def test_the_app_opens_checks_the_model_in_the_background_and_runs(gui_model, tm
     assert "TF_BEFORE_SHOWN False True" in out  # TensorFlow was not imported before the window was shown
     assert "PYQTGRAPH_BEFORE_SHOWN False" in out  # the first screen has no plot yet: pyqtgraph comes after it
     assert "PLOTS_READY True" in out  # then pyqtgraph is loaded in pieces and the plots are built
+    assert "LOADED_AS_USUAL SourceFileLoader True False" in out  # from prepared bytecode, but its modules look as usual
     assert "SAMPLE True" in out
     assert "STATE weights-missing" in out
     assert "RESULT 6" in out

@@ -14,8 +14,11 @@ made), pyqtgraph's sources into Python's line cache, then pyqtgraph itself (its 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import linecache
+import sys
 import time
 from functools import partial
 from pathlib import Path
@@ -48,6 +51,7 @@ class PlotLoader(QObject):
         self.error = ""  # the first error of a piece, if any (without pyqtgraph the plots fail at the first result)
         self._pieces: Iterator[Piece] | None = None
         self._waiting: Piece | None = None  # a long piece put off to the next turn
+        self._compiled = PreparedModules()
         self._next = QTimer(self, singleShot=True, interval=0, timeout=self._turn)
 
     def start(self) -> None:
@@ -67,16 +71,21 @@ class PlotLoader(QObject):
                 yield partial(getattr, module, attribute, None), False  # PySide6 makes the class now, here
         for path in _pyqtgraph_sources():
             yield partial(linecache.getlines, path), False
+            yield partial(self._compiled.prepare, path), False
         yield self._import_plotting, True
         if not self.error:
             for step in self.steps:
                 yield step, True
 
     def _import_plotting(self) -> None:
+        sys.meta_path.insert(0, self._compiled)
         try:
             importlib.import_module(self.module)
         except Exception as exc:  # noqa: BLE001 - kept for the caller; without pyqtgraph no plot can be built
             self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            sys.meta_path.remove(self._compiled)
+            self._compiled.codes.clear()
 
     def _turn(self) -> None:
         deadline = time.perf_counter() + TURN_BUDGET_S
@@ -98,6 +107,55 @@ class PlotLoader(QObject):
             if alone or time.perf_counter() >= deadline:
                 break
         self._next.start()
+
+
+class PreparedModules:
+    """pyqtgraph's modules found and their bytecode read beforehand, a piece at a time; during the import
+    they are executed from that (a meta-path finder), which halves the long piece (57 -> 30 ms measured).
+
+    A module that could not be prepared is imported the usual way. Each module ends up with its usual
+    spec and loader; nothing is prepared or found once the import is over.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple] = {}  # module name -> (spec, code)
+        self.site: Path | None = None  # the folder holding the pyqtgraph package
+
+    def prepare(self, path: str) -> None:
+        """Find the module of source file ``path`` and read its bytecode (checked against the source)."""
+        try:
+            if self.site is None:
+                self.site = Path(importlib.util.find_spec("pyqtgraph").origin).parent.parent
+            file = Path(path)
+            parts = list(file.relative_to(self.site).with_suffix("").parts)
+            package = parts[-1] == "__init__"
+            name = ".".join(parts[:-1] if package else parts)
+            spec = importlib.machinery.PathFinder.find_spec(name, [str(file.parent.parent if package else file.parent)])
+            if spec is not None and spec.origin == path and spec.loader is not None and name not in sys.modules:
+                self.codes[name] = (spec, spec.loader.get_code(name))
+        except (ImportError, OSError, SyntaxError, ValueError, AttributeError):
+            pass  # imported the usual way
+
+    def find_spec(self, name: str, path=None, target=None):
+        """The prepared spec of ``name``, loading from the prepared bytecode; None for any other module."""
+        item = self.codes.pop(name, None)
+        if item is None:
+            return None
+        spec, code = item
+        spec.loader = _CodeLoader(spec.loader, code)
+        return spec
+
+
+class _CodeLoader(importlib.abc.Loader):
+    def __init__(self, loader, code) -> None:
+        self.loader, self.code = loader, code
+
+    def create_module(self, spec):
+        return None  # the default module object
+
+    def exec_module(self, module) -> None:
+        module.__spec__.loader = module.__loader__ = self.loader  # as if imported the usual way
+        exec(self.code, module.__dict__)  # noqa: S102 - pyqtgraph's own bytecode, checked against its source
 
 
 def _pyqtgraph_sources() -> list[str]:
