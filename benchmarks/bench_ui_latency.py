@@ -64,10 +64,9 @@ class TickRecorder:
         return list(self.ticks)
 
 
-RECORDER: TickRecorder | None = None  # the one recorder; summarise reads its CPU times
 
-
-def summarise(name: str, ticks: list[float], others: float, lo: float | None = None, hi: float | None = None) -> float:
+def summarise(name: str, ticks: list[float], others: float, lo: float | None = None, hi: float | None = None,
+              cpu: dict[float, float] | None = None) -> float:
     """Print the gap statistics of the ticks between lo and hi (perf_counter times); return the largest gap."""
     import numpy as np
 
@@ -87,8 +86,7 @@ def summarise(name: str, ticks: list[float], others: float, lo: float | None = N
     top = np.argsort(gaps)[::-1][:5]
 
     def cpu_ms(k: int) -> str:  # the GUI thread's own CPU time in gap k: the rest is waiting (cores, GIL)
-        cpu = RECORDER.cpu if RECORDER is not None else {}
-        if t[k] in cpu and t[k + 1] in cpu:
+        if cpu and t[k] in cpu and t[k + 1] in cpu:
             return f" (GUI thread busy {1000 * (cpu[t[k + 1]] - cpu[t[k]]):.0f} ms)"
         return ""
 
@@ -127,8 +125,7 @@ def main() -> None:
     print(f"machine: {C.machine_line()} · Qt platform {app.platformName()}")
     print(f"setup: the real MainWindow; run: {config.summary()}")
 
-    global RECORDER
-    rec = RECORDER = TickRecorder()
+    rec = TickRecorder()
     loop = QEventLoop()
     state = {"ready": False, "done": None}
 
@@ -155,6 +152,7 @@ def main() -> None:
         guard.start()
         loop.exec()
         startup_ticks = rec.stop()
+        startup_cpu = dict(rec.cpu)
     if not state["ready"]:
         print("  the model did not become ready in time; measuring the run anyway")
 
@@ -206,10 +204,10 @@ def main() -> None:
         if state["done"] != "succeeded":
             raise SystemExit(f"the run did not succeed: {state['done']}")
         print(f"run {r + 1}:")
-        worst_runs.append(summarise("whole run        ", run_ticks, c2.others))
+        worst_runs.append(summarise("whole run        ", run_ticks, c2.others, cpu=rec.cpu))
         last = progress_times[-1]
-        worst_passes.append(summarise("until last pass  ", run_ticks, c2.others, lo=run_ticks[0] + 0.3, hi=last))
-        worst_shows.append(summarise("showing the result", run_ticks, c2.others, lo=last))
+        worst_passes.append(summarise("until last pass  ", run_ticks, c2.others, lo=run_ticks[0] + 0.3, hi=last, cpu=rec.cpu))
+        worst_shows.append(summarise("showing the result", run_ticks, c2.others, lo=last, cpu=rec.cpu))
         progress_times.clear()
         timings = results[-1].timings
         print(f"    run timings: {timings['seconds_per_pass']:.3f} s/pass, first call {timings['first_call_seconds']:.2f} s, "
@@ -217,7 +215,7 @@ def main() -> None:
         print(f"    GUI-thread slots: start_run {slot_ms['start_run'][-1]:.1f} ms, show_result "
               f"{slot_ms['show_result'][-1]:.1f} ms (the rest of the gaps around them is Qt painting)")
     print("start-up (the engine process imports TensorFlow and builds VGG19):")
-    worst_startup = summarise("startup", startup_ticks, c1.others)
+    worst_startup = summarise("startup", startup_ticks, c1.others, cpu=startup_cpu)
 
     guard.stop()
     window.close()
