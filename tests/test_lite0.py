@@ -161,3 +161,24 @@ def test_a_damaged_cache_is_never_trusted_but_rebuilt(converted, damage):
     x = np.full((1, 224, 224, 3), 0.25, np.float32)
     assert np.array_equal(np.asarray(model(x)), np.asarray(converted[0](x)))
     assert lite0._load_cache(cache) is not None  # the rebuilt cache is good again
+
+
+def test_the_cli_runs_the_real_model_offline_and_an_altered_pth_is_one_error_line(tmp_path, monkeypatch, capsys, pth_bytes):
+    from vggcompare.cli import main
+    from vggcompare.core.model.prepare import clear_cache
+    from vggcompare.core.resources import sample_path
+
+    assert main(["run", str(sample_path("coffee")), "--model", "efficientnet-lite0", "--passes", "2", "--quiet"]) == 0
+    assert "espresso" in capsys.readouterr().out
+    altered = bytearray(pth_bytes)
+    altered[-5] ^= 0x10
+    bad = tmp_path / lite0.PTH_FILE
+    bad.write_bytes(bytes(altered))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))  # no cached conversion: the .pth must be read
+    monkeypatch.setattr(lite0, "package_weights_file", lambda: bad)
+    clear_cache()
+    assert main(["run", str(sample_path("coffee")), "--model", "efficientnet-lite0", "--passes", "1", "--quiet"]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: efficientnet-lite0-57934424.pth") and "SHA-256 mismatch" in lines[0]
+    assert not lite0.cached_model_file().exists()
+    clear_cache()

@@ -116,6 +116,26 @@ def lookup(model: str) -> tuple[ModelEntry, bool] | None:
     return None
 
 
+def model_label(model: str) -> str:
+    """The architecture's name alone: 'EfficientNet-Lite0', 'ResNet50', or a model file's name."""
+    found = lookup(model)
+    if found is None:
+        return model.replace("\\", "/").rsplit("/", 1)[-1]
+    return "EfficientNet-Lite0" if found[0].name == LITE0 else found[0].constructor
+
+
+# Another architecture's preprocess_input, one of the most reported mistakes: the mode used instead of a
+# model's own, and whose mode it is (caffe for a tf-mode model, tf for a caffe-mode one, and so on).
+WRONG_MODE = {"caffe": "tf", "tf": "caffe", "torch": "caffe", "lite": "caffe", "none": "caffe"}
+MODE_OWNER = {"caffe": "VGG's", "tf": "MobileNet's", "torch": "DenseNet's", "lite": "EfficientNet-Lite's", "none": "no"}
+
+
+def other_architecture_preprocess(model: str, own: str) -> tuple[str, str]:
+    """(mode, plain name) of another architecture's preprocessing for ``model``: ('caffe', "VGG's preprocessing (caffe) on EfficientNet-Lite0")."""
+    wrong = WRONG_MODE[own]
+    return wrong, f"{MODE_OWNER[wrong]} preprocessing ({wrong}) on {model_label(model)}"
+
+
 def display_name(model: str) -> str:
     """The model in a few words: 'ResNet50 ImageNet', 'MobileNetV2 random weights', 'EfficientNet-Lite0 ImageNet'."""
     found = lookup(model)
