@@ -38,6 +38,17 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--full-paths", action="store_true", help="show the image's whole path, not only its file name")
 
 
+def _check_same_classes(a, b) -> None:
+    """One sentence when two results' classes differ (runs of different models on the same classes compare)."""
+    from vggcompare.cli.options import UserError
+    from vggcompare.core.analysis.compare import check_same_classes
+
+    try:
+        check_same_classes(a, b)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
 def _load(path: str):
     from vggcompare.cli.options import UserError
     from vggcompare.core.storage.result_file import load_result
@@ -60,8 +71,8 @@ def cmd_figure(args: argparse.Namespace) -> int:
     check_output_path(args.out, args.force)
     result = _load(args.result)
     options = {"against": _load(args.against)} if args.against else {}
-    if args.against and len(options["against"].labels) != len(result.labels):
-        raise UserError("the two results have different numbers of classes, so they cannot be compared")
+    if args.against:
+        _check_same_classes(result, options["against"])
     from vggcompare.gui.output.figures.build import build_figure
     from vggcompare.gui.output.figures.paper import discard, ensure_app
     from vggcompare.gui.output.figures.save import save_figure
@@ -88,8 +99,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.against:
         other = _load(args.against)
-        if len(other.labels) != len(result.labels):
-            raise UserError("the two results have different numbers of classes, so they cannot be compared")
+        _check_same_classes(result, other)
         path = report.write_comparison_report(result, other, args.out, full_paths=args.full_paths, page_size=args.paper)
     else:
         path = report.write_run_report(result, args.out, full_paths=args.full_paths, page_size=args.paper)

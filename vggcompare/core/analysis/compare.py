@@ -114,14 +114,46 @@ class RunComparison:
 
 
 
+def _classes_in_words(labels: Sequence[str]) -> str:
+    shown = ", ".join(f"'{name}'" for name in list(labels)[:2])
+    return f"{len(labels)} classes, {shown}, …" if len(labels) > 2 else f"{len(labels)} classes, {shown}"
+
+
+def check_same_classes(a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B") -> None:
+    """Raise ValueError, in one sentence, unless both runs have the same classes in the same order."""
+    if list(a.labels) != list(b.labels):
+        raise ValueError(
+            f"the runs' classes differ ({a_name}: {_classes_in_words(a.labels)}; {b_name}: {_classes_in_words(b.labels)}), "
+            "so they cannot be compared class by class"
+        )
+
+
+def _models_sentence(a: RunResult, b: RunResult, numbers: Comparison, a_name: str, b_name: str) -> str:
+    """For runs of two different models on the same classes: which models, and whether they agree."""
+    from vggcompare.core.catalog import display_name
+
+    first = (f"{a_name} is {display_name(a.config.model)} and {b_name} is {display_name(b.config.model)}: two models "
+             f"on the same {len(a.labels)} classes, compared class by class.")
+    if numbers.same_top1:
+        return f"{first} Both give the top-1 '{a.labels[numbers.top1_a]}', so it is not specific to one of them."
+    return f"{first} They disagree on the top-1, so the answer depends on the model."
+
+
 def compare_results(a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B") -> RunComparison:
-    """Compare run ``b`` with run ``a``; raise ValueError if their class counts differ."""
+    """Compare run ``b`` with run ``a`` class by class; raise ValueError (one sentence) if their classes differ.
+
+    Runs of different models compare when they share their classes (the 1000 ImageNet classes of VGG19,
+    EfficientNet-Lite0 and the keras.applications models): the verdict then says which models they are.
+    """
+    check_same_classes(a, b, a_name, b_name)
     diffs = a.config.differences(b.config)
     if a.image.get("pixels_sha256") and a.image.get("pixels_sha256") != b.image.get("pixels_sha256"):
         diffs = sorted(set(diffs) | {"image pixels"})
     numbers = compare_probabilities(a.probabilities, b.probabilities, a.statistics, b.statistics, diffs)
     env = tuple(k for k in _ENV_KEYS if a.environment.get(k) != b.environment.get(k))
     verdict = comparison_verdict(numbers, a.labels, a_name, b_name)
+    if a.config.model != b.config.model:
+        verdict = f"{_models_sentence(a, b, numbers, a_name, b_name)} {verdict}"
     if env:
         verdict += f" Environment that differs: {', '.join(env)}."
     return RunComparison(numbers, env, verdict)
