@@ -62,3 +62,37 @@ def test_a_run_of_the_real_model_in_the_window_names_the_cat(qtbot, window):
     result = blocker.args[0]
     assert result.config.model == LITE0 and result.environment["preprocess"] == "lite"
     assert result.labels[result.statistics.top1_mode] == "Egyptian cat"
+
+
+@pytest.fixture
+def fresh_engine():
+    """Stop the shared engine before and after the test, so environment changes reach a new one."""
+    from vggcompare.gui.session.engine_pool import engine_pool
+
+    engine_pool().stop()
+    yield
+    engine_pool().stop()
+
+
+def test_without_vgg19s_weights_the_demonstrations_run_on_the_real_model_and_the_cards_say_so(
+        qtbot, window, tmp_path, monkeypatch, fresh_engine):
+    from vggcompare.gui.demos.fallback import NOTE
+    from vggcompare.gui.session.model_session import WEIGHTS_MISSING
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # an empty cache: VGG19's weights are missing
+    cards = window.tabs.gallery.cards
+    assert not any(card.note.text() for card in cards.values())
+    with qtbot.waitSignal(window.session.model.state_changed, timeout=TIMEOUT_MS,
+                          check_params_cb=lambda state, _s: state == WEIGHTS_MISSING):
+        window.start_background_work()
+    window.model_state.enabled = False
+    assert all(NOTE in card.note.text() and not card.note.isHidden() for card in cards.values())
+    started = []
+    monkeypatch.setattr(window.session, "run_preset", lambda name, config: started.append((name, config)))
+    window.start_preset("pitfalls")
+    assert started[0][0] == "pitfalls" and started[0][1].model == LITE0
+    assert window.controls.config().model == "vgg19" and window.controls.model.choice.currentIndex() == IMAGENET
+    window.controls.model.choice.setCurrentIndex(RANDOM)  # another chosen model: the demonstrations run it
+    assert not any(card.note.text() for card in cards.values())
+    window.start_preset("pitfalls")
+    assert started[1][1].model == "vgg19-random"

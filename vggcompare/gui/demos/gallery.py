@@ -52,6 +52,9 @@ class DemoCard(QFrame):
         text = QLabel(_sentences(preset.explanation))
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.note = QLabel()  # which model the demonstration runs, when it is not the chosen one
+        self.note.setWordWrap(True)
+        self.note.setVisible(False)
         self.cost = QLabel()
         self.cost.setWordWrap(True)
         self.cost.setStyleSheet("color: palette(placeholder-text);")
@@ -61,6 +64,7 @@ class DemoCard(QFrame):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(text, 1)
+        layout.addWidget(self.note)
         layout.addWidget(self.cost)
         layout.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -85,6 +89,12 @@ class DemoGallery(QWidget):
         """Show each card's cost for ``config`` at ``seconds_per_pass`` (measured by the last run)."""
         for name, card in self.cards.items():
             card.cost.setText(estimate(name, config, seconds_per_pass))
+
+    def set_note(self, note: str) -> None:
+        """Say on every card which model the demonstrations run ('' hides it: the chosen model)."""
+        for card in self.cards.values():
+            card.note.setText(f"<b>{note}</b>" if note else "")
+            card.note.setVisible(bool(note))
 
     def set_enabled(self, enabled: bool) -> None:
         """Enable or disable the Run buttons (disabled while something runs or no image is open)."""

@@ -46,6 +46,11 @@ class ModelSession(QObject):
         runner.listen(self)
 
     @property
+    def ready_model(self) -> tuple[str, str | None] | None:
+        """(model, weights file) of the model prepared last, or None."""
+        return self._ready_key[:2] if self._ready_key else None
+
+    @property
     def downloading(self) -> bool:
         """True while the weights download runs."""
         return self._download is not None

@@ -29,6 +29,7 @@ from vggcompare.gui.common.settings import WindowSettings
 from vggcompare.gui.sweep.tab import add_sweep_tab
 from vggcompare.gui.image.weights_prompt import WeightsPrompt
 from vggcompare.gui.window.layout import two_columns
+from vggcompare.gui.demos.fallback import DemoModel
 from vggcompare.gui.window.tabs import DEMOS_TAB, RESULT_TAB, WindowTabs
 
 TITLE = "vggcompare"
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(self)
         self.reproducer = reproduce_session.attach(self)  # Compare → Reproduce on this machine
         connect_bfloat16_note(self.controls.numerics_settings, self.session.model)
+        self.demo_model = DemoModel(self.session.model, self)  # demonstrations on EfficientNet-Lite0 without VGG19's weights
         self._closed = False
         self.splitter, self.results_area = two_columns(self.controls, self.run_panel, self.prompt, self.tabs)
         self.setCentralWidget(self.splitter)
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         self.history_panel.compare_requested.connect(s.compare_entries)
         self.history_panel.warning.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         tabs.gallery.run_requested.connect(self.start_preset)
+        self.demo_model.changed.connect(self.update_estimates)
 
     def _connect_session(self) -> None:
         s = self.session
@@ -166,6 +169,8 @@ class MainWindow(QMainWindow):
             config = self.current_config() if self.session.image is not None else None
         except ConfigError:
             config = None
+        config, note = self.demo_model.config_for(config)
+        self.tabs.gallery.set_note(note)
         result = self.session.result
         per_pass = result.timings.get("seconds_per_pass") if result is not None else None
         self.tabs.gallery.update_estimates(config, per_pass or None)
@@ -189,7 +194,7 @@ class MainWindow(QMainWindow):
     def start_preset(self, name: str) -> None:
         """Run a demonstration with the current model and image."""
         def go() -> None:
-            self.session.run_preset(name, self.current_config())
+            self.session.run_preset(name, self.demo_model.config_for(self.current_config())[0])
             self.tabs.setCurrentIndex(DEMOS_TAB)
         self._guarded(go)
 
