@@ -162,3 +162,37 @@ def set_deterministic_ops(enabled: bool) -> None:
         tf_config.enable_op_determinism()
     elif tf_config.is_op_determinism_enabled():
         tf_config.disable_op_determinism()
+
+
+def set_random_seed(seed: int) -> None:
+    """``keras.utils.set_random_seed(seed)``, except that TensorFlow's eager seed is set again only when it changes.
+
+    Setting it (``tf.random.set_seed``) also clears TensorFlow's kernel cache, so the next forward call
+    builds every kernel again: with EfficientNet-Lite0 the first call of 16 passes of every run took
+    0.31 s instead of 0.15 s (Intel Xeon, 2 cores). When the seed is unchanged, its random generator for
+    op seeds is reset as setting it would, and the cached kernels stay: the engine's own draws never
+    come from TensorFlow's stateful random ops (they are keyed by the run's seed words).
+    """
+    import random
+
+    import keras
+    import numpy as np
+
+    if active_backend() != "tensorflow":
+        keras.utils.set_random_seed(seed)
+        return
+    from tensorflow.python.eager import context
+
+    ctx = context.context()
+    if getattr(ctx, "_seed", None) != seed or not hasattr(ctx, "_rng"):
+        keras.utils.set_random_seed(seed)
+        return
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+
+    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
+    ctx._rng = random.Random(seed)  # what tf.random.set_seed does, without clearing the kernel cache

@@ -16,7 +16,7 @@ from vggcompare.core.analysis.rows import row_pattern
 from vggcompare.core.analysis.verdict import random_sources, run_verdict
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.model.backend import EngineSettings, set_deterministic_ops, set_threads, start_backend
+from vggcompare.core.model.backend import EngineSettings, set_deterministic_ops, set_random_seed, set_threads, start_backend
 from vggcompare.core.run.environment import environment_record
 
 STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
@@ -38,9 +38,7 @@ def start_engine(config: ExperimentConfig) -> dict[str, Any]:
     facts: dict[str, Any] = {"threads": set_threads(config.threads)}
     set_deterministic_ops(config.deterministic_ops)
     if config.seeding != "off":
-        import keras
-
-        keras.utils.set_random_seed(config.seed)
+        set_random_seed(config.seed)  # keras.utils.set_random_seed, keeping TensorFlow's kernel cache when it can
     if config.precision == "bfloat16":
         from vggcompare.core.model.bf16 import bfloat16_support
 
