@@ -19,9 +19,8 @@ CHOICES = (
     ("ImageNet VGG19 from a weights file", f"VGG19 with ImageNet weights read from a file you choose (a copy of {WEIGHTS_FILE})."),
     ("VGG19 with random weights", "VGG19 with freshly drawn random weights: needs no download; the classes it picks mean nothing."),
     ("Your own Keras model", "A .keras or .h5 image classifier of your own, loaded in safe mode, with an optional labels file."),
-    ("Another built-in model", "EfficientNet-Lite0 (real ImageNet weights, no download) or any keras.applications classifier "
-     "(ResNet50, MobileNetV2, …), each with its own input size and preprocess_input. Keras' ImageNet weights must be in "
-     "its cache (vggcompare models lists them); random weights need no download."),
+    ("Another built-in model", "EfficientNet-Lite0 has real ImageNet weights and needs no download; the keras.applications "
+     "models need their weights in Keras' cache, or random weights."),
 )
 
 
@@ -37,7 +36,7 @@ def builtin_entries() -> list[tuple[str, str | None, str]]:
             rows.append((f"— {family} —", None, ""))
         h, w = entry.input_size
         if entry.offline:
-            text = f"{model_label(entry.name)} (real ImageNet weights, no download)"
+            text = f"{model_label(entry.name)} · real weights, no download"
         else:
             text = f"{model_label(entry.name)} · {h}×{w} · {entry.preprocess} · {entry.size_text}"
         tip = f"{h}×{w} input; preprocess_input: {PREPROCESS_WORDS[entry.preprocess]}; ImageNet weights: {entry.size_text}."

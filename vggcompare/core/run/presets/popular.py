@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vggcompare.core.catalog import model_label
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.model.small_cnn import ensure_small_cnn
@@ -43,7 +44,7 @@ def _p1_sum(o):
     rise = a.statistics.entropy_of_mean - b.statistics.entropy_of_mean
     flat = ("flatter" if rise > 0 else "sharper" if rise < 0 else "as flat")
     o.headline = (f"The answer's generator applies rescale=1./255 after preprocess_input, so the model gets inputs 255 times "
-                  f"smaller than VGG19 expects. Against the same passes without it, the largest change in any class's mean "
+                  f"smaller than {model_label(a.config.model)} expects. Against the same passes without it, the largest change in any class's mean "
                   f"probability is {fmt(c.numbers.max_mean_difference)}; top-1 is "
                   f"{'the same' if c.numbers.same_top1 else 'different'} ({top1(a)} vs {top1(b)}); the mean prediction is "
                   f"{flat} (entropy {'higher' if rise > 0 else 'lower'} by {fmt(abs(rise))} nats); "
