@@ -101,6 +101,8 @@ def _load_cache(target: Path) -> Any | None:
     """The cached model, or None when there is none; raises ModelError when it is damaged or altered."""
     import keras
 
+    from vggcompare.core.model.lite0_arch import PARAMETERS
+
     if not target.exists():
         return None
     try:
@@ -114,7 +116,7 @@ def _load_cache(target: Path) -> Any | None:
         model = keras.saving.load_model(str(target), compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a bad file
         raise ModelError(f"the cached conversion {target.name} cannot be loaded ({type(exc).__name__})") from None
-    if model.count_params() != 4_694_024 or tuple(model.outputs[0].shape) != (None, 1000):
+    if model.count_params() != PARAMETERS or tuple(model.outputs[0].shape) != (None, 1000):
         raise ModelError(f"the cached conversion {target.name} is not EfficientNet-Lite0")
     return model
 
