@@ -171,3 +171,14 @@ def test_the_models_command_lists_them_with_size_and_cache_state(tmp_path, monke
     assert rows["resnet50"].endswith("not cached") and rows["mobilenetv2"].endswith("cached")
     assert "299×299" in rows["inceptionv3"] and "installed" in rows["efficientnet-lite0"]
     assert len([n for n in rows if n in MODELS]) == len(MODELS)
+
+
+def test_the_windows_download_job_uses_keras_and_says_offline_in_one_sentence(tmp_path, monkeypatch):
+    from vggcompare.core.run.jobs import fetch_model_weights
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(socket.gaierror(-2, "offline")))
+    job = fetch_model_weights(ExperimentConfig(model="mobilenetv2"))
+    assert "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5 (14 MB)" in next(job).message
+    with pytest.raises(WeightsUnavailableError, match=r"cannot download .*14 MB.*no connection"):
+        next(job)

@@ -96,3 +96,45 @@ def test_without_vgg19s_weights_the_demonstrations_run_on_the_real_model_and_the
     assert not any(card.note.text() for card in cards.values())
     window.start_preset("pitfalls")
     assert started[1][1].model == "vgg19-random"
+
+
+def test_a_missing_keras_model_gets_the_prompt_with_its_size_and_its_own_ways_on(
+        qtbot, window, tmp_path, monkeypatch, fresh_engine):
+    from vggcompare.gui.session.model_session import WEIGHTS_MISSING
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # an empty cache: ResNet50's weights are missing
+    window.controls.model.choose_builtin("resnet50")
+    with qtbot.waitSignal(window.session.model.state_changed, timeout=TIMEOUT_MS,
+                          check_params_cb=lambda state, _s: state == WEIGHTS_MISSING):
+        window.start_background_work()
+    window.model_state.enabled = False
+    prompt = window.prompt
+    assert prompt.isVisible() and "The ImageNet ResNet50 weights are not available." in prompt.reason.text()
+    assert "resnet50_weights_tf_dim_ordering_tf_kernels.h5 (98 MB)" in prompt.reason.text()
+    assert prompt.download.text() == "Download the weights (98 MB)" and prompt.pick.isHidden()
+    assert not any(card.note.text() for card in window.tabs.gallery.cards.values())  # VGG19's fallback is not this
+    asked = []
+    monkeypatch.setattr(window.session.model, "download", lambda config=None: asked.append(config))
+    prompt.download.click()
+    assert asked[0].model == "resnet50"  # the engine downloads it with Keras (core.run.jobs.fetch_model_weights)
+    prompt.random.click()
+    assert window.controls.config().model == "resnet50-random" and window.controls.model.choice.currentIndex() == BUILTIN
+
+
+def test_the_keras_download_is_an_engine_job_and_vgg19s_stays_local(tiny_config):
+    from unittest.mock import MagicMock
+
+    from vggcompare.gui.session.model_session import ModelSession
+
+    runner = MagicMock()
+    runner.submit.return_value = 7
+    runner.run_local.return_value = (8, MagicMock())
+    session = ModelSession(runner)
+    session.download(tiny_config.replace(model="mobilenetv2"))
+    job = runner.submit.call_args.args[0]
+    assert job.target == "vggcompare.core.run.jobs:fetch_model_weights" and job.args[0].model == "mobilenetv2"
+    session.cancel_download()
+    runner.cancel.assert_called_once()
+    session._on_cancelled(7)
+    session.download(tiny_config.replace(model="vgg19"))
+    assert runner.run_local.called  # VGG19's own md5-checked download, in the window's file thread

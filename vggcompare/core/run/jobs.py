@@ -67,6 +67,20 @@ def prepare(config: ExperimentConfig, cancel: Callable[[], bool] | None = None) 
     return ModelInfo(tuple(prepared.input_size), prepared.description, bf16)
 
 
+def fetch_model_weights(config: ExperimentConfig, cancel: Callable[[], bool] | None = None) -> Generator[Progress, None, str]:
+    """Download a built-in keras.applications model's ImageNet weights with Keras' own code; return the file's path."""
+    from vggcompare.core.catalog import lookup
+    from vggcompare.core.model.applications import build_application, cached_file
+    from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow
+
+    entry, _random = lookup(config.model)
+    yield Progress("loading", 0, 0, 0.0, None, f"Downloading {entry.weights_file} ({entry.size_text}) with Keras…")
+    apply_start_settings(EngineSettings.from_config(config))
+    import_tensorflow()
+    build_application(entry, False, allow_download=True)  # Keras checks the file's hash
+    return str(cached_file(entry))
+
+
 def run_and_save(
     config: ExperimentConfig, image: LoadedImage | None, history_dir: str | None, cancel: Callable[[], bool] | None = None
 ) -> Generator[Progress, None, RunResult]:

@@ -28,7 +28,7 @@ class DemoModel(QObject):
         self._session = model_session
 
     def _on_state(self, state: str, _sentence: str) -> None:
-        if state == WEIGHTS_MISSING and not self.vgg19_missing:
+        if state == WEIGHTS_MISSING and not self.vgg19_missing and self._session.missing_model == "vgg19":
             self.vgg19_missing = True
             self.changed.emit()
         elif state == READY and self.vgg19_missing and self._session.ready_model == ("vgg19", None):

@@ -32,14 +32,15 @@ class ModelStatus(QObject):
         self.label = QLabel("Model: not loaded yet")
         self.enabled = False
         self._closed = False
+        self._prompted: str | None = None  # the model the weights prompt was shown for
         self._timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS, timeout=self.check)
         self.checker.state_changed.connect(self._on_state)
         self.checker.model_ready.connect(lambda info: self.image_panel.set_model_view(input_size=info.input_size))
         prompt.weights_file_chosen.connect(self._use_weights_file)
-        prompt.use_random.connect(lambda: self.controls.model.choice.setCurrentIndex(RANDOM))
+        prompt.use_random.connect(self._use_random)
         prompt.use_lite0.connect(lambda: self.controls.model.choose_builtin(LITE0))
         prompt.downloaded.connect(lambda _path: self.check(force=True))
-        prompt.download_requested.connect(model.download)
+        prompt.download_requested.connect(self._download)
         prompt.cancel_requested.connect(model.cancel_download)
         model.download_progress.connect(prompt.show_download_progress)
         model.download_finished.connect(prompt.show_download_finished)
@@ -59,7 +60,8 @@ class ModelStatus(QObject):
             self.image_panel.set_model_view(input_size=(224, 224))
         elif choice == BUILTIN:
             self.image_panel.set_model_view(input_size=lookup(self.controls.model.builtin_name())[0].input_size)
-        if choice != IMAGENET:
+        current = self._prompt_model()
+        if current is None or current != self._prompted:  # the prompt is about another model than the one chosen now
             self.prompt.setVisible(False)
         if self.enabled:
             self._timer.start()
@@ -76,8 +78,8 @@ class ModelStatus(QObject):
         self.checker.check(config, force=force)
 
     def weights_missing(self, sentence: str) -> None:
-        """A run found the ImageNet weights missing: offer the three ways on."""
-        self.prompt.show_reason(sentence)
+        """A run found the ImageNet weights missing: offer the ways on."""
+        self._show_prompt(sentence)
         self.label.setText(f"ImageNet weights unavailable: {sentence}")
 
     def model_used(self, description: str) -> None:
@@ -92,10 +94,36 @@ class ModelStatus(QObject):
     def _on_state(self, state: str, sentence: str) -> None:
         self.label.setText(sentence if state != WEIGHTS_MISSING else f"ImageNet weights unavailable: {sentence}")
         self.label.setToolTip(sentence)
-        if state == WEIGHTS_MISSING and self.controls.model.choice.currentIndex() == IMAGENET:
-            self.prompt.show_reason(sentence)
+        if state == WEIGHTS_MISSING and self.controls.model.choice.currentIndex() in (IMAGENET, BUILTIN):
+            self._show_prompt(sentence)
         elif state in (READY, LOADING):
             self.prompt.setVisible(False)
+
+    def _prompt_model(self) -> str | None:
+        """The chosen model when the prompt can be about it (ImageNet VGG19 or a built-in model), else None."""
+        choice = self.controls.model.choice.currentIndex()
+        return "vgg19" if choice == IMAGENET else self.controls.model.builtin_name() if choice == BUILTIN else None
+
+    def _show_prompt(self, sentence: str) -> None:
+        self._prompted = self._prompt_model()
+        if self.controls.model.choice.currentIndex() == BUILTIN:
+            entry = lookup(self.controls.model.builtin_name())[0]
+            self.prompt.show_reason(sentence, entry.constructor, entry.size_text)
+        else:
+            self.prompt.show_reason(sentence)
+
+    def _use_random(self) -> None:
+        if self.controls.model.choice.currentIndex() == BUILTIN:
+            self.controls.model.builtin_random.setChecked(True)
+        else:
+            self.controls.model.choice.setCurrentIndex(RANDOM)
+
+    def _download(self) -> None:
+        try:
+            config = self.controls.config()
+        except ConfigError:
+            config = None
+        self.checker.download(config if self.controls.model.choice.currentIndex() == BUILTIN else None)
 
     def _use_weights_file(self, path: str) -> None:
         self.controls.model.weights.set_path(path)

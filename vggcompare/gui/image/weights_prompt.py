@@ -63,9 +63,16 @@ class WeightsPrompt(QFrame):
         self.last_folder = ""
         self.refresh_theme()
 
-    def show_reason(self, sentence: str) -> None:
-        """Show the prompt with the reason the weights are unavailable."""
-        self.reason.setText(f"<b>The ImageNet VGG19 weights are not available.</b> {sentence}")
+    def show_reason(self, sentence: str, model: str = "VGG19", size_text: str = WEIGHTS_SIZE_TEXT) -> None:
+        """Show the prompt with the reason ``model``'s ImageNet weights are unavailable (VGG19, or a keras.applications model)."""
+        self.reason.setText(f"<b>The ImageNet {model} weights are not available.</b> {sentence}")
+        self.download.setText(f"Download the weights ({size_text})")
+        self.download.setToolTip(
+            "Download the official VGG19 ImageNet weights into the Keras cache; the file is checked (md5) before use."
+            if model == "VGG19" else
+            f"Download {model}'s ImageNet weights with Keras' own code into its cache; Keras checks the file's hash."
+        )
+        self.pick.setVisible(model == "VGG19")  # a local file for the others: --weights on the command line
         self.setVisible(True)
 
     def refresh_theme(self) -> None:

@@ -10,7 +10,8 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import VggCompareError, WeightsUnavailableError
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.run.engine_process import Job
-from vggcompare.gui.session.job_runner import CHECK, JobRunner
+from vggcompare.core.catalog import lookup
+from vggcompare.gui.session.job_runner import CHECK, RUN, JobRunner
 
 LOADING, READY, UNAVAILABLE, WEIGHTS_MISSING = "loading", "ready", "unavailable", "weights-missing"
 
@@ -27,6 +28,12 @@ def download_weights(progress=None, cancel=None) -> str:
     return str(weights.download_weights(progress=progress, cancel=cancel))
 
 
+def wants_keras_download(config: ExperimentConfig) -> bool:
+    """True for a built-in keras.applications model with ImageNet weights (not VGG19, EfficientNet-Lite0 or random)."""
+    found = lookup(config.model)
+    return bool(found) and not found[1] and not found[0].offline and config.model != "vgg19"
+
+
 class ModelSession(QObject):
     """Prepares the configured model in the engine and reports its state in one sentence."""
 
@@ -41,7 +48,8 @@ class ModelSession(QObject):
         self._checks: dict[int, ExperimentConfig] = {}
         self._latest: int | None = None
         self._ready_key: tuple | None = None
-        self._download: tuple[int, threading.Event] | None = None
+        self._download: tuple[int, threading.Event | None] | None = None
+        self.missing_model: str | None = None  # the model whose ImageNet weights were found missing last
         self._closed = False
         runner.listen(self)
 
@@ -68,15 +76,23 @@ class ModelSession(QObject):
         """A run finished with this model, so it is ready."""
         self.state_changed.emit(READY, f"Model ready: {description}.")
 
-    def download(self) -> None:
-        """Start the weights download (no-op when one is running)."""
-        if self._download is None and not self._closed:
+    def download(self, config: ExperimentConfig | None = None) -> None:
+        """Start the weights download (no-op when one is running): VGG19's here, a keras.applications model's in the engine."""
+        if self._download is not None or self._closed:
+            return
+        if config is not None and wants_keras_download(config):
+            job = Job("vggcompare.core.run.jobs:fetch_model_weights", (config,))
+            self._download = (self.runner.submit(job, EngineSettings.from_config(config), RUN), None)
+        else:
             self._download = self.runner.run_local(download_weights)
 
     def cancel_download(self) -> None:
-        """Stop the download at its next block; the core removes the partial file."""
+        """Stop the download: VGG19's at its next block (the core removes the partial file), Keras' by cancelling its job."""
         if self._download is not None:
-            self._download[1].set()
+            if self._download[1] is None:
+                self.runner.cancel()
+            else:
+                self._download[1].set()
 
     def shutdown(self) -> None:
         """Stop reporting and cancel the download (its thread is joined by the runner)."""
@@ -85,7 +101,8 @@ class ModelSession(QObject):
 
     def _on_progress(self, job_id: int, report) -> None:
         if self._download is not None and job_id == self._download[0]:
-            self.download_progress.emit(*report)
+            if self._download[1] is not None:  # Keras' own download reports no bytes: its bar stays busy
+                self.download_progress.emit(*report)
         elif job_id == self._latest and not self._closed:
             self.state_changed.emit(LOADING, report.message)
 
@@ -110,7 +127,8 @@ class ModelSession(QObject):
         if config is None or job_id != self._latest or self._closed:
             return
         self._ready_key = None
-        if isinstance(exc, WeightsUnavailableError) and config.model == "vgg19" and not config.weights:
+        if isinstance(exc, WeightsUnavailableError) and (config.model == "vgg19" or wants_keras_download(config)) and not config.weights:
+            self.missing_model = config.model
             self.state_changed.emit(WEIGHTS_MISSING, str(exc))
         elif isinstance(exc, VggCompareError):
             self.state_changed.emit(UNAVAILABLE, f"Model unavailable: {exc}")
