@@ -167,9 +167,12 @@ def _resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple
 def _thumbnails(shown: dict[int, np.ndarray], params: list[dict], config: ExperimentConfig) -> list[Thumbnail]:
     """Thumbnails of the first THUMBNAILS passes' inputs as the model saw them, captioned with their augmentation."""
     out = []
+    same: bytes | None = None  # without augmentation every pass sees the same input: one PNG serves them all
     for i, seen in shown.items():
         caption = aug.describe(config.augment, params[i]) if config.augment.enabled else "as loaded"
-        out.append(Thumbnail(i, encode_png(to_thumbnail(seen)), f"pass {i + 1}: {caption}"))
+        png = encode_png(to_thumbnail(seen)) if config.augment.enabled or same is None else same
+        same = None if config.augment.enabled else png
+        out.append(Thumbnail(i, png, f"pass {i + 1}: {caption}"))
     return out
 
 
