@@ -8,6 +8,8 @@ TensorFlow, so it runs in the engine's process (the window never imports it).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from vggcompare.core.errors import ImageError
@@ -69,8 +71,9 @@ def tf_dataset_input(loaded: LoadedImage, size: tuple[int, int], interpolation: 
             tf.image.decode_image(raw, channels=3, expand_animations=False)
         out = tf.image.resize(img, size, method=interpolation, antialias=antialias)
     except Exception as exc:  # noqa: BLE001 - TensorFlow's InvalidArgumentError and kin
-        detail = " ".join((str(exc).strip().splitlines() or [type(exc).__name__])[0].split())[:120]
-        raise ImageError(f"TensorFlow's {call} cannot decode '{name}' as {loaded.format or 'an image'} ({detail}).") from None
+        detail = re.sub(r"\{\{.*?\}\}", "", (str(exc).strip().splitlines() or [type(exc).__name__])[0])
+        detail = " ".join(detail.split(" [Op:")[0].split()).rstrip(". ")[:120]
+        raise ImageError(f"TensorFlow's {call} cannot decode '{name}' ({loaded.format or 'unknown'} file: {detail}).") from None
     notes = [f"Loaded as image_dataset_from_directory does: {call}, then tf.image.resize({interpolation}"
              f"{', antialias=True' if antialias else ''})."]
     if dct_method != "default" and not jpeg:

@@ -116,6 +116,9 @@ def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
              "eager": [f"Called eagerly as model(x, training={config.training_mode}), with no compiled function."],
              "xla": ["Under JAX, jax.jit already compiles with XLA: the xla path is the compiled one."] if jax else
                     ["Called through tf.function(jit_compile=True): XLA compiles the model."]}.get(config.call, [])
+    if config.call == "xla" and not jax and prepared.keys is not None:
+        notes.append("Under XLA, TensorFlow draws its stateless random numbers with another algorithm, so the dropout "
+                     "masks differ from the other paths' (still one mask per pass, from the pass's key).")
     if config.training_mode:
         notes.append(f"Called with training=True: BatchNorm layers ({prepared.layers.get('batchnorm', 0)}) normalise with "
                      "this call's own batch statistics, Dropout layers "
