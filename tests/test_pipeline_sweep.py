@@ -47,7 +47,7 @@ def test_pipeline_variants_in_a_sweep_are_the_engines_runs(bn_model, tmp_path):
     for name in ("cat.jpg", "coffee.jpg", "brick.jpg"):
         shutil.copy(sweep_samples_folder() / name, folder / name)
     Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(folder / "icon.ico")  # OpenCV cannot decode ICO
-    cfg = ExperimentConfig(model=bn_model, passes=3, seeding="once", preprocess="none")
+    cfg = ExperimentConfig(model=bn_model, passes=3, batch_size=3, seeding="once", preprocess="none")  # calls as the engine's
     variants = variants_from_changes(cfg, SPEC)
     drive(run_sweep(str(folder), str(tmp_path / "out"), cfg, variants=variants))
     with SweepTable(tmp_path / "out") as table:
