@@ -39,6 +39,7 @@ class Preset:
     steps: Callable[[ExperimentConfig], list[tuple[str, ExperimentConfig]]]
     summarise: Callable[[PresetOutcome], None]
     prepare: Callable[[], object] | None = None  # run in the engine before the steps (e.g. build a model file)
+    skip_unreadable: bool = False  # a step whose loader cannot read the image is left out with a note, not an error
 
 
 def clean(cfg: ExperimentConfig, **changes) -> ExperimentConfig:
