@@ -22,8 +22,9 @@ def add_checkup_command(sub, add_run_options) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing checkup.json and report")
 
 
-def print_table(checkup, out=sys.stdout) -> None:
+def print_table(checkup, out=None) -> None:
     """The ranked table, then one sentence per cause on what the user's code would do to hit it."""
+    out = out or sys.stdout
     columns, rows = checkup.table(sentences=False)
     rows = [row for row, r in zip(rows, checkup.rows) if r.status == "measured"]
     widths = [max(len(str(r[i])) for r in [columns, *rows]) for i in range(len(columns))]

@@ -39,9 +39,7 @@ class ConfigWords:
             parts.append("training mode")
         if getattr(self, "batch_neighbours", "none") != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
-        if self.effective_preprocess not in ("caffe", "none") or (
-            self.preprocess != "auto" and self.is_custom_model
-        ):
+        if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
             parts.append(f"{self.effective_preprocess} preprocessing")
         parts.extend(f"pitfall {p}" for p in self.pitfalls)
         if self.batch_size is not None:
@@ -60,11 +58,9 @@ class ConfigWords:
 
 
 def _model_words(cfg) -> str:
-    if cfg.model == "vgg19":
-        return "VGG19 ImageNet"
-    if cfg.model == "vgg19-random":
-        return "VGG19 random weights"
-    return f"model {cfg.model.replace(chr(92), '/').rsplit('/', 1)[-1]}"
+    from vggcompare.core.catalog import display_name
+
+    return display_name(cfg.model) if not cfg.is_custom_model else f"model {display_name(cfg.model)}"
 
 
 def _seeding_words(cfg) -> str:

@@ -77,7 +77,7 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
     out.append(Cause("transparency on white", "alpha-on-white", {"pitfalls": (*ref.pitfalls, "alpha-on-white")},
                      "Your code composites transparent pixels on white where load_img keeps the stored colours.",
                      not_applicable=_switch_reason(load_img, image is None or image.transparent, "no transparent pixel")))
-    other = "tf" if ref.effective_preprocess != "tf" else "caffe"
+    other = "tf" if ref.effective_preprocess == "caffe" else "caffe"  # as the pitfalls demonstration picks it
     out.append(Cause("another architecture's preprocessing", f"{other} mode", {"preprocess": other, "pitfalls": _safe(ref, other)},
                      f"Your code imports preprocess_input from another model's module ({other} mode) than the model's."))
     for call, sentence in (("predict", "Your code calls model.predict(x) where the reference's is a compiled call."),
@@ -99,7 +99,8 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code sets keras.mixed_precision.set_global_policy('mixed_bfloat16')."),
         Cause("seeding with augmentation", "augmentation, unseeded", {"augment": {"enabled": True}, "seeding": "off"},
               "Your code augments test images (ImageDataGenerator, Random* layers) without a fixed seed."),
-        Cause("dropout", "dropout 0.5 at inference", {"dropout": 0.5},
+        Cause("dropout", "dropout 0.5 after fc1 and fc2" if ref.model in ("vgg19", "vgg19-random") else
+              "its Dropout layers on (their own rates)", {"dropout": 0.5},
               "Your code keeps dropout on at inference (training=True on Dropout, or MC dropout)."),
         Cause("new weights", "other random weights", {"reinit_weights": True, "passes": 1},
               "Your code builds the model again without loading fixed weights or a seed, so its initial weights change.",

@@ -82,6 +82,7 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
     if layers:
         env["batchnorm_layers"], env["dropout_layers_in_model"] = layers.get("batchnorm", 0), layers.get("dropout", 0)
     env["model"] = model
+    env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
     return env
 
 
