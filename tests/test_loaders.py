@@ -4,6 +4,8 @@ engine with a probe model that notices every pixel (STYLE.md)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -159,3 +161,18 @@ def test_the_engine_feeds_the_model_what_the_library_gives(files, probe_model, l
     assert np.abs(load_img.probabilities[0] - expected).max() > 1e-6  # the probe tells the loaders apart
     assert result.environment["loader"] == loader
     assert any(n.startswith("Loaded as") for n in result.notes)
+
+
+def test_a_result_carries_the_pipeline_and_reproduces_it(capsys, probe_model, files, tmp_path):
+    from vggcompare.cli import main
+
+    out = tmp_path / "a.json"
+    args = ["run", str(files["exif"]), "--model", probe_model[0], "--passes", "2", "--seeding", "once", "--quiet",
+            "--loader", "opencv", "--interpolation", "area", "--call", "eager"]
+    assert main([*args, "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert (data["config"]["loader"], data["config"]["interpolation"], data["config"]["call"]) == ("opencv", "area", "eager")
+    assert data["environment"]["loader"] == "opencv" and data["environment"]["opencv"]
+    capsys.readouterr()
+    assert main(["reproduce", str(out), "--allow-model"]) == 0
+    assert "reproduces the result bit for bit" in capsys.readouterr().out
