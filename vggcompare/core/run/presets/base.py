@@ -27,6 +27,7 @@ class PresetOutcome:
     notes: list[str] = field(default_factory=list)
     bars: list[tuple[str, float]] = field(default_factory=list)  # one number per variant, for a bar plot
     bars_label: str = ""
+    pictures: dict[str, bytes] = field(default_factory=dict)  # file name -> PNG bytes, written beside the runs
 
 
 @dataclass(frozen=True)
