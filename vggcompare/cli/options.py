@@ -9,9 +9,12 @@ import os
 from vggcompare.core.input.keras_layers import LAYERS_DEFAULTS
 from vggcompare.core.config import (
     BACKENDS,
+    CALLS,
+    DCT_METHODS,
+    LOADER_INTERPOLATIONS,
+    LOADERS,
     ENGINES,
     FILL_MODES,
-    INTERPOLATIONS,
     KERNELS,
     PITFALLS,
     PRECISIONS,
@@ -56,7 +59,18 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reinit-weights", action="store_true", help="new random weights every pass (vgg19-random)")
     p.add_argument("--dropout", nargs="?", type=float, const=0.5, default=None, metavar="P",
                    help="dropout at inference (MC dropout); P defaults to 0.5")
-    p.add_argument("--interpolation", choices=INTERPOLATIONS, default="nearest", help="resize filter (Keras' load_img uses nearest)")
+    p.add_argument("--interpolation", choices=sorted({m for ms in LOADER_INTERPOLATIONS.values() for m in ms}), default=None,
+                   help="resize method of the loader (default: load_img's nearest; tf-dataset's and opencv's bilinear)")
+    p.add_argument("--loader", choices=LOADERS, default="load-img",
+                   help="load-img: keras.utils.load_img; tf-dataset: image_dataset_from_directory's decode_image + "
+                        "tf.image.resize; opencv: cv2.imread + cvtColor + cv2.resize")
+    p.add_argument("--antialias", action="store_true", help="tf-dataset: tf.image.resize(antialias=True)")
+    p.add_argument("--dct-method", choices=DCT_METHODS, default="default", help="tf-dataset, JPEGs: tf.io.decode_jpeg's dct_method")
+    p.add_argument("--call", choices=CALLS, default="compiled",
+                   help="compiled (tf.function / jax.jit), predict (model.predict), eager (model(x)), xla (jit_compile=True)")
+    p.add_argument("--training-mode", action="store_true", help="call with training=True (BatchNorm uses the batch's statistics)")
+    p.add_argument("--batch-neighbours", default="none", metavar="none|samples|FOLDER",
+                   help="other images in each forward call (outputs discarded); --batch-size sets the rows per call")
     p.add_argument("--preprocess", choices=("auto", "caffe", "tf", "torch", "lite", "none"), default="auto",
                    help="auto: the model's own preprocess_input mode (recorded in the result)")
     p.add_argument("--pitfall", action="append", choices=PITFALLS, default=[], help="reproduce a common mistake (repeatable)")
@@ -81,11 +95,26 @@ def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentC
     return ExperimentConfig(
         image=image, model=args.model, weights=args.weights, labels=args.labels, passes=args.passes,
         seeding=args.seeding, seed=args.seed, augment=augment, reinit_weights=args.reinit_weights,
-        dropout=args.dropout, interpolation=args.interpolation, preprocess=args.preprocess,
+        dropout=args.dropout, preprocess=args.preprocess,
         pitfalls=tuple(dict.fromkeys((*args.pitfall, *switches))), batch_size=args.batch_size, precision=args.precision,
         deterministic_ops=args.deterministic_ops, threads=args.threads,
-        kernels=args.kernels, backend=args.backend,
+        kernels=args.kernels, backend=args.backend, **pipeline_from_args(args),
     ).validate()
+
+
+def pipeline_from_args(args: argparse.Namespace) -> dict:
+    """The loader and call-path fields; a batch-neighbours folder that cannot serve is refused here."""
+    from vggcompare.core.config import DEFAULT_INTERPOLATION
+
+    neighbours = args.batch_neighbours
+    if neighbours not in ("none", "samples"):
+        from vggcompare.core.run.neighbours import neighbour_folder
+
+        neighbours = os.path.abspath(neighbours)
+        neighbour_folder(neighbours)
+    return {"loader": args.loader, "interpolation": args.interpolation or DEFAULT_INTERPOLATION[args.loader],
+            "antialias": args.antialias, "dct_method": args.dct_method, "call": args.call,
+            "training_mode": args.training_mode, "batch_neighbours": neighbours}
 
 
 def range_value(text: str) -> float | int | tuple[float, ...]:

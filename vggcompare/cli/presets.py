@@ -78,6 +78,11 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
         print(f"Note: {note}")
     for label, result in outcome.runs.items():
         save_result(result, out_dir / f"{outcome.name}-{_slug(label)}.json")
+    from vggcompare.core.atomic import atomic_write_bytes
+
+    for name, png in outcome.pictures.items():
+        atomic_write_bytes(out_dir / f"{outcome.name}-{name}", png)
+        print(f"Wrote {out_dir / f'{outcome.name}-{name}'}")
     print(f"Wrote {len(outcome.runs)} run files to {out_dir}")
     if args.report:
         from vggcompare.gui.output.report import write_preset_report

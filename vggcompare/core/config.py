@@ -19,7 +19,14 @@ MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, res
 SEEDINGS = ("off", "once", "every-pass")
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
 PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "lite", "none")
-PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap", "apply-exif", "alpha-on-white")
+PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap", "apply-exif", "alpha-on-white", "opencv-bgr")
+# How the user's code reads the file (core.input.loaders), each loader's own resize methods (its default first)
+LOADERS = ("load-img", "tf-dataset", "opencv")
+LOADER_INTERPOLATIONS = {"load-img": INTERPOLATIONS, "opencv": ("bilinear", "nearest", "bicubic", "area", "lanczos4"),
+                         "tf-dataset": ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")}
+DEFAULT_INTERPOLATION = {loader: methods[0] for loader, methods in LOADER_INTERPOLATIONS.items()}
+DCT_METHODS = ("default", "INTEGER_FAST", "INTEGER_ACCURATE")
+CALLS = ("compiled", "predict", "eager", "xla")  # how the model is called (core.model.compiled)
 PRECISIONS = ("float32", "bfloat16")
 KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the CPU's default, or forced
 BACKENDS = ("tensorflow", "jax")  # Keras backends
@@ -82,6 +89,13 @@ class ExperimentConfig(ConfigWords):
     # Settings fixed when the engine's backend starts (see core.model.backend.EngineSettings):
     kernels: str = "default"  # TensorFlow's CPU kernel library: "default" (the CPU decides), "onednn", "eigen"
     backend: str = "tensorflow"  # the Keras backend: "tensorflow" or "jax"
+    # The user's own pipeline (older result files lack these and read as load-img / compiled):
+    loader: str = "load-img"  # "load-img", "tf-dataset" (image_dataset_from_directory's path) or "opencv"
+    antialias: bool = False  # tf-dataset: tf.image.resize(antialias=True)
+    dct_method: str = "default"  # tf-dataset, JPEGs: tf.io.decode_jpeg(dct_method=...)
+    call: str = "compiled"  # "compiled", "predict", "eager" or "xla"
+    training_mode: bool = False  # call with training=True (BatchNorm uses the batch's statistics)
+    batch_neighbours: str = "none"  # "none", "samples" or a folder whose images share each forward call
 
     @property
     def is_custom_model(self) -> bool:
@@ -121,7 +135,7 @@ class ExperimentConfig(ConfigWords):
         if self.weights is not None and (found is None or found[1] or self.model == LITE0):
             raise ConfigError("a local ImageNet weights file only applies to a built-in keras.applications model "
                               "with ImageNet weights (vgg19, resnet50, …)")
-        _check_choice("interpolation", self.interpolation, INTERPOLATIONS)
+        _check_pipeline(self)
         _check_choice("preprocessing mode", self.preprocess, PREPROCESS_MODES)
         for name in self.pitfalls:
             _check_choice("pitfall", name, PITFALLS)
@@ -193,6 +207,26 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{key}"] = value
     return out
+
+
+def _check_pipeline(cfg: ExperimentConfig) -> None:
+    """The loader, its resize method and decoder, the call path, training mode and batch neighbours."""
+    _check_choice("loader", cfg.loader, LOADERS)
+    _check_choice(f"interpolation of the {cfg.loader} loader", cfg.interpolation, LOADER_INTERPOLATIONS[cfg.loader])
+    _check_choice("DCT method", cfg.dct_method, DCT_METHODS)
+    if cfg.loader != "tf-dataset" and (cfg.antialias or cfg.dct_method != "default"):
+        raise ConfigError("antialias and the DCT method apply to the tf-dataset loader only (tf.image.resize, tf.io.decode_jpeg)")
+    if "opencv-bgr" in cfg.pitfalls and cfg.loader != "opencv":
+        raise ConfigError("the pitfall opencv-bgr (no BGR-to-RGB conversion after cv2.imread) needs the opencv loader")
+    if cfg.loader != "load-img" and {"apply-exif", "alpha-on-white"} & set(cfg.pitfalls):
+        raise ConfigError("apply-exif and alpha-on-white are switches of the load-img loader; the other loaders keep their own EXIF and alpha behaviour")
+    _check_choice("call path", cfg.call, CALLS)
+    if not isinstance(cfg.training_mode, bool) or not isinstance(cfg.antialias, bool):
+        raise ConfigError("training mode and antialias must be true or false")
+    if cfg.training_mode and cfg.call == "predict":
+        raise ConfigError("model.predict always calls the model with training=False; choose another call path for training mode")
+    if not isinstance(cfg.batch_neighbours, str) or not cfg.batch_neighbours.strip():
+        raise ConfigError("batch neighbours must be 'none', 'samples' or a folder of images")
 
 
 def _check_int(what: str, value: Any, low: int, high: int) -> None:

@@ -24,8 +24,21 @@ class ConfigWords:
             parts.append("new weights every pass")
         if self.dropout is not None:
             parts.append(f"dropout {self.dropout:g}")
-        if self.interpolation != "nearest":
+        loader = getattr(self, "loader", "load-img")
+        if loader != "load-img":
+            parts.append(f"{loader} loader")
+        if self.interpolation != {"tf-dataset": "bilinear", "opencv": "bilinear"}.get(loader, "nearest"):
             parts.append(f"{self.interpolation} resize")
+        if getattr(self, "antialias", False):
+            parts.append("antialias")
+        if getattr(self, "dct_method", "default") != "default":
+            parts.append(f"DCT {self.dct_method}")
+        if getattr(self, "call", "compiled") != "compiled":
+            parts.append(f"{self.call} call")
+        if getattr(self, "training_mode", False):
+            parts.append("training mode")
+        if getattr(self, "batch_neighbours", "none") != "none":
+            parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
         if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
             parts.append(f"{self.effective_preprocess} preprocessing")
         parts.extend(f"pitfall {p}" for p in self.pitfalls)

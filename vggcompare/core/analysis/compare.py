@@ -12,7 +12,7 @@ from vggcompare.core.analysis.stats import PassStatistics, bits
 from vggcompare.core.analysis.verdict import fmt
 
 _ENV_KEYS = ("tensorflow", "keras", "numpy", "device", "cpu", "intra_op_threads", "precision", "deterministic_ops", "passes_per_call",
-             "backend", "backend_version", "jax", "kernels", "cpu_flags", "bfloat16", "jax_matmul_precision")
+             "backend", "backend_version", "jax", "kernels", "cpu_flags", "bfloat16", "jax_matmul_precision", "opencv")
 
 
 

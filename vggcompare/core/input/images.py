@@ -16,7 +16,7 @@ import io
 import os
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image, ImageFile
@@ -51,6 +51,7 @@ class LoadedImage:
     raw: Image.Image | None = None  # the first frame as decoded, before any conversion
     exif_orientation: int = 1  # 1 = upright; 2..8 = what a photo viewer would apply
     transparent: bool = False  # some pixel has alpha below 255
+    data: bytes | None = None  # the file's bytes, for the loaders that decode it themselves (core.input.loaders)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -60,7 +61,6 @@ class LoadedImage:
 
 def _pixel_limit() -> int:
     return Image.MAX_IMAGE_PIXELS or MAX_PIXELS
-
 
 def _read(path: str) -> bytes:
     if not os.path.exists(path):
@@ -163,7 +163,7 @@ def load_image(source: str | os.PathLike | bytes, *, name: str | None = None) ->
         truncated = ImageFile.LOAD_TRUNCATED_IMAGES
         ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
-            return _decode(data, name)
+            return replace(_decode(data, name), data=data)
         except ImageError:
             raise
         except Image.UnidentifiedImageError:

@@ -1,8 +1,11 @@
-"""The backend's own compiled forward function: tf.function under TensorFlow, jax.jit under JAX.
+"""The forward call, by the path the user's code takes: the backend's own compiled function (tf.function
+under TensorFlow, jax.jit under JAX), ``model.predict``, the eager ``model(x)``, or XLA (``jit_compile``).
 
-Both take the batch and the passes' dropout keys as arguments, so one compiled function serves
-every forward call of its batch size. Under JAX the model's weights are arguments too
-(``stateless_call``), so new weights take effect without recompiling.
+Every path takes the batch and the passes' dropout keys, so keyed dropout works on each. Under JAX the
+compiled path passes the weights as arguments (``stateless_call``), so new weights take effect without
+recompiling; under JAX jit is already XLA, so ``xla`` is the compiled path. In training mode
+(``training=True``) BatchNorm layers update their moving statistics: they are put back after each call,
+so one run never changes the next.
 """
 
 from __future__ import annotations
@@ -16,28 +19,51 @@ from vggcompare.core.model.mc_dropout import DropoutKeys
 Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def compile_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ...]) -> Forward:
-    """Compile ``model``'s inference for a batch of ``shape``; return f(batch, keys) -> (B, C) float32."""
+def compile_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ...], call: str = "compiled",
+                    training: bool = False) -> Forward:
+    """Return f(batch, keys) -> (B, C) float32 for ``model`` on batches of ``shape``, by the path ``call``."""
     import keras
 
     backend = keras.backend.backend()
-    if backend == "tensorflow":
-        return _tensorflow_forward(model, holder, shape)
-    if backend == "jax":
-        return _jax_forward(model, holder)
-    raise NotImplementedError(f"the {backend} backend is not supported; use tensorflow or jax")
+    if backend not in ("tensorflow", "jax"):
+        raise NotImplementedError(f"the {backend} backend is not supported; use tensorflow or jax")
+    if call == "predict":
+        fn = _predict_forward(model, holder, backend)
+    elif call == "eager":
+        fn = _eager_forward(model, holder, backend, training)
+    elif backend == "tensorflow":
+        fn = _tensorflow_forward(model, holder, shape, training, jit_compile=call == "xla")
+    else:
+        fn = _jax_forward(model, holder, training)
+    return _restoring_state(model, fn) if training else fn
 
 
-def _tensorflow_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ...]) -> Forward:
+def _restoring_state(model: Any, fn: Forward) -> Forward:
+    """Wrap ``fn`` so the model's non-trainable variables (BatchNorm's moving statistics) are put back after it."""
+    import keras
+
+    def run(batch: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        saved = [keras.ops.convert_to_numpy(v.value) for v in model.non_trainable_variables]
+        try:
+            return fn(batch, keys)
+        finally:
+            for v, value in zip(model.non_trainable_variables, saved):
+                v.assign(value)
+
+    return run
+
+
+def _tensorflow_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ...], training: bool,
+                        jit_compile: bool = False) -> Forward:
     import tensorflow as tf
 
     def call(x, keys):
         if holder is not None:
             holder.current = keys
-        return model(x, training=False)
+        return model(x, training=training)
 
     spec = [tf.TensorSpec(shape, tf.float32), tf.TensorSpec((shape[0], 2), tf.int32)]
-    fn = tf.function(call, input_signature=spec)
+    fn = tf.function(call, input_signature=spec, jit_compile=jit_compile or None)
 
     def run(batch: np.ndarray, keys: np.ndarray) -> np.ndarray:
         out = fn(tf.constant(batch), tf.constant(DropoutKeys.as_backend_keys(keys, "tensorflow")))
@@ -46,13 +72,13 @@ def _tensorflow_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int
     return run
 
 
-def _jax_forward(model: Any, holder: DropoutKeys | None) -> Forward:
+def _jax_forward(model: Any, holder: DropoutKeys | None, training: bool) -> Forward:
     import jax
 
     def call(trainable, non_trainable, x, keys):
         if holder is not None:
             holder.current = keys
-        out, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+        out, _ = model.stateless_call(trainable, non_trainable, x, training=training)
         return out
 
     fn = jax.jit(call)
@@ -61,6 +87,49 @@ def _jax_forward(model: Any, holder: DropoutKeys | None) -> Forward:
         trainable = [v.value for v in model.trainable_variables]
         non_trainable = [v.value for v in model.non_trainable_variables]
         out = fn(trainable, non_trainable, batch, DropoutKeys.as_backend_keys(keys, "jax"))
+        return np.asarray(out, dtype=np.float32)
+
+    return run
+
+
+def _eager_forward(model: Any, holder: DropoutKeys | None, backend: str, training: bool) -> Forward:
+    """``model(x, training=...)`` with no compiled function around it (TensorFlow's eager mode; JAX op by op)."""
+    import keras
+
+    def run(batch: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        if holder is not None:
+            holder.current = keras.ops.convert_to_tensor(DropoutKeys.as_backend_keys(keys, backend))
+        out = model(keras.ops.convert_to_tensor(batch), training=training)
+        return np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float32)
+
+    return run
+
+
+def _predict_forward(model: Any, holder: DropoutKeys | None, backend: str) -> Forward:
+    """``model.predict(batch, batch_size=len(batch))``, which always calls with ``training=False``.
+
+    Keyed dropout reads its keys from a variable under TensorFlow; under JAX, predict's compiled step
+    would keep the first call's keys as constants, so it is rebuilt for each call when there are keys.
+    """
+    import keras
+
+    variable = None
+
+    def run(batch: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        nonlocal variable
+        if holder is not None:
+            words = DropoutKeys.as_backend_keys(keys, backend)
+            if backend == "tensorflow":
+                import tensorflow as tf
+
+                if variable is None:
+                    variable = tf.Variable(words, trainable=False)
+                variable.assign(words)
+                holder.current = variable
+            else:
+                holder.current = keras.ops.convert_to_tensor(words)
+                model.predict_function = None  # a new trace, with these keys
+        out = model.predict(batch, batch_size=len(batch), verbose=0)
         return np.asarray(out, dtype=np.float32)
 
     return run

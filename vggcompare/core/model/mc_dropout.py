@@ -44,7 +44,8 @@ def _dropout_layer_class():
             keys = self._holder[0].current
             salt = keras.ops.convert_to_tensor([0, self.salt], dtype=keys.dtype)
             shape = tuple(x.shape[1:])
-            masks = [keras.random.uniform(shape, seed=KeySeed(keys[i] + salt), dtype="float32") for i in range(x.shape[0])]
+            rows = x.shape[0] if x.shape[0] is not None else keys.shape[0]  # model.predict traces with batch None
+            masks = [keras.random.uniform(shape, seed=KeySeed(keys[i] + salt), dtype="float32") for i in range(rows)]
             keep = keras.ops.cast(keras.ops.stack(masks) >= self.rate, x.dtype)
             return x * keep / keras.ops.cast(1.0 - self.rate, x.dtype)
 

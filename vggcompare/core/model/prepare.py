@@ -44,7 +44,8 @@ class PreparedModel:
     keys: Any = None  # DropoutKeys when dropout layers are active
     softmax_applied: bool = False
     random_weights: bool = False
-    _forward: dict[int, Any] = field(default_factory=dict)
+    layers: dict[str, int] = field(default_factory=dict)  # BatchNorm and Dropout layers of the user's model
+    _forward: dict[tuple, Any] = field(default_factory=dict)
     _reinit_buffers: dict[int, Any] = field(default_factory=dict)  # reused staging arrays for new weights
 
     @property
@@ -52,16 +53,18 @@ class PreparedModel:
         """Number of output classes."""
         return len(self.labels)
 
-    def forward(self, batch: np.ndarray, dropout_keys: np.ndarray | None = None) -> np.ndarray:
+    def forward(self, batch: np.ndarray, dropout_keys: np.ndarray | None = None, call: str = "compiled",
+                training: bool = False) -> np.ndarray:
         """Run one forward call on a (B, H, W, 3) float32 batch; return (B, C) float32 probabilities.
 
         ``dropout_keys`` (B, 2) are the passes' dropout keys (ignored by a model without dropout).
-        Each batch size is compiled once by the backend's own compiler (tf.function or jax.jit).
+        ``call`` is the path (core.model.compiled) and ``training`` the flag the model is called with.
+        Each batch size is compiled once per path by the backend's own compiler (tf.function or jax.jit).
         """
         b = batch.shape[0]
-        fn = self._forward.get(b)
+        fn = self._forward.get((b, call, training))
         if fn is None:
-            fn = self._forward[b] = compile_forward(self.model, self.keys, (b, *batch.shape[1:]))
+            fn = self._forward[(b, call, training)] = compile_forward(self.model, self.keys, (b, *batch.shape[1:]), call, training)
         keys = dropout_keys if dropout_keys is not None else np.zeros((b, 2), np.int64)
         return fn(np.ascontiguousarray(batch, dtype=np.float32), keys)
 
@@ -136,7 +139,8 @@ def prepare_model(
             say("Finding the ImageNet weights…")
             weights_path = str(resolve_imagenet_weights(config.weights, allow_download, download_progress, cancel))
         base_key = _base_key(config, weights_path)
-        key = (base_key, config.labels, config.dropout, config.precision)
+        keyed = config.dropout is not None or (config.training_mode and config.model not in ("vgg19", "vgg19-random"))
+        key = (base_key, config.labels, config.dropout, config.precision, keyed)
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
@@ -153,7 +157,8 @@ def prepare_model(
             model = _to_bfloat16(model)
         holder = None
         n_dropout = 0
-        if config.dropout is not None:
+        layers = count_layers(model)
+        if keyed:  # MC dropout; or training mode, whose Dropout layers get a mask keyed per pass
             holder = DropoutKeys()
             model, n_dropout = with_dropout(model, config, holder)
             if n_dropout == 0:
@@ -171,6 +176,7 @@ def prepare_model(
             keys=holder,
             softmax_applied=needs_softmax,
             random_weights=_is_random(config.model),
+            layers=layers,
         )
         if len(_CACHE) >= _MAX_VARIANTS:
             _CACHE.pop(next(iter(_CACHE)))
@@ -221,6 +227,16 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, 
         desc = f"{name} ({size[0]}×{size[1]} input, {classes} classes)"
     say(f"Model ready in {time.perf_counter() - t0:.1f} s.")
     return model, size, classes, needs_softmax, desc
+
+
+def count_layers(model: Any) -> dict[str, int]:
+    """How many BatchNorm and Dropout layers ``model`` has, nested models included."""
+    counts = {"batchnorm": 0, "dropout": 0}
+    for layer in getattr(model, "_flatten_layers", lambda **_: model.layers)(include_self=False, recursive=True):
+        name = type(layer).__name__
+        counts["batchnorm"] += "BatchNormalization" in name
+        counts["dropout"] += "Dropout" in name
+    return counts
 
 
 def clear_cache() -> None:

@@ -30,7 +30,8 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
-from vggcompare.core.input.model_view import model_input, switch_notes
+from vggcompare.core.input.loaders import loader_input
+from vggcompare.core.input.model_view import switch_notes
 from vggcompare.core.model.backend import check_backend_settings
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.run import engine_steps as steps
@@ -57,7 +58,7 @@ class Progress:
 
 def auto_batch_size(config: ExperimentConfig) -> int:
     """Passes per forward call: the user's choice, else 1 with new weights per pass, else AUTO_BATCH."""
-    if config.reinit_weights:
+    if config.reinit_weights or config.batch_neighbours != "none":
         return 1
     if config.batch_size is not None:
         return min(config.batch_size, config.passes)
@@ -110,7 +111,8 @@ def run_passes(
         prepared.hold_weights((*base, STREAM_INIT))
     t["model"] = time.perf_counter()
     height, width = prepared.input_size
-    picture = model_input(image, (height, width), config.interpolation, config.pitfalls)
+    picture, loader_notes = loader_input(image, (height, width), config)
+    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source)
     augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     n, chunk = config.passes, auto_batch_size(config)
     probs = np.empty((n, prepared.classes), dtype=np.float32)
@@ -126,26 +128,35 @@ def run_passes(
         x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS)
         params.extend(drawn)
         thumbs.extend(_thumbnails(shown, params, config))
-        x = steps.pad(x, chunk)  # the fixed batch shape, so the compiled call is never retraced
-        keys = steps.dropout_keys(base, config, indices, chunk) if prepared.keys is not None else None
+        if neighbours.size:
+            x = np.concatenate([x, neighbours])
+        elif not config.training_mode:  # (in training mode padding rows would enter BatchNorm's statistics)
+            x = steps.pad(x, chunk)  # the fixed batch shape, so the compiled call is never retraced
+        keys = steps.dropout_keys(base, config, indices, len(x)) if prepared.keys is not None else None
+        rows = len(x)
         if config.reinit_weights:
             prepared.hold_weights(tuple(pass_seed(base, config, start, STREAM_WEIGHTS)))
+        first_row = x[:1] if start == 0 else first_row
         t_call = time.perf_counter()
-        out = _forward(prepared, x, keys)
+        out = _forward(prepared, x, keys, config)
         first_call = first_call or time.perf_counter() - t_call
         probs[start : indices.stop] = out[: len(indices)]
         done = indices.stop
         elapsed = time.perf_counter() - t["passes"]
         yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
     t["end"] = time.perf_counter()
+    if config.training_mode:  # one more call: the first pass's input in inference mode, to say what training mode did
+        inference = prepare_model(config.replace(training_mode=False), allow_download=allow_download)
+        neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first_row, None), config))
     result = RunResult(  # 4. the result
         config=config,
         labels=list(prepared.labels),
         probabilities=probs,
         augmentation=params,
-        environment=steps.environment(config, facts, chunk, prepared.description),
+        environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers),
         timings=steps.timings(t, first_call, n),
-        notes=steps.notes_for(config, image, prepared.softmax_applied, facts, _input_notes(image, config, base)),
+        notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
+                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared)]),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -184,10 +195,12 @@ def _input_notes(image: LoadedImage, config: ExperimentConfig, base: tuple[int, 
     return notes
 
 
-def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None) -> np.ndarray:
-    """One forward call; TensorFlow's own failures become one sentence the user can act on."""
+def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None, config: ExperimentConfig | None = None) -> np.ndarray:
+    """One forward call by the configured path; TensorFlow's own failures become one sentence the user can act on."""
     try:
-        return prepared.forward(x, keys)
+        if config is None or (config.call == "compiled" and not config.training_mode):
+            return prepared.forward(x, keys)
+        return prepared.forward(x, keys, config.call, config.training_mode)
     except MemoryError:
         raise VggCompareError(
             f"out of memory during a forward call of {x.shape[0]} passes; set fewer passes per call"

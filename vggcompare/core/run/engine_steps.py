@@ -62,17 +62,86 @@ def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range
     return pad(keys, size)
 
 
-def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str) -> dict[str, Any]:
-    """The run's environment record (see core.run.environment), with the engine's own facts."""
+def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
+                call_rows: int | None = None, layers: dict[str, int] | None = None) -> dict[str, Any]:
+    """The run's environment record (see core.run.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
     if support is not None:
         env["bfloat16_speed_ratio"] = support.speed_ratio
     env["intra_op_threads"] = facts["threads"]
     env["passes_per_call"] = per_call
+    env["call_path"] = config.call
+    env["training_mode"] = config.training_mode
+    env["loader"] = config.loader
+    env.update(_loader_versions(config.loader))
+    if call_rows is not None:
+        env["rows_per_call"] = call_rows  # the image's pass and its batch neighbours
+    if layers:
+        env["batchnorm_layers"], env["dropout_layers_in_model"] = layers.get("batchnorm", 0), layers.get("dropout", 0)
     env["model"] = model
     env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
     return env
+
+
+def _loader_versions(loader: str) -> dict[str, str]:
+    """The version of the library the loader called (Pillow for load-img is in the record already)."""
+    if loader == "opencv":
+        import cv2
+
+        return {"opencv": cv2.__version__}
+    return {}
+
+
+def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> tuple[np.ndarray, list[str]]:
+    """The batch neighbours' preprocessed rows (none: an empty array) and the notes on them."""
+    if config.batch_neighbours == "none":
+        return np.empty((0,)), []
+    from vggcompare.core.errors import ConfigError
+    from vggcompare.core.run.neighbours import call_rows, neighbour_rows
+
+    rows = call_rows(config)
+    if rows < 2:
+        raise ConfigError("batch neighbours need at least 2 rows per call (--batch-size): the image and one other")
+    return neighbour_rows(config, size, rows - 1, source)
+
+
+def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
+    """What the call path did, in the words of the user's own code."""
+    import keras
+
+    jax = keras.backend.backend() == "jax"
+    notes = {"predict": ["Called as model.predict(x, batch_size=len(x)) (always training=False)."],
+             "eager": [f"Called eagerly as model(x, training={config.training_mode}), with no compiled function."],
+             "xla": ["Under JAX, jax.jit already compiles with XLA: the xla path is the compiled one."] if jax else
+                    ["Called through tf.function(jit_compile=True): XLA compiles the model."]}.get(config.call, [])
+    if config.call == "xla" and not jax and prepared.keys is not None:
+        notes.append("Under XLA, TensorFlow draws its stateless random numbers with another algorithm, so the dropout "
+                     "masks differ from the other paths' (still one mask per pass, from the pass's key).")
+    if config.training_mode:
+        notes.append(f"Called with training=True: BatchNorm layers ({prepared.layers.get('batchnorm', 0)}) normalise with "
+                     "this call's own batch statistics, Dropout layers "
+                     f"({prepared.layers.get('dropout', 0)}) are on with a mask keyed per pass; BatchNorm's moving "
+                     "statistics are put back after each call.")
+    return notes
+
+
+def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, config: ExperimentConfig) -> str:
+    """One sentence: which layers training mode changed and how far pass 1 moved against inference on its input."""
+    from vggcompare.core.analysis.verdict import fmt
+
+    bn, do = prepared.layers.get("batchnorm", 0), max(prepared.layers.get("dropout", 0), prepared.dropout_layers)
+    diff = np.abs(trained.astype(np.float64) - inferred[0].astype(np.float64))
+    labels = prepared.labels
+    top = (int(np.argmax(inferred[0])), int(np.argmax(trained)))
+    if not bn and not do:
+        return ("No BatchNorm or Dropout layer: training mode changes nothing here "
+                f"(pass 1 against inference on its input: largest difference {fmt(float(diff.max()))}).")
+    which = " and ".join(w for w in (f"{bn} BatchNorm layer(s) using the batch's statistics" if bn else "",
+                                     f"{do} Dropout layer(s) dropping units" if do else "") if w)
+    moved = (f"top-1 changed from {labels[top[0]]} to {labels[top[1]]}" if top[0] != top[1] else f"top-1 stayed {labels[top[0]]}")
+    return (f"Training mode made the difference through {which}: pass 1 against inference on the same input moved a "
+            f"probability by up to {fmt(float(diff.max()))}; {moved}.")
 
 
 def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:
@@ -91,7 +160,8 @@ def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:
 def notes_for(config: ExperimentConfig, image: LoadedImage, softmax_applied: bool, facts: dict[str, Any],
               input_notes: list[str] = ()) -> list[str]:
     """The run's notes: the image's and its input's (``input_notes``), plus what the engine changed or found."""
-    notes = list(image.notes) + list(input_notes)
+    own = [n for n in image.notes if "load_img" not in n] if config.loader != "load-img" else image.notes
+    notes = list(own) + list(input_notes)
     if softmax_applied:
         notes.append("Note: the model outputs scores, not probabilities, so a softmax was applied to them.")
     if config.reinit_weights and config.batch_size not in (None, 1):

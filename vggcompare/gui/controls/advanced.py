@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 
-from vggcompare.core.config import INTERPOLATIONS, MAX_BATCH, MAX_THREADS, PITFALLS, ExperimentConfig
+from vggcompare.core.config import MAX_BATCH, MAX_THREADS, PITFALLS, ExperimentConfig
 from vggcompare.core.input.preprocess import PITFALL_EXPLANATIONS
 from vggcompare.gui.controls.fields import combo, int_box
 
@@ -34,39 +34,33 @@ class _Group(QWidget):
 
 
 class PreprocessSettings(_Group):
-    """Resizing, preprocessing mode and the pitfalls that reproduce common mistakes."""
+    """Preprocessing mode and the pitfalls that reproduce common mistakes (resizing: controls.pipeline)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.interpolation = combo()
-        for name in INTERPOLATIONS:
-            self.interpolation.addItem(name + (" (Keras' load_img default)" if name == "nearest" else ""), name)
-        self.interpolation.setToolTip("How the picture is resized to the model's input size (224 × 224 for VGG19).")
         self.mode = combo()
         for name, text in PREPROCESS_TEXT.items():
             self.mode.addItem(text, name)
         self.mode.setToolTip("How pixel values are transformed before the model sees them. VGG19 was trained with caffe.")
-        self.form.addRow("Resize with", self.interpolation)
         self.form.addRow("Preprocessing", self.mode)
         self.pitfalls: dict[str, QCheckBox] = {}
-        for name in PITFALLS:
+        for name in (p for p in PITFALLS if p != "opencv-bgr"):  # OpenCV's BGR order sits with the opencv loader
             box = QCheckBox(LOADING_SWITCH_TEXT.get(name, f"Pitfall: {name}"))
             box.setToolTip(f"Load the picture as other programs do: {PITFALL_EXPLANATIONS[name]}." if name in LOADING_SWITCH_TEXT
                            else f"Reproduce a common mistake: {PITFALL_EXPLANATIONS[name]}.")
             box.toggled.connect(_changed(self))
             self.pitfalls[name] = box
             self.form.addRow("", box)
-        self.interpolation.currentIndexChanged.connect(_changed(self))
         self.mode.currentIndexChanged.connect(_changed(self))
 
     def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
-        """Return ``config`` with this interpolation, preprocessing and pitfalls."""
+        """Return ``config`` with this preprocessing and these pitfalls (the loader's own pitfall is kept)."""
         chosen = tuple(name for name, box in self.pitfalls.items() if box.isChecked())
-        return config.replace(interpolation=self.interpolation.currentData(), preprocess=self.mode.currentData(), pitfalls=chosen)
+        kept = tuple(p for p in config.pitfalls if p not in self.pitfalls)
+        return config.replace(preprocess=self.mode.currentData(), pitfalls=chosen + kept)
 
     def set_from(self, config: ExperimentConfig) -> None:
         """Show the preprocessing settings of ``config``."""
-        self.interpolation.setCurrentIndex(max(0, self.interpolation.findData(config.interpolation)))
         self.mode.setCurrentIndex(max(0, self.mode.findData(config.preprocess)))
         for name, box in self.pitfalls.items():
             box.setChecked(name in config.pitfalls)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox,
 from vggcompare.core.config import MAX_PASSES, MAX_SEED, ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.gui.controls.advanced import NumericsSettings, PreprocessSettings
+from vggcompare.gui.controls.pipeline import CallSettings, LoadingSettings
 from vggcompare.gui.controls.augment import AugmentSettings
 from vggcompare.gui.common.collapsible import Collapsible
 from vggcompare.gui.controls.fields import combo, float_box, int_box
@@ -65,14 +66,18 @@ class ControlsPanel(QWidget):
         form.addRow("", dropout_row)
         self.augment_settings = AugmentSettings()
         self.preprocess_settings = PreprocessSettings()
+        self.loading_settings = LoadingSettings()
         self.numerics_settings = NumericsSettings()
+        self.call_settings = CallSettings()
         self.groups: dict[str, Collapsible] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(common)
         for key, title, content in (
             ("augmentation", "Advanced: augmentation settings", self.augment_settings),
-            ("preprocessing", "Advanced: resizing, preprocessing, pitfalls", self.preprocess_settings),
+            ("loading", "Advanced: loading, as your code does it", self.loading_settings),
+            ("preprocessing", "Advanced: preprocessing, pitfalls", self.preprocess_settings),
+            ("calls", "Advanced: call path, training mode, batch neighbours", self.call_settings),
             ("numerics", "Advanced: numerics", self.numerics_settings),
         ):
             group = Collapsible(title)
@@ -105,8 +110,8 @@ class ControlsPanel(QWidget):
         )
         cfg = self.model.apply_to(cfg)
         cfg = self.augment_settings.apply_to(cfg).replace(augment=dict(enabled=self.augment.isChecked()))
-        cfg = self.preprocess_settings.apply_to(cfg)
-        cfg = self.numerics_settings.apply_to(cfg)
+        cfg = self.loading_settings.apply_to(self.preprocess_settings.apply_to(cfg))
+        cfg = self.call_settings.apply_to(self.numerics_settings.apply_to(cfg))
         if "no-bgr-swap" in cfg.pitfalls and cfg.effective_preprocess != "caffe":
             raise ConfigError("The pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's).")
         return cfg.validate()
@@ -123,7 +128,8 @@ class ControlsPanel(QWidget):
     def set_config(self, config: ExperimentConfig) -> None:
         """Show ``config`` in the controls, emitting ``changed`` once."""
         widgets = (self, self.model, self.passes, self.seeding, self.seed, self.augment, self.dropout, self.dropout_rate,
-                   self.augment_settings, self.preprocess_settings, self.numerics_settings)
+                   self.augment_settings, self.preprocess_settings, self.numerics_settings, self.loading_settings,
+                   self.call_settings)
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.model.set_from(config)
@@ -137,6 +143,8 @@ class ControlsPanel(QWidget):
             self.augment_settings.set_from(config)
             self.preprocess_settings.set_from(config)
             self.numerics_settings.set_from(config)
+            self.loading_settings.set_from(config)
+            self.call_settings.set_from(config)
         finally:
             for blocker in blockers:
                 blocker.unblock()

@@ -55,7 +55,10 @@ class ModelStatus(QObject):
         choice = self.controls.model.choice.currentIndex()
         preprocess = self.controls.preprocess_settings
         switches = tuple(name for name, box in preprocess.pitfalls.items() if box.isChecked())
-        self.image_panel.set_model_view(interpolation=preprocess.interpolation.currentData(), switches=switches)
+        loading = self.controls.loading_settings
+        switches += ("opencv-bgr",) if loading.bgr.isChecked() else ()
+        self.image_panel.set_model_view(interpolation=loading.interpolation.currentData(), switches=switches,
+                                        loader=loading.loader.currentData())
         if choice in (IMAGENET, IMAGENET_FILE, RANDOM) and self.controls.model.problem() is None:
             self.image_panel.set_model_view(input_size=(224, 224))
         elif choice == BUILTIN:

@@ -53,6 +53,7 @@ class ImagePanel(QWidget):
         self.input_size = (224, 224)
         self.interpolation = "nearest"
         self.switches: tuple[str, ...] = ()  # loading switches (apply-exif, alpha-on-white) the model's view follows
+        self.loader = "load-img"  # the loader the view follows: load-img and opencv here; tf-dataset runs in the engine
         self.start_folder = ""
         self.picture = _picture_label()
         self.model_input = _picture_label()
@@ -149,11 +150,14 @@ class ImagePanel(QWidget):
 
     # ---- the model's view ----------------------------------------------------------------
     def set_model_view(self, input_size: tuple[int, int] | None = None, interpolation: str | None = None,
-                       switches: tuple[str, ...] | None = None) -> None:
-        """Update the model input picture for a new input size, interpolation or set of loading switches."""
+                       switches: tuple[str, ...] | None = None, loader: str | None = None) -> None:
+        """Update the model input picture for a new input size, interpolation, set of loading switches or loader."""
         changed = False
-        if switches is not None and tuple(s for s in switches if s in LOADING_SWITCHES) != self.switches:
-            self.switches, changed = tuple(s for s in switches if s in LOADING_SWITCHES), True
+        if loader is not None and loader != self.loader:
+            self.loader, changed = loader, True
+        kinds = (*LOADING_SWITCHES, "opencv-bgr")
+        if switches is not None and tuple(dict.fromkeys(s for s in switches if s in kinds)) != self.switches:
+            self.switches, changed = tuple(dict.fromkeys(s for s in switches if s in kinds)), True
         if input_size is not None and tuple(input_size) != self.input_size:
             self.input_size, changed = tuple(input_size), True
         if interpolation is not None and interpolation != self.interpolation:
@@ -163,12 +167,28 @@ class ImagePanel(QWidget):
 
     def _update_model_input(self) -> None:
         h, w = self.input_size
-        pixels = model_input(self.loaded, (h, w), self.interpolation, self.switches)
+        how, pixels = "", None
+        if self.loader == "opencv":  # OpenCV's own calls, here in the window (it is not TensorFlow)
+            from vggcompare.core.input.loaders import opencv_input
+
+            try:
+                pixels = opencv_input(self.loaded, (h, w), self.interpolation, "opencv-bgr" in self.switches)[0]
+                how = ", cv2.imread" + (" without cvtColor (BGR)" if "opencv-bgr" in self.switches else "")
+            except (ImageError, KeyError, TypeError):
+                how = "; OpenCV cannot read this file, so this is load_img's view"
+        elif self.loader == "tf-dataset":
+            how = ("; this is load_img's view: TensorFlow decodes and resizes in the engine, and the run's input "
+                   "thumbnails show what it gave")
+        if pixels is None:
+            interpolation = self.interpolation if self.loader == "load-img" else "nearest"
+            pixels = model_input(self.loaded, (h, w), interpolation, self.switches)
+            how = f", {interpolation} resize" + "".join(f", {LOADING_WORDS[s]}" for s in self.switches if s in LOADING_WORDS) + how
+        else:
+            how = f", {self.interpolation} resize{how}"
         pixmap, factor = model_input_pixmap(pixels, BOX)
         self.model_input.setPixmap(pixmap)
         scale = "" if factor == 1 else (f", shown {factor}× larger" if factor > 1 else ", shown smaller")
-        how = "".join(f", {LOADING_WORDS[s]}" for s in self.switches)
-        self.input_caption.setText(f"<b>What the model sees</b><br>{w} × {h} px, {self.interpolation} resize{how}{scale}")
+        self.input_caption.setText(f"<b>What the model sees</b><br>{w} × {h} px{how}{scale}")
 
     def _show_empty(self) -> None:
         self.picture.setText("Open, drop or paste\nan image")

@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Generator
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError
+from vggcompare.core.errors import ConfigError, ImageError
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.run.presets import matrix, numerics, pitfalls, popular
+from vggcompare.core.run.presets import checkup, matrix, numerics, pitfalls, popular, serving
 from vggcompare.core.run.presets.base import Preset, PresetOutcome
 
 if TYPE_CHECKING:  # the engine (and what it imports) loads only when a demonstration runs
     from vggcompare.core.run.engine import Progress
 
-PRESETS: dict[str, Preset] = {p.name: p for m in (popular, matrix, pitfalls, numerics) for p in m.PRESETS}
+PRESETS: dict[str, Preset] = {p.name: p for m in (checkup, popular, matrix, pitfalls, serving, numerics) for p in m.PRESETS}
 
 
 def run_preset(
@@ -47,13 +47,19 @@ def run_preset(
             result = run_in_fresh_process(step_cfg, image_path=step_cfg.image, cancel=cancel)
         else:
             gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download)
-            while True:
-                try:
-                    p = next(gen)
-                except StopIteration as stop:
-                    result = stop.value
-                    break
-                yield Progress(p.stage, p.done, p.total, p.elapsed, p.eta, f"{prefix}: {p.message}")
+            try:
+                while True:
+                    try:
+                        p = next(gen)
+                    except StopIteration as stop:
+                        result = stop.value
+                        break
+                    yield Progress(p.stage, p.done, p.total, p.elapsed, p.eta, f"{prefix}: {p.message}")
+            except ImageError as exc:
+                if not preset.skip_unreadable:
+                    raise
+                outcome.notes.append(f"'{label}' is not applicable: {exc}")
+                continue
         result.name = f"{preset.name}: {label}"
         outcome.runs[label] = result
     preset.summarise(outcome)

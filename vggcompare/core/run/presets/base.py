@@ -27,6 +27,7 @@ class PresetOutcome:
     notes: list[str] = field(default_factory=list)
     bars: list[tuple[str, float]] = field(default_factory=list)  # one number per variant, for a bar plot
     bars_label: str = ""
+    pictures: dict[str, bytes] = field(default_factory=dict)  # file name -> PNG bytes, written beside the runs
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Preset:
     steps: Callable[[ExperimentConfig], list[tuple[str, ExperimentConfig]]]
     summarise: Callable[[PresetOutcome], None]
     prepare: Callable[[], object] | None = None  # run in the engine before the steps (e.g. build a model file)
+    skip_unreadable: bool = False  # a step whose loader cannot read the image is left out with a note, not an error
 
 
 def clean(cfg: ExperimentConfig, **changes) -> ExperimentConfig:

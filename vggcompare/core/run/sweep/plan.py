@@ -30,7 +30,9 @@ def preset_variants(name: str, config: ExperimentConfig) -> tuple[list[Variant],
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     steps = preset.steps(config.replace(image=None))
     notes = [f"'{label}' is left out: it needs a new process for each run." for label, _ in steps if "fresh process" in label]
-    steps = [(label, cfg) for label, cfg in steps if "fresh process" not in label]
+    notes += [f"'{label}' is left out: a sweep groups its own images into each forward call, so it has no batch neighbours."
+              for label, cfg in steps if cfg.batch_neighbours != "none"]
+    steps = [(label, cfg) for label, cfg in steps if "fresh process" not in label and cfg.batch_neighbours == "none"]
     first = _REFERENCE.get(name, steps[0][0])
     steps.sort(key=lambda step: step[0] != first)
     kept: list[Variant] = []
@@ -70,6 +72,8 @@ def check_variants(variants: list[Variant]) -> None:
     ref = variants[0][1]
     for name, cfg in variants:
         cfg.validate()
+        if cfg.batch_neighbours != "none":
+            raise ConfigError(f"variant '{name}' has batch neighbours; a sweep groups its own images into each forward call")
         for field in _SHARED:
             if getattr(cfg, field) != getattr(ref, field):
                 raise ConfigError(f"variant '{name}' changes {field}, which a sweep keeps the same in every variant "

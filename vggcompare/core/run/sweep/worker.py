@@ -18,7 +18,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ImageError
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
-from vggcompare.core.input.model_view import model_input
+from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.run.engine import AUTO_BATCH
@@ -35,6 +35,8 @@ def call_size(config: ExperimentConfig, rows: int) -> int:
     """Rows per forward call for a variant: its passes per call (the engine's chunk), at most a group's rows."""
     if config.reinit_weights:
         return 1
+    if config.training_mode:  # each image alone in its calls, as a run of it would be: BatchNorm sees no other image
+        return config.passes
     return min(config.batch_size or AUTO_BATCH, rows)
 
 
@@ -80,15 +82,24 @@ class SweepWorker:
         if errors:  # their passes count as done for the progress, though none runs
             yield len(errors) * sum(cfg.passes for _, cfg in self.variants)
         probs: list[dict[int, np.ndarray]] = []
-        for _name, cfg in self.variants:
-            out = yield from self._run_variant(cfg, images)
+        failed: dict[tuple[int, int], str] = {}  # (image, variant): what the variant's loader could not read
+        for k, (_name, cfg) in enumerate(self.variants):
+            readable = {}
+            for index, loaded in images.items():
+                try:
+                    readable[index] = loader_input(loaded, prepare_model(cfg, allow_download=self.allow_download).input_size, cfg)[0]
+                except ImageError as exc:
+                    failed[(index, k)] = str(exc)
+            if len(readable) < len(images):
+                yield (len(images) - len(readable)) * cfg.passes
+            out = yield from self._run_variant(cfg, readable)
             probs.append(out)
         rows = []
         for index, name, _data in items:
             for k, (variant, cfg) in enumerate(self.variants):
                 row = {"image_index": index, "variant_index": k, "image": name, "variant": variant, "passes": cfg.passes}
-                if index in errors:
-                    row["error"] = errors[index]
+                if index in errors or (index, k) in failed or (index, 0) in failed:
+                    row["error"] = errors.get(index) or failed.get((index, k)) or f"the reference: {failed[(index, 0)]}"
                 else:
                     row.update(self._numbers(probs[0][index], probs[k][index]))
                 rows.append(row)
@@ -105,8 +116,8 @@ class SweepWorker:
             "probabilities_sha256": hashlib.sha256(np.ascontiguousarray(variant, np.float32).tobytes()).hexdigest(),
         }
 
-    def _run_variant(self, cfg: ExperimentConfig, images: dict[int, LoadedImage]) -> Generator[int, None, dict[int, np.ndarray]]:
-        """Every image's (N, C) probabilities under one variant, in calls of a fixed size."""
+    def _run_variant(self, cfg: ExperimentConfig, images: dict[int, np.ndarray]) -> Generator[int, None, dict[int, np.ndarray]]:
+        """Every image's (N, C) probabilities under one variant (from its loader's pictures), in calls of a fixed size."""
         if not images:
             return {}
         prepared = prepare_model(cfg, allow_download=self.allow_download)
@@ -116,11 +127,10 @@ class SweepWorker:
             prepared.hold_weights((cfg.seed, STREAM_INIT))
         base = (secrets.randbits(63),) if cfg.seeding == "off" else (cfg.seed,)
         n = cfg.passes
-        height, width = prepared.input_size
         order = list(images)
         # each image's passes are augmented as a run of the tool on that image alone would augment them
         augmenters = [aug.PassAugmenter(cfg.augment, base[0] % 2**32, cfg.seeding) if cfg.augment.enabled else None for _ in order]
-        pictures = [model_input(images[i], (height, width), cfg.interpolation, cfg.pitfalls) for i in order]
+        pictures = [images[i] for i in order]
         total = len(order) * n
         size = call_size(cfg, self.group * n)
         out = np.empty((total, prepared.classes), np.float32)
@@ -139,14 +149,14 @@ class SweepWorker:
 
     def _call(self, prepared: PreparedModel, cfg: ExperimentConfig, base: tuple, x: np.ndarray, passes: np.ndarray, size: int) -> np.ndarray:
         count = len(x)
-        if count < size:  # pad to the fixed call size, so the graph is never retraced (as the engine does)
+        if count < size and not cfg.training_mode:  # pad to the fixed call size, so the graph is never retraced (as the engine does)
             x = np.concatenate([x, np.repeat(x[-1:], size - count, axis=0)])
         keys = None
         if prepared.keys is not None:
             keys = np.array([np.random.SeedSequence(_pass_seed(base, cfg, int(i), STREAM_DROPOUT)).generate_state(2, np.uint32)
                              for i in passes], dtype=np.int64)
-            if count < size:
-                keys = np.concatenate([keys, np.repeat(keys[-1:], size - count, axis=0)])
+            if len(keys) < len(x):
+                keys = np.concatenate([keys, np.repeat(keys[-1:], len(x) - len(keys), axis=0)])
         if cfg.reinit_weights:
             prepared.hold_weights(tuple(_pass_seed(base, cfg, int(passes[0]), STREAM_WEIGHTS)))
-        return _forward(prepared, x, keys)[:count]
+        return _forward(prepared, x, keys, cfg)[:count]

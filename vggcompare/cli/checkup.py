@@ -1,0 +1,75 @@
+"""The ``checkup`` command: every cause against the user's pipeline on one image, ranked; a table on the terminal,
+``checkup.json`` and (with ``--report``) a one-page PDF."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+
+def add_checkup_command(sub, add_run_options) -> None:
+    """Register ``checkup IMAGE`` on the CLI's subparsers."""
+    p = sub.add_parser("checkup", help="try every cause on one image against your pipeline and rank them")
+    p.add_argument("image")
+    add_run_options(p)
+    p.add_argument("--out-dir", default="checkup-out", help="folder for checkup.json (default: checkup-out)")
+    p.add_argument("--report", help="also write a one-page PDF of the checkup")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--force", action="store_true", help="replace an existing checkup.json and report")
+
+
+def print_table(checkup, out=None) -> None:
+    """The ranked table, then one sentence per cause on what the user's code would do to hit it."""
+    out = out or sys.stdout
+    columns, rows = checkup.table(sentences=False)
+    rows = [row for row, r in zip(rows, checkup.rows) if r.status == "measured"]
+    widths = [max(len(str(r[i])) for r in [columns, *rows]) for i in range(len(columns))]
+    for row in [columns, *rows]:
+        out.write("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+    missing = [(k, r) for k, r in enumerate(checkup.rows, 1) if r.status != "measured"]
+    if missing:
+        out.write("\nNot applicable:\n")
+        for k, r in missing:
+            out.write(textwrap.fill(f"{k:>2}. {r.cause}: {r.reason}", 110, subsequent_indent="    ") + "\n")
+    out.write("\nWhat your code would do to hit each cause:\n")
+    for k, r in enumerate(checkup.rows, 1):
+        out.write(textwrap.fill(f"{k:>2}. {r.cause}: {r.sentence}", 110, subsequent_indent="    ") + "\n")
+
+
+def cmd_checkup(args: argparse.Namespace, config) -> int:
+    """Run the checkup, print its table and headline, write checkup.json (atomically) and the report."""
+    from vggcompare.cli.options import UserError, check_output_path
+    from vggcompare.core.atomic import atomic_write_text
+    from vggcompare.core.input.images import load_image
+    from vggcompare.core.run.checkup import run_checkup
+
+    check_output_path(args.out_dir, args.force, kind="folder")
+    target = Path(args.out_dir) / "checkup.json"
+    if target.exists() and not args.force:
+        raise UserError(f"{target} already exists; add --force to replace it")
+    if args.report:
+        check_output_path(args.report, args.force)
+    gen = run_checkup(config, load_image(os.path.abspath(args.image)))
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration as stop:
+            checkup = stop.value
+            break
+        if not args.quiet and p.stage == "loading":
+            sys.stderr.write(p.message + "\n")
+    print(f"Checkup of {checkup.image}\nModel: {checkup.model}; reference top-1: {checkup.reference_top1}\n")
+    print_table(checkup)
+    print(f"\n{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s.")
+    atomic_write_text(target, json.dumps(checkup.to_dict(), indent=1, ensure_ascii=False))
+    print(f"Wrote {target}")
+    if args.report:
+        from vggcompare.gui.output.report.checkup_page import write_checkup_report
+
+        path = write_checkup_report(checkup, os.path.abspath(args.report))
+        print(f"Wrote {path}")
+    return 0

@@ -1,0 +1,134 @@
+"""The causes a checkup tries: each one variant at its most common setting, and what the user's code does to hit it.
+
+A cause is measured against the reference (the user's pipeline with nothing random on, one pass) unless it
+names another cause to measure against (the DCT method and antialias are measured within TensorFlow's loader).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
+from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.input.loaders import is_jpeg
+
+FRESH = "it needs a new process (TensorFlow fixes it when it starts); compare two `vggcompare run` results made with it"
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One cause: its name, the setting tried, the configuration changes, the sentence, and why it cannot apply."""
+
+    key: str
+    setting: str
+    changes: dict[str, Any]
+    sentence: str
+    against: str | None = None  # another cause's key to measure against; None: the reference
+    not_applicable: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+
+def reference_config(config: ExperimentConfig) -> ExperimentConfig:
+    """The user's pipeline (loader, call path, model, preprocessing) with every source of variation off, one pass."""
+    from vggcompare.core.run.presets.base import clean  # (the presets package imports this module)
+
+    return clean(config, passes=1, training_mode=False, batch_neighbours="none")
+
+
+def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
+    """Every cause the tool knows, for this reference and image; those that cannot apply say why.
+
+    Without an image (a sweep's variants) the causes that depend on the file are all kept."""
+    jpeg = image is None or (image.data is not None and is_jpeg(image.data))
+    other_loaders = [name for name in ("load-img", "tf-dataset", "opencv") if name != ref.loader]
+    out = [Cause(f"loader {name}", f"{name} at its defaults", {"loader": name, "interpolation": DEFAULT_INTERPOLATION[name],
+                                                                "pitfalls": (), "dct_method": "default", "antialias": False},
+                 _LOADER_SENTENCES[name]) for name in other_loaders]
+    cv = {"loader": "opencv", "interpolation": "bilinear", "pitfalls": ("opencv-bgr",)}
+    out.append(Cause("OpenCV's BGR order", "cv2.imread without cvtColor", cv,
+                     "Your code calls cv2.imread and feeds its BGR array to the model without cv2.cvtColor(…, COLOR_BGR2RGB)."))
+    tf = {"loader": "tf-dataset", "interpolation": "bilinear", "pitfalls": ()}
+    out.append(Cause("TensorFlow's default DCT", "decode_jpeg default vs INTEGER_ACCURATE", {**tf, "dct_method": "INTEGER_ACCURATE"},
+                     "Your code decodes JPEGs with tf.io.decode_jpeg or decode_image, whose default IDCT is not PIL's "
+                     "(dct_method='INTEGER_ACCURATE' matches it).", against="loader tf-dataset",
+                     not_applicable="" if jpeg else "not a JPEG: the DCT method only changes JPEG decoding"))
+    out.append(Cause("antialias", "tf.image.resize(antialias=True)", {**tf, "antialias": True},
+                     "Your code resizes with tf.image.resize(…, antialias=True) where the dataset does not.",
+                     against="loader tf-dataset"))
+    resize = "bilinear" if ref.interpolation != "bilinear" else "nearest"
+    out.append(Cause("resize filter", f"{resize} instead of {ref.interpolation}", {"interpolation": resize},
+                     f"Your code resizes with {resize} (e.g. smart_resize or PIL's resize) where the reference uses {ref.interpolation}."))
+    caffe = ref.effective_preprocess == "caffe"
+    out += [
+        Cause("preprocess_input twice", "double-preprocess", {"pitfalls": (*ref.pitfalls, "double-preprocess")},
+              "Your code calls preprocess_input on an array it already preprocessed (it works in place on float arrays).",
+              not_applicable="the model takes raw pixels (no preprocess_input to apply twice)" if ref.effective_preprocess == "none" else ""),
+        Cause("rescale after preprocess_input", "rescale-after-preprocess", {"pitfalls": (*ref.pitfalls, "rescale-after-preprocess")},
+              "Your code divides by 255 after preprocess_input, as ImageDataGenerator(rescale=1./255) does."),
+        Cause("no BGR swap", "no-bgr-swap", {"pitfalls": (*ref.pitfalls, "no-bgr-swap")},
+              "Your code subtracts the ImageNet means without turning RGB into BGR.",
+              not_applicable="" if caffe else "the model's preprocessing is not caffe (VGG's), so there is no BGR swap to miss"),
+    ]
+    load_img = ref.loader == "load-img"
+    out.append(Cause("EXIF orientation", "apply-exif", {"pitfalls": (*ref.pitfalls, "apply-exif")},
+                     "Your code turns photos upright (ImageOps.exif_transpose, a viewer's export) where load_img does not.",
+                     not_applicable=_switch_reason(load_img, image is None or image.exif_orientation != 1, "no EXIF rotation")))
+    out.append(Cause("transparency on white", "alpha-on-white", {"pitfalls": (*ref.pitfalls, "alpha-on-white")},
+                     "Your code composites transparent pixels on white where load_img keeps the stored colours.",
+                     not_applicable=_switch_reason(load_img, image is None or image.transparent, "no transparent pixel")))
+    other = "tf" if ref.effective_preprocess == "caffe" else "caffe"  # as the pitfalls demonstration picks it
+    out.append(Cause("another architecture's preprocessing", f"{other} mode", {"preprocess": other, "pitfalls": _safe(ref, other)},
+                     f"Your code imports preprocess_input from another model's module ({other} mode) than the model's."))
+    for call, sentence in (("predict", "Your code calls model.predict(x) where the reference's is a compiled call."),
+                           ("eager", "Your code calls model(x) eagerly, outside any tf.function."),
+                           ("xla", "Your code compiles with jit_compile=True (XLA).")):
+        if call != ref.call:
+            out.append(Cause(f"call {call}", call, {"call": call}, sentence))
+    out += [
+        Cause("training mode", "training=True, alone", {"training_mode": True, "call": "compiled" if ref.call == "predict" else ref.call},
+              "Your code calls model(x, training=True), or a layer inside it does: BatchNorm uses the batch's statistics."),
+        Cause("batch neighbours", "with 15 bundled photos", {"batch_neighbours": "samples", "batch_size": 16},
+              "Your code predicts the image in one batch with other images instead of alone."),
+        Cause("training mode in a batch", "training=True, with 15 photos",
+              {"training_mode": True, "batch_neighbours": "samples", "batch_size": 16, "call": "compiled" if ref.call == "predict" else ref.call},
+              "Your code calls the model in training mode on a batch of different images (a training loop's evaluation)."),
+        Cause("batch size", "8 copies in one call", {"passes": 8, "batch_size": 8},
+              "Your code predicts the image inside a batch of 8 rather than alone (row-position numerics)."),
+        Cause("precision", "bfloat16", {"precision": "bfloat16"},
+              "Your code sets keras.mixed_precision.set_global_policy('mixed_bfloat16')."),
+        Cause("seeding with augmentation", "augmentation, unseeded", {"augment": {"enabled": True}, "seeding": "off"},
+              "Your code augments test images (ImageDataGenerator, Random* layers) without a fixed seed."),
+        Cause("dropout", "dropout 0.5 after fc1 and fc2" if ref.model in ("vgg19", "vgg19-random") else
+              "its Dropout layers on (their own rates)", {"dropout": 0.5},
+              "Your code keeps dropout on at inference (training=True on Dropout, or MC dropout)."),
+        Cause("new weights", "other random weights", {"reinit_weights": True, "passes": 1},
+              "Your code builds the model again without loading fixed weights or a seed, so its initial weights change.",
+              not_applicable="" if ref.model == "vgg19-random" else "the model's weights are fixed (a file or ImageNet): nothing redraws them"),
+        Cause("kernel library", "oneDNN vs Eigen", {}, "Your code runs on another CPU or with TF_ENABLE_ONEDNN_OPTS set otherwise.",
+              not_applicable=f"not run in a checkup: {FRESH}"),
+        Cause("threads", "1 thread", {}, "Your code runs with another intra-op thread count (another machine, a container's CPU limit).",
+              not_applicable=f"not run in a checkup: {FRESH}"),
+    ]
+    if ref.backend == "jax":
+        out = [c for c in out if c.key != "call xla"]
+    return out
+
+
+_LOADER_SENTENCES = {
+    "load-img": "Your code reads the file with keras.utils.load_img (PIL, nearest resize).",
+    "tf-dataset": "Your code reads files with keras.utils.image_dataset_from_directory (tf.io.decode_image + "
+                  "tf.image.resize, bilinear) while serving with load_img.",
+    "opencv": "Your code reads the file with cv2.imread and cv2.resize (linear), converting BGR to RGB.",
+}
+
+
+def _switch_reason(load_img: bool, has_it: bool, missing: str) -> str:
+    if not load_img:
+        return "this switch belongs to the load-img loader; the reference's loader keeps its own EXIF and alpha behaviour"
+    return "" if has_it else f"the image has {missing}: this switch changes nothing"
+
+
+def _safe(ref: ExperimentConfig, mode: str) -> tuple[str, ...]:
+    """The reference's pitfalls that stay valid under another preprocessing mode."""
+    return tuple(p for p in ref.pitfalls if not (p == "no-bgr-swap" and mode != "caffe"))

@@ -1,0 +1,146 @@
+"""The user's own pipeline in the controls: how the code loads the file (loader, resize, antialias, JPEG decoder,
+OpenCV's BGR order) and how it calls the model (call path, training mode, batch neighbours)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QToolButton, QWidget
+
+from vggcompare.core.config import CALLS, DCT_METHODS, DEFAULT_INTERPOLATION, LOADER_INTERPOLATIONS, ExperimentConfig
+from vggcompare.gui.controls.fields import combo
+
+LOADER_TEXT = {"load-img": "keras.utils.load_img (PIL)", "tf-dataset": "image_dataset_from_directory (TensorFlow)",
+               "opencv": "OpenCV: cv2.imread + cv2.resize"}
+CALL_TEXT = {"compiled": "compiled (tf.function / jax.jit)", "predict": "model.predict(x)", "eager": "model(x), eager",
+             "xla": "XLA (jit_compile=True)"}
+NEIGHBOUR_TEXT = {"none": "none: the image alone", "samples": "the 15 bundled photos", "folder": "a folder…"}
+
+
+class _Group(QWidget):
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(4, 0, 0, 4)
+
+    def _emit(self, *_args) -> None:
+        self.changed.emit()
+
+
+class LoadingSettings(_Group):
+    """Loading, as your code does it: which library decodes and resizes the file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loader = combo("Which library reads the file: each is its own call, with its own EXIF and alpha behaviour.")
+        for name, text in LOADER_TEXT.items():
+            self.loader.addItem(text, name)
+        self.interpolation = combo("How the loader resizes the picture to the model's input size.")
+        self.antialias = QCheckBox("Antialias (tf.image.resize(antialias=True))")
+        self.dct = combo("JPEGs under TensorFlow: tf.io.decode_jpeg's dct_method. INTEGER_ACCURATE decodes as PIL does.")
+        for name in DCT_METHODS:
+            self.dct.addItem("TensorFlow's default" if name == "default" else name, name)
+        self.bgr = QCheckBox("Pitfall: no cv2.cvtColor (the model gets BGR)")
+        self.antialias.setToolTip("Smooth before shrinking, as tf.image.resize(..., antialias=True) does; "
+                                  "image_dataset_from_directory does not.")
+        self.bgr.setToolTip("The classic OpenCV mistake: cv2.imread gives BGR, and the code forgets cv2.cvtColor(..., COLOR_BGR2RGB).")
+        self.form.addRow("Read with", self.loader)
+        self.form.addRow("Resize with", self.interpolation)
+        self.form.addRow("JPEG DCT", self.dct)
+        self.form.addRow("", self.antialias)
+        self.form.addRow("", self.bgr)
+        self._fill_methods()
+        self.loader.currentIndexChanged.connect(self._fill_methods)
+        for signal in (self.loader.currentIndexChanged, self.interpolation.currentIndexChanged, self.dct.currentIndexChanged,
+                       self.antialias.toggled, self.bgr.toggled):
+            signal.connect(self._emit)
+
+    def _fill_methods(self, *_args) -> None:
+        """The chosen loader's own resize methods, its default first and chosen; the TensorFlow and OpenCV switches follow it."""
+        loader = self.loader.currentData()
+        with QSignalBlocker(self.interpolation):  # a new loader starts at its own default method
+            self.interpolation.clear()
+            for name in LOADER_INTERPOLATIONS[loader]:
+                self.interpolation.addItem(name + (" (default)" if name == DEFAULT_INTERPOLATION[loader] else ""), name)
+        for widget, on in ((self.dct, loader == "tf-dataset"), (self.antialias, loader == "tf-dataset"), (self.bgr, loader == "opencv")):
+            widget.setEnabled(on)
+            if not on and isinstance(widget, QCheckBox):
+                widget.setChecked(False)
+        if loader != "tf-dataset":
+            self.dct.setCurrentIndex(0)
+
+    def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
+        """Return ``config`` with this loader, resize method, decoder and the OpenCV pitfall."""
+        pitfalls = tuple(p for p in config.pitfalls if p != "opencv-bgr") + (("opencv-bgr",) if self.bgr.isChecked() else ())
+        return config.replace(loader=self.loader.currentData(), interpolation=self.interpolation.currentData(),
+                              antialias=self.antialias.isChecked(), dct_method=self.dct.currentData(), pitfalls=pitfalls)
+
+    def set_from(self, config: ExperimentConfig) -> None:
+        """Show the loading settings of ``config``."""
+        self.loader.setCurrentIndex(max(0, self.loader.findData(config.loader)))
+        self._fill_methods()
+        self.interpolation.setCurrentIndex(max(0, self.interpolation.findData(config.interpolation)))
+        self.dct.setCurrentIndex(max(0, self.dct.findData(config.dct_method)))
+        self.antialias.setChecked(config.antialias)
+        self.bgr.setChecked("opencv-bgr" in config.pitfalls)
+
+
+class CallSettings(_Group):
+    """How your code calls the model: the call path, training mode, and other images in the same call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call = combo("The path your code takes to call the model.")
+        for name in CALLS:
+            self.call.addItem(CALL_TEXT[name], name)
+        self.training = QCheckBox("Training mode (training=True)")
+        self.training.setToolTip("BatchNorm uses the call's own batch statistics and Dropout is on, as model(x, training=True) does.")
+        self.neighbours = combo("Other images that share each forward call with this one (their outputs are discarded); "
+                                "'Passes per call' under numerics sets the rows per call (16 when automatic).")
+        for name, text in NEIGHBOUR_TEXT.items():
+            self.neighbours.addItem(text, name)
+        self.folder = QLineEdit()
+        self.folder.setPlaceholderText("folder of images")
+        self.browse = QToolButton()
+        self.browse.setText("Browse…")
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(self.browse)
+        self.form.addRow("Call", self.call)
+        self.form.addRow("", self.training)
+        self.form.addRow("Batch neighbours", self.neighbours)
+        self.form.addRow("", row)
+        self.browse.clicked.connect(self._browse)
+        self.neighbours.currentIndexChanged.connect(self._follow)
+        for signal in (self.call.currentIndexChanged, self.training.toggled, self.neighbours.currentIndexChanged,
+                       self.folder.textChanged):
+            signal.connect(self._emit)
+        self._follow()
+
+    def _follow(self, *_args) -> None:
+        folder = self.neighbours.currentData() == "folder"
+        self.folder.setEnabled(folder)
+        self.browse.setEnabled(folder)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Batch neighbours: a folder of images", self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
+        """Return ``config`` with this call path, training mode and batch neighbours."""
+        choice = self.neighbours.currentData()
+        neighbours = choice if choice != "folder" else (os.path.expanduser(self.folder.text().strip()) or "none")
+        return config.replace(call=self.call.currentData(), training_mode=self.training.isChecked(), batch_neighbours=neighbours)
+
+    def set_from(self, config: ExperimentConfig) -> None:
+        """Show the call settings of ``config``."""
+        self.call.setCurrentIndex(max(0, self.call.findData(config.call)))
+        self.training.setChecked(config.training_mode)
+        spec = config.batch_neighbours
+        self.neighbours.setCurrentIndex(self.neighbours.findData(spec if spec in ("none", "samples") else "folder"))
+        self.folder.setText("" if spec in ("none", "samples") else spec)
+        self._follow()
