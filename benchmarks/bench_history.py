@@ -106,7 +106,7 @@ def panel_seconds(entries) -> float:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from vggcompare.gui.compare.history_panel import HistoryPanel
+    from vggcompare.gui.history.panel import HistoryPanel
 
     app = QApplication.instance() or QApplication([])
     panel = HistoryPanel()

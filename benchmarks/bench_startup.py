@@ -109,8 +109,8 @@ def child() -> None:
     sys.meta_path.insert(0, ImportWatch())
     wait_for_plots = os.environ.get("BENCH_NO_BACKGROUND") == "1"
     if wait_for_plots:  # no engine; the plots are still prepared, and the report waits for them
-        from vggcompare.gui.main_window import MainWindow
-        from vggcompare.gui.model_status import ModelStatus
+        from vggcompare.gui.window.main_window import MainWindow
+        from vggcompare.gui.image.model_status import ModelStatus
 
         ModelStatus.start = lambda self: None
         original_start = MainWindow.start_background_work

@@ -109,8 +109,8 @@ def main() -> None:
     from vggcompare.gui.app import ensure_application, start_after_first_paint
 
     app = ensure_application([])
-    from vggcompare.gui.main_window import MainWindow
-    from vggcompare.gui.settings import WindowSettings
+    from vggcompare.gui.window.main_window import MainWindow
+    from vggcompare.gui.common.settings import WindowSettings
 
     tmp = tempfile.TemporaryDirectory(prefix="vggcompare-bench-")
     settings = WindowSettings(QSettings(os.path.join(tmp.name, "settings.ini"), QSettings.Format.IniFormat))
@@ -220,7 +220,7 @@ def main() -> None:
     guard.stop()
     window.close()
     app.processEvents()
-    from vggcompare.gui.engine_pool import shutdown_engines
+    from vggcompare.gui.session.engine_pool import shutdown_engines
 
     shutdown_engines()
     best = min(worst_runs)

@@ -42,9 +42,9 @@ def main() -> None:
     from PySide6.QtGui import QImage, QPainter
 
     from vggcompare.gui.app import ensure_application
-    from vggcompare.gui.main_window import MainWindow
-    from vggcompare.gui.settings import WindowSettings
-    from vggcompare.gui.window_tabs import COMPARE_TAB, DEMOS_TAB
+    from vggcompare.gui.window.main_window import MainWindow
+    from vggcompare.gui.common.settings import WindowSettings
+    from vggcompare.gui.window.tabs import COMPARE_TAB, DEMOS_TAB
 
     app = ensure_application([])
     window = MainWindow(WindowSettings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)), restore=False,
@@ -71,7 +71,7 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     out.save(args.out)
     window.close()
-    from vggcompare.gui.engine_pool import shutdown_engines
+    from vggcompare.gui.session.engine_pool import shutdown_engines
 
     shutdown_engines()
     print(f"wrote {args.out}")

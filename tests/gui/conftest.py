@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.gui.engine_pool import shutdown_engines
+from vggcompare.gui.session.engine_pool import shutdown_engines
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +48,7 @@ def tiny_config(gui_model) -> ExperimentConfig:
 @pytest.fixture
 def settings(tmp_path):
     """Window settings on a temporary file, so tests never touch the user's settings."""
-    from vggcompare.gui.settings import WindowSettings
+    from vggcompare.gui.common.settings import WindowSettings
 
     return WindowSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
@@ -56,7 +56,7 @@ def settings(tmp_path):
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
     """The main window, shown offscreen, with the cat sample loaded."""
-    from vggcompare.gui.main_window import MainWindow
+    from vggcompare.gui.window.main_window import MainWindow
 
     from vggcompare.core.storage.history import History
 

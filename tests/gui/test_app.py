@@ -14,7 +14,7 @@ pytestmark = pytest.mark.gui
 SCRIPT = textwrap.dedent(
     """
     import sys
-    import vggcompare.gui.main_window as mw
+    import vggcompare.gui.window.main_window as mw
     from vggcompare.core.config import ExperimentConfig
 
     original = mw.MainWindow.start_background_work

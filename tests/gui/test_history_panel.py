@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QInputDialog
 
 from vggcompare.core.config import AugmentConfig
 from vggcompare.core.storage.history import History
-from vggcompare.gui.compare.history_model import HEADERS, IMAGE, NAME, PASSES, TICK, TIME, VERDICT
-from vggcompare.gui.compare.history_panel import HistoryPanel
+from vggcompare.gui.history.model import HEADERS, IMAGE, NAME, PASSES, TICK, TIME, VERDICT
+from vggcompare.gui.history.panel import HistoryPanel
 
 pytestmark = pytest.mark.gui
 

@@ -6,8 +6,8 @@ import pytest
 
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.run.engine_process import EngineDied, Job
-from vggcompare.gui import job_runner as jr
-from vggcompare.gui.engine_pool import engine_pool
+from vggcompare.gui.session import job_runner as jr
+from vggcompare.gui.session.engine_pool import engine_pool
 
 pytestmark = pytest.mark.gui
 SETTINGS = EngineSettings()

@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from vggcompare.core.resources import sample_path
-from vggcompare.gui.compare import exports
+from vggcompare.gui.window import exports
 
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 120_000
@@ -20,7 +20,7 @@ TIMEOUT_MS = 120_000
 def lab_window(qtbot, settings, tmp_path, monkeypatch, open_image):
     """A window whose history lives in a fresh folder."""
     monkeypatch.setenv("VGGCOMPARE_DATA_DIR", str(tmp_path / "data"))
-    from vggcompare.gui.main_window import MainWindow
+    from vggcompare.gui.window.main_window import MainWindow
 
     win = MainWindow(settings, restore=False)
     qtbot.addWidget(win)
@@ -43,7 +43,7 @@ def test_finished_runs_are_saved_and_come_back_after_a_restart(qtbot, lab_window
     assert len(files) == 1
     (tmp_path / "data" / "history" / "broken.json").write_text("{ not json")
     lab_window.close()
-    from vggcompare.gui.main_window import MainWindow
+    from vggcompare.gui.window.main_window import MainWindow
 
     again = MainWindow(settings, restore=False)
     qtbot.addWidget(again)

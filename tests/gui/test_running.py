@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from vggcompare.core.resources import sample_path
-from vggcompare.gui.model_controls import IMAGENET, IMAGENET_FILE, RANDOM
-from vggcompare.gui.engine_pool import engine_pool
-from vggcompare.gui.model_session import WEIGHTS_MISSING
+from vggcompare.gui.controls.model import IMAGENET, IMAGENET_FILE, RANDOM
+from vggcompare.gui.session.engine_pool import engine_pool
+from vggcompare.gui.session.model_session import WEIGHTS_MISSING
 
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 120_000
@@ -157,7 +157,7 @@ def test_missing_weights_offer_three_ways_and_switch_nothing(qtbot, window, tmp_
     assert "548 MB" in prompt.download.text()
     weights = tmp_path / "vgg19.h5"
     weights.write_bytes(b"x")
-    monkeypatch.setattr("vggcompare.gui.weights_prompt.QFileDialog.getOpenFileName", lambda *a, **k: (str(weights), ""))
+    monkeypatch.setattr("vggcompare.gui.image.weights_prompt.QFileDialog.getOpenFileName", lambda *a, **k: (str(weights), ""))
     prompt.pick.click()
     assert window.controls.model.choice.currentIndex() == IMAGENET_FILE
     assert window.controls.config().weights == str(weights)

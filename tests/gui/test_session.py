@@ -10,7 +10,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.resources import sample_path
 from vggcompare.core.storage.history import History
-from vggcompare.gui.session import SessionController
+from vggcompare.gui.session.controller import SessionController
 
 pytestmark = pytest.mark.gui
 

@@ -16,7 +16,7 @@ def test_fifty_runs_in_one_window_keep_memory_bounded(qtbot, window, tiny_config
     monkeypatch.setenv("VGGCOMPARE_DATA_DIR", str(tmp_path))
     config = tiny_config.replace(passes=8)
     window.controls.set_config(config)
-    from vggcompare.gui.engine_pool import engine_pool
+    from vggcompare.gui.session.engine_pool import engine_pool
 
     process = psutil.Process()
 

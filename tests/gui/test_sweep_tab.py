@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from vggcompare.core.resources import sample_path, sweep_samples_folder
-from vggcompare.gui.window_tabs import COMPARE_TAB
+from vggcompare.gui.window.tabs import COMPARE_TAB
 
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 120_000
@@ -16,7 +16,7 @@ TIMEOUT_MS = 120_000
 def test_a_sweep_fills_the_table_chart_and_rows_and_a_row_opens_its_comparison(qtbot, settings, tmp_path, monkeypatch,
                                                                                 open_image, tiny_config):
     monkeypatch.setenv("VGGCOMPARE_DATA_DIR", str(tmp_path / "data"))
-    from vggcompare.gui.main_window import MainWindow
+    from vggcompare.gui.window.main_window import MainWindow
 
     window = MainWindow(settings, restore=False)
     qtbot.addWidget(window)

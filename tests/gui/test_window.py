@@ -115,7 +115,7 @@ def test_paste_an_image_from_the_clipboard(window):
 
 
 def test_settings_persist_between_sessions(qtbot, settings, tiny_config, tmp_path, open_image):
-    from vggcompare.gui.main_window import MainWindow
+    from vggcompare.gui.window.main_window import MainWindow
 
     first = MainWindow(settings, restore=True)
     qtbot.addWidget(first)
@@ -182,7 +182,7 @@ def test_hovering_a_highlighted_point_shows_its_class(qtbot, window, tiny_config
 
 
 def test_help_explains_the_window_in_plain_words(window):
-    from vggcompare.gui.dialogs import show_help
+    from vggcompare.gui.common.dialogs import show_help
 
     box = show_help(window)
     assert "Top 5" in box.text() and "Run" in box.text()

@@ -14,8 +14,8 @@ from poppler import need_poppler, pdf_text, rendered_pages
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
 from vggcompare.core.run.engine import run_experiment
-from vggcompare.gui.compare import exports
-from vggcompare.gui.figures import context
+from vggcompare.gui.window import exports
+from vggcompare.gui.output.figures import context
 
 pytestmark = pytest.mark.gui
 

@@ -101,7 +101,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
     load_image(os.path.abspath(args.image))  # a bad image is a one-line error before Qt starts
     check_output_path(args.out, args.force)
-    from vggcompare.gui.screenshot import take_screenshot
+    from vggcompare.gui.output.screenshot import take_screenshot
 
     path = take_screenshot(config, args.out, size)
     print(f"Saved {path}")

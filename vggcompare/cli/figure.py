@@ -13,7 +13,7 @@ PAPER_CHOICES = ("auto", "a4", "letter")
 
 def add_figure_commands(sub) -> None:
     """Register ``figure RESULT.json`` and ``report RESULT.json`` on the CLI's subparsers."""
-    from vggcompare.gui.figures import PLOTS  # no Qt: the Qt modules load inside the commands
+    from vggcompare.gui.output.figures import PLOTS  # no Qt: the Qt modules load inside the commands
 
     fig = sub.add_parser("figure", help="write one plot of a saved result as SVG, PDF or PNG")
     fig.add_argument("result", help="a result JSON (from run --out, preset --out-dir or the window)")
@@ -62,9 +62,9 @@ def cmd_figure(args: argparse.Namespace) -> int:
     options = {"against": _load(args.against)} if args.against else {}
     if args.against and len(options["against"].labels) != len(result.labels):
         raise UserError("the two results have different numbers of classes, so they cannot be compared")
-    from vggcompare.gui.figures.build import build_figure
-    from vggcompare.gui.figures.paper import discard, ensure_app
-    from vggcompare.gui.figures.save import save_figure
+    from vggcompare.gui.output.figures.build import build_figure
+    from vggcompare.gui.output.figures.paper import discard, ensure_app
+    from vggcompare.gui.output.figures.save import save_figure
 
     ensure_app()
     figure = build_figure(args.plot, result, width, height, options=options, full_paths=args.full_paths)
@@ -84,7 +84,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"{args.out}: a report is written as .pdf")
     check_output_path(args.out, args.force)
     result = _load(args.result)
-    from vggcompare.gui import report
+    from vggcompare.gui.output import report
 
     if args.against:
         other = _load(args.against)

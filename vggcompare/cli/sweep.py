@@ -36,7 +36,7 @@ def add_sweep_commands(sub, add_run_options) -> None:
 
 def print_summary(summary: dict, markdown: bool = False) -> None:
     """Print the per-variant table and the headline."""
-    from vggcompare.gui.sweep_report import COLUMNS, table_rows
+    from vggcompare.gui.output.sweep_report import COLUMNS, table_rows
 
     rows = [list(COLUMNS), *table_rows(summary)]
     print(f"Images: {summary['source']}  ({summary['images_finished']} of {summary['images_listed']} done, "
@@ -103,7 +103,7 @@ def cmd_sweep(args: argparse.Namespace, config) -> int:
     print(f"\nRan {outcome.passes_run} passes in {outcome.seconds:.1f} s ({args.engine}). "
           f"Wrote {out / TABLE_FILE}, {out / ROWS_FILE} and {out / SUMMARY_FILE}")
     if report:
-        from vggcompare.gui.sweep_report import write_sweep_report
+        from vggcompare.gui.output.sweep_report import write_sweep_report
 
         print(f"Wrote {write_sweep_report(out, report)}")
         with SweepTable(out) as table:
@@ -125,7 +125,7 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
     if args.chart:
         check_output_path(args.chart, args.force)
     print_summary(summary, args.markdown)
-    from vggcompare.gui.sweep_report import write_chart_png, write_sweep_report
+    from vggcompare.gui.output.sweep_report import write_chart_png, write_sweep_report
 
     print(f"Wrote {write_sweep_report(out, report)}", file=sys.stderr if args.markdown else sys.stdout)
     if args.chart:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject, QtMsgType, QTimer, qInstallMessageHa
 from PySide6.QtWidgets import QApplication
 
 from vggcompare import __version__
-from vggcompare.gui.settings import APPLICATION, ORGANIZATION
+from vggcompare.gui.common.settings import APPLICATION, ORGANIZATION
 
 DEFAULT_SAMPLE = "cat"
 # Harmless notices of Qt's offscreen platform, printed on every window; not worth a user's attention.
@@ -50,8 +50,8 @@ def no_screen() -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window with a bundled sample loaded; the engine process starts once the window is painted."""
     from vggcompare.core.resources import sample_path
-    from vggcompare.gui.engine_pool import shutdown_engines
-    from vggcompare.gui.main_window import MainWindow
+    from vggcompare.gui.session.engine_pool import shutdown_engines
+    from vggcompare.gui.window.main_window import MainWindow
 
     if no_screen():
         sys.stderr.write("error: no screen to open the window on (DISPLAY is not set); run it on a desktop, "

@@ -1,1 +1,1 @@
-"""Issue 4's panels: the run history, the side-by-side comparison and the preset results."""
+"""Two runs side by side: the comparison view."""

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from vggcompare.core.analysis.compare import RunComparison
 from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui import theme
+from vggcompare.gui.common import theme
 from vggcompare.gui.results.numbers import fmt
-from vggcompare.gui.figures.difference import DifferencePlot
+from vggcompare.gui.output.figures.difference import DifferencePlot
 from vggcompare.gui.results.top5 import Top5Panel
 from vggcompare.gui.results.variance_plot import VariancePlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui import theme
+from vggcompare.gui.common import theme
 from vggcompare.gui.results.numbers import nice_step
 from vggcompare.gui.results.plot_panel import PlotPanel
 

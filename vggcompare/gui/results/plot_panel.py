@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
-from vggcompare.gui import theme
+from vggcompare.gui.common import theme
 
 if TYPE_CHECKING:
     import pyqtgraph as pg

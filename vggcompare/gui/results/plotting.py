@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
-from vggcompare.gui import theme
+from vggcompare.gui.common import theme
 from vggcompare.gui.results.numbers import power_label, tick_labels
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")

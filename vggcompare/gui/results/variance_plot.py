@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui import theme
+from vggcompare.gui.common import theme
 from vggcompare.gui.results.numbers import fmt, nice_step
 from vggcompare.gui.results.plot_panel import PlotPanel
 

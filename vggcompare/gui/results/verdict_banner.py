@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui import theme
+from vggcompare.gui.common import theme
 from vggcompare.gui.results.numbers import fmt
 
 

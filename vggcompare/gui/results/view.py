@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from vggcompare.core.run.environment import environment_line
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui import theme
+from vggcompare.gui.common import theme
 from vggcompare.gui.results.inputs_strip import InputsStrip
 from vggcompare.gui.results.passes_plot import PassesPlot
 from vggcompare.gui.results.top5 import Top5Panel

@@ -1,0 +1,1 @@
+"""The experiment panel: its groups, fields and the Run panel."""

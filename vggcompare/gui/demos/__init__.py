@@ -1,0 +1,1 @@
+"""The Demonstrations gallery and a demonstration's outcome."""

@@ -1,0 +1,1 @@
+"""The history of saved runs: its table model and panel."""

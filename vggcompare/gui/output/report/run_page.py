@@ -1,0 +1,144 @@
+"""The run report: one page with the verdict, the input and what the model saw, top-5, spread and settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.storage.paths import hide_folders, result_paths, shown_path
+from vggcompare.gui.output.report.blocks import environment_pairs, esc, files_html, pairs_table, settings_pairs
+from vggcompare.gui.output.report.page import Page
+
+PX_PER_PT = 4 / 3  # a widget pixel is 0.75 point, as on a 96 dpi screen
+THUMBS = 4  # thumbnails shown on the page
+
+
+def px(points: float) -> int:
+    """Widget pixels for ``points`` on the page."""
+    return max(1, round(points * PX_PER_PT))
+
+
+def verdict_html(result: RunResult, full_paths: bool) -> str:
+    """The run's verdict as the page's headline, with folders hidden."""
+    return f"<b>Verdict.</b> {esc(hide_folders(result.verdict, result_paths(result), full_paths))}"
+
+
+def _picture(result: RunResult):
+    """The analysed picture as a QImage, when its file is still on disk."""
+    from vggcompare.core.errors import ImageError
+    from vggcompare.core.input.images import load_image
+    from vggcompare.gui.common.qimages import pil_to_pixmap
+
+    source = result.config.image or result.image.get("source")
+    if not source:
+        return None
+    try:
+        return pil_to_pixmap(load_image(str(source)).image, 600).toImage()
+    except ImageError:
+        return None
+
+
+def _thumb_image(thumb):
+    from vggcompare.core.input.images import decode_png
+    from vggcompare.gui.common.qimages import array_to_qimage
+
+    return array_to_qimage(decode_png(thumb.png))
+
+
+def inputs_block(page: Page, result: RunResult, x: float, y: float, width: float, full_paths: bool, draw: bool) -> float:
+    """The picture with its name, then the first inputs as the model saw them; returns the height used."""
+    picture, h = _picture(result), 0.0
+    name = shown_path(result.config.image or result.image.get("source"), full_paths)
+    size = result.image.get("original_size") or ["?", "?"]
+    if picture is not None:
+        box_h = min(120.0, width * picture.height() / max(1, picture.width()))
+        h += (page.image(picture, x, y, width, box_h).height() if draw else box_h) + 3
+    else:
+        h += page.text("<span class='small'>(The picture's file is no longer available.)</span>", x, width, y + h) if draw else 10
+    caption = f"<span class='small'><b>{esc(name)}</b> · {size[0]}×{size[1]} {esc(result.image.get('format', ''))}</span>"
+    h += page.text(caption, x, width, y + h) if draw else page.measure(caption, width)
+    thumbs = result.thumbnails[:THUMBS]
+    if not thumbs:
+        return h
+    varied = result.config.augment.enabled or len({t.png for t in result.thumbnails}) > 1
+    if not varied:
+        thumbs = thumbs[:1]
+    head = ("<b>What the model saw</b>" + (f" (first {len(thumbs)} of {result.passes} passes)" if varied and len(thumbs) < result.passes
+                                           else "" if varied else ": every pass got this input"))
+    h += 6
+    h += page.text(f"<span class='small'>{head}</span>", x, width, y + h) if draw else page.measure(f"<span class='small'>{head}</span>", width)
+    cell = (width - 4 * (THUMBS - 1)) / THUMBS
+    tallest = 0.0
+    for k, thumb in enumerate(thumbs):
+        cx = x + k * (cell + 4)
+        if draw:
+            page.image(_thumb_image(thumb), cx, y + h + 2, cell, cell)
+        text = f"<span style='font-size: 5.5pt'>{esc(thumb.caption)}</span>" if varied else ""
+        th = (page.text(text, cx, cell, y + h + cell + 4) if draw else page.measure(text, cell)) if text else 0.0
+        tallest = max(tallest, cell + 4 + th)
+    return h + tallest
+
+
+def settings_html(result: RunResult, full_paths: bool) -> str:
+    """The compact table of settings, then of environment."""
+    return ("<p class='h2'>Settings</p>" + pairs_table(settings_pairs(result)) + files_html(result, full_paths)
+            + "<p class='h2'>Environment</p>" + pairs_table(environment_pairs(result)))
+
+
+def spread_line(result: RunResult) -> str | None:
+    """One sentence instead of the spread plot when there is no spread to plot; None otherwise."""
+    s = result.statistics
+    if s.passes == 1:
+        return "Only 1 pass was run, so there is no spread to show."
+    if s.all_bit_identical:
+        return f"All {s.passes} passes were bit-identical: every class's variance is exactly 0, so there is no spread to plot."
+    return None
+
+
+def draw_run(page: Page, result: RunResult, title: str, full_paths: bool = False) -> None:
+    """Draw one run on the current page: heading, verdict, inputs beside top-5, spread, settings."""
+    from vggcompare.gui.output.figures.build import build_figure
+    from vggcompare.gui.output.figures.paper import discard
+
+    name = hide_folders(result.name or result.config.summary(), result_paths(result), full_paths)
+    page.text(f"<h1>{esc(title)}</h1>")
+    page.text(f"<span class='muted'>{esc(name)} · {esc(result.created[:19].replace('T', ' '))}</span>", size=7.5)
+    page.gap(5)
+    page.box(verdict_html(result, full_paths))
+    page.gap(8)
+    left = page.width * 0.34
+    right_x = left + 14
+    top5 = build_figure("top5", result, width=px(page.width - right_x), height=None, caption=False)
+    needed = max(inputs_block(page, result, 0, 0, left, full_paths, draw=False), top5.height() / PX_PER_PT * (page.width - right_x) / (top5.width() / PX_PER_PT))
+    page.ensure(needed)
+    top = page.y
+    used = inputs_block(page, result, 0, top, left, full_paths, draw=True)
+    used = max(used, page.figure(top5, right_x, page.width - right_x, y=top))
+    discard(top5)
+    page.y = top + used + 8
+    table = settings_html(result, full_paths)
+    table_h = page.measure(table, size=7)
+    line = spread_line(result)
+    if line is not None:
+        page.heading("Spread over the passes")
+        page.text(esc(line))
+    else:
+        height = min(300.0, max(150.0, page.remaining - table_h - 12))
+        spread = build_figure("variance", result, width=px(page.width), height=px(height), caption=False)
+        page.ensure(height)
+        page.figure(spread, 0, page.width)
+        discard(spread)
+    page.gap(6)
+    page.text(table, size=7)
+
+
+def write_run_report(result: RunResult, path: str | os.PathLike, overwrite: bool = True, full_paths: bool = False,
+                     page_size: str | None = None) -> Path:
+    """Write a one-page PDF report of one run (file names only unless ``full_paths``)."""
+    from vggcompare.gui.output.report.output import write_pdf
+
+    def draw(page: Page) -> None:
+        draw_run(page, result, "vggcompare · run report", full_paths)
+
+    return write_pdf(path, draw, overwrite=overwrite, page_size=page_size)

@@ -1,0 +1,158 @@
+"""A sweep's PDF report and chart, drawn offscreen from the sweep's table and summary (the report on :mod:`vggcompare.gui.output.report`'s pages).
+
+Page 1: the headline, the per-variant table and the flip-rate chart with 95% Wilson intervals.
+Page 2: the 12 images whose output moved most under some variant, as thumbnails with their numbers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from vggcompare.core.analysis.verdict import fmt
+from vggcompare.core.atomic import atomic_write_bytes
+from vggcompare.core.storage.paths import file_name  # the folder by its name, never its whole path
+from vggcompare.core.storage.sweep_files import sweep_summary
+from vggcompare.core.storage.sweep_table import SweepTable
+from vggcompare.gui.output.figures.paper import ensure_app
+from vggcompare.gui.output.report.page import ACCENT
+
+TOP_IMAGES = 12
+COLUMNS = ("variant", "images", "top-1 changed", "flip rate (95% interval)", "median change", "95th pct change", "mean top-5 overlap")
+
+
+def _pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def table_rows(summary: dict) -> list[list[str]]:
+    """The per-variant table as text cells (the CLI prints the same)."""
+    return [[v["variant"], str(v["images"]), str(v["top1_changed"]),
+             f"{_pct(v['flip_rate'])} ({_pct(v['flip_rate_low'])}–{_pct(v['flip_rate_high'])})",
+             "–" if v["largest_change_median"] is None else fmt(v["largest_change_median"]),
+             "–" if v["largest_change_p95"] is None else fmt(v["largest_change_p95"]),
+             "–" if v["top5_overlap_mean"] is None else f"{v['top5_overlap_mean']:.2f} of 5"] for v in summary["variants"]]
+
+
+def draw_flip_chart(painter, rect, summary: dict) -> None:
+    """Horizontal bars of each variant's top-1 flip rate, with its 95% interval as a whisker."""
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QPen
+
+    variants = summary["variants"]
+    font = QFont("DejaVu Sans", 8)
+    painter.setFont(font)
+    metrics = painter.fontMetrics()
+    pad, value_w = metrics.horizontalAdvance("0"), metrics.horizontalAdvance("100%")  # sizes follow the font, at any resolution
+    label_w = min(rect.width() * 0.42, max([metrics.horizontalAdvance(v["variant"]) for v in variants] + [value_w]) + 2 * pad)
+    left, right = rect.left() + label_w, rect.right() - value_w - 2 * pad
+    top, bottom = rect.top() + metrics.height() * 1.5, rect.bottom() - metrics.height() * 2.2
+    painter.setPen(QColor("#111"))
+    painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), metrics.height() * 1.4), Qt.AlignmentFlag.AlignLeft,
+                     "Share of images whose top-1 changed against the reference (bar), with its 95% Wilson interval (line)")
+    n = max(len(variants), 1)
+    step = (bottom - top) / n
+    x_of = lambda p: left + (right - left) * p  # noqa: E731
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        painter.setPen(QPen(QColor("#ccc"), max(1.0, pad / 8)))
+        painter.drawLine(QPointF(x_of(tick), top), QPointF(x_of(tick), bottom))
+        painter.setPen(QColor("#333"))
+        painter.drawText(QRectF(x_of(tick) - value_w, bottom + pad / 4, 2 * value_w, metrics.height()), Qt.AlignmentFlag.AlignHCenter,
+                         f"{tick:.0%}")
+    for k, v in enumerate(variants):
+        y = top + k * step
+        painter.setPen(QColor("#111"))
+        painter.drawText(QRectF(rect.left(), y, label_w - pad, step), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(v["variant"], Qt.TextElideMode.ElideRight, int(label_w - pad)))
+        if v["flip_rate"] is None:
+            painter.drawText(QRectF(left + pad / 2, y, right - left, step), Qt.AlignmentFlag.AlignVCenter, "no usable image")
+            continue
+        bar = QRectF(left, y + step * 0.2, max(x_of(v["flip_rate"]) - left, pad / 8), step * 0.6)
+        painter.fillRect(bar, QColor(ACCENT))
+        painter.setPen(QPen(QColor("#111"), max(1.0, step * 0.04)))
+        mid = y + step / 2
+        lo, hi = x_of(v["flip_rate_low"]), x_of(v["flip_rate_high"])
+        painter.drawLine(QPointF(lo, mid), QPointF(hi, mid))
+        for x in (lo, hi):
+            painter.drawLine(QPointF(x, mid - step * 0.15), QPointF(x, mid + step * 0.15))
+        painter.drawText(QRectF(hi + pad / 2, y, value_w + pad, step), Qt.AlignmentFlag.AlignVCenter, _pct(v["flip_rate"]))
+    painter.drawText(QRectF(rect.left(), bottom + metrics.height(), rect.width(), metrics.height() * 1.2),
+                     Qt.AlignmentFlag.AlignHCenter, f"{summary['images_finished'] - summary['images_with_errors']} images; "
+                     f"reference: {summary['reference']}")
+
+
+def write_chart_png(summary: dict, path: str | os.PathLike, width: int = 1000) -> Path:
+    """Draw the flip-rate chart to a PNG file (for a README or a slide)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    ensure_app()
+    height = 90 + 34 * max(len(summary["variants"]), 1)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    draw_flip_chart(painter, QRectF(10, 10, width - 20, height - 20), summary)
+    painter.end()
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    return atomic_write_bytes(path, bytes(data))
+
+
+def _largest(rows: list[dict], count: int) -> list[dict]:
+    """The rows of the ``count`` images whose output moved most (each image once, at its largest change)."""
+    best: dict[int, dict] = {}
+    for r in rows:
+        if r["variant_index"] > 0 and not r["error"] and (r["image_index"] not in best or r["largest_change"] > best[r["image_index"]]["largest_change"]):
+            best[r["image_index"]] = r
+    return sorted(best.values(), key=lambda r: -r["largest_change"])[:count]
+
+
+def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) -> None:
+    """Page 1: headline, per-variant table and chart; page 2: the images whose output changed most."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage
+
+    from vggcompare.gui.output.report.blocks import esc
+
+    page.text("<h1>vggcompare: many images</h1>")
+    page.text(f"<span class='muted'>Images: {esc(file_name(summary['source']))} ({summary['images_finished']} of "
+              f"{summary['images_listed']} done, {summary['images_with_errors']} unreadable). Model: {esc(summary['model'])}. "
+              f"Reference: {esc(summary['reference'])}; {summary['passes']} pass(es) per image and variant.</span>")
+    page.gap(5)
+    page.box(f"<b>Result.</b> {esc(summary['headline'])}")
+    page.gap(8)
+    page.table(list(COLUMNS), table_rows(summary))
+    page.gap(10)
+    page.heading("How often each variant changes the top-1 answer")
+    height = 60 + 22 * max(len(summary["variants"]), 1)
+    page.ensure(height)
+    draw_flip_chart(page.painter, QRectF(0, page.u(page.y), page.u(page.width), page.u(height)), summary)
+    page.y += height
+    largest = _largest(rows, TOP_IMAGES)
+    if not largest:
+        return
+    page.new_page()
+    page.text(f"<h1>The {len(largest)} images whose output changed most</h1>")
+    page.gap(6)
+    side, caption = page.width / 4, 44
+    for k, r in enumerate(largest):
+        x, y = (k % 4) * side, page.y + (k // 4) * (side + caption)
+        thumb = QImage.fromData(thumbs.get(r["image_index"], b""))
+        if not thumb.isNull():
+            page.image(thumb, x, y, side - 8, side - 12)
+        page.text(f"<span class='small'><b>{esc(r['image'])}</b><br>{esc(r['variant'])}: change {fmt(r['largest_change'])} "
+                  f"({esc(r['largest_change_label'])})<br>top-1 {esc(r['reference_top1_label'])} → {esc(r['top1_label'])}</span>",
+                  x=x, width=side - 8, y=y + side - 8)
+
+
+def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike, page_size: str | None = None) -> Path:
+    """Write the sweep's PDF report from its table (A4 or Letter as the locale says, unless ``page_size``)."""
+    from vggcompare.gui.output.report.output import write_pdf
+
+    with SweepTable(folder, create=False) as table:
+        summary, rows, thumbs = sweep_summary(table), table.rows(), table.thumbnails()
+    return write_pdf(path, lambda page: draw_sweep(page, summary, rows, thumbs), page_size=page_size,
+                     title="vggcompare: many images")

@@ -1,0 +1,245 @@
+"""The session controller: the one owner of the image, the jobs, the history's saving and busy/cancel.
+
+Widgets are views: they call the controller's methods (``run``, ``run_preset``, ``repeat``,
+``cancel``, ``load_image``…) and show what its signals carry. Every job goes through one
+:class:`~vggcompare.gui.session.job_runner.JobRunner`: runs, demonstrations, repeats and model checks in the
+engine process, file jobs on a thread. Finished runs are saved by the engine job itself
+(:mod:`vggcompare.core.run.jobs`), the one path that saves a run; the controller lists them.
+The controller computes no statistics.
+
+Adding a feature: its long work is a module-level generator function in ``vggcompare.core.run``
+(plain picklable arguments; it yields progress and returns its outcome). A small controller of its
+own, like :class:`~vggcompare.gui.session.model_session.ModelSession`, takes ``session.runner``, submits
+``Job("module:function", args)`` with ``EngineSettings.from_config(config)``, keeps the ids it
+submitted, and listens to the runner's signals for those ids; its view talks only to it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject, Signal
+
+from vggcompare.core.analysis.compare import compare_results
+from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.errors import ConfigError, VggCompareError
+from vggcompare.core.input.images import LoadedImage, load_image
+from vggcompare.core.model.backend import EngineSettings
+from vggcompare.core.run.engine_process import Job
+from vggcompare.core.storage.history import History
+from vggcompare.gui.session.job_runner import JobRunner
+from vggcompare.gui.session.model_session import ModelSession
+
+RUN, PRESET, REPEAT, IMAGE, HISTORY, IMPORT, COMPARE = "run", "preset", "repeat", "image", "history", "import", "compare"
+OPEN, PAIR = "open", "pair"  # a history entry read, two entries read and compared (file jobs)
+
+
+def read_and_compare(a, b) -> tuple:
+    """Two history entries' runs, read from their files, and their comparison: (A, B, RunComparison)."""
+    run_a, run_b = a.read(), b.read()
+    return run_a, run_b, compare_results(run_a, run_b, "A", "B")
+
+
+def _n_passes(n: int) -> str:
+    return f"{n} pass{'es' if n != 1 else ''}"
+
+
+class SessionController(QObject):
+    """Holds the session's state and runs its jobs; views talk to it through methods and signals."""
+
+    RUN_JOB = "vggcompare.core.run.jobs:run_and_save"  # the job a run submits (tests put a fake in its place)
+
+    image_changed = Signal(object)  # LoadedImage
+    image_failed = Signal(str, str)  # sentence, details
+    job_started = Signal(str, str)  # headline, detail (e.g. "Running 20 passes…", the settings)
+    progress = Signal(object)  # core Progress
+    result_ready = Signal(object)  # RunResult, finished or opened
+    preset_ready = Signal(object)  # PresetOutcome
+    comparison_ready = Signal(object, object, str, str, object)  # run A, run B, their names, RunComparison
+    entry_saved = Signal(object)  # HistoryEntry of a run saved by a job
+    history_loaded = Signal(object, object)  # entries, warnings
+    failed = Signal(str, object, str)  # title, exception, traceback text
+    cancelled = Signal()
+    busy_changed = Signal(bool)
+
+    def __init__(self, history: History | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.history = history or History()
+        self.runner = JobRunner(self)
+        self.model = ModelSession(self.runner, self)
+        self.image: LoadedImage | None = None
+        self.result: RunResult | None = None  # the run shown
+        self.last_pair: tuple[RunResult, RunResult] | None = None
+        self._jobs: dict[int, str] = {}
+        self._shown: int | None = None  # the job whose outcome the window waits for
+        self._pairs: dict[int, tuple] = {}  # comparisons being computed: job id -> (A, B, names)
+        self._last_read: int | None = None  # the newest request to open or compare runs of the history
+        self.runner.listen(self)
+        self.runner.busy_changed.connect(self.busy_changed)
+
+    # ---- busy and cancel: the one pair ------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """True while a run, demonstration or repeat is going."""
+        return self.runner.busy
+
+    def cancel(self) -> None:
+        """Cancel the run, demonstration or repeat in progress; the window hears ``cancelled`` at once."""
+        self.runner.cancel()
+
+    # ---- the image -------------------------------------------------------------------------
+    def load_image(self, path: str) -> None:
+        """Load an image file off the GUI thread; ``image_changed`` or ``image_failed`` follows."""
+        job_id, _stop = self.runner.run_local(load_image, os.path.abspath(path))
+        self._jobs[job_id] = IMAGE
+
+    def set_image(self, loaded: LoadedImage) -> None:
+        """Make ``loaded`` the session's image (pasted, dropped or loaded)."""
+        self.image = loaded
+        self.image_changed.emit(loaded)
+
+    # ---- jobs ------------------------------------------------------------------------------
+    def _submit(self, kind: str, job: Job, config: ExperimentConfig, headline: str, detail: str) -> int:
+        job_id = self.runner.submit(job, EngineSettings.from_config(config))
+        self._jobs[job_id] = kind
+        self._shown = job_id
+        self.job_started.emit(headline, detail)
+        return job_id
+
+    def _history_dir(self) -> str:
+        return str(self.history.folder)
+
+    def run(self, config: ExperimentConfig) -> None:
+        """Run N passes of ``config`` on the session's image (a run in progress is replaced)."""
+        if self.image is None:
+            raise ConfigError("open an image first")
+        job = Job(self.RUN_JOB, (config, self.image, self._history_dir()), keep_when_done=True)
+        self._submit(RUN, job, config, f"Running {_n_passes(config.passes)}…", f"Settings: {config.summary()}")
+
+    def run_preset(self, name: str, config: ExperimentConfig) -> None:
+        """Run the demonstration ``name`` with ``config``'s model on the session's image."""
+        from vggcompare.core.run.presets import PRESETS
+
+        preset = PRESETS[name]
+        job = Job("vggcompare.core.run.jobs:preset_and_save", (name, config, self.image, self._history_dir()))
+        self._submit(PRESET, job, config, preset.title, "Running… " + preset.explanation)
+
+    def repeat(self, fresh_process: bool) -> None:
+        """Repeat the shown run's exact configuration and compare the two."""
+        original = self.result
+        if original is None:
+            raise ConfigError("run something first: there is no run to repeat")
+        if not original.config.image or not os.path.isfile(original.config.image):
+            raise ConfigError("this run's image file is not on disk any more (pasted images cannot be repeated)")
+        job = Job("vggcompare.core.run.jobs:repeat_and_save", (original, fresh_process, self._history_dir()))
+        where = " in a fresh Python process" if fresh_process else ""
+        self._submit(REPEAT, job, original.config, f"Repeating the run{where}…", f"Settings: {original.config.summary()}")
+
+    # ---- history ---------------------------------------------------------------------------
+    def load_history(self) -> None:
+        """List the saved runs off the GUI thread; ``history_loaded`` follows."""
+        job_id, _stop = self.runner.run_local(self.history.load)
+        self._jobs[job_id] = HISTORY
+
+    def open_result_file(self, path: str) -> None:
+        """Import a result file into the history and show it; a bad file gets one sentence."""
+        job_id, _stop = self.runner.run_local(self.history.import_file, path)
+        self._jobs[job_id] = IMPORT
+
+    def open_entry(self, entry) -> None:
+        """Show a run of the history, its file read off the GUI thread; of quick requests, only the last is shown."""
+        job_id, _stop = self.runner.run_local(entry.read)
+        self._jobs[job_id] = OPEN
+        self._last_read = job_id
+
+    def compare_entries(self, a, b) -> None:
+        """Compare two runs of the history; their files are read and compared off the GUI thread."""
+        job_id, _stop = self.runner.run_local(read_and_compare, a, b)
+        self._jobs[job_id] = PAIR
+        self._last_read = job_id
+
+    def show_result(self, result: RunResult) -> None:
+        """Show a saved or opened run."""
+        self.result = result
+        self.result_ready.emit(result)
+
+    def compare(self, a: RunResult, b: RunResult, a_name: str = "A", b_name: str = "B", comparison=None) -> None:
+        """Compare two runs (the core's numbers, on a thread) and show them side by side."""
+        if comparison is not None:
+            self.last_pair = (a, b)
+            self.comparison_ready.emit(a, b, a_name, b_name, comparison)
+            return
+        job_id, _stop = self.runner.run_local(compare_results, a, b, a_name, b_name)
+        self._jobs[job_id] = COMPARE
+        self._pairs[job_id] = (a, b, a_name, b_name)
+
+    # ---- outcomes --------------------------------------------------------------------------
+    def _on_progress(self, job_id: int, report) -> None:
+        if job_id == self._shown:
+            self.progress.emit(report)
+
+    def _listed(self, result: RunResult) -> None:
+        entry = result.history_entry
+        if isinstance(entry, BaseException):
+            self.failed.emit("The run could not be saved to the history", entry, "")
+        elif entry is not None:
+            self.entry_saved.emit(entry)
+
+    def _on_succeeded(self, job_id: int, outcome) -> None:
+        kind = self._jobs.pop(job_id, None)
+        shown = job_id == self._shown  # a run whose passes were all done is shown even if cancelled meanwhile
+        if kind == IMAGE:
+            self.set_image(outcome)
+        elif kind == HISTORY:
+            self.history_loaded.emit(*outcome)
+        elif kind == IMPORT:
+            self.entry_saved.emit(outcome)
+            self.show_result(outcome.result)
+        elif kind == COMPARE:
+            self.compare(*self._pairs.pop(job_id), comparison=outcome)
+        elif kind == OPEN and job_id == self._last_read:
+            self.show_result(outcome)
+        elif kind == PAIR and job_id == self._last_read:
+            self.compare(outcome[0], outcome[1], comparison=outcome[2])
+        elif kind == RUN:
+            self._listed(outcome)
+            if shown:
+                self.show_result(outcome)
+        elif kind == PRESET:
+            for result in outcome.runs.values():
+                self._listed(result)
+            if shown:
+                self.preset_ready.emit(outcome)
+        elif kind == REPEAT:
+            self._listed(outcome.repeat)
+            if shown:
+                names = ("the original", "the repeat in a fresh process" if outcome.fresh_process else "the repeat")
+                self.compare(outcome.original, outcome.repeat, *names, comparison=outcome.comparison)
+
+    def _on_failed(self, job_id: int, exc: BaseException, details: str) -> None:
+        kind = self._jobs.pop(job_id, None)
+        if kind == IMAGE:
+            self.image_failed.emit(str(exc) if isinstance(exc, VggCompareError) else f"{type(exc).__name__}: {exc}", details)
+        elif kind == HISTORY:
+            self.history_loaded.emit([], [f"The history folder cannot be read: {exc}"])
+        elif kind == IMPORT:
+            self.failed.emit("The result cannot be opened", exc, details)
+        elif kind in (COMPARE, PAIR):
+            self._pairs.pop(job_id, None)
+            self.failed.emit("These runs cannot be compared", exc, details)
+        elif kind == OPEN:
+            self.failed.emit("The saved run cannot be opened", exc, details)
+        elif kind is not None and job_id == self._shown:
+            title = {RUN: "The run failed", PRESET: "The demonstration failed", REPEAT: "The repeat failed"}[kind]
+            self.failed.emit(title, exc, details)
+
+    def _on_cancelled(self, job_id: int) -> None:
+        if job_id == self._shown and self._jobs.get(job_id) in (RUN, PRESET, REPEAT):
+            self.cancelled.emit()
+
+    # ---- closing ---------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Cancel jobs and wait for file jobs; a run whose passes are done is still saved by its engine job."""
+        self.model.shutdown()
+        self.runner.shutdown()

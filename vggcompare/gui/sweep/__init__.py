@@ -1,0 +1,1 @@
+"""The "Many images" tab."""

@@ -1,0 +1,92 @@
+"""Shows the session's outcomes in the window's views: results, demonstrations, comparisons, failures, busy state."""
+
+from __future__ import annotations
+
+from vggcompare.core.errors import WeightsUnavailableError
+from vggcompare.gui.common.dialogs import error_sentence
+from vggcompare.gui.controls.model import IMAGENET
+from vggcompare.gui.results.numbers import n_passes
+from vggcompare.gui.window.tabs import COMPARE_TAB, DEMOS_TAB, RESULT_TAB
+
+
+class Presenter:
+    """Connects the session controller's signals to the main window's views."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        s = window.session
+        s.job_started.connect(self._on_job_started)
+        s.progress.connect(window.run_panel.show_progress)
+        s.result_ready.connect(self.show_result)
+        s.preset_ready.connect(self._on_preset_ready)
+        s.comparison_ready.connect(self._on_comparison)
+        s.failed.connect(self._on_failed)
+        s.cancelled.connect(self._on_cancelled)
+        s.busy_changed.connect(self._on_busy_changed)
+
+    def _on_job_started(self, headline: str, detail: str) -> None:
+        w = self.window
+        if w.tabs.currentIndex() == DEMOS_TAB:
+            w.tabs.preset_view.setVisible(True)
+            w.tabs.preset_view.banner.show_message(headline, detail)
+        else:
+            w.results.set_stale(True)
+            w.results.banner.show_message(headline, detail)
+
+    def show_result(self, result) -> None:
+        """Show a finished or opened run in every panel."""
+        w = self.window
+        w.results.set_stale(False)
+        w.results.show_result(result)
+        size = result.image.get("model_input_size")
+        if size and w.image_panel.loaded is not None:
+            w.image_panel.set_model_view(input_size=(int(size[0]), int(size[1])), interpolation=result.config.interpolation,
+                                           switches=result.config.pitfalls)
+        w.run_panel.show_idle(f"Done: {n_passes(result.passes)} in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
+        w.statusBar().showMessage(f"Finished: {result.name}", 10_000)
+        w.tabs.setCurrentIndex(RESULT_TAB)
+        if result.environment.get("model"):
+            w.model_state.model_used(result.environment["model"])
+        w.update_estimates()
+
+    def _on_preset_ready(self, outcome) -> None:
+        w = self.window
+        w.tabs.preset_view.setVisible(True)
+        w.tabs.preset_view.show_outcome(outcome)
+        w.tabs.setCurrentIndex(DEMOS_TAB)
+        w.run_panel.show_idle(f"Done: {outcome.title}", 1, 1)
+
+    def _on_comparison(self, a, b, a_name: str, b_name: str, comparison) -> None:
+        w = self.window
+        w.tabs.compare_view.show_pair(a, b, comparison, a_name, b_name)
+        w.tabs.setCurrentIndex(COMPARE_TAB)
+        w.run_panel.show_idle("Done: comparison shown", 1, 1)
+
+    def _restore_results(self, title: str, text: str) -> None:
+        w = self.window
+        w.results.set_stale(False)
+        if w.results.result is not None:
+            w.results.show_result(w.results.result)
+            w.statusBar().showMessage(f"{title} The results shown are from the previous run.", 10_000)
+        else:
+            w.results.banner.show_message(title, text)
+
+    def _on_cancelled(self) -> None:
+        w = self.window
+        w.run_panel.show_idle("Cancelled")
+        self._restore_results("The run was cancelled.", "Press Run to start again.")
+
+    def _on_failed(self, title: str, exc: BaseException, details: str) -> None:
+        w = self.window
+        w.run_panel.show_idle("Failed")
+        self._restore_results(f"{title}.", error_sentence(exc))
+        if isinstance(exc, WeightsUnavailableError) and w.controls.model.choice.currentIndex() == IMAGENET:
+            w.model_state.weights_missing(str(exc))
+            return
+        w.show_error(title, error_sentence(exc), details)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        w = self.window
+        w.run_panel.set_busy(busy)
+        w.cancel_action.setEnabled(busy)
+
