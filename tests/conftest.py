@@ -8,6 +8,9 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # never touch the real user's history or model cache from the tests
 os.environ["VGGCOMPARE_DATA_DIR"] = tempfile.mkdtemp(prefix="vggcompare-test-data-")
+# nor Keras' cache: EfficientNet-Lite0's conversion is cached here once per session (tests that need an empty
+# or a damaged cache point KERAS_HOME elsewhere themselves)
+os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="vggcompare-test-keras-")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np

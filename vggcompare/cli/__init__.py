@@ -1,5 +1,5 @@
 """The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``preset``, ``presets``,
-``figure``, ``report``, ``sweep``, ``sweep-report`` and ``reproduce``.
+``figure``, ``report``, ``sweep``, ``sweep-report``, ``reproduce`` and ``models``.
 
 User errors exit with status 2 and one line ``error: ...`` on stderr, never a traceback.
 """
@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     from vggcompare.cli.sweep import add_sweep_commands
 
     add_sweep_commands(sub, add_run_options)
+    from vggcompare.cli.models import add_models_command
+
+    add_models_command(sub)
     return parser
 
 
@@ -69,13 +72,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UserError("choose a command: run, compare, screenshot, preset, presets, figure, report, sweep, sweep-report or reproduce (see --help)")
+            raise UserError("choose a command: run, compare, screenshot, preset, presets, figure, report, sweep, sweep-report, reproduce or models (see --help)")
         if args.command in ("preset", "presets"):
             from vggcompare.cli.presets import cmd_preset, cmd_presets
 
             if args.command == "presets":
                 return cmd_presets(args)
             return cmd_preset(args, config_from_args(args, os.path.abspath(args.image)))
+        if args.command == "models":
+            from vggcompare.cli.models import cmd_models
+
+            return cmd_models(args)
         if args.command == "reproduce":
             from vggcompare.cli.reproduce import cmd_reproduce
 
@@ -111,6 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()).rstrip(".")
-    if isinstance(exc, VggCompareError) and type(exc).__name__ == "WeightsUnavailableError":
+    if isinstance(exc, VggCompareError) and type(exc).__name__ == "WeightsUnavailableError" and "-random" not in text:
         text += "; pass --weights FILE with a local copy, or use --model vgg19-random"
     return text

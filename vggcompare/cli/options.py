@@ -33,8 +33,8 @@ class _Parser(argparse.ArgumentParser):
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """Add the experiment options shared by run, screenshot and preset."""
-    p.add_argument("--model", default="vgg19", help="vgg19 (ImageNet), vgg19-random, or a .keras/.h5 file")
-    p.add_argument("--weights", help="local ImageNet weights file for --model vgg19")
+    p.add_argument("--model", default="vgg19", help="a built-in model: vgg19 (ImageNet), vgg19-random, efficientnet-lite0 (real weights, no download), resnet50, mobilenetv2-random, … (vggcompare models lists them), or a .keras/.h5 file")
+    p.add_argument("--weights", help="local ImageNet weights file for a built-in keras.applications model (--model vgg19, resnet50, …)")
     p.add_argument("--labels", help="labels file for a custom model, one class name per line")
     p.add_argument("--passes", type=int, default=20, help="number of forward passes N (1 to 100000)")
     p.add_argument("--seed", type=int, default=42, help="the seed S")
@@ -58,7 +58,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dropout", nargs="?", type=float, const=0.5, default=None, metavar="P",
                    help="dropout at inference (MC dropout); P defaults to 0.5")
     p.add_argument("--interpolation", choices=INTERPOLATIONS, default="nearest", help="resize filter (Keras' load_img uses nearest)")
-    p.add_argument("--preprocess", choices=("auto", "caffe", "tf", "torch", "none"), default="auto")
+    p.add_argument("--preprocess", choices=("auto", "caffe", "tf", "torch", "lite", "none"), default="auto",
+                   help="auto: the model's own preprocess_input mode (recorded in the result)")
     p.add_argument("--pitfall", action="append", choices=PITFALLS, default=[], help="reproduce a common mistake (repeatable)")
     p.add_argument("--batch-size", type=int, default=None, help="passes per forward call (default: automatic)")
     p.add_argument("--precision", choices=PRECISIONS, default="float32")

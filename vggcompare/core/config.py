@@ -10,14 +10,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from vggcompare.core.catalog import LITE0, builtin_names, lookup
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
 from vggcompare.core.config_words import ConfigWords
 from vggcompare.core.errors import ConfigError
 
-MODELS_BUILTIN = ("vgg19", "vgg19-random")
+MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, resnet50, resnet50-random, …
 SEEDINGS = ("off", "once", "every-pass")
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
-PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "none")
+PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "lite", "none")
 PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap", "apply-exif", "alpha-on-white")
 PRECISIONS = ("float32", "bfloat16")
 KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the CPU's default, or forced
@@ -65,8 +66,8 @@ class ExperimentConfig(ConfigWords):
     """Everything that defines one run of N forward passes on one image."""
 
     image: str | None = None
-    model: str = "vgg19"  # "vgg19", "vgg19-random", or a path to a .keras/.h5 model
-    weights: str | None = None  # local ImageNet weights file for "vgg19"
+    model: str = "vgg19"  # a built-in name (core.catalog: "vgg19", "resnet50-random", …) or a .keras/.h5 path
+    weights: str | None = None  # local ImageNet weights file for a built-in keras.applications model
     labels: str | None = None  # labels file for a custom model, one class per line
     passes: int = 20
     seeding: str = "off"
@@ -75,7 +76,7 @@ class ExperimentConfig(ConfigWords):
     reinit_weights: bool = False  # vgg19-random only: new random weights for every pass
     dropout: float | None = None  # None: off; else MC dropout rate (inserted layers in VGG19)
     interpolation: str = "nearest"
-    preprocess: str = "auto"  # "auto" = caffe for VGG19, "none" for custom models
+    preprocess: str = "auto"  # "auto" = the built-in model's own preprocess_input mode, "none" for a model file
     pitfalls: tuple[str, ...] = ()
     batch_size: int | None = None  # passes per forward call; None = automatic
     precision: str = "float32"
@@ -90,20 +91,26 @@ class ExperimentConfig(ConfigWords):
 
     @property
     def is_custom_model(self) -> bool:
-        """True when ``model`` names a user's model file rather than a built-in VGG19."""
-        return self.model not in MODELS_BUILTIN
+        """True when ``model`` names a user's model file rather than a built-in model."""
+        return lookup(self.model) is None
+
+    @property
+    def model_preprocess(self) -> str:
+        """The model's own preprocess_input mode (``auto``'s choice): caffe for VGG19, none for a model file."""
+        found = lookup(self.model)
+        return "none" if found is None else found[0].preprocess
 
     @property
     def effective_preprocess(self) -> str:
         """The preprocessing mode actually used once ``auto`` is resolved."""
         if self.preprocess != "auto":
             return self.preprocess
-        return "none" if self.is_custom_model else "caffe"
+        return self.model_preprocess
 
     def validate(self) -> "ExperimentConfig":
         """Raise ConfigError for any out-of-range or inconsistent setting; return self."""
         if not isinstance(self.model, str) or not self.model.strip():
-            raise ConfigError("model must be 'vgg19', 'vgg19-random' or the path of a .keras or .h5 file")
+            raise ConfigError("model must be a built-in name (vggcompare models lists them) or the path of a .keras or .h5 file")
         _check_int("number of passes", self.passes, 1, MAX_PASSES)
         _check_choice("seeding", self.seeding, SEEDINGS)
         _check_int("seed", self.seed, 0, MAX_SEED)
@@ -116,8 +123,10 @@ class ExperimentConfig(ConfigWords):
             _check_range("dropout rate", self.dropout, 0.0, 0.99)
             if self.dropout <= 0.0:
                 raise ConfigError("dropout rate must be above 0 (leave dropout off instead)")
-        if self.weights is not None and self.model != "vgg19":
-            raise ConfigError("a local ImageNet weights file only applies to the model 'vgg19'")
+        found = lookup(self.model)
+        if self.weights is not None and (found is None or found[1] or self.model == LITE0):
+            raise ConfigError("a local ImageNet weights file only applies to a built-in keras.applications model "
+                              "with ImageNet weights (vgg19, resnet50, …)")
         _check_choice("interpolation", self.interpolation, INTERPOLATIONS)
         _check_choice("preprocessing mode", self.preprocess, PREPROCESS_MODES)
         for name in self.pitfalls:

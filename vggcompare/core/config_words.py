@@ -26,9 +26,7 @@ class ConfigWords:
             parts.append(f"dropout {self.dropout:g}")
         if self.interpolation != "nearest":
             parts.append(f"{self.interpolation} resize")
-        if self.effective_preprocess not in ("caffe", "none") or (
-            self.preprocess != "auto" and self.is_custom_model
-        ):
+        if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
             parts.append(f"{self.effective_preprocess} preprocessing")
         parts.extend(f"pitfall {p}" for p in self.pitfalls)
         if self.batch_size is not None:
@@ -47,11 +45,9 @@ class ConfigWords:
 
 
 def _model_words(cfg) -> str:
-    if cfg.model == "vgg19":
-        return "VGG19 ImageNet"
-    if cfg.model == "vgg19-random":
-        return "VGG19 random weights"
-    return f"model {cfg.model.replace(chr(92), '/').rsplit('/', 1)[-1]}"
+    from vggcompare.core.catalog import display_name
+
+    return display_name(cfg.model) if not cfg.is_custom_model else f"model {display_name(cfg.model)}"
 
 
 def _seeding_words(cfg) -> str:

@@ -91,7 +91,7 @@ def run_verdict(
                 f"Seed {config.seed} makes the whole run repeatable, but it does not make the passes "
                 "agree with each other."
             )
-    if config.model == "vgg19-random" and not config.reinit_weights:
+    if config.model.endswith("-random") and not config.is_custom_model and not config.reinit_weights:
         if config.seeding == "off":
             sentences.append(
                 "The random weights were drawn once for this run without a seed, so a repeat of the run "

@@ -43,9 +43,13 @@ def _apply_mode(x: np.ndarray, mode: str, swap: bool = True) -> np.ndarray:
         y -= TORCH_MEAN
         y /= TORCH_STD
         return y
+    if mode == "lite":  # EfficientNet-Lite's MEAN_RGB 127 and STDDEV_RGB 128 (tensorflow/tpu efficientnet_lite_builder.py)
+        y = x - np.float32(127.0)
+        y /= np.float32(128.0)
+        return y
     if mode == "none":
         return x.copy()
-    raise ConfigError(f"preprocessing mode must be caffe, tf, torch or none, not {mode!r}")
+    raise ConfigError(f"preprocessing mode must be caffe, tf, torch, lite or none, not {mode!r}")
 
 
 def preprocess(batch: np.ndarray, mode: str, pitfalls: tuple[str, ...] = ()) -> np.ndarray:
@@ -55,8 +59,8 @@ def preprocess(batch: np.ndarray, mode: str, pitfalls: tuple[str, ...] = ()) -> 
     ----------
     batch : ndarray, float32, shape (..., H, W, 3)
         RGB pixel values in 0..255. It is never modified.
-    mode : {"caffe", "tf", "torch", "none"}
-        The model's preprocessing; VGG19 uses ``caffe``.
+    mode : {"caffe", "tf", "torch", "lite", "none"}
+        The model's preprocessing; VGG19 uses ``caffe``, EfficientNet-Lite0 ``lite`` ((x − 127) / 128).
     pitfalls : tuple of str
         Mistakes to reproduce: ``double-preprocess``, ``rescale-after-preprocess``, ``no-bgr-swap``.
 

@@ -1,4 +1,4 @@
-"""Build, load, cache and prepare models: VGG19 (ImageNet or random) or a user's file.
+"""Build, load, cache and prepare models: VGG19 (ImageNet or random), the other built-in models, or a user's file.
 
 A prepared model is built once and reused across runs. Variants (MC dropout, bfloat16) are made
 from the cached base model by sharing or copying its weights, never by rebuilding VGG19 from
@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from vggcompare.core.catalog import LITE0, lookup
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
 from vggcompare.core.model.compiled import compile_forward
@@ -88,6 +89,8 @@ def _base_key(config: ExperimentConfig, weights_path: str | None) -> tuple:
         return ("vgg19", weights_path)
     if config.model == "vgg19-random":
         return ("vgg19-random",)
+    if lookup(config.model) is not None:
+        return ("builtin", config.model, config.weights)
     p = Path(config.model).expanduser().resolve()
     st = p.stat() if p.exists() else None
     return ("file", str(p), st.st_mtime_ns if st else 0, st.st_size if st else 0)
@@ -139,7 +142,7 @@ def prepare_model(
             return cached
         base = _BASES.get(base_key)
         if base is None:
-            base = _load_base(config, weights_path, say)
+            base = _load_base(config, weights_path, say, allow_download)
             _BASES.clear()  # keep one base model (VGG19 is 548 MB); variants of others are dropped too
             _CACHE.clear()
             _BASES[base_key] = base
@@ -167,7 +170,7 @@ def prepare_model(
             dropout_layers=n_dropout,
             keys=holder,
             softmax_applied=needs_softmax,
-            random_weights=config.model == "vgg19-random",
+            random_weights=_is_random(config.model),
         )
         if len(_CACHE) >= _MAX_VARIANTS:
             _CACHE.pop(next(iter(_CACHE)))
@@ -175,7 +178,12 @@ def prepare_model(
         return prepared
 
 
-def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status) -> tuple:
+def _is_random(model: str) -> bool:
+    found = lookup(model)
+    return bool(found and found[1])
+
+
+def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, allow_download: bool = True) -> tuple:
     t0 = time.perf_counter()
     if config.model == "vgg19":
         say("Loading VGG19 with ImageNet weights…")
@@ -187,6 +195,24 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status) 
         model = _build_vgg19(None)
         desc = "VGG19, random weights (Glorot uniform)"
         size, classes, needs_softmax = (224, 224), 1000, False
+    elif config.model == LITE0:
+        from vggcompare.core.model.lite0 import DESCRIPTION, efficientnet_lite0
+
+        say("Loading EfficientNet-Lite0 (ImageNet weights, no download)…")
+        model, _mode = efficientnet_lite0(status=say)
+        desc, size, classes, needs_softmax = DESCRIPTION, (224, 224), 1000, False
+    elif lookup(config.model) is not None:
+        from vggcompare.core.model.applications import build_application
+
+        entry, random = lookup(config.model)
+        model = build_application(entry, random, config.weights, allow_download, say)
+        if random:
+            desc = f"{entry.constructor}, random weights (Keras' initialisers)"
+        elif config.weights:
+            desc = f"{entry.constructor}, ImageNet weights ({Path(config.weights).name})"
+        else:
+            desc = f"{entry.constructor}, ImageNet weights ({entry.weights_file})"
+        size, classes, needs_softmax = check_image_classifier(model, entry.constructor)
     else:
         name = os.path.basename(config.model)
         say(f"Loading {name} (safe mode)…")

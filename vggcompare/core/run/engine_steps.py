@@ -73,6 +73,7 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
     env["intra_op_threads"] = facts["threads"]
     env["passes_per_call"] = per_call
     env["model"] = model
+    env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
     return env
 
 

@@ -69,7 +69,7 @@ def read_foreign_result(path: str | os.PathLike) -> RunResult:
 def check_model_allowed(result: RunResult, allow_model: bool) -> None:
     """Refuse a model file named by an untrusted result unless the user allowed loading it."""
     model = result.config.model
-    if model not in ("vgg19", "vgg19-random") and not allow_model:
+    if result.config.is_custom_model and not allow_model:
         raise ConfigError(
             f"the result names a model file ({model}); a model file can run code when loaded, so it is loaded only "
             "when you allow it (the CLI's --allow-model; it then loads in Keras' safe mode)"

@@ -86,12 +86,10 @@ class HistoryEntry:
 
 
 def model_words(config: ExperimentConfig) -> str:
-    """The model in a few words: the built-in VGG19's kind, or the user's model file name."""
-    if config.model == "vgg19":
-        return "VGG19 ImageNet"
-    if config.model == "vgg19-random":
-        return "VGG19 random weights"
-    return config.model.replace("\\", "/").rsplit("/", 1)[-1]
+    """The model in a few words: a built-in model's name and weights ("ResNet50 ImageNet"), or the user's file name."""
+    from vggcompare.core.catalog import display_name
+
+    return display_name(config.model)
 
 
 def seeding_words(config: ExperimentConfig) -> str:

@@ -1,23 +1,48 @@
-"""The model choice: ImageNet VGG19 (cached or from a file), random weights, or the user's own model."""
+"""The model choice: ImageNet VGG19 (cached or from a file), random weights, another built-in model, or the user's own."""
 
 from __future__ import annotations
 
 import os
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from vggcompare.core.catalog import LITE0, MODELS, PREPROCESS_WORDS, RANDOM_SUFFIX, lookup, model_label
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.model.weights import WEIGHTS_FILE, WEIGHTS_SIZE_TEXT
 from vggcompare.gui.controls.fields import FileField, combo
 
-IMAGENET, IMAGENET_FILE, RANDOM, CUSTOM = range(4)
+IMAGENET, IMAGENET_FILE, RANDOM, CUSTOM, BUILTIN = range(5)
 CHOICES = (
     ("ImageNet VGG19", f"VGG19 trained on ImageNet. If its weights ({WEIGHTS_SIZE_TEXT}) are not cached yet, the window offers to download them."),
     ("ImageNet VGG19 from a weights file", f"VGG19 with ImageNet weights read from a file you choose (a copy of {WEIGHTS_FILE})."),
     ("VGG19 with random weights", "VGG19 with freshly drawn random weights: needs no download; the classes it picks mean nothing."),
     ("Your own Keras model", "A .keras or .h5 image classifier of your own, loaded in safe mode, with an optional labels file."),
+    ("Another built-in model", "EfficientNet-Lite0 (real ImageNet weights, no download) or any keras.applications classifier "
+     "(ResNet50, MobileNetV2, …), each with its own input size and preprocess_input. Keras' ImageNet weights must be in "
+     "its cache (vggcompare models lists them); random weights need no download."),
 )
+
+
+def builtin_entries() -> list[tuple[str, str | None, str]]:
+    """(family header or item text, model name or None for a header, tooltip), EfficientNet-Lite0 first, then by family."""
+    rows: list[tuple[str, str | None, str]] = []
+    family = None
+    for entry in MODELS.values():
+        if entry.name == "vgg19":
+            continue  # the first three choices are VGG19's
+        if entry.family != family:
+            family = entry.family
+            rows.append((f"— {family} —", None, ""))
+        h, w = entry.input_size
+        if entry.offline:
+            text = f"{model_label(entry.name)} (real ImageNet weights, no download)"
+        else:
+            text = f"{model_label(entry.name)} · {h}×{w} · {entry.preprocess} · {entry.size_text}"
+        tip = f"{h}×{w} input; preprocess_input: {PREPROCESS_WORDS[entry.preprocess]}; ImageNet weights: {entry.size_text}."
+        rows.append((text, entry.name, tip))
+    return rows
 
 
 def _missing(path: str, empty_text: str) -> str | None:
@@ -57,6 +82,20 @@ class ModelControls(QWidget):
             "Class names for your model: a text file with one name per line, or a JSON list. "
             "Without it, 1000-class models use the ImageNet names and others 'class 0', 'class 1', …"
         )
+        self.builtin = combo()
+        for text, name, tip in builtin_entries():
+            self.builtin.addItem(text, name)
+            index = self.builtin.count() - 1
+            if name is None:  # a family's header: shown, not choosable
+                item = self.builtin.model().item(index) if isinstance(self.builtin.model(), QStandardItemModel) else None
+                if item is not None:
+                    item.setEnabled(False)
+            else:
+                self.builtin.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+        self.builtin.setCurrentIndex(self.builtin.findData(LITE0))
+        self.builtin.setToolTip("The built-in models, by family: input size, preprocessing and ImageNet download size.")
+        self.builtin_random = QCheckBox("Random weights (no download)")
+        self.builtin_random.setToolTip("Keras' random initialisation of the same network: every switch works, the classes mean nothing.")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setEnabled(False)  # drawn in the palette's secondary text colour
@@ -65,16 +104,20 @@ class ModelControls(QWidget):
         self.form.addRow("Weights file", self.weights)
         self.form.addRow("Model file", self.model_file)
         self.form.addRow("Labels file", self.labels)
+        self.form.addRow("Built-in model", self.builtin)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.choice)
         layout.addLayout(self.form)
         layout.addWidget(self.reinit)
+        layout.addWidget(self.builtin_random)
         layout.addWidget(self.hint)
         self.choice.currentIndexChanged.connect(self._update_visibility)
         for w in (self.weights, self.model_file, self.labels):
             w.changed.connect(lambda _p: self.changed.emit())
         self.reinit.toggled.connect(lambda _b: self.changed.emit())
+        self.builtin.currentIndexChanged.connect(self._update_visibility)
+        self.builtin_random.toggled.connect(lambda _b: self.changed.emit())
         self._update_visibility()
 
     def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
@@ -87,7 +130,22 @@ class ModelControls(QWidget):
             changes.update(model="vgg19-random", reinit_weights=self.reinit.isChecked())
         elif i == CUSTOM:
             changes.update(model=self.model_file.path(), labels=self.labels.path() or None)
+        elif i == BUILTIN:
+            changes["model"] = self.builtin_name()
         return config.replace(**changes)
+
+    def builtin_name(self) -> str:
+        """The built-in model chosen in the list, with ``-random`` when random weights are ticked."""
+        name = self.builtin.currentData() or LITE0
+        random = self.builtin_random.isChecked() and name != LITE0
+        return name + RANDOM_SUFFIX if random else name
+
+    def choose_builtin(self, name: str) -> None:
+        """Select a built-in model (``resnet50`` or ``resnet50-random``): the user's click, never the window's own."""
+        entry, random = lookup(name) or (MODELS[LITE0], False)
+        self.builtin.setCurrentIndex(self.builtin.findData(entry.name))
+        self.builtin_random.setChecked(random)
+        self.choice.setCurrentIndex(BUILTIN)
 
     def problem(self) -> str | None:
         """A sentence saying what is missing before a run can start, or None."""
@@ -106,6 +164,11 @@ class ModelControls(QWidget):
             index = IMAGENET_FILE if config.weights else IMAGENET
         elif config.model == "vgg19-random":
             index = RANDOM
+        elif lookup(config.model) is not None:
+            index = BUILTIN
+            entry, random = lookup(config.model)
+            self.builtin.setCurrentIndex(self.builtin.findData(entry.name))
+            self.builtin_random.setChecked(random)
         else:
             index = CUSTOM
         self.weights.set_path(config.weights)
@@ -126,5 +189,8 @@ class ModelControls(QWidget):
         self.form.setRowVisible(1, i == CUSTOM)
         self.form.setRowVisible(2, i == CUSTOM)
         self.reinit.setVisible(i == RANDOM)
+        self.form.setRowVisible(3, i == BUILTIN)
+        lite = self.builtin.currentData() == LITE0
+        self.builtin_random.setVisible(i == BUILTIN and not lite)
         self.hint.setText(CHOICES[i][1])
         self.changed.emit()

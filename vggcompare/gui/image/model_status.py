@@ -9,7 +9,8 @@ from vggcompare.core.errors import ConfigError
 from vggcompare.gui.controls.panel import ControlsPanel
 from vggcompare.gui.common.dialogs import error_sentence
 from vggcompare.gui.image.panel import ImagePanel
-from vggcompare.gui.controls.model import IMAGENET, IMAGENET_FILE, RANDOM
+from vggcompare.core.catalog import LITE0, lookup
+from vggcompare.gui.controls.model import BUILTIN, IMAGENET, IMAGENET_FILE, RANDOM
 from vggcompare.gui.session.model_session import LOADING, READY, WEIGHTS_MISSING, ModelSession
 from vggcompare.gui.common.settings import WindowSettings
 from vggcompare.gui.image.weights_prompt import WeightsPrompt
@@ -36,6 +37,7 @@ class ModelStatus(QObject):
         self.checker.model_ready.connect(lambda info: self.image_panel.set_model_view(input_size=info.input_size))
         prompt.weights_file_chosen.connect(self._use_weights_file)
         prompt.use_random.connect(lambda: self.controls.model.choice.setCurrentIndex(RANDOM))
+        prompt.use_lite0.connect(lambda: self.controls.model.choose_builtin(LITE0))
         prompt.downloaded.connect(lambda _path: self.check(force=True))
         prompt.download_requested.connect(model.download)
         prompt.cancel_requested.connect(model.cancel_download)
@@ -55,6 +57,8 @@ class ModelStatus(QObject):
         self.image_panel.set_model_view(interpolation=preprocess.interpolation.currentData(), switches=switches)
         if choice in (IMAGENET, IMAGENET_FILE, RANDOM) and self.controls.model.problem() is None:
             self.image_panel.set_model_view(input_size=(224, 224))
+        elif choice == BUILTIN:
+            self.image_panel.set_model_view(input_size=lookup(self.controls.model.builtin_name())[0].input_size)
         if choice != IMAGENET:
             self.prompt.setVisible(False)
         if self.enabled:

