@@ -182,6 +182,7 @@ def test_maps_survive_the_result_file_and_older_files_read_without_them(cam_mode
     assert r.explanation.class_index == 2
     back = load_result(save_result(r, tmp_path / "r.json")).explanation
     assert np.array_equal(back.maps, r.explanation.maps) and np.array_equal(back.std, r.explanation.std)
+    assert back.picture_png == r.explanation.picture_png and back.picture_png.startswith(b"\x89PNG")
     assert (back.class_name, back.target, back.passes, back.notes) == ("class 2", "probability", 6, r.explanation.notes)
     plain = run_experiment(ExperimentConfig(image=photo, model=tiny_models["plain"], passes=2))
     doc = json.loads(save_result(plain, tmp_path / "old.json").read_text())

@@ -37,6 +37,7 @@ class Explanation:
     identical: bool
     units: str
     notes: list[str] = field(default_factory=list)
+    picture_png: bytes = b""  # the model's input before augmentation (PNG, input resolution), to draw the maps over
 
     def map_of(self, i: int) -> np.ndarray:
         """The map of pass ``i`` (0-based, below ``passes``)."""

@@ -146,7 +146,7 @@ def run_passes(
     if kept.count:
         yield Progress("explaining", 0, kept.count, t["end"] - t["start"], None, f"Explaining {kept.count} passes ({config.explain})…")
         hold = (lambda i: prepared.hold_weights(tuple(pass_seed(base, config, i, STREAM_WEIGHTS)))) if config.reinit_weights else None
-        explanation = explaining.explain_passes(prepared, config, kept, probs, chunk, hold)
+        explanation = explaining.explain_passes(prepared, config, kept, probs, chunk, hold, picture)
         t["explained"] = time.perf_counter()
     result = RunResult(  # 4. the result
         config=config,

@@ -15,6 +15,7 @@ import numpy as np
 from vggcompare.core.analysis import explanation as ex
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
+from vggcompare.core.input.images import encode_png
 from vggcompare.core.model.compiled import compile_forward
 from vggcompare.core.model.gradcam import compile_gradients, split_model
 from vggcompare.core.model.prepare import PreparedModel
@@ -70,11 +71,12 @@ def check_explainable(prepared: PreparedModel, config: ExperimentConfig) -> None
 
 
 def explain_passes(prepared: PreparedModel, config: ExperimentConfig, kept: KeptPasses, probabilities: np.ndarray,
-                   chunk: int, hold: Callable[[int], None] | None = None) -> ex.Explanation:
+                   chunk: int, hold: Callable[[int], None] | None = None, picture: np.ndarray | None = None) -> ex.Explanation:
     """Compute the kept passes' maps for the class asked for (else the top-1 of the mean probabilities).
 
     ``hold(i)`` makes the model hold pass i's weights (runs with new weights every pass); ``chunk``
-    is the run's batch size, so the compiled calls keep the run's batch shape.
+    is the run's batch size, so the compiled calls keep the run's batch shape. ``picture`` (H, W, 3,
+    0..255) is the model's input before augmentation, kept with the maps to draw them over.
     """
     index = class_to_explain(config, prepared.labels)
     if index is None:
@@ -103,8 +105,11 @@ def explain_passes(prepared: PreparedModel, config: ExperimentConfig, kept: Kept
         else:
             maps.append(_occlusion(prepared, logits, inputs[group.start:group.stop], keys[group.start:group.stop], index, chunk))
             layer = f"{ex.OCCLUSION_GRID}×{ex.OCCLUSION_GRID} grid"
-    return ex.summarise(np.concatenate(maps), method=config.explain, class_index=index, class_name=prepared.labels[index],
-                        target="logit" if logits else "probability", layer=layer, passes=len(kept.inputs), notes=notes)
+    result = ex.summarise(np.concatenate(maps), method=config.explain, class_index=index, class_name=prepared.labels[index],
+                          target="logit" if logits else "probability", layer=layer, passes=len(kept.inputs), notes=notes)
+    if picture is not None:
+        result.picture_png = encode_png(np.rint(np.clip(picture, 0, 255)).astype(np.uint8))
+    return result
 
 
 def _cached(prepared: PreparedModel, key: Any, make: Callable[[], Any]) -> Any:

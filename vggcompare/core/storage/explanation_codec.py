@@ -23,6 +23,7 @@ def explanation_to_json(e: Explanation) -> dict[str, Any]:
         "method": e.method, "class_index": e.class_index, "class_name": e.class_name, "target": e.target,
         "layer": e.layer, "passes": e.passes, "identical": e.identical, "units": e.units, "notes": list(e.notes),
         "maps": _encode(e.maps), "mean": _encode(e.mean), "std": _encode(e.std),
+        "picture_png_base64": base64.b64encode(e.picture_png).decode("ascii"),
     }
 
 
@@ -47,8 +48,9 @@ def explanation_from_json(doc: Any, passes: int, classes: int) -> Explanation:
             target=str(doc["target"]), layer=str(doc["layer"]), maps=maps, mean=mean, std=std,
             passes=int(doc["passes"]), identical=bool(doc["identical"]), units=str(doc["units"]),
             notes=[str(n) for n in doc.get("notes", [])],
+            picture_png=base64.b64decode(doc.get("picture_png_base64", ""), validate=True),
         )
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError):  # binascii.Error is a ValueError
         raise ResultFileError("its explanation maps are malformed") from None
     if e.method not in METHODS or not 0 <= e.class_index < classes or not 1 <= e.passes <= passes:
         raise ResultFileError("its explanation maps do not belong to its passes")
