@@ -129,6 +129,34 @@ def summarise(maps: np.ndarray, *, method: str, class_index: int, class_name: st
     )
 
 
+@dataclass
+class MapDifference:
+    """Two runs' mean maps and A − B, on one colour scale from -scale to scale; ``message`` when they cannot be compared."""
+
+    a: np.ndarray | None
+    b: np.ndarray | None
+    difference: np.ndarray | None
+    scale: float
+    message: str = ""
+
+
+def map_difference(a: Explanation | None, b: Explanation | None) -> MapDifference | None:
+    """A's and B's mean maps and their difference A − B (float32); None when neither run made maps."""
+    if a is None and b is None:
+        return None
+    if a is None or b is None:
+        return MapDifference(None, None, None, 0.0, f"Only run {'A' if b is None else 'B'} made explanation maps.")
+    if a.mean.shape != b.mean.shape:
+        return MapDifference(None, None, None, 0.0, f"The maps have different sizes ({a.mean.shape[1]}×{a.mean.shape[0]} "
+                             f"and {b.mean.shape[1]}×{b.mean.shape[0]}), so they are not subtracted.")
+    ma, mb = a.mean.astype(np.float32), b.mean.astype(np.float32)
+    diff = ma - mb
+    scale = float(max(np.abs(ma).max(), np.abs(mb).max(), np.abs(diff).max())) or 1.0
+    message = "" if (a.method, a.class_index) == (b.method, b.class_index) else (
+        f"A explains {a.title}, B {b.title}: the difference mixes two questions.")
+    return MapDifference(ma, mb, diff, scale, message)
+
+
 def mass_inside(heat: np.ndarray, box: tuple[int, int, int, int]) -> float:
     """The share of a map's positive mass inside a box (top, bottom, left, right); 0 for an empty map."""
     positive = np.maximum(np.asarray(heat, dtype=np.float64), 0.0)

@@ -119,9 +119,18 @@ def _explanation(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     return panel
 
 
+def _maps_compare(parent: QWidget, result: RunResult, options: dict) -> QWidget:
+    """The two runs' mean maps and A − B (a report's; the comparison is handed in)."""
+    from vggcompare.gui.compare.maps_compare import MapsCompare
+
+    panel = MapsCompare(parent)
+    panel.show_maps(options["comparison"].maps)
+    return panel
+
+
 NO_MAPS = "this result has no explanation maps; run it with --explain gradcam or --explain occlusion"
 
-_BUILDERS = {"explanation": _explanation, "top5": _top5, "variance": _variance, "passes": _passes, "inputs": _inputs, "difference": _difference}
+_BUILDERS = {"maps-compare": _maps_compare, "explanation": _explanation, "top5": _top5, "variance": _variance, "passes": _passes, "inputs": _inputs, "difference": _difference}
 
 
 def build_figure(kind: str, result: RunResult, width: int = DEFAULT_SIZE[0], height: int | None = DEFAULT_SIZE[1],
