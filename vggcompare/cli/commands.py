@@ -34,6 +34,12 @@ def print_result(result) -> None:
     for note in result.notes:  # those starting "Note:" are in the verdict already
         if not note.startswith("Note:"):
             print(f"Note: {note}")
+    if result.explanation is not None:
+        from vggcompare.core.analysis.explanation import describe
+
+        print(f"Maps: {describe(result.explanation)}")
+        for note in result.explanation.notes:
+            print(f"Note: {note}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

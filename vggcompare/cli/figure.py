@@ -19,7 +19,7 @@ def add_figure_commands(sub) -> None:
     fig.add_argument("result", help="a result JSON (from run --out, preset --out-dir or the window)")
     fig.add_argument("--plot", required=True, choices=PLOTS)
     fig.add_argument("--out", required=True, help="FILE.svg, FILE.pdf (vector) or FILE.png")
-    fig.add_argument("--size", help="WIDTHxHEIGHT in pixels (default 1200x700; top5 and inputs take the height they need)")
+    fig.add_argument("--size", help="WIDTHxHEIGHT in pixels (default 1200x700; top5, inputs and explanation take the height they need)")
     fig.add_argument("--against", help="the other result JSON, for --plot difference (B − A)")
     fig.add_argument("--scale", type=int, choices=(1, 2, 3), default=1, help="PNG only: pixels per figure pixel")
     fig.add_argument("--full-paths", action="store_true", help="show the image's whole path, not only its file name")
@@ -67,9 +67,13 @@ def cmd_figure(args: argparse.Namespace) -> int:
         raise UserError("--plot difference compares two runs: add --against OTHER.json")
     if not args.out.lower().endswith((".svg", ".pdf", ".png")):
         raise UserError(f"{args.out}: a figure is written as .svg, .pdf or .png")
-    width, height = parse_size(args.size) if args.size else (1200, None if args.plot in ("top5", "inputs") else 700)
+    width, height = parse_size(args.size) if args.size else (1200, None if args.plot in ("top5", "inputs", "explanation") else 700)
     check_output_path(args.out, args.force)
     result = _load(args.result)
+    if args.plot == "explanation" and result.explanation is None:
+        from vggcompare.gui.output.figures.build import NO_MAPS
+
+        raise UserError(f"{args.result}: {NO_MAPS}")
     options = {"against": _load(args.against)} if args.against else {}
     if args.against:
         _check_same_classes(result, options["against"])

@@ -14,6 +14,7 @@ from vggcompare.core.config import (
     LOADER_INTERPOLATIONS,
     LOADERS,
     ENGINES,
+    EXPLAIN_METHODS,
     FILL_MODES,
     KERNELS,
     PITFALLS,
@@ -81,6 +82,11 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kernels", choices=KERNELS, default="default",
                    help="TensorFlow's CPU kernel library: the CPU's default, or oneDNN or Eigen forced")
     p.add_argument("--backend", choices=BACKENDS, default="tensorflow", help="the Keras backend")
+    p.add_argument("--explain", choices=EXPLAIN_METHODS, default=None,
+                   help="a map of where the model looked for each of the first K passes: Grad-CAM or occlusion (7×7)")
+    p.add_argument("--explain-class", default=None, metavar="CLASS",
+                   help="the class the maps explain: a label or a 0-based number (default: the top-1 of the mean)")
+    p.add_argument("--explain-passes", type=int, default=None, metavar="K", help="explain the first K passes (default 16)")
 
 
 def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentConfig:
@@ -98,7 +104,7 @@ def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentC
         dropout=args.dropout, preprocess=args.preprocess,
         pitfalls=tuple(dict.fromkeys((*args.pitfall, *switches))), batch_size=args.batch_size, precision=args.precision,
         deterministic_ops=args.deterministic_ops, threads=args.threads,
-        kernels=args.kernels, backend=args.backend, **pipeline_from_args(args),
+        kernels=args.kernels, backend=args.backend, **pipeline_from_args(args), **_explain_args(args),
     ).validate()
 
 
@@ -115,6 +121,11 @@ def pipeline_from_args(args: argparse.Namespace) -> dict:
     return {"loader": args.loader, "interpolation": args.interpolation or DEFAULT_INTERPOLATION[args.loader],
             "antialias": args.antialias, "dct_method": args.dct_method, "call": args.call,
             "training_mode": args.training_mode, "batch_neighbours": neighbours}
+
+
+def _explain_args(args: argparse.Namespace) -> dict:
+    """The explanation options, for commands that have them."""
+    return {name: getattr(args, name, None) for name in ("explain", "explain_class", "explain_passes")}
 
 
 def range_value(text: str) -> float | int | tuple[float, ...]:

@@ -26,7 +26,7 @@ class ProgressBar:
         if report.stage == "passes" and not finished and now - self.last < 0.2:
             return
         self.last = now
-        if report.stage == "loading":
+        if report.stage != "passes":  # loading, explaining
             line = report.message
         else:
             width = 30

@@ -30,6 +30,9 @@ CALLS = ("compiled", "predict", "eager", "xla")  # how the model is called (core
 PRECISIONS = ("float32", "bfloat16")
 KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the CPU's default, or forced
 BACKENDS = ("tensorflow", "jax")  # Keras backends
+EXPLAIN_METHODS = ("gradcam", "occlusion")  # explanation maps (core.analysis.explanation)
+EXPLAIN_FIELDS = ("explain", "explain_class", "explain_passes")  # left out of to_dict when off, as older files lack them
+MAX_EXPLAINED = 256
 
 MAX_PASSES = 100_000
 MAX_SEED = 2**32 - 1
@@ -96,6 +99,9 @@ class ExperimentConfig(ConfigWords):
     call: str = "compiled"  # "compiled", "predict", "eager" or "xla"
     training_mode: bool = False  # call with training=True (BatchNorm uses the batch's statistics)
     batch_neighbours: str = "none"  # "none", "samples" or a folder whose images share each forward call
+    explain: str | None = None  # None, "gradcam" or "occlusion": a map for each of the first K passes
+    explain_class: str | None = None  # a label or a 0-based class number; None: the top-1 of the mean
+    explain_passes: int | None = None  # K; None: min(N, 16)
 
     @property
     def is_custom_model(self) -> bool:
@@ -152,7 +158,18 @@ class ExperimentConfig(ConfigWords):
         _check_choice("Keras backend", self.backend, BACKENDS)
         if self.backend != "tensorflow" and self.kernels != "default":
             raise ConfigError("the kernel library choice (oneDNN or Eigen) applies to the TensorFlow backend only")
+        self._validate_explain()
         return self
+
+    def _validate_explain(self) -> None:
+        if self.explain is not None:
+            _check_choice("explanation method", self.explain, EXPLAIN_METHODS)
+        elif self.explain_class is not None or self.explain_passes is not None:
+            raise ConfigError("the class or the number of passes to explain needs an explanation method (--explain)")
+        if self.explain_class is not None and (not isinstance(self.explain_class, str) or not self.explain_class.strip()):
+            raise ConfigError(f"the class to explain must be a label or a class number, not {self.explain_class!r}")
+        if self.explain_passes is not None:
+            _check_int("number of passes to explain", self.explain_passes, 1, MAX_EXPLAINED)
 
     def replace(self, **changes: Any) -> "ExperimentConfig":
         """Return a copy with some fields changed (``augment`` may be a dict of changes)."""
@@ -167,6 +184,9 @@ class ExperimentConfig(ConfigWords):
         """Return a JSON-ready dict."""
         data = dataclasses.asdict(self)
         data["pitfalls"] = list(self.pitfalls)
+        if self.explain is None:  # a run without maps writes the configuration older versions read
+            for name in EXPLAIN_FIELDS:
+                data.pop(name)
         return data
 
     @classmethod

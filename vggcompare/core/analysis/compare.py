@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from vggcompare.core.analysis.explanation import map_difference
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.analysis.stats import PassStatistics, bits
 from vggcompare.core.analysis.verdict import fmt
@@ -111,6 +112,7 @@ class RunComparison:
     numbers: Comparison
     environment_differences: tuple[str, ...]
     verdict: str
+    maps: Any = None  # MapDifference of the two mean maps, when both runs made maps of one size
 
 
 
@@ -156,4 +158,4 @@ def compare_results(a: RunResult, b: RunResult, a_name: str = "A", b_name: str =
         verdict = f"{_models_sentence(a, b, numbers, a_name, b_name)} {verdict}"
     if env:
         verdict += f" Environment that differs: {', '.join(env)}."
-    return RunComparison(numbers, env, verdict)
+    return RunComparison(numbers, env, verdict, map_difference(a.explanation, b.explanation))

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from vggcompare.core.analysis.explanation import Explanation
 from vggcompare.core.analysis.stats import PassStatistics, compute_statistics
 from vggcompare.core.config import ExperimentConfig
 
@@ -40,6 +41,7 @@ class RunResult:
     name: str = ""
     created: str = ""
     verdict: str = ""
+    explanation: Explanation | None = None  # the maps of the first K passes, when --explain was given
     _stats: PassStatistics | None = field(default=None, repr=False)
     history_entry: Any = field(default=None, repr=False, compare=False)  # set when the window's worker saved it
 

@@ -35,6 +35,7 @@ from vggcompare.core.input.model_view import switch_notes
 from vggcompare.core.model.backend import check_backend_settings
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.run import engine_steps as steps
+from vggcompare.core.run import explain as explaining
 from vggcompare.core.run.engine_steps import STREAM_INIT, STREAM_WEIGHTS, pass_seed
 
 # Passes per forward call when not set. Measured (benchmarks/bench_chunk.py, 2-core AVX-512 EPYC, best call):
@@ -109,6 +110,7 @@ def run_passes(
     base = (secrets.randbits(63),) if config.seeding == "off" else (config.seed,)
     if prepared.random_weights and not config.reinit_weights:  # 2. the model's weights
         prepared.hold_weights((*base, STREAM_INIT))
+    explaining.check_explainable(prepared, config)  # an unknown class, or Grad-CAM without a conv layer: before the passes
     t["model"] = time.perf_counter()
     height, width = prepared.input_size
     picture, loader_notes = loader_input(image, (height, width), config)
@@ -118,6 +120,7 @@ def run_passes(
     probs = np.empty((n, prepared.classes), dtype=np.float32)
     params: list[dict] = []
     thumbs: list[Thumbnail] = []
+    kept = explaining.KeptPasses(explaining.explained_count(config))
     first_call = 0.0
     t["passes"] = time.perf_counter()
     yield Progress("passes", 0, n, t["passes"] - t["start"], None, f"Pass 0 of {n}")
@@ -139,6 +142,7 @@ def run_passes(
         first_row = x[:1] if start == 0 else first_row
         t_call = time.perf_counter()
         out = _forward(prepared, x, keys, config)
+        kept.add(x, keys, indices)
         first_call = first_call or time.perf_counter() - t_call
         probs[start : indices.stop] = out[: len(indices)]
         done = indices.stop
@@ -148,6 +152,12 @@ def run_passes(
     if config.training_mode:  # one more call: the first pass's input in inference mode, to say what training mode did
         inference = prepare_model(config.replace(training_mode=False), allow_download=allow_download)
         neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first_row, None), config))
+    explanation = None
+    if kept.count:
+        yield Progress("explaining", 0, kept.count, t["end"] - t["start"], None, f"Explaining {kept.count} passes ({config.explain})…")
+        hold = (lambda i: prepared.hold_weights(tuple(pass_seed(base, config, i, STREAM_WEIGHTS)))) if config.reinit_weights else None
+        explanation = explaining.explain_passes(prepared, config, kept, probs, chunk, hold, picture)
+        t["explained"] = time.perf_counter()
     result = RunResult(  # 4. the result
         config=config,
         labels=list(prepared.labels),
@@ -160,6 +170,7 @@ def run_passes(
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        explanation=explanation,
     )
     return steps.finish(result, image, prepared.dropout_layers)
 

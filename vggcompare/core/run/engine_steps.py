@@ -147,6 +147,7 @@ def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, conf
 def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:
     """Seconds of each stage from the time stamps ``t`` (start, model, passes, end)."""
     pass_seconds = t["end"] - t["passes"]
+    explained = {"explain_seconds": round(t["explained"] - t["end"], 4)} if "explained" in t else {}
     return {
         "model_seconds": round(t["model"] - t["start"], 4),
         "first_call_seconds": round(first_call, 4),
@@ -154,7 +155,7 @@ def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:
         "seconds_per_pass": round(pass_seconds / n, 5),
         "passes_per_second": round(n / pass_seconds, 3) if pass_seconds > 0 else 0.0,
         "total_seconds": round(t["end"] - t["start"], 4),
-    }
+    } | explained
 
 
 def notes_for(config: ExperimentConfig, image: LoadedImage, softmax_applied: bool, facts: dict[str, Any],

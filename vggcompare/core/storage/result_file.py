@@ -4,7 +4,8 @@ The JSON document has the top-level keys ``config``, ``environment``, ``labels``
 ``probabilities`` (N lists of C floats; each is the exact float32 value, written as the
 shortest float64 text that round-trips), ``augmentation`` (one dict of drawn parameters per
 pass), ``statistics`` and ``verdict``, plus ``format``, ``format_version``, ``name``,
-``created``, ``image``, ``notes``, ``timings`` and ``thumbnails``. Writes are atomic; loading
+``created``, ``image``, ``notes``, ``timings``, ``thumbnails`` and, when maps were made,
+``explanation`` (see :mod:`vggcompare.core.storage.explanation_codec`). Writes are atomic; loading
 checks everything and raises :class:`ResultFileError` with one sentence when anything is off.
 """
 
@@ -23,6 +24,7 @@ from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ResultFileError
 from vggcompare.core.atomic import atomic_write
+from vggcompare.core.storage.explanation_codec import explanation_from_json, explanation_to_json
 
 FORMAT = "vggcompare-result"
 
@@ -53,6 +55,8 @@ def result_to_json_dict(result: RunResult, include_probabilities: bool = True) -
             for t in result.thumbnails
         ],
     }
+    if result.explanation is not None:  # optional: older files have none
+        doc["explanation"] = explanation_to_json(result.explanation)
     if include_probabilities:
         doc["probabilities"] = result.probabilities.astype(np.float64).tolist()
     return doc
@@ -158,7 +162,11 @@ def result_from_json_dict(doc: Any) -> RunResult:
     timings = doc.get("timings", {})
     if not isinstance(timings, dict) or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in timings.values()):
         raise ResultFileError("its timings are malformed")
+    explanation = doc.get("explanation")
+    if explanation is not None:
+        explanation = explanation_from_json(explanation, config.passes, len(labels))
     return RunResult(
+        explanation=explanation,
         config=config,
         labels=labels,
         probabilities=probs,

@@ -12,6 +12,7 @@ from vggcompare.core.analysis.compare import RunComparison
 from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui.common import theme
+from vggcompare.gui.compare.maps_compare import MapsCompare
 from vggcompare.gui.results.numbers import fmt
 from vggcompare.gui.output.figures.difference import DifferencePlot
 from vggcompare.gui.results.top5 import Top5Panel
@@ -61,6 +62,8 @@ class CompareView(QWidget):
         top_layout.addLayout(grid)
         top_layout.addWidget(self.diff_title)
         top_layout.addWidget(self.diff_stack)
+        self.maps = MapsCompare()
+        top_layout.addWidget(self.maps)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.table)
@@ -85,6 +88,7 @@ class CompareView(QWidget):
             self.spread[col].show_result(r)
         self._share_axes(scale)
         self._draw_difference(a, cmp)
+        self.maps.show_maps(getattr(cmp, "maps", None))
         self._fill_table(a, b, set(n.config_differences), cmp.environment_differences)
 
     def _share_axes(self, _scale: float) -> None:

@@ -14,7 +14,22 @@ from vggcompare.gui.results.numbers import n_passes
 CARD_WIDTH = 132
 
 
-def _card(thumb: Thumbnail) -> QWidget:
+def _map_label(result: RunResult, pass_index: int) -> QLabel | None:
+    """The pass's explanation map, small, on the scale all the run's maps share; None when it has none."""
+    e = result.explanation
+    if e is None or pass_index >= e.passes:
+        return None
+    from vggcompare.gui.results.heatmap import heat_image, map_range, overlay
+
+    low, high = map_range(e.maps)
+    label = QLabel()
+    label.setPixmap(overlay(None, heat_image(e.map_of(pass_index), low, high, diverging=low < 0), 1.0, 96))
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setToolTip(f"{e.title}, pass {pass_index + 1}")
+    return label
+
+
+def _card(thumb: Thumbnail, heat: QLabel | None = None) -> QWidget:
     card = QWidget()
     card.setFixedWidth(CARD_WIDTH)
     picture = QLabel()
@@ -30,6 +45,8 @@ def _card(thumb: Thumbnail) -> QWidget:
     layout.setContentsMargins(2, 2, 2, 2)
     layout.setSpacing(3)
     layout.addWidget(picture)
+    if heat is not None:
+        layout.addWidget(heat)
     layout.addWidget(caption)
     layout.addStretch(1)
     return card
@@ -74,7 +91,7 @@ class InputsStrip(QWidget):
         what = "each with what its augmentation did" if augmented else "no augmentation, so every pass got the same input"
         self.title.setText(f"<b>What the model saw</b>: {shown}, {what}")
         for thumb in thumbs:
-            card = _card(thumb)
+            card = _card(thumb, _map_label(result, thumb.pass_index))
             self.row.addWidget(card)
             self.cards.append(card)
         self.row.addStretch(1)

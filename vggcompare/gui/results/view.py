@@ -11,6 +11,7 @@ from vggcompare.core.run.environment import environment_line
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui.common import theme
 from vggcompare.gui.results.inputs_strip import InputsStrip
+from vggcompare.gui.results.maps_panel import MapsPanel
 from vggcompare.gui.results.passes_plot import PassesPlot
 from vggcompare.gui.results.top5 import Top5Panel
 from vggcompare.gui.results.variance_plot import VariancePlot
@@ -43,6 +44,7 @@ class ResultsView(QWidget):
         self.variance = VariancePlot()
         self.passes = PassesPlot()
         self.inputs = InputsStrip()
+        self.maps = MapsPanel()
         self.environment = QLabel()
         self.environment.setWordWrap(True)
         self.environment.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -68,6 +70,7 @@ class ResultsView(QWidget):
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addWidget(self.plots, 1)
+        layout.addWidget(self.maps)
         layout.addWidget(self.inputs)
         layout.addWidget(self.environment)
         self.plot_loader = None  # see prepare_plots
@@ -82,7 +85,7 @@ class ResultsView(QWidget):
         self._staged = []
         self._stage_timer.stop()
         self.banner.show_message("Press Run to send the image through the model", "")
-        for panel in (self.top5, self.variance, self.passes, self.inputs):
+        for panel in (self.top5, self.variance, self.passes, self.inputs, self.maps):
             panel.clear()
         self.environment.setText("")
 
@@ -97,7 +100,7 @@ class ResultsView(QWidget):
         self.banner.show_result(result)
         self.top5.show_statistics(result.statistics)
         self._environment(result)
-        self._staged = [self.variance.show_result, self.passes.show_result, self.inputs.show_result]
+        self._staged = [self.variance.show_result, self.passes.show_result, self.maps.show_result, self.inputs.show_result]
         self._stage_timer.start()
 
     def prepare_plots(self) -> None:
@@ -138,7 +141,7 @@ class ResultsView(QWidget):
         them: greying a pyqtgraph plot repaints all of its points, and a longer title re-lays the row
         out, resizing both plots (measured: 30–60 ms of the GUI thread at Run).
         """
-        for panel in (self.top5, self.inputs, self.environment):
+        for panel in (self.top5, self.inputs, self.maps, self.environment):
             panel.setEnabled(not stale)
         for plot in (self.variance, self.passes):
             plot.set_previous(stale and self.result is not None)

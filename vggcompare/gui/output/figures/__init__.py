@@ -6,4 +6,4 @@ the light palette and the offscreen layout. The window's views and the PDF repor
 here, never the other way round.
 """
 
-PLOTS = ("top5", "variance", "passes", "inputs", "difference")  # the plots a figure can show
+PLOTS = ("top5", "variance", "passes", "inputs", "difference", "explanation")  # the plots a figure can show

@@ -109,7 +109,28 @@ def _difference(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     return panel
 
 
-_BUILDERS = {"top5": _top5, "variance": _variance, "passes": _passes, "inputs": _inputs, "difference": _difference}
+def _explanation(parent: QWidget, result: RunResult, options: dict) -> QWidget:
+    from vggcompare.gui.results.maps_panel import MapsPanel
+
+    panel = MapsPanel(parent)
+    panel.opacity.setValue(int(options.get("opacity", 60)))
+    panel.show_result(result)
+    panel.opacity.parentWidget().hide()
+    return panel
+
+
+def _maps_compare(parent: QWidget, result: RunResult, options: dict) -> QWidget:
+    """The two runs' mean maps and A − B (a report's; the comparison is handed in)."""
+    from vggcompare.gui.compare.maps_compare import MapsCompare
+
+    panel = MapsCompare(parent)
+    panel.show_maps(options["comparison"].maps)
+    return panel
+
+
+NO_MAPS = "this result has no explanation maps; run it with --explain gradcam or --explain occlusion"
+
+_BUILDERS = {"maps-compare": _maps_compare, "explanation": _explanation, "top5": _top5, "variance": _variance, "passes": _passes, "inputs": _inputs, "difference": _difference}
 
 
 def build_figure(kind: str, result: RunResult, width: int = DEFAULT_SIZE[0], height: int | None = DEFAULT_SIZE[1],
@@ -123,6 +144,8 @@ def build_figure(kind: str, result: RunResult, width: int = DEFAULT_SIZE[0], hei
     if kind not in _BUILDERS:
         raise ValueError(f"unknown plot {kind!r}; choose one of {', '.join(PLOTS)}")
     options = dict(options or {})
+    if kind == "explanation" and result.explanation is None:
+        raise ValueError(NO_MAPS)
     if kind == "difference" and options.get("against") is None:
         raise ValueError("the difference plot compares two runs: give the other run (--against OTHER.json)")
     figure = QWidget()

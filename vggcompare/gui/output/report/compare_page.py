@@ -56,6 +56,13 @@ def draw_comparison(page: Page, a: RunResult, b: RunResult, full_paths: bool = F
         page.ensure(height)
         page.figure(diff, 0, page.width)
         discard(diff)
+    if cmp.maps is not None:
+        wide = page.width * 0.6
+        maps = build_figure("maps-compare", a, width=px(wide), height=None, caption=False, options={"comparison": cmp})
+        page.gap(4)
+        page.ensure(maps.height() * wide / maps.width())
+        page.figure(maps, 0, wide)
+        discard(maps)
     page.gap(6)
     page.heading("Settings and environment that differ")
     page.text(table, size=7.5)

@@ -119,12 +119,20 @@ def draw_run(page: Page, result: RunResult, title: str, full_paths: bool = False
     page.y = top + used + 8
     table = settings_html(result, full_paths)
     table_h = page.measure(table, size=7)
+    if result.explanation is not None:  # the maps, at the height they need
+        wide = page.width * 0.5  # the maps' panel drawn smaller, so the page keeps room for the spread
+        maps = build_figure("explanation", result, width=px(wide), height=None, caption=False)
+        page.ensure(maps.height() * wide / maps.width())
+        page.figure(maps, 0, wide)
+        discard(maps)
+        page.gap(4)
     line = spread_line(result)
     if line is not None:
         page.heading("Spread over the passes")
         page.text(esc(line))
     else:
-        height = min(300.0, max(150.0, page.remaining - table_h - 12))
+        least = 100.0 if result.explanation is not None else 150.0  # with the maps, the spread gives up some height
+        height = min(300.0, max(least, page.remaining - table_h - 12))
         spread = build_figure("variance", result, width=px(page.width), height=px(height), caption=False)
         page.ensure(height)
         page.figure(spread, 0, page.width)
