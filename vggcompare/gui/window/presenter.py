@@ -15,17 +15,19 @@ class Presenter:
     def __init__(self, window) -> None:
         self.window = window
         s = window.session
-        s.job_started.connect(self._on_job_started)
+        s.job_started.connect(self.job_started)
         s.progress.connect(window.run_panel.show_progress)
         s.result_ready.connect(self.show_result)
         s.preset_ready.connect(self._on_preset_ready)
         s.comparison_ready.connect(self._on_comparison)
-        s.failed.connect(self._on_failed)
-        s.cancelled.connect(self._on_cancelled)
+        s.failed.connect(self.failed)
+        s.cancelled.connect(self.cancelled)
         s.busy_changed.connect(self._on_busy_changed)
 
-    def _on_job_started(self, headline: str, detail: str) -> None:
+    def job_started(self, headline: str, detail: str) -> None:
+        """A run, demonstration, repeat or reproduction started: its banner, and the Run panel's "Starting…"."""
         w = self.window
+        w.run_panel.show_starting()
         if w.tabs.currentIndex() == DEMOS_TAB:
             w.tabs.preset_view.setVisible(True)
             w.tabs.preset_view.banner.show_message(headline, detail)
@@ -71,12 +73,14 @@ class Presenter:
         else:
             w.results.banner.show_message(title, text)
 
-    def _on_cancelled(self) -> None:
+    def cancelled(self) -> None:
+        """A job shown in the Run panel was cancelled: no banner or bar keeps saying it runs."""
         w = self.window
         w.run_panel.show_idle("Cancelled")
         self._restore_results("The run was cancelled.", "Press Run to start again.")
 
-    def _on_failed(self, title: str, exc: BaseException, details: str) -> None:
+    def failed(self, title: str, exc: BaseException, details: str) -> None:
+        """A job failed: one sentence in the banner and a dialog (or the weights prompt)."""
         w = self.window
         w.run_panel.show_idle("Failed")
         self._restore_results(f"{title}.", error_sentence(exc))
