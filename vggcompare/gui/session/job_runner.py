@@ -177,6 +177,9 @@ class JobRunner(QObject):
         stop = threading.Event()
         handle = JobHandle(next(_ids), FILE, lambda _handle: stop.set() or False)
         job_id = handle.id
+        if self._closed:  # the window is closing: nothing more starts
+            handle.end(jh.CANCELLED)
+            return handle
         params = inspect.signature(func).parameters
         if "cancel" in params:
             kwargs["cancel"] = stop.is_set

@@ -182,21 +182,22 @@ class MainWindow(QMainWindow):
     def start_run(self) -> None:
         """Start a run with the current settings (a run in progress is cancelled first)."""
         def go() -> None:
+            config = self.current_config()
             if not may_run(self):
                 return
-            config = self.current_config()
             self.settings.set_config(config)
+            self.tabs.setCurrentIndex(RESULT_TAB)  # before the run starts: its banner is on this tab
             self.session.run(config)
-            self.tabs.setCurrentIndex(RESULT_TAB)
         self._guarded(go)
 
     def start_preset(self, name: str) -> None:
         """Run a demonstration with the current model and image."""
         def go() -> None:
+            config = self.current_config()
             if not may_run(self):
                 return
-            self.session.run_preset(name, self.current_config())
             self.tabs.setCurrentIndex(DEMOS_TAB)
+            self.session.run_preset(name, config)
         self._guarded(go)
 
     def repeat(self, fresh_process: bool) -> None:
