@@ -29,6 +29,7 @@ from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.run.engine_process import Job
 from vggcompare.core.storage.history import History
+from vggcompare.gui.session.history_files import HistoryFiles
 from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import JobRunner
 from vggcompare.gui.session.model_session import ModelSession, sentence
@@ -69,6 +70,7 @@ class SessionController(QObject):
         self.history = history or History()
         self.runner = JobRunner(self)
         self.model = ModelSession(self.runner, self)
+        self.history_files = HistoryFiles(self.history, self.runner, self)  # rename, delete, undo off the GUI thread
         self.image: LoadedImage | None = None
         self.result: RunResult | None = None  # the run shown
         self.last_pair: tuple[RunResult, RunResult] | None = None

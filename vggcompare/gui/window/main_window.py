@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.prompt = WeightsPrompt()
         self.prompt.setVisible(False)
         self.results = ResultsView(self.image_panel)
-        self.history_panel = HistoryPanel(self.session.history)
+        self.history_panel = HistoryPanel(self.session.history_files)
         self.tabs = WindowTabs(self.results, self.history_panel)
         self.sweep_view = add_sweep_tab(self)
         self.model_state = ModelStatus(self.session.model, self.controls, self.prompt, self.image_panel, self.settings, self)
@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
             config = None
         result = self.session.result
         per_pass = result.timings.get("seconds_per_pass") if result is not None else None
-        self.tabs.gallery.update_estimates(config, per_pass or None)
+        self.tabs.gallery.update_estimates(config, per_pass or None, self.session.image)
 
     # ---- running ---------------------------------------------------------------------------
     def _guarded(self, action) -> None:

@@ -8,7 +8,7 @@ from vggcompare.core.input.images import load_image
 from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1
 
 
-def _p5_steps(cfg):
+def _p5_steps(cfg, image=None):
     ref = clean(cfg, passes=1, interpolation="nearest")
     steps = [("reference (caffe, nearest)", ref)]
     for p in ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap"):
@@ -17,17 +17,21 @@ def _p5_steps(cfg):
         steps.append((f"pitfall {p}", ref.replace(pitfalls=(p,))))
     for interp in ("bilinear", "bicubic", "lanczos", "box", "hamming"):
         steps.append((f"{interp} resize", ref.replace(interpolation=interp)))
-    return steps + _loading_steps(ref)
+    return steps + _loading_steps(ref, image)
 
 
-def _loading_steps(ref):
-    """The loading switches, for an image that has what they act on (EXIF rotation, transparency)."""
-    if not ref.image:
-        return []
-    try:
-        loaded = load_image(ref.image)
-    except ImageError:
-        return []  # the run itself will say what is wrong with the file
+def _loading_steps(ref, loaded=None):
+    """The loading switches, for an image that has what they act on (EXIF rotation, transparency).
+
+    ``loaded`` is the picture already in memory; without it, the file ``ref.image`` is read.
+    """
+    if loaded is None:
+        if not ref.image:
+            return []
+        try:
+            loaded = load_image(ref.image)
+        except ImageError:
+            return []  # the run itself will say what is wrong with the file
     steps = []
     if loaded.exif_orientation != 1:
         steps.append(("EXIF orientation applied", ref.replace(pitfalls=("apply-exif",))))
