@@ -94,3 +94,27 @@ def fake_run(config, image, history_dir, cancel=None):
                        timings={"seconds_per_pass": 0.005, "total_seconds": 0.01}, name="fake run", created="2026-01-01T00:00:00")
     result.verdict = "made up"
     return _save(result, history_dir)
+
+
+def delayed(target: str, args: tuple, kwargs: dict, seconds: float, cancel=None):
+    """Wait ``seconds`` (a progress report every 20 ms, each a point to stop at), then do the real job ``target``.
+
+    The reports are SweepProgress, which every view reads (a run's bar, a check's line, a sweep's status).
+    """
+    import inspect
+
+    from vggcompare.core.run.engine_process import resolve
+    from vggcompare.core.run.sweep import SweepProgress
+
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        time.sleep(0.02)
+        yield SweepProgress("loading", 0, 1, 0.0, None, "Waiting in the test…")
+    func = resolve(target)
+    kwargs = dict(kwargs)
+    if "cancel" in inspect.signature(func).parameters:
+        kwargs["cancel"] = cancel
+    outcome = func(*args, **kwargs)
+    if inspect.isgenerator(outcome):
+        outcome = yield from outcome
+    return outcome

@@ -92,7 +92,7 @@ def test_a_refused_model_file_is_not_reproduced(qtbot, window, gui_model, tmp_pa
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     started = []
     window.reproducer.started.connect(lambda *a: started.append(a))
-    from vggcompare.gui.session.reproduce_session import reproduce_shown
+    from vggcompare.gui.window.reproduce_actions import reproduce_shown
 
     reproduce_shown(window)
     assert not started and "model file was not allowed" in window.statusBar().currentMessage()

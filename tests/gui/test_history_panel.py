@@ -10,6 +10,8 @@ from vggcompare.core.config import AugmentConfig
 from vggcompare.core.storage.history import History
 from vggcompare.gui.history.model import HEADERS, IMAGE, NAME, PASSES, TICK, TIME, VERDICT
 from vggcompare.gui.history.panel import HistoryPanel
+from vggcompare.gui.session.history_files import HistoryFiles
+from vggcompare.gui.session.job_runner import JobRunner
 
 pytestmark = pytest.mark.gui
 
@@ -21,13 +23,15 @@ def panel(qtbot, tmp_path, make_result):
     history.add(make_result("b run", created="2026-11-25T09:00:00", passes=8, seeding="off", image="/p/zebra.png"))
     history.add(make_result("a run", created="2026-11-25T10:00:00", passes=4, spread=0.05, image="/p/cat.png"))
     history.add(make_result("c run", created="2026-11-25T11:00:00", passes=16, augment=AugmentConfig(enabled=True)))
-    widget = HistoryPanel(history)
+    runner = JobRunner()
+    widget = HistoryPanel(HistoryFiles(history, runner))
     qtbot.addWidget(widget)
     widget.populate(*History(tmp_path).load())
     widget.resize(1100, 400)
     widget.show()
     qtbot.waitExposed(widget)
-    return widget
+    yield widget
+    runner.shutdown()
 
 
 def names(panel) -> list[str]:
@@ -117,26 +121,42 @@ def test_double_click_opens_the_full_run(qtbot, panel):
 def test_rename_shows_and_saves_the_new_name(qtbot, panel, monkeypatch):
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("  my   best run ", True))
     select(panel, "b run")
-    panel.rename_button.click()
+    with qtbot.waitSignal(panel.files.renamed, timeout=10_000):
+        panel.rename_button.click()
     assert "my best run" in names(panel)
-    assert sorted(e.name for e in History(panel.history.folder).load()[0]) == ["a run", "c run", "my best run"]
+    assert sorted(e.name for e in History(panel.files.history.folder).load()[0]) == ["a run", "c run", "my best run"]
 
 
 def test_delete_then_undo_brings_the_run_back(qtbot, panel):
     select(panel, "a run", "b run")
-    panel.delete_button.click()
+    with qtbot.waitSignal(panel.files.deleted, timeout=10_000):
+        panel.delete_button.click()
     assert names(panel) == ["c run"] and panel.undo_button.isEnabled()
-    assert [e.name for e in History(panel.history.folder).load()[0]] == ["c run"]
-    panel.undo_button.click()
-    panel.undo_button.click()
+    assert [e.name for e in History(panel.files.history.folder).load()[0]] == ["c run"]
+    for _ in range(2):
+        with qtbot.waitSignal(panel.files.restored, timeout=10_000):
+            panel.undo_button.click()
     assert names(panel) == ["c run", "a run", "b run"] and not panel.undo_button.isEnabled()
-    assert len(History(panel.history.folder).load()[0]) == 3
+    assert len(History(panel.files.history.folder).load()[0]) == 3
+
+
+def test_a_run_that_cannot_be_renamed_is_one_sentence_in_the_status_line(qtbot, panel, monkeypatch):
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("new name", True))
+    select(panel, "b run")
+    entry = panel.model.rows[names(panel).index("b run")]
+    entry.path.write_text("{ damaged")
+    entry._result = None
+    with qtbot.waitSignal(panel.files.failed, timeout=10_000):
+        panel.rename_button.click()
+    assert panel.status.text().startswith("The run could not be renamed: ") and "\n" not in panel.status.text()
+    assert "b run" in names(panel)
 
 
 def test_a_deleted_ticked_run_is_no_longer_ticked(qtbot, panel):
     click_tick(qtbot, panel, "a run")
     select(panel, "a run")
-    panel.delete_button.click()
+    with qtbot.waitSignal(panel.files.deleted, timeout=10_000):
+        panel.delete_button.click()
     assert panel.model.ticked == [] and "Tick two runs" in panel.hint.text()
 
 
@@ -162,7 +182,7 @@ def test_the_thumbnail_is_drawn_in_its_cell(panel):
 
 def test_a_new_run_goes_where_the_sort_puts_it_and_damaged_files_are_reported(qtbot, panel, make_result):
     panel.table.sortByColumn(PASSES, Qt.SortOrder.AscendingOrder)
-    panel.list_entry(panel.history.add(make_result("d run", created="2026-11-25T12:00:00", passes=6)))
+    panel.list_entry(panel.files.history.add(make_result("d run", created="2026-11-25T12:00:00", passes=6)))
     assert names(panel) == ["a run", "d run", "b run", "c run"] and "Saved" in panel.status.text()
     assert [e.name for e in panel.entries()] == ["d run", "c run", "a run", "b run"]  # newest first, always
     with qtbot.waitSignal(panel.warning) as blocker:

@@ -142,5 +142,5 @@ def test_of_two_quick_requests_only_the_last_is_shown(qtbot, session, make_resul
     session.result_ready.connect(lambda r: shown.append(r.name))
     session.open_entry(first)
     session.open_entry(second)
-    qtbot.waitUntil(lambda: not session._jobs, timeout=10_000)  # both reads done, in whatever order
+    qtbot.waitUntil(lambda: not session.runner._local, timeout=10_000)  # both reads done, in whatever order
     assert shown == ["second"]

@@ -40,7 +40,8 @@ def test_a_sweep_fills_the_table_chart_and_rows_and_a_row_opens_its_comparison(q
     assert view.variants.rowCount() == len(outcome.summary["variants"]) == 8  # no BGR swap: the tiny model takes no caffe input
     assert view.variants.item(0, 0).text() == "VGG's preprocessing (caffe) on tiny.keras"  # another architecture's mode
     assert view.chart.summary is outcome.summary and view.headline.text() == outcome.summary["headline"]
-    assert view.rows.rowCount() > 0 and "Done:" in view.status.text() and view.run_button.isEnabled()
+    qtbot.waitUntil(lambda: view.rows.rowCount() > 0, timeout=10_000)  # rows.csv is read off the GUI thread
+    assert "Done:" in view.status.text() and view.run_button.isEnabled()
     image, variant = view.rows.item(0, 0).text(), view.rows.item(0, 1).text()
     with qtbot.waitSignal(window.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
         view.rows.cellDoubleClicked.emit(0, 0)

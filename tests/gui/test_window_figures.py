@@ -84,6 +84,7 @@ def test_pdf_reports_from_the_window_are_one_page_without_folders(qtbot, window,
         monkeypatch.setattr(exports, "ask_save_path", lambda *_a, k=kind: str(tmp_path / f"{k}.pdf"))
         window.exports.export_pdf(kind)
         pdf = tmp_path / f"{kind}.pdf"
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage() == f"Saved {pdf}", timeout=30_000)  # written off the GUI thread
         assert len(rendered_pages(pdf, tmp_path)) == 1
         assert "cat.png" in pdf_text(pdf) and "carol-private-folder" not in pdf_text(pdf)
 

@@ -22,6 +22,7 @@ class RunPanel(QWidget):
         self.cancel.setToolTip("Stop the run after the current batch of passes (Esc).")
         self.cancel.setMinimumHeight(34)
         self.cancel.setEnabled(False)
+        self._active = False  # the bar shows a job in progress
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         self.bar.setFormat("Ready")
@@ -46,15 +47,23 @@ class RunPanel(QWidget):
         self.run.setEnabled(not text)
 
     def set_busy(self, busy: bool) -> None:
-        """Switch between running and idle."""
+        """Switch between running and idle; idle with no outcome shown says "Ready", never a stale "Starting…"."""
         self.cancel.setEnabled(busy)
-        if busy:  # a busy (0, 0) bar would hide its text, so show an empty bar with words
-            self.bar.setRange(0, 1)
-            self.bar.setValue(0)
-            self.bar.setFormat("Starting…")
+        if busy and not self._active:
+            self.show_starting()
+        elif not busy and self._active:
+            self.show_idle("Ready", 0, 1)
+
+    def show_starting(self) -> None:
+        """A job was started: an empty bar with words (a busy (0, 0) bar would hide its text)."""
+        self._active = True
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.bar.setFormat("Starting…")
 
     def show_progress(self, report) -> None:
         """Show a core Progress report: busy while loading, then 'Pass i of N · about 3 s left'."""
+        self._active = True
         if report.stage != "passes":
             self.bar.setRange(0, max(1, report.total))
             self.bar.setValue(0)
@@ -67,6 +76,7 @@ class RunPanel(QWidget):
 
     def show_idle(self, text: str, done: int = 0, total: int = 1) -> None:
         """Show a finished, cancelled or failed state."""
+        self._active = False
         self.bar.setRange(0, max(1, total))
         self.bar.setValue(done)
         self.bar.setFormat(text)

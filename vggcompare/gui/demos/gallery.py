@@ -18,16 +18,19 @@ def _sentences(text: str, count: int = 2) -> str:
     return " ".join(parts[:count])
 
 
-def estimate(name: str, config: ExperimentConfig | None, seconds_per_pass: float | None) -> str:
-    """'about 40 passes, ~12 s on this machine' from the preset's steps and a measured time per pass."""
+def estimate(name: str, config: ExperimentConfig | None, seconds_per_pass: float | None, image=None) -> str:
+    """'about 40 passes, ~12 s on this machine' from the preset's steps and a measured time per pass.
+
+    ``image`` is the session's LoadedImage: the estimate reads no file.
+    """
     if config is None:
         return "Open an image to see its cost."
     try:
-        steps = PRESETS[name].steps(config)
+        steps = PRESETS[name].plan(config, image)
     except Exception:  # noqa: BLE001 - a preset that cannot be built for this model says so when run
         return ""
-    passes = sum(cfg.passes for _label, cfg in steps)
-    fresh = sum(1 for label, _cfg in steps if "fresh process" in label)
+    passes = sum(step.config.passes for step in steps)
+    fresh = sum(1 for step in steps if step.fresh_process)
     words = f"{len(steps)} run{'s' if len(steps) != 1 else ''}, {passes} pass{'es' if passes != 1 else ''} in all"
     if seconds_per_pass is None:
         return f"{words}; the time is estimated after your first run."
@@ -85,10 +88,10 @@ class DemoGallery(QWidget):
             grid.addWidget(card, i // COLUMNS, i % COLUMNS)
         self.setStyleSheet(card_style())
 
-    def update_estimates(self, config: ExperimentConfig | None, seconds_per_pass: float | None) -> None:
-        """Show each card's cost for ``config`` at ``seconds_per_pass`` (measured by the last run)."""
+    def update_estimates(self, config: ExperimentConfig | None, seconds_per_pass: float | None, image=None) -> None:
+        """Show each card's cost for ``config`` (on ``image``, a LoadedImage) at ``seconds_per_pass`` (measured by the last run)."""
         for name, card in self.cards.items():
-            card.cost.setText(estimate(name, config, seconds_per_pass))
+            card.cost.setText(estimate(name, config, seconds_per_pass, image))
 
     def set_note(self, note: str) -> None:
         """Say on every card which model the demonstrations run ('' hides it: the chosen model)."""

@@ -7,15 +7,13 @@ runs (or select two rows) and press Compare; double-click a run to open it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
-from vggcompare.core.storage.history import History, HistoryEntry
+from vggcompare.core.storage.history import HistoryEntry
 from vggcompare.core.storage.history_entry import THUMBNAIL_SIDE
 from vggcompare.gui.history.model import CAUSES, IMAGE, MODEL, NAME, PASSES, SEEDING, TICK, TIME, VERDICT, HistoryModel
 
@@ -36,10 +34,10 @@ class HistoryPanel(QWidget):
     compare_requested = Signal(object, object)  # HistoryEntry A (the older), HistoryEntry B
     warning = Signal(str)
 
-    def __init__(self, history: History | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, files=None, parent: QWidget | None = None) -> None:
+        """``files`` is the session's HistoryFiles (rename, delete, undo off the GUI thread); None shows no such buttons."""
         super().__init__(parent)
-        self.history = history or History()
-        self._trashed: list[Path] = []
+        self.files = files
         self.model = HistoryModel(self)
         self.table = self._make_table()
         self.hint = QLabel(_HINTS[0])
@@ -61,6 +59,13 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        for b in (self.rename_button, self.delete_button, self.undo_button):
+            b.setVisible(files is not None)
+        if files is not None:
+            files.renamed.connect(self._on_renamed)
+            files.deleted.connect(self._on_deleted)
+            files.restored.connect(self._on_restored)
+            files.failed.connect(self.status.setText)
         self.model.ticks_changed.connect(self._update_buttons)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._update_buttons()
@@ -150,7 +155,7 @@ class HistoryPanel(QWidget):
         self.compare_button.setEnabled(len(self._pair()) == 2)
         self.rename_button.setEnabled(n == 1)
         self.delete_button.setEnabled(n >= 1)
-        self.undo_button.setEnabled(bool(self._trashed))
+        self.undo_button.setEnabled(self.files is not None and bool(self.files.trashed))
         self.hint.setText(_HINTS[len(self.model.ticked)])
 
     def _open_row(self, row: int) -> None:
@@ -173,25 +178,31 @@ class HistoryPanel(QWidget):
             return
         name, ok = QInputDialog.getText(self, "Rename run", "New name:", text=selected[0].name)
         if ok and name.strip():
-            self.history.rename(selected[0], name)
-            self.model.refresh(selected[0])
-            self.status.setText(f"Renamed to “{selected[0].name}”")
+            self.files.rename(selected[0], name)
+
+    def _on_renamed(self, entry: HistoryEntry) -> None:
+        if entry in self.model.rows:
+            self.model.refresh(entry)
+        self.status.setText(f"Renamed to “{entry.name}”")
 
     def _delete(self) -> None:
         selected = self._selected()
-        for entry in selected:
-            self._trashed.append(self.history.delete(entry))
-            self.model.remove(entry)
         if selected:
-            self.status.setText(f"Deleted {len(selected)} run(s). Press Undo delete to bring back the last one.")
+            self.files.delete(selected)
+
+    def _on_deleted(self, entries: list[HistoryEntry]) -> None:
+        for entry in [e for e in entries if e in self.model.rows]:
+            self.model.remove(entry)
+        self.status.setText(f"Deleted {len(entries)} run(s). Press Undo delete to bring back the last one.")
         self._update_buttons()
 
     def _undo(self) -> None:
-        if self._trashed:
-            entry = self.history.undo_delete(self._trashed.pop())
-            row = self.model.insert(entry)
-            self.table.selectRow(row)
-            self.status.setText(f"Brought back “{entry.name}”")
+        if self.files.trashed:
+            self.files.undo()
+
+    def _on_restored(self, entry: HistoryEntry) -> None:
+        self.table.selectRow(self.model.insert(entry))
+        self.status.setText(f"Brought back “{entry.name}”")
         self._update_buttons()
 
     def _context_menu(self, pos) -> None:

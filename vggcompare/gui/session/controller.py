@@ -10,8 +10,9 @@ The controller computes no statistics.
 Adding a feature: its long work is a module-level generator function in ``vggcompare.core.run``
 (plain picklable arguments; it yields progress and returns its outcome). A small controller of its
 own, like :class:`~vggcompare.gui.session.model_session.ModelSession`, takes ``session.runner``, submits
-``Job("module:function", args)`` with ``EngineSettings.from_config(config)``, keeps the ids it
-submitted, and listens to the runner's signals for those ids; its view talks only to it.
+``Job("module:function", args)`` with ``EngineSettings.from_config(config)`` and connects the
+handle it gets back (no other controller hears that job); its view talks only to it. Controllers
+hold no widgets and show no dialogs: the window wires them to its views.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ from PySide6.QtCore import QObject, Signal
 from vggcompare.core.analysis.compare import compare_results
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, VggCompareError
+from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.run.engine_process import Job
 from vggcompare.core.storage.history import History
+from vggcompare.gui.session.history_files import HistoryFiles
+from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import JobRunner
-from vggcompare.gui.session.model_session import ModelSession
+from vggcompare.gui.session.model_session import ModelSession, sentence
 
-RUN, PRESET, REPEAT, IMAGE, HISTORY, IMPORT, COMPARE = "run", "preset", "repeat", "image", "history", "import", "compare"
-OPEN, PAIR = "open", "pair"  # a history entry read, two entries read and compared (file jobs)
+RUN, PRESET, REPEAT = "run", "preset", "repeat"
 
 
 def read_and_compare(a, b) -> tuple:
@@ -68,31 +70,40 @@ class SessionController(QObject):
         self.history = history or History()
         self.runner = JobRunner(self)
         self.model = ModelSession(self.runner, self)
+        self.history_files = HistoryFiles(self.history, self.runner, self)  # rename, delete, undo off the GUI thread
         self.image: LoadedImage | None = None
         self.result: RunResult | None = None  # the run shown
         self.last_pair: tuple[RunResult, RunResult] | None = None
-        self._jobs: dict[int, str] = {}
-        self._shown: int | None = None  # the job whose outcome the window waits for
-        self._pairs: dict[int, tuple] = {}  # comparisons being computed: job id -> (A, B, names)
-        self._last_read: int | None = None  # the newest request to open or compare runs of the history
-        self.runner.listen(self)
+        self._shown: JobHandle | None = None  # the run, demonstration or repeat whose outcome the window waits for
+        self._last_read: JobHandle | None = None  # the newest request to open or compare runs of the history
         self.runner.busy_changed.connect(self.busy_changed)
 
     # ---- busy and cancel: the one pair ------------------------------------------------------
     @property
     def busy(self) -> bool:
-        """True while a run, demonstration or repeat is going."""
-        return self.runner.busy
+        """True while a run, demonstration or repeat of this session is going."""
+        return self._shown is not None and self._shown.live
 
     def cancel(self) -> None:
-        """Cancel the run, demonstration or repeat in progress; the window hears ``cancelled`` at once."""
-        self.runner.cancel()
+        """Cancel this session's run, demonstration or repeat; the window hears ``cancelled`` at once."""
+        if self._shown is not None:
+            self._shown.cancel()
+
+    # ---- file jobs -------------------------------------------------------------------------
+    def file_job(self, func, *args, done=None, failed=None) -> JobHandle:
+        """Run ``func(*args)`` off the GUI thread; ``done(outcome)`` or ``failed(exc, details)`` follows on it."""
+        handle = self.runner.run_local(func, *args)
+        if done is not None:
+            handle.succeeded.connect(done)
+        if failed is not None:
+            handle.failed.connect(failed)
+        return handle
 
     # ---- the image -------------------------------------------------------------------------
     def load_image(self, path: str) -> None:
         """Load an image file off the GUI thread; ``image_changed`` or ``image_failed`` follows."""
-        job_id, _stop = self.runner.run_local(load_image, os.path.abspath(path))
-        self._jobs[job_id] = IMAGE
+        self.file_job(load_image, os.path.abspath(path), done=self.set_image,
+                      failed=lambda exc, details: self.image_failed.emit(sentence(exc), details))
 
     def set_image(self, loaded: LoadedImage) -> None:
         """Make ``loaded`` the session's image (pasted, dropped or loaded)."""
@@ -100,20 +111,27 @@ class SessionController(QObject):
         self.image_changed.emit(loaded)
 
     # ---- jobs ------------------------------------------------------------------------------
-    def _submit(self, kind: str, job: Job, config: ExperimentConfig, headline: str, detail: str) -> int:
-        job_id = self.runner.submit(job, EngineSettings.from_config(config))
-        self._jobs[job_id] = kind
-        self._shown = job_id
+    def _submit(self, kind: str, job: Job, config: ExperimentConfig, headline: str, detail: str) -> JobHandle:
+        self._shown = None  # the run it replaces is not shown as cancelled: this one takes its place
+        handle = self.runner.submit(job, EngineSettings.from_config(config))
+        self._shown = handle
+        handle.progress.connect(lambda report: self.progress.emit(report) if handle is self._shown else None)
+        handle.succeeded.connect(lambda outcome: self._on_done(kind, outcome, handle is self._shown))
+        handle.failed.connect(lambda exc, details: self._on_failed(kind, exc, details) if handle is self._shown else None)
+        handle.cancelled.connect(lambda: self.cancelled.emit() if handle is self._shown else None)
         self.job_started.emit(headline, detail)
-        return job_id
+        return handle
 
     def _history_dir(self) -> str:
         return str(self.history.folder)
 
-    def run(self, config: ExperimentConfig) -> None:
-        """Run N passes of ``config`` on the session's image (a run in progress is replaced)."""
+    def _need_image(self) -> None:
         if self.image is None:
             raise ConfigError("open an image first")
+
+    def run(self, config: ExperimentConfig) -> None:
+        """Run N passes of ``config`` on the session's image (a run in progress is replaced)."""
+        self._need_image()
         job = Job(self.RUN_JOB, (config, self.image, self._history_dir()), keep_when_done=True)
         self._submit(RUN, job, config, f"Running {_n_passes(config.passes)}…", f"Settings: {config.summary()}")
 
@@ -121,6 +139,7 @@ class SessionController(QObject):
         """Run the demonstration ``name`` with ``config``'s model on the session's image."""
         from vggcompare.core.run.presets import PRESETS
 
+        self._need_image()
         preset = PRESETS[name]
         job = Job("vggcompare.core.run.jobs:preset_and_save", (name, config, self.image, self._history_dir()))
         self._submit(PRESET, job, config, preset.title, "Running… " + preset.explanation)
@@ -139,25 +158,33 @@ class SessionController(QObject):
     # ---- history ---------------------------------------------------------------------------
     def load_history(self) -> None:
         """List the saved runs off the GUI thread; ``history_loaded`` follows."""
-        job_id, _stop = self.runner.run_local(self.history.load)
-        self._jobs[job_id] = HISTORY
+        self.file_job(self.history.load, done=lambda outcome: self.history_loaded.emit(*outcome),
+                      failed=lambda exc, _d: self.history_loaded.emit([], [f"The history folder cannot be read: {exc}"]))
 
     def open_result_file(self, path: str) -> None:
         """Import a result file into the history and show it; a bad file gets one sentence."""
-        job_id, _stop = self.runner.run_local(self.history.import_file, path)
-        self._jobs[job_id] = IMPORT
+        def done(entry) -> None:
+            self.entry_saved.emit(entry)
+            self.show_result(entry.result)
+
+        self.file_job(self.history.import_file, path, done=done,
+                      failed=lambda exc, details: self.failed.emit("The result cannot be opened", exc, details))
 
     def open_entry(self, entry) -> None:
         """Show a run of the history, its file read off the GUI thread; of quick requests, only the last is shown."""
-        job_id, _stop = self.runner.run_local(entry.read)
-        self._jobs[job_id] = OPEN
-        self._last_read = job_id
+        handle = self.file_job(entry.read, done=lambda result: self.show_result(result) if handle is self._last_read else None,
+                               failed=lambda exc, details: self.failed.emit("The saved run cannot be opened", exc, details))
+        self._last_read = handle
 
     def compare_entries(self, a, b) -> None:
         """Compare two runs of the history; their files are read and compared off the GUI thread."""
-        job_id, _stop = self.runner.run_local(read_and_compare, a, b)
-        self._jobs[job_id] = PAIR
-        self._last_read = job_id
+        def done(outcome) -> None:
+            if handle is self._last_read:
+                self.compare(outcome[0], outcome[1], comparison=outcome[2])
+
+        handle = self.file_job(read_and_compare, a, b, done=done,
+                               failed=lambda exc, details: self.failed.emit("These runs cannot be compared", exc, details))
+        self._last_read = handle
 
     def show_result(self, result: RunResult) -> None:
         """Show a saved or opened run."""
@@ -170,15 +197,11 @@ class SessionController(QObject):
             self.last_pair = (a, b)
             self.comparison_ready.emit(a, b, a_name, b_name, comparison)
             return
-        job_id, _stop = self.runner.run_local(compare_results, a, b, a_name, b_name)
-        self._jobs[job_id] = COMPARE
-        self._pairs[job_id] = (a, b, a_name, b_name)
+        self.file_job(compare_results, a, b, a_name, b_name,
+                      done=lambda outcome: self.compare(a, b, a_name, b_name, comparison=outcome),
+                      failed=lambda exc, details: self.failed.emit("These runs cannot be compared", exc, details))
 
     # ---- outcomes --------------------------------------------------------------------------
-    def _on_progress(self, job_id: int, report) -> None:
-        if job_id == self._shown:
-            self.progress.emit(report)
-
     def _listed(self, result: RunResult) -> None:
         entry = result.history_entry
         if isinstance(entry, BaseException):
@@ -186,23 +209,9 @@ class SessionController(QObject):
         elif entry is not None:
             self.entry_saved.emit(entry)
 
-    def _on_succeeded(self, job_id: int, outcome) -> None:
-        kind = self._jobs.pop(job_id, None)
-        shown = job_id == self._shown  # a run whose passes were all done is shown even if cancelled meanwhile
-        if kind == IMAGE:
-            self.set_image(outcome)
-        elif kind == HISTORY:
-            self.history_loaded.emit(*outcome)
-        elif kind == IMPORT:
-            self.entry_saved.emit(outcome)
-            self.show_result(outcome.result)
-        elif kind == COMPARE:
-            self.compare(*self._pairs.pop(job_id), comparison=outcome)
-        elif kind == OPEN and job_id == self._last_read:
-            self.show_result(outcome)
-        elif kind == PAIR and job_id == self._last_read:
-            self.compare(outcome[0], outcome[1], comparison=outcome[2])
-        elif kind == RUN:
+    def _on_done(self, kind: str, outcome, shown: bool) -> None:
+        """A run, demonstration or repeat succeeded: list what it saved; show it if the window waits for it."""
+        if kind == RUN:
             self._listed(outcome)
             if shown:
                 self.show_result(outcome)
@@ -217,26 +226,9 @@ class SessionController(QObject):
                 names = ("the original", "the repeat in a fresh process" if outcome.fresh_process else "the repeat")
                 self.compare(outcome.original, outcome.repeat, *names, comparison=outcome.comparison)
 
-    def _on_failed(self, job_id: int, exc: BaseException, details: str) -> None:
-        kind = self._jobs.pop(job_id, None)
-        if kind == IMAGE:
-            self.image_failed.emit(str(exc) if isinstance(exc, VggCompareError) else f"{type(exc).__name__}: {exc}", details)
-        elif kind == HISTORY:
-            self.history_loaded.emit([], [f"The history folder cannot be read: {exc}"])
-        elif kind == IMPORT:
-            self.failed.emit("The result cannot be opened", exc, details)
-        elif kind in (COMPARE, PAIR):
-            self._pairs.pop(job_id, None)
-            self.failed.emit("These runs cannot be compared", exc, details)
-        elif kind == OPEN:
-            self.failed.emit("The saved run cannot be opened", exc, details)
-        elif kind is not None and job_id == self._shown:
-            title = {RUN: "The run failed", PRESET: "The demonstration failed", REPEAT: "The repeat failed"}[kind]
-            self.failed.emit(title, exc, details)
-
-    def _on_cancelled(self, job_id: int) -> None:
-        if job_id == self._shown and self._jobs.get(job_id) in (RUN, PRESET, REPEAT):
-            self.cancelled.emit()
+    def _on_failed(self, kind: str, exc: BaseException, details: str) -> None:
+        title = {RUN: "The run failed", PRESET: "The demonstration failed", REPEAT: "The repeat failed"}[kind]
+        self.failed.emit(title, exc, details)
 
     # ---- closing ---------------------------------------------------------------------------
     def shutdown(self) -> None:

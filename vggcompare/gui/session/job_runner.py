@@ -1,14 +1,19 @@
 """The one job runner of the window: engine jobs one at a time in the engine process, file jobs on threads.
 
-Engine jobs (runs, demonstrations, repeats, model checks) go to the engine process. A new run
-replaces the one in progress: that one is cancelled and its late outcome is marked superseded. A
-model check never interrupts anything and waits its turn. Cancel is immediate for the window: the
-job is reported cancelled at once, the engine stops at its next chunk, and an engine that has not
-stopped after ``CANCEL_GRACE_S`` is killed (the next job starts a new one).
+``submit`` and ``run_local`` return a :class:`~vggcompare.gui.session.job_handle.JobHandle`: the
+submitter connects its signals, and it ends in exactly one of succeeded, failed or cancelled.
 
-File jobs (loading an image, listing the history, downloading weights) run on a short-lived thread
-each, so the GUI thread never waits for a disk or the network. Every outcome reaches the GUI thread
-as a signal carrying the job's id.
+What a new engine job does to the others (its kind decides; the queue is first come, first served):
+
+- ``RUN`` (a run, demonstration, repeat, reproduction or a sweep row's rerun) cancels the queued
+  runs and the run in progress, unless that run's passes are all done (it then finishes and is saved);
+  it waits for a model check or a sweep in progress. The window asks before it lets a run wait for a sweep.
+- ``CHECK`` (a model check) never interrupts anything; a newer check cancels a queued older one.
+- ``SWEEP`` cancels a queued or running older sweep; it waits for what is in progress.
+
+Cancel is immediate for the window: the handle is cancelled at once, the engine stops at its next
+chunk, and an engine that has not stopped after ``CANCEL_GRACE_S`` is killed (the next job starts a new one).
+File jobs (loading an image, the history's files, downloads, reports) run on a short-lived thread each.
 """
 
 from __future__ import annotations
@@ -24,125 +29,122 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from vggcompare.core.errors import RunCancelled
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.run.engine_process import CANCELLED, ERROR, PROGRESS, RESULT, EngineDied, Job, Message, is_last_pass
+from vggcompare.gui.session import job_handle as jh
 from vggcompare.gui.session.engine_pool import engine_pool
+from vggcompare.gui.session.job_handle import JobHandle
 
 CANCEL_GRACE_S = 8.0
-RUN, CHECK = "run", "check"
+RUN, CHECK, SWEEP, FILE = "run", "check", "sweep", "file"
 _ids = itertools.count(1)
 
 
 @dataclass
 class _Pending:
-    job_id: int
+    handle: JobHandle
     job: Job
     settings: EngineSettings
-    kind: str
+    finishing: bool = False  # its passes are all done: a cancel no longer stops it
 
 
 class JobRunner(QObject):
-    """Submit, cancel and hear about jobs; ``busy`` covers runs, not model checks or file jobs."""
+    """Submit jobs and get their handles; ``busy`` covers runs, not model checks, sweeps or file jobs."""
 
-    progress = Signal(int, object)  # job id, progress report
-    succeeded = Signal(int, object)  # job id, outcome
-    failed = Signal(int, object, str)  # job id, exception, traceback text
-    cancelled = Signal(int)  # job id
     busy_changed = Signal(bool)
     _local_done = Signal(int, str, object, str)  # job id, kind, payload, details (from file-job threads)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pool = engine_pool()
-        self.current: _Pending | None = None
-        self.queued: _Pending | None = None
-        self.superseded: set[int] = set()  # cancelled or replaced: their late outcomes are not shown
-        self.finishing: set[int] = set()  # runs whose passes are all done: a cancel no longer stops them
+        self.current: _Pending | None = None  # sent to the engine (its handle may be cancelled already)
+        self.queue: list[_Pending] = []
         self._engine = None
         self._busy = False
         self._closed = False
         self._threads: list[threading.Thread] = []
+        self._local: dict[int, tuple[JobHandle, threading.Event]] = {}
         self._grace = QTimer(self, singleShot=True, timeout=self._kill_stuck_engine)
         self.pool.relay.message.connect(self._on_message)
         self.pool.relay.died.connect(self._on_died)
         self._local_done.connect(self._on_local_done)
 
-    def listen(self, controller) -> None:
-        """Connect a controller's ``_on_progress``, ``_on_succeeded``, ``_on_failed`` and ``_on_cancelled`` (each
-        gets the job id first; a controller keeps the ids it submitted and ignores the others)."""
-        for name in ("progress", "succeeded", "failed", "cancelled"):
-            handler = getattr(controller, f"_on_{name}", None)
-            if handler is not None:
-                getattr(self, name).connect(handler)
-
     # ---- engine jobs -----------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        """True while a run is going or queued (not a model check, not a cancelled run winding down)."""
-        return any(p is not None and p.kind == RUN and p.job_id not in self.superseded for p in (self.current, self.queued))
+        """True while a run is going or queued (not a check or sweep, not a cancelled run winding down)."""
+        return any(p.handle.kind == RUN and p.handle.live for p in self._pending())
 
-    def submit(self, job: Job, settings: EngineSettings, kind: str = RUN) -> int:
-        """Queue a job for the engine; a run replaces a run in progress. Return the job's id."""
-        pending = _Pending(next(_ids), job, settings, kind)
-        if kind == CHECK and (self.current is not None or self.queued is not None):
-            if self.queued is None or self.queued.kind == CHECK:
-                self.queued = pending
-            return pending.job_id
-        if self.queued is not None:
-            self.superseded.add(self.queued.job_id)
-            self.cancelled.emit(self.queued.job_id)
-        self.queued = pending
+    def running(self, kind: str) -> bool:
+        """True while a live job of ``kind`` is going or queued."""
+        return any(p.handle.kind == kind and p.handle.live for p in self._pending())
+
+    def _pending(self) -> list[_Pending]:
+        return ([self.current] if self.current is not None else []) + self.queue
+
+    def submit(self, job: Job, settings: EngineSettings, kind: str = RUN) -> JobHandle:
+        """Queue a job for the engine (see the module's docstring for what it does to the others)."""
+        handle = JobHandle(next(_ids), kind, self._cancel)
+        if self._closed:
+            handle.end(jh.CANCELLED)
+            return handle
+        for pending in [p for p in self.queue if p.handle.kind == kind]:
+            self._cancel(pending.handle)
         current = self.current
-        if current is not None and current.kind == RUN and current.job_id not in self.superseded:
-            self._abandon(current)
-            self.cancelled.emit(current.job_id)
+        if current is not None and kind in (RUN, SWEEP) and current.handle.kind == kind:
+            self._cancel(current.handle)
+        self.queue.append(_Pending(handle, job, settings))
         self._next()
-        return pending.job_id
+        return handle
 
-    def cancel(self) -> None:
-        """Cancel the queued run and the run in progress (reported cancelled at once)."""
-        if self.queued is not None and self.queued.kind == RUN:
-            self.superseded.add(self.queued.job_id)
-            self.cancelled.emit(self.queued.job_id)
-            self.queued = None
-        current = self.current
-        if current is not None and current.kind == RUN and current.job_id not in self.superseded | self.finishing:
-            self._abandon(current)
-            self.cancelled.emit(current.job_id)
+    def cancel(self, kind: str = RUN) -> None:
+        """Cancel every queued and running job of ``kind`` (each is reported cancelled at once)."""
+        for pending in self._pending():
+            if pending.handle.kind == kind:
+                self._cancel(pending.handle)
+
+    def _cancel(self, handle: JobHandle) -> bool:
+        queued = [p for p in self.queue if p.handle is handle]
+        if queued:
+            self.queue.remove(queued[0])
+        elif self.current is not None and self.current.handle is handle and handle.live:
+            if self.current.finishing:
+                return False
+            if self._engine is not None:
+                self._engine.cancel(handle.id)
+                self._grace.start(int(CANCEL_GRACE_S * 1000))
+        else:
+            return False
+        handle.end(jh.CANCELLED)
         self._update_busy()
-
-    def _abandon(self, pending: _Pending) -> None:
-        self.superseded.add(pending.job_id)
-        if self._engine is not None:
-            self._engine.cancel(pending.job_id)
-            self._grace.start(int(CANCEL_GRACE_S * 1000))
+        return True
 
     def _next(self) -> None:
-        if self.current is None and self.queued is not None and not self._closed:
-            self.current, self.queued = self.queued, None
+        if self.current is None and self.queue and not self._closed:
+            self.current = self.queue.pop(0)
             try:
-                self._engine = self.pool.submit(self.current.job_id, self.current.job, self.current.settings)
+                self._engine = self.pool.submit(self.current.handle.id, self.current.job, self.current.settings)
             except Exception as exc:  # noqa: BLE001 - the engine could not start: one sentence
                 pending, self.current = self.current, None
-                self.failed.emit(pending.job_id, exc, traceback.format_exc())
+                pending.handle.end(jh.FAILED, exc, traceback.format_exc())
+                self._next()
         self._update_busy()
 
     def _on_message(self, engine, message: Message) -> None:
-        if self.current is None or engine is not self._engine or message.job_id != self.current.job_id:
+        current = self.current
+        if current is None or engine is not self._engine or message.job_id != current.handle.id:
             return
-        job_id = message.job_id
         if message.kind == PROGRESS:
-            if self.current.job.keep_when_done and is_last_pass(message.payload):
-                self.finishing.add(job_id)
-            if job_id not in self.superseded:
-                self.progress.emit(job_id, message.payload)
+            if current.job.keep_when_done and is_last_pass(message.payload):
+                current.finishing = True
+            current.handle.report(message.payload)
             return
         self.current = None
         self._grace.stop()
         if message.kind == RESULT:
-            self.succeeded.emit(job_id, message.payload)
-        elif message.kind == ERROR and job_id not in self.superseded:
-            self.failed.emit(job_id, message.payload, message.details)
-        elif message.kind == CANCELLED and job_id not in self.superseded:
-            self.cancelled.emit(job_id)
+            current.handle.end(jh.SUCCEEDED, message.payload)
+        elif message.kind == ERROR:
+            current.handle.end(jh.FAILED, message.payload, message.details)
+        elif message.kind == CANCELLED:
+            current.handle.end(jh.CANCELLED)
         self._next()
 
     def _on_died(self, engine, sentence: str) -> None:
@@ -151,14 +153,13 @@ class JobRunner(QObject):
         self.pool.forget(engine)
         self._engine = None
         if self.current is not None:
-            job_id, self.current = self.current.job_id, None
+            current, self.current = self.current, None
             self._grace.stop()
-            if job_id not in self.superseded:
-                self.failed.emit(job_id, EngineDied(sentence), "")
+            current.handle.end(jh.FAILED, EngineDied(sentence), "")
         self._next()
 
     def _kill_stuck_engine(self) -> None:
-        if self._engine is not None and self.current is not None and self.current.job_id in self.superseded:
+        if self._engine is not None and self.current is not None and not self.current.handle.live:
             self.pool.forget(self._engine)  # its reader reports the death, which frees the queue
 
     def _update_busy(self) -> None:
@@ -168,13 +169,17 @@ class JobRunner(QObject):
             self.busy_changed.emit(busy)
 
     # ---- file jobs -------------------------------------------------------------------------
-    def run_local(self, func, *args, **kwargs) -> tuple[int, threading.Event]:
+    def run_local(self, func, *args, **kwargs) -> JobHandle:
         """Run ``func(*args, **kwargs)`` on a thread; ``progress``/``cancel`` parameters are supplied.
 
-        Returns the job id and the event that cancels it.
+        The handle's ``cancel()`` sets the flag ``cancel`` reads; the function decides what it then returns.
         """
-        job_id = next(_ids)
         stop = threading.Event()
+        handle = JobHandle(next(_ids), FILE, lambda _handle: stop.set() or False)
+        job_id = handle.id
+        if self._closed:  # the window is closing: nothing more starts
+            handle.end(jh.CANCELLED)
+            return handle
         params = inspect.signature(func).parameters
         if "cancel" in params:
             kwargs["cancel"] = stop.is_set
@@ -191,31 +196,43 @@ class JobRunner(QObject):
             else:
                 self._local_done.emit(job_id, RESULT, outcome, "")
 
+        self._local[job_id] = (handle, stop)
         thread = threading.Thread(target=body, name="vggcompare-file-job", daemon=False)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
-        return job_id, stop
+        return handle
 
     def _on_local_done(self, job_id: int, kind: str, payload, details: str) -> None:
-        if self._closed:
+        if kind == PROGRESS:
+            entry = self._local.get(job_id)
+            if entry is not None and not self._closed:
+                entry[0].report(payload)
+            return
+        handle = self._local.pop(job_id, (None, None))[0]
+        if handle is None or self._closed:
             return
         if kind == ERROR:
-            self.failed.emit(job_id, payload, details)
+            handle.end(jh.FAILED, payload, details)
         elif kind == CANCELLED:
-            self.cancelled.emit(job_id)
+            handle.end(jh.CANCELLED)
         else:
-            (self.progress if kind == PROGRESS else self.succeeded).emit(job_id, payload)
+            handle.end(jh.SUCCEEDED, payload)
 
     # ---- closing ---------------------------------------------------------------------------
     def shutdown(self, timeout_s: float = 30.0) -> None:
         """Cancel everything, wait for file jobs, and stop listening (the engine pool outlives the window)."""
         self._closed = True
-        self.queued = None
+        queued, self.queue = self.queue, []
+        for pending in queued:
+            pending.handle.end(jh.CANCELLED)
         if self.current is not None and self._engine is not None:
-            self.superseded.add(self.current.job_id)
-            self._engine.cancel(self.current.job_id)
+            self._engine.cancel(self.current.handle.id)
+            self.current.handle.end(jh.CANCELLED)
         self._grace.stop()
+        for _handle, stop in self._local.values():
+            stop.set()
         for thread in self._threads:
             thread.join(timeout=timeout_s)
         self.pool.relay.message.disconnect(self._on_message)
         self.pool.relay.died.disconnect(self._on_died)
+        self._update_busy()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import QObject, Signal
 
 from vggcompare.core.config import ExperimentConfig
@@ -11,6 +9,7 @@ from vggcompare.core.errors import VggCompareError, WeightsUnavailableError
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.run.engine_process import Job
 from vggcompare.core.catalog import lookup
+from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import CHECK, RUN, JobRunner
 
 LOADING, READY, UNAVAILABLE, WEIGHTS_MISSING = "loading", "ready", "unavailable", "weights-missing"
@@ -19,6 +18,11 @@ LOADING, READY, UNAVAILABLE, WEIGHTS_MISSING = "loading", "ready", "unavailable"
 def model_key(config: ExperimentConfig) -> tuple:
     """The settings that decide which model is prepared; other settings do not need a new check."""
     return (config.model, config.weights, config.labels, config.dropout, config.precision, EngineSettings.from_config(config))
+
+
+def sentence(exc: BaseException) -> str:
+    """One sentence for an error: the user error's own words, else its type and message."""
+    return str(exc) if isinstance(exc, VggCompareError) else f"{type(exc).__name__}: {exc}"
 
 
 def download_weights(progress=None, cancel=None) -> str:
@@ -45,13 +49,11 @@ class ModelSession(QObject):
     def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
-        self._checks: dict[int, ExperimentConfig] = {}
-        self._latest: int | None = None
+        self._latest: JobHandle | None = None  # the newest check: only its outcome is shown
         self._ready_key: tuple | None = None
-        self._download: tuple[int, threading.Event | None] | None = None
+        self._download: JobHandle | None = None
         self.missing_model: str | None = None  # the model whose ImageNet weights were found missing last
         self._closed = False
-        runner.listen(self)
 
     @property
     def ready_model(self) -> tuple[str, str | None] | None:
@@ -67,9 +69,13 @@ class ModelSession(QObject):
         """Prepare ``config``'s model in the engine, unless it is the one already prepared."""
         if self._closed or (not force and model_key(config) == self._ready_key):
             return
-        job_id = self.runner.submit(Job("vggcompare.core.run.jobs:prepare", (config,)), EngineSettings.from_config(config), CHECK)
-        self._checks[job_id] = config
-        self._latest = job_id
+        handle = self.runner.submit(Job("vggcompare.core.run.jobs:prepare", (config,)), EngineSettings.from_config(config), CHECK)
+        self._latest = handle
+        latest = lambda: handle is self._latest and not self._closed  # noqa: E731 - an older check's outcome is not shown
+        handle.progress.connect(lambda report: self.state_changed.emit(LOADING, report.message) if latest() else None)
+        handle.succeeded.connect(lambda info: self._on_ready(config, info) if latest() else None)
+        handle.failed.connect(lambda exc, _details: self._on_unavailable(config, exc) if latest() else None)
+        handle.cancelled.connect(lambda: self._on_cancelled() if latest() else None)
         self.state_changed.emit(LOADING, "Preparing the model in the background…")
 
     def ran(self, description: str) -> None:
@@ -82,61 +88,41 @@ class ModelSession(QObject):
             return
         if config is not None and wants_keras_download(config):
             job = Job("vggcompare.core.run.jobs:fetch_model_weights", (config,))
-            self._download = (self.runner.submit(job, EngineSettings.from_config(config), RUN), None)
+            handle = self._download = self.runner.submit(job, EngineSettings.from_config(config), RUN)
+            # (Keras' own download reports no bytes: its bar stays busy)
         else:
-            self._download = self.runner.run_local(download_weights)
+            handle = self._download = self.runner.run_local(download_weights)
+            handle.progress.connect(lambda report: self.download_progress.emit(*report))
+        handle.succeeded.connect(lambda path: self._download_ended(True, str(path)))
+        handle.failed.connect(lambda exc, _details: self._download_ended(False, sentence(exc)))
+        handle.cancelled.connect(lambda: self._download_ended(False, ""))
 
     def cancel_download(self) -> None:
         """Stop the download: VGG19's at its next block (the core removes the partial file), Keras' by cancelling its job."""
         if self._download is not None:
-            if self._download[1] is None:
-                self.runner.cancel()
-            else:
-                self._download[1].set()
+            self._download.cancel()
 
     def shutdown(self) -> None:
         """Stop reporting and cancel the download (its thread is joined by the runner)."""
-        self._closed = True
         self.cancel_download()
+        self._closed = True
 
-    def _on_progress(self, job_id: int, report) -> None:
-        if self._download is not None and job_id == self._download[0]:
-            if self._download[1] is not None:  # Keras' own download reports no bytes: its bar stays busy
-                self.download_progress.emit(*report)
-        elif job_id == self._latest and not self._closed:
-            self.state_changed.emit(LOADING, report.message)
+    def _download_ended(self, ok: bool, text: str) -> None:
+        self._download = None
+        self.download_finished.emit(ok, text)
 
-    def _on_succeeded(self, job_id: int, outcome) -> None:
-        if self._download is not None and job_id == self._download[0]:
-            self._download = None
-            self.download_finished.emit(True, outcome)
-            return
-        config = self._checks.pop(job_id, None)
-        if config is None or job_id != self._latest or self._closed:
-            return
+    def _on_ready(self, config: ExperimentConfig, info) -> None:
         self._ready_key = model_key(config)
-        self.state_changed.emit(READY, f"Model ready: {outcome.description}.")
-        self.model_ready.emit(outcome)
+        self.state_changed.emit(READY, f"Model ready: {info.description}.")
+        self.model_ready.emit(info)
 
-    def _on_failed(self, job_id: int, exc: BaseException, _details: str) -> None:
-        if self._download is not None and job_id == self._download[0]:
-            self._download = None
-            self.download_finished.emit(False, str(exc) if isinstance(exc, VggCompareError) else f"{type(exc).__name__}: {exc}")
-            return
-        config = self._checks.pop(job_id, None)
-        if config is None or job_id != self._latest or self._closed:
-            return
+    def _on_unavailable(self, config: ExperimentConfig, exc: BaseException) -> None:
         self._ready_key = None
         if isinstance(exc, WeightsUnavailableError) and (config.model == "vgg19" or wants_keras_download(config)) and not config.weights:
             self.missing_model = config.model
             self.state_changed.emit(WEIGHTS_MISSING, str(exc))
-        elif isinstance(exc, VggCompareError):
-            self.state_changed.emit(UNAVAILABLE, f"Model unavailable: {exc}")
         else:
-            self.state_changed.emit(UNAVAILABLE, f"Model unavailable: {type(exc).__name__}: {exc}")
+            self.state_changed.emit(UNAVAILABLE, f"Model unavailable: {sentence(exc)}")
 
-    def _on_cancelled(self, job_id: int) -> None:
-        if self._download is not None and job_id == self._download[0]:
-            self._download = None
-            self.download_finished.emit(False, "")
-        self._checks.pop(job_id, None)
+    def _on_cancelled(self) -> None:
+        self.state_changed.emit(UNAVAILABLE, "Model not prepared: its check was cancelled; the next run prepares it.")

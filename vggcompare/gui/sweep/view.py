@@ -6,9 +6,7 @@ comes from the sweep's summary and rows.csv, written by the core.
 
 from __future__ import annotations
 
-import csv
 import os
-from pathlib import Path
 from typing import Callable
 
 from PySide6.QtGui import QColor, QPainter
@@ -76,6 +74,7 @@ class SweepView(QWidget):
     def __init__(self, sweeps: SweepSession, config_source: Callable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sweeps, self.config_source = sweeps, config_source
+        self._reference = None
         self.folder = QLineEdit(str(sweep_samples_folder()))
         self.folder.setToolTip("A folder of images (searched recursively), or a text file listing images")
         choose, bundled = QPushButton("Choose folder…"), QPushButton("Bundled photos")
@@ -121,7 +120,10 @@ class SweepView(QWidget):
         sweeps.progress.connect(self._on_progress)
         sweeps.finished.connect(self._on_finished)
         sweeps.failed.connect(self._on_failed)
+        sweeps.rows_ready.connect(self._show_rows)
         sweeps.cancelled.connect(lambda: self._idle("Cancelled. The finished images are kept: run again to resume."))
+        sweeps.paused.connect(lambda: self._idle("Paused for a run. The finished images are kept: press "
+                                                 "Run on every image to resume from its table."))
 
     def _choose(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of images", self.folder.text())
@@ -178,19 +180,18 @@ class SweepView(QWidget):
         _fill(self.variants, table_rows(summary))
         self.variants.setMinimumHeight(min(400, 40 + 30 * len(summary["variants"])))
         self.chart.show_summary(summary)
-        path = Path(self.sweeps.out_dir or "") / "rows.csv"
-        try:
-            rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
-        except OSError:
-            return
-        moved = sorted((r for r in rows if not r["error"] and r["variant"] != summary["reference"]),
+        self._reference = summary["reference"]
+        self.sweeps.read_rows()  # rows.csv is read off the GUI thread; rows_ready fills the list
+
+    def _show_rows(self, rows: list[dict]) -> None:
+        moved = sorted((r for r in rows if not r["error"] and r["variant"] != self._reference),
                        key=lambda r: -float(r["largest_change"]))[:LISTED_ROWS]
         _fill(self.rows, [[r["image"], r["variant"], fmt(float(r["largest_change"])),
                            f"{r['reference_top1_label']} → {r['top1_label']}", fmt(float(r["kl_divergence"]))] for r in moved])
 
     def _compare(self, row: int, _column: int) -> None:
         image, variant = self.rows.item(row, 0).text(), self.rows.item(row, 1).text()
-        if self.sweeps.running:  # the one job runner would stop the sweep for it
+        if self.sweeps.running:  # its rerun would wait for the whole sweep
             self.status.setText("The sweep is still running: let it finish (or cancel it) to compare a row.")
             return
         self.status.setText(f"Running the reference and '{variant}' on {image} for the compare view…")

@@ -1,9 +1,12 @@
-"""What the Export menu and File → Open result do: ask for a file, then write or read it."""
+"""What the Export menu and File → Open result do: ask for a file, then write or read it off the GUI thread."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import QFileDialog
 
+from vggcompare.core.atomic import atomic_write_bytes
 from vggcompare.gui.window import exports
 from vggcompare.gui.common.dialogs import error_sentence
 
@@ -35,7 +38,7 @@ class ExportActions:
         """Ask for a file name and save a PNG of ``widget``."""
         path = exports.ask_save_path(self.window, f"Save {name} as PNG", f"{name.lower().replace(' ', '-')}@{int(scale)}x.png", "PNG images (*.png)")
         if path:
-            self._guard(lambda: exports.save_png(widget, path, scale, overwrite=True))
+            self._render_then_write(lambda: exports.png_bytes(widget, scale), path)
 
     def export_data(self, key: str) -> None:
         """Ask for a file name and export the shown run as CSV or JSON."""
@@ -46,31 +49,51 @@ class ExportActions:
         title, filters, ext, fn = exports.EXPORTERS[key]
         path = exports.ask_save_path(self.window, f"Export {title}", f"vggcompare-{key}{ext}", filters)
         if path:
-            self._guard(lambda: fn(result, path, overwrite=True))
+            self._file_job(partial(fn, overwrite=True), result, path)
 
     def export_pdf(self, kind: str) -> None:
         """Ask for a file name and write a PDF report of the run, the comparison or the demonstration."""
         from vggcompare.gui.output import report
+        from vggcompare.gui.output.report.run_page import PICTURES, load_pictures
 
         w = self.window
         session, outcome = w.session, w.tabs.preset_view.outcome
         if kind == "run" and session.result is not None:
-            make = lambda p: report.write_run_report(session.result, p, **self.figures.report_options())  # noqa: E731
+            runs, make = [session.result], lambda: report.write_run_report(session.result, None, **self.figures.report_options())  # noqa: E731
         elif kind == "comparison" and session.last_pair is not None:
-            make = lambda p: report.write_comparison_report(*session.last_pair, p, **self.figures.report_options())  # noqa: E731
+            runs = list(session.last_pair)
+            make = lambda: report.write_comparison_report(*session.last_pair, None, **self.figures.report_options())  # noqa: E731
         elif kind == "demo" and outcome is not None:
-            make = lambda p: report.write_preset_report(outcome, p, **self.figures.report_options(True))  # noqa: E731
+            runs, make = list(outcome.runs.values()), lambda: report.write_preset_report(outcome, None, **self.figures.report_options(True))  # noqa: E731
         else:
             w.statusBar().showMessage(f"There is no {kind} to report yet.", 8000)
             return
         path = exports.ask_save_path(w, "Save PDF report", f"vggcompare-{kind}.pdf", "PDF files (*.pdf)")
-        if path:
-            self._guard(lambda: make(path))
-
-    def _guard(self, action) -> None:
-        try:
-            path = action()
-        except (OSError, ValueError) as exc:
-            self.window.show_error("The export failed", error_sentence(exc))
+        if not path:
             return
-        self.window.statusBar().showMessage(f"Saved {path}", 10_000)
+
+        def render(pictures: dict) -> bytes:
+            token = PICTURES.set(pictures)  # the pictures were read by the file job: drawing reads no file
+            try:
+                return make()
+            finally:
+                PICTURES.reset(token)
+
+        w.session.file_job(load_pictures, runs, done=lambda pictures: self._render_then_write(lambda: render(pictures), path),
+                           failed=self._failed)
+
+    def _render_then_write(self, render, path: str) -> None:
+        """Draw on the GUI thread (into memory), then write the file off it."""
+        try:
+            data = render()
+        except (OSError, ValueError) as exc:
+            self._failed(exc)
+            return
+        self._file_job(atomic_write_bytes, path, data)
+
+    def _file_job(self, func, *args) -> None:
+        self.window.session.file_job(func, *args, failed=self._failed,
+                                     done=lambda path: self.window.statusBar().showMessage(f"Saved {path}", 10_000))
+
+    def _failed(self, exc: BaseException, _details: str = "") -> None:
+        self.window.show_error("The export failed", error_sentence(exc))

@@ -27,18 +27,23 @@ def render(widget: QWidget, scale: float = 1.0) -> QPixmap:
     return pixmap
 
 
+def png_bytes(widget: QWidget, scale: float = 1.0) -> bytes:
+    """A PNG of ``widget`` at ``scale``, in memory (no file is touched)."""
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not render(widget, scale).toImage().save(buf, "PNG"):
+        raise OSError("the picture could not be encoded as PNG")
+    buf.close()
+    return bytes(data)
+
+
 def save_png(widget: QWidget, path: str | os.PathLike, scale: float = 1.0, overwrite: bool = False) -> Path:
     """Save a PNG of ``widget`` at ``scale`` atomically; refuse to replace a file unless allowed."""
     target = Path(path)
     if target.exists() and not overwrite:
         raise export.ExportExists(f"{target} already exists; choose another name or allow overwriting")
-    data = QByteArray()
-    buf = QBuffer(data)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not render(widget, scale).toImage().save(buf, "PNG"):
-        raise OSError(f"the picture could not be encoded for {target.name}")
-    buf.close()
-    return atomic_write_bytes(target, bytes(data))
+    return atomic_write_bytes(target, png_bytes(widget, scale))
 
 
 def copy_to_clipboard(widget: QWidget, scale: float = 1.0) -> None:

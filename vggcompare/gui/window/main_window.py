@@ -19,9 +19,10 @@ from vggcompare.gui.window.export_actions import ExportActions
 from vggcompare.gui.image.panel import ImagePanel
 from vggcompare.gui.window.menus import build_menus
 from vggcompare.gui.image.model_status import ModelStatus
-from vggcompare.gui.session import reproduce_session
 from vggcompare.gui.controls.advanced import connect_bfloat16_note
+from vggcompare.gui.window import reproduce_actions
 from vggcompare.gui.window.presenter import Presenter
+from vggcompare.gui.window.run_guard import may_run
 from vggcompare.gui.results import ResultsView
 from vggcompare.gui.controls.run_panel import RunPanel
 from vggcompare.gui.session.controller import SessionController
@@ -53,13 +54,12 @@ class MainWindow(QMainWindow):
         self.prompt = WeightsPrompt()
         self.prompt.setVisible(False)
         self.results = ResultsView(self.image_panel)
-        self.history_panel = HistoryPanel(self.session.history)
+        self.history_panel = HistoryPanel(self.session.history_files)
         self.tabs = WindowTabs(self.results, self.history_panel)
         self.sweep_view = add_sweep_tab(self)
         self.model_state = ModelStatus(self.session.model, self.controls, self.prompt, self.image_panel, self.settings, self)
         self.statusBar().addPermanentWidget(self.model_state.label, 1)
         self.exports = ExportActions(self)
-        self.reproducer = reproduce_session.attach(self)  # Compare → Reproduce on this machine
         connect_bfloat16_note(self.controls.numerics_settings, self.session.model)
         self.demo_model = DemoModel(self.session.model, self)  # demonstrations on EfficientNet-Lite0 without VGG19's weights
         self._closed = False
@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         s.entry_saved.connect(self.history_panel.list_entry)
         s.history_loaded.connect(self.history_panel.populate)
         self.presenter = Presenter(self)
+        self.reproducer = reproduce_actions.attach(self)  # Compare → Reproduce on this machine
 
     def _restore(self) -> None:
         config = self.settings.config()
@@ -158,7 +159,8 @@ class MainWindow(QMainWindow):
         if problem is None and self.session.image is None:
             problem = "Open an image first."
         self.run_panel.set_problem(problem)
-        self.run_action.setEnabled(problem is None)
+        for action in [self.run_action, *self.demo_actions]:
+            action.setEnabled(problem is None)
         self.tabs.gallery.set_enabled(problem is None)
         self.model_state.controls_changed()
         self.update_estimates()
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
         self.tabs.gallery.set_note(note)
         result = self.session.result
         per_pass = result.timings.get("seconds_per_pass") if result is not None else None
-        self.tabs.gallery.update_estimates(config, per_pass or None)
+        self.tabs.gallery.update_estimates(config, per_pass or None, self.session.image)
 
     # ---- running ---------------------------------------------------------------------------
     def _guarded(self, action) -> None:
@@ -186,32 +188,36 @@ class MainWindow(QMainWindow):
         """Start a run with the current settings (a run in progress is cancelled first)."""
         def go() -> None:
             config = self.current_config()
+            if not may_run(self):
+                return
             self.settings.set_config(config)
+            self.tabs.setCurrentIndex(RESULT_TAB)  # before the run starts: its banner is on this tab
             self.session.run(config)
-            self.tabs.setCurrentIndex(RESULT_TAB)
         self._guarded(go)
 
     def start_preset(self, name: str) -> None:
         """Run a demonstration with the current model and image."""
         def go() -> None:
-            self.session.run_preset(name, self.demo_model.config_for(self.current_config())[0])
+            config = self.demo_model.config_for(self.current_config())[0]
+            if not may_run(self):
+                return
             self.tabs.setCurrentIndex(DEMOS_TAB)
+            self.session.run_preset(name, config)
         self._guarded(go)
 
     def repeat(self, fresh_process: bool) -> None:
         """Repeat the shown run and compare."""
         try:
-            self.session.repeat(fresh_process)
+            if may_run(self):
+                self.session.repeat(fresh_process)
         except ConfigError as exc:
             self.statusBar().showMessage(error_sentence(exc), 10_000)
 
     def cancel_run(self) -> None:
-        """Cancel the run or demonstration in progress."""
+        """Cancel what the Run panel shows: a run, demonstration, repeat, reproduction or a sweep row's rerun."""
         self.session.cancel()
-
-    def show_result(self, result) -> None:
-        """Show a finished or opened run in every panel."""
-        self.presenter.show_result(result)
+        self.reproducer.cancel()
+        self.sweep_view.sweeps.cancel_row()
 
     def show_error(self, title: str, message: str, details: str = "") -> None:
         """Show an error dialog; the window keeps working."""

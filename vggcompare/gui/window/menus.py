@@ -1,4 +1,7 @@
-"""The window's menus: File, Run, Compare, Demos, Export and Help. Actions call the window's methods."""
+"""The window's menus: File, Run, Compare, Demos, Export and Help. Actions call the window's methods.
+
+``w.run_action``, ``w.cancel_action`` and ``w.demo_actions`` are set here; the window enables them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from vggcompare.core.run.presets import PRESETS
 from vggcompare.gui.window import exports
 from vggcompare.gui.common.dialogs import show_help
-from vggcompare.gui.session.reproduce_session import reproduce_shown
+from vggcompare.gui.window.reproduce_actions import reproduce_shown
 from vggcompare.gui.window.tabs import COMPARE_TAB
 
 
@@ -47,8 +50,9 @@ def build_menus(w) -> None:
                           "here and list what differs: numbers, settings and environment"))
     cmp.addAction(_action(w, "Show history", lambda: w.tabs.setCurrentIndex(COMPARE_TAB)))
     demos = bar.addMenu("&Demos")
-    for preset in PRESETS.values():
-        demos.addAction(_action(w, preset.title, lambda _c=False, n=preset.name: w.start_preset(n), None, preset.explanation))
+    w.demo_actions = [_action(w, p.title, lambda _c=False, n=p.name: w.start_preset(n), None, p.explanation) for p in PRESETS.values()]
+    for action in w.demo_actions:
+        demos.addAction(action)
     demos.setToolTipsVisible(True)
     _export_menu(w, bar.addMenu("&Export"))
     help_menu = bar.addMenu("&Help")

@@ -14,28 +14,56 @@ class Presenter:
 
     def __init__(self, window) -> None:
         self.window = window
+        self._running: int | None = None  # the tab whose banner says a job is going
         s = window.session
-        s.job_started.connect(self._on_job_started)
+        s.job_started.connect(self.job_started)
         s.progress.connect(window.run_panel.show_progress)
         s.result_ready.connect(self.show_result)
         s.preset_ready.connect(self._on_preset_ready)
         s.comparison_ready.connect(self._on_comparison)
-        s.failed.connect(self._on_failed)
-        s.cancelled.connect(self._on_cancelled)
+        s.failed.connect(self.failed)
+        s.cancelled.connect(self.cancelled)
         s.busy_changed.connect(self._on_busy_changed)
 
-    def _on_job_started(self, headline: str, detail: str) -> None:
+    def job_started(self, headline: str, detail: str) -> None:
+        """A run, demonstration, repeat or reproduction started: its banner, and the Run panel's "Starting…"."""
         w = self.window
+        w.run_panel.show_starting()
+        self._end_running()  # the job it replaced says so no more
         if w.tabs.currentIndex() == DEMOS_TAB:
+            self._running = DEMOS_TAB
             w.tabs.preset_view.setVisible(True)
             w.tabs.preset_view.banner.show_message(headline, detail)
         else:
+            self._running = RESULT_TAB
             w.results.set_stale(True)
             w.results.banner.show_message(headline, detail)
+
+    def _end_running(self, title: str = "", text: str = "") -> None:
+        """The job shown as going has ended: its banner shows its last outcome again (or ``title`` and ``text``)."""
+        where, self._running = self._running, None
+        w = self.window
+        if where == DEMOS_TAB:
+            view = w.tabs.preset_view
+            if view.outcome is not None:
+                view.show_outcome(view.outcome)
+            else:
+                view.banner.show_message(title or "No demonstration shown yet", text)
+        elif where == RESULT_TAB:
+            w.results.set_stale(False)
+            if w.results.result is not None:
+                w.results.show_result(w.results.result)
+                if title:
+                    w.statusBar().showMessage(f"{title} The results shown are from the previous run.", 10_000)
+            else:
+                w.results.banner.show_message(title or "No run shown yet", text)
 
     def show_result(self, result) -> None:
         """Show a finished or opened run in every panel."""
         w = self.window
+        if self._running == RESULT_TAB:
+            self._running = None  # the new result replaces the banner's message
+        self._end_running()
         w.results.set_stale(False)
         w.results.show_result(result)
         size = result.image.get("model_input_size")
@@ -51,6 +79,9 @@ class Presenter:
 
     def _on_preset_ready(self, outcome) -> None:
         w = self.window
+        if self._running == DEMOS_TAB:
+            self._running = None  # the outcome replaces the banner's message
+        self._end_running()
         w.tabs.preset_view.setVisible(True)
         w.tabs.preset_view.show_outcome(outcome)
         w.tabs.setCurrentIndex(DEMOS_TAB)
@@ -58,28 +89,22 @@ class Presenter:
 
     def _on_comparison(self, a, b, a_name: str, b_name: str, comparison) -> None:
         w = self.window
+        self._end_running("The comparison is on the History & compare tab.")
         w.tabs.compare_view.show_pair(a, b, comparison, a_name, b_name)
         w.tabs.setCurrentIndex(COMPARE_TAB)
         w.run_panel.show_idle("Done: comparison shown", 1, 1)
 
-    def _restore_results(self, title: str, text: str) -> None:
-        w = self.window
-        w.results.set_stale(False)
-        if w.results.result is not None:
-            w.results.show_result(w.results.result)
-            w.statusBar().showMessage(f"{title} The results shown are from the previous run.", 10_000)
-        else:
-            w.results.banner.show_message(title, text)
-
-    def _on_cancelled(self) -> None:
+    def cancelled(self) -> None:
+        """A job shown in the Run panel was cancelled: no banner or bar keeps saying it runs."""
         w = self.window
         w.run_panel.show_idle("Cancelled")
-        self._restore_results("The run was cancelled.", "Press Run to start again.")
+        self._end_running("The run was cancelled.", "Press Run to start again.")
 
-    def _on_failed(self, title: str, exc: BaseException, details: str) -> None:
+    def failed(self, title: str, exc: BaseException, details: str) -> None:
+        """A job failed: one sentence in the banner and a dialog (or the weights prompt)."""
         w = self.window
         w.run_panel.show_idle("Failed")
-        self._restore_results(f"{title}.", error_sentence(exc))
+        self._end_running(f"{title}.", error_sentence(exc))
         if isinstance(exc, WeightsUnavailableError) and w.controls.model.choice.currentIndex() in (IMAGENET, BUILTIN):
             w.model_state.weights_missing(str(exc))
             return

@@ -36,11 +36,11 @@ def run_preset(
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     if preset.prepare is not None:
         preset.prepare()
-    steps = preset.steps(config)
+    steps = preset.plan(config, image)
     outcome = PresetOutcome(preset.name, preset.title, preset.explanation)
-    for k, (label, step_cfg) in enumerate(steps, 1):
+    for k, (label, step_cfg, fresh_process) in enumerate(steps, 1):
         prefix = f"{preset.title}: step {k} of {len(steps)} ({label})"
-        if "fresh process" in label:
+        if fresh_process:
             from vggcompare.core.run.fresh import run_in_fresh_process
 
             yield Progress("passes", k - 1, len(steps), 0.0, None, f"{prefix}: starting a new Python process…")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from vggcompare.core.analysis.compare import RunComparison, compare_results
 from vggcompare.core.analysis.result import RunResult
@@ -30,6 +30,14 @@ class PresetOutcome:
     pictures: dict[str, bytes] = field(default_factory=dict)  # file name -> PNG bytes, written beside the runs
 
 
+class Step(NamedTuple):
+    """One run of a demonstration: its label (for people), its settings, and whether it needs a new process."""
+
+    label: str
+    config: ExperimentConfig
+    fresh_process: bool = False  # threads, kernels or backend that only a new Python process can have
+
+
 @dataclass(frozen=True)
 class Preset:
     """A named demonstration with one or two sentences of explanation."""
@@ -37,10 +45,14 @@ class Preset:
     name: str
     title: str
     explanation: str
-    steps: Callable[[ExperimentConfig], list[tuple[str, ExperimentConfig]]]
+    steps: Callable[..., list[tuple]]  # (config, image=None) -> (label, config) pairs or Steps; see plan()
     summarise: Callable[[PresetOutcome], None]
     prepare: Callable[[], object] | None = None  # run in the engine before the steps (e.g. build a model file)
     skip_unreadable: bool = False  # a step whose loader cannot read the image is left out with a note, not an error
+
+    def plan(self, config: ExperimentConfig, image=None) -> list[Step]:
+        """The demonstration's runs for ``config``; ``image`` (a LoadedImage) spares reading the picture's file."""
+        return [Step(*step) for step in self.steps(config, image)]
 
 
 def clean(cfg: ExperimentConfig, **changes) -> ExperimentConfig:

@@ -14,7 +14,7 @@ def _cell(s, a, k):
     return f"seeding {s}, augmentation {'on' if a else 'off'}, run {k}"
 
 
-def _p4_steps(cfg):
+def _p4_steps(cfg, _image=None):
     return [(_cell(s, a, k), clean(cfg, seeding=s, augment=AugmentConfig(enabled=a))) for s, a in _CELLS for k in (1, 2)]
 
 

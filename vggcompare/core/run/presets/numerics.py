@@ -10,7 +10,7 @@ import importlib.util
 
 from vggcompare.core.analysis.rows import row_pattern
 from vggcompare.core.analysis.verdict import fmt
-from vggcompare.core.run.presets.base import Preset, clean, record_comparison
+from vggcompare.core.run.presets.base import Preset, Step, clean, record_comparison
 
 ROW_PASSES = 12  # one call of 12: on an AVX2 CPU (Eigen) a tiny CNN's rows 9-12 differed from the others
 ROW_LABEL = f"{ROW_PASSES} identical inputs in one call"
@@ -20,17 +20,17 @@ def _jax_installed() -> bool:
     return importlib.util.find_spec("jax") is not None
 
 
-def _p6_steps(cfg):
+def _p6_steps(cfg, _image=None):
     n = max(2, min(cfg.passes, 8))
     base = clean(cfg, passes=n, backend="tensorflow", kernels="default")
     steps = [("one pass per call", base.replace(batch_size=1)), (f"{n} passes per call", base.replace(batch_size=n)),
              ("float32", base), ("bfloat16", base.replace(precision="bfloat16")),
              ("deterministic ops off", base), ("deterministic ops on", base.replace(deterministic_ops=True)),
-             ("1 thread (fresh process)", base.replace(threads=1)), ("all threads (fresh process)", base),
-             ("oneDNN kernels (fresh process)", base.replace(kernels="onednn")),
-             ("Eigen kernels (fresh process)", base.replace(kernels="eigen"))]
+             Step("1 thread (fresh process)", base.replace(threads=1), True), Step("all threads (fresh process)", base, True),
+             Step("oneDNN kernels (fresh process)", base.replace(kernels="onednn"), True),
+             Step("Eigen kernels (fresh process)", base.replace(kernels="eigen"), True)]
     if _jax_installed():
-        steps += [("TensorFlow backend (fresh process)", base), ("JAX backend (fresh process)", base.replace(backend="jax"))]
+        steps += [Step("TensorFlow backend (fresh process)", base, True), Step("JAX backend (fresh process)", base.replace(backend="jax"), True)]
     return steps + [(ROW_LABEL, base.replace(passes=ROW_PASSES, batch_size=ROW_PASSES))]
 
 

@@ -9,7 +9,7 @@ from vggcompare.core.input.images import load_image
 from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1
 
 
-def _p5_steps(cfg):
+def _p5_steps(cfg, image=None):
     ref = clean(cfg, passes=1, interpolation="nearest")
     steps = [(_reference_name(ref), ref)]
     wrong, name = other_architecture_preprocess(ref.model, ref.effective_preprocess)
@@ -20,21 +20,25 @@ def _p5_steps(cfg):
         steps.append((f"pitfall {p}", ref.replace(pitfalls=(p,))))
     for interp in ("bilinear", "bicubic", "lanczos", "box", "hamming"):
         steps.append((f"{interp} resize", ref.replace(interpolation=interp)))
-    return steps + _loading_steps(ref)
+    return steps + _loading_steps(ref, image)
 
 
 def _reference_name(ref) -> str:
     return f"reference ({ref.effective_preprocess}, nearest)"
 
 
-def _loading_steps(ref):
-    """The loading switches, for an image that has what they act on (EXIF rotation, transparency)."""
-    if not ref.image:
-        return []
-    try:
-        loaded = load_image(ref.image)
-    except ImageError:
-        return []  # the run itself will say what is wrong with the file
+def _loading_steps(ref, loaded=None):
+    """The loading switches, for an image that has what they act on (EXIF rotation, transparency).
+
+    ``loaded`` is the picture already in memory; without it, the file ``ref.image`` is read.
+    """
+    if loaded is None:
+        if not ref.image:
+            return []
+        try:
+            loaded = load_image(ref.image)
+        except ImageError:
+            return []  # the run itself will say what is wrong with the file
     steps = []
     if loaded.exif_orientation != 1:
         steps.append(("EXIF orientation applied", ref.replace(pitfalls=("apply-exif",))))

@@ -16,7 +16,7 @@ EXAMPLE_1 = AugmentConfig(enabled=True, engine="generator", rotation=20, width_s
                           zoom=0.2, horizontal_flip=True, fill_mode="nearest", rescale=1.0 / 255, preprocess_first=True)
 
 
-def _p1_steps(cfg):
+def _p1_steps(cfg, _image=None):
     written = clean(cfg, seed=42, augment=EXAMPLE_1)
     return [("as written", written), ("without the rescale", written.replace(augment={"rescale": None}))]
 
@@ -53,7 +53,7 @@ def _p1_sum(o):
                    "so pass i is the batch drawn after np.random.seed(42 + i).")
 
 
-def _p2_steps(cfg):
+def _p2_steps(cfg, _image=None):
     return [("predict twice, no seed", clean(cfg, seeding="off", passes=2, batch_size=1))]
 
 
@@ -68,7 +68,7 @@ def _p2_sum(o):
                   f"The two forward calls differ by up to {fmt(s.max_abs_deviation_from_first)}.")
 
 
-def _p3_steps(cfg):
+def _p3_steps(cfg, _image=None):
     from vggcompare.core.model.small_cnn import small_cnn_path
 
     model = str(small_cnn_path())

@@ -28,11 +28,11 @@ def preset_variants(name: str, config: ExperimentConfig) -> tuple[list[Variant],
     preset = PRESETS.get(name)
     if preset is None:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-    steps = preset.steps(config.replace(image=None))
-    notes = [f"'{label}' is left out: it needs a new process for each run." for label, _ in steps if "fresh process" in label]
-    notes += [f"'{label}' is left out: a sweep groups its own images into each forward call, so it has no batch neighbours."
-              for label, cfg in steps if cfg.batch_neighbours != "none"]
-    steps = [(label, cfg) for label, cfg in steps if "fresh process" not in label and cfg.batch_neighbours == "none"]
+    planned = preset.plan(config.replace(image=None))
+    notes = [f"'{step.label}' is left out: it needs a new process for each run." for step in planned if step.fresh_process]
+    notes += [f"'{step.label}' is left out: a sweep groups its own images into each forward call, so it has no batch neighbours."
+              for step in planned if step.config.batch_neighbours != "none"]
+    steps = [(step.label, step.config) for step in planned if not step.fresh_process and step.config.batch_neighbours == "none"]
     first = _REFERENCE.get(name, steps[0][0])
     steps.sort(key=lambda step: step[0] != first)
     kept: list[Variant] = []

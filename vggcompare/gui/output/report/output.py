@@ -10,9 +10,9 @@ from vggcompare.core.atomic import atomic_write_bytes
 from vggcompare.gui.output.report.page import Page, page_size_named
 
 
-def write_pdf(path: str | os.PathLike, draw: Callable[[Page], None], overwrite: bool = True,
-              page_size: str | None = None, landscape: bool = False, title: str = "vggcompare report") -> Path:
-    """Let ``draw`` fill the pages, then write the PDF to ``path`` atomically.
+def write_pdf(path: str | os.PathLike | None, draw: Callable[[Page], None], overwrite: bool = True,
+              page_size: str | None = None, landscape: bool = False, title: str = "vggcompare report") -> Path | bytes:
+    """Let ``draw`` fill the pages, then write the PDF to ``path`` atomically (or return its bytes, when ``path`` is None).
 
     ``page_size`` is 'a4', 'letter', or None for the locale's size.
     """
@@ -20,8 +20,8 @@ def write_pdf(path: str | os.PathLike, draw: Callable[[Page], None], overwrite: 
 
     from vggcompare.gui.output.figures.paper import ensure_app
 
-    target = Path(path)
-    if target.exists() and not overwrite:
+    target = Path(path) if path is not None else None
+    if target is not None and target.exists() and not overwrite:
         raise FileExistsError(f"{target.name} already exists; choose another name or allow replacing it")
     ensure_app()
     data = QByteArray()
@@ -34,4 +34,4 @@ def write_pdf(path: str | os.PathLike, draw: Callable[[Page], None], overwrite: 
         page.close()
         del page
     buf.close()
-    return atomic_write_bytes(target, bytes(data))
+    return bytes(data) if target is None else atomic_write_bytes(target, bytes(data))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 import os
 from pathlib import Path
 
@@ -24,19 +26,33 @@ def verdict_html(result: RunResult, full_paths: bool) -> str:
     return f"<b>Verdict.</b> {esc(hide_folders(result.verdict, result_paths(result), full_paths))}"
 
 
-def _picture(result: RunResult):
-    """The analysed picture as a QImage, when its file is still on disk."""
+PICTURES: ContextVar[dict | None] = ContextVar("report_pictures", default=None)  # read beforehand (the window's file job)
+
+
+def load_pictures(results) -> dict:
+    """The runs' pictures read from disk, by source (a file job: the window renders reports without reading files)."""
     from vggcompare.core.errors import ImageError
     from vggcompare.core.input.images import load_image
+
+    pictures = {}
+    for result in results:
+        source = result.config.image or result.image.get("source")
+        if source and source not in pictures:
+            try:
+                pictures[source] = load_image(str(source)).image
+            except ImageError:
+                pictures[source] = None
+    return pictures
+
+
+def _picture(result: RunResult):
+    """The analysed picture as a QImage, when its file is still on disk (or was read beforehand into ``PICTURES``)."""
     from vggcompare.gui.common.qimages import pil_to_pixmap
 
     source = result.config.image or result.image.get("source")
-    if not source:
-        return None
-    try:
-        return pil_to_pixmap(load_image(str(source)).image, 600).toImage()
-    except ImageError:
-        return None
+    preloaded = PICTURES.get()
+    image = (preloaded.get(source) if preloaded is not None else load_pictures([result]).get(source)) if source else None
+    return pil_to_pixmap(image, 600).toImage() if image is not None else None
 
 
 def _thumb_image(thumb):
