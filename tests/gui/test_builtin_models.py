@@ -127,14 +127,16 @@ def test_the_keras_download_is_an_engine_job_and_vgg19s_stays_local(tiny_config)
     from vggcompare.gui.session.model_session import ModelSession
 
     runner = MagicMock()
-    runner.submit.return_value = 7
-    runner.run_local.return_value = (8, MagicMock())
+    engine_handle, local_handle = MagicMock(), MagicMock()
+    runner.submit.return_value = engine_handle
+    runner.run_local.return_value = local_handle
     session = ModelSession(runner)
     session.download(tiny_config.replace(model="mobilenetv2"))
     job = runner.submit.call_args.args[0]
     assert job.target == "vggcompare.core.run.jobs:fetch_model_weights" and job.args[0].model == "mobilenetv2"
+    assert not runner.run_local.called
     session.cancel_download()
-    runner.cancel.assert_called_once()
-    session._on_cancelled(7)
+    engine_handle.cancel.assert_called_once()  # its own job only, through its handle
+    session._download_ended(False, "")
     session.download(tiny_config.replace(model="vgg19"))
     assert runner.run_local.called  # VGG19's own md5-checked download, in the window's file thread
