@@ -21,7 +21,7 @@ def _image(cfg):
         return None  # the run itself will say what is wrong with the file
 
 
-def _steps(cfg):
+def _steps(cfg, image=None):
     ref = reference_config(cfg)
     steps = [(REFERENCE, ref)]
     for cause in causes_for(ref, _image(cfg)):

@@ -15,7 +15,7 @@ LOADERS = {"load_img (Keras, nearest)": "load-img", "image_dataset_from_director
 GAIN = 8  # the difference picture shows |a - b| × 8, so a difference of 32 levels is white
 
 
-def _steps(cfg):
+def _steps(cfg, image=None):
     ref = clean(cfg, passes=1, pitfalls=(), dct_method="default", antialias=False, training_mode=False, batch_neighbours="none")
     return [(label, ref.replace(loader=name, interpolation=DEFAULT_INTERPOLATION[name])) for label, name in LOADERS.items()]
 
