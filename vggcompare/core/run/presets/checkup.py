@@ -24,7 +24,7 @@ def _image(cfg):
 def _steps(cfg, image=None):
     ref = reference_config(cfg)
     steps = [(REFERENCE, ref)]
-    for cause in causes_for(ref, _image(cfg)):
+    for cause in causes_for(ref, image if image is not None else _image(cfg)):
         if not cause.not_applicable and cause.changes:
             steps.append((f"{cause.key}: {cause.setting}", ref.replace(**cause.changes)))
     return steps
