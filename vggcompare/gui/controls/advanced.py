@@ -20,11 +20,13 @@ PREPROCESS_TEXT = {
 }
 
 
-def _changed(group: "_Group"):
+def _changed(group: "SettingsGroup"):
     return lambda *_args: group.changed.emit()
 
 
-class _Group(QWidget):
+class SettingsGroup(QWidget):
+    """A form of settings that says when any of them changed."""
+
     changed = Signal()
 
     def __init__(self) -> None:
@@ -33,7 +35,7 @@ class _Group(QWidget):
         self.form.setContentsMargins(4, 0, 0, 4)
 
 
-class PreprocessSettings(_Group):
+class PreprocessSettings(SettingsGroup):
     """Preprocessing mode and the pitfalls that reproduce common mistakes (resizing: controls.pipeline)."""
 
     def __init__(self) -> None:
@@ -86,7 +88,7 @@ def connect_bfloat16_note(numerics: "NumericsSettings", model_session) -> None:
     model_session.model_ready.connect(lambda info: getattr(info, "bfloat16", "") and numerics.bf16_note.setText(info.bfloat16))
 
 
-class NumericsSettings(_Group):
+class NumericsSettings(SettingsGroup):
     """Passes per forward call, precision, deterministic ops, threads, kernel library and Keras backend.
 
     The kernel library and the backend are fixed when the engine starts, so a change starts a fresh

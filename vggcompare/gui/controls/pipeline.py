@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLineEdit, QToolButton
 
 from vggcompare.core.config import CALLS, DCT_METHODS, DEFAULT_INTERPOLATION, LOADER_INTERPOLATIONS, ExperimentConfig
+from vggcompare.gui.controls.advanced import SettingsGroup
 from vggcompare.gui.controls.fields import combo
 
 LOADER_TEXT = {"load-img": "keras.utils.load_img (PIL)", "tf-dataset": "image_dataset_from_directory (TensorFlow)",
@@ -18,14 +19,7 @@ CALL_TEXT = {"compiled": "compiled (tf.function / jax.jit)", "predict": "model.p
 NEIGHBOUR_TEXT = {"none": "none: the image alone", "samples": "the 15 bundled photos", "folder": "a folder…"}
 
 
-class _Group(QWidget):
-    changed = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.form = QFormLayout(self)
-        self.form.setContentsMargins(4, 0, 0, 4)
-
+class _Group(SettingsGroup):
     def _emit(self, *_args) -> None:
         self.changed.emit()
 
