@@ -24,8 +24,8 @@ def write_sweep_chart(summary: dict, path: str | os.PathLike) -> Path:
     return write_chart_png(summary, path)
 
 
-def take_screenshot(config, path: str | os.PathLike, size: tuple[int, int]) -> Path:
-    """Run offscreen and save a PNG of the whole window."""
+def take_screenshot(config, path: str | os.PathLike, size: tuple[int, int], download_progress=None) -> Path:
+    """Run offscreen and save a PNG of the whole window; missing ImageNet weights are downloaded as ``run`` does."""
     from vggcompare.gui.output.screenshot import take_screenshot as take
 
-    return take(config, path, size)
+    return take(config, path, size, allow_download=True, download_progress=download_progress)
