@@ -101,8 +101,9 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
     load_image(os.path.abspath(args.image))  # a bad image is a one-line error before Qt starts
     check_output_path(args.out, args.force)
-    from vggcompare.gui.output.screenshot import take_screenshot
+    from vggcompare.gui.output.screenshot import check_present, take_screenshot
 
-    path = take_screenshot(config, args.out, size)
+    check_present(args.present)  # a wrong step name is a one-line error before the run
+    path = take_screenshot(config, args.out, size, present=args.present)
     print(f"Saved {path}")
     return 0

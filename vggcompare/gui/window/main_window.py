@@ -178,11 +178,12 @@ class MainWindow(QMainWindow):
         self.tabs.gallery.update_estimates(config, per_pass or None, self.session.image)
 
     # ---- running ---------------------------------------------------------------------------
-    def _guarded(self, action) -> None:
+    def _guarded(self, action):
         try:
-            action()
+            return action()
         except ConfigError as exc:
             self.run_panel.set_problem(error_sentence(exc))
+            return None
 
     def start_run(self) -> None:
         """Start a run with the current settings (a run in progress is cancelled first)."""
@@ -195,15 +196,15 @@ class MainWindow(QMainWindow):
             self.session.run(config)
         self._guarded(go)
 
-    def start_preset(self, name: str) -> None:
-        """Run a demonstration with the current model and image."""
-        def go() -> None:
+    def start_preset(self, name: str):
+        """Run a demonstration with the current model and image; its job handle, or None when it did not start."""
+        def go():
             config = self.demo_model.config_for(self.current_config())[0]
             if not may_run(self):
-                return
+                return None
             self.tabs.setCurrentIndex(DEMOS_TAB)
-            self.session.run_preset(name, config)
-        self._guarded(go)
+            return self.session.run_preset(name, config)
+        return self._guarded(go)
 
     def repeat(self, fresh_process: bool) -> None:
         """Repeat the shown run and compare."""
