@@ -16,3 +16,12 @@ def present(window, step=None):
         view = window.present_view = PresentWindow(window)
     view.enter(step)
     return view
+
+
+def toggle(window) -> None:
+    """View → Present (F11): enter presenter mode, or leave it when it is on."""
+    view = getattr(window, "present_view", None)
+    if view is not None and view.active:
+        view.leave()
+    else:
+        present(window)

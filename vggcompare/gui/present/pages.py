@@ -20,6 +20,7 @@ from vggcompare.gui.results.heatmap import heat_image, map_range, overlay
 from vggcompare.gui.results.numbers import fmt
 
 MAP_OPACITY = 0.6
+TABLE_ROWS = 4  # a demonstration's table is shown when it is this short (at 28 pt); else its bars or headline
 NO_MAP = ("No map computed: this run was made without an explanation "
           "(run it with --explain gradcam or occlusion to see where the model looked).")
 
@@ -61,9 +62,11 @@ class ResultPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.picture, self.map = ScaledPicture(), ScaledPicture()
-        self.picture_caption, self.map_caption = label("The picture", muted=True), label("", muted=True)
+        self.picture_caption = label("The picture", muted=True)
+        self.map_caption = label("Where the model looked", muted=True)
+        self.map_note = label("", muted=True)  # what the map explains, under it
         self.bars = BigBars()
-        self.bars_caption = label("Top 5 (mean probability over the passes)", muted=True)
+        self.bars_caption = label("Top 5", muted=True)
         self.verdict = label("", VERDICT_PT, bold=True)
         grid = QGridLayout()
         grid.setHorizontalSpacing(48)
@@ -71,6 +74,7 @@ class ResultPage(QWidget):
                                                  (self.bars_caption, self.bars))):
             grid.addWidget(caption, 0, col, Qt.AlignmentFlag.AlignBottom)
             grid.addWidget(widget, 1, col, Qt.AlignmentFlag.AlignTop if widget is self.bars else Qt.AlignmentFlag(0))
+        grid.addWidget(self.map_note, 2, 1, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(2, 4)
@@ -84,15 +88,17 @@ class ResultPage(QWidget):
         """Fill the page from ``result`` (None: no run shown yet) and the session's image ``loaded``."""
         pixmap = picture(result, loaded)
         self.picture.set_pixmap(pixmap, "No picture open")
+        self.map_note.setText("")
         if result is None:
-            self.map_caption.setText("Where the model looked")
+            self.bars_caption.setText("Top 5")
             self.map.set_pixmap(None, "No run shown yet.")
             self.bars.set_rows([])
             self.verdict.setText("No run shown yet: press Next for the demonstrations, or Esc and Run.")
             return
+        n = result.passes
+        self.bars_caption.setText(f"Top 5, mean of {n} pass{'es' if n != 1 else ''}" + (" ± std" if n > 1 else ""))
         e = result.explanation
         if e is None:
-            self.map_caption.setText("Where the model looked")
             self.map.set_pixmap(None, NO_MAP)
         else:
             background = QImage.fromData(e.picture_png, "PNG") if e.picture_png else None
@@ -100,7 +106,7 @@ class ResultPage(QWidget):
             self.map.set_pixmap(overlay(background if background is not None and not background.isNull() else None,
                                         heat, MAP_OPACITY, 1024))
             moved = "one map: every pass gave the same" if e.identical else f"mean of {e.passes} passes"
-            self.map_caption.setText(f"Where the model looked ({e.title}; {moved}; bright: most)")
+            self.map_note.setText(f"{e.title}, {moved}; bright: most")
         self.bars.set_rows(top5_rows(result), 1.0)
         self.verdict.setText(verdict_sentence(result.verdict) or "This run has no verdict.")
 
@@ -140,6 +146,10 @@ class AnswerPage(QWidget):
         self.answer = label("", VERDICT_PT, bold=True)
         self.bars_caption = label("", muted=True)
         self.bars = BigBars()
+        self.table = QWidget()  # the outcome's table, when it is short and has no bars
+        self.table_grid = QGridLayout(self.table)
+        self.table_grid.setContentsMargins(0, 0, 0, 0)
+        self.table_grid.setHorizontalSpacing(40)
         self.model = label("", muted=True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.question)
@@ -148,6 +158,7 @@ class AnswerPage(QWidget):
         layout.addSpacing(24)
         layout.addWidget(self.bars_caption)
         layout.addWidget(self.bars)
+        layout.addWidget(self.table)
         layout.addStretch(1)
         layout.addWidget(self.model)
 
@@ -157,6 +168,7 @@ class AnswerPage(QWidget):
         self.bars.set_rows([])
         self.bars_caption.setText("")
         self.model.setText("")
+        self._fill_table([], [])
         if state != "done" or outcome is None:
             self.answer.setText(line if state == "failed" else f"Running… {line}".strip())
             return
@@ -165,4 +177,17 @@ class AnswerPage(QWidget):
             top = sorted(outcome.bars, key=lambda bar: -abs(bar[1]))[:6]
             self.bars_caption.setText(f"The largest {len(top)}: {outcome.bars_label}" if outcome.bars_label else "")
             self.bars.set_rows([(theme.short_label(text, 40), abs(value), 0.0, fmt(value)) for text, value in top])
+        elif outcome.rows and len(outcome.rows) <= TABLE_ROWS:
+            self._fill_table(outcome.columns, outcome.rows)
         self.model.setText(f"Model: {outcome.model}" if outcome.model else "")
+
+    def _fill_table(self, columns: list[str], rows: list[list[str]]) -> None:
+        while self.table_grid.count():
+            item = self.table_grid.takeAt(0)
+            item.widget().deleteLater()
+        for c, text in enumerate(columns):
+            self.table_grid.addWidget(label(str(text), bold=True, muted=True), 0, c, Qt.AlignmentFlag.AlignTop)
+        for r, row in enumerate(rows, 1):
+            for c, text in enumerate(row):
+                self.table_grid.addWidget(label(str(text)), r, c, Qt.AlignmentFlag.AlignTop)
+        self.table.setVisible(bool(rows))
