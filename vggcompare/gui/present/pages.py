@@ -166,6 +166,7 @@ class AnswerPage(QWidget):
         """Show ``outcome``'s headline and bars; while it runs or after it failed, say so instead."""
         self.question.setText(question(name))
         self.bars.set_rows([])
+        self.bars.setVisible(False)  # an empty bar plot would push the table down
         self.bars_caption.setText("")
         self.model.setText("")
         self._fill_table([], [])
@@ -177,6 +178,7 @@ class AnswerPage(QWidget):
             top = sorted(outcome.bars, key=lambda bar: -abs(bar[1]))[:6]
             self.bars_caption.setText(f"The largest {len(top)}: {outcome.bars_label}" if outcome.bars_label else "")
             self.bars.set_rows([(theme.short_label(text, 40), abs(value), 0.0, fmt(value)) for text, value in top])
+            self.bars.setVisible(True)
         elif outcome.rows and len(outcome.rows) <= TABLE_ROWS:
             self._fill_table(outcome.columns, outcome.rows)
         self.model.setText(f"Model: {outcome.model}" if outcome.model else "")

@@ -30,12 +30,12 @@ class ScaledPicture(QWidget):
         return QSize(420, 420)
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt naming
-        """The picture centred, or the sentence wrapped in a frame."""
+        """The picture (centred across, at the top), or the sentence wrapped in a frame."""
         p = QPainter(self)
         c = theme.colors(self.palette())
         if self.pixmap is not None and not self.pixmap.isNull():
             size = self.pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            x, y = (self.width() - size.width()) / 2, (self.height() - size.height()) / 2
+            x, y = (self.width() - size.width()) / 2, 0  # top-aligned: the pictures line up under their captions
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawPixmap(QRectF(x, y, size.width(), size.height()), self.pixmap, QRectF(self.pixmap.rect()))
         else:
