@@ -91,7 +91,7 @@ class ResultPage(QWidget):
         self.map_note.setText("")
         if result is None:
             self.bars_caption.setText("Top 5")
-            self.map.set_pixmap(None, "No run shown yet.")
+            self.map.set_pixmap(None, "No map yet.")
             self.bars.set_rows([])
             self.verdict.setText("No run shown yet: press Next for the demonstrations, or Esc and Run.")
             return

@@ -78,6 +78,10 @@ class PresentWindow(QWidget):
             self.runs.clear()
         self.deck.go(step or Step(RESULT))
         self.showFullScreen()
+        screen = self.main.screen()
+        if screen is not None and self.geometry() != screen.geometry():
+            self.setGeometry(screen.geometry())  # the whole screen even where no window manager makes it full screen
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
         self.raise_()
         self.activateWindow()
         self.setFocus()
