@@ -169,5 +169,6 @@ class PresentWindow(QWidget):
         handle = self.main.start_preset(name)
         if handle is not None:
             return handle, ""
-        problem = self.main.run_panel.problem.text().lstrip("⚠ ").strip()
-        return None, problem or "a sweep of the Many images tab is going on."
+        if self.main.session.image is None:
+            return None, "open an image first."
+        return None, "the normal window says why (Esc shows it)."  # a setting it refuses, or a sweep it did not pause

@@ -19,7 +19,8 @@ from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.gui.common.dialogs import error_sentence
-from vggcompare.gui.output.sweep_report import COLUMNS, draw_flip_chart, table_rows
+from vggcompare.core.analysis.sweep_text import COLUMNS, table_rows
+from vggcompare.gui.output.sweep_report import draw_flip_chart
 from vggcompare.gui.session.sweep_session import SweepSession
 
 # Demonstrations with at least two variants that one model can run in one process.
