@@ -250,3 +250,21 @@ def test_the_screenshot_renders_presenter_mode_at_the_size_asked(qtbot, make_res
         shots[step] = qimage_to_array(image).astype(np.float64)
         assert shots[step].std() > 10  # text (and, for the run, the photo), not a flat fill
     assert not np.array_equal(shots[None], shots["result"]) and not np.array_equal(shots["result"], shots["matrix"])
+
+
+def test_a_demonstration_that_cannot_start_says_why_in_one_sentence(qtbot, window, fake_presets):
+    submitted, _ = fake_presets
+    window.session.image = None  # as before any picture is open
+    view = present(window)
+    starts = []
+    real_start = view.runs._start
+    view.runs._start = lambda name: starts.append(name) or real_start(name)
+    view.next()
+    assert submitted == [] and view.runs.state(FIRST) == "failed" and starts == [FIRST]
+    assert view.question_page.status.text() == "It could not start: open an image first."
+    view.next()
+    assert view.answer_page.answer.text() == "It could not start: open an image first."
+    assert starts == [FIRST]  # the answer shows the failure; it is tried again only from its question
+    view.back()
+    assert starts == [FIRST, FIRST]
+    view.leave()

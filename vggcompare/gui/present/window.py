@@ -126,12 +126,12 @@ class PresentWindow(QWidget):
             super().keyPressEvent(event)
 
     def show_step(self) -> None:
-        """Show the deck's current step; a question or answer starts its demonstration if it has no outcome."""
+        """Show the deck's current step; a question (or an answer never run) starts its demonstration if it has no outcome."""
         step = self.deck.current
         if step.kind != RESULT and step.name != self.runs.running:
             self.runs.cancel()  # a demonstration left behind stops
-        if step.kind != RESULT and self.run_demonstrations:
-            self.runs.ensure(step.name)
+        if step.kind != RESULT and self.run_demonstrations and (step.kind == QUESTION or self.runs.state(step.name) == "idle"):
+            self.runs.ensure(step.name)  # a failure is tried again from its question, not from its answer
         self._draw(step)
 
     def _draw(self, step: Step) -> None:
