@@ -1,5 +1,6 @@
 """The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``checkup``, ``preset``, ``presets``,
-``figure``, ``report``, ``sweep``, ``sweep-report``, ``reproduce`` and ``models``.
+``figure``, ``report``, ``sweep``, ``sweep-report``, ``reproduce`` and ``models``; ``vggcompare --present`` opens the
+window in presenter mode.
 
 User errors exit with status 2 and one line ``error: ...`` on stderr, never a traceback.
 """

@@ -20,6 +20,7 @@ from vggcompare.gui.results.heatmap import heat_image, map_range, overlay
 from vggcompare.gui.results.numbers import fmt
 
 MAP_OPACITY = 0.6
+ANSWER_BARS = 5  # the largest bars of a demonstration shown with its answer (what fits under it at 1080p)
 TABLE_ROWS = 4  # a demonstration's table is shown when it is this short (at 28 pt); else its bars or headline
 NO_MAP = ("No map computed: this run was made without an explanation "
           "(run it with --explain gradcam or occlusion to see where the model looked).")
@@ -78,7 +79,7 @@ class ResultPage(QWidget):
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(2, 4)
-        grid.setRowStretch(1, 1)
+        grid.setRowStretch(2, 1)  # the pictures keep their size hint; the note sits right under the map
         layout = QVBoxLayout(self)
         layout.addLayout(grid, 1)
         layout.addSpacing(24)
@@ -175,7 +176,7 @@ class AnswerPage(QWidget):
             return
         self.answer.setText(outcome.headline or "The demonstration finished without a headline.")
         if outcome.bars:
-            top = sorted(outcome.bars, key=lambda bar: -abs(bar[1]))[:6]
+            top = sorted(outcome.bars, key=lambda bar: -abs(bar[1]))[:ANSWER_BARS]
             self.bars_caption.setText(f"The largest {len(top)}: {outcome.bars_label}" if outcome.bars_label else "")
             self.bars.set_rows([(theme.short_label(text, 40), abs(value), 0.0, fmt(value)) for text, value in top])
             self.bars.setVisible(True)

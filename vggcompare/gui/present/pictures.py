@@ -26,8 +26,8 @@ class ScaledPicture(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
-        """A square of about a third of a 1080p screen's height."""
-        return QSize(420, 420)
+        """A square of about 0.43 of a 1080p screen's height."""
+        return QSize(460, 460)
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt naming
         """The picture (centred across, at the top), or the sentence wrapped in a frame."""
@@ -48,7 +48,7 @@ class ScaledPicture(QWidget):
 class BigBars(QWidget):
     """Rows of 'label  value' over a thick bar (with an optional ± error bar), from numbers the core computed."""
 
-    BAR = 26  # bar thickness in pixels
+    BAR = 22  # bar thickness in pixels
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,7 +66,7 @@ class BigBars(QWidget):
         self.update()
 
     def _row_height(self) -> int:
-        return self.fontMetrics().height() + self.BAR + 22
+        return self.fontMetrics().height() + self.BAR + 16
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
         """Room for every row."""
