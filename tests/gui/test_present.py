@@ -268,3 +268,19 @@ def test_a_demonstration_that_cannot_start_says_why_in_one_sentence(qtbot, windo
     view.back()
     assert starts == [FIRST, FIRST]
     view.leave()
+
+
+def test_moving_on_to_another_demonstration_cancels_the_one_going(qtbot, window, make_result, fake_presets):
+    submitted, options = fake_presets
+    options["hold"] = True
+    window.session.show_result(make_result(spread=0.01))
+    view = present(window)
+    view.next()
+    view.next()  # its answer, while it still runs: it goes on
+    assert view.answer_page.answer.text().startswith("Running…") and len(submitted) == 1 and submitted[0].live
+    view.next()  # the next demonstration's question
+    first, second = submitted
+    qtbot.waitUntil(lambda: first.ended == "cancelled", timeout=TIMEOUT_MS)
+    assert view.runs.running == SECOND and second.live and view.runs.state(FIRST) == "idle"
+    view.leave()
+    qtbot.waitUntil(lambda: second.ended == "cancelled" and window.session.runner.current is None, timeout=TIMEOUT_MS)
