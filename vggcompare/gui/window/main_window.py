@@ -182,8 +182,7 @@ class MainWindow(QMainWindow):
         try:
             return action()
         except ConfigError as exc:
-            self.run_panel.set_problem(error_sentence(exc))
-            return None
+            self.run_panel.set_problem(error_sentence(exc))  # and None: nothing started
 
     def start_run(self) -> None:
         """Start a run with the current settings (a run in progress is cancelled first)."""
