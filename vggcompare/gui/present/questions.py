@@ -10,7 +10,7 @@ QUESTIONS: dict[str, str] = {
                "this picture's top-1?",
     "popular-1": "The popular answer's generator divides by 255 after preprocess_input: does the model still name the "
                  "same class?",
-    "popular-2": "No seed set: will two predict calls on the same image give different numbers?",
+    "popular-2": "No seed set: will calling the model twice on the same image give different numbers?",
     "popular-3": "A small CNN with dropout left on at inference: will a seeded run repeat exactly? And an unseeded one?",
     "matrix": "Seed set: will the two runs match? And with augmentation on, will the passes within one run agree?",
     "pitfalls": "A preprocessing mistake, another resize filter, another architecture's preprocess_input: which of them "
