@@ -284,3 +284,14 @@ def test_moving_on_to_another_demonstration_cancels_the_one_going(qtbot, window,
     assert view.runs.running == SECOND and second.live and view.runs.state(FIRST) == "idle"
     view.leave()
     qtbot.waitUntil(lambda: second.ended == "cancelled" and window.session.runner.current is None, timeout=TIMEOUT_MS)
+
+
+def test_an_error_while_presenting_is_shown_over_presenter_mode_not_behind_it(qtbot, window):
+    view = present(window)
+    window.show_error("The demonstration failed", "The engine stopped.")
+    assert window.error_box.parent() is view
+    window.error_box.close()
+    view.leave()
+    window.show_error("The run failed", "The engine stopped.")
+    assert window.error_box.parent() is window
+    window.error_box.close()
