@@ -219,10 +219,11 @@ class MainWindow(QMainWindow):
         self.reproducer.cancel()
         self.sweep_view.sweeps.cancel_row()
 
-    def show_error(self, title: str, message: str, details: str = "") -> None:
-        """Show an error dialog; the window keeps working."""
+    def show_error(self, title: str, message: str, details: str = ""):
+        """Show an error dialog and return it (None once the window closed); the window keeps working."""
         if not self._closed:
             self.error_box = show_error(self, title, message, details, "The window still works: change the settings or the image and try again.")
+            return self.error_box
 
     # ---- palette, closing ------------------------------------------------------------------
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt naming

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vggcompare.core.errors import WeightsUnavailableError
+from vggcompare.core.errors import GradcamUnavailableError, WeightsUnavailableError
 from vggcompare.gui.common.dialogs import error_sentence
 from vggcompare.gui.controls.model import BUILTIN, IMAGENET
 from vggcompare.gui.results.numbers import n_passes
@@ -108,7 +108,23 @@ class Presenter:
         if isinstance(exc, WeightsUnavailableError) and w.controls.model.choice.currentIndex() in (IMAGENET, BUILTIN):
             w.model_state.weights_missing(str(exc))
             return
-        w.show_error(title, error_sentence(exc), details)
+        box = w.show_error(title, error_sentence(exc), details)
+        if isinstance(exc, GradcamUnavailableError) and box is not None:
+            self.offer_occlusion(box)
+
+    def offer_occlusion(self, box) -> None:
+        """Grad-CAM cannot explain this model: the error box offers to run again with occlusion maps."""
+        from PySide6.QtWidgets import QMessageBox
+
+        button = box.addButton("Run with occlusion", QMessageBox.ButtonRole.AcceptRole)
+        button.setToolTip("Choose occlusion maps (forward passes only: any model) and run again")
+        button.clicked.connect(self.run_with_occlusion)
+        box.setDefaultButton(button)
+
+    def run_with_occlusion(self) -> None:
+        """Switch the maps to occlusion and start the run again."""
+        self.window.controls.explain_settings.use("occlusion")
+        self.window.start_run()
 
     def _on_busy_changed(self, busy: bool) -> None:
         w = self.window
