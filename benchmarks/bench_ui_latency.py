@@ -1,4 +1,4 @@
-"""GUI responsiveness: the largest gap between ticks of a 10 ms timer on the GUI thread (target <= 50 ms, best of 3).
+"""GUI responsiveness: the GUI thread's longest stall (largest gap between 10 ms timer ticks) per phase, goal <= 50 ms each.
 
 Opens the real window (``MainWindow``, offscreen unless ``--visible`` with a display, settings in a
 throw-away file), loads the cat sample, sets the controls to VGG19 with random weights, 64 passes,
@@ -19,8 +19,11 @@ For each phase: the largest gap, the 99th percentile, how many gaps exceeded 50 
 when the largest happened. The cores that other processes used meanwhile are printed too (the
 machine is shared: another process's load is not this program's stall).
 
-Each run phase is measured ``--repeats`` times (default 3) and the best (smallest) largest gap is the
-RESULT: the machine is shared, and another process's burst is not this program's stall.
+Each repeat (``--repeats``, default 3) is a fresh process: a new window, a new engine, start-up and one run
+(``--runs`` per process, default 1), so start-up is measured as often as the run. Every repeat's largest gap
+of every phase is printed as a ``RESULT repeat=i max_gap_startup_ms=… max_gap_run_ms=… …`` line; the last
+RESULT line gives each phase's worst repeat, and the goal counts as met only if every repeat of every
+phase is <= 50 ms (the machine is shared, so the cores other processes used are printed beside each figure).
 
 Run: ``.venv/bin/python benchmarks/bench_ui_latency.py [--passes 64] [--repeats 3]``
 """
@@ -94,13 +97,56 @@ def summarise(name: str, ticks: list[float], others: float, lo: float | None = N
     return float(gaps[worst])
 
 
+GOAL_MS = 50.0
+PHASES = ("startup", "run", "passes", "show")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=3, help="runs after the model is ready (the best is the RESULT)")
+    parser.add_argument("--repeats", type=int, default=3, help="fresh processes, each with start-up and --runs runs; all shown")
+    parser.add_argument("--runs", type=int, default=1, help="runs after the model is ready, in each process")
     parser.add_argument("--visible", action="store_true", help="use the real display instead of offscreen")
     parser.add_argument("--profile", action="store_true", help="cProfile the GUI thread during the last run")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    import json
+    import subprocess
+
+    seen: dict[str, list[float]] = {phase: [] for phase in PHASES}
+    for r in range(args.repeats):
+        C.wait_for_quiet(max_wait=15.0)
+        command = [sys.executable, __file__, "--child", "--passes", str(args.passes), "--runs", str(args.runs)]
+        command += ["--visible"] * args.visible + ["--profile"] * args.profile
+        proc = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+        figures = None
+        print(f"==== repeat {r + 1} of {args.repeats} (a fresh process) ====")
+        for line in proc.stdout.splitlines():
+            if line.startswith("CHILD "):
+                figures = json.loads(line[6:])
+            else:
+                print(line)
+        if figures is None:
+            raise SystemExit(f"repeat {r + 1} failed (exit {proc.returncode})")
+        for phase in PHASES:
+            seen[phase].append(figures[phase])
+        print(f"RESULT repeat={r + 1} " + " ".join(f"max_gap_{phase}_ms={figures[phase]:.1f}" for phase in PHASES))
+        sys.stdout.flush()
+    met = all(v <= GOAL_MS for values in seen.values() for v in values)
+    for phase in PHASES:
+        print(f"{phase}: largest gap per repeat {', '.join(f'{v:.1f}' for v in seen[phase])} ms; goal {GOAL_MS:.0f} ms: "
+              f"{'met in every repeat' if max(seen[phase]) <= GOAL_MS else 'MISSED'}")
+    print("RESULT " + " ".join(f"worst_{phase}_ms={max(seen[phase]):.1f}" for phase in PHASES)
+          + f" goal_ms={GOAL_MS:.0f} met={'yes' if met else 'no'}")
+
+
+def child(args) -> None:
+    """One window in this process: start-up, then ``args.runs`` runs; the phases' largest gaps as a CHILD line."""
+    import json
+
     if not args.visible:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -178,11 +224,11 @@ def main() -> None:
     progress_times: list[float] = []
     session.result_ready.connect(results.append)
     session.progress.connect(lambda _p: progress_times.append(time.perf_counter()))
-    for r in range(args.repeats):
+    for r in range(args.runs):
         C.wait_for_quiet(max_wait=15.0)
         state["done"] = None
         prof = None
-        if args.profile and r == args.repeats - 1:
+        if args.profile and r == args.runs - 1:
             import cProfile
 
             prof = cProfile.Profile()  # profiles the GUI thread only: the thread that enables it
@@ -223,11 +269,8 @@ def main() -> None:
     from vggcompare.gui.session.engine_pool import shutdown_engines
 
     shutdown_engines()
-    best = min(worst_runs)
-    print(f"largest gap during a run, result display included, best of {len(worst_runs)}: {best:.1f} ms "
-          f"(all: {', '.join(f'{g:.0f}' for g in worst_runs)} ms); target 50 ms: {'met' if max(best, worst_startup) <= 50 else 'MISSED'}")
-    print(f"RESULT max_gap_run_ms={best:.1f} max_gap_passes_ms={min(worst_passes):.1f} "
-          f"max_gap_show_ms={min(worst_shows):.1f} max_gap_startup_ms={worst_startup:.1f}")
+    figures = dict(startup=worst_startup, run=max(worst_runs), passes=max(worst_passes), show=max(worst_shows))
+    print("CHILD " + json.dumps(figures))
     sys.stdout.flush()
 
 

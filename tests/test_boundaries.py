@@ -10,19 +10,35 @@ import sys
 import vggcompare
 
 CORE = pathlib.Path(vggcompare.__file__).parent / "core"
+GUI = pathlib.Path(vggcompare.__file__).parent / "gui"
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy", "vggcompare.gui")
 
 
 def test_no_core_module_imports_qt():
     offenders = []
-    for path in CORE.glob("*.py"):
+    paths = sorted(CORE.rglob("*.py"))
+    assert len(paths) > 60 and any(p.parent != CORE for p in paths)  # every stage's modules, not only the top level
+    for path in paths:
         for node in ast.walk(ast.parse(path.read_text())):
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN or n.startswith(FORBIDDEN)]
+            offenders += [f"{path.relative_to(CORE)}: {n}" for n in names if n.split(".")[0] in FORBIDDEN or n.startswith(FORBIDDEN)]
+    assert offenders == []
+
+
+def _attributes(path: pathlib.Path) -> set[str]:
+    return {node.attr for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Attribute)}
+
+
+def test_controllers_and_the_model_line_read_no_other_view():
+    """Controllers hold no widgets, and the presenter and model line never read the controls' widgets: the window wires values."""
+    readers = [*sorted((GUI / "session").glob("*.py")), GUI / "image" / "model_status.py", GUI / "window" / "presenter.py"]
+    offenders = [f"{p.relative_to(GUI)}: .{name}" for p in readers
+                 for name in sorted(_attributes(p) & {"controls", "choice", "results", "banner", "image_panel"})
+                 if not (p.name == "presenter.py" and name in ("results", "banner", "image_panel"))]
     assert offenders == []
 
 

@@ -145,8 +145,39 @@ def test_sweep_and_sweep_report_commands(probe_model, photo_folder, tmp_path, ca
     assert main(["sweep-report", str(out), "--chart", str(png), "--markdown"]) == 0
     md = capsys.readouterr().out
     assert "| variant | images |" in md and "| bilinear resize | 15 |" in md
-    assert png.read_bytes().startswith(b"\x89PNG") and (out / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert png.read_bytes().startswith(b"\x89PNG") and not (out / "report.pdf").exists()  # --markdown: a PDF only on request
+    assert main(["sweep-report", str(out), "--markdown", "--report", str(out / "report.pdf")]) == 0
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF") and "| variant |" in capsys.readouterr().out
+    assert _markdown_without_qt(out) == md.splitlines()[:len(_markdown_without_qt(out))]
     assert main(["sweep-report", str(tmp_path / "nothing")]) == 2 and "holds no sweep" in capsys.readouterr().err
+
+
+BLOCK_QT = """
+import sys
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("PySide6", "pyqtgraph", "superqt", "shiboken6"):
+            raise ImportError(f"blocked: {name}")
+sys.meta_path.insert(0, Blocker())
+from vggcompare.cli import main
+code = main(sys.argv[1:])
+bad = [m for m in sys.modules if m.split(".")[0] in ("PySide6", "pyqtgraph", "superqt", "shiboken6")]
+print("loaded:", bad)
+sys.exit(code)
+"""
+
+
+def _markdown_without_qt(out) -> list[str]:
+    """``sweep-report DIR --markdown`` in a Python where importing PySide6, pyqtgraph or superqt fails."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", BLOCK_QT, "sweep-report", str(out), "--markdown"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == "loaded: []" and "| bilinear resize | 15 |" in proc.stdout
+    return lines[:-1]
 
 
 def test_a_row_with_its_own_call_is_the_engines_run_bit_for_bit(probe_model, photo_folder, tmp_path):

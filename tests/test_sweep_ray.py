@@ -45,16 +45,14 @@ def _closed_port() -> int:
         return s.getsockname()[1]  # nothing listens there once the socket is closed
 
 
-def test_an_address_nothing_answers_at_is_one_sentence_at_once(photo_folder, probe_model, tmp_path, capsys):
-    import time
-
+def test_an_address_nothing_answers_at_is_one_sentence(photo_folder, probe_model, tmp_path, capsys):
+    """How soon it says so (Ray alone waited for minutes) is measured in benchmarks/bench_refusals.py."""
     port = _closed_port()
-    start = time.monotonic()
     code = main(["sweep", str(photo_folder), "--out-dir", str(tmp_path / "out"), "--engine", "ray",
                  "--address", f"127.0.0.1:{port}", "--model", probe_model, "--passes", "2", "--preset", "pitfalls",
                  "--quiet"])
     err = capsys.readouterr().err
-    assert code == 2 and time.monotonic() - start < 10  # Ray alone waited for minutes
+    assert code == 2
     assert err.count("\n") == 1 and f"cannot reach a Ray cluster at 127.0.0.1:{port}" in err and "Traceback" not in err
 
 

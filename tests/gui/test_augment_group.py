@@ -9,6 +9,7 @@ from PIL import Image
 from vggcompare.core.config import AugmentConfig
 from vggcompare.core.input.keras_layers import LAYERS_DEFAULTS
 from vggcompare.core.input.model_view import model_input
+from vggcompare.gui.window.model_wiring import follow_controls
 
 pytestmark = pytest.mark.gui
 
@@ -50,7 +51,7 @@ def test_loading_switches_change_what_the_model_sees(window, tiny_config, tmp_pa
     assert boxes["apply-exif"].text().startswith("Apply EXIF orientation")
     boxes["apply-exif"].setChecked(True)
     boxes["alpha-on-white"].setChecked(True)
-    window.model_state.controls_changed()
+    follow_controls(window)  # as the controls' changed signal does
     assert window.image_panel.switches == ("apply-exif", "alpha-on-white")
     assert "EXIF orientation applied" in window.image_panel.input_caption.text()
     assert window.controls.config().pitfalls == ("apply-exif", "alpha-on-white")

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from vggcompare.core.atomic import atomic_write_bytes
 from vggcompare.core.run.engine import run_experiment
 from vggcompare.gui.output.figures import context
 from vggcompare.gui.results.variance_plot import VariancePlot
@@ -33,7 +34,10 @@ def panel(qtbot, result):
     qtbot.addWidget(plot)
     plot.show_result(result)
     plot.saved, plot.errors = [], []
-    context.install_save_figure(plot, "variance", lambda: plot.result, plot.saved.append, plot.errors.append,
+    def write(path, data):  # the window hands this to a file job; here it is written at once
+        plot.saved.append(atomic_write_bytes(path, data))
+
+    context.install_save_figure(plot, "variance", lambda: plot.result, write, plot.errors.append,
                                 targets=[plot.plot_widget.viewport()])
     return plot
 

@@ -1,4 +1,4 @@
-"""A scripted session (open, run, compare, rename, delete, undo, sweep, export) opens no file on the GUI thread.
+"""A scripted session (open, run, compare, rename, delete, undo, sweep, export, save a figure) opens no file on the GUI thread.
 
 ``open`` (builtins and io), ``os.open`` and ``sqlite3.connect`` fail on the GUI thread for the whole
 session and record who asked; file jobs on their threads are unaffected. Shared memory in /dev/shm
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from vggcompare.core.config import AugmentConfig
 from vggcompare.core.resources import sample_path, sweep_samples_folder
+from vggcompare.gui.output.figures import context
 from vggcompare.gui.window import exports
 
 pytestmark = pytest.mark.gui
@@ -91,10 +92,13 @@ def test_a_scripted_session_opens_no_file_on_the_gui_thread(qtbot, window, tiny_
         view.rows.cellDoubleClicked.emit(0, 0)
     with qtbot.waitSignal(view.sweeps.flips_ready, timeout=10_000):  # a bar's flipped images, with their thumbnails
         view.chart.bar_clicked.emit(view.chart.summary["variants"][0]["variant"])
-    for kind, name in (("pdf", "run.pdf"), ("csv", "stats.csv"), ("png", "top5.png")):  # export
+    for kind, name in (("pdf", "run.pdf"), ("csv", "stats.csv"), ("png", "top5.png"), ("figure", "spread.svg")):  # export
         path = tmp_path / name
         monkeypatch.setattr(exports, "ask_save_path", lambda *_a, p=path: str(p))
-        if kind == "pdf":
+        monkeypatch.setattr(context, "ask_figure_path", lambda _parent, _kind, p=path: (str(p), 1))
+        if kind == "figure":  # right-click → Save figure as… (Export → Figure calls the same)
+            w.exports.figures.save("variance")
+        elif kind == "pdf":
             w.exports.export_pdf("run")
         elif kind == "csv":
             w.exports.export_data("csv-stats")

@@ -35,15 +35,35 @@ def _svg_text(path) -> str:
     return " ".join(" ".join(e.itertext()) for e in ET.parse(path).getroot().iter() if e.tag.endswith("text"))
 
 
-def test_export_figure_names_the_file_unless_full_paths_is_ticked(window, runs, tmp_path, monkeypatch):
+def saved(qtbot, window, path) -> None:
+    """The figure is written by a file job: wait until the window says it is saved."""
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == f"Saved {path}", timeout=10_000)
+    window.statusBar().clearMessage()
+
+
+def test_export_figure_names_the_file_unless_full_paths_is_ticked(qtbot, window, runs, tmp_path, monkeypatch):
     window.session.show_result(runs[0])
     monkeypatch.setattr(context, "ask_figure_path", lambda _p, kind: (str(tmp_path / f"{kind}.svg"), 1))
     figures = window.exports.figures
     figures.save("passes")
+    saved(qtbot, window, tmp_path / "passes.svg")
     assert "cat.png" in _svg_text(tmp_path / "passes.svg") and "carol-private-folder" not in _svg_text(tmp_path / "passes.svg")
     figures.full_paths.setChecked(True)
     figures.save("passes")
+    saved(qtbot, window, tmp_path / "passes.svg")
     assert "carol-private-folder" in _svg_text(tmp_path / "passes.svg")
+
+
+def test_a_figure_that_cannot_be_written_is_one_sentence(qtbot, window, runs, tmp_path, monkeypatch):
+    window.session.show_result(runs[0])
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setattr(context, "ask_figure_path", lambda _p, kind: (str(tmp_path / "a-file" / f"{kind}.svg"), 1))
+    shown = []
+    monkeypatch.setattr(window, "show_error", lambda title, message, details="": shown.append((title, message)))
+    window.exports.figures.save("top5")
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    (title, message), = shown
+    assert title == "The figure was not saved" and message.count(". ") == 0 and "a-file" in message
 
 
 def test_the_boxes_are_remembered(window, settings):
@@ -63,6 +83,7 @@ def test_difference_figure_needs_a_comparison_then_saves_it(qtbot, window, runs,
     assert not (tmp_path / "difference.pdf").exists() and "two runs compared" in window.statusBar().currentMessage()
     compare_and_wait(qtbot, window, runs)
     window.exports.figures.save("difference")
+    saved(qtbot, window, tmp_path / "difference.pdf")
     assert (tmp_path / "difference.pdf").read_bytes().startswith(b"%PDF")
 
 

@@ -99,15 +99,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return cmd_figure(args) if args.command == "figure" else cmd_report(args)
         if args.command in ("sweep", "sweep-report"):
+            from vggcompare.cli import rendered
             from vggcompare.cli.sweep import cmd_sweep, cmd_sweep_report
 
             if args.command == "sweep-report":
-                return cmd_sweep_report(args)
-            return cmd_sweep(args, config_from_args(args, None))
+                return cmd_sweep_report(args, rendered)
+            return cmd_sweep(args, config_from_args(args, None), rendered)
         from vggcompare.cli.commands import cmd_compare, cmd_run, cmd_screenshot
 
-        handler = {"run": cmd_run, "compare": cmd_compare, "screenshot": cmd_screenshot}[args.command]
-        return handler(args)
+        if args.command == "screenshot":
+            from vggcompare.cli import rendered
+
+            return cmd_screenshot(args, rendered)
+        return {"run": cmd_run, "compare": cmd_compare}[args.command](args)
     except (UserError, VggCompareError) as exc:
         prefix = "\r\033[K" if sys.stderr.isatty() else ""
         sys.stderr.write(f"{prefix}error: {_one_line(exc)}\n")

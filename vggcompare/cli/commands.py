@@ -93,16 +93,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_screenshot(args: argparse.Namespace) -> int:
-    """``vggcompare screenshot``."""
+def cmd_screenshot(args: argparse.Namespace, rendered) -> int:
+    """``vggcompare screenshot``: the window is drawn by ``rendered``, which the dispatcher passes in."""
     size = parse_size(args.size)
     config = config_from_args(args, os.path.abspath(args.image))
     from vggcompare.core.input.images import load_image
 
     load_image(os.path.abspath(args.image))  # a bad image is a one-line error before Qt starts
     check_output_path(args.out, args.force)
-    from vggcompare.gui.output.screenshot import take_screenshot
-
-    path = take_screenshot(config, args.out, size)
+    bar = ProgressBar(True)  # only the ImageNet weights' download shows: the window's run has no pass-by-pass bar here
+    path = rendered.take_screenshot(config, args.out, size, download_progress=bar.download)
     print(f"Saved {path}")
     return 0

@@ -1,22 +1,26 @@
 """The ``reproduce`` command: re-run a result file's exact configuration here and say what differs.
 
 A result file from elsewhere is untrusted: a custom model file it names is loaded only with
-``--allow-model`` (then in Keras' safe mode). ImageNet weights are never downloaded for it.
+``--allow-model`` (then in Keras' safe mode). Missing ImageNet weights of a built-in model are downloaded as
+``run`` does (with its progress bar; the published hash is checked), or read from ``--weights FILE``.
 Exits 0 when the run happened, whatever it found; refusals are one ``error:`` line (status 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 
 def add_reproduce_command(sub) -> None:
-    """Register ``reproduce RESULT.json [--out NEW.json] [--image PATH] [--allow-model]``."""
+    """Register ``reproduce RESULT.json [--out NEW.json] [--image PATH] [--weights FILE] [--allow-model]``."""
     p = sub.add_parser("reproduce", help="re-run a result file's exact configuration on this machine and compare")
     p.add_argument("result", help="a result JSON written by vggcompare here or elsewhere")
     p.add_argument("--out", help="write the new result as JSON")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.add_argument("--image", help="the picture, when the file's image path is not on this machine (checked by its pixel hash)")
+    p.add_argument("--weights", help="a local ImageNet weights file for the result's built-in model (vgg19, resnet50, …), "
+                                     "instead of the file it names or a download")
     p.add_argument("--allow-model", action="store_true",
                    help="load the custom model file the result names (in Keras' safe mode); refused without this")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -26,19 +30,25 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     """``vggcompare reproduce``."""
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.cli.progress import ProgressBar
+    from vggcompare.core.errors import WeightsUnavailableError
     from vggcompare.core.run.reproduce import reproduce
     from vggcompare.core.storage.result_file import save_result
 
     if args.out:
         check_output_path(args.out, args.force)
+    if args.weights and not os.path.isfile(args.weights):
+        raise UserError(f"the weights file {args.weights} does not exist")
     bar = ProgressBar(not args.quiet)
-    gen = reproduce(args.result, image_path=args.image, allow_model=args.allow_model)
+    gen = reproduce(args.result, image_path=args.image, allow_model=args.allow_model, allow_download=True,
+                    weights=args.weights, download_progress=bar.download)
     while True:
         try:
             bar(next(gen))
         except StopIteration as stop:
             rep = stop.value
             break
+        except WeightsUnavailableError as exc:
+            raise UserError(weights_sentence(exc)) from None
     print_reproduction(rep)
     if args.out:
         try:
@@ -46,6 +56,13 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     return 0
+
+
+def weights_sentence(exc) -> str:
+    """The weights error for ``reproduce``: its ways on are ``--weights`` (a ``-random`` model is another model)."""
+    reason = str(exc).split("; use --model")[0].split("; pass --weights")[0].rstrip(". ")
+    named = f" {exc.filename}" if exc.filename and exc.filename not in reason else ""
+    return f"{reason}{named}; pass --weights FILE with a local copy (a -random model would be another model than this result's)"
 
 
 def print_reproduction(rep) -> None:

@@ -1,4 +1,7 @@
-"""The ``sweep`` and ``sweep-report`` commands: many images × a preset's variants, locally or on Ray."""
+"""The ``sweep`` and ``sweep-report`` commands: many images × a preset's variants, locally or on Ray.
+
+Text only: the PDF report and chart are drawn by ``rendered``, the module the dispatcher passes in.
+"""
 
 from __future__ import annotations
 
@@ -30,26 +33,16 @@ def add_sweep_commands(sub, add_run_options) -> None:
     r.add_argument("dir")
     r.add_argument("--report", help="the PDF to write (default: DIR/report.pdf)")
     r.add_argument("--chart", help="also draw the flip-rate chart to this PNG")
-    r.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    r.add_argument("--markdown", action="store_true",
+                   help="print the table as Markdown (needs no Qt); the PDF is then written only with --report")
     r.add_argument("--force", action="store_true", help="replace an existing report or chart")
 
 
 def print_summary(summary: dict, markdown: bool = False) -> None:
     """Print the per-variant table and the headline."""
-    from vggcompare.gui.output.sweep_report import COLUMNS, table_rows
+    from vggcompare.core.analysis.sweep_text import summary_text
 
-    rows = [list(COLUMNS), *table_rows(summary)]
-    print(f"Images: {summary['source']}  ({summary['images_finished']} of {summary['images_listed']} done, "
-          f"{summary['images_with_errors']} unreadable)\nModel: {summary['model']}\nReference: {summary['reference']}\n")
-    if markdown:
-        print("| " + " | ".join(rows[0]) + " |\n|" + "---|" * len(rows[0]))
-        for row in rows[1:]:
-            print("| " + " | ".join(row) + " |")
-    else:
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        for row in rows:
-            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    print(f"\n{summary['headline']}")
+    print(summary_text(summary, markdown))
 
 
 def _variants(args: argparse.Namespace, config):
@@ -66,8 +59,8 @@ def _variants(args: argparse.Namespace, config):
     return variants_from_changes(config, spec)
 
 
-def cmd_sweep(args: argparse.Namespace, config) -> int:
-    """Run or resume a sweep, print its table, and write its outputs (and report)."""
+def cmd_sweep(args: argparse.Namespace, config, rendered) -> int:
+    """Run or resume a sweep, print its table, and write its outputs (and, with ``rendered``'s writer, the report)."""
     from vggcompare.cli.progress import ProgressBar
     from vggcompare.core.run.sweep import run_sweep
     from vggcompare.core.storage.sweep_files import ROWS_FILE, SUMMARY_FILE
@@ -103,16 +96,17 @@ def cmd_sweep(args: argparse.Namespace, config) -> int:
     print(f"\nRan {outcome.passes_run} passes in {outcome.seconds:.1f} s ({args.engine}). "
           f"Wrote {out / TABLE_FILE}, {out / ROWS_FILE} and {out / SUMMARY_FILE}")
     if report:
-        from vggcompare.gui.output.sweep_report import write_sweep_report
-
-        print(f"Wrote {write_sweep_report(out, report)}")
+        print(f"Wrote {rendered.write_sweep_report(out, report)}")
         with SweepTable(out) as table:
             table.put("report", report)
     return 0
 
 
-def cmd_sweep_report(args: argparse.Namespace) -> int:
-    """Rebuild summary.json and rows.csv from the table, print the table, write the PDF (and chart)."""
+def cmd_sweep_report(args: argparse.Namespace, rendered) -> int:
+    """Rebuild summary.json and rows.csv from the table, print the table, write the PDF (and chart) with ``rendered``.
+
+    With ``--markdown`` the PDF is written only when ``--report`` names it, so the table alone needs no Qt.
+    """
     from vggcompare.core.storage.sweep_files import write_outputs
     from vggcompare.core.storage.sweep_table import SweepTable
 
@@ -125,9 +119,9 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
     if args.chart:
         check_output_path(args.chart, args.force)
     print_summary(summary, args.markdown)
-    from vggcompare.gui.output.sweep_report import write_chart_png, write_sweep_report
-
-    print(f"Wrote {write_sweep_report(out, report)}", file=sys.stderr if args.markdown else sys.stdout)
+    said = sys.stderr if args.markdown else sys.stdout
+    if args.report or not args.markdown:
+        print(f"Wrote {rendered.write_sweep_report(out, report)}", file=said)
     if args.chart:
-        print(f"Wrote {write_chart_png(summary, args.chart)}", file=sys.stderr if args.markdown else sys.stdout)
+        print(f"Wrote {rendered.write_sweep_chart(summary, args.chart)}", file=said)
     return 0

@@ -72,7 +72,8 @@ def build_application(
     if weights_file:
         path = Path(weights_file).expanduser()
         if not path.is_file():
-            raise ModelError(f"the weights file {path} does not exist")
+            raise WeightsUnavailableError(f"the weights file {path} does not exist; use --model {entry.name}-random for "
+                                          "random weights", path.name)
         say(f"Loading {entry.constructor} with the weights in {path.name}…")
         try:
             return constructor(weights=str(path), input_shape=shape)

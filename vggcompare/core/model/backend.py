@@ -34,18 +34,34 @@ class EngineSettings:
         return env
 
 
+KERNEL_WORDS = {"1": "oneDNN kernels", "0": "Eigen kernels", None: "TensorFlow's default kernels"}
+_started: dict[str, str | None] | None = None  # the start variables in force when Keras started in this process
+
+
+def _started_with() -> dict[str, str | None] | None:
+    """The backend and kernel variable Keras started with here, or None before it starts."""
+    global _started
+    if "keras" not in sys.modules:
+        return None
+    if _started is None:  # Keras was imported by someone else: what is set now is the best witness
+        _started = {"KERAS_BACKEND": active_backend(), "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS")}
+    return _started
+
+
 def apply_start_settings(settings: EngineSettings) -> None:
     """Set the environment for ``settings`` before the backend is imported in this process.
 
-    Raises ConfigError when the backend already started here with other settings: those need a new process.
+    Once Keras has started, a request for another backend or another kernel library than the one it started
+    with raises ConfigError (one sentence): those need a new process. ``kernels="default"`` asks for nothing.
     """
-    started = "keras" in sys.modules
+    started = _started_with()
     for key, value in settings.environment().items():
-        if started and os.environ.get(key, value if key != "KERAS_BACKEND" else "tensorflow") != value:
-            raise ConfigError(
-                f"this process already started Keras with other settings ({key}); "
-                "the kernel library and the backend can only be chosen in a new process"
-            )
+        if started is not None and started.get(key) != value:
+            if key == "KERAS_BACKEND":
+                asked, running = f"the {value.upper()} backend", f"the {str(started[key]).upper()} backend"
+            else:
+                asked, running = KERNEL_WORDS[value], KERNEL_WORDS.get(started[key], f"{key}={started[key]}")
+            raise ConfigError(f"this process already started Keras with {running}, so {asked} can only be used in a new process")
         os.environ[key] = value
 
 
@@ -59,10 +75,14 @@ def start_backend(settings: EngineSettings | None = None) -> str:
     """
     if settings is not None:
         apply_start_settings(settings)
+    global _started
     if "keras" not in sys.modules:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        kernels = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
         with _quiet_stderr():
             import keras
+
+            _started = {"KERAS_BACKEND": keras.backend.backend(), "TF_ENABLE_ONEDNN_OPTS": kernels}
 
             if keras.backend.backend() == "tensorflow":
                 import tensorflow as tf

@@ -91,14 +91,20 @@ def reproduce(
     allow_model: bool = False,
     cancel: Callable[[], bool] | None = None,
     allow_download: bool = False,
+    weights: str | None = None,
+    download_progress: Callable[[int, int], None] | None = None,
 ) -> Generator[Progress, None, Reproduction]:
     """Re-run a result file's exact configuration here, on its image (checked by the pixel hash), and compare.
+
+    ``weights`` is a local ImageNet weights file for the result's built-in model, used instead of the one it names
+    (or of Keras' cache); with ``allow_download`` missing ImageNet weights are downloaded (their published hash
+    is checked), with ``download_progress(done, total)`` for VGG19's file.
 
     Raises ResultFileError (bad or newer file), ImageError (image missing or not the same pixels) or
     ConfigError (a model file without ``allow_model``) before any pass runs.
     """
     original = read_foreign_result(result_path)
-    return (yield from reproduce_result(original, image_path, allow_model, cancel, allow_download))
+    return (yield from reproduce_result(original, image_path, allow_model, cancel, allow_download, weights, download_progress))
 
 
 def reproduce_result(
@@ -107,6 +113,8 @@ def reproduce_result(
     allow_model: bool = False,
     cancel: Callable[[], bool] | None = None,
     allow_download: bool = False,
+    weights: str | None = None,
+    download_progress: Callable[[int, int], None] | None = None,
 ) -> Generator[Progress, None, Reproduction]:
     """:func:`reproduce` for a result already read and checked (the window's opened result)."""
     check_model_allowed(original, allow_model)
@@ -115,8 +123,8 @@ def reproduce_result(
     recorded = original.image.get("pixels_sha256")
     if recorded and pixels_sha256(image) != recorded:
         raise ImageError(f"{os.path.basename(path)} is not the result's picture: its pixels' SHA-256 differs from the recorded one")
-    config = original.config.replace(image=path)
-    new = yield from run_passes(config, image, cancel=cancel, allow_download=allow_download)
+    config = original.config.replace(image=path, **({"weights": os.path.abspath(weights)} if weights else {}))
+    new = yield from run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress)
     comparison = compare_results(original, new, "the original", "this machine")
     rows = environment_rows(original.environment, new.environment)
     return Reproduction(original, new, comparison, rows, reproduction_verdict(original, comparison, rows, bool(recorded)), path)

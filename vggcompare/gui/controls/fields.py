@@ -51,29 +51,30 @@ class FileField(QWidget):
             self.edit.setText(path)
 
 
-def int_box(low: int, high: int, value: int, suffix: str = "", tip: str = "") -> QSpinBox:
-    """A whole-number box with a range, a unit suffix and a tooltip."""
-    box = QSpinBox()
+def _ranged(box, low, high, value, prefix: str, suffix: str, tip: str):
+    """Give a spin box its range, value, unit prefix and suffix, and tooltip (after its own settings)."""
     box.setRange(low, high)
-    box.setValue(value)
-    box.setSuffix(suffix)
-    box.setToolTip(tip)
-    box.setAccelerated(True)
-    box.setGroupSeparatorShown(True)
-    return box
-
-
-def float_box(low: float, high: float, value: float, step: float, decimals: int, prefix: str = "", suffix: str = "", tip: str = "") -> QDoubleSpinBox:
-    """A number box with a range, step, unit prefix/suffix and a tooltip."""
-    box = QDoubleSpinBox()
-    box.setRange(low, high)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
     box.setValue(value)
     box.setPrefix(prefix)
     box.setSuffix(suffix)
     box.setToolTip(tip)
     return box
+
+
+def int_box(low: int, high: int, value: int, suffix: str = "", tip: str = "") -> QSpinBox:
+    """A whole-number box with a range, a unit suffix and a tooltip."""
+    box = QSpinBox()
+    box.setAccelerated(True)
+    box.setGroupSeparatorShown(True)
+    return _ranged(box, low, high, value, "", suffix, tip)
+
+
+def float_box(low: float, high: float, value: float, step: float, decimals: int, prefix: str = "", suffix: str = "", tip: str = "") -> QDoubleSpinBox:
+    """A number box with a range, step, unit prefix/suffix and a tooltip."""
+    box = QDoubleSpinBox()
+    box.setDecimals(decimals)  # before the range and value, which it rounds
+    box.setSingleStep(step)
+    return _ranged(box, low, high, value, prefix, suffix, tip)
 
 
 def combo(tip: str = "") -> QComboBox:

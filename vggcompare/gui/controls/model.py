@@ -146,6 +146,30 @@ class ModelControls(QWidget):
         self.builtin_random.setChecked(random)
         self.choice.setCurrentIndex(BUILTIN)
 
+    def prompt_model(self) -> str | None:
+        """The chosen model when the weights prompt can be about it (``vgg19`` or a built-in model), else None."""
+        i = self.choice.currentIndex()
+        return "vgg19" if i == IMAGENET else self.builtin_name() if i == BUILTIN else None
+
+    def input_size(self) -> tuple[int, int] | None:
+        """The chosen model's input size when the choice alone tells it (VGG19 or a built-in model), else None."""
+        i = self.choice.currentIndex()
+        if i in (IMAGENET, IMAGENET_FILE, RANDOM) and self.problem() is None:
+            return (224, 224)
+        return lookup(self.builtin_name())[0].input_size if i == BUILTIN else None
+
+    def use_random(self) -> None:
+        """Switch to random weights: the built-in model's own, or VGG19's."""
+        if self.choice.currentIndex() == BUILTIN:
+            self.builtin_random.setChecked(True)
+        else:
+            self.choice.setCurrentIndex(RANDOM)
+
+    def use_weights_file(self, path: str) -> None:
+        """Switch to ImageNet VGG19 read from ``path``."""
+        self.weights.set_path(path)
+        self.choice.setCurrentIndex(IMAGENET_FILE)
+
     def problem(self) -> str | None:
         """A sentence saying what is missing before a run can start, or None."""
         i = self.choice.currentIndex()

@@ -13,7 +13,7 @@ from vggcompare.gui.controls.augment import AugmentSettings
 from vggcompare.gui.controls.explain import ExplainSettings
 from vggcompare.gui.common.collapsible import Collapsible
 from vggcompare.gui.controls.fields import combo, float_box, int_box
-from vggcompare.gui.controls.model import ModelControls
+from vggcompare.gui.controls.model import CUSTOM, ModelControls
 
 SEEDING_TEXT = (
     ("off", "Off: a new random seed every run"),
@@ -120,6 +120,15 @@ class ControlsPanel(QWidget):
             raise ConfigError("The pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's).")
         return cfg.validate()
 
+    def model_view(self) -> dict:
+        """How the model will see the image, as keywords for ``ImagePanel.set_model_view``."""
+        switches = tuple(name for name, box in self.preprocess_settings.pitfalls.items() if box.isChecked())
+        loading = self.loading_settings
+        switches += ("opencv-bgr",) if loading.bgr.isChecked() else ()
+        view = dict(interpolation=loading.interpolation.currentData(), switches=switches, loader=loading.loader.currentData())
+        size = self.model.input_size()
+        return view | (dict(input_size=size) if size is not None else {})
+
     def problem(self) -> str | None:
         """Why the current settings cannot run, in one sentence, or None."""
         try:
@@ -172,7 +181,7 @@ class ControlsPanel(QWidget):
         self.dropout_rate.setEnabled(self.dropout.isChecked())
         self.augment_settings.setEnabled(self.augment.isChecked())
         caffe = self.preprocess_settings.mode.currentData() == "caffe" or (
-            self.preprocess_settings.mode.currentData() == "auto" and self.model.choice.currentIndex() != 3
+            self.preprocess_settings.mode.currentData() == "auto" and self.model.choice.currentIndex() != CUSTOM
         )
         self.preprocess_settings.pitfalls["no-bgr-swap"].setEnabled(caffe)
         self.changed.emit()

@@ -1,19 +1,18 @@
-"""Keeps the status bar's model line, the weights prompt and the model's input size in step with the controls."""
+"""Keeps the status bar's model line and the weights prompt in step with the chosen model and the model session."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
 
+from vggcompare.core.catalog import lookup
+from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.gui.controls.panel import ControlsPanel
 from vggcompare.gui.common.dialogs import error_sentence
-from vggcompare.gui.image.panel import ImagePanel
-from vggcompare.core.catalog import LITE0, lookup
-from vggcompare.gui.controls.model import BUILTIN, IMAGENET, IMAGENET_FILE, RANDOM
-from vggcompare.gui.session.model_session import LOADING, READY, WEIGHTS_MISSING, ModelSession
-from vggcompare.gui.common.settings import WindowSettings
 from vggcompare.gui.image.weights_prompt import WeightsPrompt
+from vggcompare.gui.session.model_session import LOADING, READY, WEIGHTS_MISSING, ModelSession
 
 CHECK_DELAY_MS = 400  # settle time after the last change before the model is prepared again
 
@@ -21,24 +20,24 @@ CHECK_DELAY_MS = 400  # settle time after the last change before the model is pr
 class ModelStatus(QObject):
     """Asks the engine to prepare the chosen model ahead of the run, and says in the status bar what state it is in.
 
+    It reads no controls: the window tells it the chosen model (``controls_changed``) and gives it ``config``,
+    a callable returning the current configuration or raising ConfigError. The prompt's choices that change
+    the controls (random weights, a weights file, EfficientNet-Lite0) are wired to the controls by the window.
     Checks start only after ``start()`` (once the window is shown), so the engine starts after the first paint.
     """
 
-    def __init__(self, model: ModelSession, controls: ControlsPanel, prompt: WeightsPrompt, image_panel: ImagePanel,
-                 settings: WindowSettings, parent: QObject | None = None) -> None:
+    def __init__(self, model: ModelSession, prompt: WeightsPrompt, config: Callable[[], ExperimentConfig],
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.controls, self.prompt, self.image_panel, self.settings = controls, prompt, image_panel, settings
+        self.prompt, self.config = prompt, config
         self.checker = model
         self.label = QLabel("Model: not loaded yet")
         self.enabled = False
         self._closed = False
+        self._chosen: str | None = None  # the chosen model when the prompt can be about it (vgg19 or a built-in one)
         self._prompted: str | None = None  # the model the weights prompt was shown for
         self._timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS, timeout=self.check)
         self.checker.state_changed.connect(self._on_state)
-        self.checker.model_ready.connect(lambda info: self.image_panel.set_model_view(input_size=info.input_size))
-        prompt.weights_file_chosen.connect(self._use_weights_file)
-        prompt.use_random.connect(self._use_random)
-        prompt.use_lite0.connect(lambda: self.controls.model.choose_builtin(LITE0))
         prompt.downloaded.connect(lambda _path: self.check(force=True))
         prompt.download_requested.connect(self._download)
         prompt.cancel_requested.connect(model.cancel_download)
@@ -50,21 +49,10 @@ class ModelStatus(QObject):
         self.enabled = True
         self.check()
 
-    def controls_changed(self) -> None:
-        """Follow a change of the controls: the model's input picture, the prompt, a new check soon."""
-        choice = self.controls.model.choice.currentIndex()
-        preprocess = self.controls.preprocess_settings
-        switches = tuple(name for name, box in preprocess.pitfalls.items() if box.isChecked())
-        loading = self.controls.loading_settings
-        switches += ("opencv-bgr",) if loading.bgr.isChecked() else ()
-        self.image_panel.set_model_view(interpolation=loading.interpolation.currentData(), switches=switches,
-                                        loader=loading.loader.currentData())
-        if choice in (IMAGENET, IMAGENET_FILE, RANDOM) and self.controls.model.problem() is None:
-            self.image_panel.set_model_view(input_size=(224, 224))
-        elif choice == BUILTIN:
-            self.image_panel.set_model_view(input_size=lookup(self.controls.model.builtin_name())[0].input_size)
-        current = self._prompt_model()
-        if current is None or current != self._prompted:  # the prompt is about another model than the one chosen now
+    def controls_changed(self, prompt_model: str | None) -> None:
+        """Follow a change of the controls (``prompt_model``: ``vgg19``, a built-in model or None): the prompt, a new check soon."""
+        self._chosen = prompt_model
+        if prompt_model is None or prompt_model != self._prompted:  # the prompt is about another model than the one chosen now
             self.prompt.setVisible(False)
         if self.enabled:
             self._timer.start()
@@ -74,16 +62,19 @@ class ModelStatus(QObject):
         if not self.enabled or self._closed:
             return
         try:
-            config = self.controls.config()
+            config = self.config()
         except ConfigError as exc:
             self.label.setText(f"Model: {error_sentence(exc)}")
             return
         self.checker.check(config, force=force)
 
-    def weights_missing(self, sentence: str) -> None:
-        """A run found the ImageNet weights missing: offer the ways on."""
+    def weights_missing(self, sentence: str) -> bool:
+        """A run found the ImageNet weights missing: offer the ways on; False when the chosen model has no prompt."""
+        if self._chosen is None:
+            return False
         self._show_prompt(sentence)
         self.label.setText(f"ImageNet weights unavailable: {sentence}")
+        return True
 
     def model_used(self, description: str) -> None:
         """A run finished with this model, so it is ready."""
@@ -97,38 +88,22 @@ class ModelStatus(QObject):
     def _on_state(self, state: str, sentence: str) -> None:
         self.label.setText(sentence if state != WEIGHTS_MISSING else f"ImageNet weights unavailable: {sentence}")
         self.label.setToolTip(sentence)
-        if state == WEIGHTS_MISSING and self.controls.model.choice.currentIndex() in (IMAGENET, BUILTIN):
+        if state == WEIGHTS_MISSING and self._chosen is not None:
             self._show_prompt(sentence)
         elif state in (READY, LOADING):
             self.prompt.setVisible(False)
 
-    def _prompt_model(self) -> str | None:
-        """The chosen model when the prompt can be about it (ImageNet VGG19 or a built-in model), else None."""
-        choice = self.controls.model.choice.currentIndex()
-        return "vgg19" if choice == IMAGENET else self.controls.model.builtin_name() if choice == BUILTIN else None
-
     def _show_prompt(self, sentence: str) -> None:
-        self._prompted = self._prompt_model()
-        if self.controls.model.choice.currentIndex() == BUILTIN:
-            entry = lookup(self.controls.model.builtin_name())[0]
+        self._prompted = self._chosen
+        if self._chosen not in (None, "vgg19"):
+            entry = lookup(self._chosen)[0]
             self.prompt.show_reason(sentence, entry.constructor, entry.size_text)
         else:
             self.prompt.show_reason(sentence)
 
-    def _use_random(self) -> None:
-        if self.controls.model.choice.currentIndex() == BUILTIN:
-            self.controls.model.builtin_random.setChecked(True)
-        else:
-            self.controls.model.choice.setCurrentIndex(RANDOM)
-
     def _download(self) -> None:
         try:
-            config = self.controls.config()
+            config = self.config()
         except ConfigError:
             config = None
-        self.checker.download(config if self.controls.model.choice.currentIndex() == BUILTIN else None)
-
-    def _use_weights_file(self, path: str) -> None:
-        self.controls.model.weights.set_path(path)
-        self.controls.model.choice.setCurrentIndex(IMAGENET_FILE)
-        self.settings.set_last_folder(path)
+        self.checker.download(config if self._chosen not in (None, "vgg19") else None)

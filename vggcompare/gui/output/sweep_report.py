@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from vggcompare.core.analysis.sweep_flips import flipped_images, worst_variant
+from vggcompare.core.analysis.sweep_text import COLUMNS, percent, table_rows
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.atomic import atomic_write_bytes
 from vggcompare.core.storage.paths import file_name  # the folder by its name, never its whole path
@@ -20,20 +21,6 @@ from vggcompare.gui.output.figures.paper import ensure_app
 from vggcompare.gui.output.report.page import ACCENT
 
 TOP_IMAGES = 12
-COLUMNS = ("variant", "images", "top-1 changed", "flip rate (95% interval)", "median change", "95th pct change", "mean top-5 overlap")
-
-
-def _pct(x) -> str:
-    return "–" if x is None else f"{100 * x:.0f}%"
-
-
-def table_rows(summary: dict) -> list[list[str]]:
-    """The per-variant table as text cells (the CLI prints the same)."""
-    return [[v["variant"], str(v["images"]), str(v["top1_changed"]),
-             f"{_pct(v['flip_rate'])} ({_pct(v['flip_rate_low'])}–{_pct(v['flip_rate_high'])})",
-             "–" if v["largest_change_median"] is None else fmt(v["largest_change_median"]),
-             "–" if v["largest_change_p95"] is None else fmt(v["largest_change_p95"]),
-             "–" if v["top5_overlap_mean"] is None else f"{v['top5_overlap_mean']:.2f} of 5"] for v in summary["variants"]]
 
 
 CHART_FONT = ("DejaVu Sans", 8)
@@ -94,7 +81,7 @@ def draw_flip_chart(painter, rect, summary: dict) -> None:
         painter.drawLine(QPointF(lo, mid), QPointF(hi, mid))
         for x in (lo, hi):
             painter.drawLine(QPointF(x, mid - step * 0.15), QPointF(x, mid + step * 0.15))
-        painter.drawText(QRectF(hi + pad / 2, y, value_w + pad, step), Qt.AlignmentFlag.AlignVCenter, _pct(v["flip_rate"]))
+        painter.drawText(QRectF(hi + pad / 2, y, value_w + pad, step), Qt.AlignmentFlag.AlignVCenter, percent(v["flip_rate"]))
     painter.drawText(QRectF(rect.left(), bottom + metrics.height(), rect.width(), metrics.height() * 1.2),
                      Qt.AlignmentFlag.AlignHCenter, f"{summary['images_finished'] - summary['images_with_errors']} images; "
                      f"reference: {summary['reference']}")

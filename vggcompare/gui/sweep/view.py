@@ -20,7 +20,8 @@ from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.gui.common.dialogs import error_sentence
-from vggcompare.gui.output.sweep_report import CHART_FONT, COLUMNS, draw_flip_chart, table_rows, variant_at
+from vggcompare.core.analysis.sweep_text import COLUMNS, table_rows
+from vggcompare.gui.output.sweep_report import CHART_FONT, draw_flip_chart, variant_at
 from vggcompare.gui.session.sweep_session import SweepSession
 from vggcompare.gui.sweep.flip_grid import FlipGrid
 

@@ -18,7 +18,7 @@ from vggcompare.gui.common.dialogs import error_sentence, show_error
 from vggcompare.gui.window.export_actions import ExportActions
 from vggcompare.gui.image.panel import ImagePanel
 from vggcompare.gui.window.menus import build_menus
-from vggcompare.gui.image.model_status import ModelStatus
+from vggcompare.gui.window.model_wiring import attach_model_status, follow_controls
 from vggcompare.gui.controls.advanced import connect_bfloat16_note
 from vggcompare.gui.window import reproduce_actions
 from vggcompare.gui.window.presenter import Presenter
@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self.history_panel = HistoryPanel(self.session.history_files)
         self.tabs = WindowTabs(self.results, self.history_panel)
         self.sweep_view = add_sweep_tab(self)
-        self.model_state = ModelStatus(self.session.model, self.controls, self.prompt, self.image_panel, self.settings, self)
+        self.model_state = attach_model_status(self)
         self.statusBar().addPermanentWidget(self.model_state.label, 1)
         self.exports = ExportActions(self)
         connect_bfloat16_note(self.controls.numerics_settings, self.session.model)
@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         for action in [self.run_action, *self.demo_actions]:
             action.setEnabled(problem is None)
         self.tabs.gallery.set_enabled(problem is None)
-        self.model_state.controls_changed()
+        follow_controls(self)
         self.update_estimates()
 
     def update_estimates(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from vggcompare.core.errors import GradcamUnavailableError, WeightsUnavailableError
 from vggcompare.gui.common.dialogs import error_sentence
-from vggcompare.gui.controls.model import BUILTIN, IMAGENET
 from vggcompare.gui.results.numbers import n_passes
 from vggcompare.gui.window.tabs import COMPARE_TAB, DEMOS_TAB, RESULT_TAB
 
@@ -105,9 +104,8 @@ class Presenter:
         w = self.window
         w.run_panel.show_idle("Failed")
         self._end_running(f"{title}.", error_sentence(exc))
-        if isinstance(exc, WeightsUnavailableError) and w.controls.model.choice.currentIndex() in (IMAGENET, BUILTIN):
-            w.model_state.weights_missing(str(exc))
-            return
+        if isinstance(exc, WeightsUnavailableError) and w.model_state.weights_missing(str(exc)):
+            return  # the weights prompt offers the ways on
         box = w.show_error(title, error_sentence(exc), details)
         if isinstance(exc, GradcamUnavailableError) and box is not None:
             self.offer_occlusion(box)
@@ -122,9 +120,10 @@ class Presenter:
         box.setDefaultButton(button)
 
     def run_with_occlusion(self) -> None:
-        """Switch the maps to occlusion and start the run again."""
-        self.window.controls.explain_settings.use("occlusion")
-        self.window.start_run()
+        """Switch the maps to occlusion and start the run again (the window's wiring sets the controls)."""
+        from vggcompare.gui.window.model_wiring import rerun_with_maps
+
+        rerun_with_maps(self.window, "occlusion")
 
     def _on_busy_changed(self, busy: bool) -> None:
         w = self.window

@@ -48,12 +48,15 @@ def ask_figure_path(parent: QWidget, kind: str) -> tuple[str, int] | None:
     return path, FILTERS.get(chosen, 1)
 
 
-def save_figure_as(parent: QWidget, kind: str, result, options: dict, full_paths: bool,
-                   ask: Callable[[QWidget, str], tuple[str, int] | None] = ask_figure_path) -> Path | None:
-    """Ask for a file, then write the ``kind`` figure of ``result`` there; None when cancelled."""
+def draw_figure_as(parent: QWidget, kind: str, result, options: dict, full_paths: bool,
+                   ask: Callable[[QWidget, str], tuple[str, int] | None] = ask_figure_path) -> tuple[str, bytes] | None:
+    """Ask for a file, then draw the ``kind`` figure of ``result`` in memory for it: (path, bytes), or None when cancelled.
+
+    Nothing is written here: the caller writes the bytes (the window, off the GUI thread).
+    """
     from vggcompare.gui.output.figures.build import build_figure
     from vggcompare.gui.output.figures.paper import discard
-    from vggcompare.gui.output.figures.save import save_figure
+    from vggcompare.gui.output.figures.save import figure_bytes
 
     answer = ask(parent, kind)
     if answer is None:
@@ -62,7 +65,7 @@ def save_figure_as(parent: QWidget, kind: str, result, options: dict, full_paths
     height = None if kind in ("top5", "inputs") else 700
     figure = build_figure(kind, result, 1200, height, options=options, full_paths=full_paths)
     try:
-        return save_figure(figure, path, scale=scale, overwrite=True)  # the dialog asked before replacing
+        return path, figure_bytes(figure, path, scale)  # the dialog asked before replacing
     finally:
         discard(figure)
 
@@ -72,13 +75,15 @@ def popup(menu: QMenu, where) -> object:
     return menu.exec(where)
 
 
-def install_save_figure(panel: QWidget, kind: str, result: Callable[[], object], on_saved: Callable[[Path], None],
+def install_save_figure(panel: QWidget, kind: str, result: Callable[[], object], write: Callable[[str, bytes], None],
                         on_error: Callable[[Exception], None], full_paths: Callable[[], bool] = lambda: False,
                         against: Callable[[], object] | None = None, targets: list[QWidget] | None = None) -> None:
     """Give ``panel`` (and ``targets``, e.g. its plot view) a right-click menu with "Save figure as…".
 
     ``result`` returns the run shown (None: nothing to save yet); ``against`` returns run B for the
-    difference plot. ``on_saved`` gets the written path, ``on_error`` any OSError or ValueError.
+    difference plot. The figure is drawn in memory, then ``write(path, data)`` writes it (the window
+    hands it to a file job, which says when it is saved); ``on_error`` gets any OSError or ValueError
+    from drawing (or from a ``write`` that raises).
     """
     def open_menu(widget: QWidget, pos) -> None:
         menu = QMenu(widget)
@@ -92,12 +97,11 @@ def install_save_figure(panel: QWidget, kind: str, result: Callable[[], object],
         if against is not None:
             options["against"] = against()
         try:
-            path = save_figure_as(panel.window(), kind, result(), options, full_paths(), ask=ask_figure_path)
+            drawn = draw_figure_as(panel.window(), kind, result(), options, full_paths(), ask=ask_figure_path)
+            if drawn is not None:
+                write(*drawn)
         except (OSError, ValueError) as exc:
             on_error(exc)
-            return
-        if path is not None:
-            on_saved(path)
 
     panel.open_figure_menu = open_menu
     panel.save_figure_now = save_now  # the Export menu and the tests call it without the menu

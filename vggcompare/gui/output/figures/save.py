@@ -129,11 +129,15 @@ def png_bytes(widget: QWidget, scale: int = 1) -> bytes:
     return bytes(data)
 
 
+def figure_bytes(widget: QWidget, path: str | os.PathLike, scale: int = 1) -> bytes:
+    """``widget`` drawn in memory as the SVG, PDF or PNG that ``path``'s extension names (no file is touched)."""
+    fmt = figure_format(path)
+    return svg_bytes(widget) if fmt == "SVG" else pdf_bytes(widget) if fmt == "PDF" else png_bytes(widget, scale)
+
+
 def save_figure(widget: QWidget, path: str | os.PathLike, scale: int = 1, overwrite: bool = False) -> Path:
     """Write ``widget`` to ``path`` as SVG, PDF or PNG (by extension), atomically."""
-    fmt = figure_format(path)
     target = Path(path)
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target.name} already exists; choose another name or allow replacing it")
-    data = svg_bytes(widget) if fmt == "SVG" else pdf_bytes(widget) if fmt == "PDF" else png_bytes(widget, scale)
-    return atomic_write_bytes(target, data)
+    return atomic_write_bytes(target, figure_bytes(widget, path, scale))

@@ -48,14 +48,14 @@ class FigureExports:
                   "passes": (r.passes, lambda: r.result, None, []),
                   "inputs": (r.inputs, lambda: r.result, None, [])}
         for kind, (panel, result, against, targets) in panels.items():
-            install_save_figure(panel, kind, result, self._saved, self._failed, self.full_paths.isChecked, against, targets)
+            install_save_figure(panel, kind, result, self._write, self._failed, self.full_paths.isChecked, against, targets)
         for panel in (r.variance, r.passes):  # their plots are built after the first paint: the menu goes on then
             panel.plot_built.connect(lambda widget, p=panel: add_save_figure_target(p, widget.viewport()))
 
         def difference(view) -> None:  # the comparison is built when first needed, so its menu is added then
             entry = (view.diff_plot, pair(0), pair(1), [view.diff_plot.viewport()])
             panels["difference"] = entry
-            install_save_figure(entry[0], "difference", entry[1], self._saved, self._failed, self.full_paths.isChecked, entry[2], entry[3])
+            install_save_figure(entry[0], "difference", entry[1], self._write, self._failed, self.full_paths.isChecked, entry[2], entry[3])
 
         w.tabs.compare_view_built.connect(difference)
         return panels
@@ -85,6 +85,13 @@ class FigureExports:
         if demonstration:
             options["appendix"] = self.include_runs.isChecked()
         return options
+
+    def _write(self, path: str, data: bytes) -> None:
+        """Write a drawn figure off the GUI thread, as the other exports are; a failure is one sentence."""
+        from vggcompare.core.atomic import atomic_write_bytes
+
+        self.window.session.file_job(atomic_write_bytes, path, data, done=self._saved,
+                                     failed=lambda exc, _details: self._failed(exc))
 
     def _saved(self, path) -> None:
         self.window.statusBar().showMessage(f"Saved {path}", 10_000)
