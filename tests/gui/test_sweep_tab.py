@@ -75,8 +75,13 @@ def _a_bar_opens_its_flipped_images_and_one_opens_its_pair(qtbot, window, view, 
     assert "no explanation maps" in view.flips.note.text()
     image, variant = first.data(Qt.ItemDataRole.UserRole)
     assert variant == worst
+    assert view.flips.maps.currentData() == "gradcam"  # the pair's runs make maps unless told not to
     with qtbot.waitSignal(window.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
         grid.itemDoubleClicked.emit(first)
-    assert shown.args[3] == worst and shown.args[0].name.startswith(image)
+    a, b, _a_name, b_name, comparison = shown.args
+    assert b_name == worst and a.name.startswith(image)
+    assert a.explanation is not None and b.explanation is not None and comparison.maps.difference is not None
+    qtbot.waitUntil(lambda: window.tabs.compare_view.maps.isVisible(), timeout=10_000)  # both maps and A − B
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)
     view.flips.close_grid()
     assert view.flips.isHidden()

@@ -127,16 +127,16 @@ class SweepSession(QObject):
             done=lambda flips: self.flips_ready.emit(variant, flips) if handle is self._flips_read else None,
             failed=lambda exc, details: self.failed.emit("The sweep's flipped images cannot be read", exc, details))
 
-    def compare_row(self, image: str, variant: str) -> None:
-        """Run the reference and ``variant`` on ``image`` again and show them in the compare view."""
+    def compare_row(self, image: str, variant: str, explain: str | None = None) -> None:
+        """Run the reference and ``variant`` on ``image`` again (with ``explain``'s maps) and show them in the compare view."""
         if self.out_dir is None:
             return
         out_dir = self.out_dir
-        self.session.file_job(row_settings, out_dir, done=lambda settings: self._rerun(out_dir, image, variant, settings),
+        self.session.file_job(row_settings, out_dir, done=lambda settings: self._rerun(out_dir, image, variant, settings, explain),
                               failed=lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))
 
-    def _rerun(self, out_dir: str, image: str, variant: str, settings: EngineSettings) -> None:
-        job = Job("vggcompare.core.run.sweep.rerun:rerun_row", (out_dir, image, variant))
+    def _rerun(self, out_dir: str, image: str, variant: str, settings: EngineSettings, explain: str | None = None) -> None:
+        job = Job("vggcompare.core.run.sweep.rerun:rerun_row", (out_dir, image, variant), {"explain": explain})
         handle = self._row = self.runner.submit(job, settings, RUN)
         handle.succeeded.connect(lambda pair: self.session.compare(*pair))
         handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+)
 
 from vggcompare.core.analysis.verdict import fmt
 
 THUMB = 120
-NO_MAPS = ("Sweeps compute no explanation maps, so the grid shows the pictures only: double-click one to run its "
-           "pair again in the compare view, with --explain set on the left for maps.")
+NO_MAPS = ("Sweeps compute no explanation maps, so the grid shows the pictures only. A double-click runs the image's "
+           "reference and variant again for the compare view, with the maps chosen here: both maps and A − B.")
+MAPS = (("Grad-CAM maps", "gradcam"), ("occlusion maps (any model)", "occlusion"), ("no maps", None))
 
 
 def caption(flip) -> str:
@@ -27,7 +30,7 @@ def caption(flip) -> str:
 class FlipGrid(QWidget):
     """The grid of flipped images of one variant; hidden until a bar is clicked."""
 
-    open_pair = Signal(str, str)  # image, variant: double-clicked
+    open_pair = Signal(str, str, object)  # image, variant, the maps' method (or None): double-clicked
     closed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -38,6 +41,10 @@ class FlipGrid(QWidget):
         self.title.setStyleSheet("font-weight: bold")
         self.note = QLabel(NO_MAPS)
         self.note.setWordWrap(True)
+        self.maps = QComboBox()
+        for text, method in MAPS:
+            self.maps.addItem(text, method)
+        self.maps.setToolTip("The explanation maps the pair's two runs make for the compare view")
         close = QPushButton("Close")
         close.clicked.connect(self.close_grid)
         self.list = QListWidget()
@@ -51,6 +58,8 @@ class FlipGrid(QWidget):
         self.list.itemDoubleClicked.connect(self._open)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
+        head.addWidget(QLabel("Compare with"))
+        head.addWidget(self.maps)
         head.addWidget(close)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -84,4 +93,4 @@ class FlipGrid(QWidget):
         self.closed.emit()
 
     def _open(self, item: QListWidgetItem) -> None:
-        self.open_pair.emit(*item.data(Qt.ItemDataRole.UserRole))
+        self.open_pair.emit(*item.data(Qt.ItemDataRole.UserRole), self.maps.currentData())

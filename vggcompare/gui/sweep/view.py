@@ -227,9 +227,9 @@ class SweepView(QWidget):
     def _compare(self, row: int, _column: int) -> None:
         self._compare_pair(self.rows.item(row, 0).text(), self.rows.item(row, 1).text())
 
-    def _compare_pair(self, image: str, variant: str) -> None:
+    def _compare_pair(self, image: str, variant: str, explain: str | None = None) -> None:
         if self.sweeps.running:  # its rerun would wait for the whole sweep
             self.status.setText("The sweep is still running: let it finish (or cancel it) to compare a row.")
             return
         self.status.setText(f"Running the reference and '{variant}' on {image} for the compare view…")
-        self.sweeps.compare_row(image, variant)
+        self.sweeps.compare_row(image, variant, explain)
