@@ -27,7 +27,7 @@ def main() -> None:
 
     grid = FlipGrid()
     grid.show_flips(args.variant, read_flipped(args.sweep, args.variant))
-    grid.resize(1200, 330)
+    grid.resize(1200, 280)
     grid.show()
     for _ in range(5):
         app.processEvents()

@@ -43,7 +43,7 @@ def test_a_comparison_report_with_maps_is_one_page(mapped, tmp_path, paper):
     assert "Where the model looked, A and B" in text and "Settings and environment that differ" in text
 
 
-def test_the_figures_mean_map_title_is_one_line_level_with_the_std_title(mapped):
+def test_the_figures_mean_map_title_is_one_line_level_with_the_std_title(qapp, mapped):
     from PySide6.QtGui import QFont, QFontMetrics
 
     from vggcompare.gui.output.figures.build import build_figure
@@ -56,4 +56,6 @@ def test_the_figures_mean_map_title_is_one_line_level_with_the_std_title(mapped)
     bold.setBold(True)
     title = panel.mean_caption.text().split("<br>")[0].replace("<b>", "").replace("</b>", "")
     assert title == "Mean map of 16 passes" and QFontMetrics(bold).horizontalAdvance(title) < panel.mean_caption.width()
+    for caption in (panel.mean_caption, panel.std_caption):  # no caption is cut off at the bottom
+        assert caption.height() >= caption.heightForWidth(caption.width())
     discard(figure)

@@ -52,14 +52,14 @@ class MapsPanel(QWidget):
         for caption in (self.mean_caption, self.std_caption):
             caption.setWordWrap(True)
             caption.setFixedWidth(SIDE + 60)
+            caption.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)  # both start on the same line
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
-        top = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft  # both captions start on the same line
-        grid.addWidget(self.mean_caption, 0, 0, 1, 2, top)
+        grid.addWidget(self.mean_caption, 0, 0, 1, 2)
         grid.addWidget(self.mean_view, 1, 0)
         grid.addWidget(self.mean_bar, 1, 1)
         grid.addWidget(self.opacity_row(), 2, 0)
-        grid.addWidget(self.std_caption, 0, 3, 1, 2, top)
+        grid.addWidget(self.std_caption, 0, 3, 1, 2)
         grid.addWidget(self.std_view, 1, 3)
         grid.addWidget(self.std_bar, 1, 4)
         grid.setColumnMinimumWidth(2, 18)
@@ -116,6 +116,10 @@ class MapsPanel(QWidget):
             low, high = map_range(std)
             self.std_view.setPixmap(overlay(None, heat_image(std, low, high), 1.0, SIDE))
             self.std_bar.set_scale(low, high)
+        # the grid does not ask a spanning label its height for its width: give both captions the taller one's
+        tall = max(c.heightForWidth(SIDE + 60) for c in (self.mean_caption, self.std_caption))
+        for caption in (self.mean_caption, self.std_caption):
+            caption.setMinimumHeight(tall)
         self.show()
 
     def _draw_mean(self) -> None:
