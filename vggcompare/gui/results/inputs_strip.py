@@ -20,13 +20,15 @@ def _map_label(result: RunResult, pass_index: int, scale: tuple[float, float]) -
     e = result.explanation
     if e is None or pass_index >= e.passes:
         return None
-    from vggcompare.gui.results.heatmap import heat_image, overlay
+    from vggcompare.gui.results.heatmap import heat_image
 
     low, high = scale
     label = QLabel()
     values = e.map_of(pass_index)
     step = max(1, min(values.shape) // MAP_SIDE)  # a 96-pixel picture needs no more than every step-th value
-    label.setPixmap(overlay(None, heat_image(values[::step, ::step], low, high, diverging=low < 0), 1.0, MAP_SIDE))
+    heat = heat_image(values[::step, ::step], low, high, diverging=low < 0)
+    label.setPixmap(QPixmap.fromImage(heat.scaled(MAP_SIDE, MAP_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
+                                                  Qt.TransformationMode.SmoothTransformation)))
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setToolTip(f"{e.title}, pass {pass_index + 1}")
     return label
