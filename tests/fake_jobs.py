@@ -118,3 +118,22 @@ def delayed(target: str, args: tuple, kwargs: dict, seconds: float, cancel=None)
     if inspect.isgenerator(outcome):
         outcome = yield from outcome
     return outcome
+
+
+def fake_preset(name, config, image, history_dir, cancel=None, hold: bool = False):
+    """Stands in for core.run.jobs.preset_and_save: two progress reports and a made-up outcome with numbers.
+
+    With ``hold`` it waits after the first report until cancelled (a demonstration left mid-run).
+    """
+    from vggcompare.core.run.engine import Progress
+    from vggcompare.core.run.presets import PRESETS, PresetOutcome
+
+    preset = PRESETS[name]
+    yield Progress("passes", 0, 2, 0.0, None, f"{preset.title}: step 1 of 2")
+    while hold and not (cancel and cancel()):
+        time.sleep(0.01)
+        yield Progress("passes", 0, 2, 0.0, None, f"{preset.title}: step 1 of 2")
+    yield Progress("passes", 1, 2, 0.0, None, f"{preset.title}: step 2 of 2")
+    return PresetOutcome(name, preset.title, preset.explanation, model="a made-up model",
+                         headline=f"Made-up answer of {name}: 3 of 4 runs differed by up to 0.25.",
+                         bars=[("first variant", 0.25), ("second variant", 0.125)], bars_label="largest change")

@@ -1,5 +1,6 @@
 """The command line: ``vggcompare`` (the window), ``run``, ``compare``, ``screenshot``, ``checkup``, ``preset``, ``presets``,
-``figure``, ``report``, ``sweep``, ``sweep-report``, ``reproduce`` and ``models``.
+``figure``, ``report``, ``sweep``, ``sweep-report``, ``reproduce`` and ``models``; ``vggcompare --present`` opens the
+window in presenter mode.
 
 User errors exit with status 2 and one line ``error: ...`` on stderr, never a traceback.
 """
@@ -26,6 +27,7 @@ def _quiet_tensorflow() -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = _Parser(prog="vggcompare", description="Find out why a Keras model gives different outputs for the same image.")
+    parser.add_argument("--present", action="store_true", help="open the window in presenter mode (full screen, large type)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     run = sub.add_parser("run", help="run N passes on an image and print the statistics and verdict")
     run.add_argument("image")
@@ -42,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", required=True)
     shot.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
     shot.add_argument("--force", action="store_true", help="replace an existing --out file")
+    shot.add_argument("--present", nargs="?", const="result", metavar="STEP",
+                      help="save presenter mode instead: the run ('result', the default) or a demonstration's question (its name)")
     add_run_options(shot)
     from vggcompare.cli.presets import add_preset_commands
 
@@ -74,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui_main([])
     try:
         args = build_parser().parse_args(argv)
+        if args.command is None and args.present:
+            from vggcompare.gui.app import main as gui_main
+
+            return gui_main([], present=True)
         if args.command is None:
             raise UserError("choose a command: run, compare, screenshot, checkup, preset, presets, figure, report, sweep, sweep-report, reproduce or models (see --help)")
         if args.command in ("preset", "presets"):

@@ -101,7 +101,8 @@ def cmd_screenshot(args: argparse.Namespace, rendered) -> int:
 
     load_image(os.path.abspath(args.image))  # a bad image is a one-line error before Qt starts
     check_output_path(args.out, args.force)
+    rendered.check_present(args.present)  # a wrong step name is a one-line error before the run
     bar = ProgressBar(True)  # only the ImageNet weights' download shows: the window's run has no pass-by-pass bar here
-    path = rendered.take_screenshot(config, args.out, size, download_progress=bar.download)
+    path = rendered.take_screenshot(config, args.out, size, download_progress=bar.download, present=args.present)
     print(f"Saved {path}")
     return 0

@@ -24,8 +24,17 @@ def write_sweep_chart(summary: dict, path: str | os.PathLike) -> Path:
     return write_chart_png(summary, path)
 
 
-def take_screenshot(config, path: str | os.PathLike, size: tuple[int, int], download_progress=None) -> Path:
-    """Run offscreen and save a PNG of the whole window; missing ImageNet weights are downloaded as ``run`` does."""
+def check_present(present: str | None) -> None:
+    """Raise ConfigError unless ``present`` (screenshot's --present) is None, 'result' or a demonstration's name."""
+    from vggcompare.gui.output.screenshot import check_present as check
+
+    check(present)
+
+
+def take_screenshot(config, path: str | os.PathLike, size: tuple[int, int], download_progress=None,
+                    present: str | None = None) -> Path:
+    """Run offscreen and save a PNG of the whole window (or of presenter mode, ``present``: 'result' or a
+    demonstration's name); missing ImageNet weights are downloaded as ``run`` does."""
     from vggcompare.gui.output.screenshot import take_screenshot as take
 
-    return take(config, path, size, allow_download=True, download_progress=download_progress)
+    return take(config, path, size, allow_download=True, download_progress=download_progress, present=present)

@@ -31,6 +31,11 @@ def sample_paths() -> dict[str, Path]:
     return {name: sample_path(name) for name in SAMPLE_NAMES}
 
 
+def is_bundled_sample(path: str) -> bool:
+    """True for one of the bundled sample photos (not worth a place in a window's recent files)."""
+    return os.path.dirname(os.path.abspath(path)) == str(sample_path("cat").parent)
+
+
 def sweep_samples_folder() -> Path:
     """Return the folder of the bundled photos for sweeps (public-domain and CC0; see resources/CREDITS.md)."""
     return Path(str(resources.files("vggcompare.resources.sweep")))

@@ -47,8 +47,11 @@ def no_screen() -> bool:
             and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Open the window with a bundled sample loaded; the engine process starts once the window is painted."""
+def main(argv: Sequence[str] | None = None, present: bool = False) -> int:
+    """Open the window with a bundled sample loaded; the engine process starts once the window is painted.
+
+    ``present``: start in presenter mode (View → Present).
+    """
     from vggcompare.core.resources import sample_path
     from vggcompare.gui.session.engine_pool import shutdown_engines
     from vggcompare.gui.window.main_window import MainWindow
@@ -63,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def after_first_paint() -> None:  # file and engine work start once the window is on screen
         window.load_image(str(sample_path(DEFAULT_SAMPLE)))
         window.start_background_work()
+        if present:
+            from vggcompare.gui.present import present as enter
+
+            enter(window)
     app.aboutToQuit.connect(window.shutdown)
     app.aboutToQuit.connect(shutdown_engines)
     start_after_first_paint(window, after_first_paint)

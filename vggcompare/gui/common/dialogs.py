@@ -47,6 +47,8 @@ HELP_TEXT = (
     "nothing moved, it says so.</p>"
     "<p><b>Pass by pass:</b> the top-5 probabilities in every pass; flat lines mean identical passes.</p>"
     "<p><b>What the model saw:</b> the first inputs after resizing and augmentation, with what was done to each.</p>"
+    "<p><b>View → Present</b> (F11): full screen in large type for a room, the run and then each demonstration as a "
+    "question and its answer. → or Space: next; ←: back; Esc: back to this window.</p>"
 )
 
 

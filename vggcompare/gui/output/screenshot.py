@@ -42,11 +42,39 @@ def _fitting_size(app: QApplication, window, width: int, height: int) -> QSize:
         factor *= 1.1
 
 
-def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, int], image=None) -> Path:
+def check_present(present: str | None) -> None:
+    """Raise ConfigError unless ``present`` is None, 'result' or a demonstration's name."""
+    from vggcompare.core.run.presets import PRESETS
+
+    if present is not None and present != "result" and present not in PRESETS:
+        raise ConfigError(f"--present takes 'result' or a demonstration's name ({', '.join(PRESETS)}), not {present!r}")
+
+
+def _presenter(app: QApplication, window, present: str, width: int, height: int):
+    """Presenter mode over ``window`` at ``width`` × ``height``: the run (``present`` = 'result') or a
+    demonstration's question (``present`` = its name; it is not run)."""
+    from vggcompare.gui.present import present as enter
+    from vggcompare.gui.present.deck import QUESTION, Step
+    from vggcompare.gui.present.window import PresentWindow
+
+    check_present(present)
+    view = window.present_view = PresentWindow(window)
+    view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    view.run_demonstrations = False
+    enter(window, None if present == "result" else Step(QUESTION, present))
+    view.showNormal()
+    view.resize(width, height)
+    _settle(app)
+    return view
+
+
+def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, int], image=None,
+                  present: str | None = None) -> Path:
     """Lay the window out at ``size`` with ``result`` shown and save it as a PNG of exactly that size.
 
     When ``size`` is smaller than the window's minimum, the window is laid out larger (same aspect ratio)
-    and the picture scaled down, so nothing overlaps.
+    and the picture scaled down, so nothing overlaps. ``present`` ('result' or a demonstration's name)
+    saves presenter mode instead, laid out at ``size`` itself.
     """
     from vggcompare.core.input.images import load_image
     from vggcompare.gui.app import ensure_application
@@ -72,7 +100,7 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
             window.results.finish_drawing()
             window.show()
             _fitting_size(app, window, width, height)
-            pixmap = window.grab()
+            pixmap = (_presenter(app, window, present, width, height) if present else window).grab()
             if pixmap.size() != QSize(width, height):
                 pixmap = pixmap.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
             target = Path(out)
@@ -94,11 +122,12 @@ def take_screenshot(
     *,
     allow_download: bool = False,
     download_progress=None,
+    present: str | None = None,
 ) -> Path:
     """Run ``config`` offscreen, fill the window with the result, and save a ``size`` PNG at ``out``.
 
     Creates a QApplication when none exists (offscreen without a display). Core errors propagate;
-    missing ImageNet weights are downloaded only when ``allow_download`` is True.
+    missing ImageNet weights are downloaded only when ``allow_download`` is True. ``present``: see render_window.
     """
     from vggcompare.core.run.engine import run_experiment
     from vggcompare.core.input.images import load_image
@@ -109,4 +138,4 @@ def take_screenshot(
         raise ConfigError("the screenshot needs an image")
     loaded = load_image(config.image)
     result = run_experiment(config, loaded, allow_download=allow_download, download_progress=download_progress)
-    return render_window(result, out, size, image=loaded)
+    return render_window(result, out, size, image=loaded, present=present)

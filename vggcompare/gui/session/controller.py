@@ -135,14 +135,14 @@ class SessionController(QObject):
         job = Job(self.RUN_JOB, (config, self.image, self._history_dir()), keep_when_done=True)
         self._submit(RUN, job, config, f"Running {_n_passes(config.passes)}…", f"Settings: {config.summary()}")
 
-    def run_preset(self, name: str, config: ExperimentConfig) -> None:
-        """Run the demonstration ``name`` with ``config``'s model on the session's image."""
+    def run_preset(self, name: str, config: ExperimentConfig) -> JobHandle:
+        """Run the demonstration ``name`` with ``config``'s model on the session's image; returns its job handle."""
         from vggcompare.core.run.presets import PRESETS
 
         self._need_image()
         preset = PRESETS[name]
         job = Job("vggcompare.core.run.jobs:preset_and_save", (name, config, self.image, self._history_dir()))
-        self._submit(PRESET, job, config, preset.title, "Running… " + preset.explanation)
+        return self._submit(PRESET, job, config, preset.title, "Running… " + preset.explanation)
 
     def repeat(self, fresh_process: bool) -> None:
         """Repeat the shown run's exact configuration and compare the two."""

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.resources import sample_path
+from vggcompare.core.resources import is_bundled_sample
 from vggcompare.core.storage.history import History
 from vggcompare.gui.history.panel import HistoryPanel
 from vggcompare.gui.controls.panel import ControlsPanel
@@ -34,11 +34,6 @@ from vggcompare.gui.demos.fallback import DemoModel
 from vggcompare.gui.window.tabs import DEMOS_TAB, RESULT_TAB, WindowTabs
 
 TITLE = "vggcompare"
-
-
-def _is_sample(path: str) -> bool:
-    """True for the bundled sample photos, which are not worth a place in the recent files."""
-    return os.path.dirname(os.path.abspath(path)) == str(sample_path("cat").parent)
 
 
 class MainWindow(QMainWindow):
@@ -131,7 +126,7 @@ class MainWindow(QMainWindow):
     def _on_image_changed(self, loaded: LoadedImage) -> None:
         self.image_panel.show_image(loaded)
         self.setWindowTitle(f"{os.path.basename(loaded.source)} — {TITLE}")
-        if os.path.isfile(loaded.source) and not _is_sample(loaded.source):
+        if os.path.isfile(loaded.source) and not is_bundled_sample(loaded.source):
             self.settings.set_last_folder(loaded.source)
             self.image_panel.set_recent_files(self.settings.add_recent_file(loaded.source))
         self._on_controls_changed()
@@ -178,11 +173,11 @@ class MainWindow(QMainWindow):
         self.tabs.gallery.update_estimates(config, per_pass or None, self.session.image)
 
     # ---- running ---------------------------------------------------------------------------
-    def _guarded(self, action) -> None:
+    def _guarded(self, action):
         try:
-            action()
+            return action()
         except ConfigError as exc:
-            self.run_panel.set_problem(error_sentence(exc))
+            self.run_panel.set_problem(error_sentence(exc))  # and None: nothing started
 
     def start_run(self) -> None:
         """Start a run with the current settings (a run in progress is cancelled first)."""
@@ -195,15 +190,15 @@ class MainWindow(QMainWindow):
             self.session.run(config)
         self._guarded(go)
 
-    def start_preset(self, name: str) -> None:
-        """Run a demonstration with the current model and image."""
-        def go() -> None:
+    def start_preset(self, name: str):
+        """Run a demonstration with the current model and image; its job handle, or None when it did not start."""
+        def go():
             config = self.demo_model.config_for(self.current_config())[0]
             if not may_run(self):
-                return
+                return None
             self.tabs.setCurrentIndex(DEMOS_TAB)
-            self.session.run_preset(name, config)
-        self._guarded(go)
+            return self.session.run_preset(name, config)
+        return self._guarded(go)
 
     def repeat(self, fresh_process: bool) -> None:
         """Repeat the shown run and compare."""
@@ -219,11 +214,11 @@ class MainWindow(QMainWindow):
         self.reproducer.cancel()
         self.sweep_view.sweeps.cancel_row()
 
-    def show_error(self, title: str, message: str, details: str = ""):
-        """Show an error dialog and return it (None once the window closed); the window keeps working."""
-        if not self._closed:
-            self.error_box = show_error(self, title, message, details, "The window still works: change the settings or the image and try again.")
-            return self.error_box
+    def show_error(self, title: str, message: str, details: str = "") -> None:
+        """Show an error dialog; the window keeps working."""
+        if not self._closed:  # over presenter mode when it is on, not hidden behind it
+            parent = view if (view := getattr(self, "present_view", None)) is not None and view.active else self
+            self.error_box = show_error(parent, title, message, details, "The window still works: change the settings or the image and try again.")
 
     # ---- palette, closing ------------------------------------------------------------------
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt naming

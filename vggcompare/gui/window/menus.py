@@ -1,4 +1,4 @@
-"""The window's menus: File, Run, Compare, Demos, Export and Help. Actions call the window's methods.
+"""The window's menus: File, Run, Compare, Demos, Export, View and Help. Actions call the window's methods.
 
 ``w.run_action``, ``w.cancel_action`` and ``w.demo_actions`` are set here; the window enables them.
 """
@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from vggcompare.core.run.presets import PRESETS
+from vggcompare.gui.present import toggle as toggle_present
 from vggcompare.gui.window import exports
 from vggcompare.gui.common.dialogs import show_help
 from vggcompare.gui.window.reproduce_actions import reproduce_shown
@@ -55,6 +56,10 @@ def build_menus(w) -> None:
         demos.addAction(action)
     demos.setToolTipsVisible(True)
     _export_menu(w, bar.addMenu("&Export"))
+    w.present_action = _action(w, "Present", lambda: toggle_present(w), Qt.Key.Key_F11,
+                               "Full screen for a room: the picture, the top 5, the map and the verdict, then each "
+                               "demonstration as a question and its answer (Esc leaves)")
+    bar.addMenu("&View").addAction(w.present_action)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(_action(w, "How to read this window", lambda: show_help(w), QKeySequence.StandardKey.HelpContents))
 

@@ -106,8 +106,10 @@ class Presenter:
         self._end_running(f"{title}.", error_sentence(exc))
         if isinstance(exc, WeightsUnavailableError) and w.model_state.weights_missing(str(exc)):
             return  # the weights prompt offers the ways on
-        box = w.show_error(title, error_sentence(exc), details)
-        if isinstance(exc, GradcamUnavailableError) and box is not None:
+        before = getattr(w, "error_box", None)
+        w.show_error(title, error_sentence(exc), details)
+        box = getattr(w, "error_box", None)
+        if isinstance(exc, GradcamUnavailableError) and box is not None and box is not before:  # a new box (the window is open)
             self.offer_occlusion(box)
 
     def offer_occlusion(self, box) -> None:
