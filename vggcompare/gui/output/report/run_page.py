@@ -174,12 +174,13 @@ def _maps_and_spread(page: Page, result: RunResult, room: float) -> None:
     ratio = maps.height() / maps.width()
     maps_w = max(page.width * 0.34, min(maps_w, room / ratio))
     height = maps_w * ratio
-    page.ensure(max(height, MIN_SPREAD))
+    spread_h = max(height, MIN_SPREAD, min(220.0, room - 8))  # the spread takes the room the maps leave
+    page.ensure(max(height, spread_h))
     top = page.y
     used = page.figure(maps, 0, maps_w, y=top)
     discard(maps)
     x = maps_w + 12
-    used = max(used, _spread(page, result, x, page.width - x, max(height, MIN_SPREAD), y=top))
+    used = max(used, _spread(page, result, x, page.width - x, spread_h, y=top))
     page.y = top + used
 
 
