@@ -156,8 +156,8 @@ def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) 
                   f"Sweeps compute no explanation maps.</span>")
         page.gap(6)
         _thumb_grid(page, thumbs, [(f.image_index, f"<b>{esc(f.image)}</b><br>{esc(f.reference_top1_label)}"
-                                   f"{'' if f.reference_top1_probability is None else f' {f.reference_top1_probability:.2f}'}"
-                                   f" → {esc(f.top1_label)} {f.top1_probability:.2f}<br>change {fmt(f.largest_change)}")
+                                   f"{'' if f.reference_top1_probability is None else f' {fmt(f.reference_top1_probability)}'}"
+                                   f" → {esc(f.top1_label)} {fmt(f.top1_probability)}<br>change {fmt(f.largest_change)}")
                                   for f in shown])
 
 

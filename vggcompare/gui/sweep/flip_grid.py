@@ -22,8 +22,8 @@ MAPS = (("Grad-CAM maps", "gradcam"), ("occlusion maps (any model)", "occlusion"
 
 def caption(flip) -> str:
     """A thumbnail's text: the image, reference → variant top-1 with probabilities, and the largest change."""
-    ref_p = "" if flip.reference_top1_probability is None else f" {flip.reference_top1_probability:.2f}"
-    return (f"{flip.image}\n{flip.reference_top1_label}{ref_p}\n→ {flip.top1_label} {flip.top1_probability:.2f}\n"
+    ref_p = "" if flip.reference_top1_probability is None else f" {fmt(flip.reference_top1_probability)}"
+    return (f"{flip.image}\n{flip.reference_top1_label}{ref_p}\n→ {flip.top1_label} {fmt(flip.top1_probability)}\n"
             f"change {fmt(flip.largest_change)}")
 
 
