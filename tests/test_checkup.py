@@ -114,3 +114,19 @@ def test_sweep_preset_checkup_gives_each_cause_a_flip_rate(bn_model, tmp_path):
     assert "training mode: training=True, alone" in names and "loader opencv: opencv at its defaults" in names
     assert not any("batch neighbours" in n or "in a batch" in n for n in names)  # not a sweep's variant
     assert all(v["images"] == 2 for v in summary["variants"])
+
+
+def test_a_second_checkup_in_the_same_process_reuses_every_traced_call(bn_model, monkeypatch):
+    """BatchNorm + Dropout give a checkup four model variants (reference, training mode's keyed copy, bfloat16,
+    dropout): all stay prepared, so a second checkup (the window's engine keeps its process) compiles no call again."""
+    from vggcompare.core.model import prepare
+
+    prepare.clear_cache()
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model, seeding="once")
+    _checkup(cfg)
+    compiled = []
+    real = prepare.compile_forward
+    monkeypatch.setattr(prepare, "compile_forward", lambda *a, **k: compiled.append(a[3:]) or real(*a, **k))
+    again = _checkup(cfg)
+    assert compiled == []
+    assert {r.cause for r in again.rows if r.status == MEASURED} >= {"training mode", "precision", "dropout", "call xla"}

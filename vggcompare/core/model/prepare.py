@@ -29,7 +29,9 @@ Status = Callable[[str], None]
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, "PreparedModel"] = {}
 _BASES: dict[tuple, Any] = {}
-_MAX_VARIANTS = 3
+# Variants of the one base model kept, least recently used dropped first: a checkup uses four (the reference, training
+# mode's keyed copy, bfloat16, dropout), and with three a second checkup rebuilt and retraced them in turn.
+_MAX_VARIANTS = 4
 
 
 @dataclass
@@ -141,8 +143,9 @@ def prepare_model(
         base_key = _base_key(config, weights_path)
         keyed = config.dropout is not None or (config.training_mode and config.model not in ("vgg19", "vgg19-random"))
         key = (base_key, config.labels, config.dropout, config.precision, keyed)
-        cached = _CACHE.get(key)
+        cached = _CACHE.pop(key, None)
         if cached is not None:
+            _CACHE[key] = cached  # now the most recently used
             return cached
         base = _BASES.get(base_key)
         if base is None:

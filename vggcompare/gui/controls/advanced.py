@@ -104,7 +104,11 @@ class NumericsSettings(SettingsGroup):
         self.precision = combo()
         self.precision.addItem("float32 (full precision)", "float32")
         self.precision.addItem("bfloat16 (faster, less exact)", "bfloat16")
-        self.precision.setToolTip("The number format of the computation. bfloat16 is 2–3× faster on CPUs that support it, with differences around 1e-5.")
+        self.precision.setToolTip(
+            "The number format of the computation. Measured on an Intel Xeon with AVX-512, AVX512_BF16 and AMX (native "
+            "bfloat16): VGG19 ran 2.4–3.2× faster at bfloat16, its probabilities differing by about 1e-6; EfficientNet-Lite0 "
+            "was no faster, and moved by up to 0.0016 (top-1 changed on 2 of 15 photos). With Eigen kernels or on an "
+            "AVX2-only CPU bfloat16 is emulated and slower (0.4–0.9× float32's speed).")
         self.deterministic = QCheckBox("Deterministic operations")
         self.deterministic.setToolTip("Ask TensorFlow to use only deterministic kernels (same hardware, same numbers).")
         self.auto_threads = QCheckBox("TensorFlow's default")
