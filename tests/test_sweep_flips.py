@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sweep_helpers import photo_folder, probe_model  # noqa: F401 - fixtures
-
 from vggcompare.core.analysis.sweep_flips import flipped_images, worst_variant
 
 
@@ -46,21 +44,3 @@ def test_the_worst_variant_has_the_highest_flip_rate_and_more_flips_break_a_tie(
     assert worst_variant({"variants": [v("a", 0.5, 2), v("b", 0.5, 5)]}) == "b"
     assert worst_variant({"variants": [v("c", None, 0)]}) is None and worst_variant({"variants": []}) is None
 
-
-def test_a_sweep_asked_for_maps_says_it_makes_none_and_keeps_the_same_table(probe_model, photo_folder, tmp_path):
-    from sweep_helpers import VARIANTS, drive
-
-    from vggcompare.core.config import ExperimentConfig
-    from vggcompare.core.run.sweep import NO_MAPS, run_sweep
-    from vggcompare.core.run.sweep.plan import variants_from_changes
-    from vggcompare.core.storage.sweep_table import SweepTable
-
-    listing = photo_folder / "one.txt"
-    listing.write_text("set/coffee.jpg\n")
-    cfg = ExperimentConfig(model=probe_model, passes=2, seeding="once", seed=7, preprocess="caffe")
-    asked = drive(run_sweep(str(listing), str(tmp_path / "o"), cfg, variants=variants_from_changes(cfg.replace(explain="occlusion"), VARIANTS)))[0]
-    assert NO_MAPS in asked.notes and "--explain was left out" in NO_MAPS
-    with SweepTable(tmp_path / "o", create=False) as table:
-        assert all("explain" not in v["config"] for v in table.settings["variants"])
-    again = drive(run_sweep(str(listing), str(tmp_path / "o"), cfg, variants=variants_from_changes(cfg, VARIANTS)))[0]
-    assert again.groups_run == 0 and NO_MAPS not in again.notes  # the same sweep: it resumes to nothing

@@ -72,7 +72,7 @@ def _a_bar_opens_its_flipped_images_and_one_opens_its_pair(qtbot, window, view, 
     assert not first.icon().isNull() and "→" in first.text() and "change" in first.text()
     changes = [float(grid.item(k).text().rsplit("change ", 1)[1]) for k in range(grid.count())]
     assert changes == sorted(changes, reverse=True)  # largest change first
-    assert "no explanation maps" in view.flips.note.text()
+    assert "No maps computed" in view.flips.note.text()
     image, variant = first.data(Qt.ItemDataRole.UserRole)
     assert variant == worst
     assert view.flips.maps.currentData() == "gradcam"  # the pair's runs make maps unless told not to
@@ -85,3 +85,31 @@ def _a_bar_opens_its_flipped_images_and_one_opens_its_pair(qtbot, window, view, 
     window.tabs.setCurrentIndex(window.tabs.count() - 1)
     view.flips.close_grid()
     assert view.flips.isHidden()
+
+
+def test_the_grid_shows_both_maps_on_one_scale_when_the_sweep_computed_them(qtbot):
+    import numpy as np
+    from PySide6.QtCore import QSize
+
+    from vggcompare.core.analysis.sweep_flips import FlippedImage
+    from vggcompare.core.input.images import encode_png
+    from vggcompare.gui.sweep.flip_grid import THUMB, FlipGrid
+
+    grid = FlipGrid()
+    qtbot.addWidget(grid)
+    grey = encode_png(np.full((40, 40, 3), 128, np.uint8))
+    plain = FlippedImage(0, "a.jpg", "v", "cat", 0.9, "dog", 0.6, 0.5, "cat", grey)
+    dark_bright = FlippedImage(1, "b.jpg", "v", "cat", 0.8, "dog", 0.7, 0.4, "cat", grey,
+                               reference_map=np.zeros((8, 8), np.float16), variant_map=np.full((8, 8), 2, np.float16),
+                               map_method="occlusion", map_classes=("cat", "dog"))
+    grid.show_flips("v", [plain])
+    assert "No maps computed" in grid.note.text() and grid.list.iconSize() == QSize(THUMB, THUMB)
+    grid.show_flips("v", [dark_bright, plain])
+    assert "mean occlusion map of the reference (left) and of the variant (right)" in grid.note.text()
+    assert "0 (dark) to 2 (bright)" in grid.note.text()  # one scale: both maps together
+    icon = grid.list.item(0).icon().pixmap(grid.list.iconSize()).toImage()
+    assert icon.width() > 1.9 * icon.height()
+    left, right = icon.pixelColor(icon.width() // 4, icon.height() // 2), icon.pixelColor(3 * icon.width() // 4, icon.height() // 2)
+    assert left.lightness() < 100 < 150 < right.lightness()  # the reference's 0 is dark, the variant's 2 the scale's top
+    single = grid.list.item(1).icon().pixmap(QSize(THUMB, THUMB)).toImage()
+    assert abs(single.width() - single.height()) <= 1  # an image without maps keeps its one picture

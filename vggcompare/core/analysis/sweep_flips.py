@@ -1,13 +1,13 @@
 """The images behind a flip rate: the rows of one variant whose top-1 flipped, largest change first.
 
-Pure Python over the sweep table's rows. The window's grid and the sweep report show what this returns
+Pure Python over the sweep table's rows (and its mean maps, when the sweep computed them). The window's grid and the sweep report show what this returns
 and compute nothing themselves.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Sequence
 
 
 @dataclass(frozen=True)
@@ -24,27 +24,42 @@ class FlippedImage:
     largest_change: float
     largest_change_label: str
     thumbnail: bytes | None = None  # PNG bytes from the table, when asked for
+    reference_map: Any = field(default=None, compare=False)  # (H, W) float16 mean map of the reference (sweeps run with --explain), else None
+    variant_map: Any = field(default=None, compare=False)  # the variant's, for its own top-1
+    map_method: str | None = None  # "gradcam" or "occlusion" when both maps are there
+    map_classes: tuple[str, str] | None = None  # the classes the two maps explain (reference's, variant's)
+
+    @property
+    def has_maps(self) -> bool:
+        """Both maps were computed by the sweep."""
+        return self.reference_map is not None and self.variant_map is not None
 
 
-def flipped_images(rows: Sequence[dict], variant: str, thumbnails: dict[int, bytes] | None = None) -> list[FlippedImage]:
+def flipped_images(rows: Sequence[dict], variant: str, thumbnails: dict[int, bytes] | None = None,
+                   maps: dict[tuple[int, int], tuple] | None = None) -> list[FlippedImage]:
     """The rows of ``variant`` whose top-1 flipped, sorted by their largest probability change (largest first).
 
     ``rows`` are the sweep table's rows (:meth:`SweepTable.rows`); the reference is variant index 0, and its
     row of the same image gives the reference's top-1 probability. Rows with an error are left out.
+    ``maps`` (:meth:`SweepTable.maps`, by (image, variant) index: method, class, map) adds both mean maps.
     """
+    maps = maps or {}
     reference = {r["image_index"]: r for r in rows if r["variant_index"] == 0 and not r["error"]}
     out = []
     for r in rows:
         if r["variant"] != variant or r["variant_index"] == 0 or r["error"] or not r["top1_changed"]:
             continue
         ref = reference.get(r["image_index"])
+        pair = maps.get((r["image_index"], 0)), maps.get((r["image_index"], r["variant_index"]))
+        both = {} if None in pair else {"reference_map": pair[0][2], "variant_map": pair[1][2], "map_method": pair[1][0],
+                                        "map_classes": (pair[0][1], pair[1][1])}
         out.append(FlippedImage(
             image_index=r["image_index"], image=r["image"], variant=variant,
             reference_top1_label=r["reference_top1_label"],
             reference_top1_probability=None if ref is None else float(ref["top1_probability"]),
             top1_label=r["top1_label"], top1_probability=float(r["top1_probability"]),
             largest_change=float(r["largest_change"]), largest_change_label=r["largest_change_label"],
-            thumbnail=(thumbnails or {}).get(r["image_index"]),
+            thumbnail=(thumbnails or {}).get(r["image_index"]), **both,
         ))
     return sorted(out, key=lambda f: (-f.largest_change, f.image_index))
 

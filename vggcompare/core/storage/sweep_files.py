@@ -74,8 +74,8 @@ def write_outputs(folder: str | Path, table: SweepTable) -> dict:
 
 
 def read_flipped(folder: str | Path, variant: str) -> list:
-    """The images whose top-1 flipped under ``variant``, largest change first, with their thumbnails (a file job)."""
+    """The images whose top-1 flipped under ``variant``, largest change first, with thumbnails and maps (a file job)."""
     from vggcompare.core.analysis.sweep_flips import flipped_images
 
     with SweepTable(folder, create=False) as table:
-        return flipped_images(table.rows(), variant, table.thumbnails())
+        return flipped_images(table.rows(), variant, table.thumbnails(), table.maps())

@@ -4,7 +4,9 @@ SQLite's journal makes every commit all-or-nothing, so a sweep killed at any mom
 a closed window) leaves the rows of the groups it finished and nothing of the one it was running. The
 table holds the sweep's settings (so a resume can check it continues the same sweep), the list of
 images in the order they were first seen (new files are appended), one row per image × variant, and
-a small thumbnail of each image for the report.
+a small thumbnail of each image for the report. Sweeps run with ``--explain`` also keep the mean map of
+each flipped image × variant and of its reference (``maps``, float16 ``.npy`` bytes, see ``sweep_maps``);
+older tables simply have none.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable
 
+import numpy as np
+
 from vggcompare.core.errors import VggCompareError
+from vggcompare.core.storage.sweep_maps import decode_map
 
 TABLE_FILE = "sweep.sqlite"
 FORMAT_VERSION = 1
@@ -32,7 +37,11 @@ CREATE TABLE IF NOT EXISTS rows (
     image_index INTEGER NOT NULL, variant_index INTEGER NOT NULL,
     {", ".join(f"{c} {_TYPES.get(c, 'TEXT')}" for c in COLUMNS)},
     PRIMARY KEY (image_index, variant_index));
+CREATE TABLE IF NOT EXISTS maps (
+    image_index INTEGER NOT NULL, variant_index INTEGER NOT NULL, method TEXT NOT NULL, class_name TEXT NOT NULL,
+    npy BLOB NOT NULL, PRIMARY KEY (image_index, variant_index));
 """
+MAP_KEYS = ("map_method", "map_class", "map_npy")  # a row's map, when it has one (stored in the maps table)
 
 
 class SweepTableError(VggCompareError):
@@ -113,6 +122,8 @@ class SweepTable:
         with self._db:
             self._db.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
             self._db.executemany("UPDATE images SET thumbnail = ? WHERE idx = ?", [(t, i) for i, t in thumbnails.items()])
+            self._db.executemany("INSERT OR REPLACE INTO maps VALUES (?, ?, ?, ?, ?)",
+                                 [(r["image_index"], r["variant_index"], *(r[k] for k in MAP_KEYS)) for r in rows if r.get("map_npy")])
 
     def rows(self) -> list[dict]:
         """Every row, by image then variant, as dicts with the table's columns."""
@@ -123,6 +134,16 @@ class SweepTable:
             row = dict(zip(names, values))
             row["top1_changed"] = None if row["top1_changed"] is None else bool(row["top1_changed"])
             out.append(row)
+        return out
+
+    def maps(self) -> dict[tuple[int, int], tuple[str, str, np.ndarray]]:
+        """The stored mean maps by (image index, variant index): (method, class explained, (H, W) float16).
+
+        Raises SweepMapError (one sentence) when a stored map is damaged.
+        """
+        out = {}
+        for image, variant, method, name, data in self._db.execute("SELECT * FROM maps ORDER BY image_index, variant_index"):
+            out[(image, variant)] = (method, name, decode_map(data, f"image {image} under variant {variant}"))
         return out
 
     def thumbnails(self) -> dict[int, bytes]:

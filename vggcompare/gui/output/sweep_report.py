@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from vggcompare.core.analysis.sweep_flips import flipped_images, worst_variant
 from vggcompare.core.analysis.sweep_text import COLUMNS, percent, table_rows
 from vggcompare.core.analysis.verdict import fmt
@@ -21,6 +23,7 @@ from vggcompare.gui.output.figures.paper import ensure_app
 from vggcompare.gui.output.report.page import ACCENT
 
 TOP_IMAGES = 12
+MAP_OPACITY = 0.6  # as the flip grid draws them
 
 
 CHART_FONT = ("DejaVu Sans", 8)
@@ -116,7 +119,7 @@ def _largest(rows: list[dict], count: int) -> list[dict]:
     return sorted(best.values(), key=lambda r: -r["largest_change"])[:count]
 
 
-def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) -> None:
+def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes], maps: dict | None = None) -> None:
     """Page 1: headline, per-variant table and chart; page 2: the images whose output changed most."""
     from PySide6.QtCore import QRectF
 
@@ -145,7 +148,7 @@ def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) 
                                    f"{fmt(r['largest_change'])} ({esc(r['largest_change_label'])})<br>top-1 "
                                    f"{esc(r['reference_top1_label'])} → {esc(r['top1_label'])}") for r in largest])
     worst = worst_variant(summary)
-    flips = flipped_images(rows, worst) if worst else []
+    flips = flipped_images(rows, worst, maps=maps) if worst else []
     if flips:
         page.new_page()
         shown = flips[:TOP_IMAGES]
@@ -153,23 +156,48 @@ def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) 
         page.text(f"<span class='muted'>The variant with the highest flip rate changed the top-1 answer on {len(flips)} "
                   f"image{'s' if len(flips) != 1 else ''}; {'all are' if len(shown) == len(flips) else f'the {len(shown)} with the largest change are'} "
                   f"shown, largest change first: reference → variant top-1, each with its mean probability. "
-                  f"Sweeps compute no explanation maps.</span>")
+                  f"{_maps_sentence(shown)}</span>")
         page.gap(6)
         _thumb_grid(page, thumbs, [(f.image_index, f"<b>{esc(f.image)}</b><br>{esc(f.reference_top1_label)}"
                                    f"{'' if f.reference_top1_probability is None else f' {fmt(f.reference_top1_probability)}'}"
                                    f" → {esc(f.top1_label)} {fmt(f.top1_probability)}<br>change {fmt(f.largest_change)}")
-                                  for f in shown])
+                                  for f in shown], {f.image_index: f for f in shown if f.has_maps})
 
 
-def _thumb_grid(page, thumbs: dict[int, bytes], items: list[tuple[int, str]]) -> None:
-    """Thumbnails four to a row, each with its caption (HTML) under it."""
+def _maps_scale(flips) -> tuple[float, float] | None:
+    """The one colour scale of every map shown (None when there are none)."""
+    from vggcompare.gui.results.heatmap import map_range
+
+    mapped = [np.stack([f.reference_map, f.variant_map]).reshape(-1) for f in flips if f.has_maps]
+    return map_range(np.concatenate(mapped)) if mapped else None
+
+
+def _maps_sentence(flips) -> str:
+    scale = _maps_scale(flips)
+    if scale is None:
+        return "No maps computed (the sweep ran without --explain)."
+    method = next(f.map_method for f in flips if f.has_maps)
+    return (f"Under each picture, the sweep's mean {'Grad-CAM' if method == 'gradcam' else 'occlusion'} map of the reference "
+            f"(left) and of the variant (right), each for its own top-1, on one colour scale: {scale[0]:.3g} (dark) to "
+            f"{scale[1]:.3g} (bright).")
+
+
+def _thumb_grid(page, thumbs: dict[int, bytes], items: list[tuple[int, str]], mapped: dict | None = None) -> None:
+    """Thumbnails four to a row, each with its caption (HTML) under it; ``mapped`` flips get both maps instead."""
     from PySide6.QtGui import QImage
 
     side, caption = page.width / 4, 44
+    scale = _maps_scale(list((mapped or {}).values()))
     for k, (index, html) in enumerate(items):
         x, y = (k % 4) * side, page.y + (k // 4) * (side + caption)
         thumb = QImage.fromData(thumbs.get(index, b""))
-        if not thumb.isNull():
+        if index in (mapped or {}):
+            from vggcompare.gui.results.heatmap import two_maps
+
+            flip = mapped[index]
+            pair = two_maps(None if thumb.isNull() else thumb, flip.reference_map, flip.variant_map, scale, 256, MAP_OPACITY)
+            page.image(pair.toImage(), x, y, side - 8, side - 12)
+        elif not thumb.isNull():
             page.image(thumb, x, y, side - 8, side - 12)
         page.text(f"<span class='small'>{html}</span>", x=x, width=side - 8, y=y + side - 8)
 
@@ -179,6 +207,6 @@ def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike, page_
     from vggcompare.gui.output.report.output import write_pdf
 
     with SweepTable(folder, create=False) as table:
-        summary, rows, thumbs = sweep_summary(table), table.rows(), table.thumbnails()
-    return write_pdf(path, lambda page: draw_sweep(page, summary, rows, thumbs), page_size=page_size,
+        summary, rows, thumbs, maps = sweep_summary(table), table.rows(), table.thumbnails(), table.maps()
+    return write_pdf(path, lambda page: draw_sweep(page, summary, rows, thumbs, maps), page_size=page_size,
                      title="vggcompare: many images")

@@ -62,6 +62,19 @@ def overlay(background: QImage | None, heat: QImage, opacity: float, side: int) 
     return out
 
 
+def two_maps(picture: QImage | None, left: np.ndarray, right: np.ndarray, scale: tuple[float, float], side: int,
+             opacity: float) -> QPixmap:
+    """Two maps over the same picture, side by side 4 px apart, both coloured on ``scale`` (a flip's pair)."""
+    a, b = (overlay(picture, heat_image(m, *scale), opacity, side) for m in (left, right))
+    out = QPixmap(a.width() + b.width() + 4, max(a.height(), b.height()))
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    painter.drawPixmap(0, 0, a)
+    painter.drawPixmap(a.width() + 4, 0, b)
+    painter.end()
+    return out
+
+
 class ColourBar(QWidget):
     """A vertical colour bar with its top and bottom values."""
 

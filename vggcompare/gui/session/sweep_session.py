@@ -18,9 +18,10 @@ from vggcompare.gui.session.job_runner import RUN, SWEEP
 
 
 def default_out_dir(folder: str, preset: str, config: ExperimentConfig) -> str:
-    """Where the window keeps a sweep's table: one folder per image folder, preset and model, so a rerun resumes."""
+    """Where the window keeps a sweep's table: one folder per image folder, preset, model and maps, so a rerun resumes."""
     model = config.model.replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[^A-Za-z0-9]+", "-", f"{folder.rstrip('/').rsplit('/', 1)[-1]}-{preset}-{model}-{config.passes}").strip("-")
+    maps = f"-{config.explain}{config.explain_passes or ''}-{config.explain_class or ''}" if config.explain else ""  # a sweep with maps has other settings
+    name = re.sub(r"[^A-Za-z0-9]+", "-", f"{folder.rstrip('/').rsplit('/', 1)[-1]}-{preset}-{model}-{config.passes}{maps}").strip("-")
     return str(user_data_dir() / "sweeps" / name)
 
 

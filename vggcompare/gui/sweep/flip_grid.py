@@ -1,22 +1,29 @@
 """The images behind a flip rate: a grid of the images whose top-1 flipped under one variant.
 
 It shows what :func:`vggcompare.core.analysis.sweep_flips.flipped_images` returned, in its order (largest
-change first); a double-click asks for the pair in the compare view.
+change first), with the reference's and the variant's mean maps when the sweep computed them; a
+double-click asks for the pair in the compare view.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
+import numpy as np
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
 )
 
 from vggcompare.core.analysis.verdict import fmt
+from vggcompare.gui.results.heatmap import map_range, two_maps
 
 THUMB = 120
-NO_MAPS = ("Sweeps compute no explanation maps, so the grid shows the pictures only. A double-click runs the image's "
-           "reference and variant again for the compare view, with the maps chosen here: both maps and A − B.")
+NO_MAPS = ("No maps computed: this sweep ran without --explain, so the grid shows the pictures only. A double-click runs "
+           "the image's reference and variant again for the compare view, with the maps chosen here: both maps and A − B.")
+MAPS_NOTE = ("Each image shows the sweep's mean {method} map of the reference (left) and of the variant (right), each for "
+             "its own top-1, over the picture, on one colour scale for the whole grid: {low:.3g} (dark) to {high:.3g} (bright).")
+OPACITY = 0.6
+METHOD_NAMES = {"gradcam": "Grad-CAM", "occlusion": "occlusion"}
 MAPS = (("Grad-CAM maps", "gradcam"), ("occlusion maps (any model)", "occlusion"), ("no maps", None))
 
 
@@ -72,6 +79,13 @@ class FlipGrid(QWidget):
         """Fill the grid with ``flips`` (core FlippedImage, already sorted) and show it."""
         self.variant = variant
         self.list.clear()
+        mapped = [f for f in flips if f.has_maps]
+        scale = map_range(np.concatenate([np.stack([f.reference_map, f.variant_map]).reshape(-1) for f in mapped])) if mapped else None
+        wide = THUMB * 2 + 4 if mapped else THUMB
+        self.list.setIconSize(QSize(wide, THUMB))
+        self.list.setGridSize(QSize(wide + 60, THUMB + 80))
+        self.note.setText(MAPS_NOTE.format(method=METHOD_NAMES.get(mapped[0].map_method, mapped[0].map_method), low=scale[0],
+                                           high=scale[1]) if mapped else NO_MAPS)
         if flips:
             self.title.setText(f"{len(flips)} image{'s' if len(flips) != 1 else ''} whose top-1 flipped under "
                                f"'{variant}', largest change first (double-click one to compare its two runs):")
@@ -81,7 +95,7 @@ class FlipGrid(QWidget):
             item = QListWidgetItem(caption(flip))
             pixmap = QPixmap()
             if flip.thumbnail and pixmap.loadFromData(flip.thumbnail):  # PNG bytes already in memory
-                item.setIcon(QIcon(pixmap))
+                item.setIcon(QIcon(two_maps(pixmap.toImage(), flip.reference_map, flip.variant_map, scale, THUMB, OPACITY) if flip.has_maps else pixmap))
             item.setData(Qt.ItemDataRole.UserRole, (flip.image, flip.variant))
             item.setToolTip(f"{flip.image}: largest change {fmt(flip.largest_change)} ({flip.largest_change_label})")
             self.list.addItem(item)

@@ -21,9 +21,11 @@ from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to
 from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
-from vggcompare.core.run.engine import AUTO_BATCH
+from vggcompare.core.storage.sweep_maps import encode_map
+from vggcompare.core.run.engine import AUTO_BATCH, auto_batch_size
 from vggcompare.core.run.engine import _forward  # the engine's own forward call
-from vggcompare.core.run.engine_steps import STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS
+from vggcompare.core.run.engine_steps import STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS, dropout_keys
+from vggcompare.core.run.explain import KeptPasses, check_explainable, explain_passes, explained_count
 from vggcompare.core.run.engine_steps import pass_seed as _pass_seed  # the engine's pass keys
 
 # An item of a group: (image index, name shown in errors, the file's bytes or the reason it could not be read)
@@ -49,6 +51,7 @@ class SweepWorker:
         self.allow_download = allow_download
         self.labels: list[str] = []
         self.model_description = ""
+        self._bases: dict[int, tuple] = {}  # each variant's pass-key base, by id of its config (its maps reuse the passes' keys)
 
     def start(self, threads: int | None = None) -> None:
         """Start the backend with the reference's settings and build the model (once per process)."""
@@ -82,6 +85,7 @@ class SweepWorker:
         if errors:  # their passes count as done for the progress, though none runs
             yield len(errors) * sum(cfg.passes for _, cfg in self.variants)
         probs: list[dict[int, np.ndarray]] = []
+        pictures: list[dict[int, np.ndarray]] = []
         failed: dict[tuple[int, int], str] = {}  # (image, variant): what the variant's loader could not read
         for k, (_name, cfg) in enumerate(self.variants):
             readable = {}
@@ -94,6 +98,7 @@ class SweepWorker:
                 yield (len(images) - len(readable)) * cfg.passes
             out = yield from self._run_variant(cfg, readable)
             probs.append(out)
+            pictures.append(readable)
         rows = []
         for index, name, _data in items:
             for k, (variant, cfg) in enumerate(self.variants):
@@ -103,7 +108,45 @@ class SweepWorker:
                 else:
                     row.update(self._numbers(probs[0][index], probs[k][index]))
                 rows.append(row)
+        if any(cfg.explain for _, cfg in self.variants):
+            yield from self._explain_flips(rows, pictures, probs)
         return rows, thumbs
+
+    def _explain_flips(self, rows: list[dict], pictures: list, probs: list) -> Generator[int, None, None]:
+        """Add the mean map to the rows whose top-1 flipped, and to their images' reference rows.
+
+        Only flipped images get maps (the flip grid shows no other, and a flip is known once the variant
+        ran): each map is what a run of that image under that variant would compute, from the same first
+        K passes' inputs, keys and weights (core.run.explain). Yields 0 after each map (a cancellation point).
+        """
+        flipped = {r["image_index"] for r in rows if r.get("top1_changed")}
+        for row in rows:
+            i, k = row["image_index"], row["variant_index"]
+            if i in flipped and (k == 0 or row["top1_changed"]):
+                e = self._mean_map(k, pictures[k][i], probs[k][i])
+                row.update(map_method=e.method, map_class=e.class_name, map_npy=encode_map(e.mean))
+                yield 0
+
+    def _mean_map(self, k: int, picture: np.ndarray, probabilities: np.ndarray):
+        """Variant k's explanation of one image, as :func:`run_passes` would make it for a run of that image."""
+        cfg = self.variants[k][1]
+        prepared = prepare_model(cfg, allow_download=self.allow_download)
+        set_deterministic_ops(cfg.deterministic_ops)
+        self._hold(prepared, cfg)
+        base = self._bases[id(cfg)]
+        kept = KeptPasses(explained_count(cfg))
+        augmenter = aug.PassAugmenter(cfg.augment, base[0] % 2**32, cfg.seeding) if cfg.augment.enabled else None
+        indices = range(kept.count)
+        keys = dropout_keys(base, cfg, indices, kept.count) if prepared.keys is not None else None
+        kept.add(self._rows(cfg, picture, augmenter, 0, kept.count), keys, indices)
+        hold = (lambda i: prepared.hold_weights(tuple(_pass_seed(base, cfg, i, STREAM_WEIGHTS)))) if cfg.reinit_weights else None
+        return explain_passes(prepared, cfg, kept, probabilities, auto_batch_size(cfg), hold)
+
+    @staticmethod
+    def _hold(prepared: PreparedModel, cfg: ExperimentConfig) -> None:
+        # A sweep holds one set of random weights, drawn from the seed, for every image (even unseeded).
+        if prepared.random_weights and not cfg.reinit_weights:
+            prepared.hold_weights((cfg.seed, STREAM_INIT))
 
     def _numbers(self, reference: np.ndarray, variant: np.ndarray) -> dict:
         n = image_numbers(reference, variant)
@@ -121,11 +164,11 @@ class SweepWorker:
         if not images:
             return {}
         prepared = prepare_model(cfg, allow_download=self.allow_download)
+        check_explainable(prepared, cfg)  # an unknown class, or Grad-CAM without a conv layer: before the passes
         set_deterministic_ops(cfg.deterministic_ops)
-        # A sweep holds one set of random weights, drawn from the seed, for every image (even unseeded).
-        if prepared.random_weights and not cfg.reinit_weights:
-            prepared.hold_weights((cfg.seed, STREAM_INIT))
+        self._hold(prepared, cfg)
         base = (secrets.randbits(63),) if cfg.seeding == "off" else (cfg.seed,)
+        self._bases[id(cfg)] = base
         n = cfg.passes
         order = list(images)
         # each image's passes are augmented as a run of the tool on that image alone would augment them
