@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from sweep_helpers import drive, photo_folder, probe_model, write_variants  # noqa: F401 - fixtures
 
@@ -25,7 +26,7 @@ def test_ray_engine_writes_the_same_table_as_the_local_engine(probe_model, photo
     monkeypatch.setattr(ray, "init", init)
     variants = write_variants(tmp_path)
     options = ["--model", probe_model, "--passes", "4", "--seeding", "once", "--preprocess", "caffe",
-               "--variants", variants, "--quiet"]
+               "--variants", variants, "--explain", "occlusion", "--explain-passes", "2", "--quiet"]
     assert main(["sweep", str(photo_folder), "--out-dir", str(tmp_path / "local"), *options]) == 0
     assert main(["sweep", str(photo_folder), "--out-dir", str(tmp_path / "ray"), "--engine", "ray", *options]) == 0
     assert "(ray)" in capsys.readouterr().out
@@ -34,6 +35,9 @@ def test_ray_engine_writes_the_same_table_as_the_local_engine(probe_model, photo
         rows = b.rows()
         assert rows == a.rows() and len(rows) == 16 * 3 and sum(1 for r in rows if r["error"]) == 3
         assert a.thumbnails() == b.thumbnails()
+        maps_a, maps_b = a.maps(), b.maps()  # the flipped images' maps come back from the actors too
+        assert maps_a and maps_a.keys() == maps_b.keys()
+        assert all(maps_a[k][:2] == maps_b[k][:2] and np.array_equal(maps_a[k][2], maps_b[k][2]) for k in maps_a)
     assert (tmp_path / "local" / "rows.csv").read_bytes() == (tmp_path / "ray" / "rows.csv").read_bytes()
 
 
