@@ -1,7 +1,8 @@
 """Picture the Many images tab's grid of flipped images (the images behind one flip rate), for the README.
 
 Run from the repository root: ``python docs/make_flip_grid.py SWEEP_DIR [--variant NAME] [--out docs/flip-grid.png]``
-after ``vggcompare sweep resources/sweep --preset pitfalls --model efficientnet-lite0 --passes 4 --out-dir SWEEP_DIR``.
+after ``vggcompare sweep resources/sweep --preset pitfalls --model efficientnet-lite0 --passes 4 --explain gradcam
+--explain-passes 4 --out-dir SWEEP_DIR`` (without ``--explain`` the grid shows the pictures only).
 It reads the sweep's table as the tab does (core ``read_flipped``), fills the tab's own FlipGrid offscreen at
 1200 px wide and grabs it.
 """

@@ -188,18 +188,19 @@ def _thumb_grid(page, thumbs: dict[int, bytes], items: list[tuple[int, str]], ma
 
     side, caption = page.width / 4, 44
     scale = _maps_scale(list((mapped or {}).values()))
+    tall = side - 12 if scale is None else (side - 8) / 2 + 4  # a pair of maps is twice as wide as high
     for k, (index, html) in enumerate(items):
-        x, y = (k % 4) * side, page.y + (k // 4) * (side + caption)
+        x, y = (k % 4) * side, page.y + (k // 4) * (tall + 12 + caption)
         thumb = QImage.fromData(thumbs.get(index, b""))
         if index in (mapped or {}):
             from vggcompare.gui.results.heatmap import two_maps
 
             flip = mapped[index]
             pair = two_maps(None if thumb.isNull() else thumb, flip.reference_map, flip.variant_map, scale, 256, MAP_OPACITY)
-            page.image(pair.toImage(), x, y, side - 8, side - 12)
+            page.image(pair.toImage(), x, y, side - 8, tall)
         elif not thumb.isNull():
-            page.image(thumb, x, y, side - 8, side - 12)
-        page.text(f"<span class='small'>{html}</span>", x=x, width=side - 8, y=y + side - 8)
+            page.image(thumb, x, y, side - 8, tall)
+        page.text(f"<span class='small'>{html}</span>", x=x, width=side - 8, y=y + tall + 4)
 
 
 def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike, page_size: str | None = None) -> Path:
