@@ -80,9 +80,32 @@ def _restoring_state(model: Any, fn: Forward) -> Forward:
     return run
 
 
+class _RetracingFilter:
+    """Drops TensorFlow's "triggered tf.function retracing" warning, and only it.
+
+    Each compiled forward is its own tf.function with a fixed input signature, traced once and kept (per model
+    variant, batch size, call path and training part): a checkup needs a dozen distinct graphs. They all wrap
+    the same Python code, so TensorFlow's frequent-tracing heuristic counts them as one function retracing and
+    warns, although nothing is traced twice. One trace for every batch size (batch dimension None) would not
+    serve the keyed Dropout layers, whose masks are drawn row by row."""
+
+    def filter(self, record: Any) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+def _quiet_retracing_warning() -> None:
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _RetracingFilter) for f in logger.filters):
+        logger.addFilter(_RetracingFilter())
+
+
 def _tensorflow_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ...], training: bool,
                         jit_compile: bool = False) -> Forward:
     import tensorflow as tf
+
+    _quiet_retracing_warning()
 
     def call(x, keys):
         if holder is not None:
