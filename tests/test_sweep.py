@@ -126,11 +126,20 @@ def test_sweep_and_sweep_report_commands(probe_model, photo_folder, tmp_path, ca
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "pitfall rescale-after-preprocess" in text and "15 images" in text and "(16 of 16 done, 1 unreadable)" in text
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 2
-    from poppler import need_poppler, pdf_text
+    from vggcompare.core.analysis.sweep_flips import flipped_images, worst_variant
+    from vggcompare.core.storage.sweep_files import sweep_summary
+
+    with SweepTable(out, create=False) as table:
+        worst = worst_variant(sweep_summary(table))
+        flips = flipped_images(table.rows(), worst)
+    assert flips, "the pitfalls flip some top-1 of the probe, so the report has its grid page"
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 3
+    from poppler import need_poppler, pdf_text, pdf_text_of_page
 
     need_poppler()
     assert photo_folder.name in pdf_text(pdf) and str(photo_folder.parent) not in pdf_text(pdf)  # the folder's name only
+    grid = pdf_text_of_page(pdf, 3)
+    assert f"Where '{worst}' flipped the top-1" in grid and grid.index(flips[0].image) < grid.index(flips[:12][-1].image)
     assert main(args) == 0 and "Ran 0 passes" in capsys.readouterr().out  # a finished sweep resumes to nothing
     assert main([*args[:3], "numerics", *args[4:]]) == 2 and "other settings" in capsys.readouterr().err
     assert main(["sweep-report", str(out), "--chart", str(png), "--markdown"]) == 0

@@ -90,6 +90,8 @@ def test_a_scripted_session_opens_no_file_on_the_gui_thread(qtbot, window, tiny_
     qtbot.waitUntil(lambda: view.rows.rowCount() > 0, timeout=10_000)
     with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS):  # a sweep row's two runs
         view.rows.cellDoubleClicked.emit(0, 0)
+    with qtbot.waitSignal(view.sweeps.flips_ready, timeout=10_000):  # a bar's flipped images, with their thumbnails
+        view.chart.bar_clicked.emit(view.chart.summary["variants"][0]["variant"])
     for kind, name in (("pdf", "run.pdf"), ("csv", "stats.csv"), ("png", "top5.png"), ("figure", "spread.svg")):  # export
         path = tmp_path / name
         monkeypatch.setattr(exports, "ask_save_path", lambda *_a, p=path: str(p))

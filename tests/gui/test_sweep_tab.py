@@ -48,4 +48,40 @@ def test_a_sweep_fills_the_table_chart_and_rows_and_a_row_opens_its_comparison(q
     a, b, a_name, b_name, _comparison = shown.args
     assert (a_name, b_name) == ("reference (none, nearest)", variant) and a.name.startswith(image)
     qtbot.waitUntil(lambda: window.tabs.currentIndex() == COMPARE_TAB, timeout=10_000)
+    _a_bar_opens_its_flipped_images_and_one_opens_its_pair(qtbot, window, view, outcome.summary)
     window.close()
+
+
+def _a_bar_opens_its_flipped_images_and_one_opens_its_pair(qtbot, window, view, summary):
+    from PySide6.QtCore import QPoint, Qt
+
+    from vggcompare.core.analysis.sweep_flips import worst_variant
+
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)
+    worst = worst_variant(summary)
+    flipped = next(v for v in summary["variants"] if v["variant"] == worst)["top1_changed"]
+    assert flipped > 0, "the tiny model's top-1 flips under some pitfall"
+    assert view.flips.isHidden()
+    ys = [y for y in range(view.chart.height()) if view.chart.variant_at(y) == worst]
+    assert ys and view.chart.variant_at(0) is None  # the title line is no bar
+    qtbot.mouseClick(view.chart, Qt.MouseButton.LeftButton, pos=QPoint(view.chart.width() // 2, ys[len(ys) // 2]))
+    qtbot.waitUntil(lambda: view.flips.isVisible(), timeout=10_000)  # read off the GUI thread
+    grid = view.flips.list
+    assert view.flips.variant == worst and grid.count() == flipped and f"'{worst}'" in view.flips.title.text()
+    first = grid.item(0)
+    assert not first.icon().isNull() and "→" in first.text() and "change" in first.text()
+    changes = [float(grid.item(k).text().rsplit("change ", 1)[1]) for k in range(grid.count())]
+    assert changes == sorted(changes, reverse=True)  # largest change first
+    assert "no explanation maps" in view.flips.note.text()
+    image, variant = first.data(Qt.ItemDataRole.UserRole)
+    assert variant == worst
+    assert view.flips.maps.currentData() == "gradcam"  # the pair's runs make maps unless told not to
+    with qtbot.waitSignal(window.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
+        grid.itemDoubleClicked.emit(first)
+    a, b, _a_name, b_name, comparison = shown.args
+    assert b_name == worst and a.name.startswith(image)
+    assert a.explanation is not None and b.explanation is not None and comparison.maps.difference is not None
+    qtbot.waitUntil(lambda: window.tabs.compare_view.maps.isVisible(), timeout=10_000)  # both maps and A − B
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)
+    view.flips.close_grid()
+    assert view.flips.isHidden()

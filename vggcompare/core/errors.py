@@ -25,6 +25,10 @@ class WeightsUnavailableError(ModelError):
         self.filename = filename
 
 
+class GradcamUnavailableError(ModelError):
+    """Grad-CAM cannot explain this model (no convolutional layer, or nothing after it); occlusion can."""
+
+
 class LabelsError(VggCompareError):
     """A labels file cannot be read or does not match the model."""
 

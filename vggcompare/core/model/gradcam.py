@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from vggcompare.core.errors import ModelError
+from vggcompare.core.errors import GradcamUnavailableError
 from vggcompare.core.model.mc_dropout import DropoutKeys
 
 NO_CONV = "Grad-CAM needs a convolutional layer; occlusion works (--explain occlusion)"
@@ -30,7 +30,7 @@ def last_conv_block(model: Any) -> int:
     layers = list(model.layers)
     conv = [i for i, layer in enumerate(layers) if type(layer).__name__ in _CONV_NAMES]
     if not conv:
-        raise ModelError(NO_CONV)
+        raise GradcamUnavailableError(NO_CONV)
     end = conv[-1]
     while end + 1 < len(layers) and type(layers[end + 1]).__name__ in _BLOCK_TAIL:
         end += 1
@@ -54,7 +54,7 @@ def split_model(model: Any, logits: bool = False, holder: DropoutKeys | None = N
     features = keras.Model(inputs, block)
     chain = layers[end + 1 : -1] if logits else layers[end + 1 :]
     if not chain:
-        raise ModelError(f"Grad-CAM found no layers after {target.name}; occlusion works (--explain occlusion)")
+        raise GradcamUnavailableError(f"Grad-CAM found no layers after {target.name}; occlusion works (--explain occlusion)")
     head = keras.Sequential(chain)
     head.build(tuple(features.output.shape))
     reference = keras.Model(model.inputs[0], model.layers[-1].input) if logits else model
@@ -82,7 +82,7 @@ def _check_split(features: Any, head: Any, reference: Any, name: str) -> None:
     got = np.asarray(head(features(x, training=False), training=False), dtype=np.float32)
     want = np.asarray(reference(x, training=False), dtype=np.float32)
     if got.shape != want.shape or not np.allclose(got, want, rtol=1e-3, atol=1e-5):
-        raise ModelError(f"Grad-CAM cannot split this model after {name} (its layers branch); "
+        raise GradcamUnavailableError(f"Grad-CAM cannot split this model after {name} (its layers branch); "
                          "occlusion works (--explain occlusion)")
 
 

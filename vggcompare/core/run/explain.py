@@ -143,16 +143,26 @@ def _gradcam(prepared: PreparedModel, logits: bool, inputs: np.ndarray, keys: np
 
 
 def _occlusion(prepared: PreparedModel, logits: bool, inputs: np.ndarray, keys: np.ndarray, index: int, chunk: int) -> np.ndarray:
+    """Each pass's occlusion map: the pass and its 49 occluded copies, made call by call into one reused batch."""
     size = inputs.shape[1:3]
     boxes = ex.grid_boxes(size)
     per = 1 + len(boxes)
-    rows = np.concatenate([ex.occluded_inputs(x, boxes) for x in inputs])
-    row_keys = np.repeat(keys, per, axis=0)
+    total = len(inputs) * per
+    fills = [x.reshape(-1, x.shape[-1]).mean(axis=0) for x in inputs]  # as ex.occluded_inputs fills a patch
     forward = prepared.forward if not logits else _logit_forward(prepared, (chunk, *inputs.shape[1:]))
-    scores = np.empty(len(rows), np.float32)
-    for start, x, k in _batches(rows, row_keys, chunk):
-        n = min(chunk, len(rows) - start)
-        scores[start : start + n] = forward(x, k)[:n, index]
+    batch = np.empty((chunk, *inputs.shape[1:]), np.float32)
+    batch_keys = np.empty((chunk, *keys.shape[1:]), keys.dtype)
+    scores = np.empty(total, np.float32)
+    for start in range(0, total, chunk):
+        n = min(chunk, total - start)
+        for row in range(chunk):  # a short last call repeats its last row, so one compiled shape serves them all
+            i, j = divmod(start + min(row, n - 1), per)
+            batch[row] = inputs[i]
+            if j:
+                top, bottom, left, right = boxes[j - 1]
+                batch[row, top:bottom, left:right] = fills[i]
+            batch_keys[row] = keys[i]
+        scores[start : start + n] = forward(batch, batch_keys)[:n, index]
     return np.stack([ex.occlusion_map(scores[i * per : (i + 1) * per], boxes, size) for i in range(len(inputs))])
 
 

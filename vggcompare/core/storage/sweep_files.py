@@ -71,3 +71,11 @@ def write_outputs(folder: str | Path, table: SweepTable) -> dict:
     atomic_write_text(Path(folder) / ROWS_FILE, rows_csv(table))
     atomic_write_text(Path(folder) / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def read_flipped(folder: str | Path, variant: str) -> list:
+    """The images whose top-1 flipped under ``variant``, largest change first, with their thumbnails (a file job)."""
+    from vggcompare.core.analysis.sweep_flips import flipped_images
+
+    with SweepTable(folder, create=False) as table:
+        return flipped_images(table.rows(), variant, table.thumbnails())

@@ -10,6 +10,7 @@ from vggcompare.core.errors import ConfigError
 from vggcompare.gui.controls.advanced import NumericsSettings, PreprocessSettings
 from vggcompare.gui.controls.pipeline import CallSettings, LoadingSettings
 from vggcompare.gui.controls.augment import AugmentSettings
+from vggcompare.gui.controls.explain import ExplainSettings
 from vggcompare.gui.common.collapsible import Collapsible
 from vggcompare.gui.controls.fields import combo, float_box, int_box
 from vggcompare.gui.controls.model import CUSTOM, ModelControls
@@ -69,6 +70,7 @@ class ControlsPanel(QWidget):
         self.loading_settings = LoadingSettings()
         self.numerics_settings = NumericsSettings()
         self.call_settings = CallSettings()
+        self.explain_settings = ExplainSettings()
         self.groups: dict[str, Collapsible] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -79,6 +81,7 @@ class ControlsPanel(QWidget):
             ("preprocessing", "Advanced: preprocessing, pitfalls", self.preprocess_settings),
             ("calls", "Advanced: call path, training mode, batch neighbours", self.call_settings),
             ("numerics", "Advanced: numerics", self.numerics_settings),
+            ("maps", "Where the model looked: explanation maps", self.explain_settings),
         ):
             group = Collapsible(title)
             group.addWidget(content)
@@ -112,6 +115,7 @@ class ControlsPanel(QWidget):
         cfg = self.augment_settings.apply_to(cfg).replace(augment=dict(enabled=self.augment.isChecked()))
         cfg = self.loading_settings.apply_to(self.preprocess_settings.apply_to(cfg))
         cfg = self.call_settings.apply_to(self.numerics_settings.apply_to(cfg))
+        cfg = self.explain_settings.apply_to(cfg)
         if "no-bgr-swap" in cfg.pitfalls and cfg.effective_preprocess != "caffe":
             raise ConfigError("The pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's).")
         return cfg.validate()
@@ -138,7 +142,7 @@ class ControlsPanel(QWidget):
         """Show ``config`` in the controls, emitting ``changed`` once."""
         widgets = (self, self.model, self.passes, self.seeding, self.seed, self.augment, self.dropout, self.dropout_rate,
                    self.augment_settings, self.preprocess_settings, self.numerics_settings, self.loading_settings,
-                   self.call_settings)
+                   self.call_settings, self.explain_settings)
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.model.set_from(config)
@@ -154,6 +158,7 @@ class ControlsPanel(QWidget):
             self.numerics_settings.set_from(config)
             self.loading_settings.set_from(config)
             self.call_settings.set_from(config)
+            self.explain_settings.set_from(config)
         finally:
             for blocker in blockers:
                 blocker.unblock()

@@ -2,6 +2,7 @@
 
 Page 1: the headline, the per-variant table and the flip-rate chart with 95% Wilson intervals.
 Page 2: the 12 images whose output moved most under some variant, as thumbnails with their numbers.
+Page 3: the images whose top-1 flipped under the worst variant (highest flip rate), largest change first.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from vggcompare.core.analysis.sweep_flips import flipped_images, worst_variant
 from vggcompare.core.analysis.sweep_text import COLUMNS, percent, table_rows
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.atomic import atomic_write_bytes
@@ -21,19 +23,36 @@ from vggcompare.gui.output.report.page import ACCENT
 TOP_IMAGES = 12
 
 
+CHART_FONT = ("DejaVu Sans", 8)
+
+
+def _bars_span(rect, line_height: float) -> tuple[float, float]:
+    """The top and bottom of the bars' band in the chart's ``rect``, for a font of ``line_height``."""
+    return rect.top() + line_height * 1.5, rect.bottom() - line_height * 2.2
+
+
+def variant_at(rect, summary: dict, y: float, line_height: float) -> str | None:
+    """The variant whose bar row holds height ``y`` in a chart drawn in ``rect`` (None above or below the bars)."""
+    variants = summary["variants"]
+    top, bottom = _bars_span(rect, line_height)
+    if not variants or not top <= y < bottom:
+        return None
+    return variants[min(int((y - top) / ((bottom - top) / len(variants))), len(variants) - 1)]["variant"]
+
+
 def draw_flip_chart(painter, rect, summary: dict) -> None:
     """Horizontal bars of each variant's top-1 flip rate, with its 95% interval as a whisker."""
     from PySide6.QtCore import QPointF, QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QPen
 
     variants = summary["variants"]
-    font = QFont("DejaVu Sans", 8)
+    font = QFont(*CHART_FONT)
     painter.setFont(font)
     metrics = painter.fontMetrics()
     pad, value_w = metrics.horizontalAdvance("0"), metrics.horizontalAdvance("100%")  # sizes follow the font, at any resolution
     label_w = min(rect.width() * 0.42, max([metrics.horizontalAdvance(v["variant"]) for v in variants] + [value_w]) + 2 * pad)
     left, right = rect.left() + label_w, rect.right() - value_w - 2 * pad
-    top, bottom = rect.top() + metrics.height() * 1.5, rect.bottom() - metrics.height() * 2.2
+    top, bottom = _bars_span(rect, metrics.height())
     painter.setPen(QColor("#111"))
     painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), metrics.height() * 1.4), Qt.AlignmentFlag.AlignLeft,
                      "Share of images whose top-1 changed against the reference (bar), with its 95% Wilson interval (line)")
@@ -100,7 +119,6 @@ def _largest(rows: list[dict], count: int) -> list[dict]:
 def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) -> None:
     """Page 1: headline, per-variant table and chart; page 2: the images whose output changed most."""
     from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QImage
 
     from vggcompare.gui.output.report.blocks import esc
 
@@ -119,20 +137,41 @@ def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes]) 
     draw_flip_chart(page.painter, QRectF(0, page.u(page.y), page.u(page.width), page.u(height)), summary)
     page.y += height
     largest = _largest(rows, TOP_IMAGES)
-    if not largest:
-        return
-    page.new_page()
-    page.text(f"<h1>The {len(largest)} images whose output changed most</h1>")
-    page.gap(6)
+    if largest:
+        page.new_page()
+        page.text(f"<h1>The {len(largest)} images whose output changed most</h1>")
+        page.gap(6)
+        _thumb_grid(page, thumbs, [(r["image_index"], f"<b>{esc(r['image'])}</b><br>{esc(r['variant'])}: change "
+                                   f"{fmt(r['largest_change'])} ({esc(r['largest_change_label'])})<br>top-1 "
+                                   f"{esc(r['reference_top1_label'])} → {esc(r['top1_label'])}") for r in largest])
+    worst = worst_variant(summary)
+    flips = flipped_images(rows, worst) if worst else []
+    if flips:
+        page.new_page()
+        shown = flips[:TOP_IMAGES]
+        page.text(f"<h1>Where '{esc(worst)}' flipped the top-1</h1>")
+        page.text(f"<span class='muted'>The variant with the highest flip rate changed the top-1 answer on {len(flips)} "
+                  f"image{'s' if len(flips) != 1 else ''}; {'all are' if len(shown) == len(flips) else f'the {len(shown)} with the largest change are'} "
+                  f"shown, largest change first: reference → variant top-1, each with its mean probability. "
+                  f"Sweeps compute no explanation maps.</span>")
+        page.gap(6)
+        _thumb_grid(page, thumbs, [(f.image_index, f"<b>{esc(f.image)}</b><br>{esc(f.reference_top1_label)}"
+                                   f"{'' if f.reference_top1_probability is None else f' {fmt(f.reference_top1_probability)}'}"
+                                   f" → {esc(f.top1_label)} {fmt(f.top1_probability)}<br>change {fmt(f.largest_change)}")
+                                  for f in shown])
+
+
+def _thumb_grid(page, thumbs: dict[int, bytes], items: list[tuple[int, str]]) -> None:
+    """Thumbnails four to a row, each with its caption (HTML) under it."""
+    from PySide6.QtGui import QImage
+
     side, caption = page.width / 4, 44
-    for k, r in enumerate(largest):
+    for k, (index, html) in enumerate(items):
         x, y = (k % 4) * side, page.y + (k // 4) * (side + caption)
-        thumb = QImage.fromData(thumbs.get(r["image_index"], b""))
+        thumb = QImage.fromData(thumbs.get(index, b""))
         if not thumb.isNull():
             page.image(thumb, x, y, side - 8, side - 12)
-        page.text(f"<span class='small'><b>{esc(r['image'])}</b><br>{esc(r['variant'])}: change {fmt(r['largest_change'])} "
-                  f"({esc(r['largest_change_label'])})<br>top-1 {esc(r['reference_top1_label'])} → {esc(r['top1_label'])}</span>",
-                  x=x, width=side - 8, y=y + side - 8)
+        page.text(f"<span class='small'>{html}</span>", x=x, width=side - 8, y=y + side - 8)
 
 
 def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike, page_size: str | None = None) -> Path:

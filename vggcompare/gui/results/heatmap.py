@@ -38,7 +38,7 @@ def heat_image(values: np.ndarray, low: float, high: float, diverging: bool = Fa
 
 def map_range(values: np.ndarray) -> tuple[float, float]:
     """The colour scale of a map: 0 to its largest value (or -m to m when it has negative values)."""
-    v = np.asarray(values, dtype=np.float32)
+    v = np.asarray(values)  # float16 maps stay float16: their min and max are exact without a float32 copy
     low, high = float(v.min()), float(v.max())
     if low < 0:
         m = max(-low, high)

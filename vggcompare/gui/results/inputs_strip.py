@@ -12,18 +12,23 @@ from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.gui.results.numbers import n_passes
 
 CARD_WIDTH = 132
+MAP_SIDE = 96  # pixels of the map under each thumbnail
 
 
-def _map_label(result: RunResult, pass_index: int) -> QLabel | None:
-    """The pass's explanation map, small, on the scale all the run's maps share; None when it has none."""
+def _map_label(result: RunResult, pass_index: int, scale: tuple[float, float]) -> QLabel | None:
+    """The pass's explanation map, small, on the ``scale`` all the run's maps share; None when it has none."""
     e = result.explanation
     if e is None or pass_index >= e.passes:
         return None
-    from vggcompare.gui.results.heatmap import heat_image, map_range, overlay
+    from vggcompare.gui.results.heatmap import heat_image
 
-    low, high = map_range(e.maps)
+    low, high = scale
     label = QLabel()
-    label.setPixmap(overlay(None, heat_image(e.map_of(pass_index), low, high, diverging=low < 0), 1.0, 96))
+    values = e.map_of(pass_index)
+    step = max(1, min(values.shape) // MAP_SIDE)  # a 96-pixel picture needs no more than every step-th value
+    heat = heat_image(values[::step, ::step], low, high, diverging=low < 0)
+    label.setPixmap(QPixmap.fromImage(heat.scaled(MAP_SIDE, MAP_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
+                                                  Qt.TransformationMode.SmoothTransformation)))
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setToolTip(f"{e.title}, pass {pass_index + 1}")
     return label
@@ -90,8 +95,13 @@ class InputsStrip(QWidget):
             f"all {n_passes(len(thumbs))}" if len(thumbs) > 1 else "the only pass")
         what = "each with what its augmentation did" if augmented else "no augmentation, so every pass got the same input"
         self.title.setText(f"<b>What the model saw</b>: {shown}, {what}")
+        scale = (0.0, 1.0)
+        if result.explanation is not None:  # one colour scale for every pass's map, found once
+            from vggcompare.gui.results.heatmap import map_range
+
+            scale = map_range(result.explanation.maps)
         for thumb in thumbs:
-            card = _card(thumb, _map_label(result, thumb.pass_index))
+            card = _card(thumb, _map_label(result, thumb.pass_index, scale))
             self.row.addWidget(card)
             self.cards.append(card)
         self.row.addStretch(1)

@@ -52,6 +52,7 @@ class MapsPanel(QWidget):
         for caption in (self.mean_caption, self.std_caption):
             caption.setWordWrap(True)
             caption.setFixedWidth(SIDE + 60)
+            caption.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)  # both start on the same line
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
         grid.addWidget(self.mean_caption, 0, 0, 1, 2)
@@ -94,8 +95,9 @@ class MapsPanel(QWidget):
         self.title.setText(f"<b>Where the model looked</b>: {html.escape(describe(e))}")
         self.notes.setText("<br>".join(html.escape(n) for n in e.notes))
         self.notes.setVisible(bool(e.notes))
-        self.mean_caption.setText(f"<b>Mean map</b> of {e.passes} pass{'es' if e.passes != 1 else ''} over what the model sees"
-                                  f"<br><span style='font-size: small'>{html.escape(e.units)}</span>")
+        # a short title that stays on one line, the rest in the small print under it
+        self.mean_caption.setText(f"<b>Mean map</b> of {e.passes} pass{'es' if e.passes != 1 else ''}"
+                                  f"<br><span style='font-size: small'>over what the model sees; {html.escape(e.units)}</span>")
         self._background = picture_of(e)
         self._mean_scale = map_range(e.mean)
         self._mean_heat = heat_image(e.mean, *self._mean_scale, diverging=self._mean_scale[0] < 0)
@@ -104,15 +106,20 @@ class MapsPanel(QWidget):
         std = np.asarray(e.std, dtype=np.float32)
         self.std_caption.setText("<b>Where the attention moved</b><br><span style='font-size: small'>"
                                  "std of the maps over the passes</span>")
-        if e.identical:
-            self.std_view.setPixmap(overlay(None, heat_image(std, 0.0, 1.0), 1.0, SIDE))
-            self.std_caption.setText("<b>Where the attention moved</b>: nowhere<br><span style='font-size: small'>"
-                                     "every explained pass gave the same map, so the std is 0 everywhere</span>")
-            self.std_bar.set_scale(0.0, 0.0)
+        self.std_bar.setVisible(not e.identical)
+        if e.identical:  # one map: no std picture, a sentence where it would be
+            self.std_view.clear()
+            self.std_view.setText(f"Every explained pass gave the same map, so the mean map is that one map and "
+                                  f"the std is 0 everywhere.")
+            self.std_caption.setText("<b>Where the attention moved</b>: nowhere")
         else:
             low, high = map_range(std)
             self.std_view.setPixmap(overlay(None, heat_image(std, low, high), 1.0, SIDE))
             self.std_bar.set_scale(low, high)
+        # the grid does not ask a spanning label its height for its width: give both captions the taller one's
+        tall = max(c.heightForWidth(SIDE + 60) for c in (self.mean_caption, self.std_caption))
+        for caption in (self.mean_caption, self.std_caption):
+            caption.setMinimumHeight(tall)
         self.show()
 
     def _draw_mean(self) -> None:

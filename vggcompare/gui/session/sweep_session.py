@@ -33,6 +33,13 @@ def read_rows(out_dir: str) -> list[dict]:
         return []
 
 
+def read_flips(out_dir: str, variant: str) -> list:
+    """The images whose top-1 flipped under ``variant``, largest change first, with thumbnails (a file job)."""
+    from vggcompare.core.storage.sweep_files import read_flipped
+
+    return read_flipped(out_dir, variant)
+
+
 def row_settings(out_dir: str) -> EngineSettings:
     """The engine settings of a sweep's reference variant, read from its table (a file job)."""
     from vggcompare.core.storage.sweep_table import SweepTable
@@ -52,6 +59,7 @@ class SweepSession(QObject):
     started = Signal(str)  # the output folder
     progress = Signal(object)  # core SweepProgress (its summary is set when the outputs were rewritten)
     rows_ready = Signal(object)  # the rows of rows.csv (list of dicts), read off the GUI thread
+    flips_ready = Signal(str, object)  # a variant and its flipped images (core FlippedImage list), read off the GUI thread
     finished = Signal(object)  # SweepOutcome
     failed = Signal(str, object, str)  # title, exception, traceback text
     cancelled = Signal()
@@ -65,6 +73,7 @@ class SweepSession(QObject):
         self._sweep: JobHandle | None = None
         self._row: JobHandle | None = None
         self._rows_read: JobHandle | None = None
+        self._flips_read: JobHandle | None = None
         self._last: tuple | None = None  # what the last sweep was started with, for resume()
         self.paused_sweep = False
 
@@ -109,16 +118,25 @@ class SweepSession(QObject):
             read_rows, self.out_dir, done=lambda rows: self.rows_ready.emit(rows) if handle is self._rows_read else None,
             failed=lambda exc, details: self.failed.emit("The sweep's rows cannot be read", exc, details))
 
-    def compare_row(self, image: str, variant: str) -> None:
-        """Run the reference and ``variant`` on ``image`` again and show them in the compare view."""
+    def read_flips(self, variant: str) -> None:
+        """Read the images whose top-1 flipped under ``variant`` off the GUI thread; ``flips_ready`` follows."""
+        if self.out_dir is None:
+            return
+        handle = self._flips_read = self.session.file_job(
+            read_flips, self.out_dir, variant,
+            done=lambda flips: self.flips_ready.emit(variant, flips) if handle is self._flips_read else None,
+            failed=lambda exc, details: self.failed.emit("The sweep's flipped images cannot be read", exc, details))
+
+    def compare_row(self, image: str, variant: str, explain: str | None = None) -> None:
+        """Run the reference and ``variant`` on ``image`` again (with ``explain``'s maps) and show them in the compare view."""
         if self.out_dir is None:
             return
         out_dir = self.out_dir
-        self.session.file_job(row_settings, out_dir, done=lambda settings: self._rerun(out_dir, image, variant, settings),
+        self.session.file_job(row_settings, out_dir, done=lambda settings: self._rerun(out_dir, image, variant, settings, explain),
                               failed=lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))
 
-    def _rerun(self, out_dir: str, image: str, variant: str, settings: EngineSettings) -> None:
-        job = Job("vggcompare.core.run.sweep.rerun:rerun_row", (out_dir, image, variant))
+    def _rerun(self, out_dir: str, image: str, variant: str, settings: EngineSettings, explain: str | None = None) -> None:
+        job = Job("vggcompare.core.run.sweep.rerun:rerun_row", (out_dir, image, variant), {"explain": explain})
         handle = self._row = self.runner.submit(job, settings, RUN)
         handle.succeeded.connect(lambda pair: self.session.compare(*pair))
         handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -20,8 +21,9 @@ from vggcompare.core.errors import ConfigError
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.gui.common.dialogs import error_sentence
 from vggcompare.core.analysis.sweep_text import COLUMNS, table_rows
-from vggcompare.gui.output.sweep_report import draw_flip_chart
+from vggcompare.gui.output.sweep_report import CHART_FONT, draw_flip_chart, variant_at
 from vggcompare.gui.session.sweep_session import SweepSession
+from vggcompare.gui.sweep.flip_grid import FlipGrid
 
 # Demonstrations with at least two variants that one model can run in one process.
 SWEEP_PRESETS = ("pitfalls", "numerics", "popular-1", "matrix")
@@ -29,12 +31,31 @@ LISTED_ROWS = 50
 
 
 class FlipChart(QWidget):
-    """The flip-rate bars with their 95% intervals, drawn by the same code as the PDF report."""
+    """The flip-rate bars with their 95% intervals, drawn by the same code as the PDF report; a bar is clickable."""
+
+    bar_clicked = Signal(str)  # the variant whose bar (or its row) was clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary: dict | None = None
         self.setMinimumHeight(120)
+        self.setToolTip("Click a variant's bar to see the images whose top-1 it flipped")
+
+    def chart_rect(self):
+        """Where the chart is drawn in the widget."""
+        return self.rect().adjusted(8, 8, -8, -8).toRectF()
+
+    def variant_at(self, y: float) -> str | None:
+        """The variant whose bar row is at height ``y`` (widget coordinates), or None."""
+        if not self.summary:
+            return None
+        return variant_at(self.chart_rect(), self.summary, y, QFontMetricsF(QFont(*CHART_FONT), self).height())
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """A click on a bar row names its variant."""
+        variant = self.variant_at(event.position().y())
+        if variant is not None:
+            self.bar_clicked.emit(variant)
 
     def show_summary(self, summary: dict) -> None:
         """Redraw for ``summary``."""
@@ -48,7 +69,7 @@ class FlipChart(QWidget):
         painter.fillRect(self.rect(), QColor("white"))
         if self.summary and self.summary["variants"]:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            draw_flip_chart(painter, self.rect().adjusted(8, 8, -8, -8).toRectF(), self.summary)
+            draw_flip_chart(painter, self.chart_rect(), self.summary)
         painter.end()
 
 
@@ -96,6 +117,9 @@ class SweepView(QWidget):
         self.headline.setStyleSheet("font-weight: bold")
         self.variants = _table(list(COLUMNS))
         self.chart = FlipChart()
+        self.flips = FlipGrid()
+        self.chart.bar_clicked.connect(self.show_flips)
+        self.flips.open_pair.connect(self._compare_pair)
         self.rows = _table(["image", "variant", "largest change", "top-1: reference → variant", "KL divergence"])
         self.rows.cellDoubleClicked.connect(self._compare)
         self.rows.setMinimumHeight(200)
@@ -114,7 +138,7 @@ class SweepView(QWidget):
             layout.addWidget(w)
         layout.addLayout(top)
         layout.addLayout(actions)
-        for w in (self.progress, self.status, self.headline, self.variants, self.chart,
+        for w in (self.progress, self.status, self.headline, self.variants, self.chart, self.flips,
                   QLabel("Images whose output moved most (double-click a row to compare its two runs):"), self.rows):
             layout.addWidget(w)
         sweeps.started.connect(self._on_started)
@@ -122,6 +146,7 @@ class SweepView(QWidget):
         sweeps.finished.connect(self._on_finished)
         sweeps.failed.connect(self._on_failed)
         sweeps.rows_ready.connect(self._show_rows)
+        sweeps.flips_ready.connect(self._on_flips)
         sweeps.cancelled.connect(lambda: self._idle("Cancelled. The finished images are kept: run again to resume."))
         sweeps.paused.connect(lambda: self._idle("Paused for a run. The finished images are kept: press "
                                                  "Run on every image to resume from its table."))
@@ -190,10 +215,21 @@ class SweepView(QWidget):
         _fill(self.rows, [[r["image"], r["variant"], fmt(float(r["largest_change"])),
                            f"{r['reference_top1_label']} → {r['top1_label']}", fmt(float(r["kl_divergence"]))] for r in moved])
 
+    def show_flips(self, variant: str) -> None:
+        """Open the grid of the images whose top-1 flipped under ``variant`` (read off the GUI thread)."""
+        self.status.setText(f"Reading the images whose top-1 flipped under '{variant}'…")
+        self.sweeps.read_flips(variant)
+
+    def _on_flips(self, variant: str, flips: list) -> None:
+        self.status.setText("")
+        self.flips.show_flips(variant, flips)
+
     def _compare(self, row: int, _column: int) -> None:
-        image, variant = self.rows.item(row, 0).text(), self.rows.item(row, 1).text()
+        self._compare_pair(self.rows.item(row, 0).text(), self.rows.item(row, 1).text())
+
+    def _compare_pair(self, image: str, variant: str, explain: str | None = None) -> None:
         if self.sweeps.running:  # its rerun would wait for the whole sweep
             self.status.setText("The sweep is still running: let it finish (or cancel it) to compare a row.")
             return
         self.status.setText(f"Running the reference and '{variant}' on {image} for the compare view…")
-        self.sweeps.compare_row(image, variant)
+        self.sweeps.compare_row(image, variant, explain)

@@ -1,4 +1,4 @@
-"""Wires the model line and weights prompt to the controls and the image panel, so none of them reads another."""
+"""Wires the model line, the weights prompt and error boxes' offers to the controls and the image panel, so none of them reads another."""
 
 from __future__ import annotations
 
@@ -26,3 +26,9 @@ def follow_controls(window) -> None:
     """The controls changed: the model's input picture and the model line follow."""
     window.image_panel.set_model_view(**window.controls.model_view())
     window.model_state.controls_changed(window.controls.model.prompt_model())
+
+
+def rerun_with_maps(window, method: str) -> None:
+    """An error box's offer was taken: the controls choose ``method`` for the explanation maps, and the run starts again."""
+    window.controls.explain_settings.use(method)
+    window.start_run()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vggcompare.core.errors import WeightsUnavailableError
+from vggcompare.core.errors import GradcamUnavailableError, WeightsUnavailableError
 from vggcompare.gui.common.dialogs import error_sentence
 from vggcompare.gui.results.numbers import n_passes
 from vggcompare.gui.window.tabs import COMPARE_TAB, DEMOS_TAB, RESULT_TAB
@@ -106,7 +106,26 @@ class Presenter:
         self._end_running(f"{title}.", error_sentence(exc))
         if isinstance(exc, WeightsUnavailableError) and w.model_state.weights_missing(str(exc)):
             return  # the weights prompt offers the ways on
+        before = getattr(w, "error_box", None)
         w.show_error(title, error_sentence(exc), details)
+        box = getattr(w, "error_box", None)
+        if isinstance(exc, GradcamUnavailableError) and box is not None and box is not before:  # a new box (the window is open)
+            self.offer_occlusion(box)
+
+    def offer_occlusion(self, box) -> None:
+        """Grad-CAM cannot explain this model: the error box offers to run again with occlusion maps."""
+        from PySide6.QtWidgets import QMessageBox
+
+        button = box.addButton("Run with occlusion", QMessageBox.ButtonRole.AcceptRole)
+        button.setToolTip("Choose occlusion maps (forward passes only: any model) and run again")
+        button.clicked.connect(self.run_with_occlusion)
+        box.setDefaultButton(button)
+
+    def run_with_occlusion(self) -> None:
+        """Switch the maps to occlusion and start the run again (the window's wiring sets the controls)."""
+        from vggcompare.gui.window.model_wiring import rerun_with_maps
+
+        rerun_with_maps(self.window, "occlusion")
 
     def _on_busy_changed(self, busy: bool) -> None:
         w = self.window

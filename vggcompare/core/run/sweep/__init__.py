@@ -23,6 +23,8 @@ from vggcompare.core.run.sweep.plan import (
 from vggcompare.core.storage.sweep_files import write_outputs
 from vggcompare.core.storage.sweep_table import SweepTable
 
+NO_MAPS = ("Sweeps compute no explanation maps, so --explain was left out; in the window's Many images tab a click on "
+           "a variant's bar lists the images it flipped, and a double-click runs an image's pair again with maps.")
 WRITE_EVERY_S = 2.0  # rows.csv and summary.json are rewritten at most this often while running, and at the end
 
 
@@ -82,6 +84,9 @@ def run_sweep(
     if engine not in ("local", "ray"):
         raise ConfigError(f"the engine must be local or ray, not {engine!r}")
     check_variants(variants)
+    if any(cfg.explain is not None for _, cfg in variants):  # said, not silently ignored; the table's settings stay the same
+        variants = [(name, cfg.replace(explain=None, explain_class=None, explain_passes=None)) for name, cfg in variants]
+        notes.append(NO_MAPS)
     root, paths = find_images(source)
     group = group_images(variants)
     settings = sweep_settings(root, variants, group)

@@ -56,6 +56,9 @@ def _variance(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     panel.refresh_theme()  # takes the paper colours and draws
     panel.note.setText(panel.note.text().replace(" Hover a point for its name.", ""))
     plot_fonts(panel.plot_widget, panel.font())
+    if "min_height" in options:  # a report that fits it on one page lets the plot be shorter than on screen
+        for widget in (panel.plot_widget, panel.message):  # the stack is as tall as its tallest page
+            widget.setMinimumHeight(int(options["min_height"]))
     return panel
 
 

@@ -47,20 +47,22 @@ def draw_comparison(page: Page, a: RunResult, b: RunResult, full_paths: bool = F
     who = "A ran on" if cmp.environment_differences else "Both ran on"
     table += f"<p class='small'>{who}: {esc(environment_line(a.environment))}</p>"
     table_h = page.measure(table, size=7.5) + 20
+    maps, wide, maps_h = None, page.width * 0.6, 0.0
+    if cmp.maps is not None:  # the maps' height is kept free, so the page stays one page
+        maps = build_figure("maps-compare", a, width=px(wide), height=None, caption=False, options={"comparison": cmp})
+        maps_h = maps.height() * wide / maps.width() + 4
     if not cmp.numbers.mean_difference.any():  # one line, not an empty plot
         page.heading("Difference of mean probabilities, B − A")
         page.text("None: every class's mean probability is the same in A and B.")
     else:
-        height = min(260.0, max(140.0, page.remaining - table_h - 8))
+        height = min(260.0, max(140.0, page.remaining - table_h - maps_h - 8))
         diff = build_figure("difference", a, width=px(page.width), height=px(height), caption=False, options={"against": b, "comparison": cmp})
         page.ensure(height)
         page.figure(diff, 0, page.width)
         discard(diff)
-    if cmp.maps is not None:
-        wide = page.width * 0.6
-        maps = build_figure("maps-compare", a, width=px(wide), height=None, caption=False, options={"comparison": cmp})
+    if maps is not None:
         page.gap(4)
-        page.ensure(maps.height() * wide / maps.width())
+        page.ensure(maps_h - 4)
         page.figure(maps, 0, wide)
         discard(maps)
     page.gap(6)

@@ -14,6 +14,7 @@ from vggcompare.gui.output.report.page import Page
 
 PX_PER_PT = 4 / 3  # a widget pixel is 0.75 point, as on a 96 dpi screen
 THUMBS = 4  # thumbnails shown on the page
+MIN_SPREAD = 120.0  # points: the spread plot beside the maps is never shorter
 
 
 def px(points: float) -> int:
@@ -126,35 +127,61 @@ def draw_run(page: Page, result: RunResult, title: str, full_paths: bool = False
     left = page.width * 0.34
     right_x = left + 14
     top5 = build_figure("top5", result, width=px(page.width - right_x), height=None, caption=False)
-    needed = max(inputs_block(page, result, 0, 0, left, full_paths, draw=False), top5.height() / PX_PER_PT * (page.width - right_x) / (top5.width() / PX_PER_PT))
-    page.ensure(needed)
+    top5_h = top5.height() / PX_PER_PT * (page.width - right_x) / (top5.width() / PX_PER_PT)
+    table = settings_html(result, full_paths)
+    table_h = page.measure(table, size=7)
+    page.ensure(inputs_block(page, result, 0, 0, left, full_paths, draw=False))
     top = page.y
     used = inputs_block(page, result, 0, top, left, full_paths, draw=True)
     used = max(used, page.figure(top5, right_x, page.width - right_x, y=top))
     discard(top5)
     page.y = top + used + 8
-    table = settings_html(result, full_paths)
-    table_h = page.measure(table, size=7)
-    if result.explanation is not None:  # the maps, at the height they need
-        wide = page.width * 0.5  # the maps' panel drawn smaller, so the page keeps room for the spread
-        maps = build_figure("explanation", result, width=px(wide), height=None, caption=False)
-        page.ensure(maps.height() * wide / maps.width())
-        page.figure(maps, 0, wide)
-        discard(maps)
-        page.gap(4)
-    line = spread_line(result)
-    if line is not None:
-        page.heading("Spread over the passes")
-        page.text(esc(line))
+    if result.explanation is not None:  # the maps beside the spread, as large as one page allows
+        _maps_and_spread(page, result, page.remaining - table_h - 6)
     else:
-        least = 100.0 if result.explanation is not None else 150.0  # with the maps, the spread gives up some height
-        height = min(300.0, max(least, page.remaining - table_h - 12))
-        spread = build_figure("variance", result, width=px(page.width), height=px(height), caption=False)
-        page.ensure(height)
-        page.figure(spread, 0, page.width)
-        discard(spread)
+        _spread(page, result, 0, page.width, min(300.0, max(150.0, page.remaining - table_h - 12)))
     page.gap(6)
     page.text(table, size=7)
+
+
+def _spread(page: Page, result: RunResult, x: float, width: float, height: float, y: float | None = None) -> float:
+    """The spread plot (or its one sentence) ``width`` wide at ``x``; at the cursor unless ``y``; returns its height."""
+    from vggcompare.gui.output.figures.build import build_figure
+    from vggcompare.gui.output.figures.paper import discard
+
+    line = spread_line(result)
+    if line is not None:
+        html = f"<p class='h2'>Spread over the passes</p><p>{esc(line)}</p>"
+        if y is not None:
+            return page.text(html, x, width, y)
+        return page.text(html)
+    spread = build_figure("variance", result, width=px(width), height=px(height), caption=False,
+                          options={"min_height": px(60)})
+    if y is None:
+        page.ensure(height)
+    drawn = page.figure(spread, x, width, y=y)
+    discard(spread)
+    return drawn
+
+
+def _maps_and_spread(page: Page, result: RunResult, room: float) -> None:
+    """The maps on the left, the spread on the right, together at most ``room`` points tall where they fit."""
+    from vggcompare.gui.output.figures.build import build_figure
+    from vggcompare.gui.output.figures.paper import discard
+
+    maps_w = page.width * 0.46
+    maps = build_figure("explanation", result, width=px(maps_w), height=None, caption=False)
+    ratio = maps.height() / maps.width()
+    maps_w = max(page.width * 0.34, min(maps_w, room / ratio))
+    height = maps_w * ratio
+    spread_h = max(height, MIN_SPREAD, min(220.0, room - 8))  # the spread takes the room the maps leave
+    page.ensure(max(height, spread_h))
+    top = page.y
+    used = page.figure(maps, 0, maps_w, y=top)
+    discard(maps)
+    x = maps_w + 12
+    used = max(used, _spread(page, result, x, page.width - x, spread_h, y=top))
+    page.y = top + used
 
 
 def write_run_report(result: RunResult, path: str | os.PathLike, overwrite: bool = True, full_paths: bool = False,

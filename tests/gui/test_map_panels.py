@@ -1,0 +1,161 @@
+"""The map panels: the Result tab's mean and std maps and the compare view's A, B and A − B, shown when a
+result has maps and hidden when not; the opacity slider; a bit-identical run's one map; and the window
+offering occlusion when Grad-CAM cannot explain the model."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QImage
+
+from vggcompare.core.analysis.compare import compare_results
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.resources import sample_path
+from vggcompare.core.run.engine import run_experiment
+
+pytestmark = pytest.mark.gui
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, photo):
+    """Three runs of a small conv model: augmented with Grad-CAM maps that move, bit-identical with occlusion maps,
+    and without maps. Class 2's maps have a shape (test_explain.py: a random model's ReLU leaves some classes' empty)."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(8, 3, activation="relu"), layers.GlobalAveragePooling2D(),
+                              layers.Dense(16, activation="relu"), layers.Dense(10, activation="softmax")])
+    path = tmp_path_factory.mktemp("maps") / "cam.keras"
+    model.save(path)
+    base = ExperimentConfig(image=photo, model=str(path), passes=4, seeding="once", seed=7)
+    moving = run_experiment(base.replace(explain="gradcam", explain_class="2", augment={"enabled": True}))
+    assert not moving.explanation.identical and float(moving.explanation.std.max()) > 0.05
+    return {
+        "moving": moving,
+        "identical": run_experiment(base.replace(explain="occlusion")),
+        "plain": run_experiment(base),
+    }
+
+
+def _image(label) -> QImage:
+    pixmap = label.pixmap()
+    assert pixmap is not None and not pixmap.isNull()
+    return pixmap.toImage()
+
+
+@pytest.fixture
+def results_view(qtbot):
+    from vggcompare.gui.results import ResultsView
+
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.resize(1200, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_the_result_tab_shows_the_mean_and_std_maps_only_when_the_result_has_maps(results_view, runs):
+    view = results_view
+    view.show_result(runs["moving"])
+    view.finish_drawing()
+    panel = view.maps
+    assert panel.isVisible() and "Where the model looked" in panel.title.text() and "Grad-CAM" in panel.title.text()
+    assert "Mean map</b> of 4 passes" in panel.mean_caption.text()
+    assert not _image(panel.mean_view).isNull() and not _image(panel.std_view).isNull() and panel.std_bar.isVisible()
+    assert panel.mean_bar.high == pytest.approx(float(runs["moving"].explanation.mean.max()), rel=1e-3)
+    view.show_result(runs["plain"])
+    view.finish_drawing()
+    assert not panel.isVisible() and panel.explanation is None
+
+
+def test_the_opacity_slider_changes_the_overlay_and_only_it(results_view, runs):
+    view = results_view
+    view.show_result(runs["moving"])
+    view.finish_drawing()
+    panel = view.maps
+    panel.opacity.setValue(60)
+    before, std_before = _image(panel.mean_view), _image(panel.std_view)
+    panel.opacity.setValue(10)
+    faint = _image(panel.mean_view)
+    assert faint != before and _image(panel.std_view) == std_before
+    panel.opacity.setValue(60)
+    assert _image(panel.mean_view) == before  # the same opacity draws the same picture
+
+
+def test_a_bit_identical_run_shows_one_map_and_says_so(results_view, runs):
+    view = results_view
+    view.show_result(runs["identical"])
+    view.finish_drawing()
+    panel = view.maps
+    assert panel.isVisible() and runs["identical"].explanation.identical
+    assert not _image(panel.mean_view).isNull()
+    assert panel.std_view.pixmap().isNull() and "same map" in panel.std_view.text() and not panel.std_bar.isVisible()
+    assert "nowhere" in panel.std_caption.text()
+
+
+def test_the_compare_view_shows_a_b_and_their_difference_on_one_scale_or_says_why_not(qtbot, runs):
+    from vggcompare.gui.compare.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(1200, 900)
+    view.show()
+    a, b = runs["moving"], runs["identical"]
+    view.show_pair(a, b, compare_results(a, b))
+    maps = view.maps
+    assert maps.isVisible() and all(v.isVisible() and not _image(v).isNull() for v in maps.views)
+    scale = compare_results(a, b).maps.scale
+    assert (maps.bar.low, maps.bar.high) == (-scale, scale) and "one colour scale" in maps.title.text()
+    assert "the difference mixes two questions" in maps.title.text()  # Grad-CAM against occlusion: the sentence says so
+    view.show_pair(a, runs["plain"], compare_results(a, runs["plain"]))
+    assert maps.isVisible() and "Only run A made explanation maps" in maps.title.text()
+    assert not any(v.isVisible() for v in maps.views)
+    view.show_pair(runs["plain"], runs["plain"], compare_results(runs["plain"], runs["plain"]))
+    assert not maps.isVisible()
+
+
+def test_a_model_without_a_conv_layer_is_offered_occlusion_and_the_rerun_makes_maps(qtbot, settings, tmp_path, monkeypatch,
+                                                                                     open_image, probe_model):
+    monkeypatch.setenv("VGGCOMPARE_DATA_DIR", str(tmp_path / "data"))
+    from PySide6.QtWidgets import QMessageBox
+
+    from vggcompare.gui.window.main_window import MainWindow
+
+    window = MainWindow(settings, restore=False)
+    qtbot.addWidget(window)
+    open_image(window, sample_path("cat"))
+    window.show()
+    window.controls.set_config(ExperimentConfig(model=probe_model[0], passes=2, explain="gradcam"))
+    assert window.controls.config().explain == "gradcam"
+    with qtbot.waitSignal(window.session.failed, timeout=TIMEOUT_MS) as failed:
+        window.start_run()
+    assert str(failed.args[1]).startswith("Grad-CAM needs a convolutional layer; occlusion works")
+    box = window.error_box
+    offered = [b for b in box.buttons() if b.text() == "Run with occlusion"]
+    assert len(offered) == 1 and box.buttonRole(offered[0]) == QMessageBox.ButtonRole.AcceptRole
+    with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS) as done:
+        offered[0].click()
+    result = done.args[0]
+    assert result.config.explain == "occlusion" and result.explanation is not None
+    assert window.controls.config().explain == "occlusion"
+    qtbot.waitUntil(lambda: window.results.maps.isVisible(), timeout=10_000)
+    window.close()
+
+
+def test_the_maps_settings_round_trip_and_off_leaves_no_explain_field(qtbot):
+    from vggcompare.core.run.explain import DEFAULT_EXPLAINED
+    from vggcompare.gui.controls import explain as controls
+    from vggcompare.gui.controls.panel import ControlsPanel
+
+    assert controls.DEFAULT_EXPLAINED == DEFAULT_EXPLAINED
+    panel = ControlsPanel()
+    qtbot.addWidget(panel)
+    assert panel.config().explain is None and not panel.explain_settings.target.isEnabled()
+    panel.set_config(ExperimentConfig(explain="occlusion", explain_class="tabby", explain_passes=3))
+    got = panel.config()
+    assert (got.explain, got.explain_class, got.explain_passes) == ("occlusion", "tabby", 3)
+    panel.explain_settings.use(None)
+    got = panel.config()
+    assert (got.explain, got.explain_class, got.explain_passes) == (None, None, None)

@@ -1,0 +1,96 @@
+"""The images behind a flip rate: a grid of the images whose top-1 flipped under one variant.
+
+It shows what :func:`vggcompare.core.analysis.sweep_flips.flipped_images` returned, in its order (largest
+change first); a double-click asks for the pair in the compare view.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+)
+
+from vggcompare.core.analysis.verdict import fmt
+
+THUMB = 120
+NO_MAPS = ("Sweeps compute no explanation maps, so the grid shows the pictures only. A double-click runs the image's "
+           "reference and variant again for the compare view, with the maps chosen here: both maps and A − B.")
+MAPS = (("Grad-CAM maps", "gradcam"), ("occlusion maps (any model)", "occlusion"), ("no maps", None))
+
+
+def caption(flip) -> str:
+    """A thumbnail's text: the image, reference → variant top-1 with probabilities, and the largest change."""
+    ref_p = "" if flip.reference_top1_probability is None else f" {fmt(flip.reference_top1_probability)}"
+    return (f"{flip.image}\n{flip.reference_top1_label}{ref_p}\n→ {flip.top1_label} {fmt(flip.top1_probability)}\n"
+            f"change {fmt(flip.largest_change)}")
+
+
+class FlipGrid(QWidget):
+    """The grid of flipped images of one variant; hidden until a bar is clicked."""
+
+    open_pair = Signal(str, str, object)  # image, variant, the maps' method (or None): double-clicked
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.variant: str | None = None
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold")
+        self.note = QLabel(NO_MAPS)
+        self.note.setWordWrap(True)
+        self.maps = QComboBox()
+        for text, method in MAPS:
+            self.maps.addItem(text, method)
+        self.maps.setToolTip("The explanation maps the pair's two runs make for the compare view")
+        close = QPushButton("Close")
+        close.clicked.connect(self.close_grid)
+        self.list = QListWidget()
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setIconSize(QSize(THUMB, THUMB))
+        self.list.setGridSize(QSize(THUMB + 60, THUMB + 80))
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setWordWrap(True)
+        self.list.setMinimumHeight(THUMB + 100)
+        self.list.itemDoubleClicked.connect(self._open)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(QLabel("Compare with"))
+        head.addWidget(self.maps)
+        head.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.note)
+        layout.addWidget(self.list)
+        self.hide()
+
+    def show_flips(self, variant: str, flips: list) -> None:
+        """Fill the grid with ``flips`` (core FlippedImage, already sorted) and show it."""
+        self.variant = variant
+        self.list.clear()
+        if flips:
+            self.title.setText(f"{len(flips)} image{'s' if len(flips) != 1 else ''} whose top-1 flipped under "
+                               f"'{variant}', largest change first (double-click one to compare its two runs):")
+        else:
+            self.title.setText(f"No image's top-1 flipped under '{variant}'.")
+        for flip in flips:
+            item = QListWidgetItem(caption(flip))
+            pixmap = QPixmap()
+            if flip.thumbnail and pixmap.loadFromData(flip.thumbnail):  # PNG bytes already in memory
+                item.setIcon(QIcon(pixmap))
+            item.setData(Qt.ItemDataRole.UserRole, (flip.image, flip.variant))
+            item.setToolTip(f"{flip.image}: largest change {fmt(flip.largest_change)} ({flip.largest_change_label})")
+            self.list.addItem(item)
+        self.show()
+
+    def close_grid(self) -> None:
+        """Hide the grid."""
+        self.hide()
+        self.closed.emit()
+
+    def _open(self, item: QListWidgetItem) -> None:
+        self.open_pair.emit(*item.data(Qt.ItemDataRole.UserRole), self.maps.currentData())
