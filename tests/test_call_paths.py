@@ -154,3 +154,24 @@ def test_under_jax_xla_says_jit_is_already_xla(tiny_models, photo, tmp_path):
     assert any("jax.jit already compiles with XLA" in n for n in runs["xla"]["notes"])
     for call in ("predict", "eager"):  # keyed dropout holds under JAX's predict and eager calls too
         assert np.allclose(runs[call]["probabilities"], runs["xla"]["probabilities"], atol=1e-6)
+
+
+def test_many_compiled_calls_do_not_print_tensorflows_retracing_warning(tiny_models, photo):
+    """Each batch size is its own traced function of the same code, which TensorFlow's heuristic calls retracing."""
+    import logging
+
+    from vggcompare.core.model.prepare import clear_cache, prepare_model
+
+    clear_cache()
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(handler)
+    try:
+        prepared = prepare_model(ExperimentConfig(image=photo, model=tiny_models["plain"]))
+        for b in range(1, 9):
+            prepared.forward(_batch(photo, b))
+    finally:
+        logger.removeHandler(handler)
+    assert not any("retracing" in m for m in seen)

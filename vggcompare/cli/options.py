@@ -18,6 +18,7 @@ from vggcompare.core.config import (
     FILL_MODES,
     KERNELS,
     PITFALLS,
+    TRAINING_PARTS,
     PRECISIONS,
     SEEDINGS,
     AugmentConfig,
@@ -70,6 +71,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--call", choices=CALLS, default="compiled",
                    help="compiled (tf.function / jax.jit), predict (model.predict), eager (model(x)), xla (jit_compile=True)")
     p.add_argument("--training-mode", action="store_true", help="call with training=True (BatchNorm uses the batch's statistics)")
+    p.add_argument("--training-part", choices=TRAINING_PARTS, default="all",
+                   help="with --training-mode: all, batchnorm (Dropout kept off) or dropout (BatchNorm in inference)")
     p.add_argument("--batch-neighbours", default="none", metavar="none|samples|FOLDER",
                    help="other images in each forward call (outputs discarded); --batch-size sets the rows per call")
     p.add_argument("--preprocess", choices=("auto", "caffe", "tf", "torch", "lite", "none"), default="auto",
@@ -120,7 +123,7 @@ def pipeline_from_args(args: argparse.Namespace) -> dict:
         neighbour_folder(neighbours)
     return {"loader": args.loader, "interpolation": args.interpolation or DEFAULT_INTERPOLATION[args.loader],
             "antialias": args.antialias, "dct_method": args.dct_method, "call": args.call,
-            "training_mode": args.training_mode, "batch_neighbours": neighbours}
+            "training_mode": args.training_mode, "training_part": args.training_part, "batch_neighbours": neighbours}
 
 
 def _explain_args(args: argparse.Namespace) -> dict:

@@ -27,6 +27,7 @@ LOADER_INTERPOLATIONS = {"load-img": INTERPOLATIONS, "opencv": ("bilinear", "nea
 DEFAULT_INTERPOLATION = {loader: methods[0] for loader, methods in LOADER_INTERPOLATIONS.items()}
 DCT_METHODS = ("default", "INTEGER_FAST", "INTEGER_ACCURATE")
 CALLS = ("compiled", "predict", "eager", "xla")  # how the model is called (core.model.compiled)
+TRAINING_PARTS = ("all", "batchnorm", "dropout")  # training mode whole, BatchNorm's batch statistics alone, Dropout alone
 PRECISIONS = ("float32", "bfloat16")
 KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the CPU's default, or forced
 BACKENDS = ("tensorflow", "jax")  # Keras backends
@@ -98,6 +99,7 @@ class ExperimentConfig(ConfigWords):
     dct_method: str = "default"  # tf-dataset, JPEGs: tf.io.decode_jpeg(dct_method=...)
     call: str = "compiled"  # "compiled", "predict", "eager" or "xla"
     training_mode: bool = False  # call with training=True (BatchNorm uses the batch's statistics)
+    training_part: str = "all"  # in training mode: "all", "batchnorm" (Dropout kept off) or "dropout" (BatchNorm inference)
     batch_neighbours: str = "none"  # "none", "samples" or a folder whose images share each forward call
     explain: str | None = None  # None, "gradcam" or "occlusion": a map for each of the first K passes
     explain_class: str | None = None  # a label or a 0-based class number; None: the top-1 of the mean
@@ -187,6 +189,8 @@ class ExperimentConfig(ConfigWords):
         if self.explain is None:  # a run without maps writes the configuration older versions read
             for name in EXPLAIN_FIELDS:
                 data.pop(name)
+        if self.training_part == "all":  # (files older versions read)
+            data.pop("training_part")
         return data
 
     @classmethod
@@ -243,6 +247,9 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
     _check_choice("call path", cfg.call, CALLS)
     if not isinstance(cfg.training_mode, bool) or not isinstance(cfg.antialias, bool):
         raise ConfigError("training mode and antialias must be true or false")
+    _check_choice("training part", cfg.training_part, TRAINING_PARTS)
+    if cfg.training_part != "all" and not cfg.training_mode:
+        raise ConfigError("a training part (batchnorm or dropout) needs training mode")
     if cfg.training_mode and cfg.call == "predict":
         raise ConfigError("model.predict always calls the model with training=False; choose another call path for training mode")
     if not isinstance(cfg.batch_neighbours, str) or not cfg.batch_neighbours.strip():

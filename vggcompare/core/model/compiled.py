@@ -6,6 +6,10 @@ compiled path passes the weights as arguments (``stateless_call``), so new weigh
 recompiling; under JAX jit is already XLA, so ``xla`` is the compiled path. In training mode
 (``training=True``) BatchNorm layers update their moving statistics: they are put back after each call,
 so one run never changes the next.
+
+Training mode can also be split into its two parts (``training="batchnorm"``: the call has training=True
+with the keyed Dropout layers switched off; ``training="dropout"``: training=False with them on), on the
+same model variant: the switch is read when the call is traced, so each part is its own compiled function.
 """
 
 from __future__ import annotations
@@ -20,9 +24,15 @@ Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def compile_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ...], call: str = "compiled",
-                    training: bool = False) -> Forward:
-    """Return f(batch, keys) -> (B, C) float32 for ``model`` on batches of ``shape``, by the path ``call``."""
+                    training: bool | str = False) -> Forward:
+    """Return f(batch, keys) -> (B, C) float32 for ``model`` on batches of ``shape``, by the path ``call``.
+
+    ``training`` is False, True, "batchnorm" (training=True, keyed Dropout off) or "dropout" (training=False,
+    keyed Dropout on)."""
     import keras
+
+    dropout_on = training != "batchnorm"
+    training = training in (True, "batchnorm")
 
     backend = keras.backend.backend()
     if backend not in ("tensorflow", "jax"):
@@ -35,7 +45,24 @@ def compile_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ..
         fn = _tensorflow_forward(model, holder, shape, training, jit_compile=call == "xla")
     else:
         fn = _jax_forward(model, holder, training)
+    fn = fn if dropout_on else _dropout_off(model, fn)
     return _restoring_state(model, fn) if training else fn
+
+
+def _dropout_off(model: Any, fn: Forward) -> Forward:
+    """Wrap ``fn`` so the model's keyed Dropout layers pass their input through while it runs (and traces)."""
+    layers = [layer for layer in model._flatten_layers(include_self=False, recursive=True) if type(layer).__name__ == "PassDropout"]
+
+    def run(batch: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        for layer in layers:
+            layer.active = False
+        try:
+            return fn(batch, keys)
+        finally:
+            for layer in layers:
+                layer.active = True
+
+    return run
 
 
 def _restoring_state(model: Any, fn: Forward) -> Forward:
@@ -53,9 +80,32 @@ def _restoring_state(model: Any, fn: Forward) -> Forward:
     return run
 
 
+class _RetracingFilter:
+    """Drops TensorFlow's "triggered tf.function retracing" warning, and only it.
+
+    Each compiled forward is its own tf.function with a fixed input signature, traced once and kept (per model
+    variant, batch size, call path and training part): a checkup needs a dozen distinct graphs. They all wrap
+    the same Python code, so TensorFlow's frequent-tracing heuristic counts them as one function retracing and
+    warns, although nothing is traced twice. One trace for every batch size (batch dimension None) would not
+    serve the keyed Dropout layers, whose masks are drawn row by row."""
+
+    def filter(self, record: Any) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+def _quiet_retracing_warning() -> None:
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _RetracingFilter) for f in logger.filters):
+        logger.addFilter(_RetracingFilter())
+
+
 def _tensorflow_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ...], training: bool,
                         jit_compile: bool = False) -> Forward:
     import tensorflow as tf
+
+    _quiet_retracing_warning()
 
     def call(x, keys):
         if holder is not None:

@@ -39,8 +39,11 @@ def _dropout_layer_class():
             self.rate = float(rate)
             self._holder = [holder]  # a list, so Keras does not try to track it
             self.salt = int(salt)
+            self.active = True  # read when the call is traced: False passes x through (core.model.compiled)
 
         def call(self, x):
+            if not self.active:
+                return x
             keys = self._holder[0].current
             salt = keras.ops.convert_to_tensor([0, self.salt], dtype=keys.dtype)
             shape = tuple(x.shape[1:])

@@ -56,11 +56,12 @@ class PreparedModel:
         return len(self.labels)
 
     def forward(self, batch: np.ndarray, dropout_keys: np.ndarray | None = None, call: str = "compiled",
-                training: bool = False) -> np.ndarray:
+                training: bool | str = False) -> np.ndarray:
         """Run one forward call on a (B, H, W, 3) float32 batch; return (B, C) float32 probabilities.
 
         ``dropout_keys`` (B, 2) are the passes' dropout keys (ignored by a model without dropout).
-        ``call`` is the path (core.model.compiled) and ``training`` the flag the model is called with.
+        ``call`` is the path (core.model.compiled) and ``training`` the flag the model is called with, or
+        one part of training mode ("batchnorm" or "dropout", see core.model.compiled).
         Each batch size is compiled once per path by the backend's own compiler (tf.function or jax.jit).
         """
         b = batch.shape[0]

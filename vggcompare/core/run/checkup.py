@@ -167,8 +167,12 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     n = image_numbers(probs[against], probs[cause.key])
     env = results[cause.key].environment
     layers = (env.get("batchnorm_layers", 0), env.get("dropout_layers_in_model", 0))
-    if cause.key.startswith("training mode") and layers == (0, 0) and n.largest_change == 0:
-        row.reason = "no BatchNorm or Dropout layer: training mode changes nothing"
+    part = cause.changes.get("training_part", "all")
+    missing = {"all": layers == (0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}[part]
+    if cause.key.startswith("training mode") and missing and n.largest_change == 0:
+        row.reason = {"all": "no BatchNorm or Dropout layer: training mode changes nothing",
+                      "batchnorm": "no BatchNorm layer: no batch statistics to use",
+                      "dropout": "no Dropout layer: nothing to drop"}[part]
         return
     if cause.key == "dropout" and n.largest_change == 0 and results[cause.key].config.is_custom_model:
         row.reason = "the model has no Dropout layer to keep on"

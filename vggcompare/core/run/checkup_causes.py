@@ -88,6 +88,12 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
     out += [
         Cause("training mode", "training=True, alone", {"training_mode": True, "call": "compiled" if ref.call == "predict" else ref.call},
               "Your code calls model(x, training=True), or a layer inside it does: BatchNorm uses the batch's statistics."),
+        Cause("training mode: BatchNorm batch statistics", "training=True, Dropout kept off",
+              {"training_mode": True, "training_part": "batchnorm", "call": "compiled" if ref.call == "predict" else ref.call},
+              "Your code runs BatchNorm in training mode (training=True, or a BatchNorm layer called with it) while Dropout is off."),
+        Cause("training mode: Dropout active", "Dropout on, BatchNorm in inference",
+              {"training_mode": True, "training_part": "dropout", "call": "compiled" if ref.call == "predict" else ref.call},
+              "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False)."),
         Cause("batch neighbours", "with 15 bundled photos", {"batch_neighbours": "samples", "batch_size": 16},
               "Your code predicts the image in one batch with other images instead of alone."),
         Cause("training mode in a batch", "training=True, with 15 photos",

@@ -139,7 +139,7 @@ def run_passes(
         rows = len(x)
         if config.reinit_weights:
             prepared.hold_weights(tuple(pass_seed(base, config, start, STREAM_WEIGHTS)))
-        first_row = x[:1] if start == 0 else first_row
+        first = (x, keys) if start == 0 else first
         t_call = time.perf_counter()
         out = _forward(prepared, x, keys, config)
         kept.add(x, keys, indices)
@@ -149,9 +149,11 @@ def run_passes(
         elapsed = time.perf_counter() - t["passes"]
         yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
     t["end"] = time.perf_counter()
-    if config.training_mode:  # one more call: the first pass's input in inference mode, to say what training mode did
-        inference = prepare_model(config.replace(training_mode=False), allow_download=allow_download)
-        neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first_row, None), config))
+    if config.training_mode:  # more calls on the first batch: inference, and each part of training mode alone
+        inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
+        parts = {} if config.training_part != "all" else {
+            part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in ("batchnorm", "dropout")}
+        neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first[0][:1], None), config, parts))
     explanation = None
     if kept.count:
         yield Progress("explaining", 0, kept.count, t["end"] - t["start"], None, f"Explaining {kept.count} passes ({config.explain})…")
@@ -211,7 +213,8 @@ def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None, co
     try:
         if config is None or (config.call == "compiled" and not config.training_mode):
             return prepared.forward(x, keys)
-        return prepared.forward(x, keys, config.call, config.training_mode)
+        part = config.training_part if config.training_mode and config.training_part != "all" else config.training_mode
+        return prepared.forward(x, keys, config.call, part)
     except MemoryError:
         raise VggCompareError(
             f"out of memory during a forward call of {x.shape[0]} passes; set fewer passes per call"

@@ -126,22 +126,44 @@ def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
     return notes
 
 
-def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, config: ExperimentConfig) -> str:
-    """One sentence: which layers training mode changed and how far pass 1 moved against inference on its input."""
+def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, config: ExperimentConfig,
+                  parts: dict[str, np.ndarray] | None = None) -> str:
+    """One sentence: which layers training mode changed and how far pass 1 moved against inference on its input.
+
+    ``parts`` holds pass 1 with each part of training mode alone ("batchnorm": Dropout kept off; "dropout":
+    BatchNorm in inference), on the same batch and dropout keys; the sentence then says how far each moved
+    the top-5 probabilities (inference's top 5 classes)."""
     from vggcompare.core.analysis.verdict import fmt
 
     bn, do = prepared.layers.get("batchnorm", 0), max(prepared.layers.get("dropout", 0), prepared.dropout_layers)
-    diff = np.abs(trained.astype(np.float64) - inferred[0].astype(np.float64))
+    ref = inferred[0].astype(np.float64)
+    diff = np.abs(trained.astype(np.float64) - ref)
     labels = prepared.labels
-    top = (int(np.argmax(inferred[0])), int(np.argmax(trained)))
+    top = (int(np.argmax(ref)), int(np.argmax(trained)))
     if not bn and not do:
         return ("No BatchNorm or Dropout layer: training mode changes nothing here "
                 f"(pass 1 against inference on its input: largest difference {fmt(float(diff.max()))}).")
     which = " and ".join(w for w in (f"{bn} BatchNorm layer(s) using the batch's statistics" if bn else "",
                                      f"{do} Dropout layer(s) dropping units" if do else "") if w)
+    if config.training_part != "all":
+        which = {"batchnorm": f"{bn} BatchNorm layer(s) using the batch's statistics (Dropout kept off)",
+                 "dropout": f"{do} Dropout layer(s) dropping units (BatchNorm in inference)"}[config.training_part]
     moved = (f"top-1 changed from {labels[top[0]]} to {labels[top[1]]}" if top[0] != top[1] else f"top-1 stayed {labels[top[0]]}")
-    return (f"Training mode made the difference through {which}: pass 1 against inference on the same input moved a "
+    text = (f"Training mode made the difference through {which}: pass 1 against inference on the same input moved a "
             f"probability by up to {fmt(float(diff.max()))}; {moved}.")
+    if parts:
+        five = np.argsort(-ref, kind="stable")[:5]
+
+        def part(p: np.ndarray, what: str, count: int) -> str:
+            if not count:
+                return f"{what} alone: no such layer"
+            flip = " (top-1 changed)" if int(np.argmax(p)) != top[0] else ""
+            return f"{what} alone moved them by up to {fmt(float(np.abs(p[five].astype(np.float64) - ref[five]).max()))}{flip}"
+
+        text += (f" Split on the same batch and dropout keys: training mode moved the top-5 probabilities by up to "
+                 f"{fmt(float(diff[five].max()))}; {part(parts['batchnorm'], 'BatchNorm batch statistics', bn)}; "
+                 f"{part(parts['dropout'], 'Dropout', do)}.")
+    return text
 
 
 def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:

@@ -24,7 +24,8 @@ def headline(result: RunResult) -> str:
 
 
 class VerdictBanner(QFrame):
-    """A tinted banner with an accent edge: headline, then the verdict, then the run's settings."""
+    """A tinted banner with an accent edge: headline, then the verdict, the run's notes (its loader, call path,
+    training mode, what the engine changed), then the settings."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,9 +36,11 @@ class VerdictBanner(QFrame):
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
         self.verdict.setFont(theme.scaled_font(self.font(), 1.1))
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
         self.settings = QLabel()
         self.settings.setWordWrap(True)
-        for label in (self.headline, self.verdict, self.settings):
+        for label in (self.headline, self.verdict, self.notes, self.settings):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
@@ -45,6 +48,7 @@ class VerdictBanner(QFrame):
         layout.setSpacing(6)
         layout.addWidget(self.headline)
         layout.addWidget(self.verdict)
+        layout.addWidget(self.notes)
         layout.addWidget(self.settings)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.refresh_theme()
@@ -55,6 +59,7 @@ class VerdictBanner(QFrame):
         self.headline.setText(html.escape(title))
         self.verdict.setText(html.escape(text))
         self.verdict.setVisible(bool(text))
+        self.notes.setVisible(False)
         self.settings.setVisible(False)
 
     def show_result(self, result: RunResult) -> None:
@@ -63,6 +68,8 @@ class VerdictBanner(QFrame):
         self.verdict.setText(html.escape(result.verdict))
         self.verdict.setVisible(True)
         muted = theme.colors(self.palette()).css("muted")
+        self.notes.setText("<br>".join(f"• {html.escape(n)}" for n in result.notes))
+        self.notes.setVisible(bool(result.notes))
         self.settings.setText(f"<span style='color:{muted}'>Settings: {html.escape(result.config.summary())}</span>")
         self.settings.setVisible(True)
 
