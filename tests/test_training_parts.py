@@ -100,3 +100,17 @@ def test_the_checkup_lists_each_part_or_says_the_model_lacks_its_layer(models, p
     rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=models["bn_dropout"], seeding="once")))[0].rows}
     assert all(rows[k].status == MEASURED and rows[k].largest_change > 1e-3
                for k in ("training mode: BatchNorm batch statistics", "training mode: Dropout active"))
+
+
+def test_a_checkup_does_not_split_its_training_mode_runs_again_since_it_has_a_row_per_part(models, photo, monkeypatch):
+    from vggcompare.core.run import engine_steps
+    from vggcompare.core.run.checkup import run_checkup
+
+    seen = []
+    real = engine_steps.training_note
+    monkeypatch.setattr(engine_steps, "training_note", lambda *a, **k: seen.append(a[4] if len(a) > 4 else k.get("parts")) or real(*a, **k))
+    drive(run_checkup(ExperimentConfig(image=photo, model=models["bn_dropout"], seeding="once")))
+    assert seen and all(not parts for parts in seen)
+    seen.clear()
+    run_experiment(ExperimentConfig(image=photo, model=models["bn_dropout"], passes=1, training_mode=True))
+    assert seen and set(seen[0]) == {"batchnorm", "dropout"}  # a run on its own still splits

@@ -122,7 +122,7 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
     results: dict[str, Any] = {}
 
     def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
-        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download)
+        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
         while True:
             try:
                 p = next(gen)

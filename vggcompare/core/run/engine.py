@@ -73,6 +73,7 @@ def run_passes(
     cancel: Callable[[], bool] | None = None,
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
+    split_training: bool = True,
 ) -> Generator[Progress, None, RunResult]:
     """Run N forward passes of the configured model on one image.
 
@@ -86,6 +87,8 @@ def run_passes(
         Polled between chunks; when it returns True the run stops with RunCancelled.
     allow_download : bool
         Whether missing ImageNet weights may be downloaded.
+    split_training : bool
+        After a training-mode run, call the first batch with each part alone for the note (a checkup has rows for them).
 
     Yields
     ------
@@ -151,7 +154,7 @@ def run_passes(
     t["end"] = time.perf_counter()
     if config.training_mode:  # more calls on the first batch: inference, and each part of training mode alone
         inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
-        parts = {} if config.training_part != "all" else {
+        parts = {} if config.training_part != "all" or not split_training else {
             part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in ("batchnorm", "dropout")}
         neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first[0][:1], None), config, parts))
     explanation = None
