@@ -12,6 +12,7 @@ from typing import Any
 
 from vggcompare.core.catalog import LITE0, builtin_names, lookup
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
+from vggcompare.core.config_checks import check_choice, check_int, check_range, flatten  # noqa: F401 - flatten re-exported
 from vggcompare.core.config_words import ConfigWords
 from vggcompare.core.errors import ConfigError
 
@@ -127,16 +128,16 @@ class ExperimentConfig(ConfigWords):
         """Raise ConfigError for any out-of-range or inconsistent setting; return self."""
         if not isinstance(self.model, str) or not self.model.strip():
             raise ConfigError("model must be a built-in name (vggcompare models lists them) or the path of a .keras or .h5 file")
-        _check_int("number of passes", self.passes, 1, MAX_PASSES)
-        _check_choice("seeding", self.seeding, SEEDINGS)
-        _check_int("seed", self.seed, 0, MAX_SEED)
+        check_int("number of passes", self.passes, 1, MAX_PASSES)
+        check_choice("seeding", self.seeding, SEEDINGS)
+        check_int("seed", self.seed, 0, MAX_SEED)
         if not isinstance(self.augment, AugmentConfig):
             raise ConfigError("augment must be an AugmentConfig")
         self.augment.validate()
         if self.reinit_weights and self.model != "vgg19-random":
             raise ConfigError("new weights for every pass needs the model 'vgg19-random'")
         if self.dropout is not None:
-            _check_range("dropout rate", self.dropout, 0.0, 0.99)
+            check_range("dropout rate", self.dropout, 0.0, 0.99)
             if self.dropout <= 0.0:
                 raise ConfigError("dropout rate must be above 0 (leave dropout off instead)")
         found = lookup(self.model)
@@ -144,20 +145,20 @@ class ExperimentConfig(ConfigWords):
             raise ConfigError("a local ImageNet weights file only applies to a built-in keras.applications model "
                               "with ImageNet weights (vgg19, resnet50, …)")
         _check_pipeline(self)
-        _check_choice("preprocessing mode", self.preprocess, PREPROCESS_MODES)
+        check_choice("preprocessing mode", self.preprocess, PREPROCESS_MODES)
         for name in self.pitfalls:
-            _check_choice("pitfall", name, PITFALLS)
+            check_choice("pitfall", name, PITFALLS)
         if len(set(self.pitfalls)) != len(self.pitfalls):
             raise ConfigError("each pitfall may be given only once")
         if "no-bgr-swap" in self.pitfalls and self.effective_preprocess != "caffe":
             raise ConfigError("the pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's)")
         if self.batch_size is not None:
-            _check_int("passes per call (batch size)", self.batch_size, 1, MAX_BATCH)
-        _check_choice("precision", self.precision, PRECISIONS)
+            check_int("passes per call (batch size)", self.batch_size, 1, MAX_BATCH)
+        check_choice("precision", self.precision, PRECISIONS)
         if self.threads is not None:
-            _check_int("thread count", self.threads, 1, MAX_THREADS)
-        _check_choice("kernel library", self.kernels, KERNELS)
-        _check_choice("Keras backend", self.backend, BACKENDS)
+            check_int("thread count", self.threads, 1, MAX_THREADS)
+        check_choice("kernel library", self.kernels, KERNELS)
+        check_choice("Keras backend", self.backend, BACKENDS)
         if self.backend != "tensorflow" and self.kernels != "default":
             raise ConfigError("the kernel library choice (oneDNN or Eigen) applies to the TensorFlow backend only")
         self._validate_explain()
@@ -165,13 +166,13 @@ class ExperimentConfig(ConfigWords):
 
     def _validate_explain(self) -> None:
         if self.explain is not None:
-            _check_choice("explanation method", self.explain, EXPLAIN_METHODS)
+            check_choice("explanation method", self.explain, EXPLAIN_METHODS)
         elif self.explain_class is not None or self.explain_passes is not None:
             raise ConfigError("the class or the number of passes to explain needs an explanation method (--explain)")
         if self.explain_class is not None and (not isinstance(self.explain_class, str) or not self.explain_class.strip()):
             raise ConfigError(f"the class to explain must be a label or a class number, not {self.explain_class!r}")
         if self.explain_passes is not None:
-            _check_int("number of passes to explain", self.explain_passes, 1, MAX_EXPLAINED)
+            check_int("number of passes to explain", self.explain_passes, 1, MAX_EXPLAINED)
 
     def replace(self, **changes: Any) -> "ExperimentConfig":
         """Return a copy with some fields changed (``augment`` may be a dict of changes)."""
@@ -222,54 +223,24 @@ class ExperimentConfig(ConfigWords):
         return sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
 
 
-def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Flatten nested dicts into dotted keys: {"augment": {"zoom": 0.2}} -> {"augment.zoom": 0.2}."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def _check_pipeline(cfg: ExperimentConfig) -> None:
     """The loader, its resize method and decoder, the call path, training mode and batch neighbours."""
-    _check_choice("loader", cfg.loader, LOADERS)
-    _check_choice(f"interpolation of the {cfg.loader} loader", cfg.interpolation, LOADER_INTERPOLATIONS[cfg.loader])
-    _check_choice("DCT method", cfg.dct_method, DCT_METHODS)
+    check_choice("loader", cfg.loader, LOADERS)
+    check_choice(f"interpolation of the {cfg.loader} loader", cfg.interpolation, LOADER_INTERPOLATIONS[cfg.loader])
+    check_choice("DCT method", cfg.dct_method, DCT_METHODS)
     if cfg.loader != "tf-dataset" and (cfg.antialias or cfg.dct_method != "default"):
         raise ConfigError("antialias and the DCT method apply to the tf-dataset loader only (tf.image.resize, tf.io.decode_jpeg)")
     if "opencv-bgr" in cfg.pitfalls and cfg.loader != "opencv":
         raise ConfigError("the pitfall opencv-bgr (no BGR-to-RGB conversion after cv2.imread) needs the opencv loader")
     if cfg.loader != "load-img" and {"apply-exif", "alpha-on-white"} & set(cfg.pitfalls):
         raise ConfigError("apply-exif and alpha-on-white are switches of the load-img loader; the other loaders keep their own EXIF and alpha behaviour")
-    _check_choice("call path", cfg.call, CALLS)
+    check_choice("call path", cfg.call, CALLS)
     if not isinstance(cfg.training_mode, bool) or not isinstance(cfg.antialias, bool):
         raise ConfigError("training mode and antialias must be true or false")
-    _check_choice("training part", cfg.training_part, TRAINING_PARTS)
+    check_choice("training part", cfg.training_part, TRAINING_PARTS)
     if cfg.training_part != "all" and not cfg.training_mode:
         raise ConfigError("a training part (batchnorm or dropout) needs training mode")
     if cfg.training_mode and cfg.call == "predict":
         raise ConfigError("model.predict always calls the model with training=False; choose another call path for training mode")
     if not isinstance(cfg.batch_neighbours, str) or not cfg.batch_neighbours.strip():
         raise ConfigError("batch neighbours must be 'none', 'samples' or a folder of images")
-
-
-def _check_int(what: str, value: Any, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{what} must be a whole number from {low} to {high}, not {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(f"{what} must be from {low} to {high}, not {value}")
-
-
-def _check_range(what: str, value: Any, low: float, high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ConfigError(f"{what} must be a number from {low:g} to {high:g}, not {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(f"{what} must be from {low:g} to {high:g}, not {value:g}")
-
-
-def _check_choice(what: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ConfigError(f"{what} must be one of {', '.join(choices)}, not {value!r}")
