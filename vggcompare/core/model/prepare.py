@@ -118,7 +118,6 @@ def _to_bfloat16(model: Any) -> Any:
     return new
 
 
-
 def prepare_model(
     config: ExperimentConfig,
     status: Status | None = None,
