@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 
 import pytest
 
@@ -39,6 +40,13 @@ def test_a_plain_function_is_a_job_too(engine):
 def test_the_engine_is_another_process_that_imports_no_backend_until_a_job_needs_it(engine):
     assert engine.pid is not None and engine.alive
     assert run(engine, 3, Job("fake_jobs:backend_loaded"))[-1].payload is False
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process niceness on this platform")
+def test_the_engine_runs_at_a_lower_priority_than_the_window_so_the_gui_thread_gets_a_core_first(engine):
+    from vggcompare.core.run.engine_job import ENGINE_NICENESS
+
+    assert run(engine, 30, Job("os:nice", (0,)))[-1].payload == min(19, os.nice(0) + ENGINE_NICENESS)
 
 
 def test_a_failure_arrives_as_the_exception_with_its_traceback_and_the_engine_lives_on(engine):

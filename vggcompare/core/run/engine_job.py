@@ -90,6 +90,9 @@ def portable(exc: BaseException) -> BaseException:
         return VggCompareError(f"{type(exc).__name__}: {exc}")
 
 
+ENGINE_NICENESS = 10  # added to the engine process's niceness: the GUI thread comes first when both want a core
+
+
 def _serve(conn, cancelled_up_to, settings: EngineSettings) -> None:
     """The child's main loop: apply the start settings, then run jobs until told to stop."""
     import os
@@ -98,6 +101,11 @@ def _serve(conn, cancelled_up_to, settings: EngineSettings) -> None:
     from vggcompare.core.model.backend import apply_start_settings
 
     apply_start_settings(settings)
+    if hasattr(os, "nice"):  # the passes yield the cores to the window's thread, so it stays responsive on 2 cores
+        try:
+            os.nice(ENGINE_NICENESS)
+        except OSError:
+            pass
     while True:
         try:
             request = conn.recv()
