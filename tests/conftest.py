@@ -125,3 +125,26 @@ def probe_model(tmp_path_factory):
     path = tmp_path_factory.mktemp("probe") / "probe.keras"
     model.save(path)
     return str(path), model
+
+
+@pytest.fixture(scope="session")
+def bn_models(tmp_path_factory):
+    """32×32 classifiers with BatchNorm: one with a Dropout layer too, one without (moving statistics set away
+    from 0 and 1, so that batch statistics really differ from them)."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(5)
+    folder = tmp_path_factory.mktemp("bn")
+    out = {}
+    for name, dropout in (("bn_dropout", True), ("bn", False)):
+        parts = [keras.Input((32, 32, 3)), layers.Rescaling(1 / 255), layers.Conv2D(6, 3), layers.BatchNormalization(),
+                 layers.Activation("relu"), layers.GlobalAveragePooling2D(), layers.Dense(16, activation="relu")]
+        parts += [layers.Dropout(0.5)] if dropout else []
+        model = keras.Sequential([*parts, layers.Dense(10, activation="softmax")])
+        bn = model.layers[2]
+        bn.moving_mean.assign(np.full(6, 0.3, np.float32))
+        bn.moving_variance.assign(np.full(6, 2.0, np.float32))
+        out[name] = str(folder / f"{name}.keras")
+        model.save(out[name])
+    return out

@@ -16,39 +16,18 @@ from vggcompare.core.input.model_view import model_input
 from vggcompare.core.run.engine import run_experiment
 
 
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    """32×32 classifiers with BatchNorm (moving statistics away from 0 and 1), one with a Dropout layer too."""
-    import keras
-    from keras import layers
-
-    keras.utils.set_random_seed(5)
-    folder = tmp_path_factory.mktemp("parts")
-    out = {}
-    for name, dropout in (("bn_dropout", True), ("bn", False)):
-        parts = [keras.Input((32, 32, 3)), layers.Rescaling(1 / 255), layers.Conv2D(6, 3), layers.BatchNormalization(),
-                 layers.Activation("relu"), layers.GlobalAveragePooling2D(), layers.Dense(16, activation="relu")]
-        parts += [layers.Dropout(0.5)] if dropout else []
-        model = keras.Sequential([*parts, layers.Dense(10, activation="softmax")])
-        model.layers[2].moving_mean.assign(np.full(6, 0.3, np.float32))
-        model.layers[2].moving_variance.assign(np.full(6, 2.0, np.float32))
-        out[name] = str(folder / f"{name}.keras")
-        model.save(out[name])
-    return out
-
-
 def _batch(photo, passes):
     return np.repeat(model_input(load_image(photo), (32, 32))[None], passes, axis=0)
 
 
 @pytest.mark.parametrize("call", ("eager", "compiled"))
-def test_batchnorm_alone_is_the_model_without_its_dropout_layer_in_training_mode(models, photo, call):
+def test_batchnorm_alone_is_the_model_without_its_dropout_layer_in_training_mode(bn_models, photo, call):
     import keras
 
-    model = keras.saving.load_model(models["bn_dropout"], safe_mode=True)
+    model = keras.saving.load_model(bn_models["bn_dropout"], safe_mode=True)
     without = keras.Sequential([keras.Input((32, 32, 3))] + [l for l in model.layers if type(l) is not keras.layers.Dropout])
     want = np.asarray(without(_batch(photo, 4), training=True))  # Dropout is identity at inference: removed by construction
-    cfg = ExperimentConfig(image=photo, model=models["bn_dropout"], passes=4, seeding="once", training_mode=True, call=call)
+    cfg = ExperimentConfig(image=photo, model=bn_models["bn_dropout"], passes=4, seeding="once", training_mode=True, call=call)
     got = run_experiment(cfg.replace(training_part="batchnorm")).probabilities
     if call == "eager":
         assert np.array_equal(got, want)
@@ -57,24 +36,24 @@ def test_batchnorm_alone_is_the_model_without_its_dropout_layer_in_training_mode
     assert np.abs(whole - got).max() > 1e-3  # the Dropout layer is on in the whole training mode: the test notices
 
 
-def test_dropout_alone_keeps_batchnorm_in_inference_with_the_passes_keys(models, photo):
-    cfg = ExperimentConfig(image=photo, model=models["bn_dropout"], passes=4, seeding="once")
+def test_dropout_alone_keeps_batchnorm_in_inference_with_the_passes_keys(bn_models, photo):
+    cfg = ExperimentConfig(image=photo, model=bn_models["bn_dropout"], passes=4, seeding="once")
     alone = run_experiment(cfg.replace(training_mode=True, training_part="dropout")).probabilities
     mc = run_experiment(cfg.replace(dropout=0.5)).probabilities  # MC dropout: the model's own Dropout on, BN inference
     assert np.array_equal(alone, mc)
     assert len({p.tobytes() for p in alone}) > 1  # a mask per pass
-    plain = ExperimentConfig(image=photo, model=models["bn"], passes=4, seeding="once")
+    plain = ExperimentConfig(image=photo, model=bn_models["bn"], passes=4, seeding="once")
     inference = run_experiment(plain).probabilities
     assert np.array_equal(run_experiment(plain.replace(training_mode=True, training_part="dropout")).probabilities, inference)
     assert np.abs(run_experiment(plain.replace(training_mode=True)).probabilities - inference).max() > 1e-3
 
 
-def test_the_training_mode_note_splits_the_change_between_batchnorm_and_dropout(models, photo):
-    cfg = ExperimentConfig(image=photo, model=models["bn_dropout"], passes=4, seeding="once", training_mode=True)
+def test_the_training_mode_note_splits_the_change_between_batchnorm_and_dropout(bn_models, photo):
+    cfg = ExperimentConfig(image=photo, model=bn_models["bn_dropout"], passes=4, seeding="once", training_mode=True)
     note = next(n for n in run_experiment(cfg).notes if n.startswith("Training mode made the difference"))
     assert "training mode moved the top-5 probabilities by up to" in note
     assert "BatchNorm batch statistics alone moved them by up to" in note and "Dropout alone moved them by up to" in note
-    note = next(n for n in run_experiment(cfg.replace(model=models["bn"])).notes if n.startswith("Training mode made"))
+    note = next(n for n in run_experiment(cfg.replace(model=bn_models["bn"])).notes if n.startswith("Training mode made"))
     assert "Dropout alone: no such layer" in note
     part = run_experiment(cfg.replace(training_part="batchnorm"))
     assert "training mode, BatchNorm only" in part.name and "(Dropout kept off)" in " ".join(part.notes)
@@ -90,27 +69,27 @@ def test_a_training_part_needs_training_mode_and_a_known_name(photo):
     assert ExperimentConfig.from_dict(cfg.to_dict()) == cfg
 
 
-def test_the_checkup_lists_each_part_or_says_the_model_lacks_its_layer(models, photo):
+def test_the_checkup_lists_each_part_or_says_the_model_lacks_its_layer(bn_models, photo):
     from vggcompare.core.run.checkup import MEASURED, run_checkup
 
-    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=models["bn"], seeding="once")))[0].rows}
+    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn"], seeding="once")))[0].rows}
     assert rows["training mode: BatchNorm batch statistics"].status == MEASURED
     assert rows["training mode: BatchNorm batch statistics"].largest_change > 1e-3
     assert rows["training mode: Dropout active"].reason == "no Dropout layer: nothing to drop"
-    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=models["bn_dropout"], seeding="once")))[0].rows}
+    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once")))[0].rows}
     assert all(rows[k].status == MEASURED and rows[k].largest_change > 1e-3
                for k in ("training mode: BatchNorm batch statistics", "training mode: Dropout active"))
 
 
-def test_a_checkup_does_not_split_its_training_mode_runs_again_since_it_has_a_row_per_part(models, photo, monkeypatch):
+def test_a_checkup_does_not_split_its_training_mode_runs_again_since_it_has_a_row_per_part(bn_models, photo, monkeypatch):
     from vggcompare.core.run import engine_steps
     from vggcompare.core.run.checkup import run_checkup
 
     seen = []
     real = engine_steps.training_note
     monkeypatch.setattr(engine_steps, "training_note", lambda *a, **k: seen.append(a[4] if len(a) > 4 else k.get("parts")) or real(*a, **k))
-    drive(run_checkup(ExperimentConfig(image=photo, model=models["bn_dropout"], seeding="once")))
+    drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once")))
     assert seen and all(not parts for parts in seen)
     seen.clear()
-    run_experiment(ExperimentConfig(image=photo, model=models["bn_dropout"], passes=1, training_mode=True))
+    run_experiment(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], passes=1, training_mode=True))
     assert seen and set(seen[0]) == {"batchnorm", "dropout"}  # a run on its own still splits
