@@ -13,6 +13,7 @@ from vggcompare.gui.results.numbers import n_passes
 
 CARD_WIDTH = 132
 MAP_SIDE = 96  # pixels of the map under each thumbnail
+CARDS_PER_STEP = 2  # thumbnails made in one event-loop turn
 
 
 def _map_label(result: RunResult, pass_index: int, scale: tuple[float, float]) -> QLabel | None:
@@ -88,22 +89,38 @@ class InputsStrip(QWidget):
 
     def show_result(self, result: RunResult) -> None:
         """Show the run's thumbnails with their captions."""
-        self._remove_cards()
-        thumbs = result.thumbnails
-        augmented = result.config.augment.enabled
-        shown = f"the first {len(thumbs)} of {n_passes(result.passes)}" if len(thumbs) < result.passes else (
-            f"all {n_passes(len(thumbs))}" if len(thumbs) > 1 else "the only pass")
-        what = "each with what its augmentation did" if augmented else "no augmentation, so every pass got the same input"
-        self.title.setText(f"<b>What the model saw</b>: {shown}, {what}")
-        scale = (0.0, 1.0)
-        if result.explanation is not None:  # one colour scale for every pass's map, found once
-            from vggcompare.gui.results.heatmap import map_range
+        for stage in self.stages(result):
+            stage()
 
-            scale = map_range(result.explanation.maps)
-        for thumb in thumbs:
-            card = _card(thumb, _map_label(result, thumb.pass_index, scale))
-            self.row.addWidget(card)
-            self.cards.append(card)
+    def stages(self, result: RunResult) -> list:
+        """``show_result`` in steps for successive event-loop turns: the title (the earlier cards go), the cards
+        ``CARDS_PER_STEP`` at a time, then the strip's height. The strip keeps its height until the last step,
+        so the cards come in without re-laying out the view around it."""
+        thumbs = result.thumbnails
+        scale = [(0.0, 1.0)]
+
+        def start() -> None:
+            self._remove_cards()
+            augmented = result.config.augment.enabled
+            shown = f"the first {len(thumbs)} of {n_passes(result.passes)}" if len(thumbs) < result.passes else (
+                f"all {n_passes(len(thumbs))}" if len(thumbs) > 1 else "the only pass")
+            what = "each with what its augmentation did" if augmented else "no augmentation, so every pass got the same input"
+            self.title.setText(f"<b>What the model saw</b>: {shown}, {what}")
+            if result.explanation is not None:  # one colour scale for every pass's map, found once
+                from vggcompare.gui.results.heatmap import map_range
+
+                scale[0] = map_range(result.explanation.maps)
+
+        def add(some) -> None:
+            for thumb in some:
+                card = _card(thumb, _map_label(result, thumb.pass_index, scale[0]))
+                self.row.addWidget(card)
+                self.cards.append(card)
+
+        steps = [start] + [lambda some=thumbs[i : i + CARDS_PER_STEP]: add(some) for i in range(0, len(thumbs), CARDS_PER_STEP)]
+        return steps + [self._fit_height]
+
+    def _fit_height(self) -> None:
         self.row.addStretch(1)
         tallest = max((max(card.heightForWidth(CARD_WIDTH), card.sizeHint().height()) for card in self.cards), default=0)
         bar = self.scroll.horizontalScrollBar().sizeHint().height()

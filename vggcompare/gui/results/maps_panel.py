@@ -87,40 +87,57 @@ class MapsPanel(QWidget):
 
     def show_result(self, result: RunResult) -> None:
         """Show ``result``'s maps, or hide when the run made none."""
+        for stage in self.stages(result):
+            stage()
+
+    def stages(self, result: RunResult) -> list:
+        """``show_result`` in steps for successive event-loop turns: the words (the panel's size), the mean map,
+        then the std map. Nothing but the words changes the panel's size, so the later steps re-lay nothing out."""
         e = result.explanation
         if e is None:
-            self.clear()
-            return
-        self.explanation = e
+            return [self.clear]
+        return [lambda: self._show_words(e), lambda: self._show_mean(e), lambda: self._show_std(e)]
+
+    def _show_words(self, e: Explanation) -> None:
+        self.explanation = None  # the maps come in the next steps; until then the slider draws nothing
+        self.mean_view.clear()  # no earlier run's map under this run's words
+        self.std_view.clear()
         self.title.setText(f"<b>Where the model looked</b>: {html.escape(describe(e))}")
         self.notes.setText("<br>".join(html.escape(n) for n in e.notes))
         self.notes.setVisible(bool(e.notes))
         # a short title that stays on one line, the rest in the small print under it
         self.mean_caption.setText(f"<b>Mean map</b> of {e.passes} pass{'es' if e.passes != 1 else ''}"
                                   f"<br><span style='font-size: small'>over what the model sees; {html.escape(e.units)}</span>")
-        self._background = picture_of(e)
-        self._mean_scale = map_range(e.mean)
-        self._mean_heat = heat_image(e.mean, *self._mean_scale, diverging=self._mean_scale[0] < 0)
-        self.mean_bar.set_scale(*self._mean_scale, diverging=self._mean_scale[0] < 0)
-        self._draw_mean()
-        std = np.asarray(e.std, dtype=np.float32)
-        self.std_caption.setText("<b>Where the attention moved</b><br><span style='font-size: small'>"
-                                 "std of the maps over the passes</span>")
-        self.std_bar.setVisible(not e.identical)
-        if e.identical:  # one map: no std picture, a sentence where it would be
-            self.std_view.clear()
-            self.std_view.setText(f"Every explained pass gave the same map, so the mean map is that one map and "
-                                  f"the std is 0 everywhere.")
+        if e.identical:
             self.std_caption.setText("<b>Where the attention moved</b>: nowhere")
         else:
-            low, high = map_range(std)
-            self.std_view.setPixmap(overlay(None, heat_image(std, low, high), 1.0, SIDE))
-            self.std_bar.set_scale(low, high)
+            self.std_caption.setText("<b>Where the attention moved</b><br><span style='font-size: small'>"
+                                     "std of the maps over the passes</span>")
+        self.std_bar.setVisible(not e.identical)
         # the grid does not ask a spanning label its height for its width: give both captions the taller one's
         tall = max(c.heightForWidth(SIDE + 60) for c in (self.mean_caption, self.std_caption))
         for caption in (self.mean_caption, self.std_caption):
             caption.setMinimumHeight(tall)
         self.show()
+
+    def _show_mean(self, e: Explanation) -> None:
+        self.explanation = e
+        self._background = picture_of(e)
+        self._mean_scale = map_range(e.mean)
+        self._mean_heat = heat_image(e.mean, *self._mean_scale, diverging=self._mean_scale[0] < 0)
+        self.mean_bar.set_scale(*self._mean_scale, diverging=self._mean_scale[0] < 0)
+        self._draw_mean()
+
+    def _show_std(self, e: Explanation) -> None:
+        if e.identical:  # one map: no std picture, a sentence where it would be
+            self.std_view.clear()
+            self.std_view.setText("Every explained pass gave the same map, so the mean map is that one map and "
+                                  "the std is 0 everywhere.")
+        else:
+            std = np.asarray(e.std, dtype=np.float32)
+            low, high = map_range(std)
+            self.std_view.setPixmap(overlay(None, heat_image(std, low, high), 1.0, SIDE))
+            self.std_bar.set_scale(low, high)
 
     def _draw_mean(self) -> None:
         if self.explanation is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
@@ -74,7 +75,7 @@ class ResultsView(QWidget):
         layout.addWidget(self.inputs)
         layout.addWidget(self.environment)
         self.plot_loader = None  # see prepare_plots
-        self._staged: list = []  # panels still to draw for the shown result, one per event-loop turn
+        self._staged: list = []  # steps still to draw for the shown result, one per event-loop turn
         self._stage_timer = QTimer(self, singleShot=True, interval=0, timeout=self._draw_next)
         self.refresh_theme()
         self.clear()
@@ -92,15 +93,20 @@ class ResultsView(QWidget):
     def show_result(self, result: RunResult) -> None:
         """Fill every panel from ``result`` (the core computed every number shown).
 
-        The verdict, the top-5 and the environment line appear at once; the two plots and the inputs strip
-        follow on the next turns of the event loop, one each, so the window never stops answering for the
-        whole drawing at once. A newer result replaces the staged one.
+        The verdict, the top-5 and the environment line appear at once; the maps, the inputs strip and the two
+        plots follow on the next turns of the event loop, a small step each, so the window never stops
+        answering for the whole drawing at once. The steps that change the layout (the maps panel's words, the
+        strip's height) come first, while the plots still show the older drawing or their message: a plot
+        resized after it is drawn draws again (its axes too), which made the first result with maps hold the
+        thread for 60–90 ms. A newer result drops the steps still pending for the older one.
         """
         self.result = result
         self.banner.show_result(result)
         self.top5.show_statistics(result.statistics)
         self._environment(result)
-        self._staged = [self.variance.show_result, self.passes.show_result, self.maps.show_result, self.inputs.show_result]
+        maps, inputs = self.maps.stages(result), self.inputs.stages(result)
+        self._staged = [maps[0], *inputs, *maps[1:], partial(self.variance.show_result, result),
+                        partial(self.passes.show_result, result)]
         self._stage_timer.start()
 
     def prepare_plots(self) -> None:
@@ -115,14 +121,19 @@ class ResultsView(QWidget):
             self.plot_loader.finished.connect(self.plots_ready)
             self.plot_loader.start()
 
+    @property
+    def drawing(self) -> bool:
+        """True while steps of the shown result are still to be drawn on later event-loop turns."""
+        return bool(self._staged)
+
     def finish_drawing(self) -> None:
         """Draw every staged panel now (screenshots and reports need the whole result at once)."""
         while self._staged:
             self._draw_next()
 
     def _draw_next(self) -> None:
-        if self._staged and self.result is not None:
-            self._staged.pop(0)(self.result)
+        if self._staged:
+            self._staged.pop(0)()
         if self._staged:
             self._stage_timer.start()
 
