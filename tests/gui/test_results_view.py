@@ -128,3 +128,28 @@ def test_a_message_shown_instead_of_a_plot_is_greyed_during_a_new_run(view, make
     assert not view.variance.message.isEnabled()
     view.set_stale(False)
     assert view.variance.message.isEnabled()
+
+
+def test_point_labels_keep_their_items_and_show_only_the_newest_words(qtbot):
+    import pyqtgraph as pg
+    from PySide6.QtGui import QColor
+
+    from vggcompare.gui.results.plot_labels import PointLabels
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    plot = widget.getPlotItem()
+    labels = PointLabels(plot, widget.font())
+
+    def shown() -> list[str]:
+        return sorted(i.toPlainText() for i in plot.items if isinstance(i, pg.TextItem))
+
+    labels.set_labels([("1 cat", 0.0, 1.0), ("2 dog", 1.0, 0.5), ("3 fish", 2.0, 0.2)], QColor("blue"), QColor("white"))
+    first = list(labels.items)
+    assert shown() == ["1 cat", "2 dog", "3 fish"]
+    labels.set_labels([("1 tabby", 0.0, 0.9), ("2 lynx", 2.0, 0.1)], QColor("red"), QColor("black"))
+    assert shown() == ["1 tabby", "2 lynx"]  # no label of the earlier call is left
+    assert labels.items == first[:2] and labels.points == [(0.0, 0.9), (2.0, 0.1)]
+    assert labels.items[0].textItem.defaultTextColor() == QColor("red") and labels.items[1].fill.color().red() == 0
+    labels.set_labels([("1 a", 0.0, 0.9), ("2 b", 1.0, 0.5), ("3 c", 2.0, 0.1), ("4 d", 3.0, 0.0)], QColor("red"), QColor("white"))
+    assert shown() == ["1 a", "2 b", "3 c", "4 d"] and labels.items[:2] == first[:2]
