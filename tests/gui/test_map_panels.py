@@ -84,10 +84,85 @@ def test_the_opacity_slider_changes_the_overlay_and_only_it(results_view, runs):
     assert _image(panel.mean_view) == before  # the same opacity draws the same picture
 
 
-def test_a_bit_identical_run_shows_one_map_and_says_so(results_view, runs):
+def _settled(qtbot, view) -> None:
+    """Let the event loop draw every pending step of the shown result."""
+    qtbot.waitUntil(lambda: not view.drawing, timeout=10_000)
+
+
+def _thumbnail_maps(strip) -> list:
+    """The maps under an inputs strip's pass thumbnails, card by card (the labels with a picture and a tooltip)."""
+    from PySide6.QtWidgets import QLabel
+
+    return [label for card in strip.cards for label in card.findChildren(QLabel)
+            if label.toolTip() and label.pixmap() is not None and not label.pixmap().isNull()]
+
+
+def _drawn_at_once(qtbot, result):
+    """The maps panel and the inputs strip of ``result``, each drawn in one call."""
+    from vggcompare.gui.results.inputs_strip import InputsStrip
+    from vggcompare.gui.results.maps_panel import MapsPanel
+
+    panel, strip = MapsPanel(), InputsStrip()
+    for widget in (panel, strip):
+        qtbot.addWidget(widget)
+    panel.show_result(result)
+    strip.show_result(result)
+    return panel, strip
+
+
+def test_maps_drawn_over_event_loop_turns_end_as_the_same_pictures_as_drawn_at_once(qtbot, results_view, runs):
+    view, result = results_view, runs["moving"]
+    view.show_result(result)
+    assert view.drawing and not _thumbnail_maps(view.inputs)  # the maps come on later turns
+    _settled(qtbot, view)
+    panel, strip = _drawn_at_once(qtbot, result)
+    assert view.maps.isVisible() and view.maps.title.text() == panel.title.text()
+    assert _image(view.maps.mean_view) == _image(panel.mean_view) and _image(view.maps.std_view) == _image(panel.std_view)
+    e = result.explanation
+    maps = _thumbnail_maps(view.inputs)
+    assert [m.toolTip() for m in maps] == [f"{e.title}, pass {t.pass_index + 1}" for t in result.thumbnails]
+    assert len(maps) == len(result.thumbnails) >= 3  # more than one step's worth of cards
+    assert [_image(m) for m in maps] == [_image(m) for m in _thumbnail_maps(strip)]
+    assert view.inputs.scroll.height() == strip.scroll.height() > 0
+
+
+def test_a_newer_result_arriving_mid_drawing_shows_only_its_own_maps(qtbot, results_view, runs):
+    view, older, newer = results_view, runs["moving"], runs["identical"]
+    e, (panel, _strip) = newer.explanation, _drawn_at_once(qtbot, newer)
+    view.show_result(older)
+    _settled(qtbot, view)
+    view.show_result(newer)
+    view.draw_next()  # the newer maps panel's words: no map of the older run stays under them
+    assert view.maps.title.text() == panel.title.text()
+    assert view.maps.mean_view.pixmap().isNull() and view.maps.std_view.pixmap().isNull()
+    view.show_result(runs["plain"])  # no thumbnail maps
+    _settled(qtbot, view)
+    view.show_result(older)
+    while view.drawing and not _thumbnail_maps(view.inputs):
+        view.draw_next()
+    assert view.drawing and _thumbnail_maps(view.inputs)  # the older run's first thumbnail maps are up, more are pending
+    view.show_result(newer)
+    view.draw_next()  # the older run's pending steps are dropped: the newer run's first step comes next
+    assert view.maps.title.text() == panel.title.text()
+    _settled(qtbot, view)
+    assert [m.toolTip() for m in _thumbnail_maps(view.inputs)] == [f"{e.title}, pass {t.pass_index + 1}" for t in newer.thumbnails]
+    assert len(view.inputs.cards) == len(newer.thumbnails) and e.title != older.explanation.title
+    assert _image(view.maps.mean_view) == _image(panel.mean_view) and "same map" in view.maps.std_view.text()
+    view.show_result(older)
+    view.draw_next()
+    view.show_result(runs["plain"])  # a run without maps replaces one half drawn
+    _settled(qtbot, view)
+    assert not view.maps.isVisible() and _thumbnail_maps(view.inputs) == [] and len(view.inputs.cards) == len(runs["plain"].thumbnails)
+
+
+@pytest.mark.parametrize("drawn", ["at once", "over event-loop turns"])
+def test_a_bit_identical_run_shows_one_map_and_says_so(qtbot, results_view, runs, drawn):
     view = results_view
     view.show_result(runs["identical"])
-    view.finish_drawing()
+    if drawn == "at once":
+        view.finish_drawing()
+    else:
+        _settled(qtbot, view)
     panel = view.maps
     assert panel.isVisible() and runs["identical"].explanation.identical
     assert not _image(panel.mean_view).isNull()

@@ -76,7 +76,7 @@ class ResultsView(QWidget):
         layout.addWidget(self.environment)
         self.plot_loader = None  # see prepare_plots
         self._staged: list = []  # steps still to draw for the shown result, one per event-loop turn
-        self._stage_timer = QTimer(self, singleShot=True, interval=0, timeout=self._draw_next)
+        self._stage_timer = QTimer(self, singleShot=True, interval=0, timeout=self.draw_next)
         self.refresh_theme()
         self.clear()
 
@@ -129,9 +129,10 @@ class ResultsView(QWidget):
     def finish_drawing(self) -> None:
         """Draw every staged panel now (screenshots and reports need the whole result at once)."""
         while self._staged:
-            self._draw_next()
+            self.draw_next()
 
-    def _draw_next(self) -> None:
+    def draw_next(self) -> None:
+        """Draw the next pending step now (the event loop calls this, one step a turn)."""
         if self._staged:
             self._staged.pop(0)()
         if self._staged:
