@@ -59,6 +59,15 @@ def test_the_training_mode_note_splits_the_change_between_batchnorm_and_dropout(
     assert "training mode, BatchNorm only" in part.name and "(Dropout kept off)" in " ".join(part.notes)
 
 
+def test_the_call_note_says_what_each_part_did(bn_models, photo):
+    cfg = ExperimentConfig(image=photo, model=bn_models["bn_dropout"], passes=2, seeding="once", training_mode=True, call="eager")
+    notes = {part: " ".join(run_experiment(cfg.replace(training_part=part)).notes) for part in ("all", "batchnorm", "dropout")}
+    assert "model(x, training=True)" in notes["all"] and "Dropout layers (1) are on with a mask keyed per pass" in notes["all"]
+    assert "model(x, training=True)" in notes["batchnorm"] and "the Dropout layers (1) were kept off" in notes["batchnorm"]
+    assert "model(x, training=False)" in notes["dropout"] and "kept their moving statistics" in notes["dropout"]
+    assert "normalise with this call's own batch statistics" not in notes["dropout"]
+
+
 def test_a_training_part_needs_training_mode_and_a_known_name(photo):
     with pytest.raises(ConfigError, match="needs training mode"):
         ExperimentConfig(image=photo, training_part="batchnorm").validate()
