@@ -23,10 +23,10 @@ def _image(cfg):
 
 def _steps(cfg, image=None):
     ref = reference_config(cfg)
-    steps = [(REFERENCE, ref)]
+    steps = [(REFERENCE, ref, False)]
     for cause in causes_for(ref, image if image is not None else _image(cfg)):
         if not cause.not_applicable and cause.changes:
-            steps.append((f"{cause.key}: {cause.setting}", ref.replace(**cause.changes)))
+            steps.append((f"{cause.key}: {cause.setting}", ref.replace(**cause.changes), cause.fresh_process))
     return steps
 
 
