@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -43,14 +44,16 @@ class FreshRun:
         with open(self._err_path, "w") as err:
             self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=dict(os.environ))
         self.started = time.monotonic()
-        self.seconds = 0.0  # wall time from start to finish, once done
+        self.seconds = 0.0  # wall time from start to finish, set when the process ends
+        threading.Thread(target=self._time_it, name="fresh-run-timer", daemon=True).start()
+
+    def _time_it(self) -> None:
+        self._proc.wait()
+        self.seconds = time.monotonic() - self.started
 
     def done(self) -> bool:
         """Whether the process has finished (or was stopped)."""
-        finished = self._proc.poll() is not None
-        if finished and not self.seconds:
-            self.seconds = time.monotonic() - self.started
-        return finished
+        return self._proc.poll() is not None
 
     def result(self) -> RunResult:
         """The finished run's result; VggCompareError with the process's own error sentence if it failed."""
