@@ -193,3 +193,32 @@ def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypa
     assert "TensorFlow's" in jax["kernel library"].not_applicable and "TensorFlow setting" in jax["threads"].not_applicable
     one = {c.key: c for c in causes_for(ExperimentConfig(threads=1), None)}["threads"]
     assert one.changes == {"threads": 2}
+
+
+def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them(tiny_models, monkeypatch):
+    """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
+    from vggcompare.core.run import engine, fresh
+    from vggcompare.core.run.presets import run_preset
+
+    events = []
+
+    class Recorded(fresh.FreshRun):
+        def __init__(self, config, *a, **k):
+            events.append(("new process", config.kernels, config.threads))
+            super().__init__(config, *a, **k)
+
+    real = engine.run_passes
+    monkeypatch.setattr(fresh, "FreshRun", Recorded)
+    monkeypatch.setattr(engine, "run_passes", lambda *a, **k: events.append(("in process",)) or real(*a, **k))
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=tiny_models["plain"], seeding="once")
+    outcome = drive(run_preset("checkup", cfg))[0]
+    assert [e[0] for e in events[:2]] == ["new process", "new process"] and events[2] == ("in process",)
+    assert {e[1:] for e in events[:2]} == {("default", 1), ("eigen" if engine_kernels() == "onednn" else "onednn", None)}
+    names = [row[0] for row in outcome.rows]
+    assert any(n.startswith("threads: 1 thread") for n in names) and any(n.startswith("kernel library") for n in names)
+
+
+def engine_kernels():
+    from vggcompare.core.run.checkup_causes import kernels_in_force
+
+    return kernels_in_force()

@@ -53,5 +53,5 @@ def _summary(o):
 PRESETS = [
     Preset("checkup", "Checkup", "Every cause the tool knows, each at its most common setting with one pass, against your "
            "pipeline (loader, call path, model and preprocessing as set); `vggcompare checkup IMAGE` ranks them on one image.",
-           _steps, _summary, skip_unreadable=True),
+           _steps, _summary, skip_unreadable=True, fresh_first=True),
 ]
