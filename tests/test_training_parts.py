@@ -81,11 +81,11 @@ def test_a_training_part_needs_training_mode_and_a_known_name(photo):
 def test_the_checkup_lists_each_part_or_says_the_model_lacks_its_layer(bn_models, photo):
     from vggcompare.core.run.checkup import MEASURED, run_checkup
 
-    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn"], seeding="once")))[0].rows}
+    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn"], seeding="once"), new_processes=False))[0].rows}
     assert rows["training mode: BatchNorm batch statistics"].status == MEASURED
     assert rows["training mode: BatchNorm batch statistics"].largest_change > 1e-3
     assert rows["training mode: Dropout active"].reason == "no Dropout layer: nothing to drop"
-    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once")))[0].rows}
+    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once"), new_processes=False))[0].rows}
     assert all(rows[k].status == MEASURED and rows[k].largest_change > 1e-3
                for k in ("training mode: BatchNorm batch statistics", "training mode: Dropout active"))
 
@@ -97,7 +97,7 @@ def test_a_checkup_does_not_split_its_training_mode_runs_again_since_it_has_a_ro
     seen = []
     real = engine_steps.training_note
     monkeypatch.setattr(engine_steps, "training_note", lambda *a, **k: seen.append(a[4] if len(a) > 4 else k.get("parts")) or real(*a, **k))
-    drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once")))
+    drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once"), new_processes=False))
     assert seen and all(not parts for parts in seen)
     seen.clear()
     run_experiment(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], passes=1, training_mode=True))

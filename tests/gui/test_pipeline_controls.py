@@ -61,5 +61,6 @@ def test_the_checkup_card_comes_first_and_ends_on_its_ranked_table(qtbot, window
     assert table.rowCount() > 15
     causes = [table.item(r, 0).text() for r in range(table.rowCount())]
     assert causes[0].startswith("reference") and any(c.startswith("loader opencv") for c in causes)
+    assert any(c.startswith("threads: 1 thread (new process)") for c in causes)  # run in a new Python process
     changes = [float(table.item(r, 1).text()) for r in range(1, table.rowCount())]
     assert changes == sorted(changes, reverse=True)  # ranked by the largest probability change
