@@ -42,3 +42,20 @@ def test_a_squeezed_banner_keeps_the_height_of_all_its_notes(qtbot, make_result)
     page.show()
     qtbot.waitUntil(lambda: banner.notes.height() >= banner.notes.heightForWidth(banner.notes.width()), timeout=2_000)
     assert banner.notes.geometry().bottom() < banner.settings.geometry().top()
+
+
+def test_a_note_the_verdict_already_says_is_shown_once(qtbot, make_result):
+    from vggcompare.gui.results.verdict_banner import VerdictBanner
+
+    banner = VerdictBanner()
+    qtbot.addWidget(banner)
+    result = make_result()
+    said = "Note: in the generator engine, height_shift_range moved it sideways: a known Keras behaviour (keras-team/keras#17398)."
+    result.verdict = f"The passes differ because of random augmentation. {said}"
+    result.notes = ["The generator engine's passes are those of ImageDataGenerator.", said]
+    banner.show_result(result)
+    shown = banner.verdict.text() + banner.notes.text()
+    assert shown.count("keras#17398") == 1 and "ImageDataGenerator" in banner.notes.text()
+    result.notes = [said]
+    banner.show_result(result)
+    assert banner.notes.isHidden()

@@ -69,8 +69,9 @@ class VerdictBanner(QFrame):
         self.verdict.setText(html.escape(result.verdict))
         self.verdict.setVisible(True)
         muted = theme.colors(self.palette()).css("muted")
-        self.notes.setText("<br>".join(f"• {html.escape(n)}" for n in result.notes))
-        self.notes.setVisible(bool(result.notes))
+        notes = [n for n in result.notes if n not in result.verdict]  # a note the verdict already says is not repeated
+        self.notes.setText("<br>".join(f"• {html.escape(n)}" for n in notes))
+        self.notes.setVisible(bool(notes))
         self.settings.setText(f"<span style='color:{muted}'>Settings: {html.escape(result.config.summary())}</span>")
         self.settings.setVisible(True)
         self._keep_text_height()
