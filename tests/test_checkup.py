@@ -4,6 +4,7 @@ cannot apply with their reason, one model for all, and its table, JSON and one-p
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import numpy as np
@@ -34,8 +35,8 @@ def bn_model(tmp_path_factory):
     return str(path)
 
 
-def _checkup(config, image=None):
-    return drive(run_checkup(config, image))[0]
+def _checkup(config, image=None, new_processes=False):
+    return drive(run_checkup(config, image, new_processes=new_processes))[0]
 
 
 def test_a_checkup_ranks_every_cause_and_says_why_some_cannot_apply(bn_model, monkeypatch):
@@ -46,8 +47,8 @@ def test_a_checkup_ranks_every_cause_and_says_why_some_cannot_apply(bn_model, mo
     real = prepare._load_base
     monkeypatch.setattr(prepare, "_load_base", lambda *a: loads.append(a) or real(*a))
     cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model, seeding="once")
-    checkup = _checkup(cfg)
-    assert len(loads) == 1  # one model for every cause
+    checkup = _checkup(cfg, new_processes=True)
+    assert len(loads) == 1  # one model for every cause in this process
     rows = {r.cause: r for r in checkup.rows}
     for cause in ("loader tf-dataset", "loader opencv", "OpenCV's BGR order", "TensorFlow's default DCT", "antialias",
                   "resize filter", "call predict", "call eager", "call xla", "training mode", "batch neighbours",
@@ -63,9 +64,17 @@ def test_a_checkup_ranks_every_cause_and_says_why_some_cannot_apply(bn_model, mo
         assert (r.largest_change, r.top1_changed, r.top5_changed) == (n.largest_change, n.top1_changed, n.top5_overlap < 5)
     assert rows["training mode"].status == MEASURED and rows["training mode"].largest_change > 1e-3
     assert rows["TensorFlow's default DCT"].against == "loader tf-dataset"
-    assert "not caffe" in rows["no BGR swap"].reason and "new process" in rows["threads"].reason
+    assert "not caffe" in rows["no BGR swap"].reason
     assert "no EXIF rotation" in rows["EXIF orientation"].reason
     assert checkup.passes_run == 1 + sum(checkup.runs[r.cause].config.passes for r in measured)
+    # the kernel library and the thread count ran in new processes, with only that setting changed
+    ref_env = checkup.runs["reference"].environment
+    kernels, threads = checkup.runs["kernel library"], checkup.runs["threads"]
+    assert rows["kernel library"].status == MEASURED and rows["threads"].status == MEASURED
+    assert kernels.environment["kernels"] != ref_env["kernels"] and kernels.environment["intra_op_threads"] == ref_env["intra_op_threads"]
+    assert threads.environment["intra_op_threads"] == 1 and threads.environment["kernels"] == ref_env["kernels"]
+    assert 0 < rows["threads"].seconds <= checkup.seconds  # the process's own time, taken when it ended
+    assert kernels.config.replace(kernels="default") == threads.config.replace(threads=None) == checkup.runs["reference"].config
     data = json.loads(json.dumps(checkup.to_dict()))
     assert data["format"] == "vggcompare-checkup-1" and len(data["rows"]) == len(checkup.rows)
 
@@ -87,9 +96,11 @@ def test_the_checkup_command_prints_the_table_and_writes_json_and_a_one_page_pdf
     image = tmp_path / "cat.jpg"
     shutil.copy(sweep_samples_folder() / "cat.jpg", image)
     out = tmp_path / "out"
-    code = main(["checkup", str(image), "--model", bn_model, "--out-dir", str(out), "--report", str(out / "c.pdf"), "--quiet"])
+    code = main(["checkup", str(image), "--model", bn_model, "--out-dir", str(out), "--report", str(out / "c.pdf"), "--quiet",
+                 "--in-process-only"])
     text, err = capsys.readouterr()
     assert code == 0, err
+    assert "threads: left out on request (it needs a new Python process)" in text
     assert "largest probability change" in text and "Not applicable:" in text and "What your code would do" in text
     data = json.loads((out / "checkup.json").read_text())
     assert data["rows"][0]["status"] == MEASURED and data["reference"]["loader"] == "load-img"
@@ -130,3 +141,84 @@ def test_a_second_checkup_in_the_same_process_reuses_every_traced_call(bn_model,
     again = _checkup(cfg)
     assert compiled == []
     assert {r.cause for r in again.rows if r.status == MEASURED} >= {"training mode", "precision", "dropout", "call xla"}
+
+
+def test_a_new_process_cause_that_fails_says_why_and_the_checkup_goes_on(tiny_models, monkeypatch):
+    from vggcompare.core.errors import VggCompareError
+    from vggcompare.core.run import fresh
+
+    class Failing(fresh.FreshRun):
+        def result(self):
+            self.stop()
+            raise VggCompareError("the fresh process failed: the model file vanished")
+
+    monkeypatch.setattr(fresh, "FreshRun", Failing)
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=tiny_models["plain"], seeding="once")
+    rows = {r.cause: r for r in _checkup(cfg, new_processes=True).rows}
+    assert rows["threads"].status != MEASURED and "the model file vanished" in rows["threads"].reason
+    assert rows["kernel library"].status != MEASURED and rows["loader opencv"].status == MEASURED
+
+
+def test_cancelling_while_new_processes_run_stops_them(tiny_models, monkeypatch):
+    from vggcompare.core.errors import RunCancelled
+    from vggcompare.core.run import fresh
+
+    started = []
+
+    class Recorded(fresh.FreshRun):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            started.append(self)
+
+    monkeypatch.setattr(fresh, "FreshRun", Recorded)
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=tiny_models["plain"], seeding="once")
+    seen = []
+    gen = run_checkup(cfg, cancel=lambda: "new Python process" in " ".join(seen), new_processes=True)
+    with pytest.raises(RunCancelled):
+        while True:
+            seen.append(next(gen).message)
+    assert len(started) == 2 and all(run._proc.poll() is not None for run in started)  # killed, not left running
+    assert all(not os.path.exists(run._tmp.name) for run in started)
+
+
+def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypatch):
+    from vggcompare.core.run.checkup_causes import causes_for, kernels_in_force
+
+    for value, expected in (("1", "onednn"), ("0", "eigen"), ("true", "onednn")):
+        monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", value)
+        assert kernels_in_force() == expected
+        kernel = {c.key: c for c in causes_for(ExperimentConfig(), None)}["kernel library"]
+        assert kernel.changes == {"kernels": "eigen" if expected == "onednn" else "onednn"} and kernel.fresh_process
+    jax = {c.key: c for c in causes_for(ExperimentConfig(backend="jax"), None)}
+    assert "TensorFlow's" in jax["kernel library"].not_applicable and "TensorFlow setting" in jax["threads"].not_applicable
+    one = {c.key: c for c in causes_for(ExperimentConfig(threads=1), None)}["threads"]
+    assert one.changes == {"threads": 2}
+
+
+def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them(tiny_models, monkeypatch):
+    """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
+    from vggcompare.core.run import engine, fresh
+    from vggcompare.core.run.presets import run_preset
+
+    events = []
+
+    class Recorded(fresh.FreshRun):
+        def __init__(self, config, *a, **k):
+            events.append(("new process", config.kernels, config.threads))
+            super().__init__(config, *a, **k)
+
+    real = engine.run_passes
+    monkeypatch.setattr(fresh, "FreshRun", Recorded)
+    monkeypatch.setattr(engine, "run_passes", lambda *a, **k: events.append(("in process",)) or real(*a, **k))
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=tiny_models["plain"], seeding="once")
+    outcome = drive(run_preset("checkup", cfg))[0]
+    assert [e[0] for e in events[:2]] == ["new process", "new process"] and events[2] == ("in process",)
+    assert {e[1:] for e in events[:2]} == {("default", 1), ("eigen" if engine_kernels() == "onednn" else "onednn", None)}
+    names = [row[0] for row in outcome.rows]
+    assert any(n.startswith("threads: 1 thread") for n in names) and any(n.startswith("kernel library") for n in names)
+
+
+def engine_kernels():
+    from vggcompare.core.run.checkup_causes import kernels_in_force
+
+    return kernels_in_force()

@@ -59,6 +59,15 @@ def test_the_training_mode_note_splits_the_change_between_batchnorm_and_dropout(
     assert "training mode, BatchNorm only" in part.name and "(Dropout kept off)" in " ".join(part.notes)
 
 
+def test_the_call_note_says_what_each_part_did(bn_models, photo):
+    cfg = ExperimentConfig(image=photo, model=bn_models["bn_dropout"], passes=2, seeding="once", training_mode=True, call="eager")
+    notes = {part: " ".join(run_experiment(cfg.replace(training_part=part)).notes) for part in ("all", "batchnorm", "dropout")}
+    assert "model(x, training=True)" in notes["all"] and "Dropout layers (1) are on with a mask keyed per pass" in notes["all"]
+    assert "model(x, training=True)" in notes["batchnorm"] and "the Dropout layers (1) were kept off" in notes["batchnorm"]
+    assert "model(x, training=False)" in notes["dropout"] and "kept their moving statistics" in notes["dropout"]
+    assert "normalise with this call's own batch statistics" not in notes["dropout"]
+
+
 def test_a_training_part_needs_training_mode_and_a_known_name(photo):
     with pytest.raises(ConfigError, match="needs training mode"):
         ExperimentConfig(image=photo, training_part="batchnorm").validate()
@@ -72,11 +81,11 @@ def test_a_training_part_needs_training_mode_and_a_known_name(photo):
 def test_the_checkup_lists_each_part_or_says_the_model_lacks_its_layer(bn_models, photo):
     from vggcompare.core.run.checkup import MEASURED, run_checkup
 
-    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn"], seeding="once")))[0].rows}
+    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn"], seeding="once"), new_processes=False))[0].rows}
     assert rows["training mode: BatchNorm batch statistics"].status == MEASURED
     assert rows["training mode: BatchNorm batch statistics"].largest_change > 1e-3
     assert rows["training mode: Dropout active"].reason == "no Dropout layer: nothing to drop"
-    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once")))[0].rows}
+    rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once"), new_processes=False))[0].rows}
     assert all(rows[k].status == MEASURED and rows[k].largest_change > 1e-3
                for k in ("training mode: BatchNorm batch statistics", "training mode: Dropout active"))
 
@@ -88,7 +97,7 @@ def test_a_checkup_does_not_split_its_training_mode_runs_again_since_it_has_a_ro
     seen = []
     real = engine_steps.training_note
     monkeypatch.setattr(engine_steps, "training_note", lambda *a, **k: seen.append(a[4] if len(a) > 4 else k.get("parts")) or real(*a, **k))
-    drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once")))
+    drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once"), new_processes=False))
     assert seen and all(not parts for parts in seen)
     seen.clear()
     run_experiment(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], passes=1, training_mode=True))

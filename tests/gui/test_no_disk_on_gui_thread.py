@@ -1,4 +1,4 @@
-"""A scripted session (open, run, compare, rename, delete, undo, sweep, export, save a figure) opens no file on the GUI thread.
+"""A scripted session (open, run, compare, rename, delete, undo, sweep, export, save a figure, choose a batch-neighbours folder) opens no file on the GUI thread.
 
 ``open`` (builtins and io), ``os.open`` and ``sqlite3.connect`` fail on the GUI thread for the whole
 session and record who asked; file jobs on their threads are unaffected. Shared memory in /dev/shm
@@ -17,7 +17,7 @@ import threading
 import traceback
 
 import pytest
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from vggcompare.core.config import AugmentConfig
 from vggcompare.core.resources import sample_path, sweep_samples_folder
@@ -106,4 +106,11 @@ def test_a_scripted_session_opens_no_file_on_the_gui_thread(qtbot, window, tiny_
             w.exports.save_png(w.results.top5, "Top-5", 1)
         qtbot.waitUntil(lambda p=path: saved(w, p), timeout=30_000)
         assert path.stat().st_size > 0
+    calls = w.controls.call_settings  # batch neighbours: a folder chosen in the dialog is checked by a file job
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(folder))
+    index = calls.neighbours.findData("folder")
+    calls.neighbours.setCurrentIndex(index)
+    calls.neighbours.activated.emit(index)
+    qtbot.waitUntil(lambda: calls.checked is not None, timeout=10_000)
+    assert w.controls.config(None).batch_neighbours == str(folder)
     assert not refused, "\n\n".join(f"{what}({arg}) from\n{where}" for what, arg, where in refused)

@@ -7,10 +7,11 @@ import numpy as np
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.loaders import opencv_input
+from vggcompare.core.resources import sample_path
 from vggcompare.gui.common.qimages import qimage_to_array
 
 
-def test_loading_and_call_controls_make_the_config_and_show_it_back(window, tmp_path):
+def test_loading_and_call_controls_make_the_config_and_show_it_back(qtbot, window, tmp_path):
     controls = window.controls
     loading, calls = controls.loading_settings, controls.call_settings
     assert "loading" in controls.groups and "calls" in controls.groups
@@ -22,7 +23,9 @@ def test_loading_and_call_controls_make_the_config_and_show_it_back(window, tmp_
     calls.call.setCurrentIndex(calls.call.findData("eager"))
     calls.training.setChecked(True)
     calls.neighbours.setCurrentIndex(calls.neighbours.findData("folder"))
+    (tmp_path / ("a" + sample_path("cat").suffix)).write_bytes(sample_path("cat").read_bytes())
     calls.folder.setText(str(tmp_path))
+    qtbot.waitUntil(lambda: calls.checking is None, timeout=10_000)  # the folder's check, a file job
     cfg = controls.config(image="x.png")
     assert (cfg.loader, cfg.interpolation, cfg.call, cfg.training_mode) == ("opencv", "bilinear", "eager", True)
     assert "opencv-bgr" in cfg.pitfalls and cfg.batch_neighbours == str(tmp_path)
@@ -58,5 +61,6 @@ def test_the_checkup_card_comes_first_and_ends_on_its_ranked_table(qtbot, window
     assert table.rowCount() > 15
     causes = [table.item(r, 0).text() for r in range(table.rowCount())]
     assert causes[0].startswith("reference") and any(c.startswith("loader opencv") for c in causes)
+    assert any(c.startswith("threads: 1 thread (new process)") for c in causes)  # run in a new Python process
     changes = [float(table.item(r, 1).text()) for r in range(1, table.rowCount())]
     assert changes == sorted(changes, reverse=True)  # ranked by the largest probability change

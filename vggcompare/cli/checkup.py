@@ -18,6 +18,9 @@ def add_checkup_command(sub, add_run_options) -> None:
     add_run_options(p)
     p.add_argument("--out-dir", default="checkup-out", help="folder for checkup.json (default: checkup-out)")
     p.add_argument("--report", help="also write a one-page PDF of the checkup")
+    p.add_argument("--in-process-only", action="store_true",
+                   help="leave out the kernel library and the thread count, which each need a new Python process "
+                        "(it imports TensorFlow and builds the model again)")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing checkup.json and report")
 
@@ -53,7 +56,7 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
         raise UserError(f"{target} already exists; add --force to replace it")
     if args.report:
         check_output_path(args.report, args.force)
-    gen = run_checkup(config, load_image(os.path.abspath(args.image)))
+    gen = run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only)
     while True:
         try:
             p = next(gen)

@@ -3,6 +3,8 @@ the probabilities, with what the user's code would do to hit each; causes that c
 
 :func:`run_checkup` is a generator like the engine's: it yields progress and returns a :class:`Checkup`.
 The model is prepared once and every cause reuses it (variants such as bfloat16 or dropout are copies of it).
+The kernel library and the thread count are fixed when TensorFlow starts, so those two causes run in new Python
+processes, started first so that they work while the in-process causes run, and are measured against the reference.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.run.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.run.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
 
 MEASURED, NOT_APPLICABLE = "measured", "not applicable"
 
@@ -107,8 +110,10 @@ class Checkup:
 
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,
-                allow_download: bool = True) -> Generator[Any, None, Checkup]:
-    """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup."""
+                allow_download: bool = True, new_processes: bool = True) -> Generator[Any, None, Checkup]:
+    """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
+
+    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads)."""
     from vggcompare.core.run.engine import Progress, run_passes
 
     t0 = time.perf_counter()
@@ -117,7 +122,18 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
             raise ConfigError("no image was given")
         image = load_image(config.image)
     ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
-    causes = causes_for(ref_cfg, image)
+    causes = [without_file(c, image, new_processes) for c in causes_for(ref_cfg, image)]
+    fresh = start_fresh(causes, ref_cfg, image)
+    try:
+        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0))
+    finally:
+        for run in fresh.values():
+            run.stop()
+
+
+def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
+    from vggcompare.core.run.engine import Progress, run_passes
+
     probs: dict[str, Any] = {}
     results: dict[str, Any] = {}
 
@@ -146,11 +162,16 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
         start = time.perf_counter()
         try:
             cfg = ref_cfg.replace(**cause.changes).validate()
-            yield from run(cause.key, cfg, k)
-        except (ImageError, ConfigError) as exc:
+            if cause.fresh_process:
+                yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel,
+                                      lambda: Progress("passes", k, len(causes) + 1, time.perf_counter() - t0, None,
+                                                       f"Checkup {k + 1} of {len(causes) + 1}: {cause.key} (a new Python process)"))
+            else:
+                yield from run(cause.key, cfg, k)
+        except (ImageError, ConfigError, FreshProcessError) as exc:
             row.reason = str(exc).rstrip(".")
             continue
-        row.seconds = round(time.perf_counter() - start, 4)
+        row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
         passes += cfg.passes
         _measure(row, cause, results, probs, labels)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
@@ -177,6 +198,12 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     if cause.key == "dropout" and n.largest_change == 0 and results[cause.key].config.is_custom_model:
         row.reason = "the model has no Dropout layer to keep on"
         return
+    if cause.fresh_process:
+        setting, field_ = ("kernels", "kernel library") if "kernels" in cause.changes else ("intra_op_threads", "thread count")
+        same = env.get(setting) == results["reference"].environment.get(setting)
+        if same:
+            row.reason = f"the new process ran with the same {field_} as this one ({env.get(setting)}), so it measured nothing"
+            return
     row.status = MEASURED
     row.largest_change = n.largest_change
     row.top1_changed = n.top1_changed

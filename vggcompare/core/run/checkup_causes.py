@@ -6,6 +6,7 @@ names another cause to measure against (the DCT method and antialias are measure
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,6 @@ from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.input.loaders import is_jpeg
 
-FRESH = "it needs a new process (TensorFlow fixes it when it starts); compare two `vggcompare run` results made with it"
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Cause:
     against: str | None = None  # another cause's key to measure against; None: the reference
     not_applicable: str = ""
     notes: tuple[str, ...] = field(default=())
+    fresh_process: bool = False  # runs in a new Python process (threads, kernel library), measured against the reference
 
 
 def reference_config(config: ExperimentConfig) -> ExperimentConfig:
@@ -111,10 +112,8 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
         Cause("new weights", "other random weights", {"reinit_weights": True, "passes": 1},
               "Your code builds the model again without loading fixed weights or a seed, so its initial weights change.",
               not_applicable="" if ref.model == "vgg19-random" else "the model's weights are fixed (a file or ImageNet): nothing redraws them"),
-        Cause("kernel library", "oneDNN vs Eigen", {}, "Your code runs on another CPU or with TF_ENABLE_ONEDNN_OPTS set otherwise.",
-              not_applicable=f"not run in a checkup: {FRESH}"),
-        Cause("threads", "1 thread", {}, "Your code runs with another intra-op thread count (another machine, a container's CPU limit).",
-              not_applicable=f"not run in a checkup: {FRESH}"),
+        _kernel_cause(ref),
+        _threads_cause(ref),
     ]
     if ref.backend == "jax":
         out = [c for c in out if c.key != "call xla"]
@@ -127,6 +126,42 @@ _LOADER_SENTENCES = {
                   "tf.image.resize, bilinear) while serving with load_img.",
     "opencv": "Your code reads the file with cv2.imread and cv2.resize (linear), converting BGR to RGB.",
 }
+
+
+def kernels_in_force() -> str:
+    """'onednn' or 'eigen': what TensorFlow uses in this process (TF_ENABLE_ONEDNN_OPTS if set, else the CPU's default)."""
+    from vggcompare.core.model.cpu import default_kernels
+
+    value = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip().lower()
+    if value in ("1", "true"):
+        return "onednn"
+    if value in ("0", "false"):
+        return "eigen"
+    return default_kernels().lower()
+
+
+def _kernel_cause(ref: ExperimentConfig) -> Cause:
+    here = ref.kernels if ref.kernels != "default" else kernels_in_force()
+    other = "eigen" if here == "onednn" else "onednn"
+    names = {"onednn": "oneDNN", "eigen": "Eigen"}
+    return Cause("kernel library", f"{names[other]} instead of {names[here]} (new process)", {"kernels": other},
+                 f"Your code runs on a CPU whose default is {names[other]} (or with TF_ENABLE_ONEDNN_OPTS="
+                 f"{'1' if other == 'onednn' else '0'}): TensorFlow picks the kernel library from the CPU.",
+                 fresh_process=True, not_applicable="" if ref.backend == "tensorflow" else
+                 f"the kernel library (oneDNN or Eigen) is TensorFlow's; the {ref.backend} backend uses its own")
+
+
+def _threads_cause(ref: ExperimentConfig) -> Cause:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    reason = ""
+    if ref.backend != "tensorflow":
+        reason = f"the thread count is a TensorFlow setting; the {ref.backend} backend sets its own"
+    elif cores < 2 and ref.threads in (None, 1):
+        reason = "this machine gives the process one core: one thread is already its default"
+    threads = 2 if ref.threads == 1 else 1
+    return Cause("threads", f"{threads} thread{'s' * (threads > 1)} (new process)", {"threads": threads},
+                 "Your code runs with another intra-op thread count (another machine, a container's CPU limit, "
+                 "tf.config.threading).", fresh_process=True, not_applicable=reason)
 
 
 def _switch_reason(load_img: bool, has_it: bool, missing: str) -> str:

@@ -112,18 +112,27 @@ def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
 
     jax = keras.backend.backend() == "jax"
     notes = {"predict": ["Called as model.predict(x, batch_size=len(x)) (always training=False)."],
-             "eager": [f"Called eagerly as model(x, training={config.training_mode}), with no compiled function."],
+             "eager": [f"Called eagerly as model(x, training={config.training_mode and config.training_part != 'dropout'}), "
+                       "with no compiled function."],
              "xla": ["Under JAX, jax.jit already compiles with XLA: the xla path is the compiled one."] if jax else
                     ["Called through tf.function(jit_compile=True): XLA compiles the model."]}.get(config.call, [])
     if config.call == "xla" and not jax and prepared.keys is not None:
         notes.append("Under XLA, TensorFlow draws its stateless random numbers with another algorithm, so the dropout "
                      "masks differ from the other paths' (still one mask per pass, from the pass's key).")
     if config.training_mode:
-        notes.append(f"Called with training=True: BatchNorm layers ({prepared.layers.get('batchnorm', 0)}) normalise with "
-                     "this call's own batch statistics, Dropout layers "
-                     f"({prepared.layers.get('dropout', 0)}) are on with a mask keyed per pass; BatchNorm's moving "
-                     "statistics are put back after each call.")
+        notes.append(training_call_note(config.training_part, prepared.layers.get("batchnorm", 0), prepared.layers.get("dropout", 0)))
     return notes
+
+
+def training_call_note(part: str, bn: int, do: int) -> str:
+    """What the call in training mode did, for the whole of it or one part ("batchnorm", "dropout")."""
+    if part == "dropout":
+        return (f"Called with training=False and only the Dropout layers ({do}) on, with a mask keyed per pass: "
+                f"BatchNorm layers ({bn}) kept their moving statistics, as in inference.")
+    dropout = (f"the Dropout layers ({do}) were kept off" if part == "batchnorm"
+               else f"Dropout layers ({do}) are on with a mask keyed per pass")
+    return (f"Called with training=True: BatchNorm layers ({bn}) normalise with this call's own batch statistics, "
+            f"{dropout}; BatchNorm's moving statistics are put back after each call.")
 
 
 def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, config: ExperimentConfig,

@@ -1,4 +1,9 @@
-"""Run a configuration in a new Python process: the honest test of 'same result next time?'."""
+"""Run a configuration in a new Python process: the honest test of 'same result next time?', and the only way to
+change what TensorFlow fixes when it starts (threads, kernel library, backend).
+
+:class:`FreshRun` starts the process and can be polled, so a caller can do other work meanwhile (the checkup runs
+its in-process causes while its new processes start); :func:`run_in_fresh_process` starts one and waits for it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -14,9 +20,73 @@ from typing import Callable
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
 from vggcompare.core.analysis.result import RunResult
+from vggcompare.core.run.parent_watch import PARENT_ENV
 from vggcompare.core.storage.result_file import load_result
 
 TIMEOUT_S = 900
+
+
+class FreshRun:
+    """``python -m vggcompare run --config`` of one configuration, running in a new process.
+
+    Call :meth:`done` to poll, :meth:`result` once done, :meth:`wait` to block (polling ``cancel``), and
+    :meth:`stop` to kill it; every path removes the temporary folder.
+    """
+
+    def __init__(self, config: ExperimentConfig, image_path: str | None = None) -> None:
+        image = image_path or config.image
+        if not image:
+            raise ConfigError("a fresh-process run needs the image's file path")
+        self._tmp = tempfile.TemporaryDirectory(prefix="vggcompare-fresh-")
+        tmp = Path(self._tmp.name)
+        cfg_file, self._out, self._err_path = tmp / "config.json", tmp / "result.json", tmp / "stderr.txt"
+        cfg_file.write_text(json.dumps(config.replace(image=str(image)).to_dict()))
+        cmd = [sys.executable, "-m", "vggcompare", "run", str(image), "--config", str(cfg_file), "--out", str(self._out), "--quiet"]
+        with open(self._err_path, "w") as err:
+            env = dict(os.environ, **{PARENT_ENV: str(os.getpid())})  # it ends if this process dies
+            self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        self.started = time.monotonic()
+        self.seconds = 0.0  # wall time from start to finish, set when the process ends
+        threading.Thread(target=self._time_it, name="fresh-run-timer", daemon=True).start()
+
+    def _time_it(self) -> None:
+        self._proc.wait()
+        self.seconds = time.monotonic() - self.started
+
+    def done(self) -> bool:
+        """Whether the process has finished (or was stopped)."""
+        return self._proc.poll() is not None
+
+    def result(self) -> RunResult:
+        """The finished run's result; VggCompareError with the process's own error sentence if it failed."""
+        try:
+            if self._proc.returncode != 0:
+                stderr = self._err_path.read_text(errors="replace")
+                lines = [ln for ln in stderr.splitlines() if ln.startswith("error:")]
+                reason = lines[-1][len("error: "):] if lines else (stderr.strip().splitlines() or ["no output"])[-1]
+                raise VggCompareError(f"the fresh process failed: {reason}")
+            return load_result(self._out)
+        finally:
+            self._tmp.cleanup()
+
+    def stop(self) -> None:
+        """Kill the process if it still runs, and remove its folder."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._tmp.cleanup()
+
+    def wait(self, cancel: Callable[[], bool] | None = None, timeout_s: float = TIMEOUT_S) -> RunResult:
+        """Block until done, polling ``cancel`` every 0.1 s (True: stop and raise RunCancelled); return the result."""
+        while not self.done():
+            if cancel is not None and cancel():
+                self.stop()
+                raise RunCancelled("the fresh-process run was cancelled")
+            if time.monotonic() - self.started > timeout_s:
+                self.stop()
+                raise VggCompareError(f"the fresh process did not finish within {timeout_s:.0f} s")
+            time.sleep(0.1)
+        return self.result()
 
 
 def run_in_fresh_process(
@@ -26,29 +96,4 @@ def run_in_fresh_process(
 
     ``cancel`` is polled every 0.1 s; when it returns True the process is stopped and RunCancelled raised.
     """
-    image = image_path or config.image
-    if not image:
-        raise ConfigError("a fresh-process run needs the image's file path")
-    with tempfile.TemporaryDirectory(prefix="vggcompare-fresh-") as tmp:
-        cfg_file = Path(tmp) / "config.json"
-        out_file = Path(tmp) / "result.json"
-        cfg_file.write_text(json.dumps(config.replace(image=str(image)).to_dict()))
-        cmd = [sys.executable, "-m", "vggcompare", "run", str(image), "--config", str(cfg_file), "--out", str(out_file), "--quiet"]
-        err_file = Path(tmp) / "stderr.txt"
-        with open(err_file, "w") as err:
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=dict(os.environ))
-            deadline = time.monotonic() + TIMEOUT_S
-            while proc.poll() is None:
-                if (cancel is not None and cancel()) or time.monotonic() > deadline:
-                    proc.kill()
-                    proc.wait()
-                    if cancel is not None and cancel():
-                        raise RunCancelled("the fresh-process run was cancelled")
-                    raise VggCompareError(f"the fresh process did not finish within {TIMEOUT_S} s")
-                time.sleep(0.1)
-        if proc.returncode != 0:
-            stderr = err_file.read_text(errors="replace")
-            lines = [ln for ln in stderr.splitlines() if ln.startswith("error:")]
-            reason = lines[-1][len("error: "):] if lines else (stderr.strip().splitlines() or ["no output"])[-1]
-            raise VggCompareError(f"the fresh process failed: {reason}")
-        return load_result(out_file)
+    return FreshRun(config, image_path).wait(cancel)

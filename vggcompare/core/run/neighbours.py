@@ -40,6 +40,21 @@ def neighbour_folder(spec: str) -> Path:
     return folder
 
 
+def readable_neighbour_folder(spec: str) -> int:
+    """How many image files the folder ``spec`` names; ConfigError if it is unusable or none of them decodes.
+
+    It stops at the first file that decodes, so a folder of good photos is checked by reading one."""
+    folder = neighbour_folder(spec)
+    files = [p for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()]
+    for path in files:
+        try:
+            load_image(str(path))
+        except (ImageError, OSError):
+            continue
+        return len(files)
+    raise ConfigError(f"none of the {len(files)} image file(s) of the batch-neighbours folder {spec} can be read")
+
+
 def neighbour_rows(config: ExperimentConfig, size: tuple[int, int], count: int, exclude: str | None = None) -> tuple[np.ndarray, list[str]]:
     """``count`` preprocessed neighbour rows (the folder's images in name order, repeated if too few) and notes."""
     folder = neighbour_folder(config.batch_neighbours)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt
@@ -22,6 +23,15 @@ def _settle(app: QApplication, rounds: int = 4) -> None:
     for _ in range(rounds):
         app.processEvents()
         app.sendPostedEvents()
+
+
+def _wait_for_folder_check(app: QApplication, window, seconds: float = 30.0) -> None:
+    """Let the check of a batch-neighbours folder (a file job) end, so the Run panel shows its outcome."""
+    deadline = time.monotonic() + seconds
+    while window.controls.call_settings.checking and time.monotonic() < deadline:
+        _settle(app, 1)
+        time.sleep(0.01)
+    _settle(app)
 
 
 def _scrolls(window) -> bool:
@@ -91,8 +101,10 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
         try:
             window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
             window.controls.set_config(result.config)
-            if result.config.augment.enabled:
-                window.controls.set_expanded_groups(["augmentation"])
+            _wait_for_folder_check(app, window)
+            c = result.config
+            calls = c.call != "compiled" or c.training_mode or c.batch_neighbours != "none"
+            window.controls.set_expanded_groups(["augmentation"] * c.augment.enabled + ["calls"] * calls)
             loaded = image if image is not None else (load_image(result.config.image) if result.config.image else None)
             if loaded is not None:
                 window.image_panel.set_image(loaded)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
@@ -61,6 +61,7 @@ class VerdictBanner(QFrame):
         self.verdict.setVisible(bool(text))
         self.notes.setVisible(False)
         self.settings.setVisible(False)
+        self._keep_text_height()
 
     def show_result(self, result: RunResult) -> None:
         """Show the run's headline, the core's verdict and the settings it ran with."""
@@ -68,10 +69,23 @@ class VerdictBanner(QFrame):
         self.verdict.setText(html.escape(result.verdict))
         self.verdict.setVisible(True)
         muted = theme.colors(self.palette()).css("muted")
-        self.notes.setText("<br>".join(f"• {html.escape(n)}" for n in result.notes))
-        self.notes.setVisible(bool(result.notes))
+        notes = [n for n in result.notes if n not in result.verdict]  # a note the verdict already says is not repeated
+        self.notes.setText("<br>".join(f"• {html.escape(n)}" for n in notes))
+        self.notes.setVisible(bool(notes))
         self.settings.setText(f"<span style='color:{muted}'>Settings: {html.escape(result.config.summary())}</span>")
         self.settings.setVisible(True)
+        self._keep_text_height()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """A new width wraps the text anew: keep the height it needs."""
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._keep_text_height)  # after this resize: one set inside it leaves the layout stale
+
+    def _keep_text_height(self) -> None:
+        """Never shorter than the wrapped text at this width: a squeezed window scrolls rather than cut the last note off."""
+        needed = self.heightForWidth(self.width()) if self.width() > 0 else -1
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
 
     def refresh_theme(self) -> None:
         """Recolour for the current palette."""

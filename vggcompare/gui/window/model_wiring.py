@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vggcompare.core.catalog import LITE0
 from vggcompare.gui.image.model_status import ModelStatus
+from vggcompare.gui.window.neighbour_check import check_neighbour_folder
 
 
 def attach_model_status(window) -> ModelStatus:
@@ -23,9 +24,10 @@ def attach_model_status(window) -> ModelStatus:
 
 
 def follow_controls(window) -> None:
-    """The controls changed: the model's input picture and the model line follow."""
+    """The controls changed: the model's input picture and the model line follow, and a new batch-neighbours folder is checked."""
     window.image_panel.set_model_view(**window.controls.model_view())
     window.model_state.controls_changed(window.controls.model.prompt_model())
+    check_neighbour_folder(window)
 
 
 def rerun_with_maps(window, method: str) -> None:

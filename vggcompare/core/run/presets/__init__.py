@@ -29,8 +29,6 @@ def run_preset(
     allow_download: bool = True,
 ) -> Generator[Progress, None, PresetOutcome]:
     """Run a preset's experiments, yielding progress; return its outcome with table and headline."""
-    from vggcompare.core.run.engine import Progress, run_passes
-
     preset = PRESETS.get(name)
     if preset is None:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
@@ -38,13 +36,44 @@ def run_preset(
         preset.prepare()
     steps = preset.plan(config, image)
     outcome = PresetOutcome(preset.name, preset.title, preset.explanation)
+    started = _start_fresh(steps) if preset.fresh_first else {}
+    try:
+        yield from _run_steps(preset, steps, started, outcome, image, cancel, allow_download)
+    finally:
+        for run in started.values():
+            run.stop()
+    preset.summarise(outcome)
+    if not outcome.model:
+        outcome.model = next(iter(outcome.runs.values())).environment.get("model", "")
+    return outcome
+
+
+def _start_fresh(steps) -> dict:
+    """Start every new-process step now (each a FreshRun), so they work while the in-process steps run."""
+    from vggcompare.core.run.fresh import FreshRun
+
+    started: dict = {}
+    try:
+        for k, step in enumerate(steps):
+            if step.fresh_process:
+                started[k] = FreshRun(step.config, image_path=step.config.image)
+    except BaseException:
+        for run in started.values():
+            run.stop()
+        raise
+    return started
+
+
+def _run_steps(preset, steps, started, outcome, image, cancel, allow_download):
+    from vggcompare.core.run.engine import Progress, run_passes
+    from vggcompare.core.run.fresh import FreshRun
+
     for k, (label, step_cfg, fresh_process) in enumerate(steps, 1):
         prefix = f"{preset.title}: step {k} of {len(steps)} ({label})"
         if fresh_process:
-            from vggcompare.core.run.fresh import run_in_fresh_process
-
-            yield Progress("passes", k - 1, len(steps), 0.0, None, f"{prefix}: starting a new Python process…")
-            result = run_in_fresh_process(step_cfg, image_path=step_cfg.image, cancel=cancel)
+            yield Progress("passes", k - 1, len(steps), 0.0, None, f"{prefix}: in a new Python process…")
+            run = started.get(k - 1) or FreshRun(step_cfg, image_path=step_cfg.image)
+            result = run.wait(cancel)
         else:
             gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download)
             try:
@@ -62,10 +91,6 @@ def run_preset(
                 continue
         result.name = f"{preset.name}: {label}"
         outcome.runs[label] = result
-    preset.summarise(outcome)
-    if not outcome.model:
-        outcome.model = next(iter(outcome.runs.values())).environment.get("model", "")
-    return outcome
 
 
 __all__ = ["PRESETS", "Preset", "PresetOutcome", "run_preset"]

@@ -23,10 +23,10 @@ def _image(cfg):
 
 def _steps(cfg, image=None):
     ref = reference_config(cfg)
-    steps = [(REFERENCE, ref)]
+    steps = [(REFERENCE, ref, False)]
     for cause in causes_for(ref, image if image is not None else _image(cfg)):
         if not cause.not_applicable and cause.changes:
-            steps.append((f"{cause.key}: {cause.setting}", ref.replace(**cause.changes)))
+            steps.append((f"{cause.key}: {cause.setting}", ref.replace(**cause.changes), cause.fresh_process))
     return steps
 
 
@@ -53,5 +53,5 @@ def _summary(o):
 PRESETS = [
     Preset("checkup", "Checkup", "Every cause the tool knows, each at its most common setting with one pass, against your "
            "pipeline (loader, call path, model and preprocessing as set); `vggcompare checkup IMAGE` ranks them on one image.",
-           _steps, _summary, skip_unreadable=True),
+           _steps, _summary, skip_unreadable=True, fresh_first=True),
 ]

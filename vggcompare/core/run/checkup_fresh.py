@@ -1,0 +1,61 @@
+"""The checkup's causes that need a new Python process (the kernel library, the thread count): started before the
+reference, so they work while the in-process causes run, then waited for in turn."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from typing import Any, Generator
+
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.errors import RunCancelled, VggCompareError
+from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.run.checkup_causes import Cause
+
+
+class FreshProcessError(VggCompareError):
+    """A new-process cause failed (its process's own sentence): the row says why; the checkup goes on."""
+
+
+def without_file(cause: Cause, image: LoadedImage, new_processes: bool) -> Cause:
+    """A new-process cause that cannot start here becomes 'not applicable', with the reason."""
+    if not cause.fresh_process or cause.not_applicable:
+        return cause
+    if not new_processes:
+        return replace(cause, not_applicable="left out on request (it needs a new Python process)")
+    if not image.source or not os.path.isfile(image.source):
+        return replace(cause, not_applicable="the image has no file a new Python process could read")
+    return cause
+
+
+def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage) -> dict[str, Any]:
+    """Start every applicable new-process cause now, so it runs while the in-process causes do."""
+    from vggcompare.core.run.fresh import FreshRun
+
+    runs: dict[str, Any] = {}
+    try:
+        for cause in causes:
+            if cause.fresh_process and not cause.not_applicable:
+                runs[cause.key] = FreshRun(ref_cfg.replace(**cause.changes).validate(), image.source)
+    except BaseException:
+        for run in runs.values():
+            run.stop()
+        raise
+    return runs
+
+
+def wait_fresh(key: str, run, results: dict, probs: dict, cancel, progress) -> Generator[Any, None, None]:
+    """Wait for a new-process cause, yielding progress five times a second; keep its result."""
+    while not run.done():
+        if cancel is not None and cancel():
+            raise RunCancelled("the checkup was cancelled")
+        yield progress()
+        time.sleep(0.2)
+    try:
+        results[key] = run.result()
+    except RunCancelled:
+        raise
+    except VggCompareError as exc:
+        raise FreshProcessError(str(exc)) from exc
+    probs[key] = results[key].probabilities

@@ -1,0 +1,33 @@
+"""A process started for a parent (a new-process run) ends when that parent dies, killed or not.
+
+The parent puts its process id in ``VGGCOMPARE_EXIT_WITH``; the child's :func:`watch_parent` polls, from a daemon
+thread, whether its parent is still that process, and exits at once when it is not (Linux and macOS re-parent an
+orphan). Without the variable it does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+PARENT_ENV = "VGGCOMPARE_EXIT_WITH"
+POLL_S = 0.5
+
+
+def watch_parent() -> bool:
+    """Start the watcher if this process was started for a parent; return whether it was."""
+    value = os.environ.pop(PARENT_ENV, "")
+    if not value.isdigit() or not hasattr(os, "getppid"):
+        return False
+    parent = int(value)
+    if os.getppid() != parent:
+        os._exit(3)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(POLL_S)
+        os._exit(3)  # the parent is gone: nobody will read the result
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    return True
