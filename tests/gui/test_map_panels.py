@@ -234,3 +234,69 @@ def test_the_maps_settings_round_trip_and_off_leaves_no_explain_field(qtbot):
     panel.explain_settings.use(None)
     got = panel.config()
     assert (got.explain, got.explain_class, got.explain_passes) == (None, None, None)
+
+
+def test_a_plots_paint_gets_an_event_loop_turn_of_its_own(qtbot, results_view, runs):
+    """Qt paints in the turn after a change, before that turn's timers: the step after a plot (and the first step after
+    the banner and top 5) must come a turn after that paint, not in it, or both hold the GUI thread at once."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    view = results_view
+    view.prepare_plots()
+    qtbot.waitUntil(lambda: view.variance.plot_widget is not None and view.passes.plot_widget is not None, timeout=20_000)
+    log, turn = [], [0]
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802
+            if event.type() == QEvent.Type.UpdateRequest:
+                log.append(("paint", turn[0]))
+            return False
+
+    spy = Paints()
+    view.window().installEventFilter(spy)
+    view.show_result(runs["moving"])
+    log.append(("shown", 0))
+
+    def logged(step):
+        def run():
+            log.append(("plot" if getattr(step, "painted_alone", False) else "step", turn[0]))
+            step()
+        run.painted_alone = getattr(step, "painted_alone", False)
+        return run
+
+    view._staged = [logged(step) for step in view._staged]
+    while view.drawing and turn[0] < 5_000:
+        turn[0] += 1
+        QApplication.processEvents()
+    assert not view.drawing
+    kinds = [k for k, _ in log]
+    assert kinds.count("plot") == 2
+    for i, (kind, _) in enumerate(log):
+        if kind in ("plot", "shown") and any(k in ("step", "plot") for k in kinds[i + 1:]):
+            j = next(j for j in range(i + 1, len(log)) if log[j][0] in ("step", "plot"))
+            paints = [t for k, t in log[i + 1 : j] if k == "paint"]
+            assert paints and paints[0] < log[j][1], (log[i], log[i + 1 : j + 1])  # the first paint had its own turn
+    view.window().removeEventFilter(spy)
+
+
+def test_the_compact_axis_draws_what_pyqtgraphs_recorded_axis_draws(qtbot):
+    """The axis draws straight onto the painter instead of replaying a QPicture: the same pixels."""
+    import pyqtgraph as pg
+
+    from vggcompare.gui.results import plotting
+
+    class Recorded(plotting.CompactAxis):
+        paint = pg.AxisItem.paint
+
+    images = []
+    for axis in (plotting.CompactAxis, Recorded):
+        widget = pg.PlotWidget(axisItems={"left": axis("left"), "bottom": axis("bottom")})
+        qtbot.addWidget(widget)
+        widget.getPlotItem().showGrid(x=False, y=True, alpha=0.25)
+        widget.plot([0, 250, 500, 1000], [0.0, 0.004, 0.0011, 0.0083], pen=None, symbol="o")
+        widget.resize(600, 300)
+        widget.show()
+        qtbot.waitExposed(widget)
+        images.append(widget.grab().toImage())
+    assert images[0] == images[1]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+import time
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from vggcompare.core.run.environment import environment_line
@@ -30,6 +31,9 @@ def timings_text(result: RunResult) -> str:
     if "total_seconds" in t:
         parts.append(f"whole run {t['total_seconds']:.3g} s")
     return " · ".join(parts)
+
+
+PAINT_WAIT_S = 0.25  # the longest a step waits for the paint of the plot drawn before it (a hidden plot paints never)
 
 
 class ResultsView(QWidget):
@@ -76,7 +80,10 @@ class ResultsView(QWidget):
         layout.addWidget(self.environment)
         self.plot_loader = None  # see prepare_plots
         self._staged: list = []  # steps still to draw for the shown result, one per event-loop turn
-        self._stage_timer = QTimer(self, singleShot=True, interval=0, timeout=self.draw_next)
+        self._stage_timer = QTimer(self, singleShot=True, interval=0, timeout=self._next_turn)
+        self._awaiting_paint: float | None = None  # when the last plot step ended, until a paint pass has followed it
+        self._paint_seen = False
+        self._watched = None  # the top-level window whose paint passes are watched
         self.refresh_theme()
         self.clear()
 
@@ -84,6 +91,7 @@ class ResultsView(QWidget):
         """Back to the empty state."""
         self.result = None
         self._staged = []
+        self._awaiting_paint = None
         self._stage_timer.stop()
         self.banner.show_message("Press Run to send the image through the model", "")
         for panel in (self.top5, self.variance, self.passes, self.inputs, self.maps):
@@ -98,15 +106,18 @@ class ResultsView(QWidget):
         answering for the whole drawing at once. The steps that change the layout (the maps panel's words, the
         strip's height) come first, while the plots still show the older drawing or their message: a plot
         resized after it is drawn draws again (its axes too), which made the first result with maps hold the
-        thread for 60–90 ms. A newer result drops the steps still pending for the older one.
+        thread for 60–90 ms. After a plot's step the next waits for a paint pass and then one more turn: Qt
+        paints in the turn after a change, before that turn's timers, so a plot's paint (25–40 ms, its axes' text
+        mostly) and the next step shared one turn (65–110 ms). A newer result drops the older one's pending steps.
         """
         self.result = result
         self.banner.show_result(result)
         self.top5.show_statistics(result.statistics)
         self._environment(result)
         maps, inputs = self.maps.stages(result), self.inputs.stages(result)
-        self._staged = [maps[0], *inputs, *maps[1:], partial(self.variance.show_result, result),
-                        partial(self.passes.show_result, result)]
+        self._staged = [maps[0], *inputs, *maps[1:], _painted_alone(partial(self.variance.show_result, result)),
+                        _painted_alone(partial(self.passes.show_result, result))]
+        self._await_paint()  # the banner and the top 5 are painted in a turn of their own, before the first step
         self._stage_timer.start()
 
     def prepare_plots(self) -> None:
@@ -128,15 +139,47 @@ class ResultsView(QWidget):
 
     def finish_drawing(self) -> None:
         """Draw every staged panel now (screenshots and reports need the whole result at once)."""
+        self._stage_timer.stop()
+        self._awaiting_paint = None
         while self._staged:
-            self.draw_next()
+            self._staged.pop(0)()
 
     def draw_next(self) -> None:
-        """Draw the next pending step now (the event loop calls this, one step a turn)."""
+        """Draw the next pending step now (the event loop calls it, a step a turn, with a paint after each plot)."""
+        self._awaiting_paint = None
         if self._staged:
-            self._staged.pop(0)()
+            step = self._staged.pop(0)
+            step()
+            if getattr(step, "painted_alone", False):
+                self._await_paint()
         if self._staged:
-            self._stage_timer.start()
+            self._stage_timer.start(0)
+
+    def _next_turn(self) -> None:
+        """The timer's turn: after a plot step, wait for a paint pass, then one more turn; else the next step."""
+        if self._awaiting_paint is not None:
+            if not self._paint_seen and time.perf_counter() - self._awaiting_paint < PAINT_WAIT_S:
+                self._stage_timer.start(2)
+            else:
+                self._awaiting_paint = None  # the paint has had its turn: the next step comes a turn later, alone
+                self._stage_timer.start(0)
+            return
+        self.draw_next()
+
+    def _await_paint(self) -> None:
+        top = self.window()
+        if self._watched is not top:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            top.installEventFilter(self)
+            self._watched = top
+        self._awaiting_paint, self._paint_seen = time.perf_counter(), False
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
+        """Note the window's paint passes (see draw_next); never consumes an event."""
+        if event.type() == QEvent.Type.UpdateRequest:
+            self._paint_seen = True
+        return False
 
     def _environment(self, result: RunResult) -> None:
         env = result.environment
@@ -164,3 +207,9 @@ class ResultsView(QWidget):
         self.environment.setStyleSheet(f"color: {c.css('muted')};")
         for panel in (self.banner, self.top5, self.variance, self.passes):
             panel.refresh_theme()
+
+
+def _painted_alone(step: partial) -> partial:
+    """Mark a step whose paint is heavy: the next step waits until that paint has had a turn of its own."""
+    step.painted_alone = True
+    return step
