@@ -41,19 +41,21 @@ def test_a_new_process_run_ends_when_its_parent_is_killed(tmp_path):
         from vggcompare.core.run.fresh import FreshRun
 
         run = FreshRun(ExperimentConfig(image=sys.argv[1], model="vgg19-random", passes=200))
-        print(run._proc.pid, flush=True)
+        print(run._proc.pid, run._tmp.name, flush=True)
         time.sleep(600)
     """))
     image = Path(__file__).resolve().parents[1] / "resources" / "sweep" / "cat.jpg"
     parent = subprocess.Popen([sys.executable, str(script), str(image)], stdout=subprocess.PIPE, text=True)
     child = None
     try:
-        child = int(parent.stdout.readline())
+        pid, folder = parent.stdout.readline().split()
+        child = int(pid)
         assert _running(child)
         time.sleep(1.0)  # the child is importing: the watcher has started by now or starts on its first line
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
         assert _wait(lambda: not _running(child), 30), "the new process outlived its killed parent"
+        assert not Path(folder).exists()  # and removed the folder its dead parent could not
     finally:
         if parent.poll() is None:
             parent.kill()
@@ -69,4 +71,6 @@ def test_without_the_variable_nothing_is_watched(monkeypatch):
     monkeypatch.delenv(parent_watch.PARENT_ENV, raising=False)
     assert parent_watch.watch_parent() is False
     monkeypatch.setenv(parent_watch.PARENT_ENV, str(os.getppid()))
+    monkeypatch.setenv(parent_watch.FOLDER_ENV, "/nonexistent")
     assert parent_watch.watch_parent() is True and parent_watch.PARENT_ENV not in os.environ
+    assert parent_watch.FOLDER_ENV not in os.environ

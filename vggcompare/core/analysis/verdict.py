@@ -25,7 +25,9 @@ def random_sources(config: ExperimentConfig, dropout_active: bool) -> list[str]:
         sources.append("random augmentation")
     if config.reinit_weights:
         sources.append("new random weights for every pass")
-    if dropout_active:
+    if dropout_active and config.training_mode and config.dropout is None:
+        sources.append("dropout, on because the model was called with training=True")
+    elif dropout_active:
         sources.append("dropout at inference")
     return sources
 

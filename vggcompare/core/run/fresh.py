@@ -20,7 +20,7 @@ from typing import Callable
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.core.run.parent_watch import PARENT_ENV
+from vggcompare.core.run.parent_watch import FOLDER_ENV, PARENT_ENV
 from vggcompare.core.storage.result_file import load_result
 
 TIMEOUT_S = 900
@@ -43,7 +43,7 @@ class FreshRun:
         cfg_file.write_text(json.dumps(config.replace(image=str(image)).to_dict()))
         cmd = [sys.executable, "-m", "vggcompare", "run", str(image), "--config", str(cfg_file), "--out", str(self._out), "--quiet"]
         with open(self._err_path, "w") as err:
-            env = dict(os.environ, **{PARENT_ENV: str(os.getpid())})  # it ends if this process dies
+            env = dict(os.environ, **{PARENT_ENV: str(os.getpid()), FOLDER_ENV: str(tmp)})  # it ends if this process dies
             self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
         self.started = time.monotonic()
         self.seconds = 0.0  # wall time from start to finish, set when the process ends
