@@ -19,6 +19,7 @@ from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.run.checkup_causes import Cause, causes_for, reference_config
 from vggcompare.core.run.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
+from vggcompare.core.run.fresh import stop_all
 
 MEASURED, NOT_APPLICABLE = "measured", "not applicable"
 
@@ -127,8 +128,7 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
     try:
         return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0))
     finally:
-        for run in fresh.values():
-            run.stop()
+        stop_all(fresh)
 
 
 def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):

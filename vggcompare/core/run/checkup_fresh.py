@@ -31,31 +31,21 @@ def without_file(cause: Cause, image: LoadedImage, new_processes: bool) -> Cause
 
 def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage) -> dict[str, Any]:
     """Start every applicable new-process cause now, so it runs while the in-process causes do."""
-    from vggcompare.core.run.fresh import FreshRun
+    from vggcompare.core.run.fresh import start_all
 
-    runs: dict[str, Any] = {}
-    try:
-        for cause in causes:
-            if cause.fresh_process and not cause.not_applicable:
-                runs[cause.key] = FreshRun(ref_cfg.replace(**cause.changes).validate(), image.source)
-    except BaseException:
-        for run in runs.values():
-            run.stop()
-        raise
-    return runs
+    return start_all({c.key: (ref_cfg.replace(**c.changes).validate(), image.source)
+                      for c in causes if c.fresh_process and not c.not_applicable})
 
 
 def wait_fresh(key: str, run, results: dict, probs: dict, cancel, progress) -> Generator[Any, None, None]:
     """Wait for a new-process cause, yielding progress five times a second; keep its result."""
-    while not run.done():
-        if cancel is not None and cancel():
-            raise RunCancelled("the checkup was cancelled")
-        yield progress()
-        time.sleep(0.2)
     try:
+        while not run.poll(cancel):
+            yield progress()
+            time.sleep(0.2)
         results[key] = run.result()
     except RunCancelled:
-        raise
-    except VggCompareError as exc:
+        raise RunCancelled("the checkup was cancelled") from None
+    except VggCompareError as exc:  # it failed or ran past the time limit: the row says so
         raise FreshProcessError(str(exc)) from exc
     probs[key] = results[key].probabilities

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
@@ -76,17 +76,43 @@ class FreshRun:
             self._proc.wait()
         self._tmp.cleanup()
 
+    def poll(self, cancel: Callable[[], bool] | None = None, timeout_s: float = TIMEOUT_S) -> bool:
+        """Whether it has finished; if ``cancel()`` says so, or past ``timeout_s``, stop it and raise instead."""
+        if self.done():
+            return True
+        if cancel is not None and cancel():
+            self.stop()
+            raise RunCancelled("the fresh-process run was cancelled")
+        if time.monotonic() - self.started > timeout_s:
+            self.stop()
+            raise VggCompareError(f"the fresh process did not finish within {timeout_s:.0f} s")
+        return False
+
     def wait(self, cancel: Callable[[], bool] | None = None, timeout_s: float = TIMEOUT_S) -> RunResult:
-        """Block until done, polling ``cancel`` every 0.1 s (True: stop and raise RunCancelled); return the result."""
-        while not self.done():
-            if cancel is not None and cancel():
-                self.stop()
-                raise RunCancelled("the fresh-process run was cancelled")
-            if time.monotonic() - self.started > timeout_s:
-                self.stop()
-                raise VggCompareError(f"the fresh process did not finish within {timeout_s:.0f} s")
+        """Block until done, polling every 0.1 s (see :meth:`poll`); return the result."""
+        while not self.poll(cancel, timeout_s):
             time.sleep(0.1)
         return self.result()
+
+
+def start_all(planned: dict[Any, tuple[ExperimentConfig, str | None]]) -> dict[Any, FreshRun]:
+    """Start a FreshRun for each key's (config, image path) now, so they work beside what follows.
+
+    If one cannot start, those already started are stopped and the error is raised."""
+    runs: dict[Any, FreshRun] = {}
+    try:
+        for key, (config, image_path) in planned.items():
+            runs[key] = FreshRun(config, image_path)
+    except BaseException:
+        stop_all(runs)
+        raise
+    return runs
+
+
+def stop_all(runs: dict[Any, FreshRun]) -> None:
+    """Stop every run of ``runs`` that still runs, and remove their folders."""
+    for run in runs.values():
+        run.stop()
 
 
 def run_in_fresh_process(

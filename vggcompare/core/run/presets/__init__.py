@@ -36,43 +36,28 @@ def run_preset(
         preset.prepare()
     steps = preset.plan(config, image)
     outcome = PresetOutcome(preset.name, preset.title, preset.explanation)
-    started = _start_fresh(steps) if preset.fresh_first else {}
+    from vggcompare.core.run.fresh import start_all, stop_all
+
+    started = start_all({k: (s.config, s.config.image) for k, s in enumerate(steps) if s.fresh_process}) if preset.fresh_first else {}
     try:
         yield from _run_steps(preset, steps, started, outcome, image, cancel, allow_download)
     finally:
-        for run in started.values():
-            run.stop()
+        stop_all(started)
     preset.summarise(outcome)
     if not outcome.model:
         outcome.model = next(iter(outcome.runs.values())).environment.get("model", "")
     return outcome
 
 
-def _start_fresh(steps) -> dict:
-    """Start every new-process step now (each a FreshRun), so they work while the in-process steps run."""
-    from vggcompare.core.run.fresh import FreshRun
-
-    started: dict = {}
-    try:
-        for k, step in enumerate(steps):
-            if step.fresh_process:
-                started[k] = FreshRun(step.config, image_path=step.config.image)
-    except BaseException:
-        for run in started.values():
-            run.stop()
-        raise
-    return started
-
-
 def _run_steps(preset, steps, started, outcome, image, cancel, allow_download):
     from vggcompare.core.run.engine import Progress, run_passes
     from vggcompare.core.run.fresh import FreshRun
 
-    for k, (label, step_cfg, fresh_process) in enumerate(steps, 1):
-        prefix = f"{preset.title}: step {k} of {len(steps)} ({label})"
+    for k, (label, step_cfg, fresh_process) in enumerate(steps):
+        prefix = f"{preset.title}: step {k + 1} of {len(steps)} ({label})"
         if fresh_process:
-            yield Progress("passes", k - 1, len(steps), 0.0, None, f"{prefix}: in a new Python process…")
-            run = started.get(k - 1) or FreshRun(step_cfg, image_path=step_cfg.image)
+            yield Progress("passes", k, len(steps), 0.0, None, f"{prefix}: in a new Python process…")
+            run = started.get(k) or FreshRun(step_cfg, image_path=step_cfg.image)
             result = run.wait(cancel)
         else:
             gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download)
