@@ -88,7 +88,7 @@ def test_every_random_source_is_named():
 def test_dropout_on_through_training_mode_is_named_as_such():
     config = ExperimentConfig(passes=5, seeding="once", training_mode=True, training_part="dropout")
     verdict = run_verdict(stats(), LABELS, config, dropout_active=True)
-    assert "because of dropout, on because the model was called with training=True." in verdict
+    assert "because of dropout, on in training mode." in verdict
     assert "at inference" not in verdict
     assert "dropout at inference" in run_verdict(stats(), LABELS, config.replace(training_mode=False, training_part="all",
                                                                                     dropout=0.5), dropout_active=True)

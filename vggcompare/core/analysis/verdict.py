@@ -26,7 +26,7 @@ def random_sources(config: ExperimentConfig, dropout_active: bool) -> list[str]:
     if config.reinit_weights:
         sources.append("new random weights for every pass")
     if dropout_active and config.training_mode and config.dropout is None:
-        sources.append("dropout, on because the model was called with training=True")
+        sources.append("dropout, on in training mode")
     elif dropout_active:
         sources.append("dropout at inference")
     return sources
