@@ -127,6 +127,40 @@ def test_sweep_preset_checkup_gives_each_cause_a_flip_rate(bn_model, tmp_path):
     assert all(v["images"] == 2 for v in summary["variants"])
 
 
+def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does(bn_model, tmp_path, monkeypatch):
+    """The reference is one image alone in its call, so the "batch size" cause compares 8 copies in a call with the
+    image alone in a sweep too (not with the sweep's grouped images): each row is the one-image checkup's run, bit for bit."""
+    import csv
+    import hashlib
+
+    from vggcompare.core.run.sweep import run_sweep
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("cat.jpg", "brick.jpg", "grass.jpg"):
+        shutil.copy(sweep_samples_folder() / name, folder / name)
+    cfg = ExperimentConfig(model=bn_model, seeding="once")
+    from vggcompare.core.run.sweep import worker
+
+    calls = []
+    real = worker._forward
+    monkeypatch.setattr(worker, "_forward", lambda prepared, x, keys, c: calls.append((c.passes, len(x))) or real(prepared, x, keys, c))
+    drive(run_sweep(str(folder), str(tmp_path / "out"), cfg, preset="checkup"))
+    assert calls and all(rows == (8 if passes == 8 else 1) for passes, rows in calls), calls  # never two photos in a call
+    with open(tmp_path / "out" / "rows.csv", newline="") as f:
+        rows = {(r["image"], r["variant"].rsplit(": ", 1)[0]): r for r in csv.DictReader(f)}
+    checkup = _checkup(cfg.replace(image=str(folder / "brick.jpg")))
+
+    def sha(run):
+        return hashlib.sha256(np.ascontiguousarray(run.probabilities, np.float32).tobytes()).hexdigest()
+
+    for cause in ("reference (your pipeline)", "batch size", "call eager", "training mode", "training mode: BatchNorm batch statistics"):
+        run = checkup.runs["reference" if cause.startswith("reference") else cause]
+        assert rows[("brick.jpg", cause)]["probabilities_sha256"] == sha(run), cause
+    measured = {r.cause: r for r in checkup.rows}
+    assert float(rows[("brick.jpg", "batch size")]["largest_change"]) == pytest.approx(measured["batch size"].largest_change, abs=1e-12)
+
+
 def test_a_second_checkup_in_the_same_process_reuses_every_traced_call(bn_model, monkeypatch):
     """BatchNorm + Dropout give a checkup four model variants (reference, training mode's keyed copy, bfloat16,
     dropout): all stay prepared, so a second checkup (the window's engine keeps its process) compiles no call again."""

@@ -84,10 +84,21 @@ def test_the_checkup_lists_each_part_or_says_the_model_lacks_its_layer(bn_models
     rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn"], seeding="once"), new_processes=False))[0].rows}
     assert rows["training mode: BatchNorm batch statistics"].status == MEASURED
     assert rows["training mode: BatchNorm batch statistics"].largest_change > 1e-3
-    assert rows["training mode: Dropout active"].reason == "no Dropout layer: nothing to drop"
+    assert rows["dropout"].reason == "the model has no Dropout layer to keep on"
     rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn_dropout"], seeding="once"), new_processes=False))[0].rows}
     assert all(rows[k].status == MEASURED and rows[k].largest_change > 1e-3
-               for k in ("training mode: BatchNorm batch statistics", "training mode: Dropout active"))
+               for k in ("training mode: BatchNorm batch statistics", "dropout"))
+    # the model's own Dropout layers on, BatchNorm in inference: one computation, so one row measures it
+    assert rows["training mode: Dropout active"].status != MEASURED
+    assert "same computation as the dropout row" in rows["training mode: Dropout active"].reason
+
+
+def test_vgg19_keeps_both_dropout_rows_since_its_mc_dropout_adds_layers(photo):
+    from vggcompare.core.run.checkup_causes import causes_for
+
+    causes = {c.key: c for c in causes_for(ExperimentConfig(image=photo, model="vgg19-random"), None)}
+    assert not causes["training mode: Dropout active"].not_applicable and not causes["dropout"].not_applicable
+    assert causes["dropout"].setting == "dropout 0.5 after fc1 and fc2"
 
 
 def test_a_checkup_does_not_split_its_training_mode_runs_again_since_it_has_a_row_per_part(bn_models, photo, monkeypatch):

@@ -31,10 +31,13 @@ class Cause:
 
 
 def reference_config(config: ExperimentConfig) -> ExperimentConfig:
-    """The user's pipeline (loader, call path, model, preprocessing) with every source of variation off, one pass."""
+    """The user's pipeline (loader, call path, model, preprocessing) with every source of variation off, one pass.
+
+    The image is alone in its call (batch size 1), as a single prediction is: a sweep of the checkup then runs each
+    image alone too, so its "batch size" cause measures a batch against the image alone, as on one image."""
     from vggcompare.core.run.presets.base import clean  # (the presets package imports this module)
 
-    return clean(config, passes=1, training_mode=False, batch_neighbours="none")
+    return clean(config, passes=1, batch_size=1, training_mode=False, batch_neighbours="none")
 
 
 def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
@@ -61,6 +64,7 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
     out.append(Cause("resize filter", f"{resize} instead of {ref.interpolation}", {"interpolation": resize},
                      f"Your code resizes with {resize} (e.g. smart_resize or PIL's resize) where the reference uses {ref.interpolation}."))
     caffe = ref.effective_preprocess == "caffe"
+    vgg = ref.model in ("vgg19", "vgg19-random")  # MC dropout adds its own layers; other models' are their own
     out += [
         Cause("preprocess_input twice", "double-preprocess", {"pitfalls": (*ref.pitfalls, "double-preprocess")},
               "Your code calls preprocess_input on an array it already preprocessed (it works in place on float arrays).",
@@ -94,7 +98,9 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code runs BatchNorm in training mode (training=True, or a BatchNorm layer called with it) while Dropout is off."),
         Cause("training mode: Dropout active", "Dropout on, BatchNorm in inference",
               {"training_mode": True, "training_part": "dropout", "call": "compiled" if ref.call == "predict" else ref.call},
-              "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False)."),
+              "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False).",
+              not_applicable="" if vgg else "for this model the same computation as the dropout row (its own Dropout "
+                                            "layers on at their own rates, BatchNorm in inference): that row measures both"),
         Cause("batch neighbours", "with 15 bundled photos", {"batch_neighbours": "samples", "batch_size": 16},
               "Your code predicts the image in one batch with other images instead of alone."),
         Cause("training mode in a batch", "training=True, with 15 photos",
@@ -106,9 +112,10 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code sets keras.mixed_precision.set_global_policy('mixed_bfloat16')."),
         Cause("seeding with augmentation", "augmentation, unseeded", {"augment": {"enabled": True}, "seeding": "off"},
               "Your code augments test images (ImageDataGenerator, Random* layers) without a fixed seed."),
-        Cause("dropout", "dropout 0.5 after fc1 and fc2" if ref.model in ("vgg19", "vgg19-random") else
-              "its Dropout layers on (their own rates)", {"dropout": 0.5},
-              "Your code keeps dropout on at inference (training=True on Dropout, or MC dropout)."),
+        Cause("dropout", "dropout 0.5 after fc1 and fc2" if vgg else "its Dropout layers on (their own rates)", {"dropout": 0.5},
+              "Your code keeps dropout on at inference (training=True on Dropout, or MC dropout)." if vgg else
+              "Your code keeps its Dropout layers on at inference (MC dropout, or training=True on them with BatchNorm "
+              "frozen) while BatchNorm stays in inference."),
         Cause("new weights", "other random weights", {"reinit_weights": True, "passes": 1},
               "Your code builds the model again without loading fixed weights or a seed, so its initial weights change.",
               not_applicable="" if ref.model == "vgg19-random" else "the model's weights are fixed (a file or ImageNet): nothing redraws them"),
