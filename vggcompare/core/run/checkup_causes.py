@@ -114,8 +114,8 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code augments test images (ImageDataGenerator, Random* layers) without a fixed seed."),
         Cause("dropout", "dropout 0.5 after fc1 and fc2" if vgg else "its Dropout layers on (their own rates)", {"dropout": 0.5},
               "Your code keeps dropout on at inference (training=True on Dropout, or MC dropout)." if vgg else
-              "Your code keeps its Dropout layers on at inference (MC dropout, or training=True on them with BatchNorm "
-              "frozen) while BatchNorm stays in inference."),
+              "Your code keeps its Dropout layers on at inference (MC dropout, or training=True with BatchNorm frozen, "
+              "trainable=False)."),
         Cause("new weights", "other random weights", {"reinit_weights": True, "passes": 1},
               "Your code builds the model again without loading fixed weights or a seed, so its initial weights change.",
               not_applicable="" if ref.model == "vgg19-random" else "the model's weights are fixed (a file or ImageNet): nothing redraws them"),
