@@ -53,8 +53,8 @@ def child(mode: str, passes: int) -> None:
     """One timed side in this (fresh) process; prints one JSON line."""
     C.start_tensorflow()
     from vggcompare.core.input.images import load_image
-    from vggcompare.core.run.checkup import run_checkup
-    from vggcompare.core.run.engine import run_experiment
+    from vggcompare.core.studies.checkup import run_checkup
+    from vggcompare.core.passes.engine import run_experiment
 
     image = load_image(IMAGE)
     run_experiment(_config(1), image)  # the model built and its batch-1 call traced, untimed

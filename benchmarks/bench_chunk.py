@@ -7,7 +7,7 @@ script waits for the shared machine to go quiet before each block, and the figur
 BEST single call divided by B (contention only slows calls down). Every shape is traced once
 before timing.
 
-The engine's automatic chunk (``vggcompare.core.run.engine.AUTO_BATCH``) should be the smallest B
+The engine's automatic chunk (``vggcompare.core.passes.engine.AUTO_BATCH``) should be the smallest B
 within a few per cent of the best: smaller chunks mean more frequent progress reports and
 cancellation points, and less memory.
 
@@ -37,7 +37,7 @@ def main() -> None:
 
     tf.get_logger().setLevel("ERROR")  # one tf.function per batch size is this script's doing, not a retrace bug
 
-    from vggcompare.core.run.engine import AUTO_BATCH
+    from vggcompare.core.passes.engine import AUTO_BATCH
     from vggcompare.core.input.images import load_image, resize_for_model
     from vggcompare.core.model.prepare import prepare_model
     from vggcompare.core.input.preprocess import preprocess

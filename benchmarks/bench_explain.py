@@ -114,7 +114,7 @@ def main() -> None:
     from vggcompare.core.input.images import load_image, resize_for_model
     from vggcompare.core.input.preprocess import preprocess
     from vggcompare.core.model.prepare import prepare_model
-    from vggcompare.core.run.engine import auto_batch_size, run_experiment
+    from vggcompare.core.passes.engine import auto_batch_size, run_experiment
     from vggcompare.core.storage.result_file import save_result
 
     image = load_image(C.SAMPLE)

@@ -42,7 +42,7 @@ def child(kernels: str, backend: str, repeats: int) -> dict:
     from vggcompare.core.input.preprocess import preprocess
     from vggcompare.core.model.backend import EngineSettings, start_backend
     from vggcompare.core.model.prepare import prepare_model
-    from vggcompare.core.run.environment import kernel_library
+    from vggcompare.core.passes.environment import kernel_library
 
     start_backend(EngineSettings(backend=backend, kernels=kernels))
     cfg = C.base_config(passes=BATCH, batch_size=BATCH)

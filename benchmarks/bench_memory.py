@@ -31,7 +31,7 @@ def peak_mb() -> float:
 
 def child(n: int) -> None:
     C.start_tensorflow()
-    from vggcompare.core.run.engine import auto_batch_size, run_experiment
+    from vggcompare.core.passes.engine import auto_batch_size, run_experiment
 
     cfg = C.base_config(passes=n)
     at_start = {}

@@ -81,7 +81,7 @@ def lite0_figures(n: int, repeats: int, image) -> dict:
     from vggcompare.core.input.images import resize_for_model
     from vggcompare.core.input.preprocess import preprocess
     from vggcompare.core.model.prepare import prepare_model
-    from vggcompare.core.run.engine import auto_batch_size, run_experiment
+    from vggcompare.core.passes.engine import auto_batch_size, run_experiment
 
     first, second = lite0_starts()
     print(f"(e) efficientnet-lite0, fresh processes on an empty Keras cache: first start converted={first['converted']}, "
@@ -153,7 +153,7 @@ def main() -> None:
     import tensorflow as tf
 
     from vggcompare.core.input import augment as aug
-    from vggcompare.core.run.engine import auto_batch_size, run_experiment
+    from vggcompare.core.passes.engine import auto_batch_size, run_experiment
     from vggcompare.core.input.images import load_image, resize_for_model
     from vggcompare.core.model.prepare import prepare_model
     from vggcompare.core.input.preprocess import preprocess

@@ -71,9 +71,9 @@ def main() -> None:
     variants_file = tmp / "variants.json"
     variants_file.write_text(json.dumps(VARIANTS))
     C.start_tensorflow()
-    from vggcompare.core.run.engine import run_experiment
-    from vggcompare.core.run.sweep import run_sweep
-    from vggcompare.core.run.sweep.plan import variants_from_changes
+    from vggcompare.core.passes.engine import run_experiment
+    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.plan import variants_from_changes
     from vggcompare.core.storage.sweep_table import SweepTable
 
     cfg = C.base_config(passes=PASSES, image=None)

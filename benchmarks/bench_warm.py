@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
 
     C.start_tensorflow()
-    from vggcompare.core.run.engine import run_experiment, run_passes
+    from vggcompare.core.passes.engine import run_experiment, run_passes
     from vggcompare.core.input.images import load_image
     from vggcompare.core.model.prepare import prepare_model
     from vggcompare.core.model.reinit import reinitialise
@@ -124,14 +124,14 @@ def main() -> None:
 def engine_warm_start(image, config, repeats: int) -> float:
     """Seconds from sending a run to a warm engine process until its first 'passes' report arrives."""
     from vggcompare.core.model.backend import EngineSettings
-    from vggcompare.core.run.engine_process import RESULT, EngineProcess, Job
+    from vggcompare.core.process.engine_process import RESULT, EngineProcess, Job
 
     engine = EngineProcess(EngineSettings.from_config(config))
     times = []
     try:
         for k in range(repeats + 1):  # the first run builds VGG19 in the engine
             t = time.perf_counter()
-            engine.submit(k + 1, Job("vggcompare.core.run.jobs:run_and_save", (config, image, None)))
+            engine.submit(k + 1, Job("vggcompare.core.studies.jobs:run_and_save", (config, image, None)))
             first = None
             while True:
                 message = engine.receive()

@@ -25,7 +25,7 @@ def main() -> None:
     from vggcompare.core.config import AugmentConfig, ExperimentConfig
     from vggcompare.core.input.images import load_image
     from vggcompare.core.resources import sample_path
-    from vggcompare.core.run.engine import run_experiment
+    from vggcompare.core.passes.engine import run_experiment
     from vggcompare.core.storage.history import History
 
     history = History(folder / "history")

@@ -75,12 +75,12 @@ def ignores_cancel(seconds: float = 60.0):
 
 
 def fake_run(config, image, history_dir, cancel=None):
-    """Stands in for core.run.jobs.run_and_save without any backend: N passes of made-up probabilities."""
+    """Stands in for core.studies.jobs.run_and_save without any backend: N passes of made-up probabilities."""
     import numpy as np
 
     from vggcompare.core.analysis.result import RunResult
-    from vggcompare.core.run.engine import Progress
-    from vggcompare.core.run.jobs import _save
+    from vggcompare.core.passes.engine import Progress
+    from vggcompare.core.studies.jobs import _save
 
     rng = np.random.default_rng(config.seed)
     rows = []
@@ -103,8 +103,8 @@ def delayed(target: str, args: tuple, kwargs: dict, seconds: float, cancel=None)
     """
     import inspect
 
-    from vggcompare.core.run.engine_process import resolve
-    from vggcompare.core.run.sweep import SweepProgress
+    from vggcompare.core.process.engine_process import resolve
+    from vggcompare.core.studies.sweep import SweepProgress
 
     start = time.monotonic()
     while time.monotonic() - start < seconds:
@@ -121,12 +121,12 @@ def delayed(target: str, args: tuple, kwargs: dict, seconds: float, cancel=None)
 
 
 def fake_preset(name, config, image, history_dir, cancel=None, hold: bool = False):
-    """Stands in for core.run.jobs.preset_and_save: two progress reports and a made-up outcome with numbers.
+    """Stands in for core.studies.jobs.preset_and_save: two progress reports and a made-up outcome with numbers.
 
     With ``hold`` it waits after the first report until cancelled (a demonstration left mid-run).
     """
-    from vggcompare.core.run.engine import Progress
-    from vggcompare.core.run.presets import PRESETS, PresetOutcome
+    from vggcompare.core.passes.engine import Progress
+    from vggcompare.core.studies.presets import PRESETS, PresetOutcome
 
     preset = PRESETS[name]
     yield Progress("passes", 0, 2, 0.0, None, f"{preset.title}: step 1 of 2")

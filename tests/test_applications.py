@@ -174,7 +174,7 @@ def test_the_models_command_lists_them_with_size_and_cache_state(tmp_path, monke
 
 
 def test_the_windows_download_job_uses_keras_and_says_offline_in_one_sentence(tmp_path, monkeypatch):
-    from vggcompare.core.run.jobs import fetch_model_weights
+    from vggcompare.core.studies.jobs import fetch_model_weights
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(socket.gaierror(-2, "offline")))

@@ -12,7 +12,7 @@ import pytest
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.input import generator, keras_layers
 from vggcompare.core.input.augment import PassAugmenter, model_batch
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 
 GENERATOR_CASES = [  # ImageDataGenerator keyword arguments, in every form it accepts
     dict(rotation_range=20, width_shift_range=0.2, height_shift_range=0.2, shear_range=0.2, zoom_range=0.2,

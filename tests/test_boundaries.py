@@ -44,7 +44,7 @@ def test_controllers_and_the_model_line_read_no_other_view():
 
 def test_importing_the_package_and_its_core_stays_light():
     code = (
-        "import sys, vggcompare, vggcompare.cli, vggcompare.core.run.engine, vggcompare.core.model.prepare, "
+        "import sys, vggcompare, vggcompare.cli, vggcompare.core.passes.engine, vggcompare.core.model.prepare, "
         "vggcompare.core.model.weights, vggcompare.core.analysis.compare;"
         "bad=[m for m in ('tensorflow','keras','PySide6','pyqtgraph') if m in sys.modules]; print(bad)"
     )

@@ -16,7 +16,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import load_image
 from vggcompare.core.input.model_view import model_input
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 
 PATHS = ("compiled", "predict", "eager", "xla")
 

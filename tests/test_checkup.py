@@ -17,7 +17,7 @@ from vggcompare.cli import main
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import sweep_samples_folder
-from vggcompare.core.run.checkup import MEASURED, run_checkup
+from vggcompare.core.studies.checkup import MEASURED, run_checkup
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_the_checkup_command_prints_the_table_and_writes_json_and_a_one_page_pdf
 
 
 def test_sweep_preset_checkup_gives_each_cause_a_flip_rate(bn_model, tmp_path):
-    from vggcompare.core.run.sweep import run_sweep
+    from vggcompare.core.studies.sweep import run_sweep
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -133,15 +133,13 @@ def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does
     import csv
     import hashlib
 
-    from vggcompare.core.run.sweep import run_sweep
+    from vggcompare.core.studies.sweep import run_sweep, worker
 
     folder = tmp_path / "photos"
     folder.mkdir()
     for name in ("cat.jpg", "brick.jpg", "grass.jpg"):
         shutil.copy(sweep_samples_folder() / name, folder / name)
     cfg = ExperimentConfig(model=bn_model, seeding="once")
-    from vggcompare.core.run.sweep import worker
-
     calls = []
     real = worker._forward
     monkeypatch.setattr(worker, "_forward", lambda prepared, x, keys, c: calls.append((c.passes, len(x))) or real(prepared, x, keys, c))
@@ -179,7 +177,7 @@ def test_a_second_checkup_in_the_same_process_reuses_every_traced_call(bn_model,
 
 def test_a_new_process_cause_that_fails_says_why_and_the_checkup_goes_on(tiny_models, monkeypatch):
     from vggcompare.core.errors import VggCompareError
-    from vggcompare.core.run import fresh
+    from vggcompare.core.process import fresh
 
     class Failing(fresh.FreshRun):
         def result(self):
@@ -195,7 +193,7 @@ def test_a_new_process_cause_that_fails_says_why_and_the_checkup_goes_on(tiny_mo
 
 def test_cancelling_while_new_processes_run_stops_them(tiny_models, monkeypatch):
     from vggcompare.core.errors import RunCancelled
-    from vggcompare.core.run import fresh
+    from vggcompare.core.process import fresh
 
     started = []
 
@@ -216,7 +214,7 @@ def test_cancelling_while_new_processes_run_stops_them(tiny_models, monkeypatch)
 
 
 def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypatch):
-    from vggcompare.core.run.checkup_causes import causes_for, kernels_in_force
+    from vggcompare.core.studies.checkup_causes import causes_for, kernels_in_force
 
     for value, expected in (("1", "onednn"), ("0", "eigen"), ("true", "onednn")):
         monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", value)
@@ -231,8 +229,9 @@ def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypa
 
 def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them(tiny_models, monkeypatch):
     """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
-    from vggcompare.core.run import engine, fresh
-    from vggcompare.core.run.presets import run_preset
+    from vggcompare.core.passes import engine
+from vggcompare.core.process import fresh
+    from vggcompare.core.studies.presets import run_preset
 
     events = []
 
@@ -253,6 +252,6 @@ def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them
 
 
 def engine_kernels():
-    from vggcompare.core.run.checkup_causes import kernels_in_force
+    from vggcompare.core.studies.checkup_causes import kernels_in_force
 
     return kernels_in_force()

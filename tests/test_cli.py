@@ -97,7 +97,7 @@ def test_the_console_script_runs_as_a_separate_process(photo, tiny_models):
 
 
 def test_an_unexpected_failure_is_one_line_without_traceback(capsys, photo, tiny_models, monkeypatch):
-    import vggcompare.core.run.engine as engine
+    import vggcompare.core.passes.engine as engine
 
     def broken(*_a, **_k):
         raise RuntimeError("something broke")

@@ -8,7 +8,7 @@ from vggcompare.cli import main
 from vggcompare.core.analysis.compare import compare_results
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.core.storage.result_file import save_result
 
 

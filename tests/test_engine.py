@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.run.engine import run_experiment, run_passes
+from vggcompare.core.passes.engine import run_experiment, run_passes
 from vggcompare.core.errors import ConfigError, LabelsError, RunCancelled
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.model.backend import EngineSettings
-from vggcompare.core.run.engine_process import CANCELLED, ERROR, PROGRESS, RESULT, EngineDied, EngineProcess, Job
+from vggcompare.core.process.engine_process import CANCELLED, ERROR, PROGRESS, RESULT, EngineDied, EngineProcess, Job
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_the_engine_is_another_process_that_imports_no_backend_until_a_job_needs
 
 @pytest.mark.skipif(not hasattr(os, "nice"), reason="no process niceness on this platform")
 def test_the_engine_runs_at_a_lower_priority_than_the_window_so_the_gui_thread_gets_a_core_first(engine):
-    from vggcompare.core.run.engine_job import ENGINE_NICENESS
+    from vggcompare.core.process.engine_job import ENGINE_NICENESS
 
     assert run(engine, 30, Job("os:nice", (0,)))[-1].payload == min(19, os.nice(0) + ENGINE_NICENESS)
 
@@ -106,10 +106,10 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_engine(tmp_path):
     script = tmp_path / "no_guard.py"
     script.write_text(
         "from vggcompare.core.model.backend import EngineSettings\n"
-        "from vggcompare.core.run.engine_process import EngineProcess, Job\n"
+        "from vggcompare.core.process.engine_process import EngineProcess, Job\n"
         "print('SCRIPT RAN', flush=True)\n"
         "engine = EngineProcess(EngineSettings())\n"
-        "engine.submit(1, Job('vggcompare.core.run.engine_process:died_sentence', (-9,)))\n"
+        "engine.submit(1, Job('vggcompare.core.process.engine_process:died_sentence', (-9,)))\n"
         "print('ENGINE SAID', engine.receive().payload, flush=True)\n"
         "engine.stop()\n"
     )

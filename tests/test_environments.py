@@ -19,8 +19,8 @@ from vggcompare.core.analysis.verdict import run_verdict
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.model.bf16 import judge
 from vggcompare.core.model.cpu import CPU_FLAGS, default_kernels
-from vggcompare.core.run.engine import run_experiment
-from vggcompare.core.run.environment import environment_line
+from vggcompare.core.passes.engine import run_experiment
+from vggcompare.core.passes.environment import environment_line
 
 
 def test_the_environment_record_names_cpu_flags_kernels_backend_and_bfloat16(tiny_models, photo):

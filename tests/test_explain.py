@@ -17,7 +17,7 @@ from vggcompare.core.errors import ConfigError, ModelError
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import load_image
 from vggcompare.core.input.model_view import model_input
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.core.storage.result_file import load_result, save_result
 
 

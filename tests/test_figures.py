@@ -10,7 +10,7 @@ from PIL import Image
 from poppler import need_poppler, pdf_text
 from vggcompare.cli import main
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.core.storage import export
 from vggcompare.core.storage.result_file import save_result
 

@@ -12,7 +12,7 @@ import pytest
 from vggcompare.core.storage import export
 from vggcompare.core.analysis.compare import compare_results
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.core.storage.history import History
 
 
@@ -98,7 +98,7 @@ def _page_count(pdf):
 
 
 def test_repeat_in_a_fresh_process_reproduces_a_seeded_run(runs):
-    from vggcompare.core.run.fresh import run_in_fresh_process
+    from vggcompare.core.process.fresh import run_in_fresh_process
 
     again = run_in_fresh_process(runs[0].config)
     cmp = compare_results(runs[0], again)

@@ -6,8 +6,8 @@ import numpy as np
 from PIL import Image
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.run.presets import run_preset
-from vggcompare.core.run.presets.popular import EXAMPLE_1
+from vggcompare.core.studies.presets import run_preset
+from vggcompare.core.studies.presets.popular import EXAMPLE_1
 
 
 def drive(gen):

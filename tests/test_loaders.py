@@ -145,7 +145,7 @@ def test_the_engine_feeds_the_model_what_the_library_gives(files, probe_model, l
     """A probe that notices every pixel gives, through the engine, exactly its output on the library's array."""
     import cv2
 
-    from vggcompare.core.run.engine import run_experiment
+    from vggcompare.core.passes.engine import run_experiment
 
     path, model = probe_model
     if loader == "tf-dataset":

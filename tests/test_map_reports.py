@@ -7,7 +7,7 @@ import pytest
 from poppler import need_poppler, pdf_info, pdf_text
 
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 
 
 @pytest.fixture(scope="module")

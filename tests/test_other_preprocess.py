@@ -7,8 +7,8 @@ import pytest
 from vggcompare.core.catalog import other_architecture_preprocess
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.core.run.presets import run_preset
-from vggcompare.core.run.sweep.plan import preset_variants
+from vggcompare.core.studies.presets import run_preset
+from vggcompare.core.studies.sweep.plan import preset_variants
 
 
 def drive(gen):

@@ -38,7 +38,7 @@ def test_a_new_process_run_ends_when_its_parent_is_killed(tmp_path):
     script.write_text(textwrap.dedent("""
         import sys, time
         from vggcompare.core.config import ExperimentConfig
-        from vggcompare.core.run.fresh import FreshRun
+        from vggcompare.core.process.fresh import FreshRun
 
         run = FreshRun(ExperimentConfig(image=sys.argv[1], model="vgg19-random", passes=200))
         print(run._proc.pid, run._tmp.name, flush=True)
@@ -66,7 +66,7 @@ def test_a_new_process_run_ends_when_its_parent_is_killed(tmp_path):
 
 
 def test_without_the_variable_nothing_is_watched(monkeypatch):
-    from vggcompare.core.run import parent_watch
+    from vggcompare.core.process import parent_watch
 
     monkeypatch.delenv(parent_watch.PARENT_ENV, raising=False)
     assert parent_watch.watch_parent() is False

@@ -6,7 +6,7 @@ import pytest
 
 from vggcompare.cli import main
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.run.presets import PRESETS, run_preset
+from vggcompare.core.studies.presets import PRESETS, run_preset
 
 
 def drive(gen):

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from vggcompare.cli import main
-from vggcompare.core.run.reproduce import environment_rows, reproduce
+from vggcompare.core.studies.reproduce import environment_rows, reproduce
 
 
 def make_result(capsys, tmp_path, photo, model, *extra):

@@ -9,7 +9,7 @@ import pytest
 
 from vggcompare.core.atomic import atomic_write_text
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.core.errors import ResultFileError
 from vggcompare.core.storage.result_file import load_result, save_result
 

@@ -14,8 +14,8 @@ from vggcompare.cli import main
 from vggcompare.core.analysis.sweep_stats import image_numbers, summarise_variant, wilson_interval
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.core.run.sweep import run_sweep
-from vggcompare.core.run.sweep.plan import find_images, preset_variants, variants_from_changes
+from vggcompare.core.studies.sweep import run_sweep
+from vggcompare.core.studies.sweep.plan import find_images, preset_variants, variants_from_changes
 from vggcompare.core.storage.sweep_table import SweepTable
 
 
@@ -183,7 +183,7 @@ def _markdown_without_qt(out) -> list[str]:
 def test_a_row_with_its_own_call_is_the_engines_run_bit_for_bit(probe_model, photo_folder, tmp_path):
     import hashlib
 
-    from vggcompare.core.run.engine import run_experiment
+    from vggcompare.core.passes.engine import run_experiment
 
     cfg = _probe_config(probe_model).replace(passes=16)  # 16 passes fill a call: one image per group
     variants = variants_from_changes(cfg, VARIANTS)

@@ -12,9 +12,9 @@ from sweep_helpers import drive
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import sweep_samples_folder
-from vggcompare.core.run.engine import run_experiment
-from vggcompare.core.run.sweep import run_sweep
-from vggcompare.core.run.sweep.plan import variants_from_changes
+from vggcompare.core.passes.engine import run_experiment
+from vggcompare.core.studies.sweep import run_sweep
+from vggcompare.core.studies.sweep.plan import variants_from_changes
 from vggcompare.core.storage.sweep_files import read_flipped
 from vggcompare.core.storage.sweep_maps import SweepMapError, decode_map, encode_map
 from vggcompare.core.storage.sweep_table import TABLE_FILE, SweepTable
@@ -73,7 +73,7 @@ def test_the_flipped_images_maps_are_stored_and_equal_a_runs_maps(cam_model, tmp
 
 
 def test_a_resumed_sweep_keeps_the_maps_and_computes_none_again(cam_model, tmp_path, monkeypatch):
-    from vggcompare.core.run.sweep import worker
+    from vggcompare.core.studies.sweep import worker
 
     cfg = _config(cam_model, "occlusion")
     variants = variants_from_changes(cfg, VARIANTS)

@@ -64,7 +64,7 @@ def test_reachability_accepts_a_listening_address_and_leaves_other_forms_to_ray(
     import socket
 
     from vggcompare.core.errors import ConfigError
-    from vggcompare.core.run.sweep.ray_pool import check_reachable
+    from vggcompare.core.studies.sweep.ray_pool import check_reachable
 
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))

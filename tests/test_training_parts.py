@@ -13,7 +13,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import load_image
 from vggcompare.core.input.model_view import model_input
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 
 
 def _batch(photo, passes):
@@ -79,7 +79,7 @@ def test_a_training_part_needs_training_mode_and_a_known_name(photo):
 
 
 def test_the_checkup_lists_each_part_or_says_the_model_lacks_its_layer(bn_models, photo):
-    from vggcompare.core.run.checkup import MEASURED, run_checkup
+    from vggcompare.core.studies.checkup import MEASURED, run_checkup
 
     rows = {r.cause: r for r in drive(run_checkup(ExperimentConfig(image=photo, model=bn_models["bn"], seeding="once"), new_processes=False))[0].rows}
     assert rows["training mode: BatchNorm batch statistics"].status == MEASURED
@@ -94,7 +94,7 @@ def test_the_checkup_lists_each_part_or_says_the_model_lacks_its_layer(bn_models
 
 
 def test_vgg19_keeps_both_dropout_rows_since_its_mc_dropout_adds_layers(photo):
-    from vggcompare.core.run.checkup_causes import causes_for
+    from vggcompare.core.studies.checkup_causes import causes_for
 
     causes = {c.key: c for c in causes_for(ExperimentConfig(image=photo, model="vgg19-random"), None)}
     assert not causes["training mode: Dropout active"].not_applicable and not causes["dropout"].not_applicable
@@ -102,8 +102,8 @@ def test_vgg19_keeps_both_dropout_rows_since_its_mc_dropout_adds_layers(photo):
 
 
 def test_a_checkup_does_not_split_its_training_mode_runs_again_since_it_has_a_row_per_part(bn_models, photo, monkeypatch):
-    from vggcompare.core.run import engine_steps
-    from vggcompare.core.run.checkup import run_checkup
+    from vggcompare.core.passes import engine_steps
+    from vggcompare.core.studies.checkup import run_checkup
 
     seen = []
     real = engine_steps.training_note

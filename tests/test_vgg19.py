@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.core.errors import ModelError
 
 pytestmark = pytest.mark.vgg19

@@ -116,7 +116,7 @@ def test_a_missing_keras_model_gets_the_prompt_with_its_size_and_its_own_ways_on
     asked = []
     monkeypatch.setattr(window.session.model, "download", lambda config=None: asked.append(config))
     prompt.download.click()
-    assert asked[0].model == "resnet50"  # the engine downloads it with Keras (core.run.jobs.fetch_model_weights)
+    assert asked[0].model == "resnet50"  # the engine downloads it with Keras (core.studies.jobs.fetch_model_weights)
     prompt.random.click()
     assert window.controls.config().model == "resnet50-random" and window.controls.model.choice.currentIndex() == BUILTIN
 
@@ -133,7 +133,7 @@ def test_the_keras_download_is_an_engine_job_and_vgg19s_stays_local(tiny_config)
     session = ModelSession(runner)
     session.download(tiny_config.replace(model="mobilenetv2"))
     job = runner.submit.call_args.args[0]
-    assert job.target == "vggcompare.core.run.jobs:fetch_model_weights" and job.args[0].model == "mobilenetv2"
+    assert job.target == "vggcompare.core.studies.jobs:fetch_model_weights" and job.args[0].model == "mobilenetv2"
     assert not runner.run_local.called
     session.cancel_download()
     engine_handle.cancel.assert_called_once()  # its own job only, through its handle

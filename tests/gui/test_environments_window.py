@@ -9,7 +9,7 @@ import pytest
 from vggcompare.core.analysis.compare import compare_results
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.core.storage.result_file import load_result, save_result
 
 pytestmark = pytest.mark.gui
@@ -96,6 +96,18 @@ def test_a_refused_model_file_is_not_reproduced(qtbot, window, gui_model, tmp_pa
 
     reproduce_shown(window)
     assert not started and "model file was not allowed" in window.statusBar().currentMessage()
+
+
+def test_only_a_model_file_asks_before_reproducing_a_built_in_model_does_not(gui_model):
+    from types import SimpleNamespace
+
+    from vggcompare.gui.session.reproduce_session import needs_model_file
+
+    def result(model):
+        return SimpleNamespace(config=ExperimentConfig(model=model))
+
+    assert needs_model_file(result(gui_model["model"]))
+    assert not any(needs_model_file(result(m)) for m in ("vgg19", "vgg19-random", "efficientnet-lite0", "resnet50"))
 
 
 def test_a_jax_run_from_the_window(qtbot, window, tiny_config):

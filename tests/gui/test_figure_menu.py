@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from vggcompare.core.atomic import atomic_write_bytes
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.gui.output.figures import context
 from vggcompare.gui.results.variance_plot import VariancePlot
 

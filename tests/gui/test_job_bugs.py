@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.core.run.engine_process import Job
+from vggcompare.core.process.engine_process import Job
 from vggcompare.core.storage.history import History
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.gui.session import job_runner as jr

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from vggcompare.core.config import AugmentConfig
 from vggcompare.core.resources import sweep_samples_folder
-from vggcompare.core.run.engine_process import Job
+from vggcompare.core.process.engine_process import Job
 from vggcompare.gui.session import job_runner as jr
 from vggcompare.gui.window.reproduce_actions import reproduce_shown
 

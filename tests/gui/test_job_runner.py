@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vggcompare.core.model.backend import EngineSettings
-from vggcompare.core.run.engine_process import EngineDied, Job
+from vggcompare.core.process.engine_process import EngineDied, Job
 from vggcompare.gui.session import job_runner as jr
 from vggcompare.gui.session.engine_pool import engine_pool
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 from vggcompare.core.analysis.compare import compare_results
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 120_000
@@ -220,7 +220,7 @@ def test_a_model_without_a_conv_layer_is_offered_occlusion_and_the_rerun_makes_m
 
 
 def test_the_maps_settings_round_trip_and_off_leaves_no_explain_field(qtbot):
-    from vggcompare.core.run.explain import DEFAULT_EXPLAINED
+    from vggcompare.core.passes.explain import DEFAULT_EXPLAINED
     from vggcompare.gui.controls import explain as controls
     from vggcompare.gui.controls.panel import ControlsPanel
 

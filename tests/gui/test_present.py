@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from vggcompare.core.analysis.explanation import Explanation
 from vggcompare.core.input.images import encode_png
-from vggcompare.core.run.engine_process import Job
-from vggcompare.core.run.presets import PRESETS
+from vggcompare.core.process.engine_process import Job
+from vggcompare.core.studies.presets import PRESETS
 from vggcompare.gui.present import present
 from vggcompare.gui.present.deck import ANSWER, QUESTION, RESULT, Deck, Step
 from vggcompare.gui.present.pages import NO_MAP
@@ -199,7 +199,7 @@ def test_leaving_mid_run_cancels_it_and_nothing_says_it_still_runs(qtbot, window
 
 
 def test_a_short_table_is_shown_with_the_answer_when_the_outcome_has_no_bars(qtbot):
-    from vggcompare.core.run.presets import PresetOutcome
+    from vggcompare.core.studies.presets import PresetOutcome
     from vggcompare.gui.present.pages import AnswerPage
 
     page = AnswerPage()

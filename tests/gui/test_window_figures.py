@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from poppler import need_poppler, pdf_text, rendered_pages
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.core.run.engine import run_experiment
+from vggcompare.core.passes.engine import run_experiment
 from vggcompare.gui.window import exports
 from vggcompare.gui.output.figures import context
 

@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``vggcompare`` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
     _quiet_tensorflow()
-    from vggcompare.core.run.parent_watch import watch_parent
+    from vggcompare.core.process.parent_watch import watch_parent
 
     watch_parent()  # a new-process run ends with the process that started it
     if not argv:

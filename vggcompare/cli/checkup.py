@@ -48,7 +48,7 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.core.atomic import atomic_write_text
     from vggcompare.core.input.images import load_image
-    from vggcompare.core.run.checkup import run_checkup
+    from vggcompare.core.studies.checkup import run_checkup
 
     check_output_path(args.out_dir, args.force, kind="folder")
     target = Path(args.out_dir) / "checkup.json"

@@ -11,7 +11,7 @@ from vggcompare.cli.progress import ProgressBar
 
 def print_result(result) -> None:
     """Print the top-5, the key statistics and the verdict."""
-    from vggcompare.core.run.environment import environment_line
+    from vggcompare.core.passes.environment import environment_line
     from vggcompare.core.analysis.verdict import fmt
 
     s = result.statistics
@@ -44,7 +44,7 @@ def print_result(result) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``vggcompare run``."""
-    from vggcompare.core.run.engine import run_experiment
+    from vggcompare.core.passes.engine import run_experiment
     from vggcompare.core.input.images import load_image
     from vggcompare.core.storage.result_file import save_result
 

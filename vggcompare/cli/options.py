@@ -117,7 +117,7 @@ def pipeline_from_args(args: argparse.Namespace) -> dict:
 
     neighbours = args.batch_neighbours
     if neighbours not in ("none", "samples"):
-        from vggcompare.core.run.neighbours import neighbour_folder
+        from vggcompare.core.passes.neighbours import neighbour_folder
 
         neighbours = os.path.abspath(neighbours)
         neighbour_folder(neighbours)

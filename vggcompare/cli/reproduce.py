@@ -31,7 +31,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.cli.progress import ProgressBar
     from vggcompare.core.errors import WeightsUnavailableError
-    from vggcompare.core.run.reproduce import reproduce
+    from vggcompare.core.studies.reproduce import reproduce
     from vggcompare.core.storage.result_file import save_result
 
     if args.out:

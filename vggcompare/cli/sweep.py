@@ -46,7 +46,7 @@ def print_summary(summary: dict, markdown: bool = False) -> None:
 
 
 def _variants(args: argparse.Namespace, config):
-    from vggcompare.core.run.sweep.plan import variants_from_changes
+    from vggcompare.core.studies.sweep.plan import variants_from_changes
 
     if bool(args.preset) == bool(args.variants):
         raise UserError("give either --preset NAME or --variants FILE.json")
@@ -62,7 +62,7 @@ def _variants(args: argparse.Namespace, config):
 def cmd_sweep(args: argparse.Namespace, config, rendered) -> int:
     """Run or resume a sweep, print its table, and write its outputs (and, with ``rendered``'s writer, the report)."""
     from vggcompare.cli.progress import ProgressBar
-    from vggcompare.core.run.sweep import run_sweep
+    from vggcompare.core.studies.sweep import run_sweep
     from vggcompare.core.storage.sweep_files import ROWS_FILE, SUMMARY_FILE
     from vggcompare.core.storage.sweep_table import TABLE_FILE, SweepTable
 

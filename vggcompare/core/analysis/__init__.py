@@ -1,1 +1,1 @@
-"""Stage 4, analysis: statistics of the passes, comparisons of runs, and verdicts built from the numbers."""
+"""Statistics of the passes, comparisons of runs, and verdicts built from the numbers."""

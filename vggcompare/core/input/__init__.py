@@ -1,1 +1,1 @@
-"""Stage 1, input: load an image as Keras does, preprocess it, augment it."""
+"""Load an image as Keras does, preprocess it, augment it."""

@@ -1,1 +1,1 @@
-"""Stage 2, model: build or load the model, its weights, MC dropout and new random weights."""
+"""Build or load the model, its weights, MC dropout and new random weights."""

@@ -1,7 +1,7 @@
 """Starting the engine's backend (TensorFlow or JAX under Keras 3), and TensorFlow's thread count and op determinism.
 
 Settings that must precede TensorFlow's start (threads, kernel library) belong to the process that
-runs the engine; see :mod:`vggcompare.core.run.engine_process`.
+runs the engine; see :mod:`vggcompare.core.process.engine_process`.
 """
 
 from __future__ import annotations

@@ -75,12 +75,17 @@ class DropoutKeys:
         return words if backend == "jax" else words.view(np.int32)
 
 
+def adds_dropout_layers(model: str) -> bool:
+    """True for VGG19, whose MC dropout adds layers after fc1 and fc2; other models key their own Dropout layers."""
+    return model in ("vgg19", "vgg19-random")
+
+
 def with_dropout(model: Any, config: ExperimentConfig, holder: DropoutKeys) -> tuple[Any, int]:
     """Return a model whose dropout runs at inference, sharing weights with ``model``."""
     import keras
 
     pass_dropout = _dropout_layer_class()
-    if config.model in ("vgg19", "vgg19-random"):
+    if adds_dropout_layers(config.model):
         x = model.get_layer("flatten").output
         x = model.get_layer("fc1")(x)
         x = pass_dropout(config.dropout, holder, 1, name="mc_dropout_1")(x)

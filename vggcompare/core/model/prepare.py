@@ -20,7 +20,7 @@ from vggcompare.core.catalog import LITE0, lookup
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
 from vggcompare.core.model.compiled import compile_forward
-from vggcompare.core.model.mc_dropout import DropoutKeys, with_dropout
+from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
 from vggcompare.core.model.user_models import check_image_classifier, load_user_model, read_labels
 from vggcompare.core.model.weights import resolve_imagenet_weights
@@ -141,7 +141,7 @@ def prepare_model(
             say("Finding the ImageNet weights…")
             weights_path = str(resolve_imagenet_weights(config.weights, allow_download, download_progress, cancel))
         base_key = _base_key(config, weights_path)
-        keyed = config.dropout is not None or (config.training_mode and config.model not in ("vgg19", "vgg19-random"))
+        keyed = config.dropout is not None or (config.training_mode and not adds_dropout_layers(config.model))
         key = (base_key, config.labels, config.dropout, config.precision, keyed)
         cached = _CACHE.pop(key, None)
         if cached is not None:

@@ -1,1 +1,1 @@
-"""Stage 5, storage: result files, the history, exports, atomic writes."""
+"""Storage: result files, the history, exports. Below the passes and studies that write them, above analysis."""

@@ -8,7 +8,7 @@ from vggcompare.core.config import MAX_EXPLAINED, ExperimentConfig
 from vggcompare.gui.controls.advanced import SettingsGroup, _changed
 from vggcompare.gui.controls.fields import combo, int_box
 
-DEFAULT_EXPLAINED = 16  # core.run.explain's (not imported here: that module loads the engine's)
+DEFAULT_EXPLAINED = 16  # core.passes.explain's (not imported here: that module loads the engine's)
 METHOD_TEXT = {None: "Off", "gradcam": "Grad-CAM (last convolutional block)", "occlusion": "Occlusion (7×7 grid; any model)"}
 
 

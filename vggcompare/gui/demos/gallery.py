@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.run.presets import PRESETS
+from vggcompare.core.studies.presets import PRESETS
 from vggcompare.gui.common.theme import card_style
 
 COLUMNS = 3

@@ -7,7 +7,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from vggcompare.core.run.presets import PresetOutcome
+from vggcompare.core.studies.presets import PresetOutcome
 from vggcompare.gui.output.figures.bars import BarsPlot
 from vggcompare.gui.results.verdict_banner import VerdictBanner
 

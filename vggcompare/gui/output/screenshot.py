@@ -54,7 +54,7 @@ def _fitting_size(app: QApplication, window, width: int, height: int) -> QSize:
 
 def check_present(present: str | None) -> None:
     """Raise ConfigError unless ``present`` is None, 'result' or a demonstration's name."""
-    from vggcompare.core.run.presets import PRESETS
+    from vggcompare.core.studies.presets import PRESETS
 
     if present is not None and present != "result" and present not in PRESETS:
         raise ConfigError(f"--present takes 'result' or a demonstration's name ({', '.join(PRESETS)}), not {present!r}")
@@ -141,7 +141,7 @@ def take_screenshot(
     Creates a QApplication when none exists (offscreen without a display). Core errors propagate;
     missing ImageNet weights are downloaded only when ``allow_download`` is True. ``present``: see render_window.
     """
-    from vggcompare.core.run.engine import run_experiment
+    from vggcompare.core.passes.engine import run_experiment
     from vggcompare.core.input.images import load_image
     from vggcompare.gui.app import ensure_application
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.core.run.presets import PRESETS
+from vggcompare.core.studies.presets import PRESETS
 from vggcompare.gui.common import theme
 from vggcompare.gui.common.qimages import pil_to_pixmap
 from vggcompare.gui.present.pictures import BigBars, ScaledPicture

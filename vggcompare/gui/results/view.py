@@ -9,7 +9,7 @@ from functools import partial
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from vggcompare.core.run.environment import environment_line
+from vggcompare.core.passes.environment import environment_line
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.gui.common import theme
 from vggcompare.gui.results.inputs_strip import InputsStrip

@@ -4,10 +4,10 @@ Widgets are views: they call the controller's methods (``run``, ``run_preset``, 
 ``cancel``, ``load_image``…) and show what its signals carry. Every job goes through one
 :class:`~vggcompare.gui.session.job_runner.JobRunner`: runs, demonstrations, repeats and model checks in the
 engine process, file jobs on a thread. Finished runs are saved by the engine job itself
-(:mod:`vggcompare.core.run.jobs`), the one path that saves a run; the controller lists them.
+(:mod:`vggcompare.core.studies.jobs`), the one path that saves a run; the controller lists them.
 The controller computes no statistics.
 
-Adding a feature: its long work is a module-level generator function in ``vggcompare.core.run``
+Adding a feature: its long work is a module-level generator function in ``vggcompare.core.studies.jobs``
 (plain picklable arguments; it yields progress and returns its outcome). A small controller of its
 own, like :class:`~vggcompare.gui.session.model_session.ModelSession`, takes ``session.runner``, submits
 ``Job("module:function", args)`` with ``EngineSettings.from_config(config)`` and connects the
@@ -27,7 +27,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.model.backend import EngineSettings
-from vggcompare.core.run.engine_process import Job
+from vggcompare.core.process.engine_process import Job
 from vggcompare.core.storage.history import History
 from vggcompare.gui.session.history_files import HistoryFiles
 from vggcompare.gui.session.job_handle import JobHandle
@@ -50,7 +50,7 @@ def _n_passes(n: int) -> str:
 class SessionController(QObject):
     """Holds the session's state and runs its jobs; views talk to it through methods and signals."""
 
-    RUN_JOB = "vggcompare.core.run.jobs:run_and_save"  # the job a run submits (tests put a fake in its place)
+    RUN_JOB = "vggcompare.core.studies.jobs:run_and_save"  # the job a run submits (tests put a fake in its place)
 
     image_changed = Signal(object)  # LoadedImage
     image_failed = Signal(str, str)  # sentence, details
@@ -137,11 +137,11 @@ class SessionController(QObject):
 
     def run_preset(self, name: str, config: ExperimentConfig) -> JobHandle:
         """Run the demonstration ``name`` with ``config``'s model on the session's image; returns its job handle."""
-        from vggcompare.core.run.presets import PRESETS
+        from vggcompare.core.studies.presets import PRESETS
 
         self._need_image()
         preset = PRESETS[name]
-        job = Job("vggcompare.core.run.jobs:preset_and_save", (name, config, self.image, self._history_dir()))
+        job = Job("vggcompare.core.studies.jobs:preset_and_save", (name, config, self.image, self._history_dir()))
         return self._submit(PRESET, job, config, preset.title, "Running… " + preset.explanation)
 
     def repeat(self, fresh_process: bool) -> None:
@@ -151,7 +151,7 @@ class SessionController(QObject):
             raise ConfigError("run something first: there is no run to repeat")
         if not original.config.image or not os.path.isfile(original.config.image):
             raise ConfigError("this run's image file is not on disk any more (pasted images cannot be repeated)")
-        job = Job("vggcompare.core.run.jobs:repeat_and_save", (original, fresh_process, self._history_dir()))
+        job = Job("vggcompare.core.studies.jobs:repeat_and_save", (original, fresh_process, self._history_dir()))
         where = " in a fresh Python process" if fresh_process else ""
         self._submit(REPEAT, job, original.config, f"Repeating the run{where}…", f"Settings: {original.config.summary()}")
 

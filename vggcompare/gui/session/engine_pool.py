@@ -12,7 +12,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from vggcompare.core.model.backend import EngineSettings
-from vggcompare.core.run.engine_process import EngineDied, EngineProcess, Job
+from vggcompare.core.process.engine_process import EngineDied, EngineProcess, Job
 
 
 class EngineRelay(QObject):

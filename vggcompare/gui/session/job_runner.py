@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from vggcompare.core.errors import RunCancelled
 from vggcompare.core.model.backend import EngineSettings
-from vggcompare.core.run.engine_process import CANCELLED, ERROR, PROGRESS, RESULT, EngineDied, Job, Message, is_last_pass
+from vggcompare.core.process.engine_process import CANCELLED, ERROR, PROGRESS, RESULT, EngineDied, Job, Message, is_last_pass
 from vggcompare.gui.session import job_handle as jh
 from vggcompare.gui.session.engine_pool import engine_pool
 from vggcompare.gui.session.job_handle import JobHandle

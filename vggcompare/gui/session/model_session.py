@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import VggCompareError, WeightsUnavailableError
 from vggcompare.core.model.backend import EngineSettings
-from vggcompare.core.run.engine_process import Job
+from vggcompare.core.process.engine_process import Job
 from vggcompare.core.catalog import lookup
 from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import CHECK, RUN, JobRunner
@@ -42,7 +42,7 @@ class ModelSession(QObject):
     """Prepares the configured model in the engine and reports its state in one sentence."""
 
     state_changed = Signal(str, str)  # state, one sentence
-    model_ready = Signal(object)  # core.run.jobs.ModelInfo
+    model_ready = Signal(object)  # core.studies.jobs.ModelInfo
     download_progress = Signal(int, int)  # bytes done, bytes total (0 if unknown)
     download_finished = Signal(bool, str)  # success, path or one-sentence reason ("" when cancelled)
 
@@ -69,7 +69,7 @@ class ModelSession(QObject):
         """Prepare ``config``'s model in the engine, unless it is the one already prepared."""
         if self._closed or (not force and model_key(config) == self._ready_key):
             return
-        handle = self.runner.submit(Job("vggcompare.core.run.jobs:prepare", (config,)), EngineSettings.from_config(config), CHECK)
+        handle = self.runner.submit(Job("vggcompare.core.studies.jobs:prepare", (config,)), EngineSettings.from_config(config), CHECK)
         self._latest = handle
         latest = lambda: handle is self._latest and not self._closed  # noqa: E731 - an older check's outcome is not shown
         handle.progress.connect(lambda report: self.state_changed.emit(LOADING, report.message) if latest() else None)
@@ -87,7 +87,7 @@ class ModelSession(QObject):
         if self._download is not None or self._closed:
             return
         if config is not None and wants_keras_download(config):
-            job = Job("vggcompare.core.run.jobs:fetch_model_weights", (config,))
+            job = Job("vggcompare.core.studies.jobs:fetch_model_weights", (config,))
             handle = self._download = self.runner.submit(job, EngineSettings.from_config(config), RUN)
             # (Keras' own download reports no bytes: its bar stays busy)
         else:

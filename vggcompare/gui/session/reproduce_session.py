@@ -1,7 +1,7 @@
 """Compare → "Reproduce on this machine": re-run the shown result (e.g. a colleague's, opened with
 File → Open result JSON…) here, in the engine process, and show both side by side with the verdict.
 
-The work is :func:`vggcompare.core.run.reproduce.reproduce_result`. A model file named by the result
+The work is :func:`vggcompare.core.studies.reproduce.reproduce_result`. A model file named by the result
 is loaded only after the user says yes (the window asks; it then loads in Keras' safe mode). When the
 result's picture is not on this machine, the picture open in the window is used; the core checks it
 by the recorded pixel hash and refuses another picture with one sentence. A reproduction is a run
@@ -15,16 +15,16 @@ import os
 from PySide6.QtCore import QObject, Signal
 
 from vggcompare.core.model.backend import EngineSettings
-from vggcompare.core.run.engine_process import Job
+from vggcompare.core.process.engine_process import Job
 from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import RUN, JobRunner
 
-TARGET = "vggcompare.core.run.reproduce:reproduce_result"
+TARGET = "vggcompare.core.studies.reproduce:reproduce_result"
 
 
 def needs_model_file(original) -> bool:
     """True when reproducing ``original`` loads a model file it names (the user must allow it first)."""
-    return original.config.model not in ("vgg19", "vgg19-random")
+    return original.config.is_custom_model  # as core.studies.reproduce refuses it: built-in models are not files
 
 
 def image_to_use(original, loaded) -> str | None:
@@ -40,7 +40,7 @@ class ReproduceSession(QObject):
 
     started = Signal(str, str)  # headline, detail
     progress = Signal(object)  # core Progress
-    finished = Signal(object)  # core.run.reproduce.Reproduction
+    finished = Signal(object)  # core.studies.reproduce.Reproduction
     failed = Signal(str, object, str)  # title, exception, traceback text
     cancelled = Signal()
 

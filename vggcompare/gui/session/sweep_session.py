@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.resources import user_data_dir
-from vggcompare.core.run.engine_process import Job
+from vggcompare.core.process.engine_process import Job
 from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import RUN, SWEEP
 
@@ -87,7 +87,7 @@ class SweepSession(QObject):
         """Run (or resume) ``preset``'s variants on every image of ``folder`` with ``config``'s model."""
         self.out_dir = out_dir or default_out_dir(folder, preset, config)
         self._last, self.paused_sweep = (folder, preset, config, self.out_dir), False
-        job = Job("vggcompare.core.run.sweep:run_sweep", (folder, self.out_dir, config), {"preset": preset, "allow_download": False})
+        job = Job("vggcompare.core.studies.sweep:run_sweep", (folder, self.out_dir, config), {"preset": preset, "allow_download": False})
         handle = self._sweep = self.runner.submit(job, EngineSettings.from_config(config), SWEEP)
         handle.progress.connect(self.progress)
         handle.succeeded.connect(self.finished)
@@ -137,7 +137,7 @@ class SweepSession(QObject):
                               failed=lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))
 
     def _rerun(self, out_dir: str, image: str, variant: str, settings: EngineSettings, explain: str | None = None) -> None:
-        job = Job("vggcompare.core.run.sweep.rerun:rerun_row", (out_dir, image, variant), {"explain": explain})
+        job = Job("vggcompare.core.studies.sweep.rerun:rerun_row", (out_dir, image, variant), {"explain": explain})
         handle = self._row = self.runner.submit(job, settings, RUN)
         handle.succeeded.connect(lambda pair: self.session.compare(*pair))
         handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))

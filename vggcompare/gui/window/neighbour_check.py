@@ -11,7 +11,7 @@ def check_neighbour_folder(window) -> None:
     path = calls.folder_to_check()
     if path is None:
         return
-    from vggcompare.core.run.neighbours import readable_neighbour_folder  # (not on the window's start-up path)
+    from vggcompare.core.passes.neighbours import readable_neighbour_folder  # (not on the window's start-up path)
 
     calls.checking = path
     window.session.file_job(readable_neighbour_folder, path, done=lambda _count: calls.set_folder_check(path, None),

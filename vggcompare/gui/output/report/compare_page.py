@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.core.run.environment import environment_line
+from vggcompare.core.passes.environment import environment_line
 from vggcompare.core.storage.paths import hide_folders, result_paths
 from vggcompare.gui.output.report.blocks import data_table, differing_rows, esc
 from vggcompare.gui.output.report.page import Page

@@ -1,6 +1,6 @@
 """The engine's side of the pipe: what a job is, the messages it sends back, and the child's main loop.
 
-The parent's side is :mod:`vggcompare.core.run.engine_process`.
+The parent's side is :mod:`vggcompare.core.process.engine_process`.
 """
 
 from __future__ import annotations

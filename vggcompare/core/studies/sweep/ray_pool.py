@@ -14,7 +14,7 @@ import socket
 from typing import Callable, Generator
 
 from vggcompare.core.errors import ConfigError, VggCompareError
-from vggcompare.core.run.sweep.worker import Item
+from vggcompare.core.studies.sweep.worker import Item
 
 Event = tuple  # ("tick",) | ("ready", model description) | ("group", rows, thumbnails, passes)
 IN_FLIGHT_PER_ACTOR = 2
@@ -79,7 +79,7 @@ def _actor_class(ray):
 
         def __init__(self, variants: list, group: int, threads: int, allow_download: bool) -> None:
             from vggcompare.core.config import ExperimentConfig
-            from vggcompare.core.run.sweep.worker import SweepWorker
+            from vggcompare.core.studies.sweep.worker import SweepWorker
 
             self.worker = SweepWorker([(n, ExperimentConfig.from_dict(c)) for n, c in variants], group, allow_download)
             self.worker.start(threads)

@@ -13,6 +13,7 @@ from typing import Any
 from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.input.loaders import is_jpeg
+from vggcompare.core.model.mc_dropout import adds_dropout_layers
 
 
 
@@ -35,7 +36,7 @@ def reference_config(config: ExperimentConfig) -> ExperimentConfig:
 
     The image is alone in its call (batch size 1), as a single prediction is: a sweep of the checkup then runs each
     image alone too, so its "batch size" cause measures a batch against the image alone, as on one image."""
-    from vggcompare.core.run.presets.base import clean  # (the presets package imports this module)
+    from vggcompare.core.studies.presets.base import clean  # (the presets package imports this module)
 
     return clean(config, passes=1, batch_size=1, training_mode=False, batch_neighbours="none")
 
@@ -64,7 +65,7 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
     out.append(Cause("resize filter", f"{resize} instead of {ref.interpolation}", {"interpolation": resize},
                      f"Your code resizes with {resize} (e.g. smart_resize or PIL's resize) where the reference uses {ref.interpolation}."))
     caffe = ref.effective_preprocess == "caffe"
-    vgg = ref.model in ("vgg19", "vgg19-random")  # MC dropout adds its own layers; other models' are their own
+    vgg = adds_dropout_layers(ref.model)  # else the dropout cause keys the model's own layers, as training mode does
     out += [
         Cause("preprocess_input twice", "double-preprocess", {"pitfalls": (*ref.pitfalls, "double-preprocess")},
               "Your code calls preprocess_input on an array it already preprocessed (it works in place on float arrays).",

@@ -6,7 +6,7 @@ from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.catalog import other_architecture_preprocess
 from vggcompare.core.errors import ImageError
 from vggcompare.core.input.images import load_image
-from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1
+from vggcompare.core.studies.presets.base import Preset, clean, record_comparison, top1
 
 
 def _p5_steps(cfg, image=None):

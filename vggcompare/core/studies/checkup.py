@@ -17,9 +17,9 @@ from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
 from vggcompare.core.input.images import LoadedImage, load_image
-from vggcompare.core.run.checkup_causes import Cause, causes_for, reference_config
-from vggcompare.core.run.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
-from vggcompare.core.run.fresh import stop_all
+from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
+from vggcompare.core.process.fresh import stop_all
 
 MEASURED, NOT_APPLICABLE = "measured", "not applicable"
 
@@ -94,7 +94,7 @@ class Checkup:
 
     def as_outcome(self):
         """The checkup as a demonstration's outcome (the report's one page): table, headline, bars."""
-        from vggcompare.core.run.presets.base import PresetOutcome
+        from vggcompare.core.studies.presets.base import PresetOutcome
 
         columns, rows = self.table(sentences=False)
         measured = [r for r in self.rows if r.status == MEASURED]
@@ -115,7 +115,7 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
     ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads)."""
-    from vggcompare.core.run.engine import Progress, run_passes
+    from vggcompare.core.passes.engine import Progress, run_passes
 
     t0 = time.perf_counter()
     if image is None:
@@ -132,7 +132,7 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
 
 
 def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
-    from vggcompare.core.run.engine import Progress, run_passes
+    from vggcompare.core.passes.engine import Progress, run_passes
 
     probs: dict[str, Any] = {}
     results: dict[str, Any] = {}

@@ -1,7 +1,7 @@
 """The engine's steps, in the order a run takes them: start the backend, build each forward call's
 inputs, then assemble the result (environment, timings, image record, verdict).
 
-:mod:`vggcompare.core.run.engine` strings them together; each step is a plain function.
+:mod:`vggcompare.core.passes.engine` strings them together; each step is a plain function.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from vggcompare.core.analysis.verdict import random_sources, run_verdict
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.model.backend import EngineSettings, set_deterministic_ops, set_random_seed, set_threads, start_backend
-from vggcompare.core.run.environment import environment_record
+from vggcompare.core.passes.environment import environment_record
 
 STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
 
@@ -64,7 +64,7 @@ def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range
 
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
                 call_rows: int | None = None, layers: dict[str, int] | None = None) -> dict[str, Any]:
-    """The run's environment record (see core.run.environment), with the engine's own facts and call path."""
+    """The run's environment record (see core.passes.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
     if support is not None:
@@ -98,7 +98,7 @@ def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> 
     if config.batch_neighbours == "none":
         return np.empty((0,)), []
     from vggcompare.core.errors import ConfigError
-    from vggcompare.core.run.neighbours import call_rows, neighbour_rows
+    from vggcompare.core.passes.neighbours import call_rows, neighbour_rows
 
     rows = call_rows(config)
     if rows < 2:

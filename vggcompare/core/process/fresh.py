@@ -20,7 +20,7 @@ from typing import Any, Callable
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.core.run.parent_watch import FOLDER_ENV, PARENT_ENV
+from vggcompare.core.process.parent_watch import FOLDER_ENV, PARENT_ENV
 from vggcompare.core.storage.result_file import load_result
 
 TIMEOUT_S = 900

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.config import AugmentConfig
-from vggcompare.core.run.presets.base import Preset, clean, record_comparison, within
+from vggcompare.core.studies.presets.base import Preset, clean, record_comparison, within
 
 
 _CELLS = [(s, a) for s in ("off", "once") for a in (False, True)]

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from vggcompare.core.errors import VggCompareError
 from vggcompare.core.model.backend import EngineSettings
-from vggcompare.core.run.engine_job import (
+from vggcompare.core.process.engine_job import (
     CANCELLED, ERROR, PROGRESS, RESULT, Job, Message, _serve, is_last_pass, portable, resolve, run_job,
 )
 

@@ -2,7 +2,7 @@
 
 :func:`run_passes` is a generator: it yields :class:`Progress` after every chunk (each yield is a
 cancellation point) and returns a :class:`RunResult`. :func:`run_experiment` drives it to the end.
-A run takes these steps (the helpers are in :mod:`vggcompare.core.run.engine_steps`):
+A run takes these steps (the helpers are in :mod:`vggcompare.core.passes.engine_steps`):
 
 1. start the backend with the configuration's settings (``start_engine``);
 2. prepare the model (cached) and, for seeded random weights, draw them;
@@ -34,9 +34,9 @@ from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.input.model_view import switch_notes
 from vggcompare.core.model.backend import check_backend_settings
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
-from vggcompare.core.run import engine_steps as steps
-from vggcompare.core.run import explain as explaining
-from vggcompare.core.run.engine_steps import STREAM_INIT, STREAM_WEIGHTS, pass_seed
+from vggcompare.core.passes import engine_steps as steps
+from vggcompare.core.passes import explain as explaining
+from vggcompare.core.passes.engine_steps import STREAM_INIT, STREAM_WEIGHTS, pass_seed
 
 # Passes per forward call when not set. Measured (benchmarks/bench_chunk.py, 2-core AVX-512 EPYC, best call):
 # float32 s/pass B1 0.193, B4 0.177, B8 0.173, B16 0.171, B32 0.170; bfloat16 B8 +5%, B16 +2.5%, B32 best.

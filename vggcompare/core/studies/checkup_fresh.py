@@ -11,7 +11,7 @@ from typing import Any, Generator
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import RunCancelled, VggCompareError
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.run.checkup_causes import Cause
+from vggcompare.core.studies.checkup_causes import Cause
 
 
 class FreshProcessError(VggCompareError):
@@ -31,7 +31,7 @@ def without_file(cause: Cause, image: LoadedImage, new_processes: bool) -> Cause
 
 def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage) -> dict[str, Any]:
     """Start every applicable new-process cause now, so it runs while the in-process causes do."""
-    from vggcompare.core.run.fresh import start_all
+    from vggcompare.core.process.fresh import start_all
 
     return start_all({c.key: (ref_cfg.replace(**c.changes).validate(), image.source)
                       for c in causes if c.fresh_process and not c.not_applicable})

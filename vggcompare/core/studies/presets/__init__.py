@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Callable, Generator
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.run.presets import checkup, matrix, numerics, pitfalls, popular, serving
-from vggcompare.core.run.presets.base import Preset, PresetOutcome
+from vggcompare.core.studies.presets import checkup, matrix, numerics, pitfalls, popular, serving
+from vggcompare.core.studies.presets.base import Preset, PresetOutcome
 
 if TYPE_CHECKING:  # the engine (and what it imports) loads only when a demonstration runs
-    from vggcompare.core.run.engine import Progress
+    from vggcompare.core.passes.engine import Progress
 
 PRESETS: dict[str, Preset] = {p.name: p for m in (checkup, popular, matrix, pitfalls, serving, numerics) for p in m.PRESETS}
 
@@ -36,7 +36,7 @@ def run_preset(
         preset.prepare()
     steps = preset.plan(config, image)
     outcome = PresetOutcome(preset.name, preset.title, preset.explanation)
-    from vggcompare.core.run.fresh import start_all, stop_all
+    from vggcompare.core.process.fresh import start_all, stop_all
 
     started = start_all({k: (s.config, s.config.image) for k, s in enumerate(steps) if s.fresh_process}) if preset.fresh_first else {}
     try:
@@ -50,8 +50,8 @@ def run_preset(
 
 
 def _run_steps(preset, steps, started, outcome, image, cancel, allow_download):
-    from vggcompare.core.run.engine import Progress, run_passes
-    from vggcompare.core.run.fresh import FreshRun
+    from vggcompare.core.passes.engine import Progress, run_passes
+    from vggcompare.core.process.fresh import FreshRun
 
     for k, (label, step_cfg, fresh_process) in enumerate(steps):
         prefix = f"{preset.title}: step {k + 1} of {len(steps)} ({label})"

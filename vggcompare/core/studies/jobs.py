@@ -14,8 +14,8 @@ from vggcompare.core.analysis.compare import RunComparison, compare_results
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.run.engine import Progress, run_passes
-from vggcompare.core.run.presets import PresetOutcome, run_preset
+from vggcompare.core.passes.engine import Progress, run_passes
+from vggcompare.core.studies.presets import PresetOutcome, run_preset
 from vggcompare.core.storage.history import History
 
 
@@ -106,7 +106,7 @@ def repeat_and_save(
     """Re-run ``original``'s exact configuration (here, or in a new Python process), save it and compare."""
     config = original.config
     if fresh_process:
-        from vggcompare.core.run.fresh import run_in_fresh_process
+        from vggcompare.core.process.fresh import run_in_fresh_process
 
         yield Progress("loading", 0, config.passes, 0.0, None, "Running the same configuration in a new Python process…")
         again = run_in_fresh_process(config, cancel=cancel)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.core.run.engine import AUTO_BATCH
+from vggcompare.core.passes.engine import AUTO_BATCH
 
 Variant = tuple[str, ExperimentConfig]
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".ppm", ".tga", ".avif", ".ico")
@@ -23,7 +23,7 @@ _SHARED = ("model", "weights", "labels", "threads", "kernels", "backend")
 
 def preset_variants(name: str, config: ExperimentConfig) -> tuple[list[Variant], list[str]]:
     """A preset's steps as sweep variants, the reference first; also notes on steps left out."""
-    from vggcompare.core.run.presets import PRESETS
+    from vggcompare.core.studies.presets import PRESETS
 
     preset = PRESETS.get(name)
     if preset is None:

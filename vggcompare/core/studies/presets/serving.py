@@ -8,7 +8,7 @@ import numpy as np
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.config import DEFAULT_INTERPOLATION
 from vggcompare.core.errors import ImageError
-from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1
+from vggcompare.core.studies.presets.base import Preset, clean, record_comparison, top1
 
 LOADERS = {"load_img (Keras, nearest)": "load-img", "image_dataset_from_directory (tf.image.resize, bilinear)": "tf-dataset",
            "OpenCV (cv2.imread, cv2.resize linear)": "opencv"}

@@ -6,7 +6,7 @@ from vggcompare.core.catalog import model_label
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.model.small_cnn import ensure_small_cnn
-from vggcompare.core.run.presets.base import Preset, clean, record_comparison, top1, within
+from vggcompare.core.studies.presets.base import Preset, clean, record_comparison, top1, within
 
 
 # Example 1's generator, argument for argument: ImageDataGenerator(rotation_range=20, width_shift_range=0.2,

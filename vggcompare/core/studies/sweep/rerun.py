@@ -8,8 +8,8 @@ from typing import Callable, Generator
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.input.images import load_image
-from vggcompare.core.run.engine import Progress, run_passes
-from vggcompare.core.run.sweep.plan import variants_from_settings
+from vggcompare.core.passes.engine import Progress, run_passes
+from vggcompare.core.studies.sweep.plan import variants_from_settings
 from vggcompare.core.storage.sweep_table import SweepTable
 
 

@@ -22,11 +22,11 @@ from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.model.backend import EngineSettings, apply_start_settings, import_tensorflow, set_deterministic_ops, set_threads
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.storage.sweep_maps import encode_map
-from vggcompare.core.run.engine import AUTO_BATCH, auto_batch_size
-from vggcompare.core.run.engine import _forward  # the engine's own forward call
-from vggcompare.core.run.engine_steps import STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS, dropout_keys
-from vggcompare.core.run.explain import KeptPasses, check_explainable, explain_passes, explained_count
-from vggcompare.core.run.engine_steps import pass_seed as _pass_seed  # the engine's pass keys
+from vggcompare.core.passes.engine import AUTO_BATCH, auto_batch_size
+from vggcompare.core.passes.engine import _forward  # the engine's own forward call
+from vggcompare.core.passes.engine_steps import STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS, dropout_keys
+from vggcompare.core.passes.explain import KeptPasses, check_explainable, explain_passes, explained_count
+from vggcompare.core.passes.engine_steps import pass_seed as _pass_seed  # the engine's pass keys
 
 # An item of a group: (image index, name shown in errors, the file's bytes or the reason it could not be read)
 Item = tuple[int, str, "bytes | str"]
@@ -117,7 +117,7 @@ class SweepWorker:
 
         Only flipped images get maps (the flip grid shows no other, and a flip is known once the variant
         ran): each map is what a run of that image under that variant would compute, from the same first
-        K passes' inputs, keys and weights (core.run.explain). Yields 0 after each map (a cancellation point).
+        K passes' inputs, keys and weights (core.passes.explain). Yields 0 after each map (a cancellation point).
         """
         flipped = {r["image_index"] for r in rows if r.get("top1_changed")}
         for row in rows:

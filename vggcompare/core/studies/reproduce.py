@@ -19,8 +19,8 @@ from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.errors import ConfigError, ImageError, ResultFileError
 from vggcompare.core.input.images import load_image
-from vggcompare.core.run.engine import Progress, run_passes
-from vggcompare.core.run.engine_steps import pixels_sha256
+from vggcompare.core.passes.engine import Progress, run_passes
+from vggcompare.core.passes.engine_steps import pixels_sha256
 from vggcompare.core.storage.result_file import load_result
 
 MAX_FOREIGN_BYTES = 512 * 1024**2  # a result of 100,000 passes × 1000 classes is about 1.2 GB; one worth reproducing is far smaller

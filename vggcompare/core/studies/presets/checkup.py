@@ -1,11 +1,11 @@
 """The checkup as a demonstration: its causes as steps, so ``sweep FOLDER --preset checkup`` gives each cause's
-top-1 flip rate over a folder (the one-image checkup itself is :mod:`vggcompare.core.run.checkup`)."""
+top-1 flip rate over a folder (the one-image checkup itself is :mod:`vggcompare.core.studies.checkup`)."""
 
 from __future__ import annotations
 
 from vggcompare.core.analysis.verdict import fmt
-from vggcompare.core.run.checkup_causes import causes_for, reference_config
-from vggcompare.core.run.presets.base import Preset, record_comparison, top1
+from vggcompare.core.studies.checkup_causes import causes_for, reference_config
+from vggcompare.core.studies.presets.base import Preset, record_comparison, top1
 
 REFERENCE = "reference (your pipeline)"
 

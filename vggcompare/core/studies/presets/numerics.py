@@ -1,7 +1,7 @@
 """Numerics: batching, row position, precision, op determinism, threads, kernel library and Keras backend.
 
 Settings that must precede the backend's start (threads, kernel library, backend) run in fresh
-processes (core.run.fresh); the table gives each pair's time per pass beside its difference.
+processes (core.process.fresh); the table gives each pair's time per pass beside its difference.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import importlib.util
 
 from vggcompare.core.analysis.rows import row_pattern
 from vggcompare.core.analysis.verdict import fmt
-from vggcompare.core.run.presets.base import Preset, Step, clean, record_comparison
+from vggcompare.core.studies.presets.base import Preset, Step, clean, record_comparison
 
 ROW_PASSES = 12  # one call of 12: on an AVX2 CPU (Eigen) a tiny CNN's rows 9-12 differed from the others
 ROW_LABEL = f"{ROW_PASSES} identical inputs in one call"

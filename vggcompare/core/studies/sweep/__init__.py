@@ -16,8 +16,8 @@ from typing import Generator
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.core.run.engine import Progress
-from vggcompare.core.run.sweep.plan import (
+from vggcompare.core.passes.engine import Progress
+from vggcompare.core.studies.sweep.plan import (
     Variant, check_variants, find_images, group_images, plan_groups, preset_variants, sweep_settings,
 )
 from vggcompare.core.storage.sweep_files import write_outputs
@@ -153,7 +153,7 @@ def _read(root: Path, name: str) -> bytes | str:
 
 
 def _local_events(variants, group, groups, items_of, allow_download):
-    from vggcompare.core.run.sweep.worker import SweepWorker
+    from vggcompare.core.studies.sweep.worker import SweepWorker
 
     worker = SweepWorker(variants, group, allow_download)
     worker.start()
@@ -170,7 +170,7 @@ def _local_events(variants, group, groups, items_of, allow_download):
 
 
 def _ray_events(variants, group, groups, items_of, address, cpus, gpus, threads, allow_download):
-    from vggcompare.core.run.sweep.ray_pool import run_groups_on_ray
+    from vggcompare.core.studies.sweep.ray_pool import run_groups_on_ray
 
     plain = [(n, cfg.to_dict()) for n, cfg in variants]
     yield from run_groups_on_ray(plain, group, groups, items_of, address=address, cpus_per_actor=cpus,

@@ -1,1 +1,0 @@
-"""Stage 3, run: N forward passes of one configuration, demonstrations, and runs in other processes."""
