@@ -35,6 +35,7 @@ BACKENDS = ("tensorflow", "jax")  # Keras backends
 EXPLAIN_METHODS = ("gradcam", "occlusion")  # explanation maps (core.analysis.explanation)
 EXPLAIN_FIELDS = ("explain", "explain_class", "explain_passes")  # left out of to_dict when off, as older files lack them
 MAX_EXPLAINED = 256
+MAX_TRAINING_CALLS = 1000
 
 MAX_PASSES = 100_000
 MAX_SEED = 2**32 - 1
@@ -101,6 +102,7 @@ class ExperimentConfig(ConfigWords):
     call: str = "compiled"  # "compiled", "predict", "eager" or "xla"
     training_mode: bool = False  # call with training=True (BatchNorm uses the batch's statistics)
     training_part: str = "all"  # in training mode: "all", "batchnorm" (Dropout kept off) or "dropout" (BatchNorm inference)
+    training_calls_before: int = 0  # K calls with training=True before the passes, keeping BatchNorm's updated statistics
     batch_neighbours: str = "none"  # "none", "samples" or a folder whose images share each forward call
     explain: str | None = None  # None, "gradcam" or "occlusion": a map for each of the first K passes
     explain_class: str | None = None  # a label or a 0-based class number; None: the top-1 of the mean
@@ -192,6 +194,8 @@ class ExperimentConfig(ConfigWords):
                 data.pop(name)
         if self.training_part == "all":  # (files older versions read)
             data.pop("training_part")
+        if not self.training_calls_before:
+            data.pop("training_calls_before")
         return data
 
     @classmethod
@@ -240,6 +244,7 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
     check_choice("training part", cfg.training_part, TRAINING_PARTS)
     if cfg.training_part != "all" and not cfg.training_mode:
         raise ConfigError("a training part (batchnorm or dropout) needs training mode")
+    check_int("training-mode calls before the passes", cfg.training_calls_before, 0, MAX_TRAINING_CALLS)
     if cfg.training_mode and cfg.call == "predict":
         raise ConfigError("model.predict always calls the model with training=False; choose another call path for training mode")
     if not isinstance(cfg.batch_neighbours, str) or not cfg.batch_neighbours.strip():

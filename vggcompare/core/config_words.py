@@ -38,6 +38,9 @@ class ConfigWords:
         if getattr(self, "training_mode", False):
             part = getattr(self, "training_part", "all")
             parts.append({"batchnorm": "training mode, BatchNorm only", "dropout": "training mode, Dropout only"}.get(part, "training mode"))
+        calls = getattr(self, "training_calls_before", 0)
+        if calls:
+            parts.append(f"{calls} training-mode call{'s' * (calls > 1)} before")
         if getattr(self, "batch_neighbours", "none") != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
         if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):

@@ -74,6 +74,7 @@ def run_passes(
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
     split_training: bool = True,
+    layers: bool = False,
 ) -> Generator[Progress, None, RunResult]:
     """Run N forward passes of the configured model on one image.
 
@@ -89,6 +90,9 @@ def run_passes(
         Whether missing ImageNet weights may be downloaded.
     split_training : bool
         After a training-mode run, call the first batch with each part alone for the note (a checkup has rows for them).
+    layers : bool
+        Also run one instrumented pass on the first batch and keep every layer's output for the image's row
+        (``result.layers``, core.passes.layer_pass); a saved result stores their fingerprints.
 
     Yields
     ------
@@ -125,33 +129,46 @@ def run_passes(
     thumbs: list[Thumbnail] = []
     kept = explaining.KeptPasses(explaining.explained_count(config))
     first_call = 0.0
-    t["passes"] = time.perf_counter()
-    yield Progress("passes", 0, n, t["passes"] - t["start"], None, f"Pass 0 of {n}")
-    for start in range(0, n, chunk):  # 3. the forward calls
-        if stop():
-            raise RunCancelled("the run was cancelled")
-        indices = range(start, min(start + chunk, n))
-        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS)
-        params.extend(drawn)
-        thumbs.extend(_thumbnails(shown, params, config))
-        if neighbours.size:
-            x = np.concatenate([x, neighbours])
-        elif not config.training_mode:  # (in training mode padding rows would enter BatchNorm's statistics)
-            x = steps.pad(x, chunk)  # the fixed batch shape, so the compiled call is never retraced
-        keys = steps.dropout_keys(base, config, indices, len(x)) if prepared.keys is not None else None
-        rows = len(x)
-        if config.reinit_weights:
-            prepared.hold_weights(tuple(pass_seed(base, config, start, STREAM_WEIGHTS)))
-        first = (x, keys) if start == 0 else first
-        t_call = time.perf_counter()
-        out = _forward(prepared, x, keys, config)
-        kept.add(x, keys, indices)
-        first_call = first_call or time.perf_counter() - t_call
-        probs[start : indices.stop] = out[: len(indices)]
-        done = indices.stop
-        elapsed = time.perf_counter() - t["passes"]
-        yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
-    t["end"] = time.perf_counter()
+    held = None  # the moving statistics before the user's earlier training-mode calls, put back at the end
+    try:
+        t["passes"] = time.perf_counter()
+        yield Progress("passes", 0, n, t["passes"] - t["start"], None, f"Pass 0 of {n}")
+        for start in range(0, n, chunk):  # 3. the forward calls
+            if stop():
+                raise RunCancelled("the run was cancelled")
+            indices = range(start, min(start + chunk, n))
+            x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS)
+            params.extend(drawn)
+            thumbs.extend(_thumbnails(shown, params, config))
+            if neighbours.size:
+                x = np.concatenate([x, neighbours])
+            elif not config.training_mode:  # (in training mode padding rows would enter BatchNorm's statistics)
+                x = steps.pad(x, chunk)  # the fixed batch shape, so the compiled call is never retraced
+            keys = steps.dropout_keys(base, config, indices, len(x)) if prepared.keys is not None else None
+            rows = len(x)
+            if config.reinit_weights:
+                prepared.hold_weights(tuple(pass_seed(base, config, start, STREAM_WEIGHTS)))
+            if start == 0 and config.training_calls_before:  # the user's earlier calls, on the image's own rows
+                from vggcompare.core.passes.training_calls import call_before
+
+                real = len(indices) + (len(neighbours) if neighbours.size else 0)
+                held = call_before(prepared, x[:real], None if keys is None else keys[:real], config.training_calls_before)
+                neighbour_notes.append(held.note)
+            first = (x, keys) if start == 0 else first
+            t_call = time.perf_counter()
+            out = _forward(prepared, x, keys, config)
+            kept.add(x, keys, indices)
+            first_call = first_call or time.perf_counter() - t_call
+            probs[start : indices.stop] = out[: len(indices)]
+            done = indices.stop
+            elapsed = time.perf_counter() - t["passes"]
+            yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
+        t["end"] = time.perf_counter()
+        trace = _layer_trace(prepared, config, base, first, probs[0]) if layers else None
+    finally:
+        from vggcompare.core.passes.training_calls import put_back
+
+        put_back(held)
     if config.training_mode:  # more calls on the first batch: inference, and each part of training mode alone
         inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
         parts = {} if config.training_part != "all" or not split_training else {
@@ -176,8 +193,27 @@ def run_passes(
         thumbnails=thumbs,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         explanation=explanation,
+        layers=trace,
     )
     return steps.finish(result, image, prepared.dropout_layers)
+
+
+def _layer_trace(prepared: PreparedModel, config: ExperimentConfig, base: tuple[int, ...], first: tuple, plain: np.ndarray):
+    """The instrumented pass on the first batch (pass 1's weights, keys and training flag), with a note when its
+    output is not the plain pass's bit for bit."""
+    from vggcompare.core.analysis.verdict import fmt
+    from vggcompare.core.passes.layer_pass import trace_layers
+
+    if config.reinit_weights:
+        prepared.hold_weights(tuple(pass_seed(base, config, 0, STREAM_WEIGHTS)))
+    training = config.training_part if config.training_mode and config.training_part != "all" else config.training_mode
+    trace = trace_layers(prepared, first[0], first[1], config.call, training)
+    last = trace.arrays[-1].reshape(-1)
+    if last.shape == plain.shape and not np.array_equal(last, plain):
+        trace.notes.append(f"The instrumented pass's output differs from the plain pass's by up to "
+                           f"{fmt(float(np.abs(last.astype(np.float64) - plain).max()))}: with every layer an output, "
+                           "the compiler fuses fewer operations (round-off only).")
+    return trace
 
 
 def _resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple[ExperimentConfig, LoadedImage]:

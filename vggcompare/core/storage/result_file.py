@@ -5,7 +5,9 @@ The JSON document has the top-level keys ``config``, ``environment``, ``labels``
 shortest float64 text that round-trips), ``augmentation`` (one dict of drawn parameters per
 pass), ``statistics`` and ``verdict``, plus ``format``, ``format_version``, ``name``,
 ``created``, ``image``, ``notes``, ``timings``, ``thumbnails`` and, when maps were made,
-``explanation`` (see :mod:`vggcompare.core.storage.explanation_codec`). Writes are atomic; loading
+``explanation`` (see :mod:`vggcompare.core.storage.explanation_codec`); a run made with ``--layers`` adds
+``layers``: every layer's name, class and fingerprint (shape, min, max, mean, L2 norm, a strided sample and
+the SHA-256 of the float32 bytes; core.analysis.layers). Writes are atomic; loading
 checks everything and raises :class:`ResultFileError` with one sentence when anything is off.
 """
 
@@ -20,6 +22,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from vggcompare.core.analysis.layers import LayerTrace
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ResultFileError
@@ -57,6 +60,8 @@ def result_to_json_dict(result: RunResult, include_probabilities: bool = True) -
     }
     if result.explanation is not None:  # optional: older files have none
         doc["explanation"] = explanation_to_json(result.explanation)
+    if result.layers is not None:  # optional (run --layers): each layer's fingerprint, never the activations
+        doc["layers"] = result.layers.to_dict()
     if include_probabilities:
         doc["probabilities"] = result.probabilities.astype(np.float64).tolist()
     return doc
@@ -162,11 +167,18 @@ def result_from_json_dict(doc: Any) -> RunResult:
     timings = doc.get("timings", {})
     if not isinstance(timings, dict) or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in timings.values()):
         raise ResultFileError("its timings are malformed")
+    layers = doc.get("layers")
+    if layers is not None:
+        try:
+            layers = LayerTrace.from_dict(layers)
+        except ValueError as exc:
+            raise ResultFileError(str(exc)) from None
     explanation = doc.get("explanation")
     if explanation is not None:
         explanation = explanation_from_json(explanation, config.passes, len(labels))
     return RunResult(
         explanation=explanation,
+        layers=layers,
         config=config,
         labels=labels,
         probabilities=probs,
