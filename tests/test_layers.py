@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -218,3 +220,65 @@ def test_training_calls_before_is_a_checked_setting():
     assert ExperimentConfig.from_dict(cfg.to_dict()) == cfg
     assert "training_calls_before" not in ExperimentConfig().to_dict()
     assert "2 training-mode calls before" in cfg.summary()
+
+
+# --- two result files, compare --layers ---------------------------------------------------------------------------
+
+def _make_file(tmp_path, model, photo, kernels: str, name: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / name
+    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=kernels)
+    subprocess.run([sys.executable, "-m", "vggcompare", "run", photo, "--model", model, "--passes", "1", "--seeding", "once",
+                    "--preprocess", "none", "--layers", "--out", str(out), "--quiet"], env=env, check=True,
+                   capture_output=True, timeout=600)
+    return str(out)
+
+
+@pytest.fixture(scope="module")
+def kernel_files(probe_models, photo, tmp_path_factory):
+    """Two result files of the BatchNorm probe, made under TF_ENABLE_ONEDNN_OPTS=1 and =0, with fingerprints."""
+    folder = tmp_path_factory.mktemp("kernel_files")
+    return (_make_file(folder, probe_models["bn"], photo, "1", "onednn.json"),
+            _make_file(folder, probe_models["bn"], photo, "0", "eigen.json"))
+
+
+def test_compare_layers_localises_two_kernel_libraries_files(kernel_files, capsys, tmp_path):
+    from vggcompare.cli import main
+    from vggcompare.core.storage.result_file import load_result
+
+    a, b = kernel_files
+    ra, rb = load_result(a), load_result(b)
+    assert (ra.environment["kernels"], rb.environment["kernels"]) == ("oneDNN", "Eigen")
+    assert main(["compare", a, b, "--layers", "--allow-model", "--csv", str(tmp_path / "layers.csv")]) == 0
+    text = capsys.readouterr().out
+    assert "each in its recorded setting" in text
+    exact = compare_layers(ra.layers, rb.layers)  # the files' own fingerprints say the same
+    if exact.first_difference is None:
+        assert "Bit-identical at every layer" in text
+    else:
+        assert f"First differs at {exact.first_difference.name}" in text
+    lines = (tmp_path / "layers.csv").read_text().splitlines()
+    assert lines[0].startswith("index,layer,kind") and [ln.split(",")[1] for ln in lines[1:]] == ra.layers.names
+
+
+def test_a_file_from_another_machine_is_compared_by_its_fingerprints(kernel_files, tmp_path):
+    import json
+
+    from vggcompare.core.errors import ResultFileError
+    from vggcompare.core.storage.result_file import load_result
+    from vggcompare.core.studies.layers import compare_files_by_layer, drive
+
+    a, b = kernel_files
+    doc = json.loads(Path(b).read_text())
+    doc["environment"]["cpu"] = "Another CPU"
+    moved = tmp_path / "elsewhere.json"
+    moved.write_text(json.dumps(doc))
+    study = drive(compare_files_by_layer(load_result(a), load_result(moved)))
+    assert study.comparison.estimated and "fingerprints" in study.how
+    doc.pop("layers")
+    moved.write_text(json.dumps(doc))
+    with pytest.raises(ResultFileError, match="another machine .* run --layers"):
+        drive(compare_files_by_layer(load_result(a), load_result(moved)))

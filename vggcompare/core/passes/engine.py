@@ -273,9 +273,11 @@ def run_experiment(
     cancel: Callable[[], bool] | None = None,
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
+    layers: bool = False,
 ) -> RunResult:
-    """Run :func:`run_passes` to the end, reporting progress; return the result."""
-    gen = run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress)
+    """Run :func:`run_passes` to the end, reporting progress; return the result (``layers``: see run_passes)."""
+    gen = run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress,
+                     layers=layers)
     while True:
         try:
             report = next(gen)
