@@ -17,7 +17,7 @@ from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
 from vggcompare.core.input.images import LoadedImage, load_image
-from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_causes import TRAINING_CALLS, Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
 from vggcompare.core.process.fresh import stop_all
 
@@ -40,6 +40,15 @@ class CauseRow:
     against: str = "reference"
     against_top1: str = ""
     seconds: float = 0.0
+    note: str = ""  # what the cause's run found worth saying (earlier training-mode calls: the BatchNorm layers moved)
+    enters_at: str = ""  # where the difference enters the network, in short (layer comparison; "" without one)
+    layers: dict[str, Any] | None = None  # the layer comparison's table (core.analysis.layers.LayerComparison.to_dict)
+
+    def layer_comparison(self):
+        """The row's :class:`~vggcompare.core.analysis.layers.LayerComparison`, or None when none was made."""
+        from vggcompare.core.analysis.layers import LayerComparison
+
+        return None if self.layers is None else LayerComparison.from_dict(self.layers)
 
 
 @dataclass
@@ -57,7 +66,9 @@ class Checkup:
     runs: dict[str, Any] = field(default_factory=dict, repr=False)  # the RunResults, by cause (not in checkup.json)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (what checkup.json holds)."""
+        """JSON-ready form (what checkup.json holds): the checkup's fields, each row's with, when the checkup compared
+        layers, ``enters_at`` and ``layers`` (per layer: name, kind, elements, max_abs, relative, cosine, bound,
+        identical, above; plus first_difference, enters_at, growth, sentence and the bound's formula)."""
         data = asdict(self)
         data.pop("runs")
         data["format"] = "vggcompare-checkup-1"
@@ -111,10 +122,12 @@ class Checkup:
 
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,
-                allow_download: bool = True, new_processes: bool = True) -> Generator[Any, None, Checkup]:
+                allow_download: bool = True, new_processes: bool = True, layers: bool = False) -> Generator[Any, None, Checkup]:
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
-    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads)."""
+    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads).
+    ``layers=True`` also runs one instrumented pass per run and compares each measured cause with what it is measured
+    against layer by layer (each row's ``enters_at`` and ``layers``)."""
     from vggcompare.core.passes.engine import Progress, run_passes
 
     t0 = time.perf_counter()
@@ -124,21 +137,21 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
         image = load_image(config.image)
     ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
     causes = [without_file(c, image, new_processes) for c in causes_for(ref_cfg, image)]
-    fresh = start_fresh(causes, ref_cfg, image)
+    fresh = start_fresh(causes, ref_cfg, image, layers)
     try:
-        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0))
+        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0, layers))
     finally:
         stop_all(fresh)
 
 
-def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
+def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0, layers=False):
     from vggcompare.core.passes.engine import Progress, run_passes
 
     probs: dict[str, Any] = {}
     results: dict[str, Any] = {}
 
     def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
-        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
+        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, layers=layers)
         while True:
             try:
                 p = next(gen)
@@ -151,6 +164,7 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
     yield from run("reference", ref_cfg, 0)
     labels = results["reference"].labels
     rows, passes = [], 1
+    targets = {c.against for c in causes if c.against} | {"reference"}  # traces other rows are measured against
     for k, cause in enumerate(causes, 1):
         if cancel is not None and cancel():
             raise RunCancelled("the checkup was cancelled")
@@ -174,11 +188,31 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
         row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
         passes += cfg.passes
         _measure(row, cause, results, probs, labels)
+        if layers:
+            _compare_layers(row, cause, results, targets)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
     return Checkup(image=image.source, model=ref.environment.get("model", ""), reference=ref_cfg.to_dict(),
                    reference_top1=labels[ref.statistics.top1_mode], rows=rows, passes_run=passes,
                    seconds=round(time.perf_counter() - t0, 3), environment=dict(ref.environment), runs=results)
+
+
+def _compare_layers(row: CauseRow, cause: Cause, results: dict, targets: set[str]) -> None:
+    """The row's layer comparison against what it is measured against; a cause's trace is then let go (memory)."""
+    from vggcompare.core.analysis.layers import compare_layers
+    from vggcompare.core.errors import VggCompareError
+
+    mine, theirs = results[cause.key].layers, results[row.against].layers
+    if row.status == MEASURED and mine is not None and theirs is not None:
+        try:
+            comparison = compare_layers(theirs, mine)
+        except (ValueError, VggCompareError) as exc:
+            row.enters_at = f"not compared ({str(exc).rstrip('.')})"
+        else:
+            row.layers = comparison.to_dict()
+            row.enters_at = comparison.enters_text()
+    if cause.key not in targets:
+        results[cause.key].layers = None
 
 
 def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: list[str]) -> None:
@@ -195,6 +229,9 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
                       "batchnorm": "no BatchNorm layer: no batch statistics to use",
                       "dropout": "no Dropout layer: nothing to drop"}[part]
         return
+    if cause.key == TRAINING_CALLS and layers[0] == 0 and n.largest_change == 0:
+        row.reason = "no BatchNorm layer: training-mode calls leave no moving statistics behind"
+        return
     if cause.key == "dropout" and n.largest_change == 0 and results[cause.key].config.is_custom_model:
         row.reason = "the model has no Dropout layer to keep on"
         return
@@ -205,6 +242,8 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
             row.reason = f"the new process ran with the same {field_} as this one ({env.get(setting)}), so it measured nothing"
             return
     row.status = MEASURED
+    if cause.key == TRAINING_CALLS:
+        row.note = next((text for text in results[cause.key].notes if "moving statistics" in text), "")
     row.largest_change = n.largest_change
     row.top1_changed = n.top1_changed
     row.top5_changed = n.top5_overlap < 5

@@ -17,6 +17,9 @@ from vggcompare.core.model.mc_dropout import adds_dropout_layers
 
 
 
+TRAINING_CALLS = "BatchNorm statistics changed by earlier training-mode calls"
+
+
 @dataclass(frozen=True)
 class Cause:
     """One cause: its name, the setting tried, the configuration changes, the sentence, and why it cannot apply."""
@@ -102,6 +105,10 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False).",
               not_applicable="" if vgg else "for this model the same computation as the dropout row (its own Dropout "
                                             "layers on at their own rates, BatchNorm in inference): that row measures both"),
+        Cause(TRAINING_CALLS, "1 call with training=True before", {"training_calls_before": 1},
+              "Your code called model(x, training=True) once before predicting (a training step, a check in training "
+              "mode, a layer calling BatchNorm with training=True): Keras 3 updated BatchNorm's moving statistics, and "
+              "every later predict and model(x) uses them."),
         Cause("batch neighbours", "with 15 bundled photos", {"batch_neighbours": "samples", "batch_size": 16},
               "Your code predicts the image in one batch with other images instead of alone."),
         Cause("training mode in a batch", "training=True, with 15 photos",

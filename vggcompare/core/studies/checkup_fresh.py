@@ -29,12 +29,13 @@ def without_file(cause: Cause, image: LoadedImage, new_processes: bool) -> Cause
     return cause
 
 
-def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage) -> dict[str, Any]:
-    """Start every applicable new-process cause now, so it runs while the in-process causes do."""
+def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage, layers: bool = False) -> dict[str, Any]:
+    """Start every applicable new-process cause now, so it runs while the in-process causes do (``layers``: each
+    also runs the instrumented pass and hands its activations back)."""
     from vggcompare.core.process.fresh import start_all
 
     return start_all({c.key: (ref_cfg.replace(**c.changes).validate(), image.source)
-                      for c in causes if c.fresh_process and not c.not_applicable})
+                      for c in causes if c.fresh_process and not c.not_applicable}, layers)
 
 
 def wait_fresh(key: str, run, results: dict, probs: dict, cancel, progress) -> Generator[Any, None, None]:
