@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from vggcompare.core.analysis.explanation import MapDifference
-from vggcompare.gui.results.heatmap import ColourBar, heat_image, overlay
+from vggcompare.render.plots.heatmap import ColourBar, heat_image, overlay
 
 SIDE = 180
 

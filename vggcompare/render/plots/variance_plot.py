@@ -6,9 +6,9 @@ import numpy as np
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.numbers import fmt, nice_step
-from vggcompare.gui.results.plot_panel import PlotPanel
+from vggcompare.render import theme
+from vggcompare.render.numbers import fmt, nice_step
+from vggcompare.render.plots.plot_panel import PlotPanel
 
 
 class VariancePlot(PlotPanel):
@@ -46,7 +46,7 @@ class VariancePlot(PlotPanel):
         """The class curve, the grey and blue points and the top-5 labels."""
         import pyqtgraph as pg
 
-        from vggcompare.gui.results.plot_labels import PointLabels
+        from vggcompare.render.plots.plot_labels import PointLabels
 
         self.curve = pg.PlotDataItem()
         self.others = pg.ScatterPlotItem(size=4, hoverable=True, tip=self._tip, hoverSize=9)

@@ -41,7 +41,7 @@ def export_mode(widget: QWidget, resolution_scale: float = 1.0):
     views = [v for v in [widget, *widget.findChildren(pg.GraphicsView)] if isinstance(v, pg.GraphicsView)]
     modes = [v.cacheMode() for v in views]
     items = [i for v in views for i in v.scene().items() if hasattr(i, "setExportMode")]
-    from vggcompare.gui.output.figures.paper import without_ligatures
+    from vggcompare.render.figures.paper import without_ligatures
 
     for view in views:
         for item in view.scene().items():  # plot labels copy and search as typed ('off', not 'oﬀ')

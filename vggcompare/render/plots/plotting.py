@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.numbers import power_label, tick_labels
+from vggcompare.render import theme
+from vggcompare.render.numbers import power_label, tick_labels
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.explanation import Explanation, describe
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.results.heatmap import ColourBar, heat_image, map_range, overlay
+from vggcompare.render.plots.heatmap import ColourBar, heat_image, map_range, overlay
 
 SIDE = 224  # pixels each map gets on screen
 

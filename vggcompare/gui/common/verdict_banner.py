@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.numbers import fmt
+from vggcompare.render import theme
+from vggcompare.render.numbers import fmt
 
 
 def headline(result: RunResult) -> str:

@@ -1,7 +1,7 @@
 """Right-click → "Save figure as…" on the window's plots: the same figure `vggcompare figure` writes.
 
 ``install_save_figure`` gives a panel a context menu; the saved figure is built afresh by
-:func:`vggcompare.gui.output.figures.build.build_figure` from the panel's result and its current choices
+:func:`vggcompare.render.figures.build.build_figure` from the panel's result and its current choices
 (measure, log scale, order), on paper colours, so it looks the same from the window and the CLI.
 """
 
@@ -54,9 +54,9 @@ def draw_figure_as(parent: QWidget, kind: str, result, options: dict, full_paths
 
     Nothing is written here: the caller writes the bytes (the window, off the GUI thread).
     """
-    from vggcompare.gui.output.figures.build import build_figure
-    from vggcompare.gui.output.figures.paper import discard
-    from vggcompare.gui.output.figures.save import figure_bytes
+    from vggcompare.render.figures.build import build_figure
+    from vggcompare.render.figures.paper import discard
+    from vggcompare.render.figures.save import figure_bytes
 
     answer = ask(parent, kind)
     if answer is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from vggcompare.core.atomic import atomic_write_bytes
-from vggcompare.gui.output.report.page import Page, page_size_named
+from vggcompare.render.report.page import Page, page_size_named
 
 
 def write_pdf(path: str | os.PathLike | None, draw: Callable[[Page], None], overwrite: bool = True,
@@ -18,7 +18,7 @@ def write_pdf(path: str | os.PathLike | None, draw: Callable[[Page], None], over
     """
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
-    from vggcompare.gui.output.figures.paper import ensure_app
+    from vggcompare.render.figures.paper import ensure_app
 
     target = Path(path) if path is not None else None
     if target is not None and target.exists() and not overwrite:

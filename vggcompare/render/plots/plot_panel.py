@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
-from vggcompare.gui.common import theme
+from vggcompare.render import theme
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
@@ -40,7 +40,7 @@ class PlotPanel(QWidget):
     def ensure_plot(self) -> pg.PlotWidget:
         """The plot widget, built now if it was not yet (imports pyqtgraph if nothing has)."""
         if self.plot_widget is None:
-            from vggcompare.gui.results.plotting import make_plot_widget
+            from vggcompare.render.plots.plotting import make_plot_widget
 
             widget = make_plot_widget()  # themed from the start
             self.plot_widget, self.plot = widget, widget.getPlotItem()
@@ -87,7 +87,7 @@ class PlotPanel(QWidget):
         c = theme.colors(self.palette())
         self.message.setStyleSheet(f"background: {c.css('base')}; border: 1px solid {c.css('track')}; padding: 12px;")
         if self.plot_widget is not None:
-            from vggcompare.gui.results.plotting import apply_plot_theme
+            from vggcompare.render.plots.plotting import apply_plot_theme
 
             apply_plot_theme(self.plot_widget, self.palette())
         if self.previous_note is not None:  # made again in the new colours when next needed

@@ -92,7 +92,7 @@ class Page:
         """``html`` laid out at ``width`` points wide."""
         doc = QTextDocument()
         doc.documentLayout().setPaintDevice(self.writer)
-        from vggcompare.gui.output.figures.paper import without_ligatures
+        from vggcompare.render.figures.paper import without_ligatures
 
         font = without_ligatures(QFont("DejaVu Sans"))
         font.setPointSizeF(size)
@@ -132,7 +132,7 @@ class Page:
 
         Rows are never split (a single row taller than a page is left to ``text``).
         """
-        from vggcompare.gui.output.report.blocks import data_table
+        from vggcompare.render.report.blocks import data_table
 
         if not rows:
             self.text(data_table(columns, []))
@@ -199,7 +199,7 @@ class Page:
 
     def figure(self, widget, x: float, width: float, y: float | None = None) -> float:
         """Let a laid-out widget paint itself ``width`` points wide; returns its height in points."""
-        from vggcompare.gui.output.figures.save import paint
+        from vggcompare.render.figures.save import paint
 
         scale = self.u(width) / widget.width()
         height = widget.height() * scale * 72 / DPI

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.storage.paths import hide_folders, result_paths
-from vggcompare.gui.output.report.blocks import data_table, esc
-from vggcompare.gui.output.report.page import DPI, Page, page_size_named
-from vggcompare.gui.output.report.run_page import draw_run, px
+from vggcompare.render.report.blocks import data_table, esc
+from vggcompare.render.report.page import DPI, Page, page_size_named
+from vggcompare.render.report.run_page import draw_run, px
 
 LANDSCAPE_RATIO = 1.15  # turn the page when the table's natural width exceeds the portrait width by this much
 
@@ -28,9 +28,9 @@ def chart_bars(outcome) -> tuple[list[tuple[str, float]], str, str]:
 
 def _bars_figure(outcome, width: int):
     """The preset's bar chart (one bar per variant) on paper colours."""
-    from vggcompare.gui.output.figures.bars import BarsPlot
-    from vggcompare.gui.output.figures.build import plot_fonts
-    from vggcompare.gui.output.figures.paper import lay_out, paper_palette, without_ligatures
+    from vggcompare.render.plots.bars import BarsPlot
+    from vggcompare.render.figures.build import plot_fonts
+    from vggcompare.render.figures.paper import lay_out, paper_palette, without_ligatures
 
     chart = BarsPlot()
     chart.widget.setPalette(paper_palette())
@@ -75,7 +75,7 @@ def run_line(label: str, result) -> str:
 
 def draw_preset(page: Page, outcome, full_paths: bool = False, appendix: bool = False) -> None:
     """Draw the demonstration's page, then (with ``appendix``) every run after it."""
-    from vggcompare.gui.output.figures.paper import discard
+    from vggcompare.render.figures.paper import discard
 
     paths = _paths(outcome)
     page.text(f"<h1>{esc(outcome.title)}</h1>")
@@ -136,9 +136,9 @@ def draw_appendix(page: Page, outcome, full_paths: bool) -> None:
 def write_preset_report(outcome, path: str | os.PathLike, overwrite: bool = True, full_paths: bool = False,
                         appendix: bool = False, page_size: str | None = None) -> Path:
     """Write a PDF of a demonstration: one page, then (with ``appendix``) every run."""
-    from vggcompare.gui.output.report.output import write_pdf
+    from vggcompare.render.report.output import write_pdf
 
-    from vggcompare.gui.output.figures.paper import ensure_app
+    from vggcompare.render.figures.paper import ensure_app
 
     ensure_app()
     landscape = wants_landscape(outcome, page_size_named(page_size))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
-from vggcompare.gui.output.figures.context import add_save_figure_target, install_save_figure
+from vggcompare.gui.window.figure_menu import add_save_figure_target, install_save_figure
 
 FULL_PATHS_KEY, INCLUDE_RUNS_KEY = "export/full_paths", "export/include_every_run"
 NAMES = {"top5": "Top-5", "variance": "Spread plot", "passes": "Passes plot", "inputs": "Inputs strip",

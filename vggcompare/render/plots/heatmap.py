@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from vggcompare.gui.common.qimages import array_to_qimage
+from vggcompare.render.qimages import array_to_qimage
 
 # (position, RGB): a dark-to-bright scale (after matplotlib's inferno) and a blue-white-red one for differences
 SEQUENTIAL = ((0.0, (0, 0, 4)), (0.25, (87, 16, 110)), (0.5, (188, 55, 84)), (0.75, (249, 142, 9)), (1.0, (252, 255, 164)))

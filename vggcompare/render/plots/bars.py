@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.numbers import fmt
-from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
+from vggcompare.render import theme
+from vggcompare.render.numbers import fmt
+from vggcompare.render.plots.plotting import apply_plot_theme, make_plot_widget
 
 
 class BarsPlot:

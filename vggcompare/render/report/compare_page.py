@@ -8,16 +8,16 @@ from pathlib import Path
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.passes.environment import environment_line
 from vggcompare.core.storage.paths import hide_folders, result_paths
-from vggcompare.gui.output.report.blocks import data_table, differing_rows, esc
-from vggcompare.gui.output.report.page import Page
-from vggcompare.gui.output.report.run_page import PX_PER_PT, px
+from vggcompare.render.report.blocks import data_table, differing_rows, esc
+from vggcompare.render.report.page import Page
+from vggcompare.render.report.run_page import PX_PER_PT, px
 
 
 def draw_comparison(page: Page, a: RunResult, b: RunResult, full_paths: bool = False) -> None:
     """Draw A against B on the current page."""
     from vggcompare.core.analysis.compare import compare_results
-    from vggcompare.gui.output.figures.build import build_figure
-    from vggcompare.gui.output.figures.paper import discard
+    from vggcompare.render.figures.build import build_figure
+    from vggcompare.render.figures.paper import discard
 
     cmp = compare_results(a, b)
     paths = result_paths(a) + result_paths(b)
@@ -73,7 +73,7 @@ def draw_comparison(page: Page, a: RunResult, b: RunResult, full_paths: bool = F
 def write_comparison_report(a: RunResult, b: RunResult, path: str | os.PathLike, overwrite: bool = True,
                             full_paths: bool = False, page_size: str | None = None) -> Path:
     """Write a one-page PDF report comparing run A with run B (file names only unless ``full_paths``)."""
-    from vggcompare.gui.output.report.output import write_pdf
+    from vggcompare.render.report.output import write_pdf
 
     return write_pdf(path, lambda page: draw_comparison(page, a, b, full_paths), overwrite=overwrite,
                      page_size=page_size, title="vggcompare comparison report")

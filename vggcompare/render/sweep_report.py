@@ -1,4 +1,4 @@
-"""A sweep's PDF report and chart, drawn offscreen from the sweep's table and summary (the report on :mod:`vggcompare.gui.output.report`'s pages).
+"""A sweep's PDF report and chart, drawn offscreen from the sweep's table and summary (the report on :mod:`vggcompare.render.report`'s pages).
 
 Page 1: the headline, the per-variant table and the flip-rate chart with 95% Wilson intervals.
 Page 2: the 12 images whose output moved most under some variant, as thumbnails with their numbers.
@@ -19,8 +19,8 @@ from vggcompare.core.atomic import atomic_write_bytes
 from vggcompare.core.storage.paths import file_name  # the folder by its name, never its whole path
 from vggcompare.core.storage.sweep_files import sweep_summary
 from vggcompare.core.storage.sweep_table import SweepTable
-from vggcompare.gui.output.figures.paper import ensure_app
-from vggcompare.gui.output.report.page import ACCENT
+from vggcompare.render.figures.paper import ensure_app
+from vggcompare.render.report.page import ACCENT
 
 TOP_IMAGES = 12
 MAP_OPACITY = 0.6  # as the flip grid draws them
@@ -123,7 +123,7 @@ def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes], 
     """Page 1: headline, per-variant table and chart; page 2: the images whose output changed most."""
     from PySide6.QtCore import QRectF
 
-    from vggcompare.gui.output.report.blocks import esc
+    from vggcompare.render.report.blocks import esc
 
     page.text("<h1>vggcompare: many images</h1>")
     page.text(f"<span class='muted'>Images: {esc(file_name(summary['source']))} ({summary['images_finished']} of "
@@ -166,7 +166,7 @@ def draw_sweep(page, summary: dict, rows: list[dict], thumbs: dict[int, bytes], 
 
 def _maps_scale(flips) -> tuple[float, float] | None:
     """The one colour scale of every map shown (None when there are none)."""
-    from vggcompare.gui.results.heatmap import map_range
+    from vggcompare.render.plots.heatmap import map_range
 
     mapped = [np.stack([f.reference_map, f.variant_map]).reshape(-1) for f in flips if f.has_maps]
     return map_range(np.concatenate(mapped)) if mapped else None
@@ -193,7 +193,7 @@ def _thumb_grid(page, thumbs: dict[int, bytes], items: list[tuple[int, str]], ma
         x, y = (k % 4) * side, page.y + (k // 4) * (tall + 12 + caption)
         thumb = QImage.fromData(thumbs.get(index, b""))
         if index in (mapped or {}):
-            from vggcompare.gui.results.heatmap import two_maps
+            from vggcompare.render.plots.heatmap import two_maps
 
             flip = mapped[index]
             pair = two_maps(None if thumb.isNull() else thumb, flip.reference_map, flip.variant_map, scale, 256, MAP_OPACITY)
@@ -205,7 +205,7 @@ def _thumb_grid(page, thumbs: dict[int, bytes], items: list[tuple[int, str]], ma
 
 def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike, page_size: str | None = None) -> Path:
     """Write the sweep's PDF report from its table (A4 or Letter as the locale says, unless ``page_size``)."""
-    from vggcompare.gui.output.report.output import write_pdf
+    from vggcompare.render.report.output import write_pdf
 
     with SweepTable(folder, create=False) as table:
         summary, rows, thumbs, maps = sweep_summary(table), table.rows(), table.thumbnails(), table.maps()

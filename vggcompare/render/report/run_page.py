@@ -9,8 +9,8 @@ from pathlib import Path
 
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.storage.paths import hide_folders, result_paths, shown_path
-from vggcompare.gui.output.report.blocks import environment_pairs, esc, files_html, pairs_table, settings_pairs
-from vggcompare.gui.output.report.page import Page
+from vggcompare.render.report.blocks import environment_pairs, esc, files_html, pairs_table, settings_pairs
+from vggcompare.render.report.page import Page
 
 PX_PER_PT = 4 / 3  # a widget pixel is 0.75 point, as on a 96 dpi screen
 THUMBS = 4  # thumbnails shown on the page
@@ -48,7 +48,7 @@ def load_pictures(results) -> dict:
 
 def _picture(result: RunResult):
     """The analysed picture as a QImage, when its file is still on disk (or was read beforehand into ``PICTURES``)."""
-    from vggcompare.gui.common.qimages import pil_to_pixmap
+    from vggcompare.render.qimages import pil_to_pixmap
 
     source = result.config.image or result.image.get("source")
     preloaded = PICTURES.get()
@@ -58,7 +58,7 @@ def _picture(result: RunResult):
 
 def _thumb_image(thumb):
     from vggcompare.core.input.images import decode_png
-    from vggcompare.gui.common.qimages import array_to_qimage
+    from vggcompare.render.qimages import array_to_qimage
 
     return array_to_qimage(decode_png(thumb.png))
 
@@ -115,8 +115,8 @@ def spread_line(result: RunResult) -> str | None:
 
 def draw_run(page: Page, result: RunResult, title: str, full_paths: bool = False) -> None:
     """Draw one run on the current page: heading, verdict, inputs beside top-5, spread, settings."""
-    from vggcompare.gui.output.figures.build import build_figure
-    from vggcompare.gui.output.figures.paper import discard
+    from vggcompare.render.figures.build import build_figure
+    from vggcompare.render.figures.paper import discard
 
     name = hide_folders(result.name or result.config.summary(), result_paths(result), full_paths)
     page.text(f"<h1>{esc(title)}</h1>")
@@ -146,8 +146,8 @@ def draw_run(page: Page, result: RunResult, title: str, full_paths: bool = False
 
 def _spread(page: Page, result: RunResult, x: float, width: float, height: float, y: float | None = None) -> float:
     """The spread plot (or its one sentence) ``width`` wide at ``x``; at the cursor unless ``y``; returns its height."""
-    from vggcompare.gui.output.figures.build import build_figure
-    from vggcompare.gui.output.figures.paper import discard
+    from vggcompare.render.figures.build import build_figure
+    from vggcompare.render.figures.paper import discard
 
     line = spread_line(result)
     if line is not None:
@@ -166,8 +166,8 @@ def _spread(page: Page, result: RunResult, x: float, width: float, height: float
 
 def _maps_and_spread(page: Page, result: RunResult, room: float) -> None:
     """The maps on the left, the spread on the right, together at most ``room`` points tall where they fit."""
-    from vggcompare.gui.output.figures.build import build_figure
-    from vggcompare.gui.output.figures.paper import discard
+    from vggcompare.render.figures.build import build_figure
+    from vggcompare.render.figures.paper import discard
 
     maps_w = page.width * 0.46
     maps = build_figure("explanation", result, width=px(maps_w), height=None, caption=False)
@@ -187,7 +187,7 @@ def _maps_and_spread(page: Page, result: RunResult, room: float) -> None:
 def write_run_report(result: RunResult, path: str | os.PathLike, overwrite: bool = True, full_paths: bool = False,
                      page_size: str | None = None) -> Path:
     """Write a one-page PDF report of one run (file names only unless ``full_paths``)."""
-    from vggcompare.gui.output.report.output import write_pdf
+    from vggcompare.render.report.output import write_pdf
 
     def draw(page: Page) -> None:
         draw_run(page, result, "vggcompare · run report", full_paths)

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from vggcompare.core.storage.paths import hide_folders
-from vggcompare.gui.output.report.blocks import esc
-from vggcompare.gui.output.report.page import Page
+from vggcompare.render.report.blocks import esc
+from vggcompare.render.report.page import Page
 
 
 def draw_checkup(page: Page, checkup, full_paths: bool = False) -> None:
@@ -33,8 +33,8 @@ def draw_checkup(page: Page, checkup, full_paths: bool = False) -> None:
 def write_checkup_report(checkup, path: str | os.PathLike, overwrite: bool = True, full_paths: bool = False,
                          page_size: str | None = None) -> Path:
     """Write the checkup's one-page PDF."""
-    from vggcompare.gui.output.figures.paper import ensure_app
-    from vggcompare.gui.output.report.output import write_pdf
+    from vggcompare.render.figures.paper import ensure_app
+    from vggcompare.render.report.output import write_pdf
 
     ensure_app()
     return write_pdf(path, lambda page: draw_checkup(page, checkup, full_paths), overwrite=overwrite,

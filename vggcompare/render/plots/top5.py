@@ -9,8 +9,8 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from vggcompare.core.analysis.stats import ClassStat, PassStatistics
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.numbers import fmt, n_passes, nice_ceiling, tick_labels
+from vggcompare.render import theme
+from vggcompare.render.numbers import fmt, n_passes, nice_ceiling, tick_labels
 
 ROW_HEIGHT = 34
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult, Thumbnail
-from vggcompare.gui.results.numbers import n_passes
+from vggcompare.render.numbers import n_passes
 
 CARD_WIDTH = 132
 MAP_SIDE = 96  # pixels of the map under each thumbnail
@@ -21,7 +21,7 @@ def _map_label(result: RunResult, pass_index: int, scale: tuple[float, float]) -
     e = result.explanation
     if e is None or pass_index >= e.passes:
         return None
-    from vggcompare.gui.results.heatmap import heat_image
+    from vggcompare.render.plots.heatmap import heat_image
 
     low, high = scale
     label = QLabel()
@@ -107,7 +107,7 @@ class InputsStrip(QWidget):
             what = "each with what its augmentation did" if augmented else "no augmentation, so every pass got the same input"
             self.title.setText(f"<b>What the model saw</b>: {shown}, {what}")
             if result.explanation is not None:  # one colour scale for every pass's map, found once
-                from vggcompare.gui.results.heatmap import map_range
+                from vggcompare.render.plots.heatmap import map_range
 
                 scale[0] = map_range(result.explanation.maps)
 

@@ -6,10 +6,10 @@ import numpy as np
 import pyqtgraph as pg
 
 from vggcompare.core.analysis.compare import RunComparison
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.numbers import fmt
-from vggcompare.gui.results.plot_labels import PointLabels
-from vggcompare.gui.results.plotting import apply_plot_theme, make_plot_widget
+from vggcompare.render import theme
+from vggcompare.render.numbers import fmt
+from vggcompare.render.plots.plot_labels import PointLabels
+from vggcompare.render.plots.plotting import apply_plot_theme, make_plot_widget
 
 
 class DifferencePlot:

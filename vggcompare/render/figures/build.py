@@ -2,7 +2,7 @@
 
 Every figure is the same widget class the window shows, filled by the same code, so a figure
 never differs from what the window drew. ``build_figure`` returns the laid-out widget;
-:mod:`vggcompare.gui.output.figures.save` writes it as SVG, PDF or PNG.
+:mod:`vggcompare.render.figures.save` writes it as SVG, PDF or PNG.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.storage.paths import shown_path
-from vggcompare.gui.common import theme
-from vggcompare.gui.output.figures import PLOTS
-from vggcompare.gui.output.figures.paper import lay_out, paper_palette, without_ligatures
+from vggcompare.render import theme
+from vggcompare.render.figures import PLOTS
+from vggcompare.render.figures.paper import lay_out, paper_palette, without_ligatures
 
 __all__ = ["PLOTS", "DEFAULT_SIZE", "build_figure", "caption_lines", "plot_fonts"]
 DEFAULT_SIZE = (1200, 700)
@@ -44,7 +44,7 @@ def caption_lines(result: RunResult, other: RunResult | None = None, full_paths:
 
 
 def _variance(parent: QWidget, result: RunResult, options: dict) -> QWidget:
-    from vggcompare.gui.results.variance_plot import VariancePlot
+    from vggcompare.render.plots.variance_plot import VariancePlot
 
     panel = VariancePlot(parent)
     panel.measure.setCurrentIndex(max(0, panel.measure.findData(options.get("measure", "variance"))))
@@ -63,7 +63,7 @@ def _variance(parent: QWidget, result: RunResult, options: dict) -> QWidget:
 
 
 def _passes(parent: QWidget, result: RunResult, options: dict) -> QWidget:
-    from vggcompare.gui.results.passes_plot import PassesPlot
+    from vggcompare.render.plots.passes_plot import PassesPlot
 
     panel = PassesPlot(parent)
     panel.log.setChecked(bool(options.get("log", False)))
@@ -75,7 +75,7 @@ def _passes(parent: QWidget, result: RunResult, options: dict) -> QWidget:
 
 
 def _top5(parent: QWidget, result: RunResult, options: dict) -> QWidget:
-    from vggcompare.gui.results.top5 import Top5Panel
+    from vggcompare.render.plots.top5 import Top5Panel
 
     panel = Top5Panel(parent)
     panel.refresh_theme()
@@ -86,7 +86,7 @@ def _top5(parent: QWidget, result: RunResult, options: dict) -> QWidget:
 def _inputs(parent: QWidget, result: RunResult, _options: dict) -> QWidget:
     from PySide6.QtCore import Qt
 
-    from vggcompare.gui.results.inputs_strip import InputsStrip
+    from vggcompare.render.plots.inputs_strip import InputsStrip
 
     panel = InputsStrip(parent)
     panel.show_result(result)
@@ -96,7 +96,7 @@ def _inputs(parent: QWidget, result: RunResult, _options: dict) -> QWidget:
 
 def _difference(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     from vggcompare.core.analysis.compare import compare_results
-    from vggcompare.gui.output.figures.difference import DifferencePlot
+    from vggcompare.render.plots.difference import DifferencePlot
 
     other = options["against"]
     panel = QWidget(parent)
@@ -113,7 +113,7 @@ def _difference(parent: QWidget, result: RunResult, options: dict) -> QWidget:
 
 
 def _explanation(parent: QWidget, result: RunResult, options: dict) -> QWidget:
-    from vggcompare.gui.results.maps_panel import MapsPanel
+    from vggcompare.render.plots.maps_panel import MapsPanel
 
     panel = MapsPanel(parent)
     panel.opacity.setValue(int(options.get("opacity", 60)))
@@ -124,7 +124,7 @@ def _explanation(parent: QWidget, result: RunResult, options: dict) -> QWidget:
 
 def _maps_compare(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     """The two runs' mean maps and A − B (a report's; the comparison is handed in)."""
-    from vggcompare.gui.compare.maps_compare import MapsCompare
+    from vggcompare.render.plots.maps_compare import MapsCompare
 
     panel = MapsCompare(parent)
     panel.show_maps(options["comparison"].maps)

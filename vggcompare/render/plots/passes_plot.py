@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.numbers import nice_step
-from vggcompare.gui.results.plot_panel import PlotPanel
+from vggcompare.render import theme
+from vggcompare.render.numbers import nice_step
+from vggcompare.render.plots.plot_panel import PlotPanel
 
 MAX_SYMBOLS = 60  # more passes than this: lines only
 
