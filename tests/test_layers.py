@@ -282,3 +282,11 @@ def test_a_file_from_another_machine_is_compared_by_its_fingerprints(kernel_file
     moved.write_text(json.dumps(doc))
     with pytest.raises(ResultFileError, match="another machine .* run --layers"):
         drive(compare_files_by_layer(load_result(a), load_result(moved)))
+
+
+def test_a_nested_models_bfloat16_copy_lines_up_with_its_float32_layers(probe_models, photo):
+    ref = _run(_config(probe_models["nested"]), photo)
+    half = _run(_config(probe_models["nested"], precision="bfloat16"), photo)
+    cmp = compare_layers(ref.layers, half.layers)
+    assert [r.name for r in cmp.rows] == ["conv", "gap", "head"]
+    assert cmp.enters_at is not None and cmp.enters_at.name == "conv"

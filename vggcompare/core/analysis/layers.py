@@ -314,6 +314,7 @@ def compare_layers(a: LayerTrace, b: LayerTrace, max_layers: int = MAX_LAYERS) -
     >>> comparison.enters_at.name
     'stem_bn'
     """
+    a, b = _by_short_names(a, b)
     common = set(a.names) & set(b.names)
     if len(common) < max(1, min(len(a.names), len(b.names)) // 2):
         raise ValueError(f"the two runs' models have different layers ({len(a.names)} and {len(b.names)} layers, "
@@ -353,6 +354,18 @@ def compare_layers(a: LayerTrace, b: LayerTrace, max_layers: int = MAX_LAYERS) -
     if len(rows) <= max_layers:
         return LayerComparison(rows, False, estimated, notes)
     return _grouped(rows, estimated, notes)
+
+
+def _by_short_names(a: LayerTrace, b: LayerTrace) -> tuple[LayerTrace, LayerTrace]:
+    """Traces whose layers line up by name: when one names layers inside a nested model ("base/conv") and the other
+    the same layers flattened ("conv"), both use the last part, if that names each layer once."""
+    if set(a.names) == set(b.names):
+        return a, b
+    short = [[n.rsplit("/", 1)[-1] for n in t.names] for t in (a, b)]
+    if any(len(set(s)) != len(s) for s in short) or len(set(short[0]) & set(short[1])) <= len(set(a.names) & set(b.names)):
+        return a, b
+    return (LayerTrace(short[0], a.kinds, a.arrays, a.fingerprints_, a.notes),
+            LayerTrace(short[1], b.kinds, b.arrays, b.fingerprints_, b.notes))
 
 
 def _grouped(rows: list[LayerRow], estimated: bool, notes: list[str]) -> LayerComparison:

@@ -5,9 +5,10 @@ are every layer's output, in the model's order. :func:`trace_layers` calls it on
 run's call path and with its training flag and dropout keys, and keeps the image's row (row 0) of each output as
 float32. Training mode's moving statistics are put back after the call, as in the plain pass.
 
-A model that nests another model as one layer (a base network inside a classifier) is opened: the inner model's
-layers are called again on the outer tensors, so each inner layer becomes a row (taking the inner model's own
-tensors would raise "Graph disconnected"). Layers with several outputs, or used more than once, keep their first.
+A model that nests another model as one layer (a base network inside a classifier) is opened with
+core.model.nested: the inner model's layers are called again on the outer tensors, so each inner layer becomes a row
+named ``outer/inner`` (taking the inner model's own tensors would raise "Graph disconnected"). Layers with several
+outputs keep their first.
 
 With every layer an output the compiler may fuse fewer operations (a convolution's output can no longer be folded
 into the BatchNorm after it), so the instrumented output can differ from the plain pass's by round-off; the run's
@@ -33,63 +34,26 @@ def _graph(model: Any) -> Any:
     return inner if inner is not None else model
 
 
-def _is_model(layer: Any) -> bool:
-    import keras
-
-    return isinstance(layer, keras.Model) and hasattr(layer, "layers") and bool(getattr(layer, "_inbound_nodes", None))
-
-
 def _opened(model: Any) -> tuple[Any, list[Any], list[str], list[str]]:
-    """``model``'s graph with nested models opened: (inputs, output tensors, layer names, opened models' names).
+    """``model``'s graph as (inputs, every layer's output tensor, layer names, opened models' names).
 
     A flat model keeps its own tensors (no layer is called again, so ``layer.output`` keeps working for other
-    code); a nested one is rebuilt by calling every layer again on new tensors."""
-    import keras
+    code); a model nesting others is replayed with them opened (core.model.nested)."""
+    from vggcompare.core.model.nested import is_model, layer_outputs_model
 
-    if not any(_is_model(layer) for layer in model.layers):
-        outputs, names = [], []
-        for node in _nodes_in_order(model):
-            if node.operation and not node.is_input:
-                outputs.append(node.outputs[0])
-                names.append(node.operation.name)
-        if outputs and outputs[-1] is not model.outputs[0]:
-            outputs.append(model.outputs[0])
-            names.append("output")
-        return list(model.inputs), outputs, names, []
-
-    inputs = [keras.Input(batch_shape=tuple(t.shape), dtype=t.dtype, name=t.name.split(":")[0]) for t in model.inputs]
-    outputs: list[Any] = []
-    names: list[str] = []
-    opened: list[str] = []
-
-    def run(graph: Any, feed: list[Any], prefix: str) -> list[Any]:
-        """Call ``graph``'s layers on ``feed`` in order; record each layer's output; return the graph's outputs."""
-        from keras import tree
-
-        tensors: dict[int, Any] = {id(t): f for t, f in zip(graph.inputs, feed)}
-        for node in _nodes_in_order(graph):
-            layer = node.operation
-            if not layer or node.is_input or any(id(t) not in tensors for t in node.input_tensors):
-                continue
-            args, kwargs = node.arguments.fill_in(tensors)
-            if _is_model(layer):
-                opened.append(prefix + layer.name)
-                result = run(_graph(layer), tree.flatten((args, kwargs)), prefix + layer.name + "/")
-            else:
-                result = layer(*args, **kwargs)
-            produced = tree.flatten(result)
-            for t, r in zip(node.outputs, produced):
-                tensors[id(t)] = r
-            if not _is_model(layer):
-                outputs.append(produced[0])
-                names.append(prefix + layer.name)
-        return [tensors[id(t)] for t in graph.outputs]
-
-    final = run(model, inputs, "")
-    if outputs and final and outputs[-1] is not final[0]:  # the model's output is the last row
-        outputs.append(final[0])
+    nested = [layer.name for layer in model.layers if is_model(layer)]
+    if nested:
+        probe, names = layer_outputs_model(model)
+        return list(probe.inputs), list(probe.outputs), names, nested
+    outputs, names = [], []
+    for node in _nodes_in_order(model):
+        if node.operation and not node.is_input:
+            outputs.append(node.outputs[0])
+            names.append(node.operation.name)
+    if outputs and outputs[-1] is not model.outputs[0]:
+        outputs.append(model.outputs[0])
         names.append("output")
-    return inputs, outputs, names, opened
+    return list(model.inputs), outputs, names, []
 
 
 def _nodes_in_order(graph: Any) -> list[Any]:
