@@ -259,7 +259,7 @@ def test_compare_layers_localises_two_kernel_libraries_files(kernel_files, capsy
     if exact.first_difference is None:
         assert "Bit-identical at every layer" in text
     else:
-        assert f"First differs at {exact.first_difference.name}" in text
+        assert f"at {exact.first_difference.name} (" in text.split("Layers: ")[1]
     lines = (tmp_path / "layers.csv").read_text().splitlines()
     assert lines[0].startswith("index,layer,kind") and [ln.split(",")[1] for ln in lines[1:]] == ra.layers.names
 

@@ -216,14 +216,16 @@ class LayerComparison:
         first, enters, out = self.first_difference, self.enters_at, self.output
         if first is None:
             return f"Bit-identical at every {unit} ({len(self.rows)} {unit}s)."
-        text = f"First differs at {first.name} ({first.kind}, relative difference {fmt(first.relative)})"
-        if enters is None:
-            return (text + f"; no {unit} rises above float32 round-off for its size: the difference is round-off, "
-                    f"{fmt(out.relative)} at the output.")
-        at = "there" if enters is first else f"at {enters.name} ({enters.kind}, {fmt(enters.relative)})"
         growth = self.growth
         grows = f", ×{growth:.3g} from there" if growth is not None and enters is not out else ""
-        return text + f"; enters {at}; {fmt(out.relative)} at the output ({out.name}){grows}."
+        if enters is None:
+            return (f"First differs at {first.name} ({first.kind}, relative difference {fmt(first.relative)}); no {unit} "
+                    f"rises above float32 round-off for its size: the difference is round-off, {fmt(out.relative)} at the output.")
+        if enters is first:
+            return (f"Enters at {enters.name} ({enters.kind}, relative difference {fmt(enters.relative)}), the first {unit} "
+                    f"that differs; {fmt(out.relative)} at the output ({out.name}){grows}.")
+        return (f"First differs at {first.name} ({first.kind}, {fmt(first.relative)}, round-off); enters at {enters.name} "
+                f"({enters.kind}, relative difference {fmt(enters.relative)}); {fmt(out.relative)} at the output ({out.name}){grows}.")
 
     def enters_text(self) -> str:
         """Short form for a table cell: 'stem_bn (0.61 → 0.996)', 'round-off only', 'identical'."""

@@ -1,0 +1,94 @@
+"""The 'through the network' plot: markers by kind, the 'enters at' label, hover text; in the compare view and as a
+figure (SVG, PDF, PNG) with its CSV."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vggcompare.core.analysis.layers import LayerTrace, compare_layers
+
+
+def _comparison():
+    rng = np.random.default_rng(0)
+    base = [rng.normal(size=256).astype(np.float32) for _ in range(5)]
+    moved = [a.copy() for a in base]
+    moved[2] = moved[2] * 1.01
+    moved[3] = moved[3] * 1.1
+    moved[4] = moved[4] * 1.2
+    kinds = ["Conv2D", "ReLU", "BatchNormalization", "ReLU", "Dense"]
+    names = ["conv", "relu", "bn", "relu_2", "dense"]
+    return compare_layers(LayerTrace(names, kinds, base), LayerTrace(names, kinds, moved))
+
+
+def test_the_plot_marks_kinds_labels_where_it_enters_and_names_layers_on_hover(qtbot):
+    from vggcompare.render.plots.layer_plot import LayerPlot, floor_of, hover_text
+
+    plot = LayerPlot()
+    qtbot.addWidget(plot.widget)
+    comparison = _comparison()
+    plot.show(comparison)
+    assert "enters at bn" in plot.label.toPlainText() and "BatchNormalization" in plot.label.toPlainText()
+    symbols = sorted(item.opts["symbol"] for item in plot.points)
+    assert symbols == ["d", "o", "s", "t"]  # dense, others, convolution, BatchNorm
+    texts = [t for item in plot.points for t in item.data["data"]]
+    assert any(t.startswith("0: conv — Conv2D (convolution)\nbit-identical") for t in texts)
+    assert hover_text(comparison.rows[2]).startswith("2: bn — BatchNormalization (BatchNorm)")
+    assert floor_of(comparison) < min(r.relative for r in comparison.rows if r.relative > 0)
+    assert plot.widget.getPlotItem().getAxis("left").logMode
+
+
+def test_the_compare_view_shows_the_layer_plot_only_with_a_layer_comparison(qtbot):
+    from vggcompare.gui.compare.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.show_layers(_comparison())
+    assert not view.layers.widget.isHidden() and view.layers_sentence.text().startswith("Enters at bn")
+    view.show_layers(None)
+    assert view.layers.widget.isHidden() and view.layers_title.isHidden()
+
+
+@pytest.fixture(scope="module")
+def layer_files(tmp_path_factory, photo):
+    """Two saved results of a BatchNorm probe, inference and training mode, with their layer fingerprints."""
+    import keras
+    from keras import layers
+
+    from vggcompare.core.config import ExperimentConfig
+    from vggcompare.core.passes.engine import run_experiment
+    from vggcompare.core.storage.result_file import save_result
+
+    keras.utils.set_random_seed(4)
+    folder = tmp_path_factory.mktemp("layer_files")
+    model = keras.Sequential([keras.Input((32, 32, 3)), layers.Rescaling(1 / 255, name="rescale"), layers.Conv2D(4, 3, name="conv"),
+                              layers.BatchNormalization(name="bn"), layers.GlobalAveragePooling2D(name="gap"),
+                              layers.Dense(10, activation="softmax", name="dense")])
+    path = str(folder / "bn.keras")
+    model.save(path)
+    cfg = ExperimentConfig(image=photo, model=path, passes=1, seeding="once")
+    a = run_experiment(cfg, layers=True)
+    b = run_experiment(cfg.replace(training_mode=True), layers=True)
+    return str(save_result(a, folder / "a.json")), str(save_result(b, folder / "b.json"))
+
+
+def test_figure_plot_layers_writes_svg_pdf_png_and_the_csv(layer_files, tmp_path, capsys):
+    import xml.etree.ElementTree as ET
+
+    from poppler import need_poppler, pdf_text
+    from vggcompare.cli import main
+
+    need_poppler()
+    a, b = layer_files
+    for ext in ("svg", "pdf", "png"):
+        args = ["figure", a, "--plot", "layers", "--against", b, "--allow-model", "--out", str(tmp_path / f"l.{ext}"),
+                "--size", "900x500"]
+        assert main(args + (["--csv", str(tmp_path / "l.csv")] if ext == "svg" else [])) == 0
+    out = capsys.readouterr().out
+    assert "Layers: Enters at bn" in out
+    root = ET.parse(tmp_path / "l.svg").getroot()
+    svg = " ".join(" ".join(e.itertext()) for e in root.iter() if e.tag.endswith("text"))
+    assert "enters at bn" in svg and "enters at bn" in pdf_text(tmp_path / "l.pdf")
+    rows = (tmp_path / "l.csv").read_text().splitlines()
+    assert rows[0].startswith("index,layer,kind") and [r.split(",")[1] for r in rows[1:]] == ["rescale", "conv", "bn", "gap", "dense"]
+    assert main(["figure", a, "--plot", "layers", "--out", str(tmp_path / "x.svg")]) == 2
