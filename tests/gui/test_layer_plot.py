@@ -92,3 +92,43 @@ def test_figure_plot_layers_writes_svg_pdf_png_and_the_csv(layer_files, tmp_path
     rows = (tmp_path / "l.csv").read_text().splitlines()
     assert rows[0].startswith("index,layer,kind") and [r.split(",")[1] for r in rows[1:]] == ["rescale", "conv", "bn", "gap", "dense"]
     assert main(["figure", a, "--plot", "layers", "--out", str(tmp_path / "x.svg")]) == 2
+
+
+def test_the_comparison_report_shows_where_the_difference_enters(layer_files, tmp_path):
+    from poppler import need_poppler, pdf_text
+    from vggcompare.core.storage.result_file import load_result
+    from vggcompare.render.report.compare_page import write_comparison_report
+
+    need_poppler()
+    a, b = (load_result(p) for p in layer_files)  # fingerprints only: compared by their hashes and samples
+    path = write_comparison_report(a, b, tmp_path / "r.pdf")
+    text = pdf_text(path)
+    assert "Through the network" in text and "enters at bn" in text
+    assert text.count("\f") <= 1  # one page
+
+
+def test_the_layers_demonstration_answers_where_training_mode_breaks_the_model(qtbot, photo, tmp_path):
+    import keras
+    from keras import layers
+
+    from sweep_helpers import drive
+    from vggcompare.core.config import ExperimentConfig
+    from vggcompare.core.studies.presets import run_preset
+    from vggcompare.gui.present.pages import AnswerPage
+    from vggcompare.gui.present.questions import question
+
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((32, 32, 3)), layers.Rescaling(1 / 255, name="rescale"), layers.Conv2D(4, 3, name="conv"),
+                              layers.BatchNormalization(name="bn"), layers.GlobalAveragePooling2D(name="gap"),
+                              layers.Dense(10, activation="softmax", name="dense")])
+    model.save(tmp_path / "bn.keras")
+    outcome = drive(run_preset("layers", ExperimentConfig(image=photo, model=str(tmp_path / "bn.keras"))))[0]
+    assert outcome.headline.startswith("Training mode enters at bn (BatchNormalization")
+    assert outcome.rows[0][:3] == ["training mode", "bn", "bn"]
+    assert question("layers") == "Where does training mode break the model?"
+    page = AnswerPage()
+    qtbot.addWidget(page)
+    page.show_answer("layers", "done", outcome)
+    assert page.layers is not None and not page.layers.widget.isHidden() and "enters at bn" in page.layers.label.toPlainText()
+    page.show_answer("layers", "running")
+    assert page.layers.widget.isHidden()

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Callable, Generator
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.studies.presets import checkup, matrix, numerics, pitfalls, popular, serving
+from vggcompare.core.studies.presets import checkup, layers, matrix, numerics, pitfalls, popular, serving
 from vggcompare.core.studies.presets.base import Preset, PresetOutcome
 
 if TYPE_CHECKING:  # the engine (and what it imports) loads only when a demonstration runs
     from vggcompare.core.passes.engine import Progress
 
-PRESETS: dict[str, Preset] = {p.name: p for m in (checkup, popular, matrix, pitfalls, serving, numerics) for p in m.PRESETS}
+PRESETS: dict[str, Preset] = {p.name: p for m in (checkup, popular, matrix, pitfalls, serving, numerics, layers)
+                             for p in m.PRESETS}
 
 
 def run_preset(
@@ -60,7 +61,7 @@ def _run_steps(preset, steps, started, outcome, image, cancel, allow_download):
             run = started.get(k) or FreshRun(step_cfg, image_path=step_cfg.image)
             result = run.wait(cancel)
         else:
-            gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download)
+            gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download, layers=preset.layers)
             try:
                 while True:
                     try:
