@@ -11,7 +11,7 @@ import vggcompare
 
 CORE = pathlib.Path(vggcompare.__file__).parent / "core"
 GUI = pathlib.Path(vggcompare.__file__).parent / "gui"
-FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy", "vggcompare.gui")
+FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy", "vggcompare.gui", "vggcompare.render")
 
 
 def test_no_core_module_imports_qt():
