@@ -12,13 +12,13 @@ from pathlib import Path
 
 def write_sweep_report(folder: str | os.PathLike, path: str | os.PathLike) -> Path:
     """Write a sweep's PDF report from its table."""
-    from vggcompare.render.sweep_report import write_sweep_report as write
+    from vggcompare.render.report.sweep_page import write_sweep_report as write
 
     return write(folder, path)
 
 
 def write_sweep_chart(summary: dict, path: str | os.PathLike) -> Path:
     """Draw a sweep's flip-rate chart to a PNG."""
-    from vggcompare.render.sweep_report import write_chart_png
+    from vggcompare.render.figures.flip_chart import write_chart_png
 
     return write_chart_png(summary, path)
