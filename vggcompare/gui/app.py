@@ -9,6 +9,7 @@ from typing import Sequence
 from PySide6.QtCore import QEvent, QObject, QTimer
 
 from vggcompare.gui.common.application import ensure_application
+from vggcompare.gui.common.xcb_check import MissingSystemLibraries
 
 DEFAULT_SAMPLE = "cat"
 
@@ -32,7 +33,11 @@ def main(argv: Sequence[str] | None = None, present: bool = False) -> int:
         sys.stderr.write("error: no screen to open the window on (DISPLAY is not set); run it on a desktop, "
                          "or use 'vggcompare run' or 'vggcompare screenshot'\n")
         return 2
-    app = ensure_application(argv)
+    try:
+        app = ensure_application(argv)
+    except MissingSystemLibraries as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
     window = MainWindow()
 
     def after_first_paint() -> None:  # file and engine work start once the window is on screen
