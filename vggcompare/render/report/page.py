@@ -10,9 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QLocale, QMarginsF, QPointF, QRectF, QSizeF
 from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
+from vggcompare.render.theme import ACCENT_LIGHT
+
 DPI = 300
 MARGIN_MM = 14
-ACCENT = "#0072B2"  # the window's accent (Okabe-Ito blue), dark enough to print
+ACCENT = ACCENT_LIGHT  # the window's accent on light backgrounds (Okabe-Ito blue), dark enough to print
 BASE_PT = 8.5  # body text size
 STYLE = f"""
 h1 {{ font-size: 15pt; margin: 0; }} .h2 {{ font-size: 10pt; font-weight: bold; color: {ACCENT}; }}
