@@ -290,3 +290,19 @@ def test_a_nested_models_bfloat16_copy_lines_up_with_its_float32_layers(probe_mo
     cmp = compare_layers(ref.layers, half.layers)
     assert [r.name for r in cmp.rows] == ["conv", "gap", "head"]
     assert cmp.enters_at is not None and cmp.enters_at.name == "conv"
+
+
+def test_lite0_training_mode_enters_at_its_first_batchnorm_layer():
+    """EfficientNet-Lite0 (real weights) on brick.jpg: bit-identical through the stem convolution, then bn0."""
+    from vggcompare.core.config import ExperimentConfig
+    from vggcompare.core.resources import sweep_samples_folder
+    from vggcompare.core.studies.layers import compare_by_layer, drive
+
+    ref = ExperimentConfig(image=str(sweep_samples_folder() / "brick.jpg"), model="efficientnet-lite0", passes=1,
+                           seeding="once")
+    study = drive(compare_by_layer(ref, ref.replace(training_mode=True)))
+    cmp = study.comparison
+    assert len(cmp.rows) == 143 and not cmp.grouped
+    assert cmp.rows[0].name == "conv_stem" and cmp.rows[0].identical
+    assert cmp.first_difference.name == cmp.enters_at.name == "bn0" and cmp.enters_at.kind == "BatchNormalization"
+    assert cmp.enters_at.relative > 0.1 and cmp.output.relative > 0.5

@@ -30,7 +30,7 @@ def test_the_plot_marks_kinds_labels_where_it_enters_and_names_layers_on_hover(q
     plot.show(comparison)
     assert "enters at bn" in plot.label.toPlainText() and "BatchNormalization" in plot.label.toPlainText()
     symbols = sorted(item.opts["symbol"] for item in plot.points)
-    assert symbols == ["d", "o", "s", "t"]  # dense, others, convolution, BatchNorm
+    assert symbols == ["d", "o", "s", "t1"]  # dense, others, convolution, BatchNorm
     texts = [t for item in plot.points for t in item.data["data"]]
     assert any(t.startswith("0: conv — Conv2D (convolution)\nbit-identical") for t in texts)
     assert hover_text(comparison.rows[2]).startswith("2: bn — BatchNormalization (BatchNorm)")

@@ -20,7 +20,7 @@ from vggcompare.render.numbers import fmt
 from vggcompare.render.plots.plotting import apply_plot_theme, make_plot_widget
 
 # marker per kind of layer: BatchNorm a triangle, convolutions a square, dense layers a diamond, the rest a dot
-MARKERS = {"batchnorm": ("t", 11), "conv": ("s", 8), "dense": ("d", 11), "": ("o", 5)}
+MARKERS = {"batchnorm": ("t1", 11), "conv": ("s", 8), "dense": ("d", 11), "": ("o", 5)}
 KIND_WORDS = {"batchnorm": "BatchNorm", "conv": "convolution", "dense": "dense"}
 
 
@@ -65,9 +65,13 @@ class LayerPlot:
         y = np.array([max(r.relative, floor) for r in rows], dtype=float)
         bound = np.array([r.bound for r in rows], dtype=float)
         plot.setLogMode(x=False, y=True)
+        if plot.legend is None:
+            plot.addLegend(offset=(-10, -10), labelTextColor=c.text, brush=pg.mkBrush(c.base), pen=pg.mkPen(c.track))
+        else:
+            plot.legend.clear()
+        plot.addItem(pg.PlotDataItem(x, y, pen=pg.mkPen(c.accent, width=2), name="relative difference, B against A"))
         plot.addItem(pg.PlotDataItem(x, bound, pen=pg.mkPen(c.muted, width=1.5, style=Qt.PenStyle.DashLine),
                                      name="float32 round-off bound"))
-        plot.addItem(pg.PlotDataItem(x, y, pen=pg.mkPen(c.accent, width=2)))
         for mark, (symbol, size) in MARKERS.items():
             chosen = [i for i, r in enumerate(rows) if r.mark == mark]
             if not chosen:
@@ -79,18 +83,24 @@ class LayerPlot:
             item.sigHovered.connect(self._hovered)
             plot.addItem(item)
             self.points.append(item)
+        identical = [i for i, r in enumerate(rows) if r.identical]
+        if identical:  # the floor is not a measured value: say what the points on it mean
+            zero = pg.TextItem("0: bit-identical", color=c.muted, anchor=(0, 1))
+            zero.setPos(identical[0] + 0.5, math.log10(floor))
+            plot.addItem(zero)
         enters = comparison.enters_at
         if enters is not None:
             plot.addItem(pg.InfiniteLine(pos=enters.index, angle=90, pen=pg.mkPen(c.accent, width=1, style=Qt.PenStyle.DotLine)))
             self.label = pg.TextItem(f"enters at {enters.name}\n({enters.kind}, {fmt(enters.relative)})", color=c.text,
-                                     anchor=(0 if enters.index < len(rows) * 0.7 else 1, 0))  # below the point: room there
+                                     anchor=(0 if enters.index < len(rows) * 0.7 else 1, 0),  # below the point: room there
+                                     fill=pg.mkBrush(c.base), border=pg.mkPen(c.accent))
             self.label.setPos(enters.index, math.log10(max(enters.relative, floor)))
             plot.addItem(self.label)
         unit = "block" if comparison.grouped else "layer"
         plot.setLabel("bottom", f"{unit} in order (0 = first; ▲ BatchNorm, ■ convolution, ◆ dense)")
         plot.setLabel("left", "relative L2 difference" + (" (0 drawn at the bottom)" if any(r.identical for r in rows) else ""))
         plot.setXRange(-0.5, len(rows) - 0.5, padding=0.01)
-        plot.setYRange(math.log10(floor), math.log10(max(float(y.max()), float(bound.max()))) + 0.3, padding=0)
+        plot.setYRange(math.log10(floor) - 0.25, math.log10(max(float(y.max()), float(bound.max()))) + 0.3, padding=0)
         if title:
             plot.setTitle(title, color=c.text)
 
