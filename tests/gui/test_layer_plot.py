@@ -132,3 +132,19 @@ def test_the_layers_demonstration_answers_where_training_mode_breaks_the_model(q
     assert page.layers is not None and not page.layers.widget.isHidden() and "enters at bn" in page.layers.label.toPlainText()
     page.show_answer("layers", "running")
     assert page.layers.widget.isHidden()
+
+
+def test_a_training_mode_run_with_layers_says_where_it_enters_and_its_report_shows_it(layer_files, tmp_path):
+    from poppler import need_poppler, pdf_text
+    from vggcompare.core.storage.result_file import load_result, save_result
+    from vggcompare.render.report.run_page import write_run_report
+
+    need_poppler()
+    plain, trained = (load_result(p) for p in layer_files)
+    assert plain.layer_comparison is None  # inference: nothing to compare against
+    comparison = trained.layer_comparison
+    assert comparison.enters_at.name == "bn" and comparison.rows[1].identical  # conv, before it, untouched
+    again = load_result(save_result(trained, tmp_path / "again.json"))
+    assert again.layer_comparison.to_dict() == comparison.to_dict()
+    text = pdf_text(write_run_report(trained, tmp_path / "run.pdf"))
+    assert "training mode against inference" in text and "enters at bn" in text and text.count("\f") <= 1

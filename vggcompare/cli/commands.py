@@ -65,6 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print_result(result)
     if result.layers is not None:
         print(f"Layers: {len(result.layers.names)} layers instrumented (fingerprints stored with --out)")
+        if result.layer_comparison is not None:
+            print(f"Training mode against inference, layer by layer: {result.layer_comparison.sentence()}")
         for note in result.layers.notes:
             print(f"Note: {note}")
         if args.layers_arrays:

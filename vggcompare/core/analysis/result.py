@@ -44,6 +44,7 @@ class RunResult:
     verdict: str = ""
     explanation: Explanation | None = None  # the maps of the first K passes, when --explain was given
     layers: LayerTrace | None = field(default=None, repr=False)  # every layer's output for pass 1 (run --layers)
+    layer_comparison: Any = None  # LayerComparison: a training-mode run with layers, against inference
     _stats: PassStatistics | None = field(default=None, repr=False)
     history_entry: Any = field(default=None, repr=False, compare=False)  # set when the window's worker saved it
 

@@ -165,6 +165,7 @@ def run_passes(
             yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
         t["end"] = time.perf_counter()
         trace = _layer_trace(prepared, config, base, first, probs[0]) if layers else None
+        against_inference = _against_inference(config, first, trace, allow_download) if trace is not None else None
     finally:
         from vggcompare.core.passes.training_calls import put_back
 
@@ -196,6 +197,7 @@ def run_passes(
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         explanation=explanation,
         layers=trace,
+        layer_comparison=against_inference,
     )
     return steps.finish(result, image, prepared.dropout_layers)
 
@@ -216,6 +218,19 @@ def _layer_trace(prepared: PreparedModel, config: ExperimentConfig, base: tuple[
                            f"{fmt(float(np.abs(last.astype(np.float64) - plain).max()))}: with every layer an output, "
                            "the compiler fuses fewer operations (round-off only).")
     return trace
+
+
+def _against_inference(config: ExperimentConfig, first: tuple, trace, allow_download: bool):
+    """A training-mode run with layers: where training mode enters, against inference on pass 1's input alone."""
+    if not config.training_mode:
+        return None
+    from vggcompare.core.analysis.layers import compare_layers
+    from vggcompare.core.passes.layer_pass import trace_layers
+
+    inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
+    comparison = compare_layers(trace_layers(inference, first[0][:1], None, config.call, False), trace)
+    comparison.notes.insert(0, "Training mode (B) against inference (A) on pass 1's input alone.")
+    return comparison
 
 
 def _resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple[ExperimentConfig, LoadedImage]:

@@ -62,6 +62,8 @@ def result_to_json_dict(result: RunResult, include_probabilities: bool = True) -
         doc["explanation"] = explanation_to_json(result.explanation)
     if result.layers is not None:  # optional (run --layers): each layer's fingerprint, never the activations
         doc["layers"] = result.layers.to_dict()
+    if result.layer_comparison is not None:  # a training-mode run with layers: against inference, layer by layer
+        doc["layer_comparison"] = result.layer_comparison.to_dict()
     if include_probabilities:
         doc["probabilities"] = result.probabilities.astype(np.float64).tolist()
     return doc
@@ -173,12 +175,21 @@ def result_from_json_dict(doc: Any) -> RunResult:
             layers = LayerTrace.from_dict(layers)
         except ValueError as exc:
             raise ResultFileError(str(exc)) from None
+    layer_comparison = doc.get("layer_comparison")
+    if layer_comparison is not None:
+        from vggcompare.core.analysis.layers import LayerComparison
+
+        try:
+            layer_comparison = LayerComparison.from_dict(layer_comparison)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ResultFileError("its layer comparison is malformed") from None
     explanation = doc.get("explanation")
     if explanation is not None:
         explanation = explanation_from_json(explanation, config.passes, len(labels))
     return RunResult(
         explanation=explanation,
         layers=layers,
+        layer_comparison=layer_comparison,
         config=config,
         labels=labels,
         probabilities=probs,

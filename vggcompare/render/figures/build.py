@@ -139,8 +139,9 @@ def _layers(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     panel = QWidget(parent)
     layout = QVBoxLayout(panel)
     layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(QLabel("<b>Through the network: relative difference of B against A at every "
-                            f"{'block' if comparison.grouped else 'layer'}</b>"))
+    unit = "block" if comparison.grouped else "layer"
+    title = options.get("title", f"Through the network: relative difference of B against A at every {unit}")
+    layout.addWidget(QLabel(f"<b>{html.escape(title)}</b>"))
     plot = LayerPlot(int(options.get("min_height", 220)))
     layout.addWidget(plot.widget, 1)
     plot.show(comparison, panel.palette())
