@@ -74,7 +74,7 @@ def run_passes(
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
     split_training: bool = True,
-    layers: bool = False,
+    layers: bool | str = False,
 ) -> Generator[Progress, None, RunResult]:
     """Run N forward passes of the configured model on one image.
 
@@ -90,9 +90,11 @@ def run_passes(
         Whether missing ImageNet weights may be downloaded.
     split_training : bool
         After a training-mode run, call the first batch with each part alone for the note (a checkup has rows for them).
-    layers : bool
+    layers : bool or "trace"
         Also run one instrumented pass on the first batch and keep every layer's output for the image's row
-        (``result.layers``, core.passes.layer_pass); a saved result stores their fingerprints.
+        (``result.layers``, core.passes.layer_pass); a saved result stores their fingerprints. With True a
+        training-mode run also compares itself with inference layer by layer (``result.layer_comparison``);
+        "trace" keeps the trace only (a caller that compares runs itself).
 
     Yields
     ------
@@ -165,7 +167,7 @@ def run_passes(
             yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
         t["end"] = time.perf_counter()
         trace = _layer_trace(prepared, config, base, first, probs[0]) if layers else None
-        against_inference = _against_inference(config, first, trace, allow_download) if trace is not None else None
+        against_inference = _against_inference(config, first, trace, allow_download) if layers is True else None
     finally:
         from vggcompare.core.passes.training_calls import put_back
 

@@ -151,7 +151,8 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0, 
     results: dict[str, Any] = {}
 
     def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
-        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, layers=layers)
+        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False,
+                         layers="trace" if layers else False)
         while True:
             try:
                 p = next(gen)

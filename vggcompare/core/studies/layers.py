@@ -105,7 +105,7 @@ def compare_by_layer(config_a: ExperimentConfig, config_b: ExperimentConfig, ima
     results = []
     for cfg in one:
         results.append((yield from run_passes(cfg, image, cancel=cancel, allow_download=allow_download,
-                                              split_training=False, layers=True)))
+                                              split_training=False, layers="trace")))
     return LayerStudy(results[0], results[1], compare_layers(results[0].layers, results[1].layers),
                       "both run in this process with every layer's output kept")
 
