@@ -40,6 +40,7 @@ def main() -> None:
     C.start_tensorflow()
     from vggcompare.core.passes.engine import run_experiment, run_passes
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.model.prepare import prepare_model
     from vggcompare.core.model.reinit import reinitialise
 
@@ -50,15 +51,15 @@ def main() -> None:
     def start_latency(cfg) -> tuple[float, float]:
         """Seconds from calling run_passes to its Progress('passes', 0); and the run's model_seconds."""
         t = time.perf_counter()
-        gen = run_passes(cfg, image)
         first = None
-        while True:
-            try:
-                report = next(gen)
-            except StopIteration as stop:
-                return first, stop.value.timings["model_seconds"]
-            if first is None and report.stage == "passes" and report.done == 0:
+
+        def report(progress) -> None:
+            nonlocal first
+            if first is None and progress.stage == "passes" and progress.done == 0:
                 first = time.perf_counter() - t
+
+        result = drive(run_passes(cfg, image), report)
+        return first, result.timings["model_seconds"]
 
     # ---- 1. warm start --------------------------------------------------------------------------------
     once = C.base_config(passes=16)

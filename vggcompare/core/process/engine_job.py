@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vggcompare.core.errors import RunCancelled, VggCompareError
+from vggcompare.core.job_driver import drive
 from vggcompare.core.model.backend import EngineSettings
 
 PROGRESS, RESULT, ERROR, CANCELLED = "progress", "result", "error", "cancelled"
@@ -60,20 +61,14 @@ def run_job(job: Job, cancel, send) -> None:
             kwargs["cancel"] = cancel
         outcome = func(*job.args, **kwargs)
         if inspect.isgenerator(outcome):
-            gen = outcome
             committed = False
-            while True:
-                if cancel() and not committed:
-                    gen.close()
-                    send(CANCELLED, None, "")
-                    return
-                try:
-                    item = next(gen)
-                except StopIteration as stop:
-                    outcome = stop.value
-                    break
+
+            def report(item: Any) -> None:
+                nonlocal committed
                 send(PROGRESS, item, "")
                 committed = committed or (job.keep_when_done and is_last_pass(item))
+
+            outcome = drive(outcome, report, cancel=lambda: cancel() and not committed)
         send(RESULT, outcome, "")
     except RunCancelled:
         send(CANCELLED, None, "")
