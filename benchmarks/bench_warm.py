@@ -126,13 +126,14 @@ def engine_warm_start(image, config, repeats: int) -> float:
     """Seconds from sending a run to a warm engine process until its first 'passes' report arrives."""
     from vggcompare.core.model.backend import EngineSettings
     from vggcompare.core.process.engine_process import RESULT, EngineProcess, Job
+    from vggcompare.core.studies.jobs import run_and_save
 
     engine = EngineProcess(EngineSettings.from_config(config))
     times = []
     try:
         for k in range(repeats + 1):  # the first run builds VGG19 in the engine
             t = time.perf_counter()
-            engine.submit(k + 1, Job("vggcompare.core.studies.jobs:run_and_save", (config, image, None)))
+            engine.submit(k + 1, Job(run_and_save, (config, image, None)))
             first = None
             while True:
                 message = engine.receive()
