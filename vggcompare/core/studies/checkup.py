@@ -16,6 +16,7 @@ from typing import Any, Callable, Generator
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
+from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
@@ -139,14 +140,10 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
 
     def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
         gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
-        while True:
-            try:
-                p = next(gen)
-            except StopIteration as stop:
-                results[key] = stop.value
-                probs[key] = stop.value.probabilities
-                return
-            yield Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None, f"Checkup {k + 1} of {len(causes) + 1}: {key}")
+        result = yield from relay(gen, lambda p: Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None,
+                                                          f"Checkup {k + 1} of {len(causes) + 1}: {key}"))
+        results[key] = result
+        probs[key] = result.probabilities
 
     yield from run("reference", ref_cfg, 0)
     labels = results["reference"].labels
