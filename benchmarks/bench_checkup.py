@@ -72,7 +72,7 @@ def child(mode: str, passes: int) -> None:
     else:
         with C.Stopwatch() as sw:
             result = run_experiment(_config(passes), image)
-        out |= {"seconds": sw.seconds, "passes": passes, "passes_seconds": result.timings["passes_seconds"]}
+        out |= {"seconds": sw.seconds, "passes": passes, "passes_seconds": result.timings.passes_seconds}
     print("CHILD " + json.dumps(out))
 
 

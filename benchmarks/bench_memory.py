@@ -50,7 +50,7 @@ def child(n: int) -> None:
         "peak_mb": peak_mb(),
         "peak_before_passes_mb": at_start.get("peak"),
         "probabilities_mb": result.probabilities.nbytes / 2**20,
-        "seconds_per_pass": result.timings["seconds_per_pass"],
+        "seconds_per_pass": result.timings.seconds_per_pass,
         "wall_s": wall,
     }))
 

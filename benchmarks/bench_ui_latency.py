@@ -256,8 +256,8 @@ def child(args) -> None:
         worst_shows.append(summarise("showing the result", run_ticks, c2.others, lo=last, cpu=rec.cpu))
         progress_times.clear()
         timings = results[-1].timings
-        print(f"    run timings: {timings['seconds_per_pass']:.3f} s/pass, first call {timings['first_call_seconds']:.2f} s, "
-              f"threads {results[-1].environment.get('intra_op_threads')}")
+        print(f"    run timings: {timings.seconds_per_pass:.3f} s/pass, first call {timings.first_call_seconds:.2f} s, "
+              f"threads {results[-1].environment.intra_op_threads}")
         print(f"    GUI-thread slots: start_run {slot_ms['start_run'][-1]:.1f} ms, show_result "
               f"{slot_ms['show_result'][-1]:.1f} ms (the rest of the gaps around them is Qt painting)")
     print("start-up (the engine process imports TensorFlow and builds VGG19):")

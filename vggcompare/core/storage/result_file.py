@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ResultFileError
@@ -42,9 +43,9 @@ def result_to_json_dict(result: RunResult, include_probabilities: bool = True) -
         "name": result.name,
         "created": result.created,
         "config": result.config.to_dict(),
-        "image": result.image,
-        "environment": result.environment,
-        "timings": result.timings,
+        "image": result.image.to_dict(),
+        "environment": result.environment.to_dict(),
+        "timings": result.timings.to_dict(),
         "notes": list(result.notes),
         "verdict": result.verdict,
         "statistics": result.statistics.to_dict(),
@@ -171,10 +172,10 @@ def result_from_json_dict(doc: Any) -> RunResult:
         labels=labels,
         probabilities=probs,
         augmentation=augmentation,
-        environment=_dict(doc["environment"], "environment"),
-        timings=timings,
+        environment=Environment.from_dict(_dict(doc["environment"], "environment")),
+        timings=Timings.from_dict(timings),
         notes=[str(n) for n in doc.get("notes", [])],
-        image=_dict(doc.get("image", {}), "image"),
+        image=ImageFacts.from_dict(_dict(doc.get("image", {}), "image")),
         thumbnails=thumbs,
         name=str(doc.get("name", "")),
         created=str(doc.get("created", "")),
