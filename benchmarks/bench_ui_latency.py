@@ -10,7 +10,7 @@ the time of every tick. Phases:
    it on the window's GIL; pyqtgraph is loaded in pieces and the two plots are built first) until the
    model is ready;
 2. ``run``: from pressing Run (``MainWindow.start_run``, the button's slot) until the result is
-   shown. This is the figure of the issue: ``max_gap_run_ms``. It is also split at the last
+   shown. This is the figure the target is about: ``max_gap_run_ms``. It is also split at the last
    progress report: ``until last pass`` (``max_gap_passes_ms``: from 0.3 s after Run was pressed,
    when the window has reacted, to the last progress report: the passes on the TensorFlow thread)
    and ``showing the result`` (the GUI thread drawing the finished run).
