@@ -57,6 +57,7 @@ def test_keys_from_a_newer_version_are_kept_and_do_not_crash(tmp_path):
     doc["environment"]["export_sha256"] = {"nested": [1, 2]}
     doc["image"]["colour_profile"] = "sRGB"
     doc["timings"]["export_seconds"] = 1.5
+    doc["timings"]["export_tool"] = "tf2onnx"
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps(doc))
     result = load_result(newer)
@@ -94,3 +95,14 @@ def test_a_field_added_later_reads_as_none_from_files_that_lack_it():
     wide = Wider.from_dict({"cpu": "x", "converter_version": "1.17"})
     assert wide.converter_version == "1.17" and not wide.extra
     assert wide.to_dict() == {"cpu": "x", "converter_version": "1.17"}
+
+
+def test_a_known_timing_that_is_not_a_number_is_refused_in_one_sentence(tmp_path):
+    from vggcompare.core.errors import ResultFileError
+
+    doc = json.loads(OLD_FILES[-1].read_text())
+    doc["timings"]["seconds_per_pass"] = "fast"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(ResultFileError, match="timings are malformed"):
+        load_result(bad)

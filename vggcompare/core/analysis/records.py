@@ -61,6 +61,11 @@ class JsonRecord:
                 extra[key] = value
         return cls(**values, extra=extra)
 
+    @classmethod
+    def json_keys(cls) -> tuple[str, ...]:
+        """The JSON keys the record has a field for."""
+        return tuple(f.name for f in dataclasses.fields(cls) if "json" in f.metadata)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: the fields that are set (lists for tuples), then the extra keys as read."""
         data: dict[str, Any] = {}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import os
 from pathlib import Path
 from typing import IO, Any
@@ -160,8 +159,8 @@ def result_from_json_dict(doc: Any) -> RunResult:
             thumbs.append(Thumbnail(int(t["pass_index"]), base64.b64decode(t["png_base64"], validate=True), str(t["caption"])))
         except (KeyError, TypeError, ValueError):
             raise ResultFileError("its thumbnails are malformed") from None
-    timings = doc.get("timings", {})
-    if not isinstance(timings, dict) or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in timings.values()):
+    timings = Timings.from_dict(_dict(doc.get("timings", {}), "timings"))
+    if any(key in timings.extra for key in Timings.json_keys()):  # a known timing that is not a finite number
         raise ResultFileError("its timings are malformed")
     explanation = doc.get("explanation")
     if explanation is not None:
@@ -173,7 +172,7 @@ def result_from_json_dict(doc: Any) -> RunResult:
         probabilities=probs,
         augmentation=augmentation,
         environment=Environment.from_dict(_dict(doc["environment"], "environment")),
-        timings=Timings.from_dict(timings),
+        timings=timings,
         notes=[str(n) for n in doc.get("notes", [])],
         image=ImageFacts.from_dict(_dict(doc.get("image", {}), "image")),
         thumbnails=thumbs,
