@@ -119,6 +119,7 @@ class Environment(JsonRecord):
     batchnorm_layers: int | None = field_of(int)
     dropout_layers_in_model: int | None = field_of(int)
     model: str | None = field_of(str)
+    model_outputs: str | None = field_of(str)
     preprocess: str | None = field_of(str)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
