@@ -142,8 +142,8 @@ def test_every_text_in_presenter_mode_is_at_least_the_stated_size(qtbot, window,
         assert widget.font().pointSizeF() >= BODY_PT, (type(widget).__name__, widget.font().pointSizeF())
     for big in (view.result_page.verdict, view.question_page.question, view.answer_page.answer):
         assert big.font().pointSizeF() >= VERDICT_PT
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    assert f"{BODY_PT} pt" in readme and f"{VERDICT_PT} pt" in readme  # the README states the sizes the code uses
+    page = (Path(__file__).parents[2] / "docs" / "window.md").read_text(encoding="utf-8")
+    assert f"{BODY_PT} pt" in page and f"{VERDICT_PT} pt" in page  # the window's page states the sizes the code uses
     view.leave()
 
 

@@ -173,9 +173,9 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
         _measure(row, cause, results, probs, labels)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
-    return Checkup(image=image.source, model=ref.environment.get("model", ""), reference=ref_cfg.to_dict(),
+    return Checkup(image=image.source, model=ref.environment.model or "", reference=ref_cfg.to_dict(),
                    reference_top1=labels[ref.statistics.top1_mode], rows=rows, passes_run=passes,
-                   seconds=round(time.perf_counter() - t0, 3), environment=dict(ref.environment), runs=results)
+                   seconds=round(time.perf_counter() - t0, 3), environment=ref.environment.to_dict(), runs=results)
 
 
 def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: list[str]) -> None:
@@ -184,7 +184,7 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     row.against = against
     n = image_numbers(probs[against], probs[cause.key])
     env = results[cause.key].environment
-    layers = (env.get("batchnorm_layers", 0), env.get("dropout_layers_in_model", 0))
+    layers = (env.batchnorm_layers or 0, env.dropout_layers_in_model or 0)
     part = cause.changes.get("training_part", "all")
     missing = {"all": layers == (0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}[part]
     if cause.key.startswith("training mode") and missing and n.largest_change == 0:
@@ -197,9 +197,9 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
         return
     if cause.fresh_process:
         setting, field_ = ("kernels", "kernel library") if "kernels" in cause.changes else ("intra_op_threads", "thread count")
-        same = env.get(setting) == results["reference"].environment.get(setting)
+        same = env.value(setting) == results["reference"].environment.value(setting)
         if same:
-            row.reason = f"the new process ran with the same {field_} as this one ({env.get(setting)}), so it measured nothing"
+            row.reason = f"the new process ran with the same {field_} as this one ({env.value(setting)}), so it measured nothing"
             return
     row.status = MEASURED
     row.largest_change = n.largest_change

@@ -46,7 +46,7 @@ def run_preset(
         stop_all(started)
     preset.summarise(outcome)
     if not outcome.model:
-        outcome.model = next(iter(outcome.runs.values())).environment.get("model", "")
+        outcome.model = next(iter(outcome.runs.values())).environment.model or ""
     return outcome
 
 
