@@ -117,3 +117,27 @@ def test_bfloat16_keeps_the_float32_decision(photo, tmp_path):
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=1, precision="bfloat16"))
     assert top5(result.probabilities[0])[:1] == top5(expected)[:1]
     assert np.abs(result.probabilities[0] - expected).max() < 0.2 * expected.max()
+
+
+def test_training_mode_verdict_names_the_models_augmentation_layers_and_does_not_blame_numerics(photo, tmp_path):
+    model = guide_model(("flip", "rotation"))
+    path = str(tmp_path / "guide.keras")
+    model.save(path)
+    result = run_experiment(ExperimentConfig(image=photo, model=path, passes=4, batch_size=4, training_mode=True,
+                                             seeding="once"))
+    assert result.environment["augmentation_layers_in_model"] == [
+        "RandomFlip (flips the image left to right at random)", "RandomRotation (rotates the image by a random angle from -36° to +36°)"]
+    assert "augmentation layers, active because it was called with training=True: RandomFlip" in result.verdict
+    assert "floating-point numerics" not in result.verdict and "No random source" not in result.verdict
+    note = next(n for n in result.notes if n.startswith("Called with training=True"))
+    assert "BatchNorm layers (1)" in note and "augmentation layers inside the model (2: RandomFlip" in note
+    assert any("augmentation layer(s) (RandomFlip" in n for n in result.notes if n.startswith("Training mode made"))
+
+
+def test_inference_verdict_does_not_count_the_models_augmentation_layers(photo, tmp_path):
+    model = guide_model(("flip", "rotation"))
+    path = str(tmp_path / "guide.keras")
+    model.save(path)
+    result = run_experiment(ExperimentConfig(image=photo, model=path, passes=2, seeding="once"))
+    assert "augmentation layers" not in result.verdict
+    assert "bit-identical" in result.verdict

@@ -20,6 +20,7 @@ from vggcompare.core.catalog import LITE0, lookup
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
 from vggcompare.core.model.compiled import compile_forward
+from vggcompare.core.model.layer_kinds import augmentation_layers, count_layers
 from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation
 from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
@@ -48,7 +49,8 @@ class PreparedModel:
     softmax_applied: bool = False
     outputs: OutputKind | None = None  # probabilities or scores, decided once on the float32 Keras pass
     random_weights: bool = False
-    layers: dict[str, int] = field(default_factory=dict)  # BatchNorm and Dropout layers of the user's model
+    layers: dict[str, int] = field(default_factory=dict)  # BatchNorm, Dropout and augmentation layers of the model
+    augmentation: list[str] = field(default_factory=list)  # what each augmentation layer inside the model does
     _forward: dict[tuple, Any] = field(default_factory=dict)
     _reinit_buffers: dict[int, Any] = field(default_factory=dict)  # reused staging arrays for new weights
 
@@ -188,6 +190,7 @@ def prepare_model(
             outputs=kind,
             random_weights=_is_random(config.model),
             layers=layers,
+            augmentation=augmentation_layers(model),
         )
         if len(_CACHE) >= _MAX_VARIANTS:
             _CACHE.pop(next(iter(_CACHE)))
@@ -240,16 +243,6 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, 
         desc = f"{name} ({size[0]}×{size[1]} input, {classes} classes)"
     say(f"Model ready in {time.perf_counter() - t0:.1f} s.")
     return model, size, classes, kind, desc
-
-
-def count_layers(model: Any) -> dict[str, int]:
-    """How many BatchNorm and Dropout layers ``model`` has, nested models included."""
-    counts = {"batchnorm": 0, "dropout": 0}
-    for layer in getattr(model, "_flatten_layers", lambda **_: model.layers)(include_self=False, recursive=True):
-        name = type(layer).__name__
-        counts["batchnorm"] += "BatchNormalization" in name
-        counts["dropout"] += "Dropout" in name
-    return counts
 
 
 def clear_cache() -> None:

@@ -169,7 +169,7 @@ def run_passes(
         probabilities=probs,
         augmentation=params,
         environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers,
-                                      prepared.outputs.describe() if prepared.outputs else None),
+                                      prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
                               [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared)],

@@ -64,7 +64,7 @@ def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range
 
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
                 call_rows: int | None = None, layers: dict[str, int] | None = None,
-                outputs: str | None = None) -> dict[str, Any]:
+                outputs: str | None = None, augmentation: list[str] | None = None) -> dict[str, Any]:
     """The run's environment record (see core.passes.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
@@ -80,6 +80,8 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
         env["rows_per_call"] = call_rows  # the image's pass and its batch neighbours
     if layers:
         env["batchnorm_layers"], env["dropout_layers_in_model"] = layers.get("batchnorm", 0), layers.get("dropout", 0)
+    if augmentation:
+        env["augmentation_layers_in_model"] = list(augmentation)
     env["model"] = model
     if outputs:
         env["model_outputs"] = outputs  # probabilities or scores, decided once on the float32 Keras pass
@@ -123,19 +125,24 @@ def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
         notes.append("Under XLA, TensorFlow draws its stateless random numbers with another algorithm, so the dropout "
                      "masks differ from the other paths' (still one mask per pass, from the pass's key).")
     if config.training_mode:
-        notes.append(training_call_note(config.training_part, prepared.layers.get("batchnorm", 0), prepared.layers.get("dropout", 0)))
+        notes.append(training_call_note(config.training_part, prepared.layers.get("batchnorm", 0), prepared.layers.get("dropout", 0),
+                                        prepared.augmentation))
     return notes
 
 
-def training_call_note(part: str, bn: int, do: int) -> str:
+def training_call_note(part: str, bn: int, do: int, augmentation: list[str] = ()) -> str:
     """What the call in training mode did, for the whole of it or one part ("batchnorm", "dropout")."""
+    from vggcompare.core.analysis.verdict import join_words
+
     if part == "dropout":
         return (f"Called with training=False and only the Dropout layers ({do}) on, with a mask keyed per pass: "
                 f"BatchNorm layers ({bn}) kept their moving statistics, as in inference.")
     dropout = (f"the Dropout layers ({do}) were kept off" if part == "batchnorm"
                else f"Dropout layers ({do}) are on with a mask keyed per pass")
+    augmented = (f"; the augmentation layers inside the model ({len(augmentation)}: {join_words(list(augmentation))}) "
+                 "act at random" if augmentation else "")
     return (f"Called with training=True: BatchNorm layers ({bn}) normalise with this call's own batch statistics, "
-            f"{dropout}; BatchNorm's moving statistics are put back after each call.")
+            f"{dropout}{augmented}; BatchNorm's moving statistics are put back after each call.")
 
 
 def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, config: ExperimentConfig,
@@ -145,18 +152,21 @@ def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, conf
     ``parts`` holds pass 1 with each part of training mode alone ("batchnorm": Dropout kept off; "dropout":
     BatchNorm in inference), on the same batch and dropout keys; the sentence then says how far each moved
     the top-5 probabilities (inference's top 5 classes)."""
-    from vggcompare.core.analysis.verdict import fmt
+    from vggcompare.core.analysis.verdict import fmt, join_words
 
     bn, do = prepared.layers.get("batchnorm", 0), max(prepared.layers.get("dropout", 0), prepared.dropout_layers)
+    augmentation = list(getattr(prepared, "augmentation", []))
     ref = inferred[0].astype(np.float64)
     diff = np.abs(trained.astype(np.float64) - ref)
     labels = prepared.labels
     top = (int(np.argmax(ref)), int(np.argmax(trained)))
-    if not bn and not do:
-        return ("No BatchNorm or Dropout layer: training mode changes nothing here "
+    if not bn and not do and not augmentation:
+        return ("No BatchNorm, Dropout or augmentation layer: training mode changes nothing here "
                 f"(pass 1 against inference on its input: largest difference {fmt(float(diff.max()))}).")
-    which = " and ".join(w for w in (f"{bn} BatchNorm layer(s) using the batch's statistics" if bn else "",
-                                     f"{do} Dropout layer(s) dropping units" if do else "") if w)
+    which = ", ".join(w for w in (f"{bn} BatchNorm layer(s) using the batch's statistics" if bn else "",
+                                  f"{do} Dropout layer(s) dropping units" if do else "",
+                                  f"{len(augmentation)} augmentation layer(s) ({join_words(augmentation)})"
+                                  if augmentation else "") if w)
     if config.training_part != "all":
         which = {"batchnorm": f"{bn} BatchNorm layer(s) using the batch's statistics (Dropout kept off)",
                  "dropout": f"{do} Dropout layer(s) dropping units (BatchNorm in inference)"}[config.training_part]
@@ -217,9 +227,11 @@ def finish(result: RunResult, image: LoadedImage, dropout_layers: int) -> RunRes
     config = result.config
     result.name = f"{short_source(image)} · {config.summary()}"
     rows = None
-    if not random_sources(config, dropout_layers > 0):
+    augmentation = result.environment.get("augmentation_layers_in_model", [])
+    if not random_sources(config, dropout_layers > 0, augmentation):
         rows = row_pattern(result.probabilities, int(result.environment.get("passes_per_call", 1)))
-    result.verdict = run_verdict(result.statistics, result.labels, config, dropout_layers > 0, result.notes, rows)
+    result.verdict = run_verdict(result.statistics, result.labels, config, dropout_layers > 0, result.notes, rows,
+                                 augmentation)
     return result
 
 
