@@ -84,7 +84,7 @@ def test_causes_that_cannot_apply_to_this_model_or_image(tiny_models, tmp_path):
     Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(icon)
     checkup = _checkup(ExperimentConfig(image=str(icon), model=tiny_models["plain"], seeding="once"))
     rows = {r.cause: r for r in checkup.rows}
-    assert rows["training mode"].reason == "no BatchNorm or Dropout layer: training mode changes nothing"
+    assert rows["training mode"].reason == "no BatchNorm, Dropout or augmentation layer: training mode changes nothing"
     assert rows["dropout"].reason == "the model has no Dropout layer to keep on"
     assert "OpenCV's cv2.imread cannot decode" in rows["loader opencv"].reason and "icon.ico" in rows["loader opencv"].reason
     assert "TensorFlow's tf.image.decode_image cannot decode" in rows["loader tf-dataset"].reason
@@ -230,7 +230,7 @@ def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypa
 def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them(tiny_models, monkeypatch):
     """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
     from vggcompare.core.passes import engine
-from vggcompare.core.process import fresh
+    from vggcompare.core.process import fresh
     from vggcompare.core.studies.presets import run_preset
 
     events = []

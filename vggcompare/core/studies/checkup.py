@@ -187,11 +187,11 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     row.against = against
     n = image_numbers(probs[against], probs[cause.key])
     env = results[cause.key].environment
-    layers = (env.get("batchnorm_layers", 0), env.get("dropout_layers_in_model", 0))
+    layers = (env.get("batchnorm_layers", 0), env.get("dropout_layers_in_model", 0), len(env.get("augmentation_layers_in_model", [])))
     part = cause.changes.get("training_part", "all")
-    missing = {"all": layers == (0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}[part]
+    missing = {"all": layers == (0, 0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}[part]
     if cause.key.startswith("training mode") and missing and n.largest_change == 0:
-        row.reason = {"all": "no BatchNorm or Dropout layer: training mode changes nothing",
+        row.reason = {"all": "no BatchNorm, Dropout or augmentation layer: training mode changes nothing",
                       "batchnorm": "no BatchNorm layer: no batch statistics to use",
                       "dropout": "no Dropout layer: nothing to drop"}[part]
         return
