@@ -28,7 +28,8 @@ LOADER_INTERPOLATIONS = {"load-img": INTERPOLATIONS, "opencv": ("bilinear", "nea
 DEFAULT_INTERPOLATION = {loader: methods[0] for loader, methods in LOADER_INTERPOLATIONS.items()}
 DCT_METHODS = ("default", "INTEGER_FAST", "INTEGER_ACCURATE")
 CALLS = ("compiled", "predict", "eager", "xla")  # how the model is called (core.model.compiled)
-TRAINING_PARTS = ("all", "batchnorm", "dropout")  # training mode whole, BatchNorm's batch statistics alone, Dropout alone
+TRAINING_PARTS = ("all", "batchnorm", "dropout", "augmentation")  # training mode whole, or BatchNorm's batch
+# statistics, Dropout, or the model's own augmentation layers alone
 PRECISIONS = ("float32", "bfloat16")
 KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the CPU's default, or forced
 BACKENDS = ("tensorflow", "jax")  # Keras backends
@@ -100,7 +101,8 @@ class ExperimentConfig(ConfigWords):
     dct_method: str = "default"  # tf-dataset, JPEGs: tf.io.decode_jpeg(dct_method=...)
     call: str = "compiled"  # "compiled", "predict", "eager" or "xla"
     training_mode: bool = False  # call with training=True (BatchNorm uses the batch's statistics)
-    training_part: str = "all"  # in training mode: "all", "batchnorm" (Dropout kept off) or "dropout" (BatchNorm inference)
+    training_part: str = "all"  # in training mode: "all", "batchnorm" (Dropout kept off), "dropout" (BatchNorm inference),
+    # "augmentation" (the model's own augmentation layers alone)
     batch_neighbours: str = "none"  # "none", "samples" or a folder whose images share each forward call
     explain: str | None = None  # None, "gradcam" or "occlusion": a map for each of the first K passes
     explain_class: str | None = None  # a label or a 0-based class number; None: the top-1 of the mean

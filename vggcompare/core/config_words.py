@@ -37,7 +37,8 @@ class ConfigWords:
             parts.append(f"{self.call} call")
         if getattr(self, "training_mode", False):
             part = getattr(self, "training_part", "all")
-            parts.append({"batchnorm": "training mode, BatchNorm only", "dropout": "training mode, Dropout only"}.get(part, "training mode"))
+            parts.append({"batchnorm": "training mode, BatchNorm only", "dropout": "training mode, Dropout only",
+                          "augmentation": "training mode, augmentation layers only"}.get(part, "training mode"))
         if getattr(self, "batch_neighbours", "none") != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
         if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):

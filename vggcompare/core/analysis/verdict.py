@@ -19,8 +19,8 @@ def fmt(x: float) -> str:
 
 
 def model_augmentation_active(config: ExperimentConfig) -> bool:
-    """True when the model's own augmentation layers act at random: in training mode, unless only Dropout is on."""
-    return config.training_mode and config.training_part in ("all", "batchnorm", "augmentation")
+    """True when the model's own augmentation layers act at random: in training mode, whole or their part alone."""
+    return config.training_mode and config.training_part in ("all", "augmentation")
 
 
 def random_sources(config: ExperimentConfig, dropout_active: bool, model_augmentation: Sequence[str] = ()) -> list[str]:

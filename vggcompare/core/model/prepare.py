@@ -150,7 +150,7 @@ def prepare_model(
             weights_path = str(resolve_imagenet_weights(config.weights, allow_download, download_progress, cancel))
         base_key = _base_key(config, weights_path)
         keyed = config.dropout is not None or (config.training_mode and not adds_dropout_layers(config.model))
-        key = (base_key, config.labels, config.dropout, config.precision, keyed)
+        key = (base_key, config.labels, config.dropout, config.precision, keyed, keyed and config.training_mode)
         cached = _CACHE.pop(key, None)
         if cached is not None:
             _CACHE[key] = cached  # now the most recently used
@@ -169,11 +169,11 @@ def prepare_model(
             model = _to_bfloat16(model)
         holder = None
         n_dropout = 0
-        layers = count_layers(model)
+        layers, augmentation = count_layers(model), augmentation_layers(model)  # before any layer is keyed
         if keyed:  # MC dropout; or training mode, whose Dropout layers get a mask keyed per pass
             holder = DropoutKeys()
             model, n_dropout = with_dropout(model, config, holder)
-            if n_dropout == 0:
+            if n_dropout == 0 and not (config.training_mode and layers.get("augmentation")):
                 holder = None
         if needs_softmax:
             import keras
@@ -190,7 +190,7 @@ def prepare_model(
             outputs=kind,
             random_weights=_is_random(config.model),
             layers=layers,
-            augmentation=augmentation_layers(model),
+            augmentation=augmentation,
         )
         if len(_CACHE) >= _MAX_VARIANTS:
             _CACHE.pop(next(iter(_CACHE)))

@@ -117,7 +117,7 @@ def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
 
     jax = keras.backend.backend() == "jax"
     notes = {"predict": ["Called as model.predict(x, batch_size=len(x)) (always training=False)."],
-             "eager": [f"Called eagerly as model(x, training={config.training_mode and config.training_part != 'dropout'}), "
+             "eager": [f"Called eagerly as model(x, training={config.training_mode and config.training_part not in ('dropout', 'augmentation')}), "
                        "with no compiled function."],
              "xla": ["Under JAX, jax.jit already compiles with XLA: the xla path is the compiled one."] if jax else
                     ["Called through tf.function(jit_compile=True): XLA compiles the model."]}.get(config.call, [])
@@ -130,17 +130,34 @@ def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
     return notes
 
 
+def row_mixing_note(config: ExperimentConfig, prepared: Any) -> list[str]:
+    """The sentence saying a run goes one pass per call because the model's augmentation layers mix rows, if so."""
+    from vggcompare.core.analysis.verdict import model_augmentation_active
+
+    mixing = [text.split(" ", 1)[0] for text in prepared.augmentation if text.split(" ", 1)[0] in ("MixUp", "CutMix")]
+    if not mixing or not model_augmentation_active(config):
+        return []
+    return [f"The model's {' and '.join(mixing)} mix{'es' * (len(mixing) == 1)} the rows of one call, so each pass ran in a "
+            "call of its own (one pass per call): it mixes the image with itself, which changes nothing."]
+
+
 def training_call_note(part: str, bn: int, do: int, augmentation: list[str] = ()) -> str:
-    """What the call in training mode did, for the whole of it or one part ("batchnorm", "dropout")."""
+    """What the call in training mode did, for the whole of it or one part ("batchnorm", "dropout", "augmentation")."""
     from vggcompare.core.analysis.verdict import join_words
 
+    if part == "augmentation":
+        return (f"Called with training=False and only the model's augmentation layers ({len(augmentation)}: "
+                f"{join_words(list(augmentation))}) acting, each pass with its own transform keyed per pass: BatchNorm "
+                f"layers ({bn}) kept their moving statistics and the Dropout layers ({do}) were off.")
     if part == "dropout":
         return (f"Called with training=False and only the Dropout layers ({do}) on, with a mask keyed per pass: "
                 f"BatchNorm layers ({bn}) kept their moving statistics, as in inference.")
     dropout = (f"the Dropout layers ({do}) were kept off" if part == "batchnorm"
                else f"Dropout layers ({do}) are on with a mask keyed per pass")
-    augmented = (f"; the augmentation layers inside the model ({len(augmentation)}: {join_words(list(augmentation))}) "
-                 "act at random" if augmentation else "")
+    augmented = ""
+    if augmentation:
+        augmented = (f"; the augmentation layers inside the model ({len(augmentation)}: {join_words(list(augmentation))}) "
+                     + ("were kept off" if part == "batchnorm" else "act with a transform keyed per pass"))
     return (f"Called with training=True: BatchNorm layers ({bn}) normalise with this call's own batch statistics, "
             f"{dropout}{augmented}; BatchNorm's moving statistics are put back after each call.")
 
@@ -169,7 +186,9 @@ def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, conf
                                   if augmentation else "") if w)
     if config.training_part != "all":
         which = {"batchnorm": f"{bn} BatchNorm layer(s) using the batch's statistics (Dropout kept off)",
-                 "dropout": f"{do} Dropout layer(s) dropping units (BatchNorm in inference)"}[config.training_part]
+                 "dropout": f"{do} Dropout layer(s) dropping units (BatchNorm in inference)",
+                 "augmentation": f"{len(augmentation)} augmentation layer(s) ({join_words(augmentation)}; BatchNorm in "
+                                 "inference, Dropout off)"}[config.training_part]
     moved = (f"top-1 changed from {labels[top[0]]} to {labels[top[1]]}" if top[0] != top[1] else f"top-1 stayed {labels[top[0]]}")
     text = (f"Training mode made the difference through {which}: pass 1 against inference on the same input moved a "
             f"probability by up to {fmt(float(diff.max()))}; {moved}.")
@@ -182,9 +201,10 @@ def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, conf
             flip = " (top-1 changed)" if int(np.argmax(p)) != top[0] else ""
             return f"{what} alone moved them by up to {fmt(float(np.abs(p[five].astype(np.float64) - ref[five]).max()))}{flip}"
 
+        augmented = f"; {part(parts['augmentation'], 'the augmentation layers', len(augmentation))}" if "augmentation" in parts else ""
         text += (f" Split on the same batch and dropout keys: training mode moved the top-5 probabilities by up to "
                  f"{fmt(float(diff[five].max()))}; {part(parts['batchnorm'], 'BatchNorm batch statistics', bn)}; "
-                 f"{part(parts['dropout'], 'Dropout', do)}.")
+                 f"{part(parts['dropout'], 'Dropout', do)}{augmented}.")
     return text
 
 
