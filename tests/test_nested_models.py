@@ -194,3 +194,16 @@ def test_dropout_inside_a_nested_model_is_keyed_for_mc_dropout(photo, tmp_path):
     result = run_experiment(config)
     assert len({row.tobytes() for row in result.probabilities}) == 4
     assert np.array_equal(result.probabilities, run_experiment(config).probabilities)
+
+
+def test_a_checkup_measures_the_augmentation_layers_inside_the_model(photo, tmp_path):
+    from vggcompare.core.studies.checkup import MEASURED, run_checkup
+    from sweep_helpers import drive
+
+    path = _saved_guide(tmp_path)
+    checkup = drive(run_checkup(ExperimentConfig(image=photo, model=path, seeding="once"), new_processes=False))[0]
+    rows = {r.cause: r for r in checkup.rows}
+    row = rows["augmentation layers inside the model"]
+    assert row.setting == "active because it was called with training=True"
+    assert row.status == MEASURED and row.largest_change > 0
+    assert rows["training mode"].status == MEASURED

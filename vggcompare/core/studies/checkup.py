@@ -159,6 +159,10 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
         rows.append(row)
         if cause.not_applicable:
             continue
+        if cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.get(
+                "augmentation_layers_in_model"):
+            row.reason = "no augmentation layer inside the model: nothing to draw"
+            continue
         start = time.perf_counter()
         try:
             cfg = ref_cfg.replace(**cause.changes).validate()
@@ -189,7 +193,7 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     env = results[cause.key].environment
     layers = (env.get("batchnorm_layers", 0), env.get("dropout_layers_in_model", 0), len(env.get("augmentation_layers_in_model", [])))
     part = cause.changes.get("training_part", "all")
-    missing = {"all": layers == (0, 0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}[part]
+    missing = {"all": layers == (0, 0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}.get(part, False)
     if cause.key.startswith("training mode") and missing and n.largest_change == 0:
         row.reason = {"all": "no BatchNorm, Dropout or augmentation layer: training mode changes nothing",
                       "batchnorm": "no BatchNorm layer: no batch statistics to use",
