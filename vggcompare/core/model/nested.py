@@ -17,10 +17,12 @@ Substitute = Callable[[str, Any], Any]
 
 
 def is_model(layer: Any) -> bool:
-    """True for a layer that is itself a model (Functional, Sequential or subclassed)."""
+    """True for a layer that is itself a model (Functional, Sequential or subclassed; Keras 3 or tf_keras)."""
     import keras
 
-    return isinstance(layer, keras.Model)
+    if isinstance(layer, keras.Model):
+        return True
+    return type(layer).__module__.startswith("tf_keras") and hasattr(layer, "layers") and hasattr(layer, "get_layer")
 
 
 def iter_layers(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -21,9 +21,11 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
 from vggcompare.core.model.compiled import compile_forward
 from vggcompare.core.model.layer_kinds import augmentation_layers, count_layers
+from vggcompare.core.model.model_forms import check_settings, h5_model_config, load_h5_with_tf_keras, load_saved_model
 from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation
 from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
+from vggcompare.core.model.trust import check_trusted, is_saved_model
 from vggcompare.core.model.user_models import check_image_classifier, load_user_model, read_labels
 from vggcompare.core.model.weights import resolve_imagenet_weights
 
@@ -102,8 +104,10 @@ def _base_key(config: ExperimentConfig, weights_path: str | None) -> tuple:
     if lookup(config.model) is not None:
         return ("builtin", config.model, config.weights)
     p = Path(config.model).expanduser().resolve()
+    if is_saved_model(str(p)):
+        p = p / "saved_model.pb"
     st = p.stat() if p.exists() else None
-    return ("file", str(p), st.st_mtime_ns if st else 0, st.st_size if st else 0)
+    return ("file", str(p), st.st_mtime_ns if st else 0, st.st_size if st else 0, config.h5_reader)
 
 
 def _to_bfloat16(model: Any) -> Any:
@@ -143,6 +147,9 @@ def prepare_model(
         The model or labels file cannot be used, with a sentence saying why.
     """
     say = status or (lambda _msg: None)
+    if config.is_custom_model:  # before the cache: a model trusted once is not trusted for the next caller
+        check_trusted(config.model, config.h5_reader, config.trust_model)
+        check_settings(config)
     with _LOCK:
         weights_path = None
         if config.model == "vgg19":
@@ -235,14 +242,41 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, 
         size, classes, needs_softmax = check_image_classifier(model, entry.constructor)
         kind = OutputKind(not needs_softmax, last_activation(model))
     else:
-        name = os.path.basename(config.model)
-        say(f"Loading {name} (safe mode)…")
-        model = load_user_model(config.model)
+        name = os.path.basename(os.path.normpath(config.model))
+        form = ""
+        if is_saved_model(config.model):
+            say(f"Loading the SavedModel {name} (you trust it)…")
+            model, signature = load_saved_model(config.model)
+            form = f"SavedModel, signature {signature.name}, "
+        elif config.h5_reader == "tf-keras":
+            say(f"Reading {name} with tf_keras (Keras 2; you trust it)…")
+            model = load_h5_with_tf_keras(config.model)
+            form = f"read by tf_keras {_tf_keras_version()}, "
+        else:
+            say(f"Loading {name} (safe mode)…")
+            model = load_user_model(config.model)
+            form = "Keras 2 .h5 read by Keras 3, " if _written_by_keras2(config.model) else ""
         size, classes, _structure = check_image_classifier(model, name)
         kind = decide_outputs(model, size)  # the structure and the float32 pass's numbers
-        desc = f"{name} ({size[0]}×{size[1]} input, {classes} classes)"
+        desc = f"{name} ({form}{size[0]}×{size[1]} input, {classes} classes)"
     say(f"Model ready in {time.perf_counter() - t0:.1f} s.")
     return model, size, classes, kind, desc
+
+
+def _tf_keras_version() -> str:
+    import tf_keras
+
+    return tf_keras.__version__
+
+
+def _written_by_keras2(path: str) -> bool:
+    """True for an .h5 file whose attributes say Keras 2 (tf.keras) wrote it."""
+    if not path.lower().endswith((".h5", ".hdf5")):
+        return False
+    try:
+        return h5_model_config(path)[1].startswith("2.")
+    except ModelError:
+        return False
 
 
 def clear_cache() -> None:
