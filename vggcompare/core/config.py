@@ -27,8 +27,10 @@ LOADER_INTERPOLATIONS = {"load-img": INTERPOLATIONS, "opencv": ("bilinear", "nea
 DEFAULT_INTERPOLATION = {loader: methods[0] for loader, methods in LOADER_INTERPOLATIONS.items()}
 DCT_METHODS = ("default", "INTEGER_FAST", "INTEGER_ACCURATE")
 CALLS = ("compiled", "predict", "eager", "xla")  # how the model is called (core.model.compiled)
-TRAINING_PARTS = ("all", "batchnorm", "dropout")  # training mode whole, BatchNorm's batch statistics alone, Dropout alone
+TRAINING_PARTS = ("all", "batchnorm", "dropout", "augmentation")  # training mode whole, or BatchNorm's batch
+# statistics, Dropout, or the model's own augmentation layers alone
 PRECISIONS = ("float32", "bfloat16")
+H5_READERS = ("keras", "tf-keras")  # how an .h5 model file is read: Keras 3 (safe mode) or tf_keras (Keras 2)
 KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the CPU's default, or forced
 BACKENDS = ("tensorflow", "jax")  # Keras backends
 EXPLAIN_METHODS = ("gradcam", "occlusion")  # explanation maps (core.analysis.explanation)
@@ -99,11 +101,16 @@ class ExperimentConfig:
     dct_method: str = "default"  # tf-dataset, JPEGs: tf.io.decode_jpeg(dct_method=...)
     call: str = "compiled"  # "compiled", "predict", "eager" or "xla"
     training_mode: bool = False  # call with training=True (BatchNorm uses the batch's statistics)
-    training_part: str = "all"  # in training mode: "all", "batchnorm" (Dropout kept off) or "dropout" (BatchNorm inference)
+    training_part: str = "all"  # in training mode: "all", "batchnorm" (Dropout kept off), "dropout" (BatchNorm inference),
+    # "augmentation" (the model's own augmentation layers alone)
     batch_neighbours: str = "none"  # "none", "samples" or a folder whose images share each forward call
     explain: str | None = None  # None, "gradcam" or "occlusion": a map for each of the first K passes
     explain_class: str | None = None  # a label or a 0-based class number; None: the top-1 of the mean
     explain_passes: int | None = None  # K; None: min(N, 16)
+    h5_reader: str = "keras"  # an .h5 model file read by "keras" (Keras 3, safe mode) or "tf-keras" (Keras 2)
+    # The user's word that a model form which is a program (a SavedModel, tf_keras' .h5) may run (core.model.trust).
+    # Never written to a file, so a result reproduced elsewhere asks again.
+    trust_model: bool = False
 
     @property
     def is_custom_model(self) -> bool:
@@ -191,6 +198,9 @@ class ExperimentConfig:
                 data.pop(name)
         if self.training_part == "all":  # (files older versions read)
             data.pop("training_part")
+        if self.h5_reader == "keras":
+            data.pop("h5_reader")
+        data.pop("trust_model")  # the user's trust belongs to this session, not to the file
         return data
 
     @classmethod
@@ -203,6 +213,7 @@ class ExperimentConfig:
         if unknown:
             raise ConfigError(f"unknown configuration field(s): {', '.join(unknown)}")
         values = dict(data)
+        values.pop("trust_model", None)  # a file cannot grant trust: the user gives it each time
         aug = values.get("augment", {})
         if isinstance(aug, dict):
             aug_known = {f.name for f in dataclasses.fields(AugmentConfig)}
@@ -247,7 +258,8 @@ class ExperimentConfig:
             parts.append(f"{self.call} call")
         if self.training_mode:
             parts.append({"batchnorm": "training mode, BatchNorm only",
-                          "dropout": "training mode, Dropout only"}.get(self.training_part, "training mode"))
+                          "dropout": "training mode, Dropout only",
+                          "augmentation": "training mode, augmentation layers only"}.get(self.training_part, "training mode"))
         if self.batch_neighbours != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
         if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
@@ -283,8 +295,13 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
     if not isinstance(cfg.training_mode, bool) or not isinstance(cfg.antialias, bool):
         raise ConfigError("training mode and antialias must be true or false")
     check_choice("training part", cfg.training_part, TRAINING_PARTS)
+    check_choice(".h5 reader", cfg.h5_reader, H5_READERS)
+    if cfg.h5_reader != "keras" and not cfg.model.lower().endswith((".h5", ".hdf5")):
+        raise ConfigError("the .h5 reader (tf-keras) applies to a model file ending in .h5")
+    if not isinstance(cfg.trust_model, bool):
+        raise ConfigError("trust in the model must be true or false")
     if cfg.training_part != "all" and not cfg.training_mode:
-        raise ConfigError("a training part (batchnorm or dropout) needs training mode")
+        raise ConfigError("a training part (batchnorm, dropout or augmentation) needs training mode")
     if cfg.training_mode and cfg.call == "predict":
         raise ConfigError("model.predict always calls the model with training=False; choose another call path for training mode")
     if not isinstance(cfg.batch_neighbours, str) or not cfg.batch_neighbours.strip():

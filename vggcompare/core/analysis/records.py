@@ -118,6 +118,7 @@ class Environment(JsonRecord):
     opencv: str | None = field_of(str)
     batchnorm_layers: int | None = field_of(int)
     dropout_layers_in_model: int | None = field_of(int)
+    augmentation_layers_in_model: tuple[str, ...] | None = field_of(STR_LIST)
     model: str | None = field_of(str)
     model_outputs: str | None = field_of(str)
     preprocess: str | None = field_of(str)

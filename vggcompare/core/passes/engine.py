@@ -121,6 +121,8 @@ def run_passes(
     neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source)
     augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     n, chunk = config.passes, auto_batch_size(config)
+    mixing = steps.row_mixing_note(config, prepared)
+    chunk = 1 if mixing else chunk
     probs = np.empty((n, prepared.classes), dtype=np.float32)
     params: list[dict] = []
     thumbs: list[Thumbnail] = []
@@ -155,8 +157,9 @@ def run_passes(
     t["end"] = time.perf_counter()
     if config.training_mode:  # more calls on the first batch: inference, and each part of training mode alone
         inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
+        split = ("batchnorm", "dropout", "augmentation") if prepared.augmentation else ("batchnorm", "dropout")
         parts = {} if config.training_part != "all" or not split_training else {
-            part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in ("batchnorm", "dropout")}
+            part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in split}
         neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first[0][:1], None), config, parts))
     explanation = None
     if kept.count:
@@ -170,10 +173,11 @@ def run_passes(
         probabilities=probs,
         augmentation=params,
         environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers,
-                                      prepared.outputs.describe() if prepared.outputs else None),
+                                      prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
-                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared)],
+                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared),
+                               *mixing],
                               prepared.outputs.note if prepared.outputs else ""),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,

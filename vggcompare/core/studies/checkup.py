@@ -156,6 +156,9 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
         rows.append(row)
         if cause.not_applicable:
             continue
+        if cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
+            row.reason = "no augmentation layer inside the model: nothing to draw"
+            continue
         start = time.perf_counter()
         try:
             cfg = ref_cfg.replace(**cause.changes).validate()
@@ -184,11 +187,11 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     row.against = against
     n = image_numbers(probs[against], probs[cause.key])
     env = results[cause.key].environment
-    layers = (env.batchnorm_layers or 0, env.dropout_layers_in_model or 0)
+    layers = (env.batchnorm_layers or 0, env.dropout_layers_in_model or 0, len(env.augmentation_layers_in_model or ()))
     part = cause.changes.get("training_part", "all")
-    missing = {"all": layers == (0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}[part]
+    missing = {"all": layers == (0, 0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}.get(part, False)
     if cause.key.startswith("training mode") and missing and n.largest_change == 0:
-        row.reason = {"all": "no BatchNorm or Dropout layer: training mode changes nothing",
+        row.reason = {"all": "no BatchNorm, Dropout or augmentation layer: training mode changes nothing",
                       "batchnorm": "no BatchNorm layer: no batch statistics to use",
                       "dropout": "no Dropout layer: nothing to drop"}[part]
         return

@@ -45,7 +45,7 @@ def settings_pairs(result: RunResult) -> list[tuple[str, str]]:
         ("loader", c.loader + (f", DCT {c.dct_method}" if c.dct_method != "default" else "") + (", antialias" if c.antialias else "")),
         ("resize", c.interpolation),
         ("call", c.call + (", training=True" if c.training_mode else "")
-         + {"batchnorm": " (BatchNorm only)", "dropout": " (Dropout only)"}.get(c.training_part if c.training_mode else "all", "")),
+         + {"batchnorm": " (BatchNorm only)", "dropout": " (Dropout only)", "augmentation": " (augmentation layers only)"}.get(c.training_part if c.training_mode else "all", "")),
         ("batch neighbours", c.batch_neighbours if c.batch_neighbours in ("none", "samples") else shown_path(c.batch_neighbours)),
         ("preprocessing", c.effective_preprocess),
         ("pitfalls", ", ".join(c.pitfalls) or "none"),
