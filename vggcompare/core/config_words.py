@@ -53,6 +53,8 @@ class ConfigWords:
             parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
         if self.kernels != "default":
             parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
+        if getattr(self, "runtime", "keras") != "keras":
+            parts.append(f"served by {self.runtime}")
         if self.backend != "tensorflow":
             parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
         return parts

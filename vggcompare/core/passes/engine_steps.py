@@ -107,8 +107,11 @@ def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> 
 
 
 def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
-    """What the call path did, in the words of the user's own code."""
+    """What the call path did, in the words of the user's own code (or which runtime served the model, and its export)."""
     import keras
+
+    if getattr(prepared, "served", None) is not None:
+        return prepared.served.notes()
 
     jax = keras.backend.backend() == "jax"
     notes = {"predict": ["Called as model.predict(x, batch_size=len(x)) (always training=False)."],

@@ -1,0 +1,180 @@
+"""Where the model is served: each runtime's passes are that library's own call on the same array, bit for bit; exports
+are cached under KERAS_HOME by model, converter and settings, rebuilt when damaged; options an export cannot take are
+refused in one sentence, and a model a converter refuses is named with its op."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vggcompare.cli import main
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.errors import ConfigError, ExportError
+from vggcompare.core.input.images import load_image
+from vggcompare.core.input.model_view import model_input
+from vggcompare.core.passes.engine import run_experiment
+
+EXPORTED = ("savedmodel", "tflite", "tflite-float16", "tflite-int8-dynamic", "tflite-int8", "onnxruntime")
+
+
+def _export_path(result) -> Path:
+    from vggcompare.core.model.runtimes.export import exports_dir
+
+    return exports_dir() / result.environment["export_file"]
+
+
+def _own_call(runtime: str, path: Path, x: np.ndarray) -> np.ndarray:
+    """The library's own call on ``x``, written out here as a user's code writes it."""
+    if runtime == "savedmodel":
+        import tensorflow as tf
+
+        loaded = tf.saved_model.load(str(path))
+        return loaded.serve(tf.constant(x)).numpy()
+    if runtime == "onnxruntime":
+        import onnxruntime as ort
+
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return session.run(None, {session.get_inputs()[0].name: x})[0]
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(path))
+    inp = interpreter.get_input_details()[0]
+    interpreter.resize_tensor_input(inp["index"], list(x.shape))
+    interpreter.allocate_tensors()
+    inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    if inp["dtype"] == np.int8:  # full-integer int8: the app quantizes the input and dequantizes the output
+        scale, zero = inp["quantization"]
+        x = np.clip(np.round(x / np.float32(scale)) + zero, -128, 127).astype(np.int8)
+    interpreter.set_tensor(inp["index"], x)
+    interpreter.invoke()
+    y = interpreter.get_tensor(out["index"])
+    if out["dtype"] == np.int8:
+        scale, zero = out["quantization"]
+        y = (y.astype(np.float32) - np.float32(zero)) * np.float32(scale)
+    return y
+
+
+def test_each_runtime_is_its_librarys_own_call_bit_for_bit(probe_model, photo):
+    path, model = probe_model
+    picture = model_input(load_image(photo), (32, 32))
+    x = np.stack([picture, picture[:, ::-1]])  # the photo and its mirror image
+    cfg = ExperimentConfig(image=photo, model=path, passes=2, seeding="once", batch_size=2)
+    keras_probs = run_experiment(cfg).probabilities
+    for runtime in EXPORTED:
+        result = run_experiment(cfg.replace(runtime=runtime))
+        own = _own_call(runtime, _export_path(result), x)
+        assert np.array_equal(result.probabilities[0], own[0]), runtime  # the passes are the library's own call
+        assert not np.array_equal(own[0], own[1]), runtime  # the probe tells the photo from its mirror image here
+        assert np.abs(result.probabilities - keras_probs).max() < 0.05, runtime
+        env = result.environment
+        assert env["runtime"] == runtime and len(env["export_sha256"]) == 64 and env["converter"]["converter"]
+        assert any(n.startswith(f"Served by {runtime}: exported with ") for n in result.notes), result.notes
+    calibrated = run_experiment(cfg.replace(runtime="tflite-int8"))
+    assert len(calibrated.environment["calibration_photos"]) == 15 and "brick.jpg" in calibrated.environment["calibration_photos"]
+    assert any(n.startswith("Calibrated for int8 on 15 photos: ") for n in calibrated.notes)
+
+
+def test_exports_are_cached_by_model_and_settings_and_rebuilt_when_damaged(probe_model, photo, tmp_path, monkeypatch):
+    import keras
+
+    from vggcompare.core.model import prepare
+    from vggcompare.core.model.runtimes.export import exports_dir, model_fingerprint
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    prepare.clear_cache()
+    assert not exports_dir().exists()  # a fresh KERAS_HOME starts empty
+    path, model = probe_model
+    cfg = ExperimentConfig(image=photo, model=path, passes=1, seeding="once", runtime="tflite")
+    first = run_experiment(cfg)
+    assert first.environment["export_made"] and any("exported in" in n for n in first.notes)
+    prepare.clear_cache()
+    second = run_experiment(cfg)
+    assert not second.environment["export_made"] and any("reused the cached export" in n for n in second.notes)
+    assert np.array_equal(first.probabilities, second.probabilities)
+    file = _export_path(second)
+    file.write_bytes(file.read_bytes()[:-40])  # a damaged export is made again, not trusted
+    prepare.clear_cache()
+    third = run_experiment(cfg)
+    assert third.environment["export_made"] and any("damaged or altered" in n for n in third.notes)
+    assert np.array_equal(first.probabilities, third.probabilities)
+    # the key is the architecture and weights: the same model built again (other layer names) is the same model,
+    # one more weightless Rescaling layer is another
+    keras.utils.set_random_seed(3)
+    again = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(
+        10, activation="softmax", kernel_initializer=keras.initializers.RandomNormal(stddev=1e-5))])
+    assert model_fingerprint(again) == model_fingerprint(model)
+    rescaled = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1.0), *again.layers])
+    assert model_fingerprint(rescaled) != model_fingerprint(model)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"call": "predict"}, "--call is not applicable"),
+    ({"precision": "bfloat16"}, "--precision bfloat16 is not applicable"),
+    ({"training_mode": True}, "training mode is not applicable"),
+    ({"dropout": 0.5}, "MC dropout is not applicable"),
+    ({"explain": "gradcam"}, "Grad-CAM needs the model's gradients"),
+])
+def test_options_an_export_cannot_take_are_refused_in_one_sentence(changes, words):
+    from vggcompare.core.runtime_rules import not_applicable
+
+    cfg = ExperimentConfig(model="vgg19-random", runtime="tflite", **changes)
+    with pytest.raises(ConfigError, match=words):
+        cfg.validate()
+    assert words in not_applicable(cfg) and "\n" not in not_applicable(cfg)
+    ExperimentConfig(model="vgg19-random", **changes).validate()  # the same option on Keras is fine
+
+
+def test_settings_and_files_and_the_command_line(tmp_path, capsys):
+    with pytest.raises(ConfigError, match="TFLite settings"):
+        ExperimentConfig(runtime="onnxruntime", tflite_xnnpack=False).validate()
+    with pytest.raises(ConfigError, match="--runtime tflite-int8"):
+        ExperimentConfig(runtime="tflite", calibration=str(tmp_path)).validate()
+    with pytest.raises(ConfigError, match="runs in the tflite runtime"):
+        ExperimentConfig(model="app.tflite", runtime="onnxruntime").validate()
+    cfg = ExperimentConfig(runtime="tflite-int8", tflite_threads=2, tflite_xnnpack=False)
+    assert ExperimentConfig.from_dict(cfg.to_dict()) == cfg
+    assert "runtime" not in ExperimentConfig().to_dict()  # the default writes what older versions read
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["run", "--runtime", "tflite-int8", "--calibration", str(empty), "--model", "vgg19-random", "x.png"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: the calibration folder") and "holds no image" in err[0]
+    assert main(["run", "--runtime", "savedmodel", "--call", "eager", "--model", "vgg19-random", "x.png"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--call is not applicable" in err[0]
+
+
+def test_a_model_a_converter_refuses_gets_one_sentence_naming_the_converter_and_op(photo):
+    import keras
+    import tensorflow as tf
+
+    from vggcompare.core.model import runtimes
+
+    class Textual(keras.layers.Layer):  # string ops: TFLite's builtins and ONNX have none of them
+        def call(self, x):
+            return tf.cast(tf.strings.length(tf.strings.as_string(x)), tf.float32)
+
+    inp = keras.Input((4, 4, 3))
+    model = keras.Model(inp, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(Textual()(inp))))
+    for runtime, words in (("tflite", "tf.lite.TFLiteConverter.from_keras_model cannot convert the op tf.AsString"),
+                           ("onnxruntime", "keras.Model.export (onnx) cannot convert the op StringLength")):
+        with pytest.raises(ExportError) as caught:
+            runtimes.serve(model, ExperimentConfig(runtime=runtime), (4, 4))
+        assert str(caught.value).startswith(words) and "\n" not in str(caught.value)
+
+
+def test_a_users_own_tflite_file_runs_in_its_runtime(probe_model, photo, tmp_path):
+    path, _model = probe_model
+    cfg = ExperimentConfig(image=photo, model=path, passes=1, seeding="once", runtime="tflite")
+    exported = run_experiment(cfg)
+    own = tmp_path / "app.tflite"
+    own.write_bytes(_export_path(exported).read_bytes())
+    result = run_experiment(ExperimentConfig(image=photo, model=str(own), passes=1, seeding="once", runtime="tflite",
+                                             reference_model=path))
+    assert np.array_equal(result.probabilities, exported.probabilities)
+    assert result.labels == [f"class {i}" for i in range(10)]
+    assert any("your own file app.tflite" in n for n in result.notes)
+    assert result.environment["export_file"] == str(own.resolve())
