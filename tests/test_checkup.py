@@ -230,7 +230,7 @@ def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypa
 def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them(tiny_models, monkeypatch):
     """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
     from vggcompare.core.passes import engine
-from vggcompare.core.process import fresh
+    from vggcompare.core.process import fresh
     from vggcompare.core.studies.presets import run_preset
 
     events = []

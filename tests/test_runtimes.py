@@ -178,3 +178,66 @@ def test_a_users_own_tflite_file_runs_in_its_runtime(probe_model, photo, tmp_pat
     assert result.labels == [f"class {i}" for i in range(10)]
     assert any("your own file app.tflite" in n for n in result.notes)
     assert result.environment["export_file"] == str(own.resolve())
+
+
+def test_the_checkup_has_one_row_per_runtime_with_its_export_time(probe_model, photo):
+    from sweep_helpers import drive
+
+    from vggcompare.core.studies.checkup import MEASURED, run_checkup
+    from vggcompare.core.studies.checkup_causes import causes_for
+
+    path, _model = probe_model
+    checkup = drive(run_checkup(ExperimentConfig(image=photo, model=path, seeding="once"), new_processes=False))[0]
+    rows = {r.cause: r for r in checkup.rows}
+    for runtime in EXPORTED:
+        row = rows[f"runtime {runtime}"]
+        assert row.status == MEASURED and row.export_seconds is not None and " s)" in row.setting, row
+        assert row.sentence.startswith("Your ")
+    measured = [r.largest_change for r in checkup.rows if r.status == MEASURED]
+    assert measured == sorted(measured, reverse=True)  # ranked with the other causes
+    # served by a runtime, the Keras-only causes say why not in the one sentence the configuration gives
+    served = {c.key: c for c in causes_for(ExperimentConfig(model=path, runtime="tflite"), None)}
+    assert "runtime keras" in served and "runtime tflite" not in served
+    bf16 = ExperimentConfig(model=path, runtime="tflite").replace(**served["precision"].changes)
+    with pytest.raises(ConfigError, match="--precision bfloat16 is not applicable"):
+        bf16.validate()
+
+
+def test_the_runtimes_demonstration_and_its_sweep_give_each_runtime_a_flip_rate(probe_model, photo, tmp_path):
+    import json
+    import shutil
+
+    from sweep_helpers import drive
+
+    from vggcompare.core.studies.presets import run_preset
+    from vggcompare.core.studies.sweep import run_sweep
+
+    path, _model = probe_model
+    cfg = ExperimentConfig(image=photo, model=path, seeding="once")
+    outcome = drive(run_preset("runtimes", cfg))[0]
+    assert list(outcome.runs) == ["keras", *EXPORTED] and len(outcome.rows) == 7 and "exports changed the top-1" in outcome.headline
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(photo, folder / "a.png")
+    shutil.copy(photo, folder / "b.png")
+    drive(run_sweep(str(folder), str(tmp_path / "out"), cfg, preset="runtimes"))
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["reference"] == "keras" and [v["variant"] for v in summary["variants"]] == list(EXPORTED)
+    assert all(v["images"] == 2 and v["flip_rate"] is not None for v in summary["variants"])
+
+
+def test_reproducing_a_served_result_rebuilds_its_export_or_names_the_missing_package(probe_model, photo, monkeypatch):
+    import importlib.util
+
+    from sweep_helpers import drive
+
+    from vggcompare.core.studies.reproduce import reproduce_result
+
+    path, _model = probe_model
+    original = run_experiment(ExperimentConfig(image=photo, model=path, passes=2, seeding="once", runtime="onnxruntime"))
+    again = drive(reproduce_result(original, allow_model=True))[0]
+    assert again.comparison.numbers.bit_identical and again.new.environment["export_sha256"] == original.environment["export_sha256"]
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    with pytest.raises(ConfigError, match=r"served by onnxruntime.*needs onnxruntime, which is not installed here"):
+        drive(reproduce_result(original, allow_model=True))
