@@ -166,7 +166,7 @@ def test_a_model_a_converter_refuses_gets_one_sentence_naming_the_converter_and_
         assert str(caught.value).startswith(words) and "\n" not in str(caught.value)
 
 
-def test_a_users_own_tflite_file_runs_in_its_runtime(probe_model, photo, tmp_path):
+def test_a_users_own_tflite_file_runs_in_its_runtime(probe_model, photo, tmp_path, capsys):
     path, _model = probe_model
     cfg = ExperimentConfig(image=photo, model=path, passes=1, seeding="once", runtime="tflite")
     exported = run_experiment(cfg)
@@ -178,6 +178,14 @@ def test_a_users_own_tflite_file_runs_in_its_runtime(probe_model, photo, tmp_pat
     assert result.labels == [f"class {i}" for i in range(10)]
     assert any("your own file app.tflite" in n for n in result.notes)
     assert result.environment["export_file"] == str(own.resolve())
+    # shown against the Keras model it came from: on the command line, and as a row of its checkup
+    assert main(["run", photo, "--model", str(own), "--reference-model", path, "--passes", "1", "--seeding", "once", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Against the Keras model it came from (probe.keras): " in out and "same top-1; top-5 overlap 5/5" in out
+    from vggcompare.core.studies.checkup_causes import causes_for
+
+    causes = {c.key: c for c in causes_for(result.config, None)}
+    assert causes["the Keras model it came from"].changes["model"] == path and not any(k.startswith("runtime ") for k in causes)
 
 
 def test_the_checkup_has_one_row_per_runtime_with_its_export_time(probe_model, photo):
