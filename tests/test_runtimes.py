@@ -249,3 +249,28 @@ def test_reproducing_a_served_result_rebuilds_its_export_or_names_the_missing_pa
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
     with pytest.raises(ConfigError, match=r"served by onnxruntime.*needs onnxruntime, which is not installed here"):
         drive(reproduce_result(original, allow_model=True))
+
+
+def test_under_jax_each_runtime_says_how_its_export_works():
+    from importlib.util import find_spec
+
+    from vggcompare.core.model.runtimes import missing_package
+    from vggcompare.core.runtime_rules import under_jax
+
+    assert "jax2tf" in under_jax("savedmodel") and "jax2onnx" in under_jax("onnxruntime") and under_jax("tflite-int8") == under_jax("tflite")
+    if find_spec("jax2onnx") is None:
+        assert missing_package("onnxruntime", "jax") == "jax2onnx" and missing_package("onnxruntime") == ""
+
+
+def test_efficientnet_lite0_through_dynamic_range_int8_is_the_interpreters_own_call():
+    """The one test with real weights: Lite0's dynamic-range int8 export (one conversion of about 6 s)."""
+    from vggcompare.core.resources import sweep_samples_folder
+
+    brick = str(sweep_samples_folder() / "brick.jpg")
+    cfg = ExperimentConfig(image=brick, model="efficientnet-lite0", passes=1, seeding="once")
+    keras_probs = run_experiment(cfg).probabilities
+    result = run_experiment(cfg.replace(runtime="tflite-int8-dynamic"))
+    x = (model_input(load_image(brick), (224, 224)) - 127.0) / 128.0  # Lite0's preprocessing, (x − 127) / 128
+    own = _own_call("tflite-int8-dynamic", _export_path(result), x[None].astype(np.float32))
+    assert np.array_equal(result.probabilities, own)
+    assert 1e-4 < np.abs(result.probabilities - keras_probs).max() < 0.5  # quantized weights move the answer, a little

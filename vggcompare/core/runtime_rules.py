@@ -35,6 +35,19 @@ DEPLOYMENT = {
 }
 
 
+# Under the JAX backend, measured with Keras 3.15, TF 2.21, ai-edge-litert 2.3 (a probe model through every runtime):
+UNDER_JAX = {
+    "savedmodel": "Under JAX, model.export makes the SavedModel through jax2tf, and TensorFlow loads and serves it.",
+    "tflite": "Under JAX, TFLiteConverter.from_keras_model converts the model as under TensorFlow, and LiteRT runs it.",
+    "onnxruntime": "Under JAX, Keras' ONNX export goes through jax2onnx instead of tf2onnx (pip install jax2onnx).",
+}
+
+
+def under_jax(runtime: str) -> str:
+    """The one sentence on how ``runtime``'s export works under the JAX backend."""
+    return UNDER_JAX["tflite" if runtime in TFLITE else runtime]
+
+
 def not_applicable(config: Any) -> str:
     """The one sentence saying why ``config`` asks an exported model for something it cannot do; '' when it can."""
     runtime = getattr(config, "runtime", KERAS)

@@ -89,7 +89,7 @@ def check_runtime_here(result: RunResult) -> None:
     runtime = result.config.runtime
     if runtime == "keras":
         return
-    missing = missing_package(runtime) if not runtime_of_file(result.config.model) else ""
+    missing = missing_package(runtime, result.config.backend) if not runtime_of_file(result.config.model) else ""
     if missing:
         package = missing.replace("_", "-")
         raise ConfigError(f"the result was served by {runtime}, and its converter or runtime needs {package}, which is not "

@@ -41,6 +41,7 @@ class Served:
     file: str = ""
     calibration: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    backend: str = "tensorflow"  # the Keras backend the export was made under
     _runs: int = 0
 
     def forward(self, batch: np.ndarray) -> np.ndarray:
@@ -59,6 +60,10 @@ class Served:
             out = [f"Served by {self.runtime}: exported with {made}, run by {run}.",
                    f"{self.runtime}: reused the export {self.export.path.name}, loaded in this process."]
         self._runs += 1
+        if self.backend == "jax":
+            from vggcompare.core.runtime_rules import under_jax
+
+            out.append(under_jax(self.runtime))
         if self.calibration:
             out.append(f"Calibrated for int8 on {len(self.calibration)} photos: {', '.join(Path(p).name for p in self.calibration)}.")
         if self.runtime in TFLITE:
@@ -86,11 +91,14 @@ class Served:
         return env
 
 
-def missing_package(runtime: str) -> str:
-    """The first library ``runtime`` needs that is not installed, or ''."""
+def missing_package(runtime: str, backend: str = "tensorflow") -> str:
+    """The first library ``runtime`` needs under ``backend`` that is not installed, or ''."""
     from importlib.util import find_spec
 
-    return next((name for name in PACKAGES.get(runtime, ()) if find_spec(name) is None), "")
+    needed = PACKAGES.get(runtime, ())
+    if backend == "jax" and runtime == "onnxruntime":  # Keras' ONNX export under JAX
+        needed = ("onnxruntime", "onnx", "jax2onnx")
+    return next((name for name in needed if find_spec(name) is None), "")
 
 
 def serve(model: Any, config: Any, input_size: tuple[int, int], say: Status | None = None) -> Served:
@@ -105,11 +113,15 @@ def serve(model: Any, config: Any, input_size: tuple[int, int], say: Status | No
     """
     from vggcompare.core.model.runtimes import export as cache
 
+    import keras
+
     say = say or (lambda _msg: None)
     runtime = config.runtime
-    missing = missing_package(runtime)
+    backend = keras.backend.backend()
+    missing = missing_package(runtime, backend)
     if missing:
-        raise ExportError(f"the {runtime} runtime needs the package {missing.replace('_', '-')}, which is not installed "
+        under = " under the JAX backend" if backend == "jax" else ""
+        raise ExportError(f"the {runtime} runtime needs the package {missing.replace('_', '-')}{under}, which is not installed "
                           f"(pip install {missing.replace('_', '-')})")
     module = _module(runtime)
     versions = module.converter()
@@ -145,7 +157,7 @@ def serve(model: Any, config: Any, input_size: tuple[int, int], say: Status | No
     exported = cache.cached_export(key, SUFFIX[runtime], make, say)
     run_settings = {"xnnpack": config.tflite_xnnpack, "threads": config.tflite_threads} if runtime in TFLITE else {}
     runner = _runner(runtime, exported.path, config)
-    return Served(runtime, runner, module.CALL, versions, exported, str(exported.path), calibration, run_settings)
+    return Served(runtime, runner, module.CALL, versions, exported, str(exported.path), calibration, run_settings, backend)
 
 
 def open_file(path: str, runtime: str, config: Any) -> Served:

@@ -13,11 +13,11 @@ CALL = "model.export(path, format='onnx'); onnxruntime.InferenceSession(path).ru
 
 
 def converter() -> dict[str, str]:
-    """The converter's name and versions: Keras' ONNX export, and tf2onnx and onnx under it."""
+    """The converter's name and versions: Keras' ONNX export, and tf2onnx (jax2onnx under JAX) and onnx under it."""
     import keras
 
     versions = {"converter": "keras.Model.export (onnx)", "keras": keras.__version__}
-    for name in ("tf2onnx", "onnx"):
+    for name in ("jax2onnx" if keras.backend.backend() == "jax" else "tf2onnx", "onnx"):
         try:
             versions[name] = __import__(name).__version__
         except ImportError:
