@@ -9,7 +9,7 @@ import pytest
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.runtime_rules import RUNTIMES
-from vggcompare.gui.output.report.blocks import settings_pairs
+from vggcompare.render.report.blocks import settings_pairs
 
 pytestmark = pytest.mark.gui
 

@@ -168,11 +168,13 @@ def run_passes(
         labels=list(prepared.labels),
         probabilities=probs,
         augmentation=params,
-        environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers)
+        environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers,
+                                      prepared.outputs.describe() if prepared.outputs else None)
         | (prepared.served.environment() if prepared.served is not None else {}),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
-                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared)]),
+                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared)],
+                              prepared.outputs.note if prepared.outputs else ""),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
