@@ -14,6 +14,8 @@ from vggcompare.core.catalog import LITE0, builtin_names, lookup
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
 from vggcompare.core.config_checks import check_choice, check_int, check_range
 from vggcompare.core.errors import ConfigError
+from vggcompare.core import runtime_rules
+from vggcompare.core.runtime_rules import RUNTIMES  # noqa: F401 - re-exported with the other choices
 
 MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, resnet50, resnet50-random, …
 SEEDINGS = ("off", "once", "every-pass")
@@ -35,6 +37,9 @@ KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the
 BACKENDS = ("tensorflow", "jax")  # Keras backends
 EXPLAIN_METHODS = ("gradcam", "occlusion")  # explanation maps (core.analysis.explanation)
 EXPLAIN_FIELDS = ("explain", "explain_class", "explain_passes")  # left out of to_dict when off, as older files lack them
+# Where the model is served, left out of to_dict at their defaults (older files lack them)
+RUNTIME_DEFAULTS = {"runtime": "keras", "tflite_xnnpack": True, "tflite_threads": None, "calibration": None,
+                    "reference_model": None}
 MAX_EXPLAINED = 256
 
 MAX_PASSES = 100_000
@@ -111,6 +116,12 @@ class ExperimentConfig:
     # The user's word that a model form which is a program (a SavedModel, tf_keras' .h5) may run (core.model.trust).
     # Never written to a file, so a result reproduced elsewhere asks again.
     trust_model: bool = False
+    # Where the model is served (core.runtime_rules, core.model.runtimes):
+    runtime: str = "keras"  # "keras" (the model's own call) or an export: savedmodel, tflite…, onnxruntime
+    tflite_xnnpack: bool = True  # TFLite: the XNNPACK delegate (off: BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    tflite_threads: int | None = None  # TFLite: the interpreter's num_threads; None: its default
+    calibration: str | None = None  # tflite-int8: a folder of representative images; None: the bundled photos
+    reference_model: str | None = None  # a user's exported file: the Keras file it came from, for comparisons
 
     @property
     def is_custom_model(self) -> bool:
@@ -168,7 +179,25 @@ class ExperimentConfig:
         if self.backend != "tensorflow" and self.kernels != "default":
             raise ConfigError("the kernel library choice (oneDNN or Eigen) applies to the TensorFlow backend only")
         self._validate_explain()
+        self._validate_runtime()
         return self
+
+    def _validate_runtime(self) -> None:
+        check_choice("runtime", self.runtime, RUNTIMES)
+        if not isinstance(self.tflite_xnnpack, bool):
+            raise ConfigError("XNNPACK must be true or false")
+        if self.tflite_threads is not None:
+            check_int("interpreter thread count", self.tflite_threads, 1, MAX_THREADS)
+        if self.calibration is not None and (not isinstance(self.calibration, str) or not self.calibration.strip()):
+            raise ConfigError("the calibration folder must be a folder of images")
+        own = runtime_rules.runtime_of_file(self.model)
+        if own is not None and self.runtime != own:
+            raise ConfigError(f"{self.model} is an exported file: it runs in the {own} runtime (--runtime {own})")
+        if self.reference_model is not None and own is None:
+            raise ConfigError("a reference Keras model goes with a user's exported file (--model app.tflite or model.onnx)")
+        for sentence in (runtime_rules.not_applicable(self), runtime_rules.tflite_settings_sentence(self)):
+            if sentence:
+                raise ConfigError(sentence)
 
     def _validate_explain(self) -> None:
         if self.explain is not None:
@@ -201,6 +230,9 @@ class ExperimentConfig:
         if self.h5_reader == "keras":
             data.pop("h5_reader")
         data.pop("trust_model")  # the user's trust belongs to this session, not to the file
+        for name, default in RUNTIME_DEFAULTS.items():
+            if data[name] == default:
+                data.pop(name)
         return data
 
     @classmethod
@@ -275,6 +307,8 @@ class ExperimentConfig:
             parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
         if self.kernels != "default":
             parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
+        if self.runtime != "keras":
+            parts.append(f"served by {self.runtime}")
         if self.backend != "tensorflow":
             parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
         return parts

@@ -173,7 +173,8 @@ def run_passes(
         probabilities=probs,
         augmentation=params,
         environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers,
-                                      prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation),
+                                      prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation,
+                                      prepared.served.environment() if prepared.served is not None else None),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
                               [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared),
@@ -230,7 +231,7 @@ def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None, co
             f"out of memory during a forward call of {x.shape[0]} passes; set fewer passes per call"
         ) from None
     except Exception as exc:  # TensorFlow raises its own OpError family
-        if type(exc).__module__.startswith(("tensorflow", "keras")):
+        if type(exc).__module__.startswith(("tensorflow", "keras", "onnxruntime", "ai_edge_litert")):
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             hint = "; set fewer passes per call" if "ResourceExhausted" in type(exc).__name__ or "OOM" in str(exc) else ""
             raise VggCompareError(f"the model failed during a forward call ({type(exc).__name__}: {first}){hint}") from exc

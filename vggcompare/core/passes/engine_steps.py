@@ -65,7 +65,8 @@ def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range
 
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
                 call_rows: int | None = None, layers: dict[str, int] | None = None,
-                outputs: str | None = None, augmentation: list[str] | None = None) -> Environment:
+                outputs: str | None = None, augmentation: list[str] | None = None,
+                served: dict[str, Any] | None = None) -> Environment:
     """The run's environment record (see core.passes.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
@@ -87,6 +88,7 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
     if outputs:
         env["model_outputs"] = outputs  # probabilities or scores, decided once on the float32 Keras pass
     env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
+    env.update(served or {})  # an export's runtime: its versions, converter, the export's hash and time
     return Environment.from_dict(env)
 
 
@@ -113,8 +115,11 @@ def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> 
 
 
 def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
-    """What the call path did, in the words of the user's own code."""
+    """What the call path did, in the words of the user's own code (or which runtime served the model, and its export)."""
     import keras
+
+    if getattr(prepared, "served", None) is not None:
+        return prepared.served.notes()
 
     jax = keras.backend.backend() == "jax"
     notes = {"predict": ["Called as model.predict(x, batch_size=len(x)) (always training=False)."],

@@ -13,9 +13,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Generator
 
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
+from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled
 from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
@@ -41,6 +42,7 @@ class CauseRow:
     against: str = "reference"
     against_top1: str = ""
     seconds: float = 0.0
+    export_seconds: float | None = None  # a runtime's export: the conversion's time (or the cached export's check)
 
 
 @dataclass
@@ -168,17 +170,26 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
                                                        f"Checkup {k + 1} of {len(causes) + 1}: {cause.key} (a new Python process)"))
             else:
                 yield from run(cause.key, cfg, k)
-        except (ImageError, ConfigError, FreshProcessError) as exc:
+        except (ImageError, ConfigError, FreshProcessError, ExportError) as exc:
             row.reason = str(exc).rstrip(".")
             continue
         row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
         passes += cfg.passes
         _measure(row, cause, results, probs, labels)
+        _export_time(row, results[cause.key].environment)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
     return Checkup(image=image.source, model=ref.environment.model or "", reference=ref_cfg.to_dict(),
                    reference_top1=labels[ref.statistics.top1_mode], rows=rows, passes_run=passes,
                    seconds=round(time.perf_counter() - t0, 3), environment=ref.environment.to_dict(), runs=results)
+
+
+def _export_time(row: CauseRow, env: Environment) -> None:
+    """A runtime's row says how long its export took to make, or that it was reused from the cache."""
+    if env.export_seconds is not None:
+        row.export_seconds = float(env.export_seconds)
+        made = "exported" if env.export_made else "cached export"
+        row.setting = f"{row.setting} ({made}, {row.export_seconds:.1f} s)"
 
 
 def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: list[str]) -> None:

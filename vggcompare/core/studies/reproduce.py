@@ -28,7 +28,7 @@ MAX_FOREIGN_BYTES = 512 * 1024**2  # a result of 100,000 passes × 1000 classes 
 # the environment fields a reproduction compares, in the order its table lists them
 FIELDS = ("cpu", "cpu_flags", "kernels", "kernels_choice", "backend", "backend_version", "tensorflow", "jax", "keras",
           "numpy", "python", "device", "intra_op_threads", "passes_per_call", "precision", "bfloat16",
-          "jax_matmul_precision", "platform")
+          "jax_matmul_precision", "platform", "runtime", "converter", "runtime_versions", "export_sha256")
 _CAUSES = {
     "kernels": "the kernel library (oneDNN and Eigen sum in different orders)",
     "cpu_flags": "the CPU's instruction sets (kernels pick other code paths and vector widths)",
@@ -40,6 +40,9 @@ _CAUSES = {
     "tensorflow": "the TensorFlow version",
     "jax": "the JAX version",
     "keras": "the Keras version",
+    "converter": "the converter's version (it writes another export)",
+    "runtime_versions": "the runtime's version (another interpreter or session)",
+    "export_sha256": "the export itself (its bytes differ: another converter, or other settings)",
 }
 
 
@@ -75,6 +78,23 @@ def check_model_allowed(result: RunResult, allow_model: bool) -> None:
             f"the result names a model file ({model}); a model file can run code when loaded, so it is loaded only "
             "when you allow it (the CLI's --allow-model; it then loads in Keras' safe mode)"
         )
+
+
+def check_runtime_here(result: RunResult) -> None:
+    """Refuse, before any pass, a result served by a runtime whose converter or runtime is not installed here.
+
+    When everything is installed the run makes the export again here (or reuses this machine's cached one)."""
+    from vggcompare.core.model.runtimes import missing_package
+    from vggcompare.core.runtime_rules import runtime_of_file
+
+    runtime = result.config.runtime
+    if runtime == "keras":
+        return
+    missing = missing_package(runtime, result.config.backend) if not runtime_of_file(result.config.model) else ""
+    if missing:
+        package = missing.replace("_", "-")
+        raise ConfigError(f"the result was served by {runtime}, and its converter or runtime needs {package}, which is not "
+                          f"installed here (pip install {package})")
 
 
 def find_image(result: RunResult, image_path: str | None) -> str:
@@ -119,6 +139,7 @@ def reproduce_result(
 ) -> Generator[Progress, None, Reproduction]:
     """:func:`reproduce` for a result already read and checked (the window's opened result)."""
     check_model_allowed(original, allow_model)
+    check_runtime_here(original)
     path = find_image(original, image_path)
     image = load_image(path)
     recorded = original.image.pixels_sha256
