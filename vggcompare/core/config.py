@@ -20,6 +20,7 @@ MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, res
 SEEDINGS = ("off", "once", "every-pass")
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
 PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "lite", "none")
+PREPROCESS_PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap")
 PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap", "apply-exif", "alpha-on-white", "opencv-bgr")
 # How the user's code reads the file (core.input.loaders), each loader's own resize methods (its default first)
 LOADERS = ("load-img", "tf-dataset", "opencv")
@@ -34,6 +35,7 @@ KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the
 BACKENDS = ("tensorflow", "jax")  # Keras backends
 EXPLAIN_METHODS = ("gradcam", "occlusion")  # explanation maps (core.analysis.explanation)
 EXPLAIN_FIELDS = ("explain", "explain_class", "explain_passes")  # left out of to_dict when off, as older files lack them
+FUNCTION_FIELDS = ("loader_function", "preprocess_function")  # the user's own functions (Python API); left out when None
 MAX_EXPLAINED = 256
 
 MAX_PASSES = 100_000
@@ -105,6 +107,10 @@ class ExperimentConfig(ConfigWords):
     explain: str | None = None  # None, "gradcam" or "occlusion": a map for each of the first K passes
     explain_class: str | None = None  # a label or a 0-based class number; None: the top-1 of the mean
     explain_passes: int | None = None  # K; None: min(N, 16)
+    # The caller's own functions (vggcompare.api), by name: they replace the loader or the preprocessing, and only a
+    # caller holding them can run the configuration again (core.input.user_functions.UserPipeline):
+    loader_function: str | None = None
+    preprocess_function: str | None = None
 
     @property
     def is_custom_model(self) -> bool:
@@ -162,6 +168,12 @@ class ExperimentConfig(ConfigWords):
         if self.backend != "tensorflow" and self.kernels != "default":
             raise ConfigError("the kernel library choice (oneDNN or Eigen) applies to the TensorFlow backend only")
         self._validate_explain()
+        for name in FUNCTION_FIELDS:
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigError(f"{name.replace('_', ' ')} must be the name of a function, not {value!r}")
+        if self.preprocess_function is not None and (self.pitfalls and set(self.pitfalls) & set(PREPROCESS_PITFALLS)):
+            raise ConfigError("the preprocessing pitfalls act on preprocess_input, which your own preprocessing function replaces")
         return self
 
     def _validate_explain(self) -> None:
@@ -192,6 +204,9 @@ class ExperimentConfig(ConfigWords):
                 data.pop(name)
         if self.training_part == "all":  # (files older versions read)
             data.pop("training_part")
+        for name in FUNCTION_FIELDS:
+            if data[name] is None:
+                data.pop(name)
         return data
 
     @classmethod

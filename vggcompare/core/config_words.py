@@ -25,9 +25,12 @@ class ConfigWords:
         if self.dropout is not None:
             parts.append(f"dropout {self.dropout:g}")
         loader = getattr(self, "loader", "load-img")
-        if loader != "load-img":
+        own_loader, own_preprocess = getattr(self, "loader_function", None), getattr(self, "preprocess_function", None)
+        if own_loader:
+            parts.append(f"your loader {own_loader}")
+        elif loader != "load-img":
             parts.append(f"{loader} loader")
-        if self.interpolation != {"tf-dataset": "bilinear", "opencv": "bilinear"}.get(loader, "nearest"):
+        if not own_loader and self.interpolation != {"tf-dataset": "bilinear", "opencv": "bilinear"}.get(loader, "nearest"):
             parts.append(f"{self.interpolation} resize")
         if getattr(self, "antialias", False):
             parts.append("antialias")
@@ -40,7 +43,9 @@ class ConfigWords:
             parts.append({"batchnorm": "training mode, BatchNorm only", "dropout": "training mode, Dropout only"}.get(part, "training mode"))
         if getattr(self, "batch_neighbours", "none") != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
-        if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
+        if own_preprocess:
+            parts.append(f"your preprocessing {own_preprocess}")
+        elif self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
             parts.append(f"{self.effective_preprocess} preprocessing")
         parts.extend(f"pitfall {p}" for p in self.pitfalls)
         if self.batch_size is not None:
@@ -60,7 +65,10 @@ class ConfigWords:
 
 def _model_words(cfg) -> str:
     from vggcompare.core.catalog import display_name
+    from vggcompare.core.catalog import in_memory_name as display, is_in_memory
 
+    if is_in_memory(cfg.model):
+        return f"model {display(cfg.model)} (in memory)"
     return display_name(cfg.model) if not cfg.is_custom_model else f"model {display_name(cfg.model)}"
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from vggcompare.core.catalog import LITE0, lookup
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
+from vggcompare.core.model import in_memory
 from vggcompare.core.model.compiled import compile_forward
 from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
@@ -97,6 +98,8 @@ def _base_key(config: ExperimentConfig, weights_path: str | None) -> tuple:
         return ("vgg19-random",)
     if lookup(config.model) is not None:
         return ("builtin", config.model, config.weights)
+    if in_memory.is_in_memory(config.model):
+        return ("memory", config.model)
     p = Path(config.model).expanduser().resolve()
     st = p.stat() if p.exists() else None
     return ("file", str(p), st.st_mtime_ns if st else 0, st.st_size if st else 0)
@@ -222,6 +225,11 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, 
         else:
             desc = f"{entry.constructor}, ImageNet weights ({entry.weights_file})"
         size, classes, needs_softmax = check_image_classifier(model, entry.constructor)
+    elif in_memory.is_in_memory(config.model):
+        model = in_memory.held_model(config.model)
+        name = in_memory.display(config.model)
+        size, classes, needs_softmax = check_image_classifier(model, name)
+        desc = f"{name} (in memory, {size[0]}×{size[1]} input, {classes} classes)"
     else:
         name = os.path.basename(config.model)
         say(f"Loading {name} (safe mode)…")
