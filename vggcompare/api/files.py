@@ -41,8 +41,10 @@ def save_model_copy(model: Any, path: str | os.PathLike) -> tuple[Path, str]:
     return target, file_sha256(target)
 
 
-def save_run(result: Any, path: str | os.PathLike, model: Any = None) -> Path:
-    """Save a run as JSON; an in-memory model gets a .keras copy beside it, named in the JSON with its SHA-256."""
+def save_run(result: Any, path: str | os.PathLike, model: Any = None, copy_model: bool = True) -> Path:
+    """Save a run as JSON; an in-memory model gets a .keras copy beside it, named in the JSON with its SHA-256.
+
+    ``copy_model=False`` leaves the in-memory model's name in the file (enough to show or draw the result)."""
     from vggcompare.core.model.in_memory import held_model, is_in_memory
     from vggcompare.core.storage.result_file import save_result
 
@@ -50,7 +52,7 @@ def save_run(result: Any, path: str | os.PathLike, model: Any = None) -> Path:
     if target.suffix.lower() != ".json":
         raise ResultFileError(f"{target.name}: a result is saved as .json")
     config, environment = result.config, dict(result.environment)
-    if is_in_memory(config.model):
+    if is_in_memory(config.model) and copy_model:
         held = model if model is not None else held_model(config.model)
         copy, digest = save_model_copy(held, target.with_suffix(".keras"))
         config = config.replace(model=str(copy.resolve()))

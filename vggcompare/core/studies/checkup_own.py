@@ -42,18 +42,16 @@ def own_function_causes(causes: list[Cause], ref: ExperimentConfig) -> list[Caus
 
 
 def _adjusted(cause: Cause, own_loader: str | None, own_preprocess: str | None) -> Cause:
+    if own_loader and cause.key in _LOADER_INSIDE:
+        return replace(cause, not_applicable=_LOADER_INSIDE[cause.key])
+    if own_preprocess and cause.key in _PREPROCESS_INSIDE:
+        return replace(cause, not_applicable=_PREPROCESS_INSIDE[cause.key])
     if cause.not_applicable:
-        if own_loader and cause.key in _LOADER_INSIDE:
-            return replace(cause, not_applicable=_LOADER_INSIDE[cause.key])
         return cause
     if cause.fresh_process:
         what = "loader" if own_loader else "preprocessing"
         return replace(cause, not_applicable=f"your own {what} function cannot cross into a new Python process, where this "
                                              "cause must run")
-    if own_loader and cause.key in _LOADER_INSIDE:
-        return replace(cause, not_applicable=_LOADER_INSIDE[cause.key])
-    if own_preprocess and cause.key in _PREPROCESS_INSIDE:
-        return replace(cause, not_applicable=_PREPROCESS_INSIDE[cause.key])
     if own_preprocess and "preprocess" in cause.changes:
         mode = cause.changes["preprocess"]
         return replace(cause, setting=f"{mode} mode instead of {own_preprocess}",
