@@ -24,8 +24,9 @@ Preprocess = Callable[[np.ndarray], Any]
 
 
 def function_name(fn: Callable) -> str:
-    """The name a sentence uses for ``fn``: its qualified name, or its type's."""
-    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
+    """The name a sentence uses for ``fn``: its qualified name without enclosing functions, or its type's."""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
+    return name.split("<locals>.")[-1]
 
 
 def _as_array(value: Any) -> np.ndarray | None:
