@@ -20,8 +20,11 @@ def drive(gen: Generator[Any, None, Any], what: str, show: bool = True) -> Any:
             if not show:
                 continue
             if bar is None:
-                from tqdm.auto import tqdm
+                import warnings
 
+                with warnings.catch_warnings():  # without ipywidgets, tqdm.auto says so and draws text instead
+                    warnings.simplefilter("ignore")
+                    from tqdm.auto import tqdm
                 bar = tqdm(total=max(int(report.total), 1), desc=what, unit="step", leave=False)
             total = max(int(report.total), 1)
             if bar.total != total:
