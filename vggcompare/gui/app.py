@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from vggcompare import __version__
 from vggcompare.gui.common.settings import APPLICATION, ORGANIZATION
+from vggcompare.gui.common.xcb_check import MissingSystemLibraries, require_xcb_libraries
 
 DEFAULT_SAMPLE = "cat"
 # Harmless notices of Qt's offscreen platform, printed on every window; not worth a user's attention.
@@ -26,12 +27,16 @@ def _qt_message(kind: QtMsgType, _context, message: str) -> None:
 
 
 def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
-    """Return the running QApplication, or create one (offscreen when there is no display)."""
+    """Return the running QApplication, or create one (offscreen when there is no display).
+
+    Raises MissingSystemLibraries, before Qt would abort, when its xcb plugin lacks system libraries.
+    """
     app = QApplication.instance()
     if app is not None:
         return app  # type: ignore[return-value]
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    require_xcb_libraries()
     qInstallMessageHandler(_qt_message)
     app = QApplication(list(argv) if argv else [sys.argv[0] if sys.argv else "vggcompare"])
     app.setOrganizationName(ORGANIZATION)
@@ -60,7 +65,11 @@ def main(argv: Sequence[str] | None = None, present: bool = False, open_result: 
         sys.stderr.write("error: no screen to open the window on (DISPLAY is not set); run it on a desktop, "
                          "or use 'vggcompare run' or 'vggcompare screenshot'\n")
         return 2
-    app = ensure_application(argv)
+    try:
+        app = ensure_application(argv)
+    except MissingSystemLibraries as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
     window = MainWindow()
 
     def after_first_paint() -> None:  # file and engine work start once the window is on screen

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLay
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.studies.presets import PRESETS
-from vggcompare.gui.common.theme import card_style
+from vggcompare.render.theme import card_style
 
 COLUMNS = 3
 FRESH_PROCESS_S = 6.0  # a new Python process imports TensorFlow and builds the model again (measured 4–8 s here)
