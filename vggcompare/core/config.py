@@ -21,6 +21,7 @@ MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, res
 SEEDINGS = ("off", "once", "every-pass")
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
 PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "lite", "none")
+PREPROCESS_PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap")
 PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap", "apply-exif", "alpha-on-white", "opencv-bgr")
 # How the user's code reads the file (core.input.loaders), each loader's own resize methods (its default first)
 LOADERS = ("load-img", "tf-dataset", "opencv")
@@ -40,6 +41,7 @@ EXPLAIN_FIELDS = ("explain", "explain_class", "explain_passes")  # left out of t
 # Where the model is served, left out of to_dict at their defaults (older files lack them)
 RUNTIME_DEFAULTS = {"runtime": "keras", "tflite_xnnpack": True, "tflite_threads": None, "calibration": None,
                     "reference_model": None}
+FUNCTION_FIELDS = ("loader_function", "preprocess_function")  # the user's own functions (Python API); left out when None
 MAX_EXPLAINED = 256
 
 MAX_PASSES = 100_000
@@ -122,6 +124,10 @@ class ExperimentConfig:
     tflite_threads: int | None = None  # TFLite: the interpreter's num_threads; None: its default
     calibration: str | None = None  # tflite-int8: a folder of representative images; None: the bundled photos
     reference_model: str | None = None  # a user's exported file: the Keras file it came from, for comparisons
+    # The caller's own functions (vggcompare.api), by name: they replace the loader or the preprocessing, and only a
+    # caller holding them can run the configuration again (core.input.user_functions.UserPipeline):
+    loader_function: str | None = None
+    preprocess_function: str | None = None
 
     @property
     def is_custom_model(self) -> bool:
@@ -179,6 +185,12 @@ class ExperimentConfig:
         if self.backend != "tensorflow" and self.kernels != "default":
             raise ConfigError("the kernel library choice (oneDNN or Eigen) applies to the TensorFlow backend only")
         self._validate_explain()
+        for name in FUNCTION_FIELDS:
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigError(f"{name.replace('_', ' ')} must be the name of a function, not {value!r}")
+        if self.preprocess_function is not None and (self.pitfalls and set(self.pitfalls) & set(PREPROCESS_PITFALLS)):
+            raise ConfigError("the preprocessing pitfalls act on preprocess_input, which your own preprocessing function replaces")
         self._validate_runtime()
         return self
 
@@ -233,6 +245,9 @@ class ExperimentConfig:
         for name, default in RUNTIME_DEFAULTS.items():
             if data[name] == default:
                 data.pop(name)
+        for name in FUNCTION_FIELDS:
+            if data[name] is None:
+                data.pop(name)
         return data
 
     @classmethod
@@ -278,9 +293,11 @@ class ExperimentConfig:
             parts.append("new weights every pass")
         if self.dropout is not None:
             parts.append(f"dropout {self.dropout:g}")
-        if self.loader != "load-img":
+        if self.loader_function:
+            parts.append(f"your loader {self.loader_function}")
+        elif self.loader != "load-img":
             parts.append(f"{self.loader} loader")
-        if self.interpolation != DEFAULT_INTERPOLATION[self.loader]:
+        if not self.loader_function and self.interpolation != DEFAULT_INTERPOLATION[self.loader]:
             parts.append(f"{self.interpolation} resize")
         if self.antialias:
             parts.append("antialias")
@@ -294,7 +311,9 @@ class ExperimentConfig:
                           "augmentation": "training mode, augmentation layers only"}.get(self.training_part, "training mode"))
         if self.batch_neighbours != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
-        if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
+        if self.preprocess_function:
+            parts.append(f"your preprocessing {self.preprocess_function}")
+        elif self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
             parts.append(f"{self.effective_preprocess} preprocessing")
         parts.extend(f"pitfall {p}" for p in self.pitfalls)
         if self.batch_size is not None:
@@ -343,8 +362,10 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
 
 
 def _model_words(cfg) -> str:
-    from vggcompare.core.catalog import display_name
+    from vggcompare.core.catalog import display_name, in_memory_name, is_in_memory
 
+    if is_in_memory(cfg.model):
+        return f"model {in_memory_name(cfg.model)} (in memory)"
     return display_name(cfg.model) if not cfg.is_custom_model else f"model {display_name(cfg.model)}"
 
 

@@ -135,6 +135,7 @@ class Environment(JsonRecord):
     export_made: bool | None = field_of(bool)
     export_seconds: float | None = field_of(float)
     calibration_photos: tuple[str, ...] | None = field_of(STR_LIST)
+    model_sha256: str | None = field_of(str)  # the .keras copy the Python API saved beside the result
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from vggcompare.core.catalog import LITE0, lookup
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
+from vggcompare.core.model import in_memory
 from vggcompare.core.model.compiled import compile_forward
 from vggcompare.core.model.layer_kinds import augmentation_layers, count_layers
 from vggcompare.core.model.model_forms import check_settings, h5_model_config, load_h5_with_tf_keras, load_saved_model
@@ -115,6 +116,8 @@ def _base_key(config: ExperimentConfig, weights_path: str | None) -> tuple:
         return ("vgg19-random",)
     if lookup(config.model) is not None:
         return ("builtin", config.model, config.weights)
+    if in_memory.is_in_memory(config.model):
+        return ("memory", config.model)
     p = Path(config.model).expanduser().resolve()
     if is_saved_model(str(p)):
         p = p / "saved_model.pb"
@@ -304,6 +307,12 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, 
             desc = f"{entry.constructor}, ImageNet weights ({entry.weights_file})"
         size, classes, needs_softmax = check_image_classifier(model, entry.constructor)
         kind = OutputKind(not needs_softmax, last_activation(model))
+    elif in_memory.is_in_memory(config.model):
+        model = in_memory.held_model(config.model)
+        name = in_memory.display(config.model)
+        size, classes, _structure = check_image_classifier(model, name)
+        kind = decide_outputs(model, size)  # the structure and the float32 pass's numbers
+        desc = f"{name} (in memory, {size[0]}×{size[1]} input, {classes} classes)"
     else:
         name = os.path.basename(os.path.normpath(config.model))
         form = ""

@@ -33,6 +33,7 @@ from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
 from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.input.model_view import switch_notes
+from vggcompare.core.input.user_functions import UserPipeline, pipeline_for
 from vggcompare.core.model.backend import check_backend_settings
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.passes import engine_steps as steps
@@ -75,6 +76,7 @@ def run_passes(
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
     split_training: bool = True,
+    pipeline: UserPipeline | None = None,
 ) -> Generator[Progress, None, RunResult]:
     """Run N forward passes of the configured model on one image.
 
@@ -90,6 +92,9 @@ def run_passes(
         Whether missing ImageNet weights may be downloaded.
     split_training : bool
         After a training-mode run, call the first batch with each part alone for the note (a checkup has rows for them).
+    pipeline : UserPipeline, optional
+        The caller's own loader and/or preprocessing functions, which the configuration names
+        (``loader_function``, ``preprocess_function``) and which replace the tool's.
 
     Yields
     ------
@@ -104,6 +109,7 @@ def run_passes(
     t = {"start": time.perf_counter()}
     config.validate()
     check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
+    own = pipeline_for(config, pipeline)
     stop = cancel or (lambda: False)
     config, image = _resolve_image(config, image)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting the backend and preparing the model…")
@@ -117,8 +123,13 @@ def run_passes(
     explaining.check_explainable(prepared, config)  # an unknown class, or Grad-CAM without a conv layer: before the passes
     t["model"] = time.perf_counter()
     height, width = prepared.input_size
-    picture, loader_notes = loader_input(image, (height, width), config)
-    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source)
+    if own is not None and own.loader is not None:
+        picture, loader_notes = own.picture(image, (height, width)), [f"Loaded by your function {own.loader_name}."]
+    else:
+        picture, loader_notes = loader_input(image, (height, width), config)
+    if own is not None and own.preprocess is not None:
+        loader_notes.append(f"Preprocessed by your function {own.preprocess_name}.")
+    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source, own)
     augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     n, chunk = config.passes, auto_batch_size(config)
     mixing = steps.row_mixing_note(config, prepared)
@@ -134,7 +145,8 @@ def run_passes(
         if stop():
             raise RunCancelled("the run was cancelled")
         indices = range(start, min(start + chunk, n))
-        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS)
+        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS,
+                                          own.batch if own is not None and own.preprocess is not None else None)
         params.extend(drawn)
         thumbs.extend(_thumbnails(shown, params, config))
         if neighbours.size:

@@ -88,6 +88,10 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
     if outputs:
         env["model_outputs"] = outputs  # probabilities or scores, decided once on the float32 Keras pass
     env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
+    if config.preprocess_function:
+        env["preprocess"] = f"your function {config.preprocess_function}"
+    if config.loader_function:
+        env["loader"] = f"your function {config.loader_function}"
     env.update(served or {})  # an export's runtime: its versions, converter, the export's hash and time
     return Environment.from_dict(env)
 
@@ -101,7 +105,7 @@ def _loader_versions(loader: str) -> dict[str, str]:
     return {}
 
 
-def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> tuple[np.ndarray, list[str]]:
+def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str, pipeline=None) -> tuple[np.ndarray, list[str]]:
     """The batch neighbours' preprocessed rows (none: an empty array) and the notes on them."""
     if config.batch_neighbours == "none":
         return np.empty((0,)), []
@@ -111,7 +115,7 @@ def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> 
     rows = call_rows(config)
     if rows < 2:
         raise ConfigError("batch neighbours need at least 2 rows per call (--batch-size): the image and one other")
-    return neighbour_rows(config, size, rows - 1, source)
+    return neighbour_rows(config, size, rows - 1, source, pipeline)
 
 
 def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:

@@ -16,10 +16,11 @@ from typing import Any, Callable, Generator
 from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled
+from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled, UserFunctionError
 from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_own import own_function_causes
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
 from vggcompare.core.process.fresh import stop_all
 
@@ -114,34 +115,36 @@ class Checkup:
 
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,
-                allow_download: bool = True, new_processes: bool = True) -> Generator[Any, None, Checkup]:
+                allow_download: bool = True, new_processes: bool = True, pipeline: Any = None,
+                model_file: str | None = None) -> Generator[Any, None, Checkup]:
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
-    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads)."""
-    from vggcompare.core.passes.engine import Progress, run_passes
-
+    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads).
+    ``pipeline`` (core.input.user_functions.UserPipeline) holds the caller's own functions that ``config`` names;
+    ``model_file`` is a saved copy of an in-memory model, which the new processes load instead."""
     t0 = time.perf_counter()
     if image is None:
         if not config.image:
             raise ConfigError("no image was given")
         image = load_image(config.image)
     ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
-    causes = [without_file(c, image, new_processes) for c in causes_for(ref_cfg, image)]
-    fresh = start_fresh(causes, ref_cfg, image)
+    causes = own_function_causes(causes_for(ref_cfg, image), ref_cfg)
+    causes = [without_file(c, image, new_processes, ref_cfg, model_file) for c in causes]
+    fresh = start_fresh(causes, ref_cfg, image, model_file)
     try:
-        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0))
+        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0, pipeline))
     finally:
         stop_all(fresh)
 
 
-def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
+def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0, pipeline=None):
     from vggcompare.core.passes.engine import Progress, run_passes
 
     probs: dict[str, Any] = {}
     results: dict[str, Any] = {}
 
     def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
-        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
+        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, pipeline=pipeline)
         result = yield from relay(gen, lambda p: Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None,
                                                           f"Checkup {k + 1} of {len(causes) + 1}: {key}"))
         results[key] = result
@@ -170,7 +173,7 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
                                                        f"Checkup {k + 1} of {len(causes) + 1}: {cause.key} (a new Python process)"))
             else:
                 yield from run(cause.key, cfg, k)
-        except (ImageError, ConfigError, FreshProcessError, ExportError) as exc:
+        except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError) as exc:
             row.reason = str(exc).rstrip(".")
             continue
         row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)

@@ -97,6 +97,34 @@ def check_runtime_here(result: RunResult) -> None:
                           f"installed here (pip install {package})")
 
 
+def model_beside(result: RunResult, result_path: str | os.PathLike) -> RunResult:
+    """The result with its model file (and labels file) found beside the result file when the recorded path is not here.
+
+    The Python API saves a model held in memory as a .keras copy beside the result and records its SHA-256
+    (the environment's ``model_sha256``); a copy found here must have that hash."""
+    from vggcompare.core.errors import ModelError
+
+    config = result.config
+    if not config.is_custom_model or os.path.isfile(config.model):
+        return result
+    folder = Path(result_path).resolve().parent
+    beside = folder / Path(config.model.replace("\\", "/")).name
+    if not beside.is_file():
+        return result  # loading says the file is missing
+    recorded = result.environment.model_sha256
+    if recorded:
+        import hashlib
+
+        digest = hashlib.sha256(beside.read_bytes()).hexdigest()
+        if digest != recorded:
+            raise ModelError(f"{beside.name} beside the result is not the model the result ran: its SHA-256 differs from the recorded one")
+    changes = {"model": str(beside)}
+    if config.labels and not os.path.isfile(config.labels) and (folder / Path(config.labels.replace("\\", "/")).name).is_file():
+        changes["labels"] = str(folder / Path(config.labels.replace("\\", "/")).name)
+    result.config = config.replace(**changes)
+    return result
+
+
 def find_image(result: RunResult, image_path: str | None) -> str:
     """The picture to use: ``image_path`` if given, else the one the result names, if it is here."""
     candidate = image_path or result.image.source or result.config.image
@@ -124,7 +152,7 @@ def reproduce(
     Raises ResultFileError (bad or newer file), ImageError (image missing or not the same pixels) or
     ConfigError (a model file without ``allow_model``) before any pass runs.
     """
-    original = read_foreign_result(result_path)
+    original = model_beside(read_foreign_result(result_path), result_path)
     return (yield from reproduce_result(original, image_path, allow_model, cancel, allow_download, weights, download_progress))
 
 
