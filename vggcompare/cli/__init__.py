@@ -98,9 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "open":
             if not os.path.isfile(args.result):
                 raise UserError(f"{args.result} does not exist")
-            from vggcompare.gui.app import main as gui_main
+            from vggcompare.cli.window import open_window
 
-            return gui_main([], open_result=os.path.abspath(args.result))
+            return open_window(open_result=os.path.abspath(args.result))
         if args.command == "checkup":
             from vggcompare.cli.checkup import cmd_checkup
 
