@@ -133,7 +133,8 @@ def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does
     import csv
     import hashlib
 
-    from vggcompare.core.studies.sweep import run_sweep, worker
+    from vggcompare.core.passes import forward
+    from vggcompare.core.studies.sweep import run_sweep
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -141,8 +142,8 @@ def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does
         shutil.copy(sweep_samples_folder() / name, folder / name)
     cfg = ExperimentConfig(model=bn_model, seeding="once")
     calls = []
-    real = worker._forward
-    monkeypatch.setattr(worker, "_forward", lambda prepared, x, keys, c: calls.append((c.passes, len(x))) or real(prepared, x, keys, c))
+    real = forward.forward
+    monkeypatch.setattr(forward, "forward", lambda prepared, x, keys, c: calls.append((c.passes, len(x))) or real(prepared, x, keys, c))
     drive(run_sweep(str(folder), str(tmp_path / "out"), cfg, preset="checkup"))
     assert calls and all(rows == (8 if passes == 8 else 1) for passes, rows in calls), calls  # never two photos in a call
     with open(tmp_path / "out" / "rows.csv", newline="") as f:
