@@ -16,8 +16,8 @@ whose model is ready does). Then:
 (b) engine: ``run_experiment`` of the same number of passes (the checkup's ``passes_run``) of the same image,
     the engine's default chunking (16 per call; one new trace).
 
-``checkup_vs_passes`` = best in-process checkup / best engine run. Target <= 3 (the issue's "no model rebuilt per
-cause": the two new-process causes must build it again). ``checkup_with_new_processes_vs_passes`` = best (c) / (b).
+``checkup_vs_passes`` = best in-process checkup / best engine run. Target <= 3 (no model is rebuilt per cause,
+but the two new-process causes must build it again). ``checkup_with_new_processes_vs_passes`` = best (c) / (b).
 
 Run: ``.venv/bin/python benchmarks/bench_checkup.py [--repeats 2]`` (about 2 minutes per repeat on 2 cores).
 """
@@ -65,7 +65,7 @@ def child(mode: str, passes: int) -> None:
     else:
         with C.Stopwatch() as sw:
             result = run_experiment(_config(passes), image)
-        out |= {"seconds": sw.seconds, "passes": passes, "passes_seconds": result.timings["passes_seconds"]}
+        out |= {"seconds": sw.seconds, "passes": passes, "passes_seconds": result.timings.passes_seconds}
     print("CHILD " + json.dumps(out))
 
 

@@ -4,7 +4,7 @@
    the same configuration should start computing within 0.2 s. Measured: the time from calling
    ``run_passes`` (creating the generator and pulling its first report) until it yields
    ``Progress('passes', done=0)``, i.e. everything before the first forward call; and the
-   result's ``timings['model_seconds']``. Also measured for ``seeding='off'``, where every run
+   result's ``timings.model_seconds``. Also measured for ``seeding='off'``, where every run
    draws a new run seed, so a random-weights model must be given new weights first.
 2. New weights every pass (``reinit_weights=True``, vgg19-random, seeding once; one pass per
    forward call): seconds per pass with new weights against seconds per pass without them at
@@ -59,7 +59,7 @@ def main() -> None:
                 first = time.perf_counter() - t
 
         result = drive(run_passes(cfg, image), report)
-        return first, result.timings["model_seconds"]
+        return first, result.timings.model_seconds
 
     # ---- 1. warm start --------------------------------------------------------------------------------
     once = C.base_config(passes=16)
@@ -81,10 +81,10 @@ def main() -> None:
 
     print("warm second run, seeding once (weights already drawn from this seed):")
     ws = show("run_passes -> first 'passes' progress", warm, 0)
-    wm = show("timings['model_seconds']              ", warm, 1)
+    wm = show("timings.model_seconds                 ", warm, 1)
     print("warm run, seeding off (a new run seed, so new random weights are drawn first):")
     os_ = show("run_passes -> first 'passes' progress", warm_off, 0)
-    show("timings['model_seconds']              ", warm_off, 1)
+    show("timings.model_seconds                 ", warm_off, 1)
 
     # ---- 2. new weights every pass ------------------------------------------------------------------------
     n = args.passes
@@ -96,11 +96,11 @@ def main() -> None:
     staging: dict = {}  # reused between calls, as PreparedModel keeps them
     with_w, without_w, bare = [], [], []
     for r in range(args.repeats):
-        with_w.append(C.measured(lambda: run_experiment(reinit, image).timings["seconds_per_pass"]))
-        without_w.append(C.measured(lambda: run_experiment(plain, image).timings["seconds_per_pass"]))
+        with_w.append(C.measured(lambda: run_experiment(reinit, image).timings.seconds_per_pass))
+        without_w.append(C.measured(lambda: run_experiment(plain, image).timings.seconds_per_pass))
         bare.append(C.measured(lambda: _timed(lambda: reinitialise(model, (42, r, 3), staging))))
     res = run_experiment(reinit, image)
-    assert res.environment["passes_per_call"] == 1
+    assert res.environment.passes_per_call == 1
 
     def show1(label, runs):
         vals = [v for v, _ in runs]

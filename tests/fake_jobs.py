@@ -78,6 +78,7 @@ def fake_run(config, image, history_dir, cancel=None):
     """Stands in for core.studies.jobs.run_and_save without any backend: N passes of made-up probabilities."""
     import numpy as np
 
+    from vggcompare.core.analysis.records import Environment, Timings
     from vggcompare.core.analysis.result import RunResult
     from vggcompare.core.passes.engine import Progress
     from vggcompare.core.studies.jobs import _save
@@ -90,8 +91,8 @@ def fake_run(config, image, history_dir, cancel=None):
         rows.append(p / p.sum())
         yield Progress("passes", i + 1, config.passes, 0.0, None, f"Pass {i + 1} of {config.passes}")
     labels = [f"class {k}" for k in range(10)]
-    result = RunResult(config=config, labels=labels, probabilities=np.stack(rows), augmentation=[], environment={},
-                       timings={"seconds_per_pass": 0.005, "total_seconds": 0.01}, name="fake run", created="2026-01-01T00:00:00")
+    result = RunResult(config=config, labels=labels, probabilities=np.stack(rows), augmentation=[], environment=Environment(),
+                       timings=Timings(seconds_per_pass=0.005, total_seconds=0.01), name="fake run", created="2026-01-01T00:00:00")
     result.verdict = "made up"
     return _save(result, history_dir)
 

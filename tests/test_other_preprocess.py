@@ -37,5 +37,5 @@ def test_vggs_preprocessing_on_efficientnet_lite0_moves_the_real_models_answer()
     ref, wrong = out.runs["reference (lite, nearest)"], out.runs[name]
     assert ref.labels[ref.statistics.top1_mode] == "Egyptian cat"
     assert dict(out.bars)[name] > 0.1  # caffe's inputs (about ±128) are far outside (x − 127) / 128's ±1
-    assert wrong.config.preprocess == "caffe" and wrong.environment["preprocess"] == "caffe"
+    assert wrong.config.preprocess == "caffe" and wrong.environment.preprocess == "caffe"
     assert [row[0] for row in out.rows][:2] == ["reference (lite, nearest)", name]

@@ -11,6 +11,7 @@ from PIL import Image
 
 from vggcompare.cli import main
 from vggcompare.core.job_driver import drive
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.studies.reproduce import environment_rows, reproduce
 
 
@@ -106,4 +107,4 @@ def test_the_generator_reports_progress_and_returns_the_reproduction(tiny_models
 def test_environment_rows_list_only_fields_that_differ():
     there = {"cpu": "A", "cpu_flags": ["avx2"], "keras": "3.15.1", "model": "x"}
     here = {"cpu": "B", "cpu_flags": ["avx2", "avx512f"], "keras": "3.15.1", "model": "y"}
-    assert environment_rows(there, here) == [("cpu", "A", "B"), ("cpu_flags", "avx2", "avx2 avx512f")]
+    assert environment_rows(Environment.from_dict(there), Environment.from_dict(here)) == [("cpu", "A", "B"), ("cpu_flags", "avx2", "avx2 avx512f")]

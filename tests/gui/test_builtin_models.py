@@ -60,7 +60,7 @@ def test_a_run_of_the_real_model_in_the_window_names_the_cat(qtbot, window):
     with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS) as blocker:
         window.start_run()
     result = blocker.args[0]
-    assert result.config.model == LITE0 and result.environment["preprocess"] == "lite"
+    assert result.config.model == LITE0 and result.environment.preprocess == "lite"
     assert result.labels[result.statistics.top1_mode] == "Egyptian cat"
 
 

@@ -22,7 +22,7 @@ from vggcompare.gui.present.pages import NO_MAP
 from vggcompare.gui.present.questions import QUESTIONS, question, sentences, verdict_sentence
 from vggcompare.gui.present.style import BODY_PT, VERDICT_PT
 from vggcompare.gui.session import job_runner as jr
-from vggcompare.gui.results.numbers import fmt
+from vggcompare.render.numbers import fmt
 from vggcompare.gui.window.tabs import COMPARE_TAB
 
 pytestmark = pytest.mark.gui
@@ -142,8 +142,8 @@ def test_every_text_in_presenter_mode_is_at_least_the_stated_size(qtbot, window,
         assert widget.font().pointSizeF() >= BODY_PT, (type(widget).__name__, widget.font().pointSizeF())
     for big in (view.result_page.verdict, view.question_page.question, view.answer_page.answer):
         assert big.font().pointSizeF() >= VERDICT_PT
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    assert f"{BODY_PT} pt" in readme and f"{VERDICT_PT} pt" in readme  # the README states the sizes the code uses
+    page = (Path(__file__).parents[2] / "docs" / "window.md").read_text(encoding="utf-8")
+    assert f"{BODY_PT} pt" in page and f"{VERDICT_PT} pt" in page  # the window's page states the sizes the code uses
     view.leave()
 
 
@@ -240,8 +240,8 @@ def test_the_screenshot_renders_presenter_mode_at_the_size_asked(qtbot, make_res
 
     from vggcompare.core.input.images import load_image
     from vggcompare.core.resources import sample_path
-    from vggcompare.gui.common.qimages import qimage_to_array
-    from vggcompare.gui.output.screenshot import render_window
+    from vggcompare.render.qimages import qimage_to_array
+    from vggcompare.gui.window.screenshot import render_window
 
     result = make_result(spread=0.01, image=str(sample_path("cat")))
     shots = {}

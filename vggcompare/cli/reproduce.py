@@ -69,7 +69,7 @@ def print_reproduction(rep) -> None:
     n = rep.comparison.numbers
     labels = rep.original.labels
     print(f"Result: {rep.original.name or rep.original.config.summary()} (made {rep.original.created or 'at an unknown time'})")
-    print(f"Image: {rep.image_path} (pixels match the recorded hash)" if rep.original.image.get("pixels_sha256")
+    print(f"Image: {rep.image_path} (pixels match the recorded hash)" if rep.original.image.pixels_sha256
           else f"Image: {rep.image_path} (no recorded hash to check)")
     if n.bit_identical:
         print(f"Bit-identical: yes, all {rep.original.passes} passes")

@@ -33,8 +33,9 @@ from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
 from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.input.model_view import switch_notes
+from vggcompare.core.input.user_functions import UserPipeline, pipeline_for
 from vggcompare.core.model.backend import check_backend_settings
-from vggcompare.core.model.prepare import PreparedModel, prepare_model
+from vggcompare.core.model.prepare import prepare_model
 from vggcompare.core.passes import engine_steps as steps
 from vggcompare.core.passes import explain as explaining
 from vggcompare.core.passes.forward import STREAM_INIT, forward, forward_calls, hold_pass_weights
@@ -75,6 +76,7 @@ def run_passes(
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
     split_training: bool = True,
+    pipeline: UserPipeline | None = None,
 ) -> Generator[Progress, None, RunResult]:
     """Run N forward passes of the configured model on one image.
 
@@ -90,6 +92,9 @@ def run_passes(
         Whether missing ImageNet weights may be downloaded.
     split_training : bool
         After a training-mode run, call the first batch with each part alone for the note (a checkup has rows for them).
+    pipeline : UserPipeline, optional
+        The caller's own loader and/or preprocessing functions, which the configuration names
+        (``loader_function``, ``preprocess_function``) and which replace the tool's.
 
     Yields
     ------
@@ -104,6 +109,7 @@ def run_passes(
     t = {"start": time.perf_counter()}
     config.validate()
     check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
+    own = pipeline_for(config, pipeline)
     stop = cancel or (lambda: False)
     config, image = _resolve_image(config, image)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting the backend and preparing the model…")
@@ -117,10 +123,17 @@ def run_passes(
     explaining.check_explainable(prepared, config)  # an unknown class, or Grad-CAM without a conv layer: before the passes
     t["model"] = time.perf_counter()
     height, width = prepared.input_size
-    picture, loader_notes = loader_input(image, (height, width), config)
-    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source)
+    if own is not None and own.loader is not None:
+        picture, loader_notes = own.picture(image, (height, width)), [f"Loaded by your function {own.loader_name}."]
+    else:
+        picture, loader_notes = loader_input(image, (height, width), config)
+    if own is not None and own.preprocess is not None:
+        loader_notes.append(f"Preprocessed by your function {own.preprocess_name}.")
+    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source, own)
     augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     n, chunk = config.passes, auto_batch_size(config)
+    mixing = steps.row_mixing_note(config, prepared)
+    chunk = 1 if mixing else chunk
     probs = np.empty((n, prepared.classes), dtype=np.float32)
     params: list[dict] = []
     thumbs: list[Thumbnail] = []
@@ -130,7 +143,8 @@ def run_passes(
     yield Progress("passes", 0, n, t["passes"] - t["start"], None, f"Pass 0 of {n}")
 
     def inputs(indices: range) -> np.ndarray:
-        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS)
+        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS,
+                                          own.batch if own is not None and own.preprocess is not None else None)
         params.extend(drawn)
         thumbs.extend(_thumbnails(shown, params, config))
         return x
@@ -147,8 +161,9 @@ def run_passes(
     t["end"] = time.perf_counter()
     if config.training_mode:  # more calls on the first batch: inference, and each part of training mode alone
         inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
+        split = ("batchnorm", "dropout", "augmentation") if prepared.augmentation else ("batchnorm", "dropout")
         parts = {} if config.training_part != "all" or not split_training else {
-            part: forward(prepared, first.inputs, first.keys, config.replace(training_part=part))[0] for part in ("batchnorm", "dropout")}
+            part: forward(prepared, first.inputs, first.keys, config.replace(training_part=part))[0] for part in split}
         neighbour_notes.append(steps.training_note(prepared, probs[0], forward(inference, first.inputs[:1], None), config, parts))
     explanation = None
     if kept.count:
@@ -161,11 +176,14 @@ def run_passes(
         labels=list(prepared.labels),
         probabilities=probs,
         augmentation=params,
-        environment=steps.environment(config, facts, chunk, prepared.description, len(first.inputs) if neighbours.size else None,
-                                      prepared.layers),
+        environment=steps.environment(config, facts, chunk, prepared.description, len(first.inputs) if neighbours.size else None, prepared.layers,
+                                      prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation,
+                                      prepared.served.environment() if prepared.served is not None else None),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
-                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared)]),
+                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared),
+                               *mixing],
+                              prepared.outputs.note if prepared.outputs else ""),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -64,8 +64,8 @@ def forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None, con
         raise VggCompareError(
             f"out of memory during a forward call of {x.shape[0]} passes; set fewer passes per call"
         ) from None
-    except Exception as exc:  # TensorFlow raises its own OpError family
-        if type(exc).__module__.startswith(("tensorflow", "keras")):
+    except Exception as exc:  # TensorFlow raises its own OpError family (and the runtimes their own errors)
+        if type(exc).__module__.startswith(("tensorflow", "keras", "onnxruntime", "ai_edge_litert")):
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             hint = "; set fewer passes per call" if "ResourceExhausted" in type(exc).__name__ or "OOM" in str(exc) else ""
             raise VggCompareError(f"the model failed during a forward call ({type(exc).__name__}: {first}){hint}") from exc

@@ -28,7 +28,7 @@ def needs_model_file(original) -> bool:
 
 def image_to_use(original, loaded) -> str | None:
     """The picture open in the window, when the result's own picture is not on this machine (else None)."""
-    source = original.image.get("source") or original.config.image
+    source = original.image.source or original.config.image
     if not (source and os.path.isfile(source)) and loaded is not None and os.path.isfile(loaded.source):
         return loaded.source  # checked by the recorded pixel hash in the engine
     return None

@@ -13,13 +13,13 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.job_driver import relay
-from vggcompare.core.studies.presets import checkup, matrix, numerics, pitfalls, popular, serving
+from vggcompare.core.studies.presets import checkup, matrix, numerics, pitfalls, popular, runtimes, serving
 from vggcompare.core.studies.presets.base import Preset, PresetOutcome
 
 if TYPE_CHECKING:  # the engine (and what it imports) loads only when a demonstration runs
     from vggcompare.core.passes.engine import Progress
 
-PRESETS: dict[str, Preset] = {p.name: p for m in (checkup, popular, matrix, pitfalls, serving, numerics) for p in m.PRESETS}
+PRESETS: dict[str, Preset] = {p.name: p for m in (checkup, popular, matrix, pitfalls, serving, runtimes, numerics) for p in m.PRESETS}
 
 
 def run_preset(
@@ -46,7 +46,7 @@ def run_preset(
         stop_all(started)
     preset.summarise(outcome)
     if not outcome.model:
-        outcome.model = next(iter(outcome.runs.values())).environment.get("model", "")
+        outcome.model = next(iter(outcome.runs.values())).environment.model or ""
     return outcome
 
 
