@@ -113,7 +113,7 @@ def test_the_checkup_command_prints_the_table_and_writes_json_and_a_one_page_pdf
 
 
 def test_sweep_preset_checkup_gives_each_cause_a_flip_rate(bn_model, tmp_path):
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -135,7 +135,7 @@ def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does
     import hashlib
 
     from vggcompare.core.passes import forward
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -233,7 +233,7 @@ def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them
     """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
     from vggcompare.core.passes import engine
     from vggcompare.core.process import fresh
-    from vggcompare.core.studies.presets import run_preset
+    from vggcompare.core.studies.presets.run import run_preset
 
     events = []
 
