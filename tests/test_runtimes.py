@@ -217,8 +217,8 @@ def test_the_runtimes_demonstration_and_its_sweep_give_each_runtime_a_flip_rate(
 
     from sweep_helpers import drive
 
-    from vggcompare.core.studies.presets import run_preset
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.presets.run import run_preset
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     path, _model = probe_model
     cfg = ExperimentConfig(image=photo, model=path, seeding="once")

@@ -1,5 +1,5 @@
 """The ``checkup`` command: every cause against the user's pipeline on one image, ranked; a table on the terminal,
-``checkup.json`` and (with ``--report``) a one-page PDF."""
+``checkup.json`` (its format: :mod:`vggcompare.core.studies.checkup`) and (with ``--report``) a one-page PDF."""
 
 from __future__ import annotations
 

@@ -5,6 +5,23 @@ the probabilities, with what the user's code would do to hit each; causes that c
 The model is prepared once and every cause reuses it (variants such as bfloat16 or dropout are copies of it).
 The kernel library and the thread count are fixed when TensorFlow starts, so those two causes run in new Python
 processes, started first so that they work while the in-process causes run, and are measured against the reference.
+
+checkup.json
+------------
+:meth:`Checkup.to_dict` makes the one form of ``checkup.json`` (written by ``vggcompare checkup`` and by
+``vggcompare.Checkup.save``; read back by ``vggcompare.open``). A JSON object:
+
+- ``format``: ``"vggcompare-checkup-1"``;
+- ``image``, ``model``, ``reference_top1``: strings; ``reference``: the reference's configuration (``ExperimentConfig.to_dict``);
+- ``passes_run``: int; ``seconds``: float; ``environment``: the reference run's environment record;
+- ``rows``: a list, ranked (measured first, largest change first), of objects with
+  ``cause``, ``setting``, ``sentence`` (what the user's code would do), ``status`` (``"measured"`` or
+  ``"not applicable"``), ``reason`` (why not, one sentence; '' when measured), ``largest_change`` (float or null),
+  ``top1_changed``, ``top5_changed`` (bool or null), ``top1``, ``against``, ``against_top1`` (strings),
+  ``seconds`` (float) and ``export_seconds`` (float or null: a runtime's export).
+
+A "not applicable" reason that an option's rule gives is that rule's sentence (:mod:`vggcompare.core.option_rules`);
+a new kind of cause adds fields to a row only with a default, so older files still read.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.passes.engine import Progress, run_passes
-from vggcompare.core.studies.presets import PresetOutcome, run_preset
+from vggcompare.core.studies.presets.base import PresetOutcome
+from vggcompare.core.studies.presets.run import run_preset
 from vggcompare.core.storage.history import History
 
 
