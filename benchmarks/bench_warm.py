@@ -40,6 +40,7 @@ def main() -> None:
     C.start_tensorflow()
     from vggcompare.core.passes.engine import run_experiment, run_passes
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.model.prepare import prepare_model
     from vggcompare.core.model.reinit import reinitialise
 
@@ -50,15 +51,15 @@ def main() -> None:
     def start_latency(cfg) -> tuple[float, float]:
         """Seconds from calling run_passes to its Progress('passes', 0); and the run's model_seconds."""
         t = time.perf_counter()
-        gen = run_passes(cfg, image)
         first = None
-        while True:
-            try:
-                report = next(gen)
-            except StopIteration as stop:
-                return first, stop.value.timings.model_seconds
-            if first is None and report.stage == "passes" and report.done == 0:
+
+        def report(progress) -> None:
+            nonlocal first
+            if first is None and progress.stage == "passes" and progress.done == 0:
                 first = time.perf_counter() - t
+
+        result = drive(run_passes(cfg, image), report)
+        return first, result.timings.model_seconds
 
     # ---- 1. warm start --------------------------------------------------------------------------------
     once = C.base_config(passes=16)
@@ -125,13 +126,14 @@ def engine_warm_start(image, config, repeats: int) -> float:
     """Seconds from sending a run to a warm engine process until its first 'passes' report arrives."""
     from vggcompare.core.model.backend import EngineSettings
     from vggcompare.core.process.engine_process import RESULT, EngineProcess, Job
+    from vggcompare.core.studies.jobs import run_and_save
 
     engine = EngineProcess(EngineSettings.from_config(config))
     times = []
     try:
         for k in range(repeats + 1):  # the first run builds VGG19 in the engine
             t = time.perf_counter()
-            engine.submit(k + 1, Job("vggcompare.core.studies.jobs:run_and_save", (config, image, None)))
+            engine.submit(k + 1, Job(run_and_save, (config, image, None)))
             first = None
             while True:
                 message = engine.receive()

@@ -97,25 +97,23 @@ def fake_run(config, image, history_dir, cancel=None):
     return _save(result, history_dir)
 
 
-def delayed(target: str, args: tuple, kwargs: dict, seconds: float, cancel=None):
-    """Wait ``seconds`` (a progress report every 20 ms, each a point to stop at), then do the real job ``target``.
+def delayed(function, args: tuple, kwargs: dict, seconds: float, cancel=None):
+    """Wait ``seconds`` (a progress report every 20 ms, each a point to stop at), then do the real job ``function``.
 
     The reports are SweepProgress, which every view reads (a run's bar, a check's line, a sweep's status).
     """
     import inspect
 
-    from vggcompare.core.process.engine_process import resolve
     from vggcompare.core.studies.sweep import SweepProgress
 
     start = time.monotonic()
     while time.monotonic() - start < seconds:
         time.sleep(0.02)
         yield SweepProgress("loading", 0, 1, 0.0, None, "Waiting in the test…")
-    func = resolve(target)
     kwargs = dict(kwargs)
-    if "cancel" in inspect.signature(func).parameters:
+    if "cancel" in inspect.signature(function).parameters:
         kwargs["cancel"] = cancel
-    outcome = func(*args, **kwargs)
+    outcome = function(*args, **kwargs)
     if inspect.isgenerator(outcome):
         outcome = yield from outcome
     return outcome

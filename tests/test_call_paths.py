@@ -86,7 +86,7 @@ def test_training_mode_without_batchnorm_or_dropout_changes_nothing(tiny_models,
     cfg = ExperimentConfig(image=photo, model=tiny_models["plain"], passes=2, seeding="once")
     trained = run_experiment(cfg.replace(training_mode=True))
     assert np.array_equal(trained.probabilities, run_experiment(cfg).probabilities)
-    assert any(n.startswith("No BatchNorm or Dropout layer: training mode changes nothing") for n in trained.notes)
+    assert any(n.startswith("No BatchNorm, Dropout or augmentation layer: training mode changes nothing") for n in trained.notes)
     with pytest.raises(ConfigError, match="model.predict always calls the model with training=False"):
         cfg.replace(training_mode=True, call="predict").validate()
 

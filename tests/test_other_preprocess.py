@@ -6,17 +6,10 @@ import pytest
 
 from vggcompare.core.catalog import other_architecture_preprocess
 from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.job_driver import drive
 from vggcompare.core.resources import sample_path
 from vggcompare.core.studies.presets import run_preset
 from vggcompare.core.studies.sweep.plan import preset_variants
-
-
-def drive(gen):
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        return stop.value
 
 
 @pytest.mark.parametrize("model, expected", [

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from vggcompare.cli import main
+from vggcompare.core.job_driver import drive
 from vggcompare.core.analysis.records import Environment
 from vggcompare.core.studies.reproduce import environment_rows, reproduce
 
@@ -97,12 +98,7 @@ def test_the_generator_reports_progress_and_returns_the_reproduction(tiny_models
     path = make_result(capsys, tmp_path, photo, tiny_models["dropout"], "--dropout", "--augment")
     gen = reproduce(str(path), allow_model=True)
     stages = []
-    while True:
-        try:
-            stages.append(next(gen).stage)
-        except StopIteration as stop:
-            rep = stop.value
-            break
+    rep = drive(gen, lambda report: stages.append(report.stage))
     assert stages[0] == "loading" and "passes" in stages
     assert rep.comparison.numbers.bit_identical and rep.new.config.dropout == 0.5
     assert "bit for bit" in rep.verdict

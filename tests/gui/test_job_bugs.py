@@ -7,6 +7,7 @@ import shutil
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+import fake_jobs
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.process.engine_process import Job
@@ -24,7 +25,7 @@ def delay_jobs(monkeypatch, seconds: float, only: str = "") -> None:
 
     def submit(self, job, settings, *args):
         if only in job.target:
-            job = Job("fake_jobs:delayed", (job.target, job.args, job.kwargs, seconds), keep_when_done=job.keep_when_done)
+            job = Job(fake_jobs.delayed, (job.function, job.args, job.kwargs, seconds), keep_when_done=job.keep_when_done)
         return real(self, job, settings, *args)
 
     monkeypatch.setattr(jr.JobRunner, "submit", submit)

@@ -10,9 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
+import fake_jobs
 from vggcompare.core.analysis.explanation import Explanation
 from vggcompare.core.input.images import encode_png
 from vggcompare.core.process.engine_process import Job
+from vggcompare.core.studies import jobs
 from vggcompare.core.studies.presets import PRESETS
 from vggcompare.gui.present import present
 from vggcompare.gui.present.deck import ANSWER, QUESTION, RESULT, Deck, Step
@@ -37,8 +39,8 @@ def fake_presets(monkeypatch):
     real_submit = jr.JobRunner.submit
 
     def submit(self, job, settings, kind=jr.RUN):
-        if job.target.endswith(":preset_and_save"):
-            job = Job("fake_jobs:fake_preset", job.args, {"hold": options["hold"]})
+        if job.function is jobs.preset_and_save:
+            job = Job(fake_jobs.fake_preset, job.args, {"hold": options["hold"]})
         handle = real_submit(self, job, settings, kind)
         submitted.append(handle)
         return handle
