@@ -70,7 +70,7 @@ def test_each_runtime_is_its_librarys_own_call_bit_for_bit(probe_model, photo):
         assert not np.array_equal(own[0], own[1]), runtime  # the probe tells the photo from its mirror image here
         assert np.abs(result.probabilities - keras_probs).max() < 0.05, runtime
         env = result.environment
-        assert env["runtime"] == runtime and len(env["export_sha256"]) == 64 and env["converter"]["converter"]
+        assert env.runtime == runtime and len(env.export_sha256) == 64 and env.converter["converter"]
         assert any(n.startswith(f"Served by {runtime}: exported with ") for n in result.notes), result.notes
     calibrated = run_experiment(cfg.replace(runtime="tflite-int8"))
     assert len(calibrated.environment.calibration_photos) == 15 and "brick.jpg" in calibrated.environment.calibration_photos
