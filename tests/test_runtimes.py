@@ -23,7 +23,7 @@ EXPORTED = ("savedmodel", "tflite", "tflite-float16", "tflite-int8-dynamic", "tf
 def _export_path(result) -> Path:
     from vggcompare.core.model.runtimes.export import exports_dir
 
-    return exports_dir() / result.environment["export_file"]
+    return exports_dir() / result.environment.export_file
 
 
 def _own_call(runtime: str, path: Path, x: np.ndarray) -> np.ndarray:
@@ -73,7 +73,7 @@ def test_each_runtime_is_its_librarys_own_call_bit_for_bit(probe_model, photo):
         assert env["runtime"] == runtime and len(env["export_sha256"]) == 64 and env["converter"]["converter"]
         assert any(n.startswith(f"Served by {runtime}: exported with ") for n in result.notes), result.notes
     calibrated = run_experiment(cfg.replace(runtime="tflite-int8"))
-    assert len(calibrated.environment["calibration_photos"]) == 15 and "brick.jpg" in calibrated.environment["calibration_photos"]
+    assert len(calibrated.environment.calibration_photos) == 15 and "brick.jpg" in calibrated.environment.calibration_photos
     assert any(n.startswith("Calibrated for int8 on 15 photos: ") for n in calibrated.notes)
 
 
@@ -89,16 +89,16 @@ def test_exports_are_cached_by_model_and_settings_and_rebuilt_when_damaged(probe
     path, model = probe_model
     cfg = ExperimentConfig(image=photo, model=path, passes=1, seeding="once", runtime="tflite")
     first = run_experiment(cfg)
-    assert first.environment["export_made"] and any("exported in" in n for n in first.notes)
+    assert first.environment.export_made and any("exported in" in n for n in first.notes)
     prepare.clear_cache()
     second = run_experiment(cfg)
-    assert not second.environment["export_made"] and any("reused the cached export" in n for n in second.notes)
+    assert not second.environment.export_made and any("reused the cached export" in n for n in second.notes)
     assert np.array_equal(first.probabilities, second.probabilities)
     file = _export_path(second)
     file.write_bytes(file.read_bytes()[:-40])  # a damaged export is made again, not trusted
     prepare.clear_cache()
     third = run_experiment(cfg)
-    assert third.environment["export_made"] and any("damaged or altered" in n for n in third.notes)
+    assert third.environment.export_made and any("damaged or altered" in n for n in third.notes)
     assert np.array_equal(first.probabilities, third.probabilities)
     # the key is the architecture and weights: the same model built again (other layer names) is the same model,
     # one more weightless Rescaling layer is another
@@ -177,7 +177,7 @@ def test_a_users_own_tflite_file_runs_in_its_runtime(probe_model, photo, tmp_pat
     assert np.array_equal(result.probabilities, exported.probabilities)
     assert result.labels == [f"class {i}" for i in range(10)]
     assert any("your own file app.tflite" in n for n in result.notes)
-    assert result.environment["export_file"] == str(own.resolve())
+    assert result.environment.export_file == str(own.resolve())
     # shown against the Keras model it came from: on the command line, and as a row of its checkup
     assert main(["run", photo, "--model", str(own), "--reference-model", path, "--passes", "1", "--seeding", "once", "--quiet"]) == 0
     out = capsys.readouterr().out
@@ -244,7 +244,7 @@ def test_reproducing_a_served_result_rebuilds_its_export_or_names_the_missing_pa
     path, _model = probe_model
     original = run_experiment(ExperimentConfig(image=photo, model=path, passes=2, seeding="once", runtime="onnxruntime"))
     again = drive(reproduce_result(original, allow_model=True))[0]
-    assert again.comparison.numbers.bit_identical and again.new.environment["export_sha256"] == original.environment["export_sha256"]
+    assert again.comparison.numbers.bit_identical and again.new.environment.export_sha256 == original.environment.export_sha256
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
     with pytest.raises(ConfigError, match=r"served by onnxruntime.*needs onnxruntime, which is not installed here"):

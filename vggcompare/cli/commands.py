@@ -15,7 +15,7 @@ def print_result(result) -> None:
     from vggcompare.core.analysis.verdict import fmt
 
     s = result.statistics
-    print(f"Image: {result.image.get('source')}   Model: {result.environment.get('model')}")
+    print(f"Image: {result.image.source}   Model: {result.environment.model}")
     print(f"Settings: {result.config.summary()}")
     print("Top-5 (mean ± std over passes, min–max):")
     width = max(len(c.label) for c in s.top5)
@@ -28,7 +28,7 @@ def print_result(result) -> None:
     )
     print(f"Entropy of the mean {s.entropy_of_mean:.4f} nats; mutual information {fmt(s.mutual_information)} nats")
     t = result.timings
-    print(f"Speed: {t['passes_per_second']:.2f} passes/s ({t['seconds_per_pass'] * 1000:.0f} ms per pass); "
+    print(f"Speed: {t.passes_per_second or 0:.2f} passes/s ({(t.seconds_per_pass or 0) * 1000:.0f} ms per pass); "
           f"{environment_line(result.environment)}")
     print(f"Verdict: {result.verdict}")
     for note in result.notes:  # those starting "Note:" are in the verdict already

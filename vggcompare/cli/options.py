@@ -73,7 +73,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="compiled (tf.function / jax.jit), predict (model.predict), eager (model(x)), xla (jit_compile=True)")
     p.add_argument("--training-mode", action="store_true", help="call with training=True (BatchNorm uses the batch's statistics)")
     p.add_argument("--training-part", choices=TRAINING_PARTS, default="all",
-                   help="with --training-mode: all, batchnorm (Dropout kept off) or dropout (BatchNorm in inference)")
+                   help="with --training-mode: all, batchnorm (Dropout and augmentation layers kept off), dropout "
+                        "(BatchNorm in inference) or augmentation (the model's own augmentation layers alone)")
     p.add_argument("--batch-neighbours", default="none", metavar="none|samples|FOLDER",
                    help="other images in each forward call (outputs discarded); --batch-size sets the rows per call")
     p.add_argument("--preprocess", choices=("auto", "caffe", "tf", "torch", "lite", "none"), default="auto",

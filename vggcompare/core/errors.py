@@ -43,3 +43,7 @@ class ResultFileError(VggCompareError):
 
 class RunCancelled(VggCompareError):
     """The run was cancelled before it finished; no result exists."""
+
+
+class UserFunctionError(VggCompareError):
+    """The caller's own loader or preprocessing function raised, or returned something the model cannot take."""

@@ -13,11 +13,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Generator
 
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled
+from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled, UserFunctionError
+from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_own import own_function_causes
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
 from vggcompare.core.process.fresh import stop_all
 
@@ -112,42 +115,40 @@ class Checkup:
 
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,
-                allow_download: bool = True, new_processes: bool = True) -> Generator[Any, None, Checkup]:
+                allow_download: bool = True, new_processes: bool = True, pipeline: Any = None,
+                model_file: str | None = None) -> Generator[Any, None, Checkup]:
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
-    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads)."""
-    from vggcompare.core.passes.engine import Progress, run_passes
-
+    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads).
+    ``pipeline`` (core.input.user_functions.UserPipeline) holds the caller's own functions that ``config`` names;
+    ``model_file`` is a saved copy of an in-memory model, which the new processes load instead."""
     t0 = time.perf_counter()
     if image is None:
         if not config.image:
             raise ConfigError("no image was given")
         image = load_image(config.image)
     ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
-    causes = [without_file(c, image, new_processes) for c in causes_for(ref_cfg, image)]
-    fresh = start_fresh(causes, ref_cfg, image)
+    causes = own_function_causes(causes_for(ref_cfg, image), ref_cfg)
+    causes = [without_file(c, image, new_processes, ref_cfg, model_file) for c in causes]
+    fresh = start_fresh(causes, ref_cfg, image, model_file)
     try:
-        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0))
+        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0, pipeline))
     finally:
         stop_all(fresh)
 
 
-def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
+def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0, pipeline=None):
     from vggcompare.core.passes.engine import Progress, run_passes
 
     probs: dict[str, Any] = {}
     results: dict[str, Any] = {}
 
     def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
-        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
-        while True:
-            try:
-                p = next(gen)
-            except StopIteration as stop:
-                results[key] = stop.value
-                probs[key] = stop.value.probabilities
-                return
-            yield Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None, f"Checkup {k + 1} of {len(causes) + 1}: {key}")
+        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, pipeline=pipeline)
+        result = yield from relay(gen, lambda p: Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None,
+                                                          f"Checkup {k + 1} of {len(causes) + 1}: {key}"))
+        results[key] = result
+        probs[key] = result.probabilities
 
     yield from run("reference", ref_cfg, 0)
     labels = results["reference"].labels
@@ -160,6 +161,9 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
         rows.append(row)
         if cause.not_applicable:
             continue
+        if cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
+            row.reason = "no augmentation layer inside the model: nothing to draw"
+            continue
         start = time.perf_counter()
         try:
             cfg = ref_cfg.replace(**cause.changes).validate()
@@ -169,7 +173,7 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
                                                        f"Checkup {k + 1} of {len(causes) + 1}: {cause.key} (a new Python process)"))
             else:
                 yield from run(cause.key, cfg, k)
-        except (ImageError, ConfigError, FreshProcessError, ExportError) as exc:
+        except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError) as exc:
             row.reason = str(exc).rstrip(".")
             continue
         row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
@@ -178,16 +182,16 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
         _export_time(row, results[cause.key].environment)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
-    return Checkup(image=image.source, model=ref.environment.get("model", ""), reference=ref_cfg.to_dict(),
+    return Checkup(image=image.source, model=ref.environment.model or "", reference=ref_cfg.to_dict(),
                    reference_top1=labels[ref.statistics.top1_mode], rows=rows, passes_run=passes,
-                   seconds=round(time.perf_counter() - t0, 3), environment=dict(ref.environment), runs=results)
+                   seconds=round(time.perf_counter() - t0, 3), environment=ref.environment.to_dict(), runs=results)
 
 
-def _export_time(row: CauseRow, env: dict) -> None:
+def _export_time(row: CauseRow, env: Environment) -> None:
     """A runtime's row says how long its export took to make, or that it was reused from the cache."""
-    if "export_seconds" in env:
-        row.export_seconds = float(env["export_seconds"])
-        made = "exported" if env.get("export_made") else "cached export"
+    if env.export_seconds is not None:
+        row.export_seconds = float(env.export_seconds)
+        made = "exported" if env.export_made else "cached export"
         row.setting = f"{row.setting} ({made}, {row.export_seconds:.1f} s)"
 
 
@@ -197,11 +201,11 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     row.against = against
     n = image_numbers(probs[against], probs[cause.key])
     env = results[cause.key].environment
-    layers = (env.get("batchnorm_layers", 0), env.get("dropout_layers_in_model", 0))
+    layers = (env.batchnorm_layers or 0, env.dropout_layers_in_model or 0, len(env.augmentation_layers_in_model or ()))
     part = cause.changes.get("training_part", "all")
-    missing = {"all": layers == (0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}[part]
+    missing = {"all": layers == (0, 0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}.get(part, False)
     if cause.key.startswith("training mode") and missing and n.largest_change == 0:
-        row.reason = {"all": "no BatchNorm or Dropout layer: training mode changes nothing",
+        row.reason = {"all": "no BatchNorm, Dropout or augmentation layer: training mode changes nothing",
                       "batchnorm": "no BatchNorm layer: no batch statistics to use",
                       "dropout": "no Dropout layer: nothing to drop"}[part]
         return
@@ -210,9 +214,9 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
         return
     if cause.fresh_process:
         setting, field_ = ("kernels", "kernel library") if "kernels" in cause.changes else ("intra_op_threads", "thread count")
-        same = env.get(setting) == results["reference"].environment.get(setting)
+        same = env.value(setting) == results["reference"].environment.value(setting)
         if same:
-            row.reason = f"the new process ran with the same {field_} as this one ({env.get(setting)}), so it measured nothing"
+            row.reason = f"the new process ran with the same {field_} as this one ({env.value(setting)}), so it measured nothing"
             return
     row.status = MEASURED
     row.largest_change = n.largest_change

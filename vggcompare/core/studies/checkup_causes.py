@@ -103,6 +103,10 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False).",
               not_applicable="" if vgg else "for this model the same computation as the dropout row (its own Dropout "
                                             "layers on at their own rates, BatchNorm in inference): that row measures both"),
+        Cause("augmentation layers inside the model", "active because it was called with training=True",
+              {"training_mode": True, "training_part": "augmentation", "call": "compiled" if ref.call == "predict" else ref.call},
+              "Your code calls the model with training=True, so the augmentation layers inside it (RandomFlip, "
+              "RandomRotation, …) change the image at random, as they do in training."),
         Cause("batch neighbours", "with 15 bundled photos", {"batch_neighbours": "samples", "batch_size": 16},
               "Your code predicts the image in one batch with other images instead of alone."),
         Cause("training mode in a batch", "training=True, with 15 photos",

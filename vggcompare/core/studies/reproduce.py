@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Generator
 
 from vggcompare.core.analysis.compare import RunComparison, compare_results
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.errors import ConfigError, ImageError, ResultFileError
@@ -96,9 +97,37 @@ def check_runtime_here(result: RunResult) -> None:
                           f"installed here (pip install {package})")
 
 
+def model_beside(result: RunResult, result_path: str | os.PathLike) -> RunResult:
+    """The result with its model file (and labels file) found beside the result file when the recorded path is not here.
+
+    The Python API saves a model held in memory as a .keras copy beside the result and records its SHA-256
+    (the environment's ``model_sha256``); a copy found here must have that hash."""
+    from vggcompare.core.errors import ModelError
+
+    config = result.config
+    if not config.is_custom_model or os.path.isfile(config.model):
+        return result
+    folder = Path(result_path).resolve().parent
+    beside = folder / Path(config.model.replace("\\", "/")).name
+    if not beside.is_file():
+        return result  # loading says the file is missing
+    recorded = result.environment.model_sha256
+    if recorded:
+        import hashlib
+
+        digest = hashlib.sha256(beside.read_bytes()).hexdigest()
+        if digest != recorded:
+            raise ModelError(f"{beside.name} beside the result is not the model the result ran: its SHA-256 differs from the recorded one")
+    changes = {"model": str(beside)}
+    if config.labels and not os.path.isfile(config.labels) and (folder / Path(config.labels.replace("\\", "/")).name).is_file():
+        changes["labels"] = str(folder / Path(config.labels.replace("\\", "/")).name)
+    result.config = config.replace(**changes)
+    return result
+
+
 def find_image(result: RunResult, image_path: str | None) -> str:
     """The picture to use: ``image_path`` if given, else the one the result names, if it is here."""
-    candidate = image_path or result.image.get("source") or result.config.image
+    candidate = image_path or result.image.source or result.config.image
     if not candidate or not os.path.isfile(candidate):
         named = candidate or "no file"
         raise ImageError(f"the result's image ({named}) is not on this machine; pass --image PATH with the same picture")
@@ -123,7 +152,7 @@ def reproduce(
     Raises ResultFileError (bad or newer file), ImageError (image missing or not the same pixels) or
     ConfigError (a model file without ``allow_model``) before any pass runs.
     """
-    original = read_foreign_result(result_path)
+    original = model_beside(read_foreign_result(result_path), result_path)
     return (yield from reproduce_result(original, image_path, allow_model, cancel, allow_download, weights, download_progress))
 
 
@@ -141,7 +170,7 @@ def reproduce_result(
     check_runtime_here(original)
     path = find_image(original, image_path)
     image = load_image(path)
-    recorded = original.image.get("pixels_sha256")
+    recorded = original.image.pixels_sha256
     if recorded and pixels_sha256(image) != recorded:
         raise ImageError(f"{os.path.basename(path)} is not the result's picture: its pixels' SHA-256 differs from the recorded one")
     config = original.config.replace(image=path, **({"weights": os.path.abspath(weights)} if weights else {}))
@@ -157,9 +186,9 @@ def _text(value) -> str:
     return " ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def environment_rows(there: dict, here: dict) -> list[tuple[str, str, str]]:
+def environment_rows(there: Environment, here: Environment) -> list[tuple[str, str, str]]:
     """(field, value in the file, value here) for each compared environment field that differs."""
-    return [(k, _text(there.get(k)), _text(here.get(k))) for k in FIELDS if _text(there.get(k)) != _text(here.get(k))]
+    return [(k, _text(there.value(k)), _text(here.value(k))) for k in FIELDS if _text(there.value(k)) != _text(here.value(k))]
 
 
 def reproduction_verdict(original: RunResult, cmp: RunComparison, rows: list[tuple[str, str, str]], hash_checked: bool) -> str:

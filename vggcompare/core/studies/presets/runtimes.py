@@ -29,7 +29,7 @@ def _summary(o):
     for name in names[1:]:
         c = record_comparison(o, names[0], name)
         env = o.runs[name].environment
-        made = f"{'made' if env.get('export_made') else 'reused'}, {env.get('export_seconds', 0):.1f} s"
+        made = f"{'made' if env.export_made else 'reused'}, {env.export_seconds or 0:.1f} s"
         changed = not c.numbers.same_top1
         flips += [name] if changed else []
         o.rows.append([TITLES.get(name, name), top1(o.runs[name]), fmt(c.numbers.max_abs_difference), "yes" if changed else "no", made])
