@@ -274,3 +274,14 @@ def test_efficientnet_lite0_through_dynamic_range_int8_is_the_interpreters_own_c
     own = _own_call("tflite-int8-dynamic", _export_path(result), x[None].astype(np.float32))
     assert np.array_equal(result.probabilities, own)
     assert 1e-4 < np.abs(result.probabilities - keras_probs).max() < 0.5  # quantized weights move the answer, a little
+
+
+def test_the_python_api_serves_the_callers_own_model_by_a_runtime(probe_model, photo):
+    import vggcompare as vc
+
+    _path, model = probe_model
+    labels = [f"class {i}" for i in range(10)]
+    keras_run = vc.run(model, photo, passes=2, labels=labels, progress=False)
+    served = vc.run(model, photo, passes=2, labels=labels, runtime="onnxruntime", progress=False)
+    assert served.config.runtime == "onnxruntime" and np.abs(served.probabilities - keras_run.probabilities).max() < 1e-5
+    assert any(n.startswith("Served by onnxruntime: exported with model.export(path, format='onnx')") for n in served.notes)
