@@ -70,7 +70,7 @@ def test_each_runtime_is_its_librarys_own_call_bit_for_bit(probe_model, photo):
         assert not np.array_equal(own[0], own[1]), runtime  # the probe tells the photo from its mirror image here
         assert np.abs(result.probabilities - keras_probs).max() < 0.05, runtime
         env = result.environment
-        assert env["runtime"] == runtime and len(env["export_sha256"]) == 64 and env["converter"]["converter"]
+        assert env.runtime == runtime and len(env.export_sha256) == 64 and env.converter["converter"]
         assert any(n.startswith(f"Served by {runtime}: exported with ") for n in result.notes), result.notes
     calibrated = run_experiment(cfg.replace(runtime="tflite-int8"))
     assert len(calibrated.environment.calibration_photos) == 15 and "brick.jpg" in calibrated.environment.calibration_photos
@@ -285,3 +285,21 @@ def test_the_python_api_serves_the_callers_own_model_by_a_runtime(probe_model, p
     served = vc.run(model, photo, passes=2, labels=labels, runtime="onnxruntime", progress=False)
     assert served.config.runtime == "onnxruntime" and np.abs(served.probabilities - keras_run.probabilities).max() < 1e-5
     assert any(n.startswith("Served by onnxruntime: exported with model.export(path, format='onnx')") for n in served.notes)
+
+
+def test_a_users_own_onnx_file_of_scores_gets_one_softmax(tiny_models, photo, tmp_path):
+    import contextlib
+    import io
+
+    import keras
+
+    logits = keras.saving.load_model(tiny_models["logits"], safe_mode=True)
+    own = tmp_path / "scores.onnx"
+    logits(np.zeros((1, 32, 32, 3), np.float32))  # Keras' ONNX export needs a model that has been called
+    with contextlib.redirect_stdout(io.StringIO()):
+        logits.export(str(own), format="onnx", verbose=False)
+    result = run_experiment(ExperimentConfig(image=photo, model=str(own), passes=1, seeding="once", runtime="onnxruntime"))
+    scores = _own_call("onnxruntime", own, model_input(load_image(photo), (32, 32))[None])
+    exp = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    assert np.array_equal(result.probabilities, (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32))
+    assert any("a softmax was applied" in n for n in result.notes)

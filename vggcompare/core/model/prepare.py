@@ -24,7 +24,7 @@ from vggcompare.core.model import in_memory
 from vggcompare.core.model.compiled import compile_forward
 from vggcompare.core.model.layer_kinds import augmentation_layers, count_layers
 from vggcompare.core.model.model_forms import check_settings, h5_model_config, load_h5_with_tf_keras, load_saved_model
-from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation
+from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation, probe_batch
 from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
 from vggcompare.core.model.trust import check_trusted, is_saved_model
@@ -267,8 +267,23 @@ def _open_own_file(config: ExperimentConfig, say: Status) -> PreparedModel:
         raise ModelError(f"{name} takes {list(shape)} and gives {list(out)}: an image classifier takes (batch, height, "
                          "width, 3) and gives (batch, classes)")
     size, classes = (int(shape[1]), int(shape[2])), int(out[1])
+    kind = _file_outputs(served.forward(probe_batch(size)))
+    served.softmax = kind.needs_softmax
     return PreparedModel(model=None, input_size=size, labels=read_labels(config.labels, classes),
-                         description=f"{name} ({runtime}, {size[0]}×{size[1]} input, {classes} classes)", served=served)
+                         description=f"{name} ({runtime}, {size[0]}×{size[1]} input, {classes} classes)", served=served,
+                         softmax_applied=kind.needs_softmax, outputs=kind)
+
+
+# A quantized output (int8 steps of about 1/256) sums to 1 only roughly; scores are rarely all within [0, 1] and near 1
+QUANTIZED_SUM_TOLERANCE = 0.05
+
+
+def _file_outputs(values: np.ndarray) -> OutputKind:
+    """Probabilities or scores, for a user's exported file: its numbers alone decide (its graph is not Keras')."""
+    from vggcompare.core.model.outputs import in_unit_interval, rows_are_probabilities
+
+    near_one = bool(np.all(np.abs(np.asarray(values, np.float64).sum(axis=-1) - 1.0) <= QUANTIZED_SUM_TOLERANCE))
+    return OutputKind(rows_are_probabilities(values) or (in_unit_interval(values) and near_one))
 
 
 def _is_random(model: str) -> bool:

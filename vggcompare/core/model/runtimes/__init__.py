@@ -42,11 +42,16 @@ class Served:
     calibration: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     backend: str = "tensorflow"  # the Keras backend the export was made under
+    softmax: bool = False  # a user's own file that outputs scores: one softmax is applied to them
     _runs: int = 0
 
     def forward(self, batch: np.ndarray) -> np.ndarray:
         """The runtime's own call on a (B, H, W, 3) float32 batch; (B, C) float32 probabilities."""
-        return self.runner.forward(np.ascontiguousarray(batch, dtype=np.float32))
+        out = self.runner.forward(np.ascontiguousarray(batch, dtype=np.float32))
+        if not self.softmax:
+            return out
+        shifted = np.exp(out - out.max(axis=-1, keepdims=True))
+        return (shifted / shifted.sum(axis=-1, keepdims=True)).astype(np.float32)
 
     def notes(self) -> list[str]:
         """The run's notes: which call made and ran the export, and whether this run made it or reused it."""
