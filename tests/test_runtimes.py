@@ -188,16 +188,25 @@ def test_a_users_own_tflite_file_runs_in_its_runtime(probe_model, photo, tmp_pat
     assert causes["the Keras model it came from"].changes["model"] == path and not any(k.startswith("runtime ") for k in causes)
 
 
-def test_the_checkup_has_one_row_per_runtime_with_its_export_time(probe_model, photo):
+def test_the_checkup_has_one_row_per_runtime_with_its_export_time(probe_model, photo, monkeypatch):
     from sweep_helpers import drive
 
+    from vggcompare.core.model.runtimes import savedmodel
     from vggcompare.core.studies.checkup import MEASURED, run_checkup
     from vggcompare.core.studies.checkup_causes import causes_for
 
+    def refuses(_model, _path):
+        raise RuntimeError("'tf.Fancy' op is neither a custom op nor a flex op")
+
+    monkeypatch.setattr(savedmodel, "converter", lambda: {"converter": "keras.Model.export (tf_saved_model)", "keras": "refusing"})
+    monkeypatch.setattr(savedmodel, "make", refuses)  # a converter that refuses the model: a row, not a crash
     path, _model = probe_model
     checkup = drive(run_checkup(ExperimentConfig(image=photo, model=path, seeding="once"), new_processes=False))[0]
     rows = {r.cause: r for r in checkup.rows}
-    for runtime in EXPORTED:
+    refused = rows["runtime savedmodel"]
+    assert refused.status != MEASURED and refused.reason.startswith(
+        "keras.Model.export (tf_saved_model) cannot convert the op tf.Fancy, so this runtime is not applicable")
+    for runtime in EXPORTED[1:]:
         row = rows[f"runtime {runtime}"]
         assert row.status == MEASURED and row.export_seconds is not None and " s)" in row.setting, row
         assert row.sentence.startswith("Your ")
