@@ -294,6 +294,17 @@ def test_the_python_api_serves_the_callers_own_model_by_a_runtime(probe_model, p
     served = vc.run(model, photo, passes=2, labels=labels, runtime="onnxruntime", progress=False)
     assert served.config.runtime == "onnxruntime" and np.abs(served.probabilities - keras_run.probabilities).max() < 1e-5
     assert any(n.startswith("Served by onnxruntime: exported with model.export(path, format='onnx')") for n in served.notes)
+    # the caller's model trained (its weights changed) between two runs: the second run serves the new weights
+    import keras
+
+    own = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(
+        10, activation="softmax", kernel_initializer=keras.initializers.RandomNormal(stddev=1e-5))])  # a probe: no saturation
+    before = vc.run(own, photo, passes=1, labels=labels, runtime="tflite", progress=False)
+    own.layers[-1].kernel.assign(own.layers[-1].kernel * 3.0)
+    after = vc.run(own, photo, passes=1, labels=labels, runtime="tflite", progress=False)
+    keras_after = vc.run(own, photo, passes=1, labels=labels, progress=False)
+    assert not np.allclose(before.probabilities, after.probabilities, atol=1e-4)
+    assert np.abs(after.probabilities - keras_after.probabilities).max() < 1e-5
 
 
 def test_a_users_own_onnx_file_of_scores_gets_one_softmax(tiny_models, photo, tmp_path):

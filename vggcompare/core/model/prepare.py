@@ -59,6 +59,7 @@ class PreparedModel:
     served: Any = None  # core.model.runtimes.Served when an export's runtime makes the calls, not Keras
     serve_again: Any = None  # () -> Served: exports the model as it is now (random weights are drawn after preparing)
     _served_words: tuple | None = None
+    _fingerprint: str | None = None  # the export cache's hash of the model (core.model.runtimes.export)
     _forward: dict[tuple, Any] = field(default_factory=dict)
     _reinit_buffers: dict[int, Any] = field(default_factory=dict)  # reused staging arrays for new weights
 
@@ -241,9 +242,11 @@ def _prepare_served(config: ExperimentConfig, say: Status, download_progress, al
         prepared = prepare_model(keras_config, say, download_progress, allow_download, cancel)
         key = (id(prepared.model), config.labels, settings)
         found = _SERVED.get(key)
-        if found is None or found.model is not prepared.model:
+        # the caller's own model object (the Python API) may have been trained since: its export is looked up again
+        held = in_memory.is_in_memory(config.model)
+        if found is None or found.model is not prepared.model or held:
             def again():
-                return runtimes.serve(prepared.model, config, prepared.input_size, say)
+                return runtimes.serve(prepared.model, config, prepared.input_size, say, None if held else _fingerprint(prepared))
 
             # a model with random weights is exported once the engine has drawn them (hold_weights)
             served = None if prepared.random_weights else again()
@@ -252,6 +255,18 @@ def _prepare_served(config: ExperimentConfig, say: Status, download_progress, al
             found = _SERVED[key] = dataclasses.replace(prepared, served=served, serve_again=again, _forward={},
                                                        _reinit_buffers={}, _served_words=None)
         return found
+
+
+def _fingerprint(prepared: PreparedModel) -> str | None:
+    """The model's fingerprint for the export cache, hashed once per prepared model with fixed weights
+    (a checkup serves it by six runtimes); None for random weights, which the engine may draw again."""
+    if prepared.random_weights:
+        return None
+    if prepared._fingerprint is None:
+        from vggcompare.core.model.runtimes.export import model_fingerprint
+
+        prepared._fingerprint = model_fingerprint(prepared.model)
+    return prepared._fingerprint
 
 
 def _open_own_file(config: ExperimentConfig, say: Status) -> PreparedModel:
