@@ -323,3 +323,30 @@ def test_a_users_own_onnx_file_of_scores_gets_one_softmax(tiny_models, photo, tm
     exp = np.exp(scores - scores.max(axis=-1, keepdims=True))
     assert np.array_equal(result.probabilities, (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32))
     assert any("a softmax was applied" in n for n in result.notes)
+
+
+def test_a_converter_that_refuses_the_model_is_an_error_row_in_a_sweep(probe_model, photo, tmp_path, monkeypatch):
+    import shutil
+
+    from sweep_helpers import drive
+
+    from vggcompare.core.model import prepare
+    from vggcompare.core.model.runtimes import onnx_runtime
+    from vggcompare.core.storage.sweep_table import SweepTable
+    from vggcompare.core.studies.sweep import run_sweep
+
+    def refuses(_model, _path):
+        raise RuntimeError("Unsupported ops: Counter({'StringLength': 1})")
+
+    prepare.clear_cache()
+    monkeypatch.setattr(onnx_runtime, "converter", lambda: {"converter": "keras.Model.export (onnx)", "tf2onnx": "refusing"})
+    monkeypatch.setattr(onnx_runtime, "make", refuses)
+    path, _model = probe_model
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(photo, folder / "a.png")
+    drive(run_sweep(str(folder), str(tmp_path / "out"), ExperimentConfig(model=path, seeding="once"), preset="runtimes"))
+    with SweepTable(tmp_path / "out") as table:
+        rows = {r["variant"]: r for r in table.rows()}
+    assert rows["onnxruntime"]["error"].startswith("keras.Model.export (onnx) cannot convert the op StringLength")
+    assert not rows["tflite"]["error"] and rows["tflite"]["top1_changed"] is not None
