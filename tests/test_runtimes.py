@@ -350,3 +350,11 @@ def test_a_converter_that_refuses_the_model_is_an_error_row_in_a_sweep(probe_mod
         rows = {r["variant"]: r for r in table.rows()}
     assert rows["onnxruntime"]["error"].startswith("keras.Model.export (onnx) cannot convert the op StringLength")
     assert not rows["tflite"]["error"] and rows["tflite"]["top1_changed"] is not None
+
+
+def test_occlusion_maps_of_an_exported_model_go_through_its_runtime(tiny_models, photo):
+    cfg = ExperimentConfig(image=photo, model=tiny_models["logits"], passes=1, seeding="once", explain="occlusion")
+    served = run_experiment(cfg.replace(runtime="tflite"))
+    keras_maps = run_experiment(cfg)
+    assert served.explanation.target == "probability" and keras_maps.explanation.target == "logit"
+    assert served.explanation.mean.shape == keras_maps.explanation.mean.shape and np.ptp(served.explanation.mean) > 0
