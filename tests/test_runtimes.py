@@ -16,6 +16,7 @@ from vggcompare.core.errors import ConfigError, ExportError
 from vggcompare.core.input.images import load_image
 from vggcompare.core.input.model_view import model_input
 from vggcompare.core.passes.engine import run_experiment
+from vggcompare.core.passes.environment import environment_line
 
 EXPORTED = ("savedmodel", "tflite", "tflite-float16", "tflite-int8-dynamic", "tflite-int8", "onnxruntime")
 
@@ -72,6 +73,7 @@ def test_each_runtime_is_its_librarys_own_call_bit_for_bit(probe_model, photo):
         env = result.environment
         assert env.runtime == runtime and len(env.export_sha256) == 64 and env.converter["converter"]
         assert any(n.startswith(f"Served by {runtime}: exported with ") for n in result.notes), result.notes
+        assert f"served by {runtime} (" in environment_line(env) and env.export_sha256[:12] in environment_line(env)
     calibrated = run_experiment(cfg.replace(runtime="tflite-int8"))
     assert len(calibrated.environment.calibration_photos) == 15 and "brick.jpg" in calibrated.environment.calibration_photos
     assert any(n.startswith("Calibrated for int8 on 15 photos: ") for n in calibrated.notes)
