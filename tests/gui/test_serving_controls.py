@@ -49,3 +49,10 @@ def test_a_users_own_exported_file_is_served_by_its_own_runtime(window, tmp_path
     serving = window.controls.serving_settings
     serving.runtime.setCurrentIndex(serving.runtime.findData("onnxruntime"))  # the file's suffix decides, not the combo
     assert window.controls.config(image="x.png").runtime == "tflite"
+
+
+def test_the_gallery_card_of_the_runtimes_demonstration_counts_its_exports():
+    from vggcompare.gui.demos.gallery import estimate
+
+    text = estimate("runtimes", ExperimentConfig(model="vgg19-random"), 0.1)
+    assert text.startswith("7 runs, 7 passes in all, and 6 exports made the first time; about ")
