@@ -71,7 +71,7 @@ def test_own_preprocessing_equal_to_a_mode_gives_that_mode_bit_for_bit(vc, probe
     assert np.array_equal(own.probabilities, mode.probabilities)
     assert not np.array_equal(own.probabilities, other.probabilities)  # the probe notices the preprocessing
     assert own.config.preprocess_function.endswith("scale_to_unit_range")
-    assert own.environment["preprocess"].startswith("your function")
+    assert own.environment.preprocess.startswith("your function")
 
 
 def test_own_loader_equal_to_load_img_gives_it_bit_for_bit(vc, probe, photo):

@@ -95,6 +95,20 @@ def test_seeding_by_augmentation_report_is_one_page_without_the_appendix(matrix,
     assert _words(matrix.headline) in text and "augmentation off" in text and "ann-private-folder" not in text
 
 
+def test_the_matrix_report_names_its_image_by_file_name(matrix, private, tmp_path):
+    need_poppler()
+    from pathlib import Path
+
+    from vggcompare.render.report import write_preset_report
+
+    name = Path(private["image"]).name
+    assert {Path(r.config.image).name for r in matrix.runs.values()} == {name}  # every run analysed the one picture
+    text = pdf_text(write_preset_report(matrix, tmp_path / "matrix.pdf"))
+    assert f"Image: {name}." in text and "ann-private-folder" not in text
+    full = pdf_text(write_preset_report(matrix, tmp_path / "matrix-full.pdf", full_paths=True))
+    assert f"Image: {_words(private['image'])}." in full
+
+
 def test_appendix_gives_identical_runs_one_line_and_varying_runs_a_page(matrix, tmp_path):
     need_poppler()
     from vggcompare.render.report import write_preset_report

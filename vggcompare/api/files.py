@@ -51,12 +51,12 @@ def save_run(result: Any, path: str | os.PathLike, model: Any = None, copy_model
     target = Path(path)
     if target.suffix.lower() != ".json":
         raise ResultFileError(f"{target.name}: a result is saved as .json")
-    config, environment = result.config, dict(result.environment)
+    config, environment = result.config, result.environment
     if is_in_memory(config.model) and copy_model:
         held = model if model is not None else held_model(config.model)
         copy, digest = save_model_copy(held, target.with_suffix(".keras"))
         config = config.replace(model=str(copy.resolve()))
-        environment["model_sha256"] = digest
+        environment = dataclasses.replace(environment, model_sha256=digest)
     if config.labels and Path(config.labels).parent == Path(_scratch()):
         labels = target.with_suffix(".labels.txt")
         shutil.copyfile(config.labels, labels)

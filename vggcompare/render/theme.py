@@ -93,10 +93,3 @@ def short_label(label: str, limit: int = 22) -> str:
     """The first name of a class label ('tabby, tabby cat' -> 'tabby'), shortened for plot labels."""
     first = label.split(",")[0].strip() or label
     return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
-def card_style(palette: QPalette | None = None) -> str:
-    """Style sheet for the gallery's cards: a light panel with a thin border, following the palette."""
-    c = colors(palette)
-    return (f"QFrame#demoCard {{ background: {c.css('base')}; border: 1px solid {c.css('track')}; border-radius: 6px; }}"
-            f"QFrame#demoCard QLabel {{ background: transparent; border: none; }}")

@@ -28,6 +28,7 @@ import numpy as np
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
+from vggcompare.core.job_driver import drive
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
 from vggcompare.core.input.loaders import loader_input
@@ -131,6 +132,8 @@ def run_passes(
     neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source, own)
     augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     n, chunk = config.passes, auto_batch_size(config)
+    mixing = steps.row_mixing_note(config, prepared)
+    chunk = 1 if mixing else chunk
     probs = np.empty((n, prepared.classes), dtype=np.float32)
     params: list[dict] = []
     thumbs: list[Thumbnail] = []
@@ -166,8 +169,9 @@ def run_passes(
     t["end"] = time.perf_counter()
     if config.training_mode:  # more calls on the first batch: inference, and each part of training mode alone
         inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
+        split = ("batchnorm", "dropout", "augmentation") if prepared.augmentation else ("batchnorm", "dropout")
         parts = {} if config.training_part != "all" or not split_training else {
-            part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in ("batchnorm", "dropout")}
+            part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in split}
         neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first[0][:1], None), config, parts))
     explanation = None
     if kept.count:
@@ -181,10 +185,12 @@ def run_passes(
         probabilities=probs,
         augmentation=params,
         environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers,
-                                      prepared.outputs.describe() if prepared.outputs else None),
+                                      prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation,
+                                      prepared.served.environment() if prepared.served is not None else None),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
-                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared)],
+                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared),
+                               *mixing],
                               prepared.outputs.note if prepared.outputs else ""),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
@@ -237,7 +243,7 @@ def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None, co
             f"out of memory during a forward call of {x.shape[0]} passes; set fewer passes per call"
         ) from None
     except Exception as exc:  # TensorFlow raises its own OpError family
-        if type(exc).__module__.startswith(("tensorflow", "keras")):
+        if type(exc).__module__.startswith(("tensorflow", "keras", "onnxruntime", "ai_edge_litert")):
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             hint = "; set fewer passes per call" if "ResourceExhausted" in type(exc).__name__ or "OOM" in str(exc) else ""
             raise VggCompareError(f"the model failed during a forward call ({type(exc).__name__}: {first}){hint}") from exc
@@ -253,11 +259,5 @@ def run_experiment(
     download_progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run :func:`run_passes` to the end, reporting progress; return the result."""
-    gen = run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress)
-    while True:
-        try:
-            report = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        if progress is not None:
-            progress(report)
+    return drive(run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress),
+                 progress)

@@ -87,7 +87,7 @@ def render_window(result: RunResult, out: str | os.PathLike, size: tuple[int, in
     saves presenter mode instead, laid out at ``size`` itself.
     """
     from vggcompare.core.input.images import load_image
-    from vggcompare.gui.app import ensure_application
+    from vggcompare.gui.common.application import ensure_application
     from vggcompare.gui.window.main_window import MainWindow
     from vggcompare.gui.common.settings import WindowSettings
 
@@ -143,7 +143,7 @@ def take_screenshot(
     """
     from vggcompare.core.passes.engine import run_experiment
     from vggcompare.core.input.images import load_image
-    from vggcompare.gui.app import ensure_application
+    from vggcompare.gui.common.application import ensure_application
 
     ensure_application()
     if not config.image:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QLocale, QMarginsF, QPointF, QRectF, QSizeF
 from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
+from vggcompare.render.theme import ACCENT_LIGHT
+
 DPI = 300
 MARGIN_MM = 14
-ACCENT = "#0072B2"  # the window's accent (Okabe-Ito blue), dark enough to print
+ACCENT = ACCENT_LIGHT  # the window's accent on light backgrounds (Okabe-Ito blue), dark enough to print
 BASE_PT = 8.5  # body text size
 STYLE = f"""
 h1 {{ font-size: 15pt; margin: 0; }} .h2 {{ font-size: 10pt; font-weight: bold; color: {ACCENT}; }}
@@ -127,7 +129,7 @@ class Page:
         self.y += height - done
         return height
 
-    def table(self, columns: list[str], rows: list[list[str]]) -> None:
+    def table(self, columns: list[str], rows: list[list[str]], size: float = BASE_PT) -> None:
         """A data table at the cursor; rows that do not fit go on the next page under the header row again.
 
         Rows are never split (a single row taller than a page is left to ``text``).
@@ -135,26 +137,26 @@ class Page:
         from vggcompare.render.report.blocks import data_table
 
         if not rows:
-            self.text(data_table(columns, []))
+            self.text(data_table(columns, []), size=size)
             return
         start = 0
         while start < len(rows):
-            count = self._rows_fitting(columns, rows[start:], data_table)
+            count = self._rows_fitting(columns, rows[start:], data_table, size)
             if count == 0 and self.y > 0:
                 self.new_page()
                 continue
             count = max(count, 1)
-            self.text(data_table(columns, rows[start:start + count]))
+            self.text(data_table(columns, rows[start:start + count]), size=size)
             start += count
             if start < len(rows):
                 self.new_page()
 
-    def _rows_fitting(self, columns: list[str], rows: list[list[str]], make) -> int:
+    def _rows_fitting(self, columns: list[str], rows: list[list[str]], make, size: float = BASE_PT) -> int:
         """The most of ``rows`` whose table (header included) fits below the cursor (a binary search)."""
         low, high = 0, len(rows)
         while low < high:
             middle = (low + high + 1) // 2
-            if self.measure(make(columns, rows[:middle])) <= self.remaining:
+            if self.measure(make(columns, rows[:middle]), size=size) <= self.remaining:
                 low = middle
             else:
                 high = middle - 1

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from vggcompare.core.analysis.verdict import fmt
-from vggcompare.core.storage.paths import hide_folders, result_paths
+from vggcompare.core.storage.paths import hide_folders, result_paths, shown_path
 from vggcompare.render.report.blocks import data_table, esc
 from vggcompare.render.report.page import DPI, Page, page_size_named
 from vggcompare.render.report.run_page import draw_run, px
@@ -24,6 +24,15 @@ def chart_bars(outcome) -> tuple[list[tuple[str, float]], str, str]:
         return outcome.bars, outcome.bars_label, "no change"
     bars = [(label, float(r.statistics.max_std)) for label, r in outcome.runs.items()]
     return bars, "largest standard deviation of any class over the run's passes", "bit-identical passes"
+
+
+def images_named(outcome, full_paths: bool = False) -> str:
+    """'Image: cat.jpg. ' (or 'Images: a.png, b.png. '): the pictures the runs analysed, each named once; '' with no run."""
+    names = [shown_path(r.config.image or r.image.source, full_paths) for r in outcome.runs.values()]
+    names = [name for name in dict.fromkeys(names) if name]
+    if not names:
+        return ""
+    return f"Image{'s' if len(names) > 1 else ''}: {', '.join(names)}. "
 
 
 def _bars_figure(outcome, width: int):
@@ -79,7 +88,8 @@ def draw_preset(page: Page, outcome, full_paths: bool = False, appendix: bool = 
 
     paths = _paths(outcome)
     page.text(f"<h1>{esc(outcome.title)}</h1>")
-    page.text(f"<span class='muted'>{esc(outcome.explanation)} Model: {esc(hide_folders(outcome.model, paths, full_paths))}.</span>")
+    page.text(f"<span class='muted'>{esc(outcome.explanation)} {esc(images_named(outcome, full_paths))}"
+              f"Model: {esc(hide_folders(outcome.model, paths, full_paths))}.</span>")
     page.gap(5)
     page.box(f"<b>Result.</b> {esc(hide_folders(outcome.headline, paths, full_paths))}")
     page.gap(8)
