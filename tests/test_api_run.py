@@ -121,3 +121,10 @@ def test_seeding_as_a_number_means_once_with_that_seed(vc, probe, photo):
 
 def test_picture_helper_differs_by_seed():
     assert not np.array_equal(picture(0), picture(1))
+
+
+def test_runtime_serves_the_in_memory_model_through_an_export(vc, probe, photo):
+    keras_run = vc.run(probe, photo, passes=1, progress=False)
+    served = vc.run(probe, photo, passes=1, runtime="onnxruntime", progress=False)
+    assert served.config.runtime == "onnxruntime"
+    assert np.abs(served.probabilities - keras_run.probabilities).max() < 1e-5
