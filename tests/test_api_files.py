@@ -100,6 +100,7 @@ def test_load_reads_a_checkup_json(vc, photo, tmp_path):
     back = vc.load(found.save(tmp_path / "checkup.json"))
     assert type(back).__name__ == "Checkup" and back.headline() == found.headline()
     assert back.row("resize filter").cause == "resize filter"
+    assert back.report(tmp_path / "checkup.pdf").read_bytes()[:5] == b"%PDF-"  # from the file alone, in a new process
 
 
 def test_report_writes_a_pdf_from_a_plain_process(vc, photo, tmp_path):

@@ -86,10 +86,12 @@ def load(path: str | os.PathLike) -> Any:
     from vggcompare.core.storage.result_file import load_result
 
     doc = read_json(p)
-    if isinstance(doc, dict) and doc.get("format") == "vggcompare-checkup-1":
+    from vggcompare.core.studies.checkup import CHECKUP_FORMAT
+
+    if isinstance(doc, dict) and doc.get("format") == CHECKUP_FORMAT:
         from vggcompare.api.checkup_result import Checkup
 
-        return Checkup.from_dict(doc)
+        return Checkup.from_core(Checkup.from_dict(doc))
     return RunResult.from_core(load_result(p))
 
 
