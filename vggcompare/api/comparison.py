@@ -105,7 +105,7 @@ def compare(a: Any, b: Any, *, a_name: str = "A", b_name: str = "B") -> Comparis
     >>> second = vc.run(model, "cat.png", passes=8, precision="bfloat16")
     >>> vc.compare(first, second).largest_difference  # doctest: +SKIP
     """
-    from vggcompare.api.files import load
+    from vggcompare.api.loading import load
     from vggcompare.core.analysis.compare import compare_results
     from vggcompare.core.errors import ConfigError
 
