@@ -42,6 +42,7 @@ from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh
 from vggcompare.core.process.fresh import stop_all
 
 MEASURED, NOT_APPLICABLE = "measured", "not applicable"
+CHECKUP_FORMAT = "vggcompare-checkup-1"
 
 
 @dataclass
@@ -81,8 +82,24 @@ class Checkup:
         """JSON-ready form (what checkup.json holds)."""
         data = asdict(self)
         data.pop("runs")
-        data["format"] = "vggcompare-checkup-1"
+        data["format"] = CHECKUP_FORMAT
         return data
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> "Checkup":
+        """A checkup read back from checkup.json (its runs are not in the file); ResultFileError if it is malformed."""
+        from dataclasses import fields
+
+        from vggcompare.core.errors import ResultFileError
+
+        if not isinstance(doc, dict) or doc.get("format") != CHECKUP_FORMAT:
+            raise ResultFileError("this is not a vggcompare checkup file")
+        try:
+            rows = [CauseRow(**row) for row in doc["rows"]]
+            names = {f.name for f in fields(cls)} - {"rows", "runs"}
+            return cls(rows=rows, **{k: doc[k] for k in names if k in doc})
+        except (KeyError, TypeError) as exc:
+            raise ResultFileError(f"the checkup file is malformed ({type(exc).__name__}: {exc})") from None
 
     def headline(self) -> str:
         """One sentence from the numbers: how many causes moved the output, and which changed the answer."""
