@@ -230,7 +230,7 @@ def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypa
 def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them(tiny_models, monkeypatch):
     """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
     from vggcompare.core.passes import engine
-from vggcompare.core.process import fresh
+    from vggcompare.core.process import fresh
     from vggcompare.core.studies.presets import run_preset
 
     events = []
@@ -255,3 +255,40 @@ def engine_kernels():
     from vggcompare.core.studies.checkup_causes import kernels_in_force
 
     return kernels_in_force()
+
+
+def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_model):
+    """Every cause ends on a report carrying its row ("cause k of n: name"), before the checkup returns; the rows
+    reported are the checkup's rows, and a report pickles to a few kilobytes (it crosses the engine's pipe)."""
+    import pickle
+
+    from vggcompare.core.studies.checkup_rows import CHECKUP_STAGE, CheckupProgress
+
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model, seeding="once")
+    gen = run_checkup(cfg, new_processes=False)
+    reports = []
+    while True:
+        try:
+            reports.append(next(gen))
+        except StopIteration as stop:
+            checkup = stop.value
+            break
+    assert all(isinstance(r, CheckupProgress) for r in reports)
+    rowed = [r for r in reports if r.row is not None]
+    n = len(checkup.rows)
+    assert [r.done for r in rowed] == list(range(1, n + 1)) and all(r.total == n for r in rowed)
+    assert [r.message for r in rowed[:2]] == [f"cause 1 of {n}: {rowed[0].row.cause}", f"cause 2 of {n}: {rowed[1].row.cause}"]
+    assert not any("Pass" in r.message for r in reports if r.stage == CHECKUP_STAGE)
+    first = reports.index(rowed[0])
+    assert first < len(reports) - n  # the first row came out long before the last cause ran
+    final = {r.cause: r for r in checkup.rows}
+    for report in rowed:
+        assert report.row == final[report.row.cause]
+        assert len(pickle.dumps(report)) < 4096
+    measured = [r.row for r in rowed if r.row.measured]
+    assert measured and all(len(r.top5) == 5 and len(r.against_top5) == 5 for r in measured)
+    for r in measured:  # both top-5s are the runs' own
+        assert r.top5 == [[c.label, float(c.mean)] for c in checkup.runs[r.cause].statistics.top5]
+        assert r.against_top5[0][0] == r.against_top1 == checkup.runs[r.against].labels[checkup.runs[r.against].statistics.top1_mode]
+    data = json.loads(json.dumps(checkup.to_dict()))
+    assert data["format"] == "vggcompare-checkup-1" and data["rows"][0]["top5"] == checkup.rows[0].top5

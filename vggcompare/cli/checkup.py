@@ -1,5 +1,5 @@
-"""The ``checkup`` command: every cause against the user's pipeline on one image, ranked; a table on the terminal,
-``checkup.json`` and (with ``--report``) a one-page PDF."""
+"""The ``checkup`` command: every cause against the user's pipeline on one image, ranked; each row on standard error
+as it is measured, then the ranked table on the terminal, ``checkup.json`` and (with ``--report``) a one-page PDF."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     from vggcompare.core.atomic import atomic_write_text
     from vggcompare.core.input.images import load_image
     from vggcompare.core.studies.checkup import run_checkup
+    from vggcompare.core.studies.checkup_rows import row_line
 
     check_output_path(args.out_dir, args.force, kind="folder")
     target = Path(args.out_dir) / "checkup.json"
@@ -63,8 +64,12 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
         except StopIteration as stop:
             checkup = stop.value
             break
-        if not args.quiet and p.stage == "loading":
+        if args.quiet:
+            continue
+        if p.stage == "loading":
             sys.stderr.write(p.message + "\n")
+        elif p.row is not None:  # each row as soon as it is measured; the ranked table follows at the end
+            sys.stderr.write(f"{p.done:>2}/{p.total} {row_line(p.row)}\n")
     print(f"Checkup of {checkup.image}\nModel: {checkup.model}; reference top-1: {checkup.reference_top1}\n")
     print_table(checkup)
     print(f"\n{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s.")

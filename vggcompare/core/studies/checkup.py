@@ -1,10 +1,12 @@
 """The checkup: every cause as one variant against the user's pipeline on one image, ranked by how far it moves
 the probabilities, with what the user's code would do to hit each; causes that cannot apply say why.
 
-:func:`run_checkup` is a generator like the engine's: it yields progress and returns a :class:`Checkup`.
+:func:`run_checkup` is a generator like the engine's: it yields progress and returns a :class:`Checkup`. Each
+report says "cause k of n: name", and the one that ends a cause carries its row, so rows can be shown as they come.
 The model is prepared once and every cause reuses it (variants such as bfloat16 or dropout are copies of it).
 The kernel library and the thread count are fixed when TensorFlow starts, so those two causes run in new Python
-processes, started first so that they work while the in-process causes run, and are measured against the reference.
+processes, started once the first row is out (so their TensorFlow imports do not slow it) to work while the other
+in-process causes run, and are measured against the reference.
 """
 
 from __future__ import annotations
@@ -18,28 +20,13 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_rows import (
+    CHECKUP_STAGE, MEASURED, NOT_APPLICABLE, CauseRow, CheckupProgress, cause_message,
+)
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
 from vggcompare.core.process.fresh import stop_all
 
-MEASURED, NOT_APPLICABLE = "measured", "not applicable"
-
-
-@dataclass
-class CauseRow:
-    """One cause's line of the checkup."""
-
-    cause: str
-    setting: str
-    sentence: str
-    status: str
-    reason: str = ""
-    largest_change: float | None = None
-    top1_changed: bool | None = None
-    top5_changed: bool | None = None
-    top1: str = ""
-    against: str = "reference"
-    against_top1: str = ""
-    seconds: float = 0.0
+__all__ = ["MEASURED", "NOT_APPLICABLE", "CauseRow", "Checkup", "CheckupProgress", "run_checkup"]
 
 
 @dataclass
@@ -114,9 +101,16 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
                 allow_download: bool = True, new_processes: bool = True) -> Generator[Any, None, Checkup]:
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
-    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads)."""
-    from vggcompare.core.passes.engine import Progress, run_passes
+    It yields :class:`CheckupProgress` reports ("cause k of n: name"); the one that ends a cause carries its
+    :class:`CauseRow`, measured or not applicable, in the order the causes run (the Checkup ranks them).
+    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads).
 
+    Examples
+    --------
+    >>> gen = run_checkup(config)                                   # doctest: +SKIP
+    >>> for report in gen:                                          # doctest: +SKIP
+    ...     if report.row is not None: print(row_line(report.row))
+    """
     t0 = time.perf_counter()
     if image is None:
         if not config.image:
@@ -124,20 +118,24 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
         image = load_image(config.image)
     ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
     causes = [without_file(c, image, new_processes) for c in causes_for(ref_cfg, image)]
-    fresh = start_fresh(causes, ref_cfg, image)
+    fresh: dict[str, Any] = {}
     try:
-        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0))
+        return (yield from _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0))
     finally:
         stop_all(fresh)
 
 
-def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
-    from vggcompare.core.passes.engine import Progress, run_passes
+def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0):
+    from vggcompare.core.passes.engine import run_passes
 
     probs: dict[str, Any] = {}
     results: dict[str, Any] = {}
+    n = len(causes)
 
-    def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
+    def report(k: int, message: str, stage: str = CHECKUP_STAGE, row: CauseRow | None = None, cause: str = "") -> CheckupProgress:
+        return CheckupProgress(stage, k, n, time.perf_counter() - t0, None, message, row, cause)
+
+    def run(key: str, cfg: ExperimentConfig, k: int, message: str) -> Generator[Any, None, None]:
         gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
         while True:
             try:
@@ -146,39 +144,46 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
                 results[key] = stop.value
                 probs[key] = stop.value.probabilities
                 return
-            yield Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None, f"Checkup {k + 1} of {len(causes) + 1}: {key}")
+            yield report(k, p.message if p.stage == "loading" else message, p.stage if p.stage == "loading" else CHECKUP_STAGE, cause=key)
 
-    yield from run("reference", ref_cfg, 0)
+    yield from run("reference", ref_cfg, 0, "the reference: your pipeline, one pass")
     labels = results["reference"].labels
-    rows, passes = [], 1
+    rows, passes, started = [], 1, False
     for k, cause in enumerate(causes, 1):
         if cancel is not None and cancel():
             raise RunCancelled("the checkup was cancelled")
+        if not started and (k > 1 or cause.fresh_process):  # once the first row is out
+            fresh.update(start_fresh(causes, ref_cfg, image))
+            started = True
         row = CauseRow(cause.key, cause.setting, cause.sentence, NOT_APPLICABLE, cause.not_applicable,
                        against=cause.against or "reference")
         rows.append(row)
-        if cause.not_applicable:
-            continue
-        start = time.perf_counter()
-        try:
-            cfg = ref_cfg.replace(**cause.changes).validate()
-            if cause.fresh_process:
-                yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel,
-                                      lambda: Progress("passes", k, len(causes) + 1, time.perf_counter() - t0, None,
-                                                       f"Checkup {k + 1} of {len(causes) + 1}: {cause.key} (a new Python process)"))
-            else:
-                yield from run(cause.key, cfg, k)
-        except (ImageError, ConfigError, FreshProcessError) as exc:
-            row.reason = str(exc).rstrip(".")
-            continue
-        row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
-        passes += cfg.passes
-        _measure(row, cause, results, probs, labels)
+        message = cause_message(k, n, cause.key, "a new Python process" if cause.fresh_process else "")
+        if not cause.not_applicable:
+            passes += yield from _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run)
+        yield report(k, message, row=row, cause=cause.key)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
     return Checkup(image=image.source, model=ref.environment.get("model", ""), reference=ref_cfg.to_dict(),
                    reference_top1=labels[ref.statistics.top1_mode], rows=rows, passes_run=passes,
                    seconds=round(time.perf_counter() - t0, 3), environment=dict(ref.environment), runs=results)
+
+
+def _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run):
+    """Run one applicable cause and fill its row; return the passes it ran (0 when it failed and says why)."""
+    start = time.perf_counter()
+    try:
+        cfg = ref_cfg.replace(**cause.changes).validate()
+        if cause.fresh_process:
+            yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel, lambda: report(k, message, cause=cause.key))
+        else:
+            yield from run(cause.key, cfg, k, message)
+    except (ImageError, ConfigError, FreshProcessError) as exc:
+        row.reason = str(exc).rstrip(".")
+        return 0
+    row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
+    _measure(row, cause, results, probs, labels)
+    return cfg.passes
 
 
 def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: list[str]) -> None:
@@ -210,3 +215,10 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     row.top5_changed = n.top5_overlap < 5
     row.top1 = labels[n.top1_index]
     row.against_top1 = labels[n.reference_top1_index]
+    row.top5 = _top5(results[cause.key])
+    row.against_top5 = _top5(results[against])
+
+
+def _top5(result) -> list:
+    """A run's five most probable classes as [label, mean probability] pairs."""
+    return [[c.label, float(c.mean)] for c in result.statistics.top5]
