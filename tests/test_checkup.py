@@ -262,6 +262,7 @@ def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_mo
     reported are the checkup's rows, and a report pickles to a few kilobytes (it crosses the engine's pipe)."""
     import pickle
 
+    from vggcompare.core.input.images import load_image
     from vggcompare.core.studies.checkup_rows import CHECKUP_STAGE, CheckupProgress
 
     cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model, seeding="once")
@@ -292,3 +293,10 @@ def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_mo
         assert r.against_top5[0][0] == r.against_top1 == checkup.runs[r.against].labels[checkup.runs[r.against].statistics.top1_mode]
     data = json.loads(json.dumps(checkup.to_dict()))
     assert data["format"] == "vggcompare-checkup-1" and data["rows"][0]["top5"] == checkup.rows[0].top5
+    # a row's pair made again (a cancelled checkup's row, opened in the compare view) is the checkup's own runs
+    from vggcompare.core.studies.checkup_pair import run_pair
+
+    against, cause = drive(run_pair(cfg, load_image(cfg.image), "TensorFlow's default DCT"))[0]
+    assert against.name == "checkup: loader tf-dataset" and cause.name == "checkup: TensorFlow's default DCT"
+    assert np.array_equal(against.probabilities, checkup.runs["loader tf-dataset"].probabilities)
+    assert np.array_equal(cause.probabilities, checkup.runs["TensorFlow's default DCT"].probabilities)
