@@ -165,13 +165,14 @@ def _fake_result(config, cause: str, name: str):
 FAKE_CAUSES = ("loader opencv", "no BGR swap", "training mode", "precision", "call eager", "threads")
 
 
-def fake_checkup(config, image, allow_download=False, cancel=None, delay: float = 0.02, hold_after: int | None = None,
-                 end_delay: float = 0.0):
-    """Stands in for core.studies.checkup.run_checkup: one row per made-up cause, each reported as it is "measured".
+_KEPT: dict = {}  # the fake checkup's runs, kept in the engine process under its token, as the real one does
 
-    The numbers are the fake runs' own (image_numbers of each cause's run against the reference's). With
-    ``hold_after`` it stops reporting rows after that many and waits to be cancelled; ``end_delay`` waits before
-    returning, so the rows are seen before the end."""
+
+def fake_checkup(config, image, token, cancel=None, delay: float = 0.02, hold_after: int | None = None):
+    """Stands in for core.studies.jobs.checkup_and_keep: one row per made-up cause, each reported as it is "measured".
+
+    The numbers are the fake runs' own (image_numbers of each cause's run against the reference's); the runs stay
+    here under ``token``. With ``hold_after`` it stops reporting rows after that many and waits to be cancelled."""
     from vggcompare.core.analysis.sweep_stats import image_numbers
     from vggcompare.core.errors import RunCancelled
     from vggcompare.core.studies.checkup import Checkup
@@ -179,7 +180,8 @@ def fake_checkup(config, image, allow_download=False, cancel=None, delay: float 
 
     n = len(FAKE_CAUSES)
     yield CheckupProgress("loading", 0, n, 0.0, None, "Preparing the model in the engine…")
-    runs = {"reference": _fake_result(config, "reference", "checkup: reference")}
+    _KEPT.clear()
+    runs = _KEPT[token] = {"reference": _fake_result(config, "reference", "checkup: reference")}
     labels = runs["reference"].labels
     rows = []
     for k, cause in enumerate(FAKE_CAUSES, 1):
@@ -202,18 +204,20 @@ def fake_checkup(config, image, allow_download=False, cancel=None, delay: float 
             row.seconds = delay
         rows.append(row)
         yield CheckupProgress("checkup", k, n, 0.0, None, cause_message(k, n, cause), row, cause)
-    time.sleep(end_delay)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     return Checkup(image=image.source, model="a made-up model", reference=config.to_dict(), reference_top1=labels[0],
-                   rows=rows, passes_run=len(runs), seconds=0.1, environment={"cpu": "a made-up CPU"}, runs=runs)
+                   rows=rows, passes_run=len(runs), seconds=0.1, environment={"cpu": "a made-up CPU"}, runs={})
 
 
-def fake_pair(config, image, cause, allow_download=False, cancel=None):
-    """Stands in for core.studies.checkup_pair.run_pair: the reference's and the cause's made-up runs again."""
-    yield "running the pair"
+def fake_pair(config, image, cause, token="", allow_download=False, cancel=None):
+    """Stands in for core.studies.checkup_pair.run_pair: the kept runs of checkup ``token``, else made again."""
+    yield "opening the pair"
+    kept = _KEPT.get(token, {})
+    if cause in kept:
+        return kept["reference"], kept[cause]
     return _fake_result(config, "reference", "checkup: reference"), _fake_result(config, cause, f"checkup: {cause}")
 
 
-def fake_checkup_held(config, image, allow_download=False, cancel=None):
+def fake_checkup_held(config, image, token, cancel=None):
     """The fake checkup that reports three rows, then waits to be cancelled (a checkup left mid-way)."""
-    return (yield from fake_checkup(config, image, allow_download, cancel, hold_after=3))
+    return (yield from fake_checkup(config, image, token, cancel, hold_after=3))

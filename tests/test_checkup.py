@@ -266,14 +266,21 @@ def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_mo
     from vggcompare.core.studies.checkup_rows import CHECKUP_STAGE, CheckupProgress
 
     cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model, seeding="once")
-    gen = run_checkup(cfg, new_processes=False)
+    kept: dict = {}
+    gen = run_checkup(cfg, new_processes=False, runs=kept)
     reports = []
+    kept_when_first_row = None
     while True:
         try:
             reports.append(next(gen))
         except StopIteration as stop:
             checkup = stop.value
             break
+        if reports[-1].row is not None and kept_when_first_row is None:
+            kept_when_first_row = set(kept)
+    first_row = next(r for r in reports if r.row is not None).row
+    assert first_row.measured and kept_when_first_row == {"reference", first_row.cause}  # kept as soon as made
+    assert checkup.runs is kept and len(kept) > len(kept_when_first_row)  # filled as the causes ran
     assert all(isinstance(r, CheckupProgress) for r in reports)
     rowed = [r for r in reports if r.row is not None]
     n = len(checkup.rows)
@@ -293,10 +300,18 @@ def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_mo
         assert r.against_top5[0][0] == r.against_top1 == checkup.runs[r.against].labels[checkup.runs[r.against].statistics.top1_mode]
     data = json.loads(json.dumps(checkup.to_dict()))
     assert data["format"] == "vggcompare-checkup-1" and data["rows"][0]["top5"] == checkup.rows[0].top5
-    # a row's pair made again (a cancelled checkup's row, opened in the compare view) is the checkup's own runs
+    # a row's pair: the runs kept under the checkup's token, else made again (another engine), bit for bit
+    from vggcompare.core.studies import checkup_pair
     from vggcompare.core.studies.checkup_pair import run_pair
 
-    against, cause = drive(run_pair(cfg, load_image(cfg.image), "TensorFlow's default DCT"))[0]
+    kept = checkup_pair.kept_runs("token-1")
+    kept.update(checkup.runs)
+    image = load_image(cfg.image)
+    pair = drive(run_pair(cfg, image, "call eager", token="token-1"))[0]
+    assert pair[0] is checkup.runs["reference"] and pair[1] is checkup.runs["call eager"]
+    checkup_pair.kept_runs("token-2")  # a newer checkup: the older one's runs are gone
+    against, cause = drive(run_pair(cfg, image, "TensorFlow's default DCT", token="token-1"))[0]
+    assert against is not checkup.runs["loader tf-dataset"]
     assert against.name == "checkup: loader tf-dataset" and cause.name == "checkup: TensorFlow's default DCT"
     assert np.array_equal(against.probabilities, checkup.runs["loader tf-dataset"].probabilities)
     assert np.array_equal(cause.probabilities, checkup.runs["TensorFlow's default DCT"].probabilities)

@@ -100,9 +100,10 @@ def test_the_chart_ranks_the_bars_and_a_click_on_a_bar_or_a_row_opens_that_cause
     ys = [y for y in range(chart.height()) if chart.cause_at(y) == cause]
     with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
         qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, ys[len(ys) // 2]))
-    a, b, a_name, b_name, _comparison = shown.args
+    a, b, a_name, b_name, comparison = shown.args
     assert (a_name, b_name) == ("the reference (your pipeline)", cause)
-    assert a is checkup.runs["reference"] and b is checkup.runs[cause]
+    assert (a.name, b.name) == ("checkup: reference", f"checkup: {cause}") and checkup.runs == {}  # kept in the engine
+    assert comparison.numbers.max_abs_difference == pytest.approx(unchanged[0].largest_change, abs=1e-12)
     qtbot.waitUntil(lambda: w.tabs.currentIndex() == COMPARE_TAB, timeout=10_000)
     assert cause in w.tabs.compare_view.names[1].text()
     # and a click on a table row does the same for its cause
@@ -110,7 +111,8 @@ def test_the_chart_ranks_the_bars_and_a_click_on_a_bar_or_a_row_opens_that_cause
     row = _rows_in_table(view).index(flipped[0].cause)
     with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
         view.table.cellClicked.emit(row, 0)
-    assert shown.args[3] == flipped[0].cause and shown.args[1] is checkup.runs[flipped[0].cause]
+    assert shown.args[3] == flipped[0].cause and shown.args[1].name == f"checkup: {flipped[0].cause}"
+    assert shown.args[4].numbers.max_abs_difference == pytest.approx(flipped[0].largest_change, abs=1e-12)
     # a row that could not apply has no pair: the status says so and nothing opens
     na = next(r for r in checkup.rows if not r.measured)
     w.tabs.setCurrentIndex(CHECKUP_TAB)
@@ -135,7 +137,7 @@ def test_cancelling_mid_checkup_keeps_the_rows_so_far_and_a_row_still_opens(qtbo
     assert view.status.text() == "Cancelled after 3 of 6 causes: the rows measured so far are shown."
     assert sorted(_rows_in_table(view)) == sorted(r.cause for r in checkups.rows) and view.table.rowCount() == 3
     assert w.run_panel.bar.format().startswith("Cancelled") and not w.run_panel.cancel.isEnabled()
-    # the cancelled checkup's runs never reached the window: the row's pair is run again, then compared
+    # the cancelled checkup's runs stayed in the engine: a row opens on them
     cause = next(r.cause for r in checkups.rows if r.measured)
     with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
         view.table.cellClicked.emit(_rows_in_table(view).index(cause), 0)
@@ -178,3 +180,9 @@ def test_the_real_checkup_reports_its_first_rows_through_the_engine_before_it_en
         w.cancel_run()
     kept = len(checkups.rows)
     assert view.table.rowCount() == kept and view.status.text().startswith(f"Cancelled after {kept} of {checkups.total} causes")
+    measured = next(r for r in checkups.rows if r.measured)  # its runs stayed in the engine: it opens on them
+    with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
+        checkups.open_row(measured.cause)
+    a, b, _a_name, b_name, comparison = shown.args
+    assert b_name == measured.cause and b.name == f"checkup: {measured.cause}" and a.name == f"checkup: {measured.against}"
+    assert comparison.numbers.max_abs_difference == measured.largest_change

@@ -12,7 +12,7 @@ in-process causes run, and are measured against the reference.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable, Generator
 
 from vggcompare.core.analysis.sweep_stats import image_numbers
@@ -49,6 +49,16 @@ class Checkup:
         data.pop("runs")
         data["format"] = "vggcompare-checkup-1"
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Checkup:
+        """A checkup read back from checkup.json (without its runs); raises ValueError on another file."""
+        if not isinstance(data, dict) or data.get("format") != "vggcompare-checkup-1":
+            raise ValueError("not a checkup.json (its format is not vggcompare-checkup-1)")
+        names = {f.name for f in fields(CauseRow)}
+        rows = [CauseRow(**{k: v for k, v in row.items() if k in names}) for row in data.get("rows", [])]
+        keep = {f.name for f in fields(cls)} - {"rows", "runs"}
+        return cls(rows=rows, **{k: v for k, v in data.items() if k in keep})
 
     def headline(self) -> str:
         """One sentence from the numbers: how many causes moved the output, and which changed the answer."""
@@ -98,12 +108,15 @@ class Checkup:
 
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,
-                allow_download: bool = True, new_processes: bool = True) -> Generator[Any, None, Checkup]:
+                allow_download: bool = True, new_processes: bool = True, runs: dict | None = None,
+                ) -> Generator[Any, None, Checkup]:
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
     It yields :class:`CheckupProgress` reports ("cause k of n: name"); the one that ends a cause carries its
     :class:`CauseRow`, measured or not applicable, in the order the causes run (the Checkup ranks them).
     ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads).
+    ``runs``, if given, is filled with each RunResult (by cause; the reference as "reference") as soon as it is
+    made, so a caller keeps the runs of a checkup cancelled half-way; the Checkup's ``runs`` is that dict.
 
     Examples
     --------
@@ -120,16 +133,15 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
     causes = [without_file(c, image, new_processes) for c in causes_for(ref_cfg, image)]
     fresh: dict[str, Any] = {}
     try:
-        return (yield from _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0))
+        return (yield from _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0, {} if runs is None else runs))
     finally:
         stop_all(fresh)
 
 
-def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0):
+def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0, results):
     from vggcompare.core.passes.engine import run_passes
 
     probs: dict[str, Any] = {}
-    results: dict[str, Any] = {}
     n = len(causes)
 
     def report(k: int, message: str, stage: str = CHECKUP_STAGE, row: CauseRow | None = None, cause: str = "") -> CheckupProgress:
@@ -141,6 +153,7 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0):
             try:
                 p = next(gen)
             except StopIteration as stop:
+                stop.value.name = f"checkup: {key}"
                 results[key] = stop.value
                 probs[key] = stop.value.probabilities
                 return

@@ -15,6 +15,8 @@ from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.passes.engine import Progress, run_passes
+from vggcompare.core.studies.checkup import Checkup, run_checkup
+from vggcompare.core.studies.checkup_pair import kept_runs
 from vggcompare.core.studies.presets import PresetOutcome, run_preset
 from vggcompare.core.storage.history import History
 
@@ -97,6 +99,16 @@ def preset_and_save(
     outcome = yield from run_preset(name, config, image, cancel=cancel, allow_download=False)
     for result in outcome.runs.values():
         _save(result, history_dir)
+    return outcome
+
+
+def checkup_and_keep(
+    config: ExperimentConfig, image: LoadedImage, token: str, cancel: Callable[[], bool] | None = None
+) -> Generator[object, None, Checkup]:
+    """The window's checkup: each row goes out as it is measured; the runs stay in the engine under ``token``
+    (core.studies.checkup_pair.run_pair opens a row's pair from them), so the outcome sent back is the rows."""
+    outcome = yield from run_checkup(config, image, cancel=cancel, allow_download=False, runs=kept_runs(token))
+    outcome.runs = {}
     return outcome
 
 

@@ -3,10 +3,14 @@ and a row opened as its reference against that cause in the compare view.
 
 It holds no widgets: its view calls ``start``, ``cancel`` and ``open_row`` and shows what its signals carry.
 It submits its own jobs and connects their handles (no other controller hears them). Every number comes from
-the core: the rows from the checkup's reports, a pair's comparison from :func:`compare_results` on a thread.
+the core: the rows from the checkup's reports, a pair's comparison from :func:`compare_results` on a thread. The
+checkup's runs stay in the engine process: only rows cross the pipe, and a row's pair is fetched when opened.
 """
 
 from __future__ import annotations
+
+import itertools
+import os
 
 from PySide6.QtCore import QObject, Signal
 
@@ -17,8 +21,9 @@ from vggcompare.core.process.engine_process import Job
 from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import RUN
 
-CHECKUP_JOB = "vggcompare.core.studies.checkup:run_checkup"
+CHECKUP_JOB = "vggcompare.core.studies.jobs:checkup_and_keep"
 PAIR_JOB = "vggcompare.core.studies.checkup_pair:run_pair"
+_tokens = itertools.count(1)
 
 
 class CheckupSession(QObject):
@@ -44,9 +49,10 @@ class CheckupSession(QObject):
         self.runner = session.runner
         self.rows: list = []  # CauseRow, in the order they were measured
         self.total = 0  # causes in the checkup going or shown
-        self.checkup = None  # the finished Checkup (with its runs), or None
+        self.checkup = None  # the finished Checkup (its rows: the runs stay in the engine), or None
         self.config: ExperimentConfig | None = None
         self.image = None
+        self.token = ""  # names the checkup whose runs the engine keeps
         self._job: JobHandle | None = None
         self._pair: JobHandle | None = None
 
@@ -62,8 +68,8 @@ class CheckupSession(QObject):
             raise ConfigError("open an image first")
         self.cancel()
         self.rows, self.total, self.checkup = [], 0, None
-        self.config, self.image = config, image
-        job = Job(self.CHECKUP_JOB, (config, image), {"allow_download": False})
+        self.config, self.image, self.token = config, image, f"{os.getpid()}-{next(_tokens)}"
+        job = Job(self.CHECKUP_JOB, (config, image, self.token))
         handle = self._job = self.runner.submit(job, EngineSettings.from_config(config), RUN)
         handle.progress.connect(self._on_progress)
         handle.succeeded.connect(self._on_finished)
@@ -86,7 +92,7 @@ class CheckupSession(QObject):
         self.progress.emit(report)
 
     def _on_finished(self, checkup) -> None:
-        self.checkup = checkup
+        self.checkup = checkup  # its rows; its runs stay in the engine
         self.rows = list(checkup.rows)
         self.finished.emit(checkup)
 
@@ -97,23 +103,20 @@ class CheckupSession(QObject):
     def open_row(self, cause: str) -> None:
         """Show ``cause`` against its reference in the compare view (the session's ``comparison_ready`` follows).
 
-        A finished checkup holds both runs; a row of a checkup cancelled or still going is run again, in the engine."""
+        The engine keeps the checkup's runs, also those of a cancelled one; the pair comes back from there (or is
+        run again when that engine has gone), and the session compares it off the GUI thread."""
         if self.running:
             raise ConfigError("the checkup is still running: its rows open in the compare view once it has ended")
         row = self.row(cause)
         if row is None or not row.measured:
             raise ConfigError(f"'{cause}' was not measured: there is no pair of runs to compare")
-        runs = self.checkup.runs if self.checkup is not None else {}
-        names = (_against_name(row.against), cause)
-        if row.cause in runs and row.against in runs:
-            self.session.compare(runs[row.against], runs[row.cause], *names)
-            return
         if self._pair is not None:
             self._pair.cancel()
-        job = Job(self.PAIR_JOB, (self.config, self.image, cause), {"allow_download": False})
+        names = (_against_name(row.against), cause)
+        job = Job(self.PAIR_JOB, (self.config, self.image, cause), {"token": self.token, "allow_download": False})
         handle = self._pair = self.runner.submit(job, EngineSettings.from_config(self.config), RUN)
         handle.succeeded.connect(lambda pair: self.session.compare(pair[0], pair[1], *names))
-        handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))
+        handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be made", exc, details))
         self.opening.emit(cause)
 
 
