@@ -315,3 +315,25 @@ def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_mo
     assert against.name == "checkup: loader tf-dataset" and cause.name == "checkup: TensorFlow's default DCT"
     assert np.array_equal(against.probabilities, checkup.runs["loader tf-dataset"].probabilities)
     assert np.array_equal(cause.probabilities, checkup.runs["TensorFlow's default DCT"].probabilities)
+
+
+def test_the_windows_model_check_prepares_the_checkups_first_call(bn_model, monkeypatch):
+    """The window's background model check traces the call the checkup's reference makes (one image alone) and
+    sets its seed, so the first row needs no trace and TensorFlow's kernel cache is not cleared again."""
+    from vggcompare.core.model import prepare
+    from vggcompare.core.passes.engine import run_passes
+    from vggcompare.core.studies import jobs
+    from vggcompare.core.studies.checkup_causes import reference_config
+
+    prepare.clear_cache()
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model)
+    info = drive(jobs.prepare(cfg))[0]
+    assert info.input_size == (32, 32)
+    compiled = []
+    real_compile = prepare.compile_forward
+    monkeypatch.setattr(prepare, "compile_forward", lambda *a, **k: compiled.append(a[2]) or real_compile(*a, **k))
+    from tensorflow.python.eager import context
+
+    seed_before = context.context()._seed
+    drive(run_passes(reference_config(cfg), split_training=False))
+    assert compiled == [] and context.context()._seed == seed_before

@@ -157,7 +157,10 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0, results)
                 results[key] = stop.value
                 probs[key] = stop.value.probabilities
                 return
-            yield report(k, p.message if p.stage == "loading" else message, p.stage if p.stage == "loading" else CHECKUP_STAGE, cause=key)
+            if k == 0 and p.stage == "loading":  # the reference starts the backend and prepares the model: say so
+                yield report(k, p.message, "loading", cause=key)
+            else:  # every later step is its cause's
+                yield report(k, message, cause=key)
 
     yield from run("reference", ref_cfg, 0, "the reference: your pipeline, one pass")
     labels = results["reference"].labels
