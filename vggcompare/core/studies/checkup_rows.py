@@ -1,10 +1,14 @@
-"""A checkup's rows as they are measured: one :class:`CauseRow` per cause, and the :class:`CheckupProgress` report
-that carries each one out of the checkup as soon as it is measured (a few numbers and words: it crosses from the
-engine process to the window as a small message)."""
+"""A checkup's rows and outcome: one :class:`CauseRow` per cause, the :class:`CheckupProgress` report that carries
+each one out of the checkup as soon as it is measured (a few numbers and words: it crosses from the engine process
+to the window as a small message), and the :class:`Checkup` they end in.
+
+This module imports nothing heavy, so the window reads these objects without loading what runs the checkup
+(:mod:`vggcompare.core.studies.checkup`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 MEASURED, NOT_APPLICABLE = "measured", "not applicable"
 CHECKUP_STAGE = "checkup"  # a report's stage while the causes run (the model's loading is "loading")
@@ -52,6 +56,84 @@ class CheckupProgress:
     message: str
     row: CauseRow | None = None
     cause: str = ""
+
+
+@dataclass
+class Checkup:
+    """A checkup's outcome: the rows ranked (measured first, largest change first), and what it ran on."""
+
+    image: str
+    model: str
+    reference: dict[str, Any]
+    reference_top1: str
+    rows: list[CauseRow] = field(default_factory=list)
+    passes_run: int = 0
+    seconds: float = 0.0
+    environment: dict[str, Any] = field(default_factory=dict)
+    runs: dict[str, Any] = field(default_factory=dict, repr=False)  # the RunResults, by cause (not in checkup.json)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (what checkup.json holds)."""
+        data = asdict(self)
+        data.pop("runs")
+        data["format"] = "vggcompare-checkup-1"
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Checkup:
+        """A checkup read back from checkup.json (without its runs); raises ValueError on another file."""
+        if not isinstance(data, dict) or data.get("format") != "vggcompare-checkup-1":
+            raise ValueError("not a checkup.json (its format is not vggcompare-checkup-1)")
+        names = {f.name for f in fields(CauseRow)}
+        rows = [CauseRow(**{k: v for k, v in row.items() if k in names}) for row in data.get("rows", [])]
+        keep = {f.name for f in fields(cls)} - {"rows", "runs"}
+        return cls(rows=rows, **{k: v for k, v in data.items() if k in keep})
+
+    def headline(self) -> str:
+        """One sentence from the numbers: how many causes moved the output, and which changed the answer."""
+        measured = [r for r in self.rows if r.status == MEASURED]
+        flips = [r.cause for r in measured if r.top1_changed]
+        moved = [r for r in measured if r.largest_change]
+        text = f"{len(moved)} of {len(measured)} causes measured moved the output"
+        if measured:
+            from vggcompare.core.analysis.verdict import fmt
+
+            text += f"; the largest change is from {measured[0].cause} ({fmt(measured[0].largest_change)})"
+        text += f"; {len(flips)} changed the top-1 ({', '.join(flips)})." if flips else "; none changed the top-1."
+        return text
+
+
+    def table(self, sentences: bool = True) -> tuple[list[str], list[list[str]]]:
+        """The ranked table: columns and rows of text (measured causes first, largest change first)."""
+        from vggcompare.core.analysis.verdict import fmt
+
+        columns = ["#", "cause", "setting", "largest probability change", "top-1", "top-5"]
+        rows = []
+        for k, r in enumerate(self.rows, 1):
+            if r.status == MEASURED:
+                top1 = f"changed: {r.against_top1} → {r.top1}" if r.top1_changed else "same"
+                cells = [str(k), r.cause, r.setting, fmt(r.largest_change), top1, "changed" if r.top5_changed else "same"]
+            else:
+                cells = [str(k), r.cause, r.setting, "not applicable", r.reason, ""]
+            rows.append(cells + ([r.sentence] if sentences else []))
+        return columns + (["what your code would do"] if sentences else []), rows
+
+    def as_outcome(self):
+        """The checkup as a demonstration's outcome (the report's one page): table, headline, bars."""
+        from vggcompare.core.studies.presets.base import PresetOutcome
+
+        columns, rows = self.table(sentences=False)
+        measured = [r for r in self.rows if r.status == MEASURED]
+        outcome = PresetOutcome("checkup", "Checkup: every cause against your pipeline",
+                                f"Each cause at its most common setting, one pass, against the reference "
+                                f"({self.reference.get('loader', 'load-img')} loader, {self.reference.get('call', 'compiled')} call) "
+                                f"on {self.image.replace(chr(92), '/').rsplit('/', 1)[-1]}; reference top-1: {self.reference_top1}.",
+                                model=self.model, runs=dict(self.runs), columns=columns,
+                                rows=[row for row, r in zip(rows, self.rows) if r.status == MEASURED], headline=self.headline())
+        outcome.notes = [f"Not applicable: {'; '.join(f'{r.cause} ({r.reason})' for r in self.rows if r.status != MEASURED)}."]
+        outcome.bars = [(r.cause, float(r.largest_change)) for r in measured]
+        outcome.bars_label = "largest change of any class's probability against the reference"
+        return outcome
 
 
 def cause_message(k: int, n: int, name: str, where: str = "") -> str:

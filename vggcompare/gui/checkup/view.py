@@ -22,6 +22,7 @@ from vggcompare.gui.session.checkup_session import CheckupSession
 from vggcompare.render.checkup_chart import FLIP_COLOUR, ChartRows, cause_at, chart_height, checkup_subtitle, draw_checkup_chart
 
 COLUMNS = ["#", "cause", "setting", "largest probability change", "top-1", "seconds"]
+COLUMN_WIDTHS = (34, 240, 260, 190, 300, 70)
 CAUSE_COLUMN = 1
 CHART_MARGIN = 8
 
@@ -104,8 +105,9 @@ class CheckupView(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()  # fixed widths: fitting them to the text re-measures every cell per row
+        for column, width in enumerate(COLUMN_WIDTHS):
+            header.resizeSection(column, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -121,6 +123,8 @@ class CheckupView(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.chart)
         layout.addWidget(self.table, 1)
+        self._muted, self._text = self.palette().placeholderText(), self.palette().text()
+        self._flip = QBrush(QColor(FLIP_COLOUR))
         self.table.cellClicked.connect(lambda row, _col: self._open(self._cause_in_row(row)))
         self.chart.bar_clicked.connect(self._open)
         checkups.started.connect(self._on_started)
@@ -161,27 +165,39 @@ class CheckupView(QWidget):
 
     # ---- rows -----------------------------------------------------------------------------
     def _show_rows(self, subtitle: str | None = None) -> None:
-        """The table and chart for the rows so far: measured causes ranked, then those that could not apply."""
+        """The table and chart for the rows so far: measured causes ranked, then those that could not apply.
+
+        Each cell's item is made once and its text and colour set again, so a new row costs a few milliseconds."""
         chart = ChartRows.of(self.checkups.rows)
         rows = [*chart.measured, *chart.not_applicable]
-        self.table.setRowCount(len(rows))
-        muted = self.palette().placeholderText()
-        for k, r in enumerate(rows):
-            if r.measured:
-                top1 = f"changed: {r.against_top1} → {r.top1}" if r.top1_changed else f"same ({r.top1})"
-                cells = [str(k + 1), r.cause, r.setting, fmt(r.largest_change), top1, f"{r.seconds:.2f}"]
-            else:
-                cells = ["", r.cause, r.setting, "not applicable", r.reason, ""]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if not r.measured:
-                    item.setForeground(muted)
-                elif r.top1_changed and c in (3, 4):
-                    item.setForeground(QBrush(QColor(FLIP_COLOUR)))
-                if c == 4 and not r.measured:
-                    item.setToolTip(r.reason)
-                self.table.setItem(k, c, item)
+        self.table.setUpdatesEnabled(False)
+        try:
+            self.table.setRowCount(len(rows))
+            for k, r in enumerate(rows):
+                self._fill_row(k, r)
+        finally:
+            self.table.setUpdatesEnabled(True)
         self.chart.set_rows(self.checkups.rows, subtitle if subtitle is not None else "")
+
+    def _fill_row(self, k: int, r) -> None:
+        if r.measured:
+            top1 = f"changed: {r.against_top1} → {r.top1}" if r.top1_changed else f"same ({r.top1})"
+            cells = [str(k + 1), r.cause, r.setting, fmt(r.largest_change), top1, f"{r.seconds:.2f}"]
+        else:
+            cells = ["", r.cause, r.setting, "not applicable", r.reason, ""]
+        for c, text in enumerate(cells):
+            item = self.table.item(k, c)
+            if item is None:
+                item = QTableWidgetItem()
+                self.table.setItem(k, c, item)
+            item.setText(text)
+            if not r.measured:
+                item.setForeground(self._muted)
+            elif r.top1_changed and c in (3, 4):
+                item.setForeground(self._flip)
+            else:
+                item.setForeground(self._text)
+            item.setToolTip(r.reason if c == 4 and not r.measured else r.sentence if c == CAUSE_COLUMN else "")
 
     def _cause_in_row(self, row: int) -> str:
         item = self.table.item(row, CAUSE_COLUMN)
