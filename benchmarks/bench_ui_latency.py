@@ -152,7 +152,8 @@ def child(args) -> None:
 
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
-    from vggcompare.gui.app import ensure_application, start_after_first_paint
+    from vggcompare.gui.app import start_after_first_paint
+    from vggcompare.gui.common.application import ensure_application
 
     app = ensure_application([])
     from vggcompare.gui.window.main_window import MainWindow

@@ -45,7 +45,8 @@ def main() -> None:
     from vggcompare.gui.common.settings import WindowSettings
     from vggcompare.gui.window.main_window import MainWindow
     from vggcompare.gui.window.tabs import COMPARE_TAB
-    from vggcompare.render.checkup_chart import checkup_subtitle, write_checkup_chart
+    from vggcompare.render.figures.checkup_chart import write_checkup_chart
+    from vggcompare.render.plots.checkup_chart import checkup_subtitle
 
     app = ensure_application([])
     window = MainWindow(WindowSettings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)), restore=False)

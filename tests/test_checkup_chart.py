@@ -53,7 +53,7 @@ def _bar_length(pixels: np.ndarray, colour: str, y: int) -> int:
 
 
 def test_figure_plot_checkup_draws_the_ranked_bars_from_checkup_json(tmp_path, capsys):
-    from vggcompare.render.checkup_chart import BAR_COLOUR, FLIP_COLOUR
+    from vggcompare.render.plots.checkup_chart import BAR_COLOUR, FLIP_COLOUR
 
     source = tmp_path / "checkup.json"
     source.write_text(json.dumps(_checkup().to_dict()))
@@ -89,7 +89,7 @@ def test_a_checkup_json_reads_back_as_the_same_rows():
 
 @pytest.mark.gui
 def test_the_chart_lists_the_causes_that_could_not_apply_under_the_bars(qtbot):
-    from vggcompare.render.checkup_chart import ChartRows, cause_at, chart_height
+    from vggcompare.render.plots.checkup_chart import ChartRows, cause_at, chart_height
 
     checkup = _checkup()
     rows = ChartRows.of(checkup.rows)

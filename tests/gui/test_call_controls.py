@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.gui.output.report.blocks import settings_pairs
+from vggcompare.render.report.blocks import settings_pairs
 
 pytestmark = pytest.mark.gui
 PARTS = {"all": "Everything (BatchNorm and Dropout)", "batchnorm": "BatchNorm's batch statistics only", "dropout": "Dropout only"}

@@ -83,7 +83,7 @@ def test_the_chart_ranks_the_bars_and_a_click_on_a_bar_or_a_row_opens_that_cause
     flipped = [r for r in measured if r.top1_changed]
     unchanged = [r for r in measured if not r.top1_changed and r.largest_change]
     assert flipped and unchanged, "the fake runs give both kinds"
-    from vggcompare.render.checkup_chart import BAR_COLOUR, FLIP_COLOUR
+    from vggcompare.render.plots.checkup_chart import BAR_COLOUR, FLIP_COLOUR
 
     def colours_in_row(cause):
         y = rows_y[cause] + 1  # the first pixel row of the bar's row: find its middle

@@ -20,7 +20,7 @@ from vggcompare.gui.present.pages import NO_MAP
 from vggcompare.gui.present.questions import QUESTIONS, question, sentences, verdict_sentence
 from vggcompare.gui.present.style import BODY_PT, VERDICT_PT
 from vggcompare.gui.session import job_runner as jr
-from vggcompare.gui.results.numbers import fmt
+from vggcompare.render.numbers import fmt
 from vggcompare.gui.window.tabs import COMPARE_TAB
 
 pytestmark = pytest.mark.gui
@@ -238,8 +238,8 @@ def test_the_screenshot_renders_presenter_mode_at_the_size_asked(qtbot, make_res
 
     from vggcompare.core.input.images import load_image
     from vggcompare.core.resources import sample_path
-    from vggcompare.gui.common.qimages import qimage_to_array
-    from vggcompare.gui.output.screenshot import render_window
+    from vggcompare.render.qimages import qimage_to_array
+    from vggcompare.gui.window.screenshot import render_window
 
     result = make_result(spread=0.01, image=str(sample_path("cat")))
     shots = {}

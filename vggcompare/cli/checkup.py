@@ -76,7 +76,7 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     atomic_write_text(target, json.dumps(checkup.to_dict(), indent=1, ensure_ascii=False))
     print(f"Wrote {target}")
     if args.report:
-        from vggcompare.gui.output.report.checkup_page import write_checkup_report
+        from vggcompare.render.report.checkup_page import write_checkup_report
 
         path = write_checkup_report(checkup, os.path.abspath(args.report))
         print(f"Wrote {path}")

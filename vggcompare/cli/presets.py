@@ -85,7 +85,7 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
         print(f"Wrote {out_dir / f'{outcome.name}-{name}'}")
     print(f"Wrote {len(outcome.runs)} run files to {out_dir}")
     if args.report:
-        from vggcompare.gui.output.report import write_preset_report
+        from vggcompare.render.report import write_preset_report
 
         path = write_preset_report(outcome, os.path.abspath(args.report), full_paths=args.full_paths,
                                    appendix=args.appendix, page_size=args.paper)

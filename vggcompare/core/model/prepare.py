@@ -20,6 +20,7 @@ from vggcompare.core.catalog import LITE0, lookup
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
 from vggcompare.core.model.compiled import compile_forward
+from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation
 from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
 from vggcompare.core.model.user_models import check_image_classifier, load_user_model, read_labels
@@ -45,6 +46,7 @@ class PreparedModel:
     dropout_layers: int = 0
     keys: Any = None  # DropoutKeys when dropout layers are active
     softmax_applied: bool = False
+    outputs: OutputKind | None = None  # probabilities or scores, decided once on the float32 Keras pass
     random_weights: bool = False
     layers: dict[str, int] = field(default_factory=dict)  # BatchNorm and Dropout layers of the user's model
     _forward: dict[tuple, Any] = field(default_factory=dict)
@@ -105,7 +107,11 @@ def _base_key(config: ExperimentConfig, weights_path: str | None) -> tuple:
 def _to_bfloat16(model: Any) -> Any:
     import keras
 
-    last = model.layers[-1]
+    from vggcompare.core.model.nested import is_model, last_operation, rebuilt
+
+    if any(is_model(layer) for layer in model.layers):
+        model = rebuilt(model)  # nested models opened, so every inner layer gets the bfloat16 policy
+    last = last_operation(model)
 
     def clone(layer):
         cfg = layer.get_config()
@@ -153,7 +159,8 @@ def prepare_model(
             _BASES.clear()  # keep one base model (VGG19 is 548 MB); variants of others are dropped too
             _CACHE.clear()
             _BASES[base_key] = base
-        model, size, classes, needs_softmax, description = base
+        model, size, classes, kind, description = base
+        needs_softmax = kind.needs_softmax
         labels = read_labels(config.labels, classes)
         if config.precision == "bfloat16":
             say("Making a bfloat16 copy of the model…")
@@ -178,6 +185,7 @@ def prepare_model(
             dropout_layers=n_dropout,
             keys=holder,
             softmax_applied=needs_softmax,
+            outputs=kind,
             random_weights=_is_random(config.model),
             layers=layers,
         )
@@ -198,18 +206,18 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, 
         say("Loading VGG19 with ImageNet weights…")
         model = _build_vgg19(weights_path)
         desc = f"VGG19, ImageNet weights ({Path(weights_path).name})"
-        size, classes, needs_softmax = (224, 224), 1000, False
+        size, classes, kind = (224, 224), 1000, OutputKind(True, "softmax")
     elif config.model == "vgg19-random":
         say("Building VGG19 with random weights…")
         model = _build_vgg19(None)
         desc = "VGG19, random weights (Glorot uniform)"
-        size, classes, needs_softmax = (224, 224), 1000, False
+        size, classes, kind = (224, 224), 1000, OutputKind(True, "softmax")
     elif config.model == LITE0:
         from vggcompare.core.model.lite0 import DESCRIPTION, efficientnet_lite0
 
         say("Loading EfficientNet-Lite0 (ImageNet weights, no download)…")
         model, _mode = efficientnet_lite0(status=say)
-        desc, size, classes, needs_softmax = DESCRIPTION, (224, 224), 1000, False
+        desc, size, classes, kind = DESCRIPTION, (224, 224), 1000, OutputKind(True, "softmax")
     elif lookup(config.model) is not None:
         from vggcompare.core.model.applications import build_application
 
@@ -222,14 +230,16 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, 
         else:
             desc = f"{entry.constructor}, ImageNet weights ({entry.weights_file})"
         size, classes, needs_softmax = check_image_classifier(model, entry.constructor)
+        kind = OutputKind(not needs_softmax, last_activation(model))
     else:
         name = os.path.basename(config.model)
         say(f"Loading {name} (safe mode)…")
         model = load_user_model(config.model)
-        size, classes, needs_softmax = check_image_classifier(model, name)
+        size, classes, _structure = check_image_classifier(model, name)
+        kind = decide_outputs(model, size)  # the structure and the float32 pass's numbers
         desc = f"{name} ({size[0]}×{size[1]} input, {classes} classes)"
     say(f"Model ready in {time.perf_counter() - t0:.1f} s.")
-    return model, size, classes, needs_softmax, desc
+    return model, size, classes, kind, desc
 
 
 def count_layers(model: Any) -> dict[str, int]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from vggcompare.core.errors import LabelsError, ModelError
+from vggcompare.core.model.outputs import last_activation
 from vggcompare.core.resources import imagenet_labels
 
 
@@ -50,8 +51,10 @@ def load_user_model(path: str) -> Any:
 
 
 def check_image_classifier(model: Any, name: str) -> tuple[tuple[int, int], int, bool]:
-    """Check the model takes RGB images and outputs a class vector; return (size, classes, needs_softmax)."""
-    import keras
+    """Check the model takes RGB images and outputs a class vector; return (size, classes, needs_softmax).
+
+    ``needs_softmax`` is read from the structure alone (the real last operation, nested models opened); a user's
+    file is decided from its numbers too (core.model.outputs.decide_outputs)."""
 
     inputs = getattr(model, "inputs", None) or []
     outputs = getattr(model, "outputs", None) or []
@@ -68,10 +71,7 @@ def check_image_classifier(model: Any, name: str) -> tuple[tuple[int, int], int,
     out_shape = tuple(outputs[0].shape)
     if len(out_shape) != 2 or out_shape[-1] is None or out_shape[-1] < 2:
         raise ModelError(f"{name} outputs shape {_describe_shape(out_shape)}, not a vector of class scores")
-    last = model.layers[-1]
-    activation = getattr(last, "activation", None)
-    is_probability = isinstance(last, keras.layers.Softmax) or activation in (keras.activations.softmax, keras.activations.sigmoid)
-    return (int(h), int(w)), int(out_shape[-1]), not is_probability
+    return (int(h), int(w)), int(out_shape[-1]), not last_activation(model)
 
 
 def read_labels(path: str | None, classes: int) -> list[str]:

@@ -63,7 +63,8 @@ def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range
 
 
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
-                call_rows: int | None = None, layers: dict[str, int] | None = None) -> dict[str, Any]:
+                call_rows: int | None = None, layers: dict[str, int] | None = None,
+                outputs: str | None = None) -> dict[str, Any]:
     """The run's environment record (see core.passes.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
@@ -80,6 +81,8 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
     if layers:
         env["batchnorm_layers"], env["dropout_layers_in_model"] = layers.get("batchnorm", 0), layers.get("dropout", 0)
     env["model"] = model
+    if outputs:
+        env["model_outputs"] = outputs  # probabilities or scores, decided once on the float32 Keras pass
     env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
     return env
 
@@ -190,11 +193,16 @@ def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:
 
 
 def notes_for(config: ExperimentConfig, image: LoadedImage, softmax_applied: bool, facts: dict[str, Any],
-              input_notes: list[str] = ()) -> list[str]:
-    """The run's notes: the image's and its input's (``input_notes``), plus what the engine changed or found."""
+              input_notes: list[str] = (), output_note: str = "") -> list[str]:
+    """The run's notes: the image's and its input's (``input_notes``), plus what the engine changed or found.
+
+    ``output_note``: the sentence saying that the model's structure and its numbers disagreed on whether it
+    outputs probabilities (core.model.outputs), if they did."""
     own = [n for n in image.notes if "load_img" not in n] if config.loader != "load-img" else image.notes
     notes = list(own) + list(input_notes)
-    if softmax_applied:
+    if output_note:
+        notes.append(output_note)
+    elif softmax_applied:
         notes.append("Note: the model outputs scores, not probabilities, so a softmax was applied to them.")
     if config.reinit_weights and config.batch_size not in (None, 1):
         notes.append("New weights for every pass need one pass per forward call, so passes per call was set to 1.")

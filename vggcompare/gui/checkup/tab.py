@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from vggcompare.gui.session.checkup_session import CheckupSession
-from vggcompare.gui.window.tabs import CHECKUP_TAB
 
 
 class CheckupTab(QWidget):
@@ -29,7 +28,7 @@ class CheckupTab(QWidget):
         """The tab's CheckupView, built on first use."""
         if self._view is None:
             from vggcompare.gui.checkup.view import CheckupView
-            from vggcompare.gui.window.layout import scrolled
+            from vggcompare.gui.common.scrolled import scrolled
 
             self._view = CheckupView(self.checkups)
             self._view.start_requested.connect(self._window.start_checkup)
@@ -37,11 +36,11 @@ class CheckupTab(QWidget):
         return self._view
 
 
-def add_checkup_tab(window) -> CheckupTab:
-    """Put the Checkup tab beside the Result tab and connect the Run panel to its checkups."""
+def add_checkup_tab(window, index: int) -> CheckupTab:
+    """Put the Checkup tab at ``index`` of the window's tabs and connect the Run panel to its checkups."""
     tab = CheckupTab(window)
-    window.tabs.insertTab(CHECKUP_TAB, tab, "Checkup")
-    window.tabs.currentChanged.connect(lambda current: tab.view if current == CHECKUP_TAB else None)
+    window.tabs.insertTab(index, tab, "Checkup")
+    window.tabs.currentChanged.connect(lambda current: tab.view if current == index else None)
     checkups, panel = tab.checkups, window.run_panel
     checkups.progress.connect(panel.show_progress)
     checkups.finished.connect(lambda checkup: panel.show_idle(f"Done: checkup, {len(checkup.rows)} causes", 1, 1))

@@ -19,7 +19,7 @@ from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.errors import ConfigError
 from vggcompare.gui.common.dialogs import error_sentence
 from vggcompare.gui.session.checkup_session import CheckupSession
-from vggcompare.render.checkup_chart import FLIP_COLOUR, ChartRows, cause_at, chart_height, checkup_subtitle, draw_checkup_chart
+from vggcompare.render.plots.checkup_chart import FLIP_COLOUR, ChartRows, cause_at, chart_height, checkup_subtitle, draw_checkup_chart
 
 COLUMNS = ["#", "cause", "setting", "largest probability change", "top-1", "seconds"]
 COLUMN_WIDTHS = (34, 240, 260, 190, 300, 70)

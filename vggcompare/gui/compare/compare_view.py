@@ -11,13 +11,13 @@ from PySide6.QtCore import Qt
 from vggcompare.core.analysis.compare import RunComparison
 from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.common import theme
-from vggcompare.gui.compare.maps_compare import MapsCompare
-from vggcompare.gui.results.numbers import fmt
-from vggcompare.gui.output.figures.difference import DifferencePlot
-from vggcompare.gui.results.top5 import Top5Panel
-from vggcompare.gui.results.variance_plot import VariancePlot
-from vggcompare.gui.results.verdict_banner import VerdictBanner
+from vggcompare.render import theme
+from vggcompare.render.plots.maps_compare import MapsCompare
+from vggcompare.render.numbers import fmt
+from vggcompare.render.plots.difference import DifferencePlot
+from vggcompare.render.plots.top5 import Top5Panel
+from vggcompare.render.plots.variance_plot import VariancePlot
+from vggcompare.gui.common.verdict_banner import VerdictBanner
 
 
 class CompareView(QWidget):

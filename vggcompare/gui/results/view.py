@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from vggcompare.core.passes.environment import environment_line
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.inputs_strip import InputsStrip
-from vggcompare.gui.results.maps_panel import MapsPanel
-from vggcompare.gui.results.passes_plot import PassesPlot
-from vggcompare.gui.results.top5 import Top5Panel
-from vggcompare.gui.results.variance_plot import VariancePlot
-from vggcompare.gui.results.verdict_banner import VerdictBanner
+from vggcompare.render import theme
+from vggcompare.render.plots.inputs_strip import InputsStrip
+from vggcompare.render.plots.maps_panel import MapsPanel
+from vggcompare.render.plots.passes_plot import PassesPlot
+from vggcompare.render.plots.top5 import Top5Panel
+from vggcompare.render.plots.variance_plot import VariancePlot
+from vggcompare.gui.common.verdict_banner import VerdictBanner
 
 
 def timings_text(result: RunResult) -> str:

@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.results = ResultsView(self.image_panel)
         self.history_panel = HistoryPanel(self.session.history_files)
         self.tabs = WindowTabs(self.results, self.history_panel)
-        self.checkup_tab = add_checkup_tab(self)
+        self.checkup_tab = add_checkup_tab(self, CHECKUP_TAB)
         self.sweep_view = add_sweep_tab(self)
         self.model_state = attach_model_status(self)
         self.statusBar().addPermanentWidget(self.model_state.label, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vggcompare.core.errors import GradcamUnavailableError, WeightsUnavailableError
 from vggcompare.gui.common.dialogs import error_sentence
-from vggcompare.gui.results.numbers import n_passes
+from vggcompare.render.numbers import n_passes
 from vggcompare.gui.window.tabs import COMPARE_TAB, DEMOS_TAB, RESULT_TAB
 
 
