@@ -71,8 +71,8 @@ def test_a_checkup_ranks_every_cause_and_says_why_some_cannot_apply(bn_model, mo
     ref_env = checkup.runs["reference"].environment
     kernels, threads = checkup.runs["kernel library"], checkup.runs["threads"]
     assert rows["kernel library"].status == MEASURED and rows["threads"].status == MEASURED
-    assert kernels.environment["kernels"] != ref_env["kernels"] and kernels.environment["intra_op_threads"] == ref_env["intra_op_threads"]
-    assert threads.environment["intra_op_threads"] == 1 and threads.environment["kernels"] == ref_env["kernels"]
+    assert kernels.environment.kernels != ref_env.kernels and kernels.environment.intra_op_threads == ref_env.intra_op_threads
+    assert threads.environment.intra_op_threads == 1 and threads.environment.kernels == ref_env.kernels
     assert 0 < rows["threads"].seconds <= checkup.seconds  # the process's own time, taken when it ended
     assert kernels.config.replace(kernels="default") == threads.config.replace(threads=None) == checkup.runs["reference"].config
     data = json.loads(json.dumps(checkup.to_dict()))
@@ -84,8 +84,9 @@ def test_causes_that_cannot_apply_to_this_model_or_image(tiny_models, tmp_path):
     Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(icon)
     checkup = _checkup(ExperimentConfig(image=str(icon), model=tiny_models["plain"], seeding="once"))
     rows = {r.cause: r for r in checkup.rows}
-    assert rows["training mode"].reason == "no BatchNorm or Dropout layer: training mode changes nothing"
+    assert rows["training mode"].reason == "no BatchNorm, Dropout or augmentation layer: training mode changes nothing"
     assert rows["dropout"].reason == "the model has no Dropout layer to keep on"
+    assert rows["augmentation layers inside the model"].reason == "no augmentation layer inside the model: nothing to draw"
     assert "OpenCV's cv2.imread cannot decode" in rows["loader opencv"].reason and "icon.ico" in rows["loader opencv"].reason
     assert "TensorFlow's tf.image.decode_image cannot decode" in rows["loader tf-dataset"].reason
     assert "not a JPEG" in rows["TensorFlow's default DCT"].reason

@@ -8,7 +8,6 @@ from PySide6.QtCore import QPoint, Qt
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.gui.session.checkup_session import CheckupSession
 from vggcompare.gui.window.tabs import CHECKUP_TAB, COMPARE_TAB
 
 pytestmark = pytest.mark.gui
@@ -30,8 +29,12 @@ def checkup_window(qtbot, settings, open_image, gui_model):
 
 def _fake(monkeypatch, held: bool = False) -> None:
     """Put the fake checkup (held after three rows, or not) and the fake pair in the real ones' place."""
-    monkeypatch.setattr(CheckupSession, "CHECKUP_JOB", f"fake_jobs:fake_checkup{'_held' if held else ''}")
-    monkeypatch.setattr(CheckupSession, "PAIR_JOB", "fake_jobs:fake_pair")
+    import fake_jobs
+
+    from vggcompare.core.studies import checkup_pair, jobs
+
+    monkeypatch.setattr(jobs, "checkup_and_keep", fake_jobs.fake_checkup_held if held else fake_jobs.fake_checkup)
+    monkeypatch.setattr(checkup_pair, "run_pair", fake_jobs.fake_pair)
 
 
 def _rows_in_table(view) -> list[str]:
@@ -150,9 +153,11 @@ def test_cancelling_mid_checkup_keeps_the_rows_so_far_and_a_row_still_opens(qtbo
 
 def test_a_run_started_meanwhile_cancels_the_checkup_and_says_so(qtbot, checkup_window, monkeypatch):
     _fake(monkeypatch, held=True)
-    from vggcompare.gui.session.controller import SessionController
+    import fake_jobs
 
-    monkeypatch.setattr(SessionController, "RUN_JOB", "fake_jobs:fake_run")
+    from vggcompare.core.studies import jobs
+
+    monkeypatch.setattr(jobs, "run_and_save", fake_jobs.fake_run)
     w = checkup_window
     checkups = w.checkup_tab.checkups
     w.start_checkup()

@@ -28,10 +28,12 @@ import numpy as np
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
+from vggcompare.core.job_driver import drive
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
 from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.input.model_view import switch_notes
+from vggcompare.core.input.user_functions import UserPipeline, pipeline_for
 from vggcompare.core.model.backend import check_backend_settings
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.passes import engine_steps as steps
@@ -74,6 +76,7 @@ def run_passes(
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
     split_training: bool = True,
+    pipeline: UserPipeline | None = None,
 ) -> Generator[Progress, None, RunResult]:
     """Run N forward passes of the configured model on one image.
 
@@ -89,6 +92,9 @@ def run_passes(
         Whether missing ImageNet weights may be downloaded.
     split_training : bool
         After a training-mode run, call the first batch with each part alone for the note (a checkup has rows for them).
+    pipeline : UserPipeline, optional
+        The caller's own loader and/or preprocessing functions, which the configuration names
+        (``loader_function``, ``preprocess_function``) and which replace the tool's.
 
     Yields
     ------
@@ -103,6 +109,7 @@ def run_passes(
     t = {"start": time.perf_counter()}
     config.validate()
     check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
+    own = pipeline_for(config, pipeline)
     stop = cancel or (lambda: False)
     config, image = _resolve_image(config, image)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting the backend and preparing the model…")
@@ -116,10 +123,17 @@ def run_passes(
     explaining.check_explainable(prepared, config)  # an unknown class, or Grad-CAM without a conv layer: before the passes
     t["model"] = time.perf_counter()
     height, width = prepared.input_size
-    picture, loader_notes = loader_input(image, (height, width), config)
-    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source)
+    if own is not None and own.loader is not None:
+        picture, loader_notes = own.picture(image, (height, width)), [f"Loaded by your function {own.loader_name}."]
+    else:
+        picture, loader_notes = loader_input(image, (height, width), config)
+    if own is not None and own.preprocess is not None:
+        loader_notes.append(f"Preprocessed by your function {own.preprocess_name}.")
+    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source, own)
     augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     n, chunk = config.passes, auto_batch_size(config)
+    mixing = steps.row_mixing_note(config, prepared)
+    chunk = 1 if mixing else chunk
     probs = np.empty((n, prepared.classes), dtype=np.float32)
     params: list[dict] = []
     thumbs: list[Thumbnail] = []
@@ -131,7 +145,8 @@ def run_passes(
         if stop():
             raise RunCancelled("the run was cancelled")
         indices = range(start, min(start + chunk, n))
-        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS)
+        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS,
+                                          own.batch if own is not None and own.preprocess is not None else None)
         params.extend(drawn)
         thumbs.extend(_thumbnails(shown, params, config))
         if neighbours.size:
@@ -154,8 +169,9 @@ def run_passes(
     t["end"] = time.perf_counter()
     if config.training_mode:  # more calls on the first batch: inference, and each part of training mode alone
         inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
+        split = ("batchnorm", "dropout", "augmentation") if prepared.augmentation else ("batchnorm", "dropout")
         parts = {} if config.training_part != "all" or not split_training else {
-            part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in ("batchnorm", "dropout")}
+            part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in split}
         neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first[0][:1], None), config, parts))
     explanation = None
     if kept.count:
@@ -169,10 +185,12 @@ def run_passes(
         probabilities=probs,
         augmentation=params,
         environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers,
-                                      prepared.outputs.describe() if prepared.outputs else None),
+                                      prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation,
+                                      prepared.served.environment() if prepared.served is not None else None),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
-                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared)],
+                              [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared),
+                               *mixing],
                               prepared.outputs.note if prepared.outputs else ""),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
@@ -225,7 +243,7 @@ def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None, co
             f"out of memory during a forward call of {x.shape[0]} passes; set fewer passes per call"
         ) from None
     except Exception as exc:  # TensorFlow raises its own OpError family
-        if type(exc).__module__.startswith(("tensorflow", "keras")):
+        if type(exc).__module__.startswith(("tensorflow", "keras", "onnxruntime", "ai_edge_litert")):
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             hint = "; set fewer passes per call" if "ResourceExhausted" in type(exc).__name__ or "OOM" in str(exc) else ""
             raise VggCompareError(f"the model failed during a forward call ({type(exc).__name__}: {first}){hint}") from exc
@@ -241,11 +259,5 @@ def run_experiment(
     download_progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run :func:`run_passes` to the end, reporting progress; return the result."""
-    gen = run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress)
-    while True:
-        try:
-            report = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        if progress is not None:
-            progress(report)
+    return drive(run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress),
+                 progress)

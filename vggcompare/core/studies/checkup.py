@@ -14,11 +14,14 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Generator
 
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
+from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled, UserFunctionError
+from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_own import own_function_causes
 from vggcompare.core.studies.checkup_rows import (
     CHECKUP_STAGE, MEASURED, NOT_APPLICABLE, CauseRow, Checkup, CheckupProgress, cause_message,
 )
@@ -29,21 +32,22 @@ __all__ = ["MEASURED", "NOT_APPLICABLE", "CauseRow", "Checkup", "CheckupProgress
 
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,
-                allow_download: bool = True, new_processes: bool = True, runs: dict | None = None,
-                ) -> Generator[Any, None, Checkup]:
+                allow_download: bool = True, new_processes: bool = True, pipeline: Any = None,
+                model_file: str | None = None, runs: dict | None = None) -> Generator[Any, None, Checkup]:
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
     It yields :class:`CheckupProgress` reports ("cause k of n: name"); the one that ends a cause carries its
     :class:`CauseRow`, measured or not applicable, in the order the causes run (the Checkup ranks them).
     ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads).
+    ``pipeline`` (core.input.user_functions.UserPipeline) holds the caller's own functions that ``config`` names;
+    ``model_file`` is a saved copy of an in-memory model, which the new processes load instead.
     ``runs``, if given, is filled with each RunResult (by cause; the reference as "reference") as soon as it is
     made, so a caller keeps the runs of a checkup cancelled half-way; the Checkup's ``runs`` is that dict.
 
     Examples
     --------
-    >>> gen = run_checkup(config)                                   # doctest: +SKIP
-    >>> for report in gen:                                          # doctest: +SKIP
-    ...     if report.row is not None: print(row_line(report.row))
+    >>> for report in run_checkup(config):                          # doctest: +SKIP
+    ...     if report.row is not None: print(row_line(report.row))  # core.studies.checkup_rows.row_line
     """
     t0 = time.perf_counter()
     if image is None:
@@ -51,15 +55,18 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
             raise ConfigError("no image was given")
         image = load_image(config.image)
     ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
-    causes = [without_file(c, image, new_processes) for c in causes_for(ref_cfg, image)]
-    fresh: dict[str, Any] = {}
+    causes = own_function_causes(causes_for(ref_cfg, image), ref_cfg)
+    causes = [without_file(c, image, new_processes, ref_cfg, model_file) for c in causes]
+    fresh: dict[str, Any] = {}  # started once the first row is out
+    start = lambda: fresh.update(start_fresh(causes, ref_cfg, image, model_file))  # noqa: E731
     try:
-        return (yield from _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0, {} if runs is None else runs))
+        return (yield from _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start, t0, pipeline,
+                                    {} if runs is None else runs))
     finally:
         stop_all(fresh)
 
 
-def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0, results):
+def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_causes, t0, pipeline, results):
     from vggcompare.core.passes.engine import run_passes
 
     probs: dict[str, Any] = {}
@@ -68,20 +75,19 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0, results)
     def report(k: int, message: str, stage: str = CHECKUP_STAGE, row: CauseRow | None = None, cause: str = "") -> CheckupProgress:
         return CheckupProgress(stage, k, n, time.perf_counter() - t0, None, message, row, cause)
 
-    def run(key: str, cfg: ExperimentConfig, k: int, message: str) -> Generator[Any, None, None]:
-        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
-        while True:
-            try:
-                p = next(gen)
-            except StopIteration as stop:
-                stop.value.name = f"checkup: {key}"
-                results[key] = stop.value
-                probs[key] = stop.value.probabilities
-                return
+    def step(k: int, key: str, message: str):
+        def change(p):
             if k == 0 and p.stage == "loading":  # the reference starts the backend and prepares the model: say so
-                yield report(k, p.message, "loading", cause=key)
-            else:  # every later step is its cause's
-                yield report(k, message, cause=key)
+                return report(k, p.message, "loading", cause=key)
+            return report(k, message, cause=key)  # every later step is its cause's
+        return change
+
+    def run(key: str, cfg: ExperimentConfig, k: int, message: str) -> Generator[Any, None, None]:
+        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, pipeline=pipeline)
+        result = yield from relay(gen, step(k, key, message))
+        result.name = f"checkup: {key}"
+        results[key] = result
+        probs[key] = result.probabilities
 
     yield from run("reference", ref_cfg, 0, "the reference: your pipeline, one pass")
     labels = results["reference"].labels
@@ -90,20 +96,24 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, t0, results)
         if cancel is not None and cancel():
             raise RunCancelled("the checkup was cancelled")
         if not started and (k > 1 or cause.fresh_process):  # once the first row is out
-            fresh.update(start_fresh(causes, ref_cfg, image))
+            start_fresh_causes()
             started = True
         row = CauseRow(cause.key, cause.setting, cause.sentence, NOT_APPLICABLE, cause.not_applicable,
                        against=cause.against or "reference")
         rows.append(row)
         message = cause_message(k, n, cause.key, "a new Python process" if cause.fresh_process else "")
-        if not cause.not_applicable:
+        if cause.not_applicable:
+            pass
+        elif cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
+            row.reason = "no augmentation layer inside the model: nothing to draw"
+        else:
             passes += yield from _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run)
         yield report(k, message, row=row, cause=cause.key)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
-    return Checkup(image=image.source, model=ref.environment.get("model", ""), reference=ref_cfg.to_dict(),
+    return Checkup(image=image.source, model=ref.environment.model or "", reference=ref_cfg.to_dict(),
                    reference_top1=labels[ref.statistics.top1_mode], rows=rows, passes_run=passes,
-                   seconds=round(time.perf_counter() - t0, 3), environment=dict(ref.environment), runs=results)
+                   seconds=round(time.perf_counter() - t0, 3), environment=ref.environment.to_dict(), runs=results)
 
 
 def _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run):
@@ -115,12 +125,21 @@ def _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, c
             yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel, lambda: report(k, message, cause=cause.key))
         else:
             yield from run(cause.key, cfg, k, message)
-    except (ImageError, ConfigError, FreshProcessError) as exc:
+    except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError) as exc:
         row.reason = str(exc).rstrip(".")
         return 0
     row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
     _measure(row, cause, results, probs, labels)
+    _export_time(row, results[cause.key].environment)
     return cfg.passes
+
+
+def _export_time(row: CauseRow, env: Environment) -> None:
+    """A runtime's row says how long its export took to make, or that it was reused from the cache."""
+    if env.export_seconds is not None:
+        row.export_seconds = float(env.export_seconds)
+        made = "exported" if env.export_made else "cached export"
+        row.setting = f"{row.setting} ({made}, {row.export_seconds:.1f} s)"
 
 
 def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: list[str]) -> None:
@@ -129,11 +148,11 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     row.against = against
     n = image_numbers(probs[against], probs[cause.key])
     env = results[cause.key].environment
-    layers = (env.get("batchnorm_layers", 0), env.get("dropout_layers_in_model", 0))
+    layers = (env.batchnorm_layers or 0, env.dropout_layers_in_model or 0, len(env.augmentation_layers_in_model or ()))
     part = cause.changes.get("training_part", "all")
-    missing = {"all": layers == (0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}[part]
+    missing = {"all": layers == (0, 0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}.get(part, False)
     if cause.key.startswith("training mode") and missing and n.largest_change == 0:
-        row.reason = {"all": "no BatchNorm or Dropout layer: training mode changes nothing",
+        row.reason = {"all": "no BatchNorm, Dropout or augmentation layer: training mode changes nothing",
                       "batchnorm": "no BatchNorm layer: no batch statistics to use",
                       "dropout": "no Dropout layer: nothing to drop"}[part]
         return
@@ -142,9 +161,9 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
         return
     if cause.fresh_process:
         setting, field_ = ("kernels", "kernel library") if "kernels" in cause.changes else ("intra_op_threads", "thread count")
-        same = env.get(setting) == results["reference"].environment.get(setting)
+        same = env.value(setting) == results["reference"].environment.value(setting)
         if same:
-            row.reason = f"the new process ran with the same {field_} as this one ({env.get(setting)}), so it measured nothing"
+            row.reason = f"the new process ran with the same {field_} as this one ({env.value(setting)}), so it measured nothing"
             return
     row.status = MEASURED
     row.largest_change = n.largest_change

@@ -14,6 +14,7 @@ from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.input.loaders import is_jpeg
 from vggcompare.core.model.mc_dropout import adds_dropout_layers
+from vggcompare.core.runtime_rules import DEPLOYMENT, RUNTIMES, TITLES, under_jax
 
 
 
@@ -102,6 +103,10 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False).",
               not_applicable="" if vgg else "for this model the same computation as the dropout row (its own Dropout "
                                             "layers on at their own rates, BatchNorm in inference): that row measures both"),
+        Cause("augmentation layers inside the model", "active because it was called with training=True",
+              {"training_mode": True, "training_part": "augmentation", "call": "compiled" if ref.call == "predict" else ref.call},
+              "Your code calls the model with training=True, so the augmentation layers inside it (RandomFlip, "
+              "RandomRotation, …) change the image at random, as they do in training."),
         Cause("batch neighbours", "with 15 bundled photos", {"batch_neighbours": "samples", "batch_size": 16},
               "Your code predicts the image in one batch with other images instead of alone."),
         Cause("training mode in a batch", "training=True, with 15 photos",
@@ -123,8 +128,39 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
         _kernel_cause(ref),
         _threads_cause(ref),
     ]
+    out += runtime_causes(ref)
     if ref.backend == "jax":
         out = [c for c in out if c.key != "call xla"]
+    return out
+
+
+def runtime_causes(ref: ExperimentConfig) -> list[Cause]:
+    """One cause per runtime the model can be served by (the reference's own left out): its export, the runtime's call.
+
+    A user's own exported file with its reference Keras model (``reference_model``) gets one more: that Keras model."""
+    from vggcompare.core.model.runtimes import missing_package
+    from vggcompare.core.runtime_rules import runtime_of_file
+
+    defaults = {"tflite_xnnpack": True, "tflite_threads": None, "calibration": None}
+    if runtime_of_file(ref.model):  # a user's own file: only the Keras model it came from is another runtime of it
+        if not ref.reference_model:
+            return []
+        return [Cause("the Keras model it came from", os.path.basename(ref.reference_model),
+                      {"model": ref.reference_model, "runtime": "keras", "reference_model": None, **defaults},
+                      "Your exported file against the Keras model it was exported from (your training model).")]
+    out = []
+    for runtime in RUNTIMES:
+        if runtime == ref.runtime:
+            continue
+        missing = missing_package(runtime, ref.backend) if runtime != "keras" else ""
+        changes = {"runtime": runtime, "call": "compiled", **defaults}
+        if runtime == "keras":
+            out.append(Cause("runtime keras", TITLES[runtime], {**changes, "call": ref.call},
+                             "Your code calls the Keras model itself rather than its export."))
+            continue
+        out.append(Cause(f"runtime {runtime}", TITLES[runtime], changes, DEPLOYMENT[runtime],
+                         not_applicable=f"the package {missing.replace('_', '-')} is not installed"
+                         f"{' (' + under_jax(runtime) + ')' if ref.backend == 'jax' else ''}" if missing else ""))
     return out
 
 

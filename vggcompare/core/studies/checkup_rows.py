@@ -33,6 +33,7 @@ class CauseRow:
     against: str = "reference"
     against_top1: str = ""
     seconds: float = 0.0
+    export_seconds: float | None = None  # a runtime's export: the conversion's time (or the cached export's check)
     top5: list = field(default_factory=list)
     against_top5: list = field(default_factory=list)
 

@@ -9,6 +9,7 @@ from vggcompare.core.config import MAX_PASSES, MAX_SEED, ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.gui.controls.advanced import NumericsSettings, PreprocessSettings
 from vggcompare.gui.controls.pipeline import CallSettings, LoadingSettings
+from vggcompare.gui.controls.serving import TITLE as SERVING_TITLE, ServingSettings
 from vggcompare.gui.controls.augment import AugmentSettings
 from vggcompare.gui.controls.explain import ExplainSettings
 from vggcompare.gui.common.collapsible import Collapsible
@@ -71,6 +72,7 @@ class ControlsPanel(QWidget):
         self.numerics_settings = NumericsSettings()
         self.call_settings = CallSettings()
         self.explain_settings = ExplainSettings()
+        self.serving_settings = ServingSettings()
         self.groups: dict[str, Collapsible] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -81,6 +83,7 @@ class ControlsPanel(QWidget):
             ("preprocessing", "Advanced: preprocessing, pitfalls", self.preprocess_settings),
             ("calls", "Advanced: call path, training mode, batch neighbours", self.call_settings),
             ("numerics", "Advanced: numerics", self.numerics_settings),
+            ("serving", SERVING_TITLE, self.serving_settings),
             ("maps", "Where the model looked: explanation maps", self.explain_settings),
         ):
             group = Collapsible(title)
@@ -116,6 +119,7 @@ class ControlsPanel(QWidget):
         cfg = self.loading_settings.apply_to(self.preprocess_settings.apply_to(cfg))
         cfg = self.call_settings.apply_to(self.numerics_settings.apply_to(cfg))
         cfg = self.explain_settings.apply_to(cfg)
+        cfg = self.serving_settings.apply_to(cfg)
         if "no-bgr-swap" in cfg.pitfalls and cfg.effective_preprocess != "caffe":
             raise ConfigError("The pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's).")
         return cfg.validate()
@@ -142,7 +146,7 @@ class ControlsPanel(QWidget):
         """Show ``config`` in the controls, emitting ``changed`` once."""
         widgets = (self, self.model, self.passes, self.seeding, self.seed, self.augment, self.dropout, self.dropout_rate,
                    self.augment_settings, self.preprocess_settings, self.numerics_settings, self.loading_settings,
-                   self.call_settings, self.explain_settings)
+                   self.call_settings, self.explain_settings, self.serving_settings)
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.model.set_from(config)
@@ -159,6 +163,7 @@ class ControlsPanel(QWidget):
             self.loading_settings.set_from(config)
             self.call_settings.set_from(config)
             self.explain_settings.set_from(config)
+            self.serving_settings.set_from(config)
         finally:
             for blocker in blockers:
                 blocker.unblock()

@@ -17,16 +17,20 @@ LOADER_TEXT = {"load-img": "keras.utils.load_img (PIL)", "tf-dataset": "image_da
                "opencv": "OpenCV: cv2.imread + cv2.resize"}
 CALL_TEXT = {"compiled": "compiled (tf.function / jax.jit)", "predict": "model.predict(x)", "eager": "model(x), eager",
              "xla": "XLA (jit_compile=True)"}
-PART_TEXT = {"all": "Everything (BatchNorm and Dropout)", "batchnorm": "BatchNorm's batch statistics only",
-             "dropout": "Dropout only"}
+PART_TEXT = {"all": "Everything (BatchNorm, Dropout, augmentation)", "batchnorm": "BatchNorm's batch statistics only",
+             "dropout": "Dropout only", "augmentation": "Augmentation layers only"}
 PART_TIPS = {
     "all": "model(x, training=True): every BatchNorm layer normalises with this call's own batch mean and variance "
-           "instead of its moving averages, and every Dropout layer drops a random share of units.",
+           "instead of its moving averages, every Dropout layer drops a random share of units, and the model's own "
+           "augmentation layers (RandomFlip, RandomRotation, …) change the image at random.",
     "batchnorm": "Only the BatchNorm layers in training mode: they normalise with this call's batch statistics, "
-                 "while Dropout stays off, as in code that calls a model without Dropout with training=True.",
+                 "while Dropout and the augmentation layers stay off, as in code that calls a model without Dropout "
+                 "with training=True.",
     "dropout": "Only the Dropout layers in training mode: they drop units on every call, while BatchNorm keeps its "
                "moving averages, as in Monte Carlo dropout code or a model whose BatchNorm layers are frozen "
                "(Keras runs a BatchNormalization with trainable=False in inference mode).",
+    "augmentation": "Only the model's own augmentation layers (RandomFlip, RandomRotation, …) in training mode, "
+                    "each pass with its own random transform, while BatchNorm and Dropout run as in inference.",
 }
 PART_TIP = "Which layers training=True switches, as your code does it.\n" + "\n".join(
     f"{PART_TEXT[name]}: {tip}" for name, tip in PART_TIPS.items())

@@ -21,8 +21,6 @@ from vggcompare.core.process.engine_process import Job
 from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import RUN
 
-CHECKUP_JOB = "vggcompare.core.studies.jobs:checkup_and_keep"
-PAIR_JOB = "vggcompare.core.studies.checkup_pair:run_pair"
 _tokens = itertools.count(1)
 
 
@@ -39,9 +37,6 @@ class CheckupSession(QObject):
     failed = Signal(str, object, str)  # title, exception, traceback text
     cancelled = Signal(int, int)  # rows measured so far, causes in all
     opening = Signal(str)  # the cause whose pair is being computed for the compare view
-
-    CHECKUP_JOB = CHECKUP_JOB  # the jobs it submits (tests put fakes in their place)
-    PAIR_JOB = PAIR_JOB
 
     def __init__(self, session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,13 +58,15 @@ class CheckupSession(QObject):
 
     def start(self, config: ExperimentConfig) -> None:
         """Check every cause on the session's image with ``config``'s pipeline and model (one click)."""
+        from vggcompare.core.studies import jobs  # (the engine's modules load when the first job is submitted)
+
         image = self.session.image
         if image is None:
             raise ConfigError("open an image first")
         self.cancel()
         self.rows, self.total, self.checkup = [], 0, None
         self.config, self.image, self.token = config, image, f"{os.getpid()}-{next(_tokens)}"
-        job = Job(self.CHECKUP_JOB, (config, image, self.token))
+        job = Job(jobs.checkup_and_keep, (config, image, self.token))
         handle = self._job = self.runner.submit(job, EngineSettings.from_config(config), RUN)
         handle.progress.connect(self._on_progress)
         handle.succeeded.connect(self._on_finished)
@@ -105,6 +102,8 @@ class CheckupSession(QObject):
 
         The engine keeps the checkup's runs, also those of a cancelled one; the pair comes back from there (or is
         run again when that engine has gone), and the session compares it off the GUI thread."""
+        from vggcompare.core.studies import checkup_pair
+
         if self.running:
             raise ConfigError("the checkup is still running: its rows open in the compare view once it has ended")
         row = self.row(cause)
@@ -113,7 +112,7 @@ class CheckupSession(QObject):
         if self._pair is not None:
             self._pair.cancel()
         names = (_against_name(row.against), cause)
-        job = Job(self.PAIR_JOB, (self.config, self.image, cause), {"token": self.token, "allow_download": False})
+        job = Job(checkup_pair.run_pair, (self.config, self.image, cause), {"token": self.token, "allow_download": False})
         handle = self._pair = self.runner.submit(job, EngineSettings.from_config(self.config), RUN)
         handle.succeeded.connect(lambda pair: self.session.compare(pair[0], pair[1], *names))
         handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be made", exc, details))
