@@ -81,7 +81,7 @@ def main() -> None:
     for _ in range(20):
         app.processEvents()
         time.sleep(0.02)
-    window.tabs.widget(COMPARE_TAB).grab().save(str(out / "checkup-compare.png"))
+    window.tabs.compare_view.grab().save(str(out / "checkup-compare.png"))
     flags = " ".join(f for f in ("avx512_bf16", "avx512f", "avx2") if f in cpu_flags())
     print(f"{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s on {cpu_name()} ({flags}), "
           f"{os.cpu_count()} cores")

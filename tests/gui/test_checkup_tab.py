@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import sample_path
-from vggcompare.gui.window.tabs import CHECKUP_TAB, COMPARE_TAB
+from vggcompare.gui.window.tabs import CHECKUP_TAB, COMPARE_TAB, DEMOS_TAB
 
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 60_000
@@ -191,3 +191,18 @@ def test_the_real_checkup_reports_its_first_rows_through_the_engine_before_it_en
     a, b, _a_name, b_name, comparison = shown.args
     assert b_name == measured.cause and b.name == f"checkup: {measured.cause}" and a.name == f"checkup: {measured.against}"
     assert comparison.numbers.max_abs_difference == measured.largest_change
+
+
+def test_the_checkup_card_and_the_demos_menu_open_the_checkup_tab(qtbot, checkup_window, monkeypatch):
+    _fake(monkeypatch)
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.tabs.setCurrentIndex(DEMOS_TAB)
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS):
+        w.tabs.gallery.cards["checkup"].run_button.click()
+    assert w.tabs.currentIndex() == CHECKUP_TAB and w.checkup_tab.view.table.rowCount() == 6
+    w.tabs.setCurrentIndex(0)
+    menu_entry = next(a for a in w.demo_actions if a.text() == "Checkup")
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS):
+        menu_entry.trigger()
+    assert w.tabs.currentIndex() == CHECKUP_TAB

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.history_panel.open_requested.connect(s.open_entry)
         self.history_panel.compare_requested.connect(s.compare_entries)
         self.history_panel.warning.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        tabs.gallery.run_requested.connect(self.start_preset)
+        tabs.gallery.run_requested.connect(self.start_demo)
         self.demo_model.changed.connect(self.update_estimates)
 
     def _connect_session(self) -> None:
@@ -191,6 +191,13 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(RESULT_TAB)  # before the run starts: its banner is on this tab
             self.session.run(config)
         self._guarded(go)
+
+    def start_demo(self, name: str) -> None:
+        """A demonstration's card or menu entry: the checkup runs on its own tab, the others as demonstrations."""
+        if name == "checkup":
+            self.start_checkup()
+        else:
+            self.start_preset(name)
 
     def start_preset(self, name: str):
         """Run a demonstration with the current model and image; its job handle, or None when it did not start."""

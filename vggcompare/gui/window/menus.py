@@ -54,7 +54,7 @@ def build_menus(w) -> None:
                           "here and list what differs: numbers, settings and environment"))
     cmp.addAction(_action(w, "Show history", lambda: w.tabs.setCurrentIndex(COMPARE_TAB)))
     demos = bar.addMenu("&Demos")
-    w.demo_actions = [_action(w, p.title, lambda _c=False, n=p.name: w.start_preset(n), None, p.explanation) for p in PRESETS.values()]
+    w.demo_actions = [_action(w, p.title, lambda _c=False, n=p.name: w.start_demo(n), None, p.explanation) for p in PRESETS.values()]
     for action in w.demo_actions:
         demos.addAction(action)
     demos.setToolTipsVisible(True)

@@ -231,8 +231,20 @@ def _not_applicable(painter, rect, lay: _Layout, chart: ChartRows, bold) -> None
 def checkup_subtitle(checkup) -> str:
     """What the chart was measured on: the image's file name, the model, the reference's top-1 and the CPU."""
     env = checkup.environment or {}
-    cpu = env.get("cpu") or env.get("cpu_model") or ""
     name = checkup.image.replace("\\", "/").rsplit("/", 1)[-1]
-    model = str(checkup.model).replace("\\", "/").rsplit("/", 1)[-1]
-    parts = [name, model, f"reference top-1: {checkup.reference_top1}"] + ([str(cpu)] if cpu else [])
+    model = str(checkup.model).split(" (", 1)[0].replace("\\", "/").rsplit("/", 1)[-1]  # its name, not its provenance
+    parts = [name, model, f"reference top-1: {checkup.reference_top1}"]
+    if env.get("cpu"):
+        parts.append(f"{env['cpu']}{_cpu_kind(env.get('cpu_flags') or ())}")
     return " · ".join(parts)
+
+
+def _cpu_kind(flags) -> str:
+    """The CPU's vector units, which decide the numbers' last digits."""
+    if "amx_tile" in flags or "amx" in flags:
+        return " (AVX-512 + AMX)"
+    if "avx512_bf16" in flags:
+        return " (AVX-512 + AVX512_BF16)"
+    if "avx512f" in flags:
+        return " (AVX-512)"
+    return " (AVX2 only)" if "avx2" in flags else ""
