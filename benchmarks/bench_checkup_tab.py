@@ -117,6 +117,18 @@ def child(args) -> None:
     checkups.finished.connect(lambda _c: ended("finished"))
     checkups.failed.connect(lambda _t, exc, _d: ended(f"failed: {exc}"))
     checkups.cancelled.connect(lambda *_a: ended("cancelled"))
+    collections: list[tuple[float, int, float]] = []  # (when, generation, ms) of this process's garbage collections
+    gc_start: dict = {}
+
+    def gc_watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_start["t"] = time.perf_counter()
+        elif "t" in gc_start:
+            collections.append((gc_start["t"], info["generation"], 1000 * (time.perf_counter() - gc_start.pop("t"))))
+
+    import gc
+
+    gc.callbacks.append(gc_watch)
     C.wait_for_quiet(max_wait=15.0)
     rec = TickRecorder()
     with C.Contention() as contention:
@@ -133,6 +145,10 @@ def child(args) -> None:
           f"checkup {end - pressed:.1f} s")
     summarise("until the first row", ticks, contention.others, hi=rows[0], cpu=rec.cpu)
     gap = summarise("rows streaming in ", ticks, contention.others, lo=rows[0], cpu=rec.cpu)
+    gc.callbacks.remove(gc_watch)
+    slowest = sorted(collections, key=lambda c: -c[2])[:3]
+    print(f"  garbage collections in the window's process: {len(collections)}; the longest "
+          + ", ".join(f"{ms:.0f} ms (generation {gen}, at {when - pressed:.2f} s)" for when, gen, ms in slowest))
     window.close()
     app.processEvents()
     from vggcompare.gui.session.engine_pool import shutdown_engines
