@@ -63,6 +63,10 @@ def cam_models(tmp_path_factory):
                                   layers.Dense(16, activation="relu"), layers.Dense(10, activation=activation)])
         model.save(folder / f"{name}.keras")
         out[name] = str(folder / f"{name}.keras")
+        if name == "plain":  # the same classifier nested as one layer, as Keras' transfer-learning guide builds it
+            inputs = keras.Input((32, 32, 3))
+            keras.Model(inputs, model(inputs, training=False)).save(folder / "nested.keras")
+            out["nested"] = str(folder / "nested.keras")
     return out
 
 
@@ -76,18 +80,19 @@ def _structured_classes(path: str, x: np.ndarray) -> list[int]:
     return [c for c in range(10) if np.ptp(_independent_gradcam(path, x, c), axis=(1, 2)).min() > 0.5]
 
 
-@pytest.mark.parametrize("which", ["plain", "logits"])
+@pytest.mark.parametrize("which", ["plain", "logits", "nested"])
 def test_gradcam_equals_an_independent_implementation_on_tensorflow(cam_models, photo, which):
     config = _augmented(cam_models, photo, which)
     x = _pass_inputs(config, 6)
-    mine, other = _structured_classes(cam_models[which], x)[:2]
+    layered = cam_models["plain" if which == "nested" else which]  # the nested model's inner layers, one by one
+    mine, other = _structured_classes(layered, x)[:2]
     e = run_experiment(config.replace(explain_class=str(mine))).explanation
-    want = _independent_gradcam(cam_models[which], x, mine)
+    want = _independent_gradcam(layered, x, mine)
     assert e.class_index == mine and e.maps.shape == (6, 32, 32) and e.maps.dtype == np.float16 and not e.identical
     np.testing.assert_allclose(e.maps.astype(np.float32), want, atol=2e-3)
     np.testing.assert_allclose(e.mean.astype(np.float32), want.mean(axis=0), atol=2e-3)
     np.testing.assert_allclose(e.std.astype(np.float32), want.std(axis=0), atol=2e-3)
-    assert np.abs(_independent_gradcam(cam_models[which], x, other) - want).max() > 0.05  # another class is told apart
+    assert np.abs(_independent_gradcam(layered, x, other) - want).max() > 0.05  # another class is told apart
     assert e.target == ("logit" if which == "logits" else "probability")
     if which == "logits":
         assert any("not a softmax, so the maps explain the score (logit)" in n for n in e.notes)
@@ -104,7 +109,7 @@ def test_gradcam_on_jax_equals_the_same_independent_implementation(cam_models, p
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=dict(os.environ, JAX_PLATFORMS="cpu"))
     assert proc.returncode == 0, proc.stderr
     result = load_result(out)
-    assert result.environment["backend"] == "jax" and result.explanation.class_index == mine
+    assert result.environment.backend == "jax" and result.explanation.class_index == mine
     want = _independent_gradcam(cam_models["plain"], _pass_inputs(result.config, 6), mine)
     np.testing.assert_allclose(result.explanation.maps.astype(np.float32), want, atol=2e-3)
 

@@ -251,7 +251,7 @@ def test_compare_layers_localises_two_kernel_libraries_files(kernel_files, capsy
 
     a, b = kernel_files
     ra, rb = load_result(a), load_result(b)
-    assert (ra.environment["kernels"], rb.environment["kernels"]) == ("oneDNN", "Eigen")
+    assert (ra.environment.kernels, rb.environment.kernels) == ("oneDNN", "Eigen")
     assert main(["compare", a, b, "--layers", "--allow-model", "--csv", str(tmp_path / "layers.csv")]) == 0
     text = capsys.readouterr().out
     assert "each in its recorded setting" in text

@@ -73,7 +73,7 @@ def test_nested_softmax_classifier_gives_its_own_predict(photo, tmp_path, front)
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=1))
     got = result.probabilities[0]
     assert not any("softmax was applied" in n for n in result.notes)
-    assert result.environment["model_outputs"] == "probabilities (softmax)"
+    assert result.environment.model_outputs == "probabilities (softmax)"
     assert top5(got) == top5(expected)
     assert np.allclose(got, expected, rtol=1e-5, atol=1e-7)
     assert not np.allclose(softmax(expected), expected, rtol=1e-5, atol=1e-7)  # a second softmax would be seen
@@ -86,7 +86,7 @@ def test_nested_logits_head_gets_one_softmax(photo, tmp_path):
     expected = softmax(model.predict(tool_input(photo, path), verbose=0)[0])
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=1))
     assert any("softmax was applied" in n for n in result.notes)
-    assert result.environment["model_outputs"] == "scores (a softmax applied once)"
+    assert result.environment.model_outputs == "scores (a softmax applied once)"
     assert top5(result.probabilities[0]) == top5(expected)
     assert np.allclose(result.probabilities[0], expected, rtol=1e-5, atol=1e-7)
 
@@ -117,3 +117,93 @@ def test_bfloat16_keeps_the_float32_decision(photo, tmp_path):
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=1, precision="bfloat16"))
     assert top5(result.probabilities[0])[:1] == top5(expected)[:1]
     assert np.abs(result.probabilities[0] - expected).max() < 0.2 * expected.max()
+
+
+def test_training_mode_verdict_names_the_models_augmentation_layers_and_does_not_blame_numerics(photo, tmp_path):
+    model = guide_model(("flip", "rotation"))
+    path = str(tmp_path / "guide.keras")
+    model.save(path)
+    result = run_experiment(ExperimentConfig(image=photo, model=path, passes=4, batch_size=4, training_mode=True,
+                                             seeding="once"))
+    assert result.environment.augmentation_layers_in_model == (
+        "RandomFlip (flips the image left to right at random)", "RandomRotation (rotates the image by a random angle from -36° to +36°)")
+    assert "augmentation layers, active because it was called with training=True: RandomFlip" in result.verdict
+    assert "floating-point numerics" not in result.verdict and "No random source" not in result.verdict
+    note = next(n for n in result.notes if n.startswith("Called with training=True"))
+    assert "BatchNorm layers (1)" in note and "augmentation layers inside the model (2: RandomFlip" in note
+    assert any("augmentation layer(s) (RandomFlip" in n for n in result.notes if n.startswith("Training mode made"))
+
+
+def test_inference_verdict_does_not_count_the_models_augmentation_layers(photo, tmp_path):
+    model = guide_model(("flip", "rotation"))
+    path = str(tmp_path / "guide.keras")
+    model.save(path)
+    result = run_experiment(ExperimentConfig(image=photo, model=path, passes=2, seeding="once"))
+    assert "augmentation layers" not in result.verdict
+    assert "bit-identical" in result.verdict
+
+
+def _saved_guide(tmp_path, front=("flip", "rotation")):
+    model = guide_model(front)
+    path = str(tmp_path / "guide.keras")
+    model.save(path)
+    return path
+
+
+def test_the_models_augmentation_layers_are_keyed_per_pass_so_a_seeded_run_repeats(photo, tmp_path):
+    path = _saved_guide(tmp_path)
+    config = ExperimentConfig(image=photo, model=path, passes=4, batch_size=4, training_mode=True,
+                              training_part="augmentation", seeding="once", seed=5)
+    first = run_experiment(config)
+    again = run_experiment(config)
+    in_twos = run_experiment(config.replace(batch_size=2))
+    other_seed = run_experiment(config.replace(seed=6))
+    assert np.array_equal(first.probabilities, again.probabilities)
+    assert np.allclose(first.probabilities, in_twos.probabilities, rtol=1e-5, atol=1e-7)  # a pass's draw is its own
+    assert not np.allclose(first.probabilities, other_seed.probabilities, atol=1e-6)
+    assert len({row.tobytes() for row in first.probabilities}) == 4  # each pass its own transform
+    assert any(n.startswith("Called with training=False and only the model's augmentation layers (2: RandomFlip")
+               for n in first.notes)
+    assert "augmentation layers, active because it was called with training=True" in first.verdict
+
+
+def test_the_batchnorm_part_keeps_the_augmentation_layers_off(photo, tmp_path):
+    path = _saved_guide(tmp_path, ("flip", "rotation", "rescaling"))
+    config = ExperimentConfig(image=photo, model=path, passes=3, batch_size=3, training_mode=True,
+                              training_part="batchnorm", seeding="once")
+    result = run_experiment(config)
+    assert np.array_equal(result.probabilities[0], result.probabilities[1])  # same input, no augmentation drawn
+    assert "augmentation layers" not in result.verdict
+
+
+def test_dropout_inside_a_nested_model_is_keyed_for_mc_dropout(photo, tmp_path):
+    import keras
+    from keras import layers
+
+    from vggcompare.core.model.prepare import prepare_model
+
+    keras.utils.set_random_seed(4)
+    inner = keras.Sequential([keras.Input((*SIZE, 3)), layers.Flatten(), layers.Dense(32, activation="relu"),
+                              layers.Dropout(0.5), layers.Dense(10, activation="softmax")], name="inner")
+    inputs = keras.Input((*SIZE, 3))
+    model = keras.Model(inputs, inner(layers.Rescaling(1 / 255)(inputs)))
+    path = str(tmp_path / "nested_dropout.keras")
+    model.save(path)
+    assert prepare_model(ExperimentConfig(model=path, dropout=0.5)).dropout_layers == 1
+    config = ExperimentConfig(image=photo, model=path, passes=4, dropout=0.5, seeding="once")
+    result = run_experiment(config)
+    assert len({row.tobytes() for row in result.probabilities}) == 4
+    assert np.array_equal(result.probabilities, run_experiment(config).probabilities)
+
+
+def test_a_checkup_measures_the_augmentation_layers_inside_the_model(photo, tmp_path):
+    from vggcompare.core.studies.checkup import MEASURED, run_checkup
+    from sweep_helpers import drive
+
+    path = _saved_guide(tmp_path)
+    checkup = drive(run_checkup(ExperimentConfig(image=photo, model=path, seeding="once"), new_processes=False))[0]
+    rows = {r.cause: r for r in checkup.rows}
+    row = rows["augmentation layers inside the model"]
+    assert row.setting == "active because it was called with training=True"
+    assert row.status == MEASURED and row.largest_change > 0
+    assert rows["training mode"].status == MEASURED

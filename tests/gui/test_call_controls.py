@@ -11,6 +11,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from vggcompare.core.analysis.records import ImageFacts
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.render.report.blocks import settings_pairs
@@ -59,7 +60,7 @@ def test_each_training_part_gives_its_config_and_says_so(window):
         cfg = controls.config(image="x.png")
         assert (cfg.training_mode, cfg.training_part) == (True, part)
         assert ExperimentConfig.from_dict(cfg.to_dict()).training_part == part  # what settings and result files keep
-        call = dict(settings_pairs(SimpleNamespace(config=cfg, image={})))["call"]  # the PDF report's settings
+        call = dict(settings_pairs(SimpleNamespace(config=cfg, image=ImageFacts())))["call"]  # the PDF report's settings
         only = {"batchnorm": "BatchNorm only", "dropout": "Dropout only"}.get(part)
         assert call == "compiled, training=True" + (f" ({only})" if only else "")
         assert (f"training mode, {only}" if only else "training mode") in cfg.summary()  # the banner's and history's line
@@ -69,10 +70,10 @@ def test_each_training_part_gives_its_config_and_says_so(window):
 def test_the_training_part_is_disabled_without_training_mode_with_the_reason(window):
     calls = window.controls.call_settings
     assert not calls.training.isChecked() and not calls.part.isEnabled()
-    assert calls.part.toolTip().startswith("Turn on training mode first")
+    assert calls.part.toolTip().startswith("Not available: A training part (batchnorm, dropout or augmentation) needs training mode")
     calls.training.setChecked(True)
     calls.part.setCurrentIndex(calls.part.findData("dropout"))
-    assert not calls.part.toolTip().startswith("Turn on")
+    assert not calls.part.toolTip().startswith("Not available")
     calls.training.setChecked(False)  # the part goes back to everything: no part without training mode
     assert not calls.part.isEnabled() and calls.part.currentData() == "all"
     cfg = window.controls.config(image="x.png")

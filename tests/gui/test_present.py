@@ -10,10 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
+import fake_jobs
 from vggcompare.core.analysis.explanation import Explanation
 from vggcompare.core.input.images import encode_png
 from vggcompare.core.process.engine_process import Job
-from vggcompare.core.studies.presets import PRESETS
+from vggcompare.core.studies import jobs
+from vggcompare.core.studies.presets.registry import PRESETS
 from vggcompare.gui.present import present
 from vggcompare.gui.present.deck import ANSWER, QUESTION, RESULT, Deck, Step
 from vggcompare.gui.present.pages import NO_MAP
@@ -37,8 +39,8 @@ def fake_presets(monkeypatch):
     real_submit = jr.JobRunner.submit
 
     def submit(self, job, settings, kind=jr.RUN):
-        if job.target.endswith(":preset_and_save"):
-            job = Job("fake_jobs:fake_preset", job.args, {"hold": options["hold"]})
+        if job.function is jobs.preset_and_save:
+            job = Job(fake_jobs.fake_preset, job.args, {"hold": options["hold"]})
         handle = real_submit(self, job, settings, kind)
         submitted.append(handle)
         return handle
@@ -140,8 +142,8 @@ def test_every_text_in_presenter_mode_is_at_least_the_stated_size(qtbot, window,
         assert widget.font().pointSizeF() >= BODY_PT, (type(widget).__name__, widget.font().pointSizeF())
     for big in (view.result_page.verdict, view.question_page.question, view.answer_page.answer):
         assert big.font().pointSizeF() >= VERDICT_PT
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    assert f"{BODY_PT} pt" in readme and f"{VERDICT_PT} pt" in readme  # the README states the sizes the code uses
+    page = (Path(__file__).parents[2] / "docs" / "window.md").read_text(encoding="utf-8")
+    assert f"{BODY_PT} pt" in page and f"{VERDICT_PT} pt" in page  # the window's page states the sizes the code uses
     view.leave()
 
 
@@ -199,7 +201,7 @@ def test_leaving_mid_run_cancels_it_and_nothing_says_it_still_runs(qtbot, window
 
 
 def test_a_short_table_is_shown_with_the_answer_when_the_outcome_has_no_bars(qtbot):
-    from vggcompare.core.studies.presets import PresetOutcome
+    from vggcompare.core.studies.presets.base import PresetOutcome
     from vggcompare.gui.present.pages import AnswerPage
 
     page = AnswerPage()

@@ -1,5 +1,6 @@
-"""The ``checkup`` command: every cause against the user's pipeline on one image, ranked; a table on the terminal,
-``checkup.json`` and (with ``--report``) a one-page PDF."""
+"""The ``checkup`` command: every cause against the user's pipeline on one image, ranked; each row on standard error
+as it is measured, then the ranked table on the terminal, ``checkup.json`` (its format:
+:mod:`vggcompare.core.studies.checkup`) and (with ``--report``) a one-page PDF."""
 
 from __future__ import annotations
 
@@ -63,7 +64,9 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.core.atomic import atomic_write_text
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.checkup import run_checkup
+    from vggcompare.core.studies.checkup_rows import row_line
 
     check_output_path(args.out_dir, args.force, kind="folder")
     target = Path(args.out_dir) / "checkup.json"
@@ -71,16 +74,16 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
         raise UserError(f"{target} already exists; add --force to replace it")
     if args.report:
         check_output_path(args.report, args.force)
-    gen = run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only,
-                      layers=not args.no_layers)
-    while True:
-        try:
-            p = next(gen)
-        except StopIteration as stop:
-            checkup = stop.value
-            break
-        if not args.quiet and p.stage == "loading":
+    def show(p) -> None:
+        if args.quiet:
+            return
+        if p.stage == "loading":
             sys.stderr.write(p.message + "\n")
+        elif p.row is not None:  # each row as soon as it is measured; the ranked table follows at the end
+            sys.stderr.write(f"{p.done:>2}/{p.total} {row_line(p.row)}\n")
+
+    checkup = drive(run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only,
+                                layers=not args.no_layers), show)
     print(f"Checkup of {checkup.image}\nModel: {checkup.model}; reference top-1: {checkup.reference_top1}\n")
     print_table(checkup)
     print(f"\n{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s.")

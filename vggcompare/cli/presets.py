@@ -28,7 +28,7 @@ def add_preset_commands(sub, add_run_options) -> None:
 
 def cmd_presets(_args: argparse.Namespace) -> int:
     """List presets with their explanations."""
-    from vggcompare.core.studies.presets import PRESETS
+    from vggcompare.core.studies.presets.registry import PRESETS
 
     for preset in PRESETS.values():
         print(f"{preset.name:<11} {preset.title}\n{'':<11} {preset.explanation}")
@@ -42,7 +42,9 @@ def _slug(text: str) -> str:
 def cmd_preset(args: argparse.Namespace, config) -> int:
     """Run one preset, print its table and headline, and write its runs (and report)."""
     from vggcompare.core.input.images import load_image
-    from vggcompare.core.studies.presets import PRESETS, run_preset
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.studies.presets.registry import PRESETS
+    from vggcompare.core.studies.presets.run import run_preset
     from vggcompare.core.storage.result_file import save_result
 
     if args.name not in PRESETS:
@@ -58,15 +60,12 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
     if existing and not args.force:
         raise UserError(f"{args.out_dir} already holds {len(existing)} run file(s) of this preset; add --force to replace them")
     image = load_image(os.path.abspath(args.image))
-    gen = run_preset(args.name, config, image)
-    while True:
-        try:
-            p = next(gen)
-        except StopIteration as stop:
-            outcome = stop.value
-            break
+
+    def show(p) -> None:
         if not args.quiet and (p.stage == "loading" or p.done == p.total):
             sys.stderr.write(p.message + "\n")
+
+    outcome = drive(run_preset(args.name, config, image), show)
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     print(f"{outcome.title}\n{outcome.explanation}\nModel: {outcome.model}\n")

@@ -18,9 +18,20 @@ def fmt(x: float) -> str:
     return f"{x:.2g}"
 
 
-def random_sources(config: ExperimentConfig, dropout_active: bool) -> list[str]:
-    """The random sources this configuration switches on, in words."""
+def model_augmentation_active(config: ExperimentConfig) -> bool:
+    """True when the model's own augmentation layers act at random: in training mode, whole or their part alone."""
+    return config.training_mode and config.training_part in ("all", "augmentation")
+
+
+def random_sources(config: ExperimentConfig, dropout_active: bool, model_augmentation: Sequence[str] = ()) -> list[str]:
+    """The random sources this configuration switches on, in words.
+
+    ``model_augmentation``: what each augmentation layer inside the model does (core.model.layer_kinds); they are
+    a random source when the configuration calls them in training mode."""
     sources = []
+    if model_augmentation and model_augmentation_active(config):
+        sources.append(f"the model's own augmentation layer{'s' * (len(model_augmentation) > 1)}, active because it was "
+                       f"called with training=True: {join_words(list(model_augmentation))}")
     if config.augment.enabled:
         sources.append("random augmentation")
     if config.reinit_weights:
@@ -39,14 +50,16 @@ def run_verdict(
     dropout_active: bool,
     notes: Sequence[str] = (),
     rows: RowPattern | None = None,
+    model_augmentation: Sequence[str] = (),
 ) -> str:
     """Return the verdict for one run: what the passes did, and why, from the numbers.
 
     ``rows`` is the row-position analysis (core.analysis.rows.row_pattern) of a run whose passes differ;
     when no random source is on it names which rows of each forward call differ and by how much.
+    ``model_augmentation``: what each augmentation layer inside the model does (see :func:`random_sources`).
     """
     n = stats.passes
-    sources = random_sources(config, dropout_active)
+    sources = random_sources(config, dropout_active, model_augmentation)
     sentences: list[str] = []
     top = labels[stats.top1_mode]
     if config.dropout is not None and not dropout_active:
@@ -74,7 +87,7 @@ def run_verdict(
             sentences.append(f"{stats.distinct_top1} different top-1 labels appeared.")
         sentences.append(f"The largest difference of any pass from pass 1 is {fmt(stats.max_abs_deviation_from_first)}.")
         if sources:
-            sentences.append(f"The passes differ because of {_join(sources)}.")
+            sentences.append(f"The passes differ because of {join_words(sources)}.")
         elif rows is not None:
             sentences.append("No random source was switched on, yet the passes differ: this is floating-point numerics.")
             sentences.append(row_sentence(rows, fmt))
@@ -110,7 +123,8 @@ def run_verdict(
     return " ".join(sentences)
 
 
-def _join(items: Sequence[str]) -> str:
+def join_words(items: Sequence[str]) -> str:
+    """Join words as a sentence does: 'a', 'a and b', 'a, b and c'."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]

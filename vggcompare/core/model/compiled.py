@@ -7,9 +7,11 @@ recompiling; under JAX jit is already XLA, so ``xla`` is the compiled path. In t
 (``training=True``) BatchNorm layers update their moving statistics: they are put back after each call,
 so one run never changes the next.
 
-Training mode can also be split into its two parts (``training="batchnorm"``: the call has training=True
-with the keyed Dropout layers switched off; ``training="dropout"``: training=False with them on), on the
-same model variant: the switch is read when the call is traced, so each part is its own compiled function.
+Training mode can also be split into its parts (``training="batchnorm"``: the call has training=True with
+the keyed Dropout and augmentation layers switched off; ``training="dropout"``: training=False with the keyed
+Dropout layers on; ``training="augmentation"``: training=False with the model's keyed augmentation layers on),
+on the same model variant: the switches are read when the call is traced, so each part is its own compiled
+function.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ def compile_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ..
                     training: bool | str = False) -> Forward:
     """Return f(batch, keys) -> (B, C) float32 for ``model`` on batches of ``shape``, by the path ``call``.
 
-    ``training`` is False, True, "batchnorm" (training=True, keyed Dropout off) or "dropout" (training=False,
-    keyed Dropout on)."""
+    ``training`` is False, True, "batchnorm" (training=True, keyed Dropout and augmentation off), "dropout"
+    (training=False, keyed Dropout on) or "augmentation" (training=False, keyed augmentation layers on)."""
     import keras
 
-    dropout_on = training != "batchnorm"
+    dropout_on = training not in ("batchnorm", "augmentation")
+    augmentation_on = {True: None, "augmentation": True}.get(training, False) if training is not False else None
     training = training in (True, "batchnorm")
 
     backend = keras.backend.backend()
@@ -45,22 +48,29 @@ def compile_forward(model: Any, holder: DropoutKeys | None, shape: tuple[int, ..
         fn = _tensorflow_forward(model, holder, shape, training, jit_compile=call == "xla")
     else:
         fn = _jax_forward(model, holder, training)
-    fn = fn if dropout_on else _dropout_off(model, fn)
+    fn = fn if dropout_on and augmentation_on is None else _switched(model, fn, dropout_on, augmentation_on)
     return _restoring_state(model, fn) if training else fn
 
 
-def _dropout_off(model: Any, fn: Forward) -> Forward:
-    """Wrap ``fn`` so the model's keyed Dropout layers pass their input through while it runs (and traces)."""
-    layers = [layer for layer in model._flatten_layers(include_self=False, recursive=True) if type(layer).__name__ == "PassDropout"]
+def _switched(model: Any, fn: Forward, dropout_on: bool, augmentation_on: bool | None) -> Forward:
+    """Wrap ``fn`` so that, while it runs (and traces), the model's keyed Dropout layers are on or pass their input
+    through, and its keyed augmentation layers are forced on or off (None: they follow the training flag)."""
+    layers = list(model._flatten_layers(include_self=False, recursive=True))
+    dropout = [layer for layer in layers if type(layer).__name__ == "PassDropout"]
+    augmentation = [layer for layer in layers if type(layer).__name__ == "PassAugmentation"]
 
     def run(batch: np.ndarray, keys: np.ndarray) -> np.ndarray:
-        for layer in layers:
-            layer.active = False
+        for layer in dropout:
+            layer.active = dropout_on
+        for layer in augmentation:
+            layer.active = augmentation_on
         try:
             return fn(batch, keys)
         finally:
-            for layer in layers:
+            for layer in dropout:
                 layer.active = True
+            for layer in augmentation:
+                layer.active = None
 
     return run
 

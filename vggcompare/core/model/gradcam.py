@@ -25,8 +25,17 @@ _BLOCK_TAIL = ("BatchNormalization", "Activation", "ReLU", "LeakyReLU", "ELU", "
 Gradients = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
 
+def opened(model: Any) -> Any:
+    """``model`` itself, or, when it nests models as layers, one flat graph of their layers (the same weights)."""
+    from vggcompare.core.model.nested import is_model, rebuilt
+
+    return rebuilt(model) if any(is_model(layer) for layer in model.layers) else model
+
+
 def last_conv_block(model: Any) -> int:
-    """Index in ``model.layers`` of the last convolutional block's output layer; ModelError when there is none."""
+    """Index in ``model.layers`` of the last convolutional block's output layer; ModelError when there is none.
+
+    ``model`` has no nested model as a layer (see :func:`opened`)."""
     layers = list(model.layers)
     conv = [i for i, layer in enumerate(layers) if type(layer).__name__ in _CONV_NAMES]
     if not conv:
@@ -40,6 +49,7 @@ def last_conv_block(model: Any) -> int:
 def split_model(model: Any, logits: bool = False, holder: DropoutKeys | None = None) -> tuple[Any, Any, str]:
     """Return (features, head, layer name): features(x) is the last conv block's output, head(A) the score.
 
+    A model that nests its base model as one layer is opened first (core.model.nested), at any depth.
     ``logits``: the model ends in the Softmax layer the engine added to a model that outputs scores,
     and the head stops before it, so the scores (logits) are explained. Raises ModelError when there is
     no convolutional layer or when the layers after the block are not a plain chain. ``holder``: the
@@ -47,6 +57,7 @@ def split_model(model: Any, logits: bool = False, holder: DropoutKeys | None = N
     """
     import keras
 
+    model = opened(model)  # a base model nested as one layer is split inside, after its own last convolution
     end = last_conv_block(model)
     layers = list(model.layers)
     target = layers[end]

@@ -81,8 +81,15 @@ def adds_dropout_layers(model: str) -> bool:
 
 
 def with_dropout(model: Any, config: ExperimentConfig, holder: DropoutKeys) -> tuple[Any, int]:
-    """Return a model whose dropout runs at inference, sharing weights with ``model``."""
+    """Return a model whose dropout runs at inference, sharing weights with ``model``; and its Dropout count.
+
+    A user's model gets its own Dropout layers replaced, inside nested models too; in training mode its
+    augmentation layers are keyed per pass as well (core.model.keyed_augmentation)."""
     import keras
+
+    from vggcompare.core.model.keyed_augmentation import keyed
+    from vggcompare.core.model.layer_kinds import is_augmentation
+    from vggcompare.core.model.nested import all_layers, rebuilt
 
     pass_dropout = _dropout_layer_class()
     if adds_dropout_layers(config.model):
@@ -92,15 +99,31 @@ def with_dropout(model: Any, config: ExperimentConfig, holder: DropoutKeys) -> t
         x = model.get_layer("fc2")(x)
         x = pass_dropout(config.dropout, holder, 2, name="mc_dropout_2")(x)
         return keras.Model(model.inputs, model.get_layer("predictions")(x), name="vgg19_mc_dropout"), 2
-    found = [layer for layer in model.layers if type(layer) is keras.layers.Dropout]
-    if not found:
+    layers = all_layers(model)
+    found = [layer for layer in layers if type(layer) is keras.layers.Dropout]
+    augmenting = [layer for layer in layers if is_augmentation(layer)] if config.training_mode else []
+    if not found and not augmenting:
         return model, 0
-    counter = iter(range(1, len(found) + 1))
+    dropout_numbers = {id(layer): n for n, layer in enumerate(found, start=1)}
+    augment_numbers = {id(layer): n for n, layer in enumerate(augmenting, start=1)}
 
-    def clone(layer):
-        if type(layer) is keras.layers.Dropout:
-            return pass_dropout(layer.rate, holder, next(counter), name=f"mc_{layer.name}")
-        return layer
+    def substitute(_path: str, layer: Any) -> Any:
+        if id(layer) in dropout_numbers:
+            return pass_dropout(layer.rate, holder, dropout_numbers[id(layer)], name=f"mc_{layer.name}")
+        if id(layer) in augment_numbers:
+            return keyed(layer, holder, augment_numbers[id(layer)])
+        return None
 
-    return keras.models.clone_model(model, clone_function=clone), len(found)
+    try:
+        return rebuilt(model, substitute), len(found)
+    except ValueError:  # a subclassed model: only its top-level layers can be swapped
+        if augmenting:
+            raise
+        counter = iter(range(1, len(found) + 1))
 
+        def clone(layer):
+            if type(layer) is keras.layers.Dropout:
+                return pass_dropout(layer.rate, holder, next(counter), name=f"mc_{layer.name}")
+            return layer
+
+        return keras.models.clone_model(model, clone_function=clone), len(found)

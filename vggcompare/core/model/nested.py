@@ -13,13 +13,16 @@ from typing import Any, Callable, Iterator
 
 LayerFilter = Callable[[Any], bool]
 Visit = Callable[[str, Any, Any], Any]
+Substitute = Callable[[str, Any], Any]
 
 
 def is_model(layer: Any) -> bool:
-    """True for a layer that is itself a model (Functional, Sequential or subclassed)."""
+    """True for a layer that is itself a model (Functional, Sequential or subclassed; Keras 3 or tf_keras)."""
     import keras
 
-    return isinstance(layer, keras.Model)
+    if isinstance(layer, keras.Model):
+        return True
+    return type(layer).__module__.startswith("tf_keras") and hasattr(layer, "layers") and hasattr(layer, "get_layer")
 
 
 def iter_layers(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -67,11 +70,13 @@ def last_operation(model: Any) -> Any:
     return operation
 
 
-def replay(model: Any, inputs: Any, visit: Visit | None = None, prefix: str = "") -> Any:
+def replay(model: Any, inputs: Any, visit: Visit | None = None, prefix: str = "",
+           substitute: Substitute | None = None) -> Any:
     """Call ``model``'s layers again, in order, on ``inputs`` (symbolic tensors); return its outputs.
 
     Nested models are opened: their layers are called on the outer tensors, at any depth. ``visit(path, layer,
-    output)`` is called after each (non-model) layer and returns the tensor to pass on (usually ``output``). The
+    output)`` is called after each (non-model) layer and returns the tensor to pass on (usually ``output``).
+    ``substitute(path, layer)`` may return another layer to call in that layer's place (None keeps it). The
     layers are the same objects, so the rebuilt graph shares the model's weights."""
     graph = _graph(model)
     if graph is None:
@@ -80,10 +85,11 @@ def replay(model: Any, inputs: Any, visit: Visit | None = None, prefix: str = ""
     def operation_fn(operation: Any) -> Callable[..., Any]:
         path = f"{prefix}{operation.name}"
         if is_model(operation):
-            return lambda *args, **_kwargs: replay(operation, args[0], visit, path + "/")
+            return lambda *args, **_kwargs: replay(operation, args[0], visit, path + "/", substitute)
+        called = (substitute(path, operation) if substitute is not None else None) or operation
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            out = operation(*args, **kwargs)
+            out = called(*args, **kwargs)
             return visit(path, operation, out) if visit is not None else out
 
         return call
@@ -123,10 +129,12 @@ def layer_outputs_model(model: Any, layer_filter: LayerFilter | None = None) -> 
     return keras.Model(inputs, outputs, name=f"{model.name}_layers"), names
 
 
-def rebuilt(model: Any) -> Any:
-    """``model`` with every nested model opened into one flat graph (the same layers and weights)."""
+def rebuilt(model: Any, substitute: Substitute | None = None) -> Any:
+    """``model`` with every nested model opened into one flat graph (the same layers and weights).
+
+    ``substitute(path, layer)`` may return a layer to call in that layer's place (see :func:`replay`)."""
     import keras
 
     source = model.inputs[0]
     inputs = keras.Input(shape=tuple(source.shape[1:]), dtype=source.dtype, name=f"{model.name}_input")
-    return keras.Model(inputs, replay(model, inputs), name=f"{model.name}_flat")
+    return keras.Model(inputs, replay(model, inputs, substitute=substitute), name=f"{model.name}_flat")

@@ -41,10 +41,13 @@ class OutputKind:
 
 
 def last_activation(model: Any) -> str:
-    """'softmax', 'sigmoid' or '': the activation of the operation that computes the output, nested models opened."""
+    """'softmax', 'sigmoid' or '': the activation of the operation that computes the output, nested models opened;
+    'unseen' for a SavedModel, whose graph is one TensorFlow program."""
     from vggcompare.core.model.nested import last_operation
 
     operation = last_operation(model)
+    if type(operation).__name__ == "TFSMLayer":
+        return "unseen"  # a SavedModel's graph: only its numbers say what it outputs
     kind = type(operation).__name__.lower()
     if kind in ("softmax", "sigmoid"):  # a Softmax layer, or keras.ops.softmax / sigmoid in a functional graph
         return kind
@@ -93,6 +96,12 @@ def decide_outputs(model: Any, size: tuple[int, int], outputs: np.ndarray | None
             return OutputKind(True, last)
         return OutputKind(False, last, "Note: the model ends in a sigmoid, but its float32 outputs leave [0, 1], so they "
                                        "were taken as scores and a softmax was applied.")
+    if last == "unseen":
+        if summing:
+            return OutputKind(True, "")
+        return OutputKind(False, "", "Note: the SavedModel's last operation cannot be seen, and its float32 outputs are "
+                                     "not probabilities (negative, or rows not summing to 1), so they were taken as "
+                                     "scores and a softmax was applied.")
     if summing:
         return OutputKind(True, "", "Note: the model's last operation is not a softmax, but its float32 outputs are "
                                     "non-negative and sum to 1, so they were taken as probabilities (no softmax applied).")

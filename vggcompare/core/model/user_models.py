@@ -23,6 +23,8 @@ def load_user_model(path: str) -> Any:
     import keras
 
     p = Path(path).expanduser()
+    if p.is_dir():
+        raise ModelError(f"{p.name} is a folder but not a SavedModel (it holds no saved_model.pb)")
     if not p.is_file():
         raise ModelError(f"the model file {p} does not exist")
     if p.suffix.lower() not in (".keras", ".h5", ".hdf5"):

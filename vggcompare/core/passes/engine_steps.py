@@ -1,5 +1,5 @@
-"""The engine's steps, in the order a run takes them: start the backend, build each forward call's
-inputs, then assemble the result (environment, timings, image record, verdict).
+"""The engine's steps, in the order a run takes them: start the backend, then (after the forward calls of
+:mod:`vggcompare.core.passes.forward`) assemble the result (environment, timings, image record, verdict).
 
 :mod:`vggcompare.core.passes.engine` strings them together; each step is a plain function.
 """
@@ -17,15 +17,8 @@ from vggcompare.core.analysis.verdict import random_sources, run_verdict
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.model.backend import EngineSettings, set_deterministic_ops, set_random_seed, set_threads, start_backend
+from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.passes.environment import environment_record
-
-STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
-
-
-def pass_seed(base: tuple[int, ...], config: ExperimentConfig, i: int, stream: int) -> list[int]:
-    """The seed words of pass ``i``'s draws from ``stream``: (run seed, pass, stream); pass 0 for every-pass seeding."""
-    index = 0 if config.seeding == "every-pass" else i
-    return [*base, index, stream]
 
 
 def start_engine(config: ExperimentConfig) -> dict[str, Any]:
@@ -46,25 +39,10 @@ def start_engine(config: ExperimentConfig) -> dict[str, Any]:
     return facts
 
 
-def pad(x: np.ndarray, size: int) -> np.ndarray:
-    """Repeat the last row until ``x`` has ``size`` rows, so the compiled call keeps one batch shape."""
-    if x.shape[0] >= size:
-        return x
-    return np.concatenate([x, np.repeat(x[-1:], size - x.shape[0], axis=0)])
-
-
-def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range, size: int) -> np.ndarray:
-    """One (2,) uint32 key per pass (as int64), drawn from the pass's own seed; padded to ``size`` rows."""
-    keys = np.array(
-        [np.random.SeedSequence(pass_seed(base, config, i, STREAM_DROPOUT)).generate_state(2, np.uint32) for i in indices],
-        dtype=np.int64,
-    )
-    return pad(keys, size)
-
-
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
                 call_rows: int | None = None, layers: dict[str, int] | None = None,
-                outputs: str | None = None) -> dict[str, Any]:
+                outputs: str | None = None, augmentation: list[str] | None = None,
+                served: dict[str, Any] | None = None) -> Environment:
     """The run's environment record (see core.passes.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
@@ -80,11 +58,18 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
         env["rows_per_call"] = call_rows  # the image's pass and its batch neighbours
     if layers:
         env["batchnorm_layers"], env["dropout_layers_in_model"] = layers.get("batchnorm", 0), layers.get("dropout", 0)
+    if augmentation:
+        env["augmentation_layers_in_model"] = list(augmentation)
     env["model"] = model
     if outputs:
         env["model_outputs"] = outputs  # probabilities or scores, decided once on the float32 Keras pass
     env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
-    return env
+    if config.preprocess_function:
+        env["preprocess"] = f"your function {config.preprocess_function}"
+    if config.loader_function:
+        env["loader"] = f"your function {config.loader_function}"
+    env.update(served or {})  # an export's runtime: its versions, converter, the export's hash and time
+    return Environment.from_dict(env)
 
 
 def _loader_versions(loader: str) -> dict[str, str]:
@@ -96,7 +81,7 @@ def _loader_versions(loader: str) -> dict[str, str]:
     return {}
 
 
-def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> tuple[np.ndarray, list[str]]:
+def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str, pipeline=None) -> tuple[np.ndarray, list[str]]:
     """The batch neighbours' preprocessed rows (none: an empty array) and the notes on them."""
     if config.batch_neighbours == "none":
         return np.empty((0,)), []
@@ -106,16 +91,19 @@ def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> 
     rows = call_rows(config)
     if rows < 2:
         raise ConfigError("batch neighbours need at least 2 rows per call (--batch-size): the image and one other")
-    return neighbour_rows(config, size, rows - 1, source)
+    return neighbour_rows(config, size, rows - 1, source, pipeline)
 
 
 def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
-    """What the call path did, in the words of the user's own code."""
+    """What the call path did, in the words of the user's own code (or which runtime served the model, and its export)."""
     import keras
+
+    if getattr(prepared, "served", None) is not None:
+        return prepared.served.notes()
 
     jax = keras.backend.backend() == "jax"
     notes = {"predict": ["Called as model.predict(x, batch_size=len(x)) (always training=False)."],
-             "eager": [f"Called eagerly as model(x, training={config.training_mode and config.training_part != 'dropout'}), "
+             "eager": [f"Called eagerly as model(x, training={config.training_mode and config.training_part not in ('dropout', 'augmentation')}), "
                        "with no compiled function."],
              "xla": ["Under JAX, jax.jit already compiles with XLA: the xla path is the compiled one."] if jax else
                     ["Called through tf.function(jit_compile=True): XLA compiles the model."]}.get(config.call, [])
@@ -123,19 +111,41 @@ def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
         notes.append("Under XLA, TensorFlow draws its stateless random numbers with another algorithm, so the dropout "
                      "masks differ from the other paths' (still one mask per pass, from the pass's key).")
     if config.training_mode:
-        notes.append(training_call_note(config.training_part, prepared.layers.get("batchnorm", 0), prepared.layers.get("dropout", 0)))
+        notes.append(training_call_note(config.training_part, prepared.layers.get("batchnorm", 0), prepared.layers.get("dropout", 0),
+                                        prepared.augmentation))
     return notes
 
 
-def training_call_note(part: str, bn: int, do: int) -> str:
-    """What the call in training mode did, for the whole of it or one part ("batchnorm", "dropout")."""
+def row_mixing_note(config: ExperimentConfig, prepared: Any) -> list[str]:
+    """The sentence saying a run goes one pass per call because the model's augmentation layers mix rows, if so."""
+    from vggcompare.core.analysis.verdict import model_augmentation_active
+
+    mixing = [text.split(" ", 1)[0] for text in prepared.augmentation if text.split(" ", 1)[0] in ("MixUp", "CutMix")]
+    if not mixing or not model_augmentation_active(config):
+        return []
+    return [f"The model's {' and '.join(mixing)} mix{'es' * (len(mixing) == 1)} the rows of one call, so each pass ran in a "
+            "call of its own (one pass per call): it mixes the image with itself, which changes nothing."]
+
+
+def training_call_note(part: str, bn: int, do: int, augmentation: list[str] = ()) -> str:
+    """What the call in training mode did, for the whole of it or one part ("batchnorm", "dropout", "augmentation")."""
+    from vggcompare.core.analysis.verdict import join_words
+
+    if part == "augmentation":
+        return (f"Called with training=False and only the model's augmentation layers ({len(augmentation)}: "
+                f"{join_words(list(augmentation))}) acting, each pass with its own transform keyed per pass: BatchNorm "
+                f"layers ({bn}) kept their moving statistics and the Dropout layers ({do}) were off.")
     if part == "dropout":
         return (f"Called with training=False and only the Dropout layers ({do}) on, with a mask keyed per pass: "
                 f"BatchNorm layers ({bn}) kept their moving statistics, as in inference.")
     dropout = (f"the Dropout layers ({do}) were kept off" if part == "batchnorm"
                else f"Dropout layers ({do}) are on with a mask keyed per pass")
+    augmented = ""
+    if augmentation:
+        augmented = (f"; the augmentation layers inside the model ({len(augmentation)}: {join_words(list(augmentation))}) "
+                     + ("were kept off" if part == "batchnorm" else "act with a transform keyed per pass"))
     return (f"Called with training=True: BatchNorm layers ({bn}) normalise with this call's own batch statistics, "
-            f"{dropout}; BatchNorm's moving statistics are put back after each call.")
+            f"{dropout}{augmented}; BatchNorm's moving statistics are put back after each call.")
 
 
 def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, config: ExperimentConfig,
@@ -145,21 +155,26 @@ def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, conf
     ``parts`` holds pass 1 with each part of training mode alone ("batchnorm": Dropout kept off; "dropout":
     BatchNorm in inference), on the same batch and dropout keys; the sentence then says how far each moved
     the top-5 probabilities (inference's top 5 classes)."""
-    from vggcompare.core.analysis.verdict import fmt
+    from vggcompare.core.analysis.verdict import fmt, join_words
 
     bn, do = prepared.layers.get("batchnorm", 0), max(prepared.layers.get("dropout", 0), prepared.dropout_layers)
+    augmentation = list(getattr(prepared, "augmentation", []))
     ref = inferred[0].astype(np.float64)
     diff = np.abs(trained.astype(np.float64) - ref)
     labels = prepared.labels
     top = (int(np.argmax(ref)), int(np.argmax(trained)))
-    if not bn and not do:
-        return ("No BatchNorm or Dropout layer: training mode changes nothing here "
+    if not bn and not do and not augmentation:
+        return ("No BatchNorm, Dropout or augmentation layer: training mode changes nothing here "
                 f"(pass 1 against inference on its input: largest difference {fmt(float(diff.max()))}).")
-    which = " and ".join(w for w in (f"{bn} BatchNorm layer(s) using the batch's statistics" if bn else "",
-                                     f"{do} Dropout layer(s) dropping units" if do else "") if w)
+    which = ", ".join(w for w in (f"{bn} BatchNorm layer(s) using the batch's statistics" if bn else "",
+                                  f"{do} Dropout layer(s) dropping units" if do else "",
+                                  f"{len(augmentation)} augmentation layer(s) ({join_words(augmentation)})"
+                                  if augmentation else "") if w)
     if config.training_part != "all":
         which = {"batchnorm": f"{bn} BatchNorm layer(s) using the batch's statistics (Dropout kept off)",
-                 "dropout": f"{do} Dropout layer(s) dropping units (BatchNorm in inference)"}[config.training_part]
+                 "dropout": f"{do} Dropout layer(s) dropping units (BatchNorm in inference)",
+                 "augmentation": f"{len(augmentation)} augmentation layer(s) ({join_words(augmentation)}; BatchNorm in "
+                                 "inference, Dropout off)"}[config.training_part]
     moved = (f"top-1 changed from {labels[top[0]]} to {labels[top[1]]}" if top[0] != top[1] else f"top-1 stayed {labels[top[0]]}")
     text = (f"Training mode made the difference through {which}: pass 1 against inference on the same input moved a "
             f"probability by up to {fmt(float(diff.max()))}; {moved}.")
@@ -172,24 +187,25 @@ def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, conf
             flip = " (top-1 changed)" if int(np.argmax(p)) != top[0] else ""
             return f"{what} alone moved them by up to {fmt(float(np.abs(p[five].astype(np.float64) - ref[five]).max()))}{flip}"
 
+        augmented = f"; {part(parts['augmentation'], 'the augmentation layers', len(augmentation))}" if "augmentation" in parts else ""
         text += (f" Split on the same batch and dropout keys: training mode moved the top-5 probabilities by up to "
                  f"{fmt(float(diff[five].max()))}; {part(parts['batchnorm'], 'BatchNorm batch statistics', bn)}; "
-                 f"{part(parts['dropout'], 'Dropout', do)}.")
+                 f"{part(parts['dropout'], 'Dropout', do)}{augmented}.")
     return text
 
 
-def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:
+def timings(t: dict[str, float], first_call: float, n: int) -> Timings:
     """Seconds of each stage from the time stamps ``t`` (start, model, passes, end)."""
     pass_seconds = t["end"] - t["passes"]
     explained = {"explain_seconds": round(t["explained"] - t["end"], 4)} if "explained" in t else {}
-    return {
+    return Timings.from_dict({
         "model_seconds": round(t["model"] - t["start"], 4),
         "first_call_seconds": round(first_call, 4),
         "passes_seconds": round(pass_seconds, 4),
         "seconds_per_pass": round(pass_seconds / n, 5),
         "passes_per_second": round(n / pass_seconds, 3) if pass_seconds > 0 else 0.0,
         "total_seconds": round(t["end"] - t["start"], 4),
-    } | explained
+    } | explained)
 
 
 def notes_for(config: ExperimentConfig, image: LoadedImage, softmax_applied: bool, facts: dict[str, Any],
@@ -217,9 +233,11 @@ def finish(result: RunResult, image: LoadedImage, dropout_layers: int) -> RunRes
     config = result.config
     result.name = f"{short_source(image)} · {config.summary()}"
     rows = None
-    if not random_sources(config, dropout_layers > 0):
-        rows = row_pattern(result.probabilities, int(result.environment.get("passes_per_call", 1)))
-    result.verdict = run_verdict(result.statistics, result.labels, config, dropout_layers > 0, result.notes, rows)
+    augmentation = list(result.environment.augmentation_layers_in_model or ())
+    if not random_sources(config, dropout_layers > 0, augmentation):
+        rows = row_pattern(result.probabilities, int(result.environment.passes_per_call or 1))
+    result.verdict = run_verdict(result.statistics, result.labels, config, dropout_layers > 0, result.notes, rows,
+                                 augmentation)
     return result
 
 
@@ -228,9 +246,9 @@ def short_source(image: LoadedImage) -> str:
     return image.source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def image_record(image: LoadedImage, picture: np.ndarray) -> dict:
+def image_record(image: LoadedImage, picture: np.ndarray) -> ImageFacts:
     """What the result records about the image, including the pixel hash that `reproduce` checks."""
-    return {
+    return ImageFacts.from_dict({
         "source": image.source,
         "format": image.format,
         "original_mode": image.original_mode,
@@ -240,7 +258,7 @@ def image_record(image: LoadedImage, picture: np.ndarray) -> dict:
         "notes": list(image.notes),
         "pixels_sha256": pixels_sha256(image),
         "model_input_size": [int(picture.shape[0]), int(picture.shape[1])],
-    }
+    })
 
 
 def pixels_sha256(image: LoadedImage) -> str:

@@ -143,14 +143,14 @@ def _same_machine(result: RunResult) -> bool:
     """Whether ``result`` was made on a machine like this one (same CPU name and instruction sets)."""
     from vggcompare.core.model.cpu import cpu_flags, cpu_name
 
-    env = result.environment
+    env = result.environment.to_dict()
     return env.get("cpu") == cpu_name() and sorted(env.get("cpu_flags") or []) == sorted(cpu_flags())
 
 
 def recorded_config(result: RunResult, other: RunResult) -> ExperimentConfig:
     """The file's configuration with the process settings it recorded made explicit where the two files differ."""
     cfg = result.config
-    env, other_env = result.environment, other.environment
+    env, other_env = result.environment.to_dict(), other.environment.to_dict()
     changes: dict[str, Any] = {}
     if env.get("kernels") != other_env.get("kernels") and env.get("kernels") in ("oneDNN", "Eigen"):
         changes["kernels"] = env["kernels"].lower()
@@ -177,7 +177,7 @@ def compare_files_by_layer(a: RunResult, b: RunResult, image_path: str | None = 
     if not all(here):
         for name, r, local in (("A", a, here[0]), ("B", b, here[1])):
             if not local and r.layers is None:
-                raise ResultFileError(f"{name} was made on another machine ({r.environment.get('cpu', 'unknown CPU')}) and "
+                raise ResultFileError(f"{name} was made on another machine ({r.environment.value('cpu', 'unknown CPU')}) and "
                                       "stores no layer fingerprints: make it again there with run --layers --out FILE")
         traces = [a.layers, b.layers]
         if traces[0] is None or traces[1] is None:

@@ -38,7 +38,7 @@ def plot_fonts(plot_widget, font) -> None:
 def caption_lines(result: RunResult, other: RunResult | None = None, full_paths: bool = False) -> list[str]:
     """The lines under a figure: image file name, model and settings (B's too for a difference)."""
     def one(r: RunResult) -> str:
-        image = shown_path(r.config.image or r.image.get("source"), full_paths)
+        image = shown_path(r.config.image or r.image.source, full_paths)
         return f"{image} · {r.config.summary()}" if image else r.config.summary()
     return [one(result)] if other is None else [f"A: {one(result)}", f"B: {one(other)}"]
 

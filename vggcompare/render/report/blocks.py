@@ -33,7 +33,7 @@ def settings_pairs(result: RunResult) -> list[tuple[str, str]]:
     augmentation = "off" if not aug.enabled else (
         f"on ({aug.engine}): rotation {_range(aug.rotation)}{degrees}, shift {_range(aug.width_shift)}/{_range(aug.height_shift)}, "
         f"shear {_range(aug.shear)}{degrees}, zoom {_range(aug.zoom)}{', flips' if aug.horizontal_flip else ''}")
-    pairs = [("image", shown_path(c.image or result.image.get("source"))),
+    pairs = [("image", shown_path(c.image or result.image.source)),
              ("model", c.model if not c.is_custom_model else shown_path(c.model))]
     pairs += [(key, shown_path(getattr(c, key))) for key in ("weights", "labels") if getattr(c, key)]
     pairs += [
@@ -45,7 +45,7 @@ def settings_pairs(result: RunResult) -> list[tuple[str, str]]:
         ("loader", c.loader + (f", DCT {c.dct_method}" if c.dct_method != "default" else "") + (", antialias" if c.antialias else "")),
         ("resize", c.interpolation),
         ("call", c.call + (", training=True" if c.training_mode else "")
-         + {"batchnorm": " (BatchNorm only)", "dropout": " (Dropout only)"}.get(c.training_part if c.training_mode else "all", "")),
+         + {"batchnorm": " (BatchNorm only)", "dropout": " (Dropout only)", "augmentation": " (augmentation layers only)"}.get(c.training_part if c.training_mode else "all", "")),
         ("batch neighbours", c.batch_neighbours if c.batch_neighbours in ("none", "samples") else shown_path(c.batch_neighbours)),
         ("preprocessing", c.effective_preprocess),
         ("pitfalls", ", ".join(c.pitfalls) or "none"),
@@ -56,6 +56,15 @@ def settings_pairs(result: RunResult) -> list[tuple[str, str]]:
         ("kernels", c.kernels),
         ("backend", c.backend),
     ]
+    if c.runtime != "keras":  # where the model is served, with the export's hash from the environment record
+        sha = result.environment.export_sha256 if result.environment else None
+        served = c.runtime + ("" if c.tflite_xnnpack else ", XNNPACK off") + (f", {c.tflite_threads} threads" if c.tflite_threads else "")
+        served += f" (export {sha[:12]})" if sha else ""
+        pairs.append(("served by", served))
+        if c.calibration:
+            pairs.append(("calibration", shown_path(c.calibration)))
+        if c.reference_model:
+            pairs.append(("reference model", shown_path(c.reference_model)))
     return pairs
 
 
@@ -64,7 +73,7 @@ def files_html(result: RunResult, full_paths: bool) -> str:
     if not full_paths:
         return ""
     c = result.config
-    files = [("image", c.image or result.image.get("source"))] + [(k, getattr(c, k)) for k in ("model", "weights", "labels")]
+    files = [("image", c.image or result.image.source)] + [(k, getattr(c, k)) for k in ("model", "weights", "labels")]
     shown = [f"{k} {esc(v)}" for k, v in files if v and ("/" in str(v) or "\\" in str(v))]
     return f"<p class='small'>Files: {' · '.join(shown)}</p>" if shown else ""
 
@@ -72,12 +81,12 @@ def files_html(result: RunResult, full_paths: bool) -> str:
 def environment_pairs(result: RunResult) -> list[tuple[str, str]]:
     """(item, value) for the software, machine and speed the run had."""
     env, t = result.environment, result.timings
-    pairs = [("TensorFlow", env.get("tensorflow", "?")), ("Keras", env.get("keras", "?")), ("NumPy", env.get("numpy", "?")),
-             ("Python", env.get("python", "?")), ("CPU", f"{env.get('cpu', '?')} ({env.get('device', '?')})"),
-             ("threads", env.get("intra_op_threads", "?")), ("kernel library", env.get("onednn", "default")),
-             ("model", env.get("model", "?"))]
-    if t.get("passes_per_second"):
-        pairs.append(("speed", f"{t['passes_per_second']:.3g} passes/s, {t.get('seconds_per_pass', 0) * 1000:.0f} ms per pass"))
+    pairs = [("TensorFlow", env.tensorflow or "?"), ("Keras", env.keras or "?"), ("NumPy", env.numpy or "?"),
+             ("Python", env.python or "?"), ("CPU", f"{env.cpu or '?'} ({env.device or '?'})"),
+             ("threads", "?" if env.intra_op_threads is None else env.intra_op_threads), ("kernel library", env.kernels or env.value("onednn", "default")),
+             ("model", env.model or "?")]
+    if t.passes_per_second:
+        pairs.append(("speed", f"{t.passes_per_second:.3g} passes/s, {(t.seconds_per_pass or 0) * 1000:.0f} ms per pass"))
     return [(k, str(v)) for k, v in pairs]
 
 
@@ -114,8 +123,8 @@ def differing_rows(a: RunResult, b: RunResult, settings: list[str], environment:
     rows = []
     for key in settings:
         if key == "image pixels":
-            rows.append(["image pixels", f"sha256 {a.image.get('pixels_sha256', '')[:10]}…", f"sha256 {b.image.get('pixels_sha256', '')[:10]}…"])
+            rows.append(["image pixels", f"sha256 {(a.image.pixels_sha256 or '')[:10]}…", f"sha256 {(b.image.pixels_sha256 or '')[:10]}…"])
         else:
             rows.append([key, _setting_value(fa, key, full_paths), _setting_value(fb, key, full_paths)])
-    rows += [[f"environment: {key}", str(a.environment.get(key, "")), str(b.environment.get(key, ""))] for key in environment]
+    rows += [[f"environment: {key}", str(a.environment.value(key, "")), str(b.environment.value(key, ""))] for key in environment]
     return rows

@@ -37,7 +37,7 @@ def load_pictures(results) -> dict:
 
     pictures = {}
     for result in results:
-        source = result.config.image or result.image.get("source")
+        source = result.config.image or result.image.source
         if source and source not in pictures:
             try:
                 pictures[source] = load_image(str(source)).image
@@ -50,7 +50,7 @@ def _picture(result: RunResult):
     """The analysed picture as a QImage, when its file is still on disk (or was read beforehand into ``PICTURES``)."""
     from vggcompare.render.qimages import pil_to_pixmap
 
-    source = result.config.image or result.image.get("source")
+    source = result.config.image or result.image.source
     preloaded = PICTURES.get()
     image = (preloaded.get(source) if preloaded is not None else load_pictures([result]).get(source)) if source else None
     return pil_to_pixmap(image, 600).toImage() if image is not None else None
@@ -66,14 +66,14 @@ def _thumb_image(thumb):
 def inputs_block(page: Page, result: RunResult, x: float, y: float, width: float, full_paths: bool, draw: bool) -> float:
     """The picture with its name, then the first inputs as the model saw them; returns the height used."""
     picture, h = _picture(result), 0.0
-    name = shown_path(result.config.image or result.image.get("source"), full_paths)
-    size = result.image.get("original_size") or ["?", "?"]
+    name = shown_path(result.config.image or result.image.source, full_paths)
+    size = result.image.original_size or ("?", "?")
     if picture is not None:
         box_h = min(120.0, width * picture.height() / max(1, picture.width()))
         h += (page.image(picture, x, y, width, box_h).height() if draw else box_h) + 3
     else:
         h += page.text("<span class='small'>(The picture's file is no longer available.)</span>", x, width, y + h) if draw else 10
-    caption = f"<span class='small'><b>{esc(name)}</b> · {size[0]}×{size[1]} {esc(result.image.get('format', ''))}</span>"
+    caption = f"<span class='small'><b>{esc(name)}</b> · {size[0]}×{size[1]} {esc(result.image.format or '')}</span>"
     h += page.text(caption, x, width, y + h) if draw else page.measure(caption, width)
     thumbs = result.thumbnails[:THUMBS]
     if not thumbs:

@@ -1,0 +1,86 @@
+"""What a model's own layers do, nested models opened: BatchNorm, Dropout, augmentation and preprocessing layers.
+
+Keras' image augmentation layers act when the model is called with ``training=True``: the ``Random*`` layers and
+those not named so (AugMix, CutMix, MixUp, RandAugment, Solarization). Some act at inference too: RandomCrop
+crops the centre (resizing first when the image is smaller). MixUp and CutMix mix each row with another row of
+the same call. Rescaling and Normalization layers preprocess the input inside the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vggcompare.core.model.nested import iter_layers
+
+AUGMENTATION = frozenset({
+    "AugMix", "CutMix", "MixUp", "RandAugment", "Solarization", "GaussianNoise",
+    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomCrop",
+    "RandomBrightness", "RandomHeight", "RandomWidth", "RandomShear", "RandomHue", "RandomSaturation",
+    "RandomGrayscale", "RandomColorJitter", "RandomColorDegeneration", "RandomSharpness", "RandomPosterization",
+    "RandomInvert", "RandomPerspective", "RandomElasticTransform", "RandomErasing", "RandomGaussianBlur",
+})
+ROW_MIXING = frozenset({"MixUp", "CutMix"})  # each row mixed with another row of the same call
+ACTS_AT_INFERENCE = frozenset({"RandomCrop"})  # crops the centre at inference
+PREPROCESSING = frozenset({"Rescaling", "Normalization"})
+
+
+def is_augmentation(layer: Any) -> bool:
+    """True for a Keras image augmentation layer (random in training mode)."""
+    name = type(layer).__name__
+    return name in AUGMENTATION or (name.startswith("Random") and hasattr(layer, "generator"))
+
+
+def _degrees(factor: Any) -> str:
+    low, high = (-factor, factor) if isinstance(factor, (int, float)) else tuple(factor)
+    return f"{low * 360:+.0f}° to {high * 360:+.0f}°"
+
+
+def _fraction(factor: Any) -> str:
+    low, high = (-factor, factor) if isinstance(factor, (int, float)) else tuple(factor)
+    return f"{low:+.0%} to {high:+.0%}"
+
+
+_FLIPS = {"horizontal": "left to right", "vertical": "upside down",
+          "horizontal_and_vertical": "left to right and upside down"}
+
+
+def describe_augmentation(layer: Any) -> str:
+    """'RandomFlip (flips the image horizontally at random)': the layer's class and what it does, from its settings."""
+    name = type(layer).__name__
+    cfg = layer.get_config() if hasattr(layer, "get_config") else {}
+    what = {
+        "RandomFlip": lambda: f"flips the image {_FLIPS.get(cfg.get('mode'), '')} at random",
+        "RandomRotation": lambda: f"rotates the image by a random angle from {_degrees(cfg.get('factor', 0))}",
+        "RandomZoom": lambda: f"zooms by a random factor (height {_fraction(cfg.get('height_factor', 0))})",
+        "RandomTranslation": lambda: (f"shifts the image by a random fraction (height {_fraction(cfg.get('height_factor', 0))}, "
+                                      f"width {_fraction(cfg.get('width_factor', 0))})"),
+        "RandomContrast": lambda: f"changes the contrast by a random factor ({_fraction(cfg.get('factor', 0))})",
+        "RandomBrightness": lambda: f"changes the brightness by a random amount ({_fraction(cfg.get('factor', 0))})",
+        "RandomCrop": lambda: (f"crops a random {cfg.get('height')}×{cfg.get('width')} window (at inference it crops "
+                               "the centre, so it acts then too)"),
+        "MixUp": lambda: "mixes each image with another image of the same call",
+        "CutMix": lambda: "pastes a patch of another image of the same call",
+        "GaussianNoise": lambda: f"adds Gaussian noise (std {cfg.get('stddev')})",
+    }.get(name, lambda: "changes the image at random")
+    return f"{name} ({what()})"
+
+
+def augmentation_layers(model: Any) -> list[str]:
+    """What each augmentation layer of ``model`` does (nested models opened), in order."""
+    return [describe_augmentation(layer) for _path, layer in iter_layers(model) if is_augmentation(layer)]
+
+
+def mixes_rows(model: Any) -> bool:
+    """True when an augmentation layer of ``model`` mixes the rows of a call (MixUp, CutMix)."""
+    return any(type(layer).__name__ in ROW_MIXING for _path, layer in iter_layers(model))
+
+
+def count_layers(model: Any) -> dict[str, int]:
+    """How many BatchNorm, Dropout and augmentation layers ``model`` has, nested models included."""
+    counts = {"batchnorm": 0, "dropout": 0, "augmentation": 0}
+    for _path, layer in iter_layers(model):
+        name = type(layer).__name__
+        counts["batchnorm"] += "BatchNormalization" in name
+        counts["dropout"] += "Dropout" in name
+        counts["augmentation"] += is_augmentation(layer)
+    return counts
