@@ -113,7 +113,7 @@ def test_the_layers_demonstration_answers_where_training_mode_breaks_the_model(q
 
     from sweep_helpers import drive
     from vggcompare.core.config import ExperimentConfig
-    from vggcompare.core.studies.presets import run_preset
+    from vggcompare.core.studies.presets.run import run_preset
     from vggcompare.gui.present.pages import AnswerPage
     from vggcompare.gui.present.questions import question
 

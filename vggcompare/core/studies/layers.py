@@ -193,7 +193,7 @@ def compare_files_by_layer(a: RunResult, b: RunResult, image_path: str | None = 
     from vggcompare.core.passes.engine_steps import pixels_sha256
 
     for name, r in (("A", a), ("B", b)):
-        recorded = r.image.get("pixels_sha256")
+        recorded = r.image.pixels_sha256
         if recorded and recorded != pixels_sha256(image):
             from vggcompare.core.errors import ImageError
 
