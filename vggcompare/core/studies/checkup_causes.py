@@ -19,7 +19,7 @@ from vggcompare.core.runtime_rules import DEPLOYMENT, RUNTIMES, TITLES, under_ja
 
 
 
-TRAINING_CALLS = "BatchNorm statistics changed by earlier training-mode calls"
+TRAINING_CALLS = "earlier training-mode calls"  # BatchNorm statistics changed by them
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False).",
               not_applicable="" if vgg else "for this model the same computation as the dropout row (its own Dropout "
                                             "layers on at their own rates, BatchNorm in inference): that row measures both"),
-        Cause(TRAINING_CALLS, "1 call with training=True before", {"training_calls_before": 1},
+        Cause(TRAINING_CALLS, "BatchNorm statistics moved by 1 call", {"training_calls_before": 1},
               "Your code called model(x, training=True) once before predicting (a training step, a check in training "
               "mode, a layer calling BatchNorm with training=True): Keras 3 updated BatchNorm's moving statistics, and "
               "every later predict and model(x) uses them."),
