@@ -47,7 +47,6 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     """Run the checkup, print its table and headline, write checkup.json (atomically) and the report."""
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.core.atomic import atomic_write_text
-    from vggcompare.core.input.images import load_image
     from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.checkup import run_checkup
 
@@ -61,7 +60,7 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
         if not args.quiet and p.stage == "loading":
             sys.stderr.write(p.message + "\n")
 
-    checkup = drive(run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only), show)
+    checkup = drive(run_checkup(config, new_processes=not args.in_process_only), show)  # config.image: the absolute path
     print(f"Checkup of {checkup.image}\nModel: {checkup.model}; reference top-1: {checkup.reference_top1}\n")
     print_table(checkup)
     print(f"\n{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s.")

@@ -35,7 +35,7 @@ from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled, UserFunctionError
 from vggcompare.core.job_driver import relay
-from vggcompare.core.input.images import LoadedImage, load_image
+from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_own import own_function_causes
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
@@ -139,12 +139,11 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
     ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads).
     ``pipeline`` (core.input.user_functions.UserPipeline) holds the caller's own functions that ``config`` names;
     ``model_file`` is a saved copy of an in-memory model, which the new processes load instead."""
+    from vggcompare.core.passes.engine import resolve_image
+
     t0 = time.perf_counter()
-    if image is None:
-        if not config.image:
-            raise ConfigError("no image was given")
-        image = load_image(config.image)
-    ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
+    config, image = resolve_image(config, image)  # once: the runs below get the picture and its path
+    ref_cfg = reference_config(config)
     causes = own_function_causes(causes_for(ref_cfg, image), ref_cfg)
     causes = [without_file(c, image, new_processes, ref_cfg, model_file) for c in causes]
     fresh = start_fresh(causes, ref_cfg, image, model_file)
@@ -182,19 +181,18 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0, 
             row.reason = "no augmentation layer inside the model: nothing to draw"
             continue
         start = time.perf_counter()
-        try:
-            cfg = ref_cfg.replace(**cause.changes).validate()
+        try:  # each cause's configuration is validated once: by start_fresh, or by run_passes
             if cause.fresh_process:
                 yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel,
                                       lambda: Progress("passes", k, len(causes) + 1, time.perf_counter() - t0, None,
                                                        f"Checkup {k + 1} of {len(causes) + 1}: {cause.key} (a new Python process)"))
             else:
-                yield from run(cause.key, cfg, k)
+                yield from run(cause.key, ref_cfg.replace(**cause.changes), k)
         except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError) as exc:
             row.reason = str(exc).rstrip(".")
             continue
         row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
-        passes += cfg.passes
+        passes += results[cause.key].config.passes
         _measure(row, cause, results, probs, labels)
         _export_time(row, results[cause.key].environment)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
