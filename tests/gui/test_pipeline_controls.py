@@ -50,12 +50,13 @@ def test_what_the_model_sees_follows_the_loader(window):
     assert "load_img's view" in panel.input_caption.text() and "engine" in panel.input_caption.text()
 
 
-def test_the_checkup_card_comes_first_and_ends_on_its_ranked_table(qtbot, window, gui_model):
+def test_the_checkup_demonstration_ends_on_its_ranked_table(qtbot, window, gui_model):
+    """The checkup as a demonstration (presenter mode's path; the gallery's card opens the Checkup tab)."""
     gallery = window.tabs.gallery
     assert list(gallery.cards)[0] == "checkup"
     window.controls.set_config(ExperimentConfig(model=gui_model["model"], labels=gui_model["labels"], preprocess="none"))
     with qtbot.waitSignal(window.session.preset_ready, timeout=180_000):
-        gallery.cards["checkup"].run_button.click()
+        window.start_preset("checkup")
     view = window.tabs.preset_view
     table = view.table
     assert table.rowCount() > 15

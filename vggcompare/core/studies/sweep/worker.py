@@ -16,7 +16,7 @@ import numpy as np
 
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ImageError
+from vggcompare.core.errors import ExportError, ImageError
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
 from vggcompare.core.input.loaders import loader_input
@@ -88,14 +88,23 @@ class SweepWorker:
         failed: dict[tuple[int, int], str] = {}  # (image, variant): what the variant's loader could not read
         for k, (_name, cfg) in enumerate(self.variants):
             readable = {}
-            for index, loaded in images.items():
+            try:
+                size = prepare_model(cfg, allow_download=self.allow_download).input_size
+            except ExportError as exc:  # a converter that refuses the model: an error row for each image, not a crash
+                failed.update({(index, k): str(exc) for index in images})
+                size = None
+            for index, loaded in images.items() if size is not None else ():
                 try:
-                    readable[index] = loader_input(loaded, prepare_model(cfg, allow_download=self.allow_download).input_size, cfg)[0]
+                    readable[index] = loader_input(loaded, size, cfg)[0]
                 except ImageError as exc:
                     failed[(index, k)] = str(exc)
             if len(readable) < len(images):
                 yield (len(images) - len(readable)) * cfg.passes
-            out = yield from self._run_variant(cfg, readable)
+            try:
+                out = yield from self._run_variant(cfg, readable)
+            except ExportError as exc:  # random weights are exported once drawn, so a refusal can come here
+                failed.update({(index, k): str(exc) for index in readable})
+                out = {}
             probs.append(out)
             pictures.append(readable)
         rows = []
