@@ -111,7 +111,7 @@ def run_passes(
     check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
     own = pipeline_for(config, pipeline)
     stop = cancel or (lambda: False)
-    config, image = _resolve_image(config, image)
+    config, image = resolve_image(config, image)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting the backend and preparing the model…")
     facts = steps.start_engine(config)  # 1. the backend
     prepared = prepare_model(config, allow_download=allow_download, download_progress=download_progress, cancel=stop)
@@ -192,8 +192,11 @@ def run_passes(
     return steps.finish(result, image, prepared.dropout_layers)
 
 
-def _resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple[ExperimentConfig, LoadedImage]:
-    """The picture to use, loaded from ``config.image`` when not given; the config records its path."""
+def resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple[ExperimentConfig, LoadedImage]:
+    """The picture to use, loaded from ``config.image`` when not given; the config records its path.
+
+    The one place a run, a checkup or a demonstration turns the configuration's image path into a picture
+    (a run given both does nothing here)."""
     if image is None:
         if not config.image:
             raise ConfigError("no image was given")
