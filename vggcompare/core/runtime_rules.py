@@ -24,6 +24,11 @@ TITLES = {
     "onnxruntime": "ONNX Runtime: model.export(format='onnx'), InferenceSession.run",
 }
 
+# Short names, for table cells (the checkup's setting column)
+SHORT = {"keras": "the Keras model", "savedmodel": "SavedModel", "tflite": "TFLite float32",
+         "tflite-float16": "TFLite float16 weights", "tflite-int8-dynamic": "TFLite dynamic-range int8",
+         "tflite-int8": "TFLite full-integer int8", "onnxruntime": "ONNX Runtime"}
+
 # What a deployment does to be served this way (the checkup's "what your code would do").
 DEPLOYMENT = {
     "savedmodel": "Your deployment serves model.export()'s SavedModel (TF Serving, tf.saved_model.load(...).serve).",
