@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from vggcompare.core.analysis.records import Environment
+from vggcompare.core.analysis.records import Environment, ImageFacts
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.runtime_rules import RUNTIMES
 from vggcompare.render.report.blocks import settings_pairs
@@ -20,6 +20,7 @@ def test_each_runtime_and_the_tflite_settings_round_trip_through_the_group(windo
     assert controls.groups["serving"].title == "Where the model is served"
     assert [serving.runtime.itemData(i) for i in range(serving.runtime.count())] == list(RUNTIMES)
     assert not serving.xnnpack.isEnabled() and not serving.calibration.isEnabled()  # Keras: no interpreter settings
+    assert serving.xnnpack.toolTip().startswith("The XNNPACK delegate and the interpreter's thread count are TFLite settings")
     for runtime in RUNTIMES:
         serving.runtime.setCurrentIndex(serving.runtime.findData(runtime))
         assert controls.config(image="x.png").runtime == runtime
@@ -30,7 +31,7 @@ def test_each_runtime_and_the_tflite_settings_round_trip_through_the_group(windo
     cfg = controls.config(image="x.png")
     assert (cfg.runtime, cfg.tflite_xnnpack, cfg.tflite_threads, cfg.calibration) == ("tflite-int8", False, 2, str(tmp_path))
     assert "served by tflite-int8" in cfg.summary()
-    pairs = dict(settings_pairs(SimpleNamespace(config=cfg, image={}, environment=Environment(export_sha256="ab" * 32))))
+    pairs = dict(settings_pairs(SimpleNamespace(config=cfg, image=ImageFacts(), environment=Environment(export_sha256="ab" * 32))))
     assert pairs["served by"] == "tflite-int8, XNNPACK off, 2 threads (export abababababab)"
     controls.set_config(ExperimentConfig())
     assert serving.runtime.currentData() == "keras" and controls.config(image="x.png").runtime == "keras"
