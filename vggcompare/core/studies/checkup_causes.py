@@ -14,8 +14,8 @@ from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.input.loaders import is_jpeg
 from vggcompare.core.model.mc_dropout import adds_dropout_layers
+from vggcompare.core.runtime_rules import DEPLOYMENT, RUNTIMES, SHORT, under_jax
 from vggcompare.core.option_rules import why_not
-from vggcompare.core.runtime_rules import DEPLOYMENT, RUNTIMES, TITLES, under_jax
 
 
 
@@ -154,10 +154,10 @@ def runtime_causes(ref: ExperimentConfig) -> list[Cause]:
         missing = missing_package(runtime, ref.backend) if runtime != "keras" else ""
         changes = {"runtime": runtime, "call": "compiled", **defaults}
         if runtime == "keras":
-            out.append(Cause("runtime keras", TITLES[runtime], {**changes, "call": ref.call},
+            out.append(Cause("runtime keras", SHORT[runtime], {**changes, "call": ref.call},
                              "Your code calls the Keras model itself rather than its export."))
             continue
-        out.append(Cause(f"runtime {runtime}", TITLES[runtime], changes, DEPLOYMENT[runtime],
+        out.append(Cause(f"runtime {runtime}", SHORT[runtime], changes, DEPLOYMENT[runtime],
                          not_applicable=f"the package {missing.replace('_', '-')} is not installed"
                          f"{' (' + under_jax(runtime) + ')' if ref.backend == 'jax' else ''}" if missing else ""))
     return out
