@@ -104,7 +104,7 @@ def delayed(function, args: tuple, kwargs: dict, seconds: float, cancel=None):
     """
     import inspect
 
-    from vggcompare.core.studies.sweep import SweepProgress
+    from vggcompare.core.studies.sweep.run import SweepProgress
 
     start = time.monotonic()
     while time.monotonic() - start < seconds:
@@ -125,7 +125,8 @@ def fake_preset(name, config, image, history_dir, cancel=None, hold: bool = Fals
     With ``hold`` it waits after the first report until cancelled (a demonstration left mid-run).
     """
     from vggcompare.core.passes.engine import Progress
-    from vggcompare.core.studies.presets import PRESETS, PresetOutcome
+    from vggcompare.core.studies.presets.base import PresetOutcome
+    from vggcompare.core.studies.presets.registry import PRESETS
 
     preset = PRESETS[name]
     yield Progress("passes", 0, 2, 0.0, None, f"{preset.title}: step 1 of 2")

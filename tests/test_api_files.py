@@ -100,9 +100,20 @@ def test_load_reads_a_checkup_json(vc, photo, tmp_path):
     back = vc.load(found.save(tmp_path / "checkup.json"))
     assert type(back).__name__ == "Checkup" and back.headline() == found.headline()
     assert back.row("resize filter").cause == "resize filter"
+    assert back.report(tmp_path / "checkup.pdf").read_bytes()[:5] == b"%PDF-"  # from the file alone, in a new process
 
 
 def test_report_writes_a_pdf_from_a_plain_process(vc, photo, tmp_path):
     result = vc.run(probe_model(), photo, passes=2, progress=False)
     pdf = result.report(tmp_path / "run.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_compare_of_two_runs_and_its_report(vc, photo, tmp_path):
+    model = probe_model()
+    a = vc.run(model, photo, passes=2, progress=False)
+    b = vc.run(model, photo, passes=2, interpolation="bilinear", progress=False)
+    found = vc.compare(a, b)
+    assert not found.numbers.bit_identical and "interpolation" in found.verdict
+    assert "interpolation" in vc.compare(a.save(tmp_path / "a.json"), b.save(tmp_path / "b.json")).verdict
+    assert found.report(tmp_path / "ab.pdf").read_bytes()[:5] == b"%PDF-"

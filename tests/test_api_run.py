@@ -121,3 +121,21 @@ def test_seeding_as_a_number_means_once_with_that_seed(vc, probe, photo):
 
 def test_picture_helper_differs_by_seed():
     assert not np.array_equal(picture(0), picture(1))
+
+
+def test_runtime_serves_the_in_memory_model_through_an_export(vc, probe, photo):
+    keras_run = vc.run(probe, photo, passes=1, progress=False)
+    served = vc.run(probe, photo, passes=1, runtime="onnxruntime", progress=False)
+    assert served.config.runtime == "onnxruntime"
+    assert np.abs(served.probabilities - keras_run.probabilities).max() < 1e-5
+
+
+def test_explain_makes_maps_for_an_in_memory_model(vc, probe, photo):
+    result = vc.run(probe, photo, passes=2, explain="occlusion", progress=False)
+    assert result.explanation is not None and result.config.explain == "occlusion"
+
+
+def test_open_refuses_a_missing_result_in_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "vggcompare", "open", str(tmp_path / "none.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip().startswith("error:") and "does not exist" in done.stderr

@@ -16,6 +16,7 @@ from sweep_helpers import drive
 from vggcompare.cli import main
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.option_rules import why_not
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.core.studies.checkup import MEASURED, run_checkup
 
@@ -64,7 +65,7 @@ def test_a_checkup_ranks_every_cause_and_says_why_some_cannot_apply(bn_model, mo
         assert (r.largest_change, r.top1_changed, r.top5_changed) == (n.largest_change, n.top1_changed, n.top5_overlap < 5)
     assert rows["training mode"].status == MEASURED and rows["training mode"].largest_change > 1e-3
     assert rows["TensorFlow's default DCT"].against == "loader tf-dataset"
-    assert "not caffe" in rows["no BGR swap"].reason
+    assert rows["no BGR swap"].reason == why_not("pitfalls=no-bgr-swap", cfg)  # the rule's own sentence
     assert "no EXIF rotation" in rows["EXIF orientation"].reason
     assert checkup.passes_run == 1 + sum(checkup.runs[r.cause].config.passes for r in measured)
     # the kernel library and the thread count ran in new processes, with only that setting changed
@@ -113,7 +114,7 @@ def test_the_checkup_command_prints_the_table_and_writes_json_and_a_one_page_pdf
 
 
 def test_sweep_preset_checkup_gives_each_cause_a_flip_rate(bn_model, tmp_path):
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -134,7 +135,8 @@ def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does
     import csv
     import hashlib
 
-    from vggcompare.core.studies.sweep import run_sweep, worker
+    from vggcompare.core.passes import forward
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -142,8 +144,8 @@ def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does
         shutil.copy(sweep_samples_folder() / name, folder / name)
     cfg = ExperimentConfig(model=bn_model, seeding="once")
     calls = []
-    real = worker._forward
-    monkeypatch.setattr(worker, "_forward", lambda prepared, x, keys, c: calls.append((c.passes, len(x))) or real(prepared, x, keys, c))
+    real = forward.forward
+    monkeypatch.setattr(forward, "forward", lambda prepared, x, keys, c: calls.append((c.passes, len(x))) or real(prepared, x, keys, c))
     drive(run_sweep(str(folder), str(tmp_path / "out"), cfg, preset="checkup"))
     assert calls and all(rows == (8 if passes == 8 else 1) for passes, rows in calls), calls  # never two photos in a call
     with open(tmp_path / "out" / "rows.csv", newline="") as f:
@@ -223,7 +225,7 @@ def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypa
         kernel = {c.key: c for c in causes_for(ExperimentConfig(), None)}["kernel library"]
         assert kernel.changes == {"kernels": "eigen" if expected == "onednn" else "onednn"} and kernel.fresh_process
     jax = {c.key: c for c in causes_for(ExperimentConfig(backend="jax"), None)}
-    assert "TensorFlow's" in jax["kernel library"].not_applicable and "TensorFlow setting" in jax["threads"].not_applicable
+    assert jax["kernel library"].not_applicable == why_not("kernels", ExperimentConfig(backend="jax")) and "TensorFlow setting" in jax["threads"].not_applicable
     one = {c.key: c for c in causes_for(ExperimentConfig(threads=1), None)}["threads"]
     assert one.changes == {"threads": 2}
 
@@ -232,7 +234,7 @@ def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them
     """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
     from vggcompare.core.passes import engine
     from vggcompare.core.process import fresh
-    from vggcompare.core.studies.presets import run_preset
+    from vggcompare.core.studies.presets.run import run_preset
 
     events = []
 

@@ -16,6 +16,7 @@ from vggcompare.core.errors import ConfigError, ExportError
 from vggcompare.core.input.images import load_image
 from vggcompare.core.input.model_view import model_input
 from vggcompare.core.passes.engine import run_experiment
+from vggcompare.core.passes.environment import environment_line
 
 EXPORTED = ("savedmodel", "tflite", "tflite-float16", "tflite-int8-dynamic", "tflite-int8", "onnxruntime")
 
@@ -70,8 +71,9 @@ def test_each_runtime_is_its_librarys_own_call_bit_for_bit(probe_model, photo):
         assert not np.array_equal(own[0], own[1]), runtime  # the probe tells the photo from its mirror image here
         assert np.abs(result.probabilities - keras_probs).max() < 0.05, runtime
         env = result.environment
-        assert env["runtime"] == runtime and len(env["export_sha256"]) == 64 and env["converter"]["converter"]
+        assert env.runtime == runtime and len(env.export_sha256) == 64 and env.converter["converter"]
         assert any(n.startswith(f"Served by {runtime}: exported with ") for n in result.notes), result.notes
+        assert f"served by {runtime} (" in environment_line(env) and env.export_sha256[:12] in environment_line(env)
     calibrated = run_experiment(cfg.replace(runtime="tflite-int8"))
     assert len(calibrated.environment.calibration_photos) == 15 and "brick.jpg" in calibrated.environment.calibration_photos
     assert any(n.startswith("Calibrated for int8 on 15 photos: ") for n in calibrated.notes)
@@ -188,16 +190,25 @@ def test_a_users_own_tflite_file_runs_in_its_runtime(probe_model, photo, tmp_pat
     assert causes["the Keras model it came from"].changes["model"] == path and not any(k.startswith("runtime ") for k in causes)
 
 
-def test_the_checkup_has_one_row_per_runtime_with_its_export_time(probe_model, photo):
+def test_the_checkup_has_one_row_per_runtime_with_its_export_time(probe_model, photo, monkeypatch):
     from sweep_helpers import drive
 
+    from vggcompare.core.model.runtimes import savedmodel
     from vggcompare.core.studies.checkup import MEASURED, run_checkup
     from vggcompare.core.studies.checkup_causes import causes_for
 
+    def refuses(_model, _path):
+        raise RuntimeError("'tf.Fancy' op is neither a custom op nor a flex op")
+
+    monkeypatch.setattr(savedmodel, "converter", lambda: {"converter": "keras.Model.export (tf_saved_model)", "keras": "refusing"})
+    monkeypatch.setattr(savedmodel, "make", refuses)  # a converter that refuses the model: a row, not a crash
     path, _model = probe_model
     checkup = drive(run_checkup(ExperimentConfig(image=photo, model=path, seeding="once"), new_processes=False))[0]
     rows = {r.cause: r for r in checkup.rows}
-    for runtime in EXPORTED:
+    refused = rows["runtime savedmodel"]
+    assert refused.status != MEASURED and refused.reason.startswith(
+        "keras.Model.export (tf_saved_model) cannot convert the op tf.Fancy, so this runtime is not applicable")
+    for runtime in EXPORTED[1:]:
         row = rows[f"runtime {runtime}"]
         assert row.status == MEASURED and row.export_seconds is not None and " s)" in row.setting, row
         assert row.sentence.startswith("Your ")
@@ -217,8 +228,8 @@ def test_the_runtimes_demonstration_and_its_sweep_give_each_runtime_a_flip_rate(
 
     from sweep_helpers import drive
 
-    from vggcompare.core.studies.presets import run_preset
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.presets.run import run_preset
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     path, _model = probe_model
     cfg = ExperimentConfig(image=photo, model=path, seeding="once")
@@ -274,3 +285,78 @@ def test_efficientnet_lite0_through_dynamic_range_int8_is_the_interpreters_own_c
     own = _own_call("tflite-int8-dynamic", _export_path(result), x[None].astype(np.float32))
     assert np.array_equal(result.probabilities, own)
     assert 1e-4 < np.abs(result.probabilities - keras_probs).max() < 0.5  # quantized weights move the answer, a little
+
+
+def test_the_python_api_serves_the_callers_own_model_by_a_runtime(probe_model, photo):
+    import vggcompare as vc
+
+    _path, model = probe_model
+    labels = [f"class {i}" for i in range(10)]
+    keras_run = vc.run(model, photo, passes=2, labels=labels, progress=False)
+    served = vc.run(model, photo, passes=2, labels=labels, runtime="onnxruntime", progress=False)
+    assert served.config.runtime == "onnxruntime" and np.abs(served.probabilities - keras_run.probabilities).max() < 1e-5
+    assert any(n.startswith("Served by onnxruntime: exported with model.export(path, format='onnx')") for n in served.notes)
+    # the caller's model trained (its weights changed) between two runs: the second run serves the new weights
+    import keras
+
+    own = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(
+        10, activation="softmax", kernel_initializer=keras.initializers.RandomNormal(stddev=1e-5))])  # a probe: no saturation
+    before = vc.run(own, photo, passes=1, labels=labels, runtime="tflite", progress=False)
+    own.layers[-1].kernel.assign(own.layers[-1].kernel * 3.0)
+    after = vc.run(own, photo, passes=1, labels=labels, runtime="tflite", progress=False)
+    keras_after = vc.run(own, photo, passes=1, labels=labels, progress=False)
+    assert not np.allclose(before.probabilities, after.probabilities, atol=1e-4)
+    assert np.abs(after.probabilities - keras_after.probabilities).max() < 1e-5
+
+
+def test_a_users_own_onnx_file_of_scores_gets_one_softmax(tiny_models, photo, tmp_path):
+    import contextlib
+    import io
+
+    import keras
+
+    logits = keras.saving.load_model(tiny_models["logits"], safe_mode=True)
+    own = tmp_path / "scores.onnx"
+    logits(np.zeros((1, 32, 32, 3), np.float32))  # Keras' ONNX export needs a model that has been called
+    with contextlib.redirect_stdout(io.StringIO()):
+        logits.export(str(own), format="onnx", verbose=False)
+    result = run_experiment(ExperimentConfig(image=photo, model=str(own), passes=1, seeding="once", runtime="onnxruntime"))
+    scores = _own_call("onnxruntime", own, model_input(load_image(photo), (32, 32))[None])
+    exp = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    assert np.array_equal(result.probabilities, (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32))
+    assert any("a softmax was applied" in n for n in result.notes)
+
+
+def test_a_converter_that_refuses_the_model_is_an_error_row_in_a_sweep(probe_model, photo, tmp_path, monkeypatch):
+    import shutil
+
+    from sweep_helpers import drive
+
+    from vggcompare.core.model import prepare
+    from vggcompare.core.model.runtimes import onnx_runtime
+    from vggcompare.core.storage.sweep_table import SweepTable
+    from vggcompare.core.studies.sweep import run_sweep
+
+    def refuses(_model, _path):
+        raise RuntimeError("Unsupported ops: Counter({'StringLength': 1})")
+
+    prepare.clear_cache()
+    monkeypatch.setattr(onnx_runtime, "converter", lambda: {"converter": "keras.Model.export (onnx)", "tf2onnx": "refusing"})
+    monkeypatch.setattr(onnx_runtime, "make", refuses)
+    path, _model = probe_model
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(photo, folder / "a.png")
+    drive(run_sweep(str(folder), str(tmp_path / "out"), ExperimentConfig(model=path, seeding="once"), preset="runtimes"))
+    with SweepTable(tmp_path / "out") as table:
+        rows = {r["variant"]: r for r in table.rows()}
+    assert rows["onnxruntime"]["error"].startswith("keras.Model.export (onnx) cannot convert the op StringLength")
+    assert not rows["tflite"]["error"] and rows["tflite"]["top1_changed"] is not None
+
+
+def test_occlusion_maps_of_an_exported_model_go_through_its_runtime(tiny_models, photo):
+    cfg = ExperimentConfig(image=photo, model=tiny_models["logits"], passes=1, seeding="once", explain="occlusion")
+    served = run_experiment(cfg.replace(runtime="tflite"))
+    keras_maps = run_experiment(cfg)
+    assert served.explanation.target == "probability" and keras_maps.explanation.target == "logit"
+    assert served.explanation.mean.shape == keras_maps.explanation.mean.shape and np.ptp(served.explanation.mean) > 0

@@ -21,7 +21,7 @@ _NAMES = {
     "compare": "vggcompare.api.comparison",
     "compare_pipelines": "vggcompare.api.pipelines",
     "sweep": "vggcompare.api.sweep",
-    "load": "vggcompare.api.files",
+    "load": "vggcompare.api.loading",
     "show": "vggcompare.api.window",
     "match_pipeline": "vggcompare.api.pipelines",
     "RunResult": "vggcompare.api.run_result",
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from vggcompare.api.checkup import checkup
     from vggcompare.api.checkup_result import Checkup
     from vggcompare.api.comparison import Comparison, compare
-    from vggcompare.api.files import load
+    from vggcompare.api.loading import load
     from vggcompare.api.pipelines import compare_pipelines, match_pipeline
     from vggcompare.api.run import run
     from vggcompare.api.run_result import RunResult

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from vggcompare.core.analysis.records import Environment, ImageFacts
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.runtime_rules import RUNTIMES
 from vggcompare.render.report.blocks import settings_pairs
@@ -29,7 +30,7 @@ def test_each_runtime_and_the_tflite_settings_round_trip_through_the_group(windo
     cfg = controls.config(image="x.png")
     assert (cfg.runtime, cfg.tflite_xnnpack, cfg.tflite_threads, cfg.calibration) == ("tflite-int8", False, 2, str(tmp_path))
     assert "served by tflite-int8" in cfg.summary()
-    pairs = dict(settings_pairs(SimpleNamespace(config=cfg, image={}, environment={"export_sha256": "ab" * 32})))
+    pairs = dict(settings_pairs(SimpleNamespace(config=cfg, image=ImageFacts(), environment=Environment(export_sha256="ab" * 32))))
     assert pairs["served by"] == "tflite-int8, XNNPACK off, 2 threads (export abababababab)"
     controls.set_config(ExperimentConfig())
     assert serving.runtime.currentData() == "keras" and controls.config(image="x.png").runtime == "keras"
@@ -37,3 +38,21 @@ def test_each_runtime_and_the_tflite_settings_round_trip_through_the_group(windo
     assert controls.config(image="x.png") == cfg.replace(image="x.png")
     serving.runtime.setCurrentIndex(serving.runtime.findData("onnxruntime"))
     assert controls.config(image="x.png").tflite_threads is None  # TFLite's settings go with a TFLite runtime
+
+
+def test_a_users_own_exported_file_is_served_by_its_own_runtime(window, tmp_path):
+    own = tmp_path / "app.tflite"
+    own.write_bytes(b"TFL3")  # the window only names the file; the engine opens it
+    window.controls.set_config(ExperimentConfig(model=str(own), runtime="tflite"))
+    cfg = window.controls.config(image="x.png")
+    assert (cfg.model, cfg.runtime) == (str(own), "tflite")
+    serving = window.controls.serving_settings
+    serving.runtime.setCurrentIndex(serving.runtime.findData("onnxruntime"))  # the file's suffix decides, not the combo
+    assert window.controls.config(image="x.png").runtime == "tflite"
+
+
+def test_the_gallery_card_of_the_runtimes_demonstration_counts_its_exports():
+    from vggcompare.gui.demos.gallery import estimate
+
+    text = estimate("runtimes", ExperimentConfig(model="vgg19-random"), 0.1)
+    assert text.startswith("7 runs, 7 passes in all, and 6 exports made the first time; about ")

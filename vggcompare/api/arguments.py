@@ -110,7 +110,7 @@ def check_model_object(model: Any) -> int:
 def image_argument(image: Any) -> LoadedImage:
     """A path, PIL image or H×W×3 uint8 array as the LoadedImage the engine takes (arrays via a PNG copy)."""
     if isinstance(image, (str, os.PathLike)):
-        return load_image(os.path.abspath(os.fspath(image)))
+        return _load_path(os.path.abspath(os.fspath(image)))
     if isinstance(image, LoadedImage):
         return image
     try:
@@ -130,13 +130,32 @@ def image_argument(image: Any) -> LoadedImage:
     raise ImageError(f"the image must be a path, a PIL image or an H×W×3 uint8 array, not a {type(image).__name__}")
 
 
+_LAST: dict[tuple, LoadedImage] = {}
+
+
+def _load_path(path: str) -> LoadedImage:
+    """``load_image(path)``, reused while the file is unchanged (same size and modification time): a notebook runs
+    one picture again and again, and decoding it is a few percent of a small model's passes."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return load_image(path)  # it says what is wrong with the path
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    found = _LAST.get(key)
+    if found is None:
+        found = load_image(path)
+        _LAST.clear()
+        _LAST[key] = found
+    return found
+
+
 def _kept(png: bytes) -> LoadedImage:
     """The PNG written to the scratch folder (named by its content), loaded from there, so new processes can read it."""
     path = os.path.join(scratch_folder(), f"image-{hashlib.sha256(png).hexdigest()[:16]}.png")
     if not os.path.exists(path):
         with open(path, "wb") as handle:
             handle.write(png)
-    return load_image(path)
+    return _load_path(path)
 
 
 def pipeline_arguments(preprocess: str | Callable | None, loader: str | Callable | None) -> tuple[dict[str, Any], UserPipeline | None]:

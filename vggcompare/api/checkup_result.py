@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from vggcompare.core.studies.checkup import MEASURED, CauseRow
+from vggcompare.core.studies.checkup import MEASURED
 from vggcompare.core.studies.checkup import Checkup as CoreCheckup
 
 
@@ -23,18 +23,6 @@ class Checkup(CoreCheckup):
     def from_core(cls, checkup: CoreCheckup) -> "Checkup":
         """Wrap the core's Checkup."""
         return cls(**{f.name: getattr(checkup, f.name) for f in dataclasses.fields(CoreCheckup)})
-
-    @classmethod
-    def from_dict(cls, doc: dict[str, Any]) -> "Checkup":
-        """A checkup read back from checkup.json (its runs are not in the file)."""
-        from vggcompare.core.errors import ResultFileError
-
-        try:
-            rows = [CauseRow(**row) for row in doc["rows"]]
-            fields = {f.name for f in dataclasses.fields(CoreCheckup)} - {"rows", "runs"}
-            return cls(rows=rows, **{k: doc[k] for k in fields if k in doc})
-        except (KeyError, TypeError) as exc:
-            raise ResultFileError(f"the checkup file is malformed ({exc})") from None
 
     def row(self, cause: str) -> CauseRow:
         """The row of one cause, by its name (KeyError if there is none)."""
@@ -67,6 +55,12 @@ class Checkup(CoreCheckup):
 
     def __repr__(self) -> str:
         return f"<vggcompare Checkup: {self.headline()}>"
+
+    def report(self, path: str | os.PathLike) -> Path:
+        """Write the checkup's one-page PDF (drawn offscreen in a new process, from checkup.json)."""
+        from vggcompare.api.window import write_checkup_report
+
+        return write_checkup_report(self, path)
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write checkup.json (atomically), as ``vggcompare checkup`` does; return its path."""

@@ -27,6 +27,7 @@ class Comparison:
     pixel_difference: np.ndarray | None = None  # (H, W): the largest difference over the channels, per pixel
     pixel_units: str = ""  # "pixel levels (0..255)" or "model input units"
     matches: dict[str, Any] = field(default_factory=dict)  # name -> core.input.pipeline_match.PipelineMatch
+    runs: tuple[Any, Any] | None = field(default=None, repr=False)  # the two RunResults, when two runs were compared
 
     @property
     def top1_changed(self) -> bool:
@@ -82,6 +83,15 @@ class Comparison:
         title = "same top-1" if n.same_top1 else "top-1 changed"
         return html.card(f"vggcompare comparison: {self.a_name} vs {self.b_name}: {title}", *parts)
 
+    def report(self, path: str | os.PathLike) -> "os.PathLike":
+        """Write the comparison's PDF report of two runs (drawn in a new process, offscreen)."""
+        from vggcompare.api.window import write_report
+        from vggcompare.core.errors import VggCompareError
+
+        if self.runs is None:
+            raise VggCompareError("a report compares two runs; this comparison of two pipelines has none (save its HTML instead)")
+        return write_report(self.runs[0], path, against=self.runs[1])
+
     def __repr__(self) -> str:
         return f"<vggcompare Comparison {self.a_name} vs {self.b_name}: {self.verdict[:160]}>"
 
@@ -95,7 +105,7 @@ def compare(a: Any, b: Any, *, a_name: str = "A", b_name: str = "B") -> Comparis
     >>> second = vc.run(model, "cat.png", passes=8, precision="bfloat16")
     >>> vc.compare(first, second).largest_difference  # doctest: +SKIP
     """
-    from vggcompare.api.files import load
+    from vggcompare.api.loading import load
     from vggcompare.core.analysis.compare import compare_results
     from vggcompare.core.errors import ConfigError
 
@@ -105,4 +115,4 @@ def compare(a: Any, b: Any, *, a_name: str = "A", b_name: str = "B") -> Comparis
         found = compare_results(a, b, a_name, b_name)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    return Comparison(a_name, b_name, list(a.labels), found.numbers, found.verdict, found.environment_differences)
+    return Comparison(a_name, b_name, list(a.labels), found.numbers, found.verdict, found.environment_differences, runs=(a, b))

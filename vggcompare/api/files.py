@@ -1,4 +1,4 @@
-"""Result files from the API: saving a run with a copy of an in-memory model, and reading any file the tool wrote."""
+"""Result files from the API: saving a run with a copy of an in-memory model (hashed), and reading JSON files."""
 
 from __future__ import annotations
 
@@ -69,28 +69,6 @@ def _scratch() -> str:
     from vggcompare.api.arguments import scratch_folder
 
     return scratch_folder()
-
-
-def load(path: str | os.PathLike) -> Any:
-    """Read a file the CLI, the window or the API wrote: a run result, a checkup or a sweep folder.
-
-    Returns a :class:`vggcompare.RunResult` for a result JSON, a :class:`vggcompare.Checkup` for a checkup.json,
-    and a :class:`vggcompare.Sweep` for a sweep's folder (or its summary.json).
-    """
-    p = Path(path)
-    if p.is_dir() or p.name == "summary.json":
-        from vggcompare.api.sweep import Sweep
-
-        return Sweep.from_folder(p if p.is_dir() else p.parent)
-    from vggcompare.api.run_result import RunResult
-    from vggcompare.core.storage.result_file import load_result
-
-    doc = read_json(p)
-    if isinstance(doc, dict) and doc.get("format") == "vggcompare-checkup-1":
-        from vggcompare.api.checkup_result import Checkup
-
-        return Checkup.from_dict(doc)
-    return RunResult.from_core(load_result(p))
 
 
 def read_json(path: Path) -> Any:

@@ -113,7 +113,9 @@ def run(
                    call=call, explain=explain, **settings)
     changes.update(runtime_setting(runtime))
     config = build_config(chosen, picture, changes)
-    with caller_state(chosen.held):
+    # Only a training-mode call moves BatchNorm's moving statistics (and the engine puts them back after each call);
+    # reading and writing every such variable of a large model costs more than a small model's passes otherwise.
+    with caller_state(chosen.held if config.training_mode else None):
         check_label_count(chosen, config)
         result = drive(run_passes(config, picture, pipeline=pipeline), "vggcompare run", progress)
     return RunResult.from_core(result, chosen.held)

@@ -96,7 +96,7 @@ def sweep(
     from vggcompare.api.progress import drive
     from vggcompare.core.config import ExperimentConfig
     from vggcompare.core.errors import ConfigError
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     chosen = model_argument(model, labels)
     name = chosen.name

@@ -1,5 +1,6 @@
 """The ``checkup`` command: every cause against the user's pipeline on one image, ranked; each row on standard error
-as it is measured, then the ranked table on the terminal, ``checkup.json`` and (with ``--report``) a one-page PDF."""
+as it is measured, then the ranked table on the terminal, ``checkup.json`` (its format:
+:mod:`vggcompare.core.studies.checkup`) and (with ``--report``) a one-page PDF."""
 
 from __future__ import annotations
 

@@ -95,6 +95,23 @@ def cmd_figure(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checkup(path: str):
+    """The checkup a checkup.json holds, or None when the file is something else (a run's result)."""
+    import json
+
+    from vggcompare.core.studies.checkup import CHECKUP_FORMAT, Checkup
+
+    try:
+        with open(path, "rb") as handle:
+            if CHECKUP_FORMAT.encode() not in handle.read(1 << 20) and not path.endswith("checkup.json"):
+                return None
+            handle.seek(0)
+            doc = json.load(handle)
+    except (OSError, ValueError):
+        return None  # _load says what is wrong with the file
+    return Checkup.from_dict(doc) if isinstance(doc, dict) and doc.get("format") == CHECKUP_FORMAT else None
+
+
 def _checkup_figure(args: argparse.Namespace) -> int:
     """``vggcompare figure checkup.json --plot checkup --out chart.png``: the ranked chart of a checkup."""
     import json
@@ -122,12 +139,18 @@ def _checkup_figure(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """``vggcompare report RESULT.json [--against OTHER.json] --out FILE.pdf``."""
+    """``vggcompare report RESULT.json [--against OTHER.json] --out FILE.pdf``; a checkup.json gives the checkup's page."""
     from vggcompare.cli.options import UserError, check_output_path
 
     if not args.out.lower().endswith(".pdf"):
         raise UserError(f"{args.out}: a report is written as .pdf")
     check_output_path(args.out, args.force)
+    checkup = _checkup(args.result)
+    if checkup is not None:
+        from vggcompare.render.report.checkup_page import write_checkup_report
+
+        print(f"Saved {write_checkup_report(checkup, args.out, full_paths=args.full_paths, page_size=args.paper)}")
+        return 0
     result = _load(args.result)
     from vggcompare.render import report
 

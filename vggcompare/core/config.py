@@ -10,11 +10,11 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from vggcompare.core.catalog import LITE0, builtin_names, lookup
+from vggcompare.core.catalog import builtin_names, lookup
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
 from vggcompare.core.config_checks import check_choice, check_int, check_range
 from vggcompare.core.errors import ConfigError
-from vggcompare.core import runtime_rules
+from vggcompare.core import option_rules, runtime_rules
 from vggcompare.core.runtime_rules import RUNTIMES  # noqa: F401 - re-exported with the other choices
 
 MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, resnet50, resnet50-random, …
@@ -157,24 +157,16 @@ class ExperimentConfig:
         if not isinstance(self.augment, AugmentConfig):
             raise ConfigError("augment must be an AugmentConfig")
         self.augment.validate()
-        if self.reinit_weights and self.model != "vgg19-random":
-            raise ConfigError("new weights for every pass needs the model 'vgg19-random'")
         if self.dropout is not None:
             check_range("dropout rate", self.dropout, 0.0, 0.99)
             if self.dropout <= 0.0:
                 raise ConfigError("dropout rate must be above 0 (leave dropout off instead)")
-        found = lookup(self.model)
-        if self.weights is not None and (found is None or found[1] or self.model == LITE0):
-            raise ConfigError("a local ImageNet weights file only applies to a built-in keras.applications model "
-                              "with ImageNet weights (vgg19, resnet50, …)")
         _check_pipeline(self)
         check_choice("preprocessing mode", self.preprocess, PREPROCESS_MODES)
         for name in self.pitfalls:
             check_choice("pitfall", name, PITFALLS)
         if len(set(self.pitfalls)) != len(self.pitfalls):
             raise ConfigError("each pitfall may be given only once")
-        if "no-bgr-swap" in self.pitfalls and self.effective_preprocess != "caffe":
-            raise ConfigError("the pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's)")
         if self.batch_size is not None:
             check_int("passes per call (batch size)", self.batch_size, 1, MAX_BATCH)
         check_choice("precision", self.precision, PRECISIONS)
@@ -182,15 +174,12 @@ class ExperimentConfig:
             check_int("thread count", self.threads, 1, MAX_THREADS)
         check_choice("kernel library", self.kernels, KERNELS)
         check_choice("Keras backend", self.backend, BACKENDS)
-        if self.backend != "tensorflow" and self.kernels != "default":
-            raise ConfigError("the kernel library choice (oneDNN or Eigen) applies to the TensorFlow backend only")
+        option_rules.check(self)  # each option's requirements and conflicts (core.option_rules)
         self._validate_explain()
         for name in FUNCTION_FIELDS:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ConfigError(f"{name.replace('_', ' ')} must be the name of a function, not {value!r}")
-        if self.preprocess_function is not None and (self.pitfalls and set(self.pitfalls) & set(PREPROCESS_PITFALLS)):
-            raise ConfigError("the preprocessing pitfalls act on preprocess_input, which your own preprocessing function replaces")
         self._validate_runtime()
         return self
 
@@ -214,8 +203,6 @@ class ExperimentConfig:
     def _validate_explain(self) -> None:
         if self.explain is not None:
             check_choice("explanation method", self.explain, EXPLAIN_METHODS)
-        elif self.explain_class is not None or self.explain_passes is not None:
-            raise ConfigError("the class or the number of passes to explain needs an explanation method (--explain)")
         if self.explain_class is not None and (not isinstance(self.explain_class, str) or not self.explain_class.strip()):
             raise ConfigError(f"the class to explain must be a label or a class number, not {self.explain_class!r}")
         if self.explain_passes is not None:
@@ -338,25 +325,13 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
     check_choice("loader", cfg.loader, LOADERS)
     check_choice(f"interpolation of the {cfg.loader} loader", cfg.interpolation, LOADER_INTERPOLATIONS[cfg.loader])
     check_choice("DCT method", cfg.dct_method, DCT_METHODS)
-    if cfg.loader != "tf-dataset" and (cfg.antialias or cfg.dct_method != "default"):
-        raise ConfigError("antialias and the DCT method apply to the tf-dataset loader only (tf.image.resize, tf.io.decode_jpeg)")
-    if "opencv-bgr" in cfg.pitfalls and cfg.loader != "opencv":
-        raise ConfigError("the pitfall opencv-bgr (no BGR-to-RGB conversion after cv2.imread) needs the opencv loader")
-    if cfg.loader != "load-img" and {"apply-exif", "alpha-on-white"} & set(cfg.pitfalls):
-        raise ConfigError("apply-exif and alpha-on-white are switches of the load-img loader; the other loaders keep their own EXIF and alpha behaviour")
     check_choice("call path", cfg.call, CALLS)
     if not isinstance(cfg.training_mode, bool) or not isinstance(cfg.antialias, bool):
         raise ConfigError("training mode and antialias must be true or false")
     check_choice("training part", cfg.training_part, TRAINING_PARTS)
     check_choice(".h5 reader", cfg.h5_reader, H5_READERS)
-    if cfg.h5_reader != "keras" and not cfg.model.lower().endswith((".h5", ".hdf5")):
-        raise ConfigError("the .h5 reader (tf-keras) applies to a model file ending in .h5")
     if not isinstance(cfg.trust_model, bool):
         raise ConfigError("trust in the model must be true or false")
-    if cfg.training_part != "all" and not cfg.training_mode:
-        raise ConfigError("a training part (batchnorm, dropout or augmentation) needs training mode")
-    if cfg.training_mode and cfg.call == "predict":
-        raise ConfigError("model.predict always calls the model with training=False; choose another call path for training mode")
     if not isinstance(cfg.batch_neighbours, str) or not cfg.batch_neighbours.strip():
         raise ConfigError("batch neighbours must be 'none', 'samples' or a folder of images")
 

@@ -24,7 +24,7 @@ from vggcompare.core.model import in_memory
 from vggcompare.core.model.compiled import compile_forward
 from vggcompare.core.model.layer_kinds import augmentation_layers, count_layers
 from vggcompare.core.model.model_forms import check_settings, h5_model_config, load_h5_with_tf_keras, load_saved_model
-from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation
+from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation, probe_batch
 from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
 from vggcompare.core.model.trust import check_trusted, is_saved_model
@@ -59,6 +59,7 @@ class PreparedModel:
     served: Any = None  # core.model.runtimes.Served when an export's runtime makes the calls, not Keras
     serve_again: Any = None  # () -> Served: exports the model as it is now (random weights are drawn after preparing)
     _served_words: tuple | None = None
+    _fingerprint: str | None = None  # the export cache's hash of the model (core.model.runtimes.export)
     _forward: dict[tuple, Any] = field(default_factory=dict)
     _reinit_buffers: dict[int, Any] = field(default_factory=dict)  # reused staging arrays for new weights
 
@@ -241,9 +242,11 @@ def _prepare_served(config: ExperimentConfig, say: Status, download_progress, al
         prepared = prepare_model(keras_config, say, download_progress, allow_download, cancel)
         key = (id(prepared.model), config.labels, settings)
         found = _SERVED.get(key)
-        if found is None or found.model is not prepared.model:
+        # the caller's own model object (the Python API) may have been trained since: its export is looked up again
+        held = in_memory.is_in_memory(config.model)
+        if found is None or found.model is not prepared.model or held:
             def again():
-                return runtimes.serve(prepared.model, config, prepared.input_size, say)
+                return runtimes.serve(prepared.model, config, prepared.input_size, say, None if held else _fingerprint(prepared))
 
             # a model with random weights is exported once the engine has drawn them (hold_weights)
             served = None if prepared.random_weights else again()
@@ -252,6 +255,18 @@ def _prepare_served(config: ExperimentConfig, say: Status, download_progress, al
             found = _SERVED[key] = dataclasses.replace(prepared, served=served, serve_again=again, _forward={},
                                                        _reinit_buffers={}, _served_words=None)
         return found
+
+
+def _fingerprint(prepared: PreparedModel) -> str | None:
+    """The model's fingerprint for the export cache, hashed once per prepared model with fixed weights
+    (a checkup serves it by six runtimes); None for random weights, which the engine may draw again."""
+    if prepared.random_weights:
+        return None
+    if prepared._fingerprint is None:
+        from vggcompare.core.model.runtimes.export import model_fingerprint
+
+        prepared._fingerprint = model_fingerprint(prepared.model)
+    return prepared._fingerprint
 
 
 def _open_own_file(config: ExperimentConfig, say: Status) -> PreparedModel:
@@ -267,8 +282,23 @@ def _open_own_file(config: ExperimentConfig, say: Status) -> PreparedModel:
         raise ModelError(f"{name} takes {list(shape)} and gives {list(out)}: an image classifier takes (batch, height, "
                          "width, 3) and gives (batch, classes)")
     size, classes = (int(shape[1]), int(shape[2])), int(out[1])
+    kind = _file_outputs(served.forward(probe_batch(size)))
+    served.softmax = kind.needs_softmax
     return PreparedModel(model=None, input_size=size, labels=read_labels(config.labels, classes),
-                         description=f"{name} ({runtime}, {size[0]}×{size[1]} input, {classes} classes)", served=served)
+                         description=f"{name} ({runtime}, {size[0]}×{size[1]} input, {classes} classes)", served=served,
+                         softmax_applied=kind.needs_softmax, outputs=kind)
+
+
+# A quantized output (int8 steps of about 1/256) sums to 1 only roughly; scores are rarely all within [0, 1] and near 1
+QUANTIZED_SUM_TOLERANCE = 0.05
+
+
+def _file_outputs(values: np.ndarray) -> OutputKind:
+    """Probabilities or scores, for a user's exported file: its numbers alone decide (its graph is not Keras')."""
+    from vggcompare.core.model.outputs import in_unit_interval, rows_are_probabilities
+
+    near_one = bool(np.all(np.abs(np.asarray(values, np.float64).sum(axis=-1) - 1.0) <= QUANTIZED_SUM_TOLERANCE))
+    return OutputKind(rows_are_probabilities(values) or (in_unit_interval(values) and near_one))
 
 
 def _is_random(model: str) -> bool:

@@ -1,5 +1,5 @@
-"""The engine's steps, in the order a run takes them: start the backend, build each forward call's
-inputs, then assemble the result (environment, timings, image record, verdict).
+"""The engine's steps, in the order a run takes them: start the backend, then (after the forward calls of
+:mod:`vggcompare.core.passes.forward`) assemble the result (environment, timings, image record, verdict).
 
 :mod:`vggcompare.core.passes.engine` strings them together; each step is a plain function.
 """
@@ -20,14 +20,6 @@ from vggcompare.core.model.backend import EngineSettings, set_deterministic_ops,
 from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.passes.environment import environment_record
 
-STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
-
-
-def pass_seed(base: tuple[int, ...], config: ExperimentConfig, i: int, stream: int) -> list[int]:
-    """The seed words of pass ``i``'s draws from ``stream``: (run seed, pass, stream); pass 0 for every-pass seeding."""
-    index = 0 if config.seeding == "every-pass" else i
-    return [*base, index, stream]
-
 
 def start_engine(config: ExperimentConfig) -> dict[str, Any]:
     """Start the backend with the configuration's start settings, then its run-time settings.
@@ -45,22 +37,6 @@ def start_engine(config: ExperimentConfig) -> dict[str, Any]:
 
         facts["bfloat16"] = bfloat16_support(backend)
     return facts
-
-
-def pad(x: np.ndarray, size: int) -> np.ndarray:
-    """Repeat the last row until ``x`` has ``size`` rows, so the compiled call keeps one batch shape."""
-    if x.shape[0] >= size:
-        return x
-    return np.concatenate([x, np.repeat(x[-1:], size - x.shape[0], axis=0)])
-
-
-def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range, size: int) -> np.ndarray:
-    """One (2,) uint32 key per pass (as int64), drawn from the pass's own seed; padded to ``size`` rows."""
-    keys = np.array(
-        [np.random.SeedSequence(pass_seed(base, config, i, STREAM_DROPOUT)).generate_state(2, np.uint32) for i in indices],
-        dtype=np.int64,
-    )
-    return pad(keys, size)
 
 
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,

@@ -7,6 +7,24 @@ The model is prepared once and every cause reuses it (variants such as bfloat16 
 The kernel library and the thread count are fixed when TensorFlow starts, so those two causes run in new Python
 processes, started once the first row is out (so their TensorFlow imports do not slow it) to work while the other
 in-process causes run, and are measured against the reference.
+
+checkup.json
+------------
+:meth:`Checkup.to_dict` makes the one form of ``checkup.json`` (written by ``vggcompare checkup`` and by
+``vggcompare.Checkup.save``; read back by ``vggcompare.open``). A JSON object:
+
+- ``format``: ``"vggcompare-checkup-1"``;
+- ``image``, ``model``, ``reference_top1``: strings; ``reference``: the reference's configuration (``ExperimentConfig.to_dict``);
+- ``passes_run``: int; ``seconds``: float; ``environment``: the reference run's environment record;
+- ``rows``: a list, ranked (measured first, largest change first), of objects with
+  ``cause``, ``setting``, ``sentence`` (what the user's code would do), ``status`` (``"measured"`` or
+  ``"not applicable"``), ``reason`` (why not, one sentence; '' when measured), ``largest_change`` (float or null),
+  ``top1_changed``, ``top5_changed`` (bool or null), ``top1``, ``against``, ``against_top1`` (strings),
+  ``seconds`` (float), ``export_seconds`` (float or null: a runtime's export), and ``top5``, ``against_top5``
+  (lists of ``[label, mean probability]`` pairs: the cause's and its reference's five most probable classes).
+
+A "not applicable" reason that an option's rule gives is that rule's sentence (:mod:`vggcompare.core.option_rules`);
+a new kind of cause adds fields to a row only with a default, so older files still read.
 """
 
 from __future__ import annotations
@@ -23,12 +41,13 @@ from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_own import own_function_causes
 from vggcompare.core.studies.checkup_rows import (
-    CHECKUP_STAGE, MEASURED, NOT_APPLICABLE, CauseRow, Checkup, CheckupProgress, cause_message,
+    CHECKUP_FORMAT, CHECKUP_STAGE, MEASURED, NOT_APPLICABLE, CauseRow, Checkup, CheckupProgress, cause_message,
 )
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
 from vggcompare.core.process.fresh import stop_all
 
-__all__ = ["MEASURED", "NOT_APPLICABLE", "CauseRow", "Checkup", "CheckupProgress", "run_checkup"]
+
+__all__ = ["CHECKUP_FORMAT", "MEASURED", "NOT_APPLICABLE", "CauseRow", "Checkup", "CheckupProgress", "run_checkup"]
 
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,

@@ -14,6 +14,7 @@ from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.input.loaders import is_jpeg
 from vggcompare.core.model.mc_dropout import adds_dropout_layers
+from vggcompare.core.option_rules import why_not
 from vggcompare.core.runtime_rules import DEPLOYMENT, RUNTIMES, TITLES, under_jax
 
 
@@ -65,7 +66,6 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
     resize = "bilinear" if ref.interpolation != "bilinear" else "nearest"
     out.append(Cause("resize filter", f"{resize} instead of {ref.interpolation}", {"interpolation": resize},
                      f"Your code resizes with {resize} (e.g. smart_resize or PIL's resize) where the reference uses {ref.interpolation}."))
-    caffe = ref.effective_preprocess == "caffe"
     vgg = adds_dropout_layers(ref.model)  # else the dropout cause keys the model's own layers, as training mode does
     out += [
         Cause("preprocess_input twice", "double-preprocess", {"pitfalls": (*ref.pitfalls, "double-preprocess")},
@@ -75,15 +75,14 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code divides by 255 after preprocess_input, as ImageDataGenerator(rescale=1./255) does."),
         Cause("no BGR swap", "no-bgr-swap", {"pitfalls": (*ref.pitfalls, "no-bgr-swap")},
               "Your code subtracts the ImageNet means without turning RGB into BGR.",
-              not_applicable="" if caffe else "the model's preprocessing is not caffe (VGG's), so there is no BGR swap to miss"),
+              not_applicable=why_not("pitfalls=no-bgr-swap", ref)),
     ]
-    load_img = ref.loader == "load-img"
     out.append(Cause("EXIF orientation", "apply-exif", {"pitfalls": (*ref.pitfalls, "apply-exif")},
                      "Your code turns photos upright (ImageOps.exif_transpose, a viewer's export) where load_img does not.",
-                     not_applicable=_switch_reason(load_img, image is None or image.exif_orientation != 1, "no EXIF rotation")))
+                     not_applicable=_switch_reason("apply-exif", ref, image is None or image.exif_orientation != 1, "no EXIF rotation")))
     out.append(Cause("transparency on white", "alpha-on-white", {"pitfalls": (*ref.pitfalls, "alpha-on-white")},
                      "Your code composites transparent pixels on white where load_img keeps the stored colours.",
-                     not_applicable=_switch_reason(load_img, image is None or image.transparent, "no transparent pixel")))
+                     not_applicable=_switch_reason("alpha-on-white", ref, image is None or image.transparent, "no transparent pixel")))
     other = "tf" if ref.effective_preprocess == "caffe" else "caffe"  # as the pitfalls demonstration picks it
     out.append(Cause("another architecture's preprocessing", f"{other} mode", {"preprocess": other, "pitfalls": _safe(ref, other)},
                      f"Your code imports preprocess_input from another model's module ({other} mode) than the model's."))
@@ -124,7 +123,7 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "trainable=False)."),
         Cause("new weights", "other random weights", {"reinit_weights": True, "passes": 1},
               "Your code builds the model again without loading fixed weights or a seed, so its initial weights change.",
-              not_applicable="" if ref.model == "vgg19-random" else "the model's weights are fixed (a file or ImageNet): nothing redraws them"),
+              not_applicable=why_not("reinit_weights", ref)),
         _kernel_cause(ref),
         _threads_cause(ref),
     ]
@@ -191,8 +190,7 @@ def _kernel_cause(ref: ExperimentConfig) -> Cause:
     return Cause("kernel library", f"{names[other]} instead of {names[here]} (new process)", {"kernels": other},
                  f"Your code runs on a CPU whose default is {names[other]} (or with TF_ENABLE_ONEDNN_OPTS="
                  f"{'1' if other == 'onednn' else '0'}): TensorFlow picks the kernel library from the CPU.",
-                 fresh_process=True, not_applicable="" if ref.backend == "tensorflow" else
-                 f"the kernel library (oneDNN or Eigen) is TensorFlow's; the {ref.backend} backend uses its own")
+                 fresh_process=True, not_applicable=why_not("kernels", ref))
 
 
 def _threads_cause(ref: ExperimentConfig) -> Cause:
@@ -208,12 +206,11 @@ def _threads_cause(ref: ExperimentConfig) -> Cause:
                  "tf.config.threading).", fresh_process=True, not_applicable=reason)
 
 
-def _switch_reason(load_img: bool, has_it: bool, missing: str) -> str:
-    if not load_img:
-        return "this switch belongs to the load-img loader; the reference's loader keeps its own EXIF and alpha behaviour"
-    return "" if has_it else f"the image has {missing}: this switch changes nothing"
+def _switch_reason(pitfall: str, ref: ExperimentConfig, has_it: bool, missing: str) -> str:
+    return why_not(f"pitfalls={pitfall}", ref) or ("" if has_it else f"the image has {missing}: this switch changes nothing")
 
 
 def _safe(ref: ExperimentConfig, mode: str) -> tuple[str, ...]:
     """The reference's pitfalls that stay valid under another preprocessing mode."""
-    return tuple(p for p in ref.pitfalls if not (p == "no-bgr-swap" and mode != "caffe"))
+    other = ref.replace(preprocess=mode)
+    return tuple(p for p in ref.pitfalls if not why_not(f"pitfalls={p}", other))

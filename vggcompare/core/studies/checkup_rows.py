@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 MEASURED, NOT_APPLICABLE = "measured", "not applicable"
+CHECKUP_FORMAT = "vggcompare-checkup-1"  # checkup.json's "format" (the file's fields: core.studies.checkup)
 CHECKUP_STAGE = "checkup"  # a report's stage while the causes run (the model's loading is "loading")
 
 
@@ -77,18 +78,25 @@ class Checkup:
         """JSON-ready form (what checkup.json holds)."""
         data = asdict(self)
         data.pop("runs")
-        data["format"] = "vggcompare-checkup-1"
+        data["format"] = CHECKUP_FORMAT
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Checkup:
-        """A checkup read back from checkup.json (without its runs); raises ValueError on another file."""
-        if not isinstance(data, dict) or data.get("format") != "vggcompare-checkup-1":
-            raise ValueError("not a checkup.json (its format is not vggcompare-checkup-1)")
+        """A checkup read back from checkup.json (without its runs); ResultFileError for another file or a malformed one.
+
+        Keys this version does not know (a newer file's) are left out."""
+        from vggcompare.core.errors import ResultFileError
+
+        if not isinstance(data, dict) or data.get("format") != CHECKUP_FORMAT:
+            raise ResultFileError(f"this is not a vggcompare checkup file (its format is not {CHECKUP_FORMAT})")
         names = {f.name for f in fields(CauseRow)}
-        rows = [CauseRow(**{k: v for k, v in row.items() if k in names}) for row in data.get("rows", [])]
         keep = {f.name for f in fields(cls)} - {"rows", "runs"}
-        return cls(rows=rows, **{k: v for k, v in data.items() if k in keep})
+        try:
+            rows = [CauseRow(**{k: v for k, v in row.items() if k in names}) for row in data["rows"]]
+            return cls(rows=rows, **{k: v for k, v in data.items() if k in keep})
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ResultFileError(f"the checkup file is malformed ({type(exc).__name__}: {exc})") from None
 
     def headline(self) -> str:
         """One sentence from the numbers: how many causes moved the output, and which changed the answer."""

@@ -17,7 +17,8 @@ from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.passes.engine import Progress, run_passes
 from vggcompare.core.studies.checkup import Checkup, run_checkup
 from vggcompare.core.studies.checkup_pair import kept_runs
-from vggcompare.core.studies.presets import PresetOutcome, run_preset
+from vggcompare.core.studies.presets.base import PresetOutcome
+from vggcompare.core.studies.presets.run import run_preset
 from vggcompare.core.storage.history import History
 
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox,
 
 from vggcompare.core.config import MAX_PASSES, MAX_SEED, ExperimentConfig
 from vggcompare.core.errors import ConfigError
+from vggcompare.core.option_rules import why_not
 from vggcompare.gui.controls.advanced import NumericsSettings, PreprocessSettings
 from vggcompare.gui.controls.pipeline import CallSettings, LoadingSettings
 from vggcompare.gui.controls.serving import TITLE as SERVING_TITLE, ServingSettings
@@ -14,7 +15,7 @@ from vggcompare.gui.controls.augment import AugmentSettings
 from vggcompare.gui.controls.explain import ExplainSettings
 from vggcompare.gui.common.collapsible import Collapsible
 from vggcompare.gui.controls.fields import combo, float_box, int_box
-from vggcompare.gui.controls.model import CUSTOM, ModelControls
+from vggcompare.gui.controls.model import ModelControls
 
 SEEDING_TEXT = (
     ("off", "Off: a new random seed every run"),
@@ -120,8 +121,6 @@ class ControlsPanel(QWidget):
         cfg = self.call_settings.apply_to(self.numerics_settings.apply_to(cfg))
         cfg = self.explain_settings.apply_to(cfg)
         cfg = self.serving_settings.apply_to(cfg)
-        if "no-bgr-swap" in cfg.pitfalls and cfg.effective_preprocess != "caffe":
-            raise ConfigError("The pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's).")
         return cfg.validate()
 
     def model_view(self) -> dict:
@@ -185,8 +184,14 @@ class ControlsPanel(QWidget):
         self.seed.setEnabled(self.seeding.currentData() != "off")
         self.dropout_rate.setEnabled(self.dropout.isChecked())
         self.augment_settings.setEnabled(self.augment.isChecked())
-        caffe = self.preprocess_settings.mode.currentData() == "caffe" or (
-            self.preprocess_settings.mode.currentData() == "auto" and self.model.choice.currentIndex() != CUSTOM
-        )
-        self.preprocess_settings.pitfalls["no-bgr-swap"].setEnabled(caffe)
+        self._follow_rules()
         self.changed.emit()
+
+    def _follow_rules(self) -> None:
+        """A pitfall switch whose rule (core.option_rules) the other settings break is off, and its tooltip says why."""
+        settings = self.preprocess_settings
+        context = self.loading_settings.apply_to(self.model.apply_to(ExperimentConfig(preprocess=settings.mode.currentData())))
+        for name, box in settings.pitfalls.items():
+            reason = why_not(f"pitfalls={name}", context)
+            box.setEnabled(not reason)
+            box.setToolTip(f"Not available: {reason[:1].upper()}{reason[1:]}.\n\n{settings.tips[name]}" if reason else settings.tips[name])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from vggcompare.core.studies.presets import PRESETS
+from vggcompare.core.studies.presets.registry import PRESETS
 from vggcompare.gui.present import toggle as toggle_present
 from vggcompare.gui.window import exports
 from vggcompare.gui.common.dialogs import show_help

@@ -42,11 +42,18 @@ class Served:
     calibration: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     backend: str = "tensorflow"  # the Keras backend the export was made under
+    softmax: bool = False  # a user's own file that outputs scores: one softmax is applied to them
+    lookup_seconds: float = 0.0  # finding the export: the model's fingerprint, the cache's key and hash check (or making it)
+    load_seconds: float = 0.0  # loading it in its runtime (the interpreter, the session, tf.saved_model.load)
     _runs: int = 0
 
     def forward(self, batch: np.ndarray) -> np.ndarray:
         """The runtime's own call on a (B, H, W, 3) float32 batch; (B, C) float32 probabilities."""
-        return self.runner.forward(np.ascontiguousarray(batch, dtype=np.float32))
+        out = self.runner.forward(np.ascontiguousarray(batch, dtype=np.float32))
+        if not self.softmax:
+            return out
+        shifted = np.exp(out - out.max(axis=-1, keepdims=True))
+        return (shifted / shifted.sum(axis=-1, keepdims=True)).astype(np.float32)
 
     def notes(self) -> list[str]:
         """The run's notes: which call made and ran the export, and whether this run made it or reused it."""
@@ -101,8 +108,11 @@ def missing_package(runtime: str, backend: str = "tensorflow") -> str:
     return next((name for name in needed if find_spec(name) is None), "")
 
 
-def serve(model: Any, config: Any, input_size: tuple[int, int], say: Status | None = None) -> Served:
+def serve(model: Any, config: Any, input_size: tuple[int, int], say: Status | None = None,
+          fingerprint: str | None = None) -> Served:
     """Export ``model`` (the prepared float32 Keras model) for ``config.runtime``, or reuse its cached export; load it.
+
+    ``fingerprint`` is the model's :func:`.export.model_fingerprint` when the caller knows it (it hashes every weight).
 
     Raises
     ------
@@ -113,8 +123,11 @@ def serve(model: Any, config: Any, input_size: tuple[int, int], say: Status | No
     """
     from vggcompare.core.model.runtimes import export as cache
 
+    import time
+
     import keras
 
+    t0 = time.perf_counter()
     say = say or (lambda _msg: None)
     runtime = config.runtime
     backend = keras.backend.backend()
@@ -138,7 +151,7 @@ def serve(model: Any, config: Any, input_size: tuple[int, int], say: Status | No
         import hashlib
 
         settings["calibration_sha256"] = hashlib.sha256(b"".join(a.tobytes() for a in arrays)).hexdigest()
-    key = cache.export_key(cache.model_fingerprint(model), runtime, versions, settings)
+    key = cache.export_key(fingerprint or cache.model_fingerprint(model), runtime, versions, settings)
     name = versions["converter"]
 
     def make(path: Path) -> None:
@@ -156,8 +169,10 @@ def serve(model: Any, config: Any, input_size: tuple[int, int], say: Status | No
 
     exported = cache.cached_export(key, SUFFIX[runtime], make, say)
     run_settings = {"xnnpack": config.tflite_xnnpack, "threads": config.tflite_threads} if runtime in TFLITE else {}
+    t1 = time.perf_counter()
     runner = _runner(runtime, exported.path, config)
-    return Served(runtime, runner, module.CALL, versions, exported, str(exported.path), calibration, run_settings, backend)
+    return Served(runtime, runner, module.CALL, versions, exported, str(exported.path), calibration, run_settings, backend,
+                  lookup_seconds=t1 - t0, load_seconds=time.perf_counter() - t1)
 
 
 def open_file(path: str, runtime: str, config: Any) -> Served:

@@ -39,6 +39,9 @@ class _Unsupported(logging.Handler):
 
 def make(model: Any, path: Path) -> None:
     """Export ``model`` as an ONNX file at ``path``, with Keras' own call; RuntimeError names an op tf2onnx cannot convert."""
+    if not getattr(model, "_called", True):  # Keras' ONNX export refuses a model never called (one just loaded)
+        shape = tuple(1 if d is None else d for d in model.inputs[0].shape)
+        model(np.zeros(shape, np.float32))
     handler = _Unsupported()
     logger = logging.getLogger("tf2onnx")
     logger.addHandler(handler)
