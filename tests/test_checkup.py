@@ -266,21 +266,21 @@ def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_mo
     import pickle
 
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive as drive_job
     from vggcompare.core.studies.checkup_rows import CHECKUP_STAGE, CheckupProgress
 
     cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model, seeding="once")
     kept: dict = {}
-    gen = run_checkup(cfg, new_processes=False, runs=kept)
     reports = []
     kept_when_first_row = None
-    while True:
-        try:
-            reports.append(next(gen))
-        except StopIteration as stop:
-            checkup = stop.value
-            break
-        if reports[-1].row is not None and kept_when_first_row is None:
+
+    def seen(report) -> None:
+        nonlocal kept_when_first_row
+        reports.append(report)
+        if report.row is not None and kept_when_first_row is None:
             kept_when_first_row = set(kept)
+
+    checkup = drive_job(run_checkup(cfg, new_processes=False, runs=kept), seen)
     first_row = next(r for r in reports if r.row is not None).row
     assert first_row.measured and kept_when_first_row == {"reference", first_row.cause}  # kept as soon as made
     assert checkup.runs is kept and len(kept) > len(kept_when_first_row)  # filled as the causes ran
