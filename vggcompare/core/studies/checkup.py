@@ -15,7 +15,7 @@ from typing import Any, Callable, Generator
 
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ImageError, RunCancelled
+from vggcompare.core.errors import ConfigError, ImageError, ModelError, RunCancelled
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
@@ -172,7 +172,7 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
                                                        f"Checkup {k + 1} of {len(causes) + 1}: {cause.key} (a new Python process)"))
             else:
                 yield from run(cause.key, cfg, k)
-        except (ImageError, ConfigError, FreshProcessError) as exc:
+        except (ImageError, ConfigError, FreshProcessError, ModelError) as exc:  # e.g. one reader cannot read the file
             row.reason = str(exc).rstrip(".")
             continue
         row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)

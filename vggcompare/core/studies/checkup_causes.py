@@ -127,9 +127,48 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
         _kernel_cause(ref),
         _threads_cause(ref),
     ]
+    out.append(_keras2_cause(ref))
     if ref.backend == "jax":
         out = [c for c in out if c.key != "call xla"]
-    return out
+    return _without_layers(out, ref)
+
+
+# The causes that switch Keras layers, by the key of core.model.model_forms.not_applicable's sentence
+_LAYER_CAUSES = {"training mode": "training mode", "training mode: BatchNorm batch statistics": "training mode",
+                 "training mode: Dropout active": "training mode", "augmentation layers inside the model": "training mode",
+                 "training mode in a batch": "training mode", "dropout": "dropout", "precision": "bfloat16"}
+
+
+def _without_layers(causes: list[Cause], ref: ExperimentConfig) -> list[Cause]:
+    """A SavedModel or a tf_keras-read .h5 has no Keras 3 layers to switch: those causes say so in one sentence."""
+    from dataclasses import replace
+
+    from vggcompare.core.model.model_forms import not_applicable
+
+    reasons = not_applicable(ref.model, ref.h5_reader) if ref.is_custom_model else {}
+    if not reasons:
+        return causes
+    return [replace(c, not_applicable=c.not_applicable or reasons[_LAYER_CAUSES[c.key]]) if c.key in _LAYER_CAUSES else c
+            for c in causes]
+
+
+def _keras2_cause(ref: ExperimentConfig) -> Cause:
+    """Keras 2 (tf_keras) against Keras 3 reading the same .h5 file."""
+    from vggcompare.core.model.model_forms import tf_keras_available
+
+    other = "keras" if ref.h5_reader == "tf-keras" else "tf-keras"
+    reason = ""
+    if not ref.model.lower().endswith((".h5", ".hdf5")):
+        reason = "the model is not an .h5 file: Keras 2 and Keras 3 read only that format both ways"
+    elif not tf_keras_available():
+        reason = "tf_keras (Keras 2) is not installed here (pip install 'vggcompare[keras2]')"
+    elif not ref.trust_model:
+        reason = ("tf_keras reads an .h5 file with no safe mode, so this is measured only when you trust the model "
+                  "(--trust-model)")
+    names = {"keras": "Keras 3", "tf-keras": "tf_keras (Keras 2)"}
+    return Cause("Keras 2 against Keras 3", f"{names[other]} instead of {names[ref.h5_reader]}", {"h5_reader": other},
+                 "Your code loads the same .h5 file with tf.keras (Keras 2: TensorFlow 2.15 or older, or tf_keras) where "
+                 "the reference reads it with Keras 3, or the other way round.", not_applicable=reason)
 
 
 _LOADER_SENTENCES = {
