@@ -16,8 +16,8 @@ whose model is ready does). Then:
 (b) engine: ``run_experiment`` of the same number of passes (the checkup's ``passes_run``) of the same image,
     the engine's default chunking (16 per call; one new trace).
 
-``checkup_vs_passes`` = best in-process checkup / best engine run. Target <= 3 (the issue's "no model rebuilt per
-cause": the two new-process causes must build it again). ``checkup_with_new_processes_vs_passes`` = best (c) / (b).
+``checkup_vs_passes`` = best in-process checkup / best engine run. Target <= 3 (no model is rebuilt per cause,
+but the two new-process causes must build it again). ``checkup_with_new_processes_vs_passes`` = best (c) / (b).
 
 Run: ``.venv/bin/python benchmarks/bench_checkup.py [--repeats 2]`` (about 2 minutes per repeat on 2 cores).
 """
@@ -41,18 +41,11 @@ def _config(passes: int = 1):
     return ExperimentConfig(image=IMAGE, model="efficientnet-lite0", passes=passes, seeding="once", seed=42)
 
 
-def _drive(gen):
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
-
-
 def child(mode: str, passes: int) -> None:
     """One timed side in this (fresh) process; prints one JSON line."""
     C.start_tensorflow()
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.checkup import run_checkup
     from vggcompare.core.passes.engine import run_experiment
 
@@ -62,17 +55,17 @@ def child(mode: str, passes: int) -> None:
     if mode.startswith("checkup"):
         new = mode == "checkup-new"
         with C.Stopwatch() as sw:
-            checkup = _drive(run_checkup(_config(1), image, new_processes=new))
+            checkup = drive(run_checkup(_config(1), image, new_processes=new))
         out |= {"seconds": sw.seconds, "passes": checkup.passes_run,
                 "slowest": sorted(((r.seconds, r.cause) for r in checkup.rows), reverse=True)[:6]}
         if not new:
             with C.Stopwatch() as again:
-                _drive(run_checkup(_config(1), image, new_processes=False))
+                drive(run_checkup(_config(1), image, new_processes=False))
             out["again"] = again.seconds
     else:
         with C.Stopwatch() as sw:
             result = run_experiment(_config(passes), image)
-        out |= {"seconds": sw.seconds, "passes": passes, "passes_seconds": result.timings["passes_seconds"]}
+        out |= {"seconds": sw.seconds, "passes": passes, "passes_seconds": result.timings.passes_seconds}
     print("CHILD " + json.dumps(out))
 
 

@@ -9,7 +9,7 @@ the RESULT keeps the best (contention only ever slows a run down).
 
 (a) ``gradcam_vs_passes``: the whole ``run_experiment`` call with ``explain='gradcam'`` and K = N (every pass
     explained) against the same call without maps (target <= 3).
-(b) ``occlusion_vs_forward``: the run's own ``timings['explain_seconds']`` with ``explain='occlusion'`` for K
+(b) ``occlusion_vs_forward``: the run's own ``timings.explain_seconds`` with ``explain='occlusion'`` for K
     passes (a 7×7 grid: 49 occluded copies of each pass, plus the pass itself, in calls of the run's batch
     size) against the floor of 49·K forward passes: ``PreparedModel.forward`` over pre-made inputs in calls
     of the same size (target <= 1.1). The ratio against the 50·K rows it really runs is printed beside it.
@@ -144,7 +144,7 @@ def main() -> None:
         return time.perf_counter() - t
 
     def explained(cfg) -> float:
-        return run_experiment(cfg, image).timings["explain_seconds"]
+        return run_experiment(cfg, image).timings.explain_seconds
 
     def floor() -> float:
         t = time.perf_counter()

@@ -36,6 +36,7 @@ CLASSES, PASSES = 1000, 20
 
 def base_results(count: int = 8) -> list:
     """Eight kinds of run, with probabilities, thumbnails and verdicts like the engine's."""
+    from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
     from vggcompare.core.analysis.result import RunResult, Thumbnail
     from vggcompare.core.analysis.stats import compute_statistics
     from vggcompare.core.analysis.verdict import run_verdict
@@ -66,8 +67,8 @@ def base_results(count: int = 8) -> list:
         aug = [{"rotation_deg": float(r)} for r in rng.uniform(-20, 20, PASSES)] if config.augment.enabled else []
         results.append(RunResult(
             config=config, labels=labels, probabilities=probs, augmentation=aug,
-            environment={"tensorflow": "2.21.0", "cpu": "AMD EPYC"}, timings={"passes_seconds": 3.4},
-            image={"source": C.SAMPLE}, thumbnails=thumbs, name=f"base-{k}", created="2026-11-25T10:00:00",
+            environment=Environment(tensorflow="2.21.0", cpu="AMD EPYC"), timings=Timings(passes_seconds=3.4),
+            image=ImageFacts(source=str(C.SAMPLE)), thumbnails=thumbs, name=f"base-{k}", created="2026-11-25T10:00:00",
             verdict=run_verdict(stats, labels, config, dropout_active=config.dropout is not None),
         ))
     return results

@@ -5,7 +5,7 @@ weights, run N passes with augmentation on (seeding once, automatic chunk), and 
 resident set size (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), and the peak when the passes
 began (after the model was ready; read in the progress callback for ``done == 0``).
 
-Targets (issue 5): peak for N = 256 <= 3 GB, and no growth with N beyond one chunk beyond the
+Targets: peak for N = 256 <= 3 GB, and no growth with N beyond one chunk beyond the
 N x C float32 probabilities. The allowance printed is
 ``(256 - 64) x C x 4 bytes`` (the stored probabilities) ``+ one chunk of inputs`` (B x 224 x 224 x 3
 float32) ``+ 16 MB`` (allocator noise).
@@ -50,7 +50,7 @@ def child(n: int) -> None:
         "peak_mb": peak_mb(),
         "peak_before_passes_mb": at_start.get("peak"),
         "probabilities_mb": result.probabilities.nbytes / 2**20,
-        "seconds_per_pass": result.timings["seconds_per_pass"],
+        "seconds_per_pass": result.timings.seconds_per_pass,
         "wall_s": wall,
     }))
 

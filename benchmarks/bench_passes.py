@@ -9,7 +9,7 @@ other processes used meanwhile ("others"). Each figure is the BEST (minimum) of 
 (``--repeats``, default 3): contention only ever slows a run, so the minimum is the least noisy
 estimate of what the code costs.
 
-(a) engine: ``run_experiment(config)`` on a warm model. Two figures: ``timings['passes_seconds']``
+(a) engine: ``run_experiment(config)`` on a warm model. Two figures: ``timings.passes_seconds``
     (the engine's own clock, from the first chunk to the last) and the wall time of the whole call
     (config validation, image loading, resizing, thumbnails, statistics and verdict included).
 (b) floor: the same compiled call the engine uses, ``PreparedModel.forward`` (a ``tf.function`` of
@@ -168,7 +168,7 @@ def main() -> None:
     t0 = time.perf_counter()
     cold = run_experiment(cfg32, image)
     print(f"cold engine run (build VGG19 + trace): {time.perf_counter() - t0:.2f} s wall, "
-          f"model_seconds {cold.timings['model_seconds']:.2f}, first_call_seconds {cold.timings['first_call_seconds']:.2f}")
+          f"model_seconds {cold.timings.model_seconds:.2f}, first_call_seconds {cold.timings.first_call_seconds:.2f}")
     prepared = prepare_model(cfg32)
     model = prepared.model
     chunk = auto_batch_size(cfg32)
@@ -221,7 +221,7 @@ def main() -> None:
         t = time.perf_counter()
         res = run_experiment(cfg, image)
         wall = time.perf_counter() - t
-        return res.timings["passes_seconds"], wall
+        return res.timings.passes_seconds, wall
 
     def show(label: str, runs: list, per: int = n) -> float:
         """Print each repeat with the other processes' load, return the best."""
@@ -264,8 +264,8 @@ def main() -> None:
     print(f"(d) bfloat16 engine (first run, incl. making the bf16 copy and tracing: {bf16_cold:.2f} s):")
     b = show("bf16 passes_seconds   ", [(r[0][0], r[1]) for r in b16])
     f3 = show("f32  passes_seconds   ", [(r[0][0], r[1]) for r in f32])
-    print(f"      result records precision={cold16.environment['precision']!r} "
-          f"(f32 run: {res32.environment['precision']!r}); max |p_bf16 - p_f32| = {max_diff:.3g}")
+    print(f"      result records precision={cold16.environment.precision!r} "
+          f"(f32 run: {res32.environment.precision!r}); max |p_bf16 - p_f32| = {max_diff:.3g}")
     lite = lite0_figures(n, args.repeats, image)
     print()
     print(f"engine passes only vs floor: {e / f:.3f}")

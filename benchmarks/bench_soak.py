@@ -51,7 +51,7 @@ def child(runs: int) -> None:
 
     from vggcompare.core.config import AugmentConfig, ExperimentConfig
     from vggcompare.core.storage.history import History
-    from vggcompare.gui.app import ensure_application
+    from vggcompare.gui.common.application import ensure_application
     from vggcompare.gui.common.settings import WindowSettings
     from vggcompare.gui.session.engine_pool import engine_pool, shutdown_engines
     from vggcompare.gui.window.main_window import MainWindow

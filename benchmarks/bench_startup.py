@@ -89,7 +89,7 @@ def child() -> None:
     """The driver: open the real window as ``python -m vggcompare`` would, report when it is shown."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
-    from vggcompare.gui.app import ensure_application
+    from vggcompare.gui.common.application import ensure_application
 
     marks: dict = {}
     app = ensure_application([])

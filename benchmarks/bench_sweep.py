@@ -45,11 +45,6 @@ def _folder(tmp: Path) -> Path:
     return folder
 
 
-def _drive(gen) -> None:
-    for _report in gen:  # each report is a cancellation point; the benchmark never cancels
-        pass
-
-
 def _cli(folder: Path, out: Path, variants: Path, engine: str) -> float:
     cmd = [sys.executable, "-m", "vggcompare", "sweep", str(folder), "--variants", str(variants), "--model", "vgg19-random",
            "--passes", str(PASSES), "--seeding", "once", "--augment", "--out-dir", str(out), "--engine", engine, "--quiet"]
@@ -71,6 +66,7 @@ def main() -> None:
     variants_file = tmp / "variants.json"
     variants_file.write_text(json.dumps(VARIANTS))
     C.start_tensorflow()
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.passes.engine import run_experiment
     from vggcompare.core.studies.sweep import run_sweep
     from vggcompare.core.studies.sweep.plan import variants_from_changes
@@ -84,13 +80,13 @@ def main() -> None:
     print(f"setup: 16 images × {len(variants)} variants × {PASSES} passes = {total} passes, VGG19 random weights, "
           f"augmentation on, seeding once; best of {args.repeats}")
     t = time.perf_counter()
-    _drive(run_sweep(str(folder), str(tmp / "warm"), cfg, variants=variants))
+    drive(run_sweep(str(folder), str(tmp / "warm"), cfg, variants=variants))
     run_experiment(engine_cfg)
     print(f"warm-up (build VGG19, trace the calls): {time.perf_counter() - t:.1f} s")
 
     sweeps, engines = [], []
     for k in range(args.repeats):
-        ((s, s_cpu), others_s) = C.measured(lambda: _timed(lambda: _drive(run_sweep(str(folder), str(tmp / f"s{k}"), cfg, variants=variants))))
+        ((s, s_cpu), others_s) = C.measured(lambda: _timed(lambda: drive(run_sweep(str(folder), str(tmp / f"s{k}"), cfg, variants=variants))))
         ((e, e_cpu), others_e) = C.measured(lambda: _timed(lambda: run_experiment(engine_cfg)))
         sweeps.append((s, s_cpu))
         engines.append((e, e_cpu))

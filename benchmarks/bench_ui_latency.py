@@ -10,7 +10,7 @@ the time of every tick. Phases:
    it on the window's GIL; pyqtgraph is loaded in pieces and the two plots are built first) until the
    model is ready;
 2. ``run``: from pressing Run (``MainWindow.start_run``, the button's slot) until the result is
-   shown. This is the figure of the issue: ``max_gap_run_ms``. It is also split at the last
+   shown. This is the figure the target is about: ``max_gap_run_ms``. It is also split at the last
    progress report: ``until last pass`` (``max_gap_passes_ms``: from 0.3 s after Run was pressed,
    when the window has reacted, to the last progress report: the passes on the TensorFlow thread)
    and ``showing the result`` (the GUI thread drawing the finished run).
@@ -152,7 +152,8 @@ def child(args) -> None:
 
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
-    from vggcompare.gui.app import ensure_application, start_after_first_paint
+    from vggcompare.gui.app import start_after_first_paint
+    from vggcompare.gui.common.application import ensure_application
 
     app = ensure_application([])
     from vggcompare.gui.window.main_window import MainWindow
@@ -256,8 +257,8 @@ def child(args) -> None:
         worst_shows.append(summarise("showing the result", run_ticks, c2.others, lo=last, cpu=rec.cpu))
         progress_times.clear()
         timings = results[-1].timings
-        print(f"    run timings: {timings['seconds_per_pass']:.3f} s/pass, first call {timings['first_call_seconds']:.2f} s, "
-              f"threads {results[-1].environment.get('intra_op_threads')}")
+        print(f"    run timings: {timings.seconds_per_pass:.3f} s/pass, first call {timings.first_call_seconds:.2f} s, "
+              f"threads {results[-1].environment.intra_op_threads}")
         print(f"    GUI-thread slots: start_run {slot_ms['start_run'][-1]:.1f} ms, show_result "
               f"{slot_ms['show_result'][-1]:.1f} ms (the rest of the gaps around them is Qt painting)")
     print("start-up (the engine process imports TensorFlow and builds VGG19):")

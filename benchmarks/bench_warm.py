@@ -4,7 +4,7 @@
    the same configuration should start computing within 0.2 s. Measured: the time from calling
    ``run_passes`` (creating the generator and pulling its first report) until it yields
    ``Progress('passes', done=0)``, i.e. everything before the first forward call; and the
-   result's ``timings['model_seconds']``. Also measured for ``seeding='off'``, where every run
+   result's ``timings.model_seconds``. Also measured for ``seeding='off'``, where every run
    draws a new run seed, so a random-weights model must be given new weights first.
 2. New weights every pass (``reinit_weights=True``, vgg19-random, seeding once; one pass per
    forward call): seconds per pass with new weights against seconds per pass without them at
@@ -40,6 +40,7 @@ def main() -> None:
     C.start_tensorflow()
     from vggcompare.core.passes.engine import run_experiment, run_passes
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.model.prepare import prepare_model
     from vggcompare.core.model.reinit import reinitialise
 
@@ -50,15 +51,15 @@ def main() -> None:
     def start_latency(cfg) -> tuple[float, float]:
         """Seconds from calling run_passes to its Progress('passes', 0); and the run's model_seconds."""
         t = time.perf_counter()
-        gen = run_passes(cfg, image)
         first = None
-        while True:
-            try:
-                report = next(gen)
-            except StopIteration as stop:
-                return first, stop.value.timings["model_seconds"]
-            if first is None and report.stage == "passes" and report.done == 0:
+
+        def report(progress) -> None:
+            nonlocal first
+            if first is None and progress.stage == "passes" and progress.done == 0:
                 first = time.perf_counter() - t
+
+        result = drive(run_passes(cfg, image), report)
+        return first, result.timings.model_seconds
 
     # ---- 1. warm start --------------------------------------------------------------------------------
     once = C.base_config(passes=16)
@@ -80,10 +81,10 @@ def main() -> None:
 
     print("warm second run, seeding once (weights already drawn from this seed):")
     ws = show("run_passes -> first 'passes' progress", warm, 0)
-    wm = show("timings['model_seconds']              ", warm, 1)
+    wm = show("timings.model_seconds                 ", warm, 1)
     print("warm run, seeding off (a new run seed, so new random weights are drawn first):")
     os_ = show("run_passes -> first 'passes' progress", warm_off, 0)
-    show("timings['model_seconds']              ", warm_off, 1)
+    show("timings.model_seconds                 ", warm_off, 1)
 
     # ---- 2. new weights every pass ------------------------------------------------------------------------
     n = args.passes
@@ -95,11 +96,11 @@ def main() -> None:
     staging: dict = {}  # reused between calls, as PreparedModel keeps them
     with_w, without_w, bare = [], [], []
     for r in range(args.repeats):
-        with_w.append(C.measured(lambda: run_experiment(reinit, image).timings["seconds_per_pass"]))
-        without_w.append(C.measured(lambda: run_experiment(plain, image).timings["seconds_per_pass"]))
+        with_w.append(C.measured(lambda: run_experiment(reinit, image).timings.seconds_per_pass))
+        without_w.append(C.measured(lambda: run_experiment(plain, image).timings.seconds_per_pass))
         bare.append(C.measured(lambda: _timed(lambda: reinitialise(model, (42, r, 3), staging))))
     res = run_experiment(reinit, image)
-    assert res.environment["passes_per_call"] == 1
+    assert res.environment.passes_per_call == 1
 
     def show1(label, runs):
         vals = [v for v, _ in runs]
@@ -125,13 +126,14 @@ def engine_warm_start(image, config, repeats: int) -> float:
     """Seconds from sending a run to a warm engine process until its first 'passes' report arrives."""
     from vggcompare.core.model.backend import EngineSettings
     from vggcompare.core.process.engine_process import RESULT, EngineProcess, Job
+    from vggcompare.core.studies.jobs import run_and_save
 
     engine = EngineProcess(EngineSettings.from_config(config))
     times = []
     try:
         for k in range(repeats + 1):  # the first run builds VGG19 in the engine
             t = time.perf_counter()
-            engine.submit(k + 1, Job("vggcompare.core.studies.jobs:run_and_save", (config, image, None)))
+            engine.submit(k + 1, Job(run_and_save, (config, image, None)))
             first = None
             while True:
                 message = engine.receive()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU check of issue 9: vggcompare under JAX on the GPU, default matmul precision against highest,
+# The GPU check: vggcompare under JAX on the GPU, default matmul precision against highest,
 # the GPU against this project's CPU (a result made there, reproduced here), and time per pass.
 set -u
 # Usage: bash benchmarks/gpu_check.sh WHEELS_DIR  (holds keras, namex, optree and platformdirs wheels, vggcompare's

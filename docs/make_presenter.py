@@ -32,7 +32,7 @@ def main() -> None:
     from vggcompare.core.config import ExperimentConfig
     from vggcompare.core.resources import sample_path
     from vggcompare.core.storage.history import History
-    from vggcompare.gui.app import ensure_application
+    from vggcompare.gui.common.application import ensure_application
     from vggcompare.gui.common.settings import WindowSettings
     from vggcompare.gui.present import present
     from vggcompare.gui.present.deck import QUESTION, Step

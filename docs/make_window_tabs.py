@@ -41,7 +41,7 @@ def main() -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QImage, QPainter
 
-    from vggcompare.gui.app import ensure_application
+    from vggcompare.gui.common.application import ensure_application
     from vggcompare.gui.window.main_window import MainWindow
     from vggcompare.gui.common.settings import WindowSettings
     from vggcompare.gui.window.tabs import COMPARE_TAB, DEMOS_TAB

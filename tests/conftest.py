@@ -85,6 +85,7 @@ def make_result():
     ``make_result(name="a", created="2026-11-25T10:00:00", spread=0.0, **config_changes)``: passes
     differ by ``spread``; the verdict is computed from the numbers, as the engine does.
     """
+    from vggcompare.core.analysis.records import Environment, Timings
     from vggcompare.core.analysis.result import RunResult, Thumbnail
     from vggcompare.core.analysis.stats import compute_statistics
     from vggcompare.core.analysis.verdict import run_verdict
@@ -102,7 +103,7 @@ def make_result():
         stats = compute_statistics(probs, labels)
         aug = [{"rotation_deg": 0.0}] * config.passes if config.augment.enabled else []
         return RunResult(
-            config=config, labels=labels, probabilities=probs, augmentation=aug, environment={}, timings={},
+            config=config, labels=labels, probabilities=probs, augmentation=aug, environment=Environment(), timings=Timings(),
             thumbnails=[Thumbnail(0, encode_png(picture), "pass 1")], name=name, created=created,
             verdict=run_verdict(stats, labels, config, dropout_active=config.dropout is not None),
         )

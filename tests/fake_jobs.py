@@ -78,6 +78,7 @@ def fake_run(config, image, history_dir, cancel=None):
     """Stands in for core.studies.jobs.run_and_save without any backend: N passes of made-up probabilities."""
     import numpy as np
 
+    from vggcompare.core.analysis.records import Environment, Timings
     from vggcompare.core.analysis.result import RunResult
     from vggcompare.core.passes.engine import Progress
     from vggcompare.core.studies.jobs import _save
@@ -90,31 +91,29 @@ def fake_run(config, image, history_dir, cancel=None):
         rows.append(p / p.sum())
         yield Progress("passes", i + 1, config.passes, 0.0, None, f"Pass {i + 1} of {config.passes}")
     labels = [f"class {k}" for k in range(10)]
-    result = RunResult(config=config, labels=labels, probabilities=np.stack(rows), augmentation=[], environment={},
-                       timings={"seconds_per_pass": 0.005, "total_seconds": 0.01}, name="fake run", created="2026-01-01T00:00:00")
+    result = RunResult(config=config, labels=labels, probabilities=np.stack(rows), augmentation=[], environment=Environment(),
+                       timings=Timings(seconds_per_pass=0.005, total_seconds=0.01), name="fake run", created="2026-01-01T00:00:00")
     result.verdict = "made up"
     return _save(result, history_dir)
 
 
-def delayed(target: str, args: tuple, kwargs: dict, seconds: float, cancel=None):
-    """Wait ``seconds`` (a progress report every 20 ms, each a point to stop at), then do the real job ``target``.
+def delayed(function, args: tuple, kwargs: dict, seconds: float, cancel=None):
+    """Wait ``seconds`` (a progress report every 20 ms, each a point to stop at), then do the real job ``function``.
 
     The reports are SweepProgress, which every view reads (a run's bar, a check's line, a sweep's status).
     """
     import inspect
 
-    from vggcompare.core.process.engine_process import resolve
     from vggcompare.core.studies.sweep import SweepProgress
 
     start = time.monotonic()
     while time.monotonic() - start < seconds:
         time.sleep(0.02)
         yield SweepProgress("loading", 0, 1, 0.0, None, "Waiting in the test…")
-    func = resolve(target)
     kwargs = dict(kwargs)
-    if "cancel" in inspect.signature(func).parameters:
+    if "cancel" in inspect.signature(function).parameters:
         kwargs["cancel"] = cancel
-    outcome = func(*args, **kwargs)
+    outcome = function(*args, **kwargs)
     if inspect.isgenerator(outcome):
         outcome = yield from outcome
     return outcome

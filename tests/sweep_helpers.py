@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from vggcompare.core.job_driver import drive as drive_job
 from vggcompare.core.resources import sweep_samples_folder
 
 # Reference, a resize filter, and seeded augmentation: every kind of keyed randomness a resume must repeat.
@@ -57,10 +58,6 @@ def write_variants(tmp_path: Path) -> str:
 
 def drive(gen):
     """Run a generator to the end; return its value and the number of reports it yielded."""
-    count = 0
-    while True:
-        try:
-            next(gen)
-            count += 1
-        except StopIteration as stop:
-            return stop.value, count
+    reports: list = []
+    value = drive_job(gen, reports.append)
+    return value, len(reports)

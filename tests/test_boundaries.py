@@ -1,4 +1,4 @@
-"""The architecture rules: the core never imports Qt, and importing the package never imports TensorFlow."""
+"""The architecture rules: the core never imports Qt or the drawing, no import cycle, and importing the package never imports TensorFlow."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import vggcompare
 
 CORE = pathlib.Path(vggcompare.__file__).parent / "core"
 GUI = pathlib.Path(vggcompare.__file__).parent / "gui"
-FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy", "vggcompare.gui")
+FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy", "vggcompare.gui", "vggcompare.render")
 
 
 def test_no_core_module_imports_qt():
@@ -45,7 +45,9 @@ def test_controllers_and_the_model_line_read_no_other_view():
 def test_importing_the_package_and_its_core_stays_light():
     code = (
         "import sys, vggcompare, vggcompare.cli, vggcompare.core.passes.engine, vggcompare.core.model.prepare, "
-        "vggcompare.core.model.weights, vggcompare.core.analysis.compare;"
+        "vggcompare.core.model.weights, vggcompare.core.analysis.compare, "
+        "vggcompare.core.studies.jobs, vggcompare.core.studies.sweep, vggcompare.core.studies.sweep.rerun, "
+        "vggcompare.core.studies.reproduce;"  # the modules of the window's engine jobs
         "bad=[m for m in ('tensorflow','keras','PySide6','pyqtgraph') if m in sys.modules]; print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -57,6 +59,69 @@ def test_import_linter_contract_holds():
     root = pathlib.Path(vggcompare.__file__).parent.parent
     proc = subprocess.run([str(lint)], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def import_cycles(graph) -> list[list[str]]:
+    """The groups of modules that reach each other through imports (strongly connected components of more than one
+    module, or a module importing itself), by Tarjan's algorithm without recursion."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles = []
+    for start in sorted(graph.modules):
+        if start in order:
+            continue
+        work = [(start, iter(sorted(graph.find_modules_directly_imported_by(start))))]
+        order[start] = low[start] = len(order)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            module, imported = work[-1]
+            for other in imported:
+                if other not in order:
+                    order[other] = low[other] = len(order)
+                    stack.append(other)
+                    on_stack.add(other)
+                    work.append((other, iter(sorted(graph.find_modules_directly_imported_by(other)))))
+                    break
+                if other in on_stack:
+                    low[module] = min(low[module], order[other])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[module])
+                if low[module] == order[module]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == module:
+                            break
+                    if len(group) > 1 or graph.direct_import_exists(importer=module, imported=module):
+                        cycles.append(sorted(group))
+    return cycles
+
+
+def test_the_cycle_finder_finds_a_cycle_of_three_and_none_in_a_chain():
+    import grimp
+
+    graph = grimp.ImportGraph()
+    for importer, imported in (("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.d"), ("p.e", "p.a")):
+        graph.add_import(importer=importer, imported=imported)
+    assert import_cycles(graph) == []
+    graph.add_import(importer="p.c", imported="p.a")
+    assert import_cycles(graph) == [["p.a", "p.b", "p.c"]]
+
+
+def test_no_module_imports_itself_back_through_others():
+    """No import cycle anywhere in the package, counting the imports made inside functions too."""
+    import grimp
+
+    graph = grimp.build_graph("vggcompare")
+    assert len(graph.modules) > 150 and graph.direct_import_exists(importer="vggcompare.cli.window", imported="vggcompare.gui.app")
+    assert import_cycles(graph) == []
 
 
 def test_nothing_is_unpickled_and_models_load_in_safe_mode():

@@ -38,7 +38,7 @@ def test_predict_and_eager_are_the_libraries_own_calls(tiny_models, photo):
     assert np.array_equal(eager, np.asarray(model(x, training=False)))
     xla = run_experiment(cfg.replace(call="xla"))
     assert np.allclose(xla.probabilities, eager, atol=1e-6)
-    assert any("jit_compile=True" in n for n in xla.notes) and xla.environment["call_path"] == "xla"
+    assert any("jit_compile=True" in n for n in xla.notes) and xla.environment.call_path == "xla"
 
 
 @pytest.mark.parametrize("call", PATHS)
@@ -71,7 +71,7 @@ def test_training_mode_uses_batch_statistics_and_leaves_the_model_as_it_was(bn_m
     assert np.array_equal(run_experiment(cfg).probabilities, inference)  # the next run is unchanged
     eager = run_experiment(cfg.replace(training_mode=True, call="eager")).probabilities
     assert np.allclose(eager, trained.probabilities, atol=1e-6)
-    assert trained.environment["training_mode"] is True and trained.environment["batchnorm_layers"] == 1
+    assert trained.environment.training_mode is True and trained.environment.batchnorm_layers == 1
 
 
 def test_training_mode_keys_the_models_own_dropout(bn_models, photo):
@@ -101,7 +101,7 @@ def test_batch_neighbours_change_batchnorm_in_training_mode(bn_models, photo, tm
     alone = run_experiment(cfg).probabilities
     shared = run_experiment(cfg.replace(batch_neighbours=str(tmp_path), batch_size=4))
     assert np.abs(shared.probabilities - alone).max() > 1e-4
-    assert shared.environment["rows_per_call"] == 4 and shared.environment["passes_per_call"] == 1
+    assert shared.environment.rows_per_call == 4 and shared.environment.passes_per_call == 1
     assert any("3 other image(s)" in n for n in shared.notes)
     inference = run_experiment(cfg.replace(training_mode=False, batch_neighbours=str(tmp_path), batch_size=4))
     assert inference.probabilities.shape == (2, 10)  # without training mode only row-position numerics remain

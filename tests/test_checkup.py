@@ -71,8 +71,8 @@ def test_a_checkup_ranks_every_cause_and_says_why_some_cannot_apply(bn_model, mo
     ref_env = checkup.runs["reference"].environment
     kernels, threads = checkup.runs["kernel library"], checkup.runs["threads"]
     assert rows["kernel library"].status == MEASURED and rows["threads"].status == MEASURED
-    assert kernels.environment["kernels"] != ref_env["kernels"] and kernels.environment["intra_op_threads"] == ref_env["intra_op_threads"]
-    assert threads.environment["intra_op_threads"] == 1 and threads.environment["kernels"] == ref_env["kernels"]
+    assert kernels.environment.kernels != ref_env.kernels and kernels.environment.intra_op_threads == ref_env.intra_op_threads
+    assert threads.environment.intra_op_threads == 1 and threads.environment.kernels == ref_env.kernels
     assert 0 < rows["threads"].seconds <= checkup.seconds  # the process's own time, taken when it ended
     assert kernels.config.replace(kernels="default") == threads.config.replace(threads=None) == checkup.runs["reference"].config
     data = json.loads(json.dumps(checkup.to_dict()))

@@ -86,14 +86,14 @@ def test_logits_model_gets_softmax_and_a_note(tiny_models, photo):
     assert any("softmax was applied" in n for n in r.notes)
 
 
-def test_result_holds_what_the_issue_lists(tiny_models, photo):
+def test_a_result_holds_probabilities_augmentation_thumbnails_environment_and_timings(tiny_models, photo):
     r = run_experiment(cfg(tiny_models, photo, seeding="once", augment=AUG, passes=10))
     assert r.probabilities.shape == (10, 10) and r.probabilities.dtype == np.float32
     assert len(r.augmentation) == 10 and {"seed", "theta", "tx", "ty", "shear", "zx", "zy", "flip_horizontal"} == set(r.augmentation[0])
     assert 1 <= len(r.thumbnails) <= 8 and r.thumbnails[0].caption.startswith("pass 1:")
     for key in ("tensorflow", "keras", "numpy", "python", "device", "cpu", "intra_op_threads", "precision"):
-        assert key in r.environment
-    assert r.timings["passes_per_second"] > 0
+        assert r.environment.value(key) is not None and not r.environment.extra
+    assert r.timings.passes_per_second > 0
     assert r.labels[0] == "thing 0"
 
 
@@ -150,7 +150,7 @@ def test_bfloat16_precision_is_recorded_and_rounds_the_outputs(tiny_models, phot
     a = run_experiment(cfg(tiny_models, photo, model=probe_two_layers, passes=2))
     b = run_experiment(cfg(tiny_models, photo, model=probe_two_layers, passes=2, precision="bfloat16"))
     assert a.probabilities.max() < 0.5  # the probe is not saturated, so a change of precision shows
-    assert b.environment["precision"] == "bfloat16" and a.environment["precision"] == "float32"
+    assert b.environment.precision == "bfloat16" and a.environment.precision == "float32"
     change = np.abs(a.probabilities - b.probabilities).max()
     assert 1e-6 < change < 0.05  # bfloat16 keeps 8 bits of mantissa: the output moves, a little (0 if it were ignored)
 

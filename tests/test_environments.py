@@ -26,15 +26,15 @@ from vggcompare.core.passes.environment import environment_line
 def test_the_environment_record_names_cpu_flags_kernels_backend_and_bfloat16(tiny_models, photo):
     r = run_experiment(ExperimentConfig(image=photo, model=tiny_models["plain"], passes=2))
     env = r.environment
-    assert set(env["cpu_flags"]) <= set(CPU_FLAGS)
+    assert set(env.cpu_flags) <= set(CPU_FLAGS)
     forced = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
     expected = {"0": "Eigen", "1": "oneDNN"}.get(forced, default_kernels())
-    assert env["kernels"] == expected  # TensorFlow's own answer agrees with the variable and the CPU's rule
-    assert env["kernels_choice"] == ("forced" if expected != default_kernels() else "default")
-    assert env["backend"] == "tensorflow" and env["backend_version"] == env["tensorflow"]
-    assert env["bfloat16"] in ("native", "emulated") and env["precision_policy"] == "float32"
+    assert env.kernels == expected  # TensorFlow's own answer agrees with the variable and the CPU's rule
+    assert env.kernels_choice == ("forced" if expected != default_kernels() else "default")
+    assert env.backend == "tensorflow" and env.backend_version == env.tensorflow
+    assert env.bfloat16 in ("native", "emulated") and env.precision_policy == "float32"
     line = environment_line(env)
-    assert f"on TensorFlow {env['tensorflow']} ({expected}" in line and f"bfloat16 {env['bfloat16']}" in line
+    assert f"on TensorFlow {env.tensorflow} ({expected}" in line and f"bfloat16 {env.bfloat16}" in line
 
 
 def test_the_default_kernel_library_follows_tensorflows_rule():

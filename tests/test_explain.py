@@ -109,7 +109,7 @@ def test_gradcam_on_jax_equals_the_same_independent_implementation(cam_models, p
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=dict(os.environ, JAX_PLATFORMS="cpu"))
     assert proc.returncode == 0, proc.stderr
     result = load_result(out)
-    assert result.environment["backend"] == "jax" and result.explanation.class_index == mine
+    assert result.environment.backend == "jax" and result.explanation.class_index == mine
     want = _independent_gradcam(cam_models["plain"], _pass_inputs(result.config, 6), mine)
     np.testing.assert_allclose(result.explanation.maps.astype(np.float32), want, atol=2e-3)
 

@@ -78,7 +78,7 @@ def test_pdf_report_has_the_expected_pages(runs, tmp_path):
     import shutil
     import subprocess
 
-    from vggcompare.gui.output.report import write_comparison_report, write_run_report
+    from vggcompare.render.report import write_comparison_report, write_run_report
 
     one = write_run_report(runs[0], tmp_path / "run.pdf")
     two = write_comparison_report(runs[0], runs[2], tmp_path / "cmp.pdf")

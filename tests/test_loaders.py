@@ -159,7 +159,7 @@ def test_the_engine_feeds_the_model_what_the_library_gives(files, probe_model, l
     assert np.array_equal(result.probabilities[0], expected)
     load_img = run_experiment(cfg.replace(loader="load-img", interpolation="nearest"))
     assert np.abs(load_img.probabilities[0] - expected).max() > 1e-6  # the probe tells the loaders apart
-    assert result.environment["loader"] == loader
+    assert result.environment.loader == loader
     assert any(n.startswith("Loaded as") for n in result.notes)
 
 

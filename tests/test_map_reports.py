@@ -21,7 +21,7 @@ def mapped(tiny_models, photo):
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_a_run_report_with_maps_is_one_page_with_the_maps_spread_and_settings(mapped, tmp_path, paper):
     need_poppler()
-    from vggcompare.gui.output.report import write_run_report
+    from vggcompare.render.report import write_run_report
 
     for k, result in enumerate(mapped):
         pdf = write_run_report(result, tmp_path / f"run{k}.pdf", page_size=paper)
@@ -35,7 +35,7 @@ def test_a_run_report_with_maps_is_one_page_with_the_maps_spread_and_settings(ma
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_a_comparison_report_with_maps_is_one_page(mapped, tmp_path, paper):
     need_poppler()
-    from vggcompare.gui.output.report import write_comparison_report
+    from vggcompare.render.report import write_comparison_report
 
     pdf = write_comparison_report(*mapped, tmp_path / "cmp.pdf", page_size=paper)
     assert pdf_info(pdf)["Pages"] == "1"
@@ -46,8 +46,8 @@ def test_a_comparison_report_with_maps_is_one_page(mapped, tmp_path, paper):
 def test_the_figures_mean_map_title_is_one_line_level_with_the_std_title(qapp, mapped):
     from PySide6.QtGui import QFont, QFontMetrics
 
-    from vggcompare.gui.output.figures.build import build_figure
-    from vggcompare.gui.output.figures.paper import discard
+    from vggcompare.render.figures.build import build_figure
+    from vggcompare.render.figures.paper import discard
 
     figure = build_figure("explanation", mapped[0], width=1200, height=None, caption=False)
     panel = figure.panel

@@ -64,7 +64,7 @@ def test_an_exported_saved_model_gives_its_own_predict_when_trusted(photo, expor
     result = run_experiment(ExperimentConfig(image=photo, model=folder, passes=2, trust_model=True))
     expected = model.predict(tool_input(photo, folder), verbose=0)[0]
     assert np.allclose(result.probabilities, expected, rtol=1e-5, atol=1e-7)
-    assert "SavedModel, signature serve" in result.environment["model"]
+    assert "SavedModel, signature serve" in result.environment.model
     assert not any("softmax was applied" in n for n in result.notes)
     assert "trust_model" not in result.config.to_dict()
 
@@ -79,7 +79,7 @@ def test_a_saved_model_is_refused_without_trust_and_nothing_of_it_runs(photo, tm
     assert not marker.exists()
     result = run_experiment(ExperimentConfig(image=photo, model=str(folder), passes=1, trust_model=True))
     assert marker.read_text() == "the graph ran"
-    assert "signature serving_default" in result.environment["model"]
+    assert "signature serving_default" in result.environment.model
     assert np.allclose(result.probabilities.sum(axis=1), 1.0, atol=1e-5)
 
 
@@ -121,7 +121,7 @@ def test_a_keras2_h5_read_by_keras3_gives_keras2s_own_predict(photo, keras2_h5):
     path, model = keras2_h5
     expected = model.predict(tool_input(photo, path), verbose=0)[0]
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=2))
-    assert "Keras 2 .h5 read by Keras 3" in result.environment["model"]
+    assert "Keras 2 .h5 read by Keras 3" in result.environment.model
     assert np.allclose(result.probabilities, expected, rtol=1e-5, atol=1e-7)
     assert not np.allclose(expected, np.full(10, 0.1), atol=1e-4)  # the probe's output is not flat
 
@@ -131,7 +131,7 @@ def test_a_keras2_h5_read_by_tf_keras_needs_trust_and_gives_its_own_predict(phot
     with pytest.raises(UntrustedModelError, match=r"\.h5 file read by tf_keras \(Keras 2\)"):
         run_experiment(ExperimentConfig(image=photo, model=path, passes=1, h5_reader="tf-keras"))
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=2, h5_reader="tf-keras", trust_model=True))
-    assert "read by tf_keras 2." in result.environment["model"]
+    assert "read by tf_keras 2." in result.environment.model
     assert np.allclose(result.probabilities, model.predict(tool_input(photo, path), verbose=0)[0], rtol=1e-5, atol=1e-7)
     assert result.config.to_dict()["h5_reader"] == "tf-keras"  # what reproduce needs to read the file the same way
 

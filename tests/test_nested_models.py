@@ -73,7 +73,7 @@ def test_nested_softmax_classifier_gives_its_own_predict(photo, tmp_path, front)
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=1))
     got = result.probabilities[0]
     assert not any("softmax was applied" in n for n in result.notes)
-    assert result.environment["model_outputs"] == "probabilities (softmax)"
+    assert result.environment.model_outputs == "probabilities (softmax)"
     assert top5(got) == top5(expected)
     assert np.allclose(got, expected, rtol=1e-5, atol=1e-7)
     assert not np.allclose(softmax(expected), expected, rtol=1e-5, atol=1e-7)  # a second softmax would be seen
@@ -86,7 +86,7 @@ def test_nested_logits_head_gets_one_softmax(photo, tmp_path):
     expected = softmax(model.predict(tool_input(photo, path), verbose=0)[0])
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=1))
     assert any("softmax was applied" in n for n in result.notes)
-    assert result.environment["model_outputs"] == "scores (a softmax applied once)"
+    assert result.environment.model_outputs == "scores (a softmax applied once)"
     assert top5(result.probabilities[0]) == top5(expected)
     assert np.allclose(result.probabilities[0], expected, rtol=1e-5, atol=1e-7)
 
@@ -125,8 +125,8 @@ def test_training_mode_verdict_names_the_models_augmentation_layers_and_does_not
     model.save(path)
     result = run_experiment(ExperimentConfig(image=photo, model=path, passes=4, batch_size=4, training_mode=True,
                                              seeding="once"))
-    assert result.environment["augmentation_layers_in_model"] == [
-        "RandomFlip (flips the image left to right at random)", "RandomRotation (rotates the image by a random angle from -36° to +36°)"]
+    assert result.environment.augmentation_layers_in_model == (
+        "RandomFlip (flips the image left to right at random)", "RandomRotation (rotates the image by a random angle from -36° to +36°)")
     assert "augmentation layers, active because it was called with training=True: RandomFlip" in result.verdict
     assert "floating-point numerics" not in result.verdict and "No random source" not in result.verdict
     note = next(n for n in result.notes if n.startswith("Called with training=True"))

@@ -6,17 +6,10 @@ import pytest
 
 from vggcompare.core.catalog import other_architecture_preprocess
 from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.job_driver import drive
 from vggcompare.core.resources import sample_path
 from vggcompare.core.studies.presets import run_preset
 from vggcompare.core.studies.sweep.plan import preset_variants
-
-
-def drive(gen):
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        return stop.value
 
 
 @pytest.mark.parametrize("model, expected", [
@@ -44,5 +37,5 @@ def test_vggs_preprocessing_on_efficientnet_lite0_moves_the_real_models_answer()
     ref, wrong = out.runs["reference (lite, nearest)"], out.runs[name]
     assert ref.labels[ref.statistics.top1_mode] == "Egyptian cat"
     assert dict(out.bars)[name] > 0.1  # caffe's inputs (about ±128) are far outside (x − 127) / 128's ±1
-    assert wrong.config.preprocess == "caffe" and wrong.environment["preprocess"] == "caffe"
+    assert wrong.config.preprocess == "caffe" and wrong.environment.preprocess == "caffe"
     assert [row[0] for row in out.rows][:2] == ["reference (lite, nearest)", name]

@@ -6,15 +6,8 @@ import pytest
 
 from vggcompare.cli import main
 from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.job_driver import drive
 from vggcompare.core.studies.presets import PRESETS, run_preset
-
-
-def drive(gen):
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 @pytest.mark.parametrize("name", list(PRESETS))

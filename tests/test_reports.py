@@ -37,7 +37,7 @@ def _words(text: str) -> str:
 
 def test_run_report_is_one_page_with_the_verdict_and_no_folder(runs, private, tmp_path):
     need_poppler()
-    from vggcompare.gui.output.report import write_run_report
+    from vggcompare.render.report import write_run_report
 
     pdf = write_run_report(runs[0], tmp_path / "run.pdf", page_size="a4")
     assert len(rendered_pages(pdf, tmp_path)) == 1
@@ -49,7 +49,7 @@ def test_run_report_is_one_page_with_the_verdict_and_no_folder(runs, private, tm
 
 def test_full_paths_shows_the_folder_when_asked(runs, private, tmp_path):
     need_poppler()
-    from vggcompare.gui.output.report import write_run_report
+    from vggcompare.render.report import write_run_report
 
     text = pdf_text(write_run_report(runs[0], tmp_path / "run.pdf", full_paths=True, page_size="letter"))
     assert "ann-private-folder" in text.replace(" ", "")
@@ -58,7 +58,7 @@ def test_full_paths_shows_the_folder_when_asked(runs, private, tmp_path):
 
 def test_bit_identical_run_says_so_in_one_line_instead_of_a_plot(runs, tmp_path):
     need_poppler()
-    from vggcompare.gui.output.report import write_run_report
+    from vggcompare.render.report import write_run_report
 
     assert runs[2].statistics.all_bit_identical
     pdf = write_run_report(runs[2], tmp_path / "same.pdf")
@@ -69,7 +69,7 @@ def test_bit_identical_run_says_so_in_one_line_instead_of_a_plot(runs, tmp_path)
 def test_comparison_report_is_one_page_with_both_runs_and_what_differs(runs, private, tmp_path):
     need_poppler()
     from vggcompare.core.analysis.compare import compare_results
-    from vggcompare.gui.output.report import write_comparison_report
+    from vggcompare.render.report import write_comparison_report
 
     pdf = write_comparison_report(runs[0], runs[1], tmp_path / "cmp.pdf")
     assert len(rendered_pages(pdf, tmp_path)) == 1
@@ -87,7 +87,7 @@ def matrix(private):
 
 def test_seeding_by_augmentation_report_is_one_page_without_the_appendix(matrix, tmp_path):
     need_poppler()
-    from vggcompare.gui.output.report import write_preset_report
+    from vggcompare.render.report import write_preset_report
 
     pdf = write_preset_report(matrix, tmp_path / "matrix.pdf")
     assert len(rendered_pages(pdf, tmp_path)) == 1
@@ -95,9 +95,23 @@ def test_seeding_by_augmentation_report_is_one_page_without_the_appendix(matrix,
     assert _words(matrix.headline) in text and "augmentation off" in text and "ann-private-folder" not in text
 
 
+def test_the_matrix_report_names_its_image_by_file_name(matrix, private, tmp_path):
+    need_poppler()
+    from pathlib import Path
+
+    from vggcompare.render.report import write_preset_report
+
+    name = Path(private["image"]).name
+    assert {Path(r.config.image).name for r in matrix.runs.values()} == {name}  # every run analysed the one picture
+    text = pdf_text(write_preset_report(matrix, tmp_path / "matrix.pdf"))
+    assert f"Image: {name}." in text and "ann-private-folder" not in text
+    full = pdf_text(write_preset_report(matrix, tmp_path / "matrix-full.pdf", full_paths=True))
+    assert f"Image: {_words(private['image'])}." in full
+
+
 def test_appendix_gives_identical_runs_one_line_and_varying_runs_a_page(matrix, tmp_path):
     need_poppler()
-    from vggcompare.gui.output.report import write_preset_report
+    from vggcompare.render.report import write_preset_report
 
     pdf = write_preset_report(matrix, tmp_path / "matrix.pdf", appendix=True)
     varying = [label for label, r in matrix.runs.items() if not r.statistics.all_bit_identical]
@@ -113,7 +127,7 @@ def test_a_wide_table_turns_the_page_to_landscape(matrix, tmp_path):
     need_poppler()
     from dataclasses import replace
 
-    from vggcompare.gui.output.report import write_preset_report
+    from vggcompare.render.report import write_preset_report
 
     wide = replace(matrix, columns=[f"a long column heading {i}" for i in range(6)],
                    rows=[[f"a cell with a fair amount of text {i}" for i in range(6)]])
@@ -127,7 +141,7 @@ def test_the_page_size_follows_the_locale():
     from PySide6.QtCore import QLocale
     from PySide6.QtGui import QPageSize
 
-    from vggcompare.gui.output.report.page import locale_page_size
+    from vggcompare.render.report.page import locale_page_size
 
     assert locale_page_size(QLocale("en_US")).id() == QPageSize.PageSizeId.Letter
     assert locale_page_size(QLocale("de_DE")).id() == QPageSize.PageSizeId.A4
@@ -136,7 +150,7 @@ def test_the_page_size_follows_the_locale():
 
 def test_comparing_a_run_with_itself_says_so_in_one_line_instead_of_an_empty_plot(runs, tmp_path):
     need_poppler()
-    from vggcompare.gui.output.report import write_comparison_report
+    from vggcompare.render.report import write_comparison_report
 
     text = pdf_text(write_comparison_report(runs[0], runs[0], tmp_path / "same.pdf"))
     assert "B reproduces A bit for bit." in text
@@ -146,7 +160,7 @@ def test_comparing_a_run_with_itself_says_so_in_one_line_instead_of_an_empty_plo
 def test_settings_table_writes_range_pairs_and_the_augmentation_engine(runs):
     from dataclasses import replace
 
-    from vggcompare.gui.output.report.blocks import settings_pairs
+    from vggcompare.render.report.blocks import settings_pairs
 
     augment = AugmentConfig(enabled=True, zoom=[0.8, 1.2], width_shift=[-3, 0, 3])
     pairs = dict(settings_pairs(replace(runs[0], config=runs[0].config.replace(augment=augment))))
@@ -158,7 +172,7 @@ def test_a_table_longer_than_a_page_continues_on_the_next_instead_of_running_off
     need_poppler()
     from dataclasses import replace
 
-    from vggcompare.gui.output.report import write_preset_report
+    from vggcompare.render.report import write_preset_report
 
     long = replace(matrix, rows=[[f"row {i}", "a", "b"] for i in range(120)])
     pdf = write_preset_report(long, tmp_path / "long.pdf", page_size="a4")
@@ -175,7 +189,7 @@ def test_a_table_without_rows_still_shows_its_header(matrix, tmp_path):
     need_poppler()
     from dataclasses import replace
 
-    from vggcompare.gui.output.report import write_preset_report
+    from vggcompare.render.report import write_preset_report
 
     pdf = write_preset_report(replace(matrix, rows=[]), tmp_path / "empty.pdf", page_size="a4")
     assert " ".join(matrix.columns) in pdf_text(pdf)

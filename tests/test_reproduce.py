@@ -10,6 +10,8 @@ import pytest
 from PIL import Image
 
 from vggcompare.cli import main
+from vggcompare.core.job_driver import drive
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.studies.reproduce import environment_rows, reproduce
 
 
@@ -96,12 +98,7 @@ def test_the_generator_reports_progress_and_returns_the_reproduction(tiny_models
     path = make_result(capsys, tmp_path, photo, tiny_models["dropout"], "--dropout", "--augment")
     gen = reproduce(str(path), allow_model=True)
     stages = []
-    while True:
-        try:
-            stages.append(next(gen).stage)
-        except StopIteration as stop:
-            rep = stop.value
-            break
+    rep = drive(gen, lambda report: stages.append(report.stage))
     assert stages[0] == "loading" and "passes" in stages
     assert rep.comparison.numbers.bit_identical and rep.new.config.dropout == 0.5
     assert "bit for bit" in rep.verdict
@@ -110,4 +107,4 @@ def test_the_generator_reports_progress_and_returns_the_reproduction(tiny_models
 def test_environment_rows_list_only_fields_that_differ():
     there = {"cpu": "A", "cpu_flags": ["avx2"], "keras": "3.15.1", "model": "x"}
     here = {"cpu": "B", "cpu_flags": ["avx2", "avx512f"], "keras": "3.15.1", "model": "y"}
-    assert environment_rows(there, here) == [("cpu", "A", "B"), ("cpu_flags", "avx2", "avx2 avx512f")]
+    assert environment_rows(Environment.from_dict(there), Environment.from_dict(here)) == [("cpu", "A", "B"), ("cpu_flags", "avx2", "avx2 avx512f")]

@@ -18,7 +18,7 @@ def test_new_weights_every_pass_seeded_once_repeats_exactly(photo):
     assert np.array_equal(a.probabilities, b.probabilities)
     assert not a.statistics.all_bit_identical
     assert "new random weights for every pass" in a.verdict
-    assert a.environment["passes_per_call"] == 1
+    assert a.environment.passes_per_call == 1
 
 
 def test_random_vgg19_without_random_sources_gives_identical_passes(photo):
@@ -48,7 +48,7 @@ def test_local_weights_file_loads_and_reproduces_the_model(photo, tmp_path):
         legacy_h5_format.save_weights_to_hdf5_group(f, prepared.model)
     loaded = run_experiment(base.replace(model="vgg19", weights=str(path)))
     assert np.array_equal(loaded.probabilities, reference.probabilities)
-    assert "my_vgg19_weights.h5" in loaded.environment["model"]
+    assert "my_vgg19_weights.h5" in loaded.environment.model
     # a weights file of another architecture is refused with a sentence
     small = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     wrong = tmp_path / "wrong.h5"

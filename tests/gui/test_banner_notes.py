@@ -6,7 +6,7 @@ import html
 
 
 def test_the_banner_shows_the_runs_notes_and_hides_them_for_a_message(qtbot, make_result):
-    from vggcompare.gui.results.verdict_banner import VerdictBanner
+    from vggcompare.gui.common.verdict_banner import VerdictBanner
 
     banner = VerdictBanner()
     qtbot.addWidget(banner)
@@ -25,7 +25,7 @@ def test_the_banner_shows_the_runs_notes_and_hides_them_for_a_message(qtbot, mak
 def test_a_squeezed_banner_keeps_the_height_of_all_its_notes(qtbot, make_result):
     from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-    from vggcompare.gui.results.verdict_banner import VerdictBanner
+    from vggcompare.gui.common.verdict_banner import VerdictBanner
 
     page = QWidget()
     qtbot.addWidget(page)
@@ -45,7 +45,7 @@ def test_a_squeezed_banner_keeps_the_height_of_all_its_notes(qtbot, make_result)
 
 
 def test_a_note_the_verdict_already_says_is_shown_once(qtbot, make_result):
-    from vggcompare.gui.results.verdict_banner import VerdictBanner
+    from vggcompare.gui.common.verdict_banner import VerdictBanner
 
     banner = VerdictBanner()
     qtbot.addWidget(banner)

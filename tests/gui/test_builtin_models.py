@@ -60,7 +60,7 @@ def test_a_run_of_the_real_model_in_the_window_names_the_cat(qtbot, window):
     with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS) as blocker:
         window.start_run()
     result = blocker.args[0]
-    assert result.config.model == LITE0 and result.environment["preprocess"] == "lite"
+    assert result.config.model == LITE0 and result.environment.preprocess == "lite"
     assert result.labels[result.statistics.top1_mode] == "Egyptian cat"
 
 
@@ -124,6 +124,7 @@ def test_a_missing_keras_model_gets_the_prompt_with_its_size_and_its_own_ways_on
 def test_the_keras_download_is_an_engine_job_and_vgg19s_stays_local(tiny_config):
     from unittest.mock import MagicMock
 
+    from vggcompare.core.studies import jobs
     from vggcompare.gui.session.model_session import ModelSession
 
     runner = MagicMock()
@@ -133,7 +134,7 @@ def test_the_keras_download_is_an_engine_job_and_vgg19s_stays_local(tiny_config)
     session = ModelSession(runner)
     session.download(tiny_config.replace(model="mobilenetv2"))
     job = runner.submit.call_args.args[0]
-    assert job.target == "vggcompare.core.studies.jobs:fetch_model_weights" and job.args[0].model == "mobilenetv2"
+    assert job.function is jobs.fetch_model_weights and job.args[0].model == "mobilenetv2"
     assert not runner.run_local.called
     session.cancel_download()
     engine_handle.cancel.assert_called_once()  # its own job only, through its handle

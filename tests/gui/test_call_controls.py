@@ -11,9 +11,10 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from vggcompare.core.analysis.records import ImageFacts
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.gui.output.report.blocks import settings_pairs
+from vggcompare.render.report.blocks import settings_pairs
 
 pytestmark = pytest.mark.gui
 PARTS = {"all": "Everything (BatchNorm and Dropout)", "batchnorm": "BatchNorm's batch statistics only", "dropout": "Dropout only"}
@@ -59,7 +60,7 @@ def test_each_training_part_gives_its_config_and_says_so(window):
         cfg = controls.config(image="x.png")
         assert (cfg.training_mode, cfg.training_part) == (True, part)
         assert ExperimentConfig.from_dict(cfg.to_dict()).training_part == part  # what settings and result files keep
-        call = dict(settings_pairs(SimpleNamespace(config=cfg, image={})))["call"]  # the PDF report's settings
+        call = dict(settings_pairs(SimpleNamespace(config=cfg, image=ImageFacts())))["call"]  # the PDF report's settings
         only = {"batchnorm": "BatchNorm only", "dropout": "Dropout only"}.get(part)
         assert call == "compiled, training=True" + (f" ({only})" if only else "")
         assert (f"training mode, {only}" if only else "training mode") in cfg.summary()  # the banner's and history's line

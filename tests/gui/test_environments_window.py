@@ -62,7 +62,7 @@ def test_the_compare_view_lists_environment_differences_beside_the_settings(wind
     table = window.tabs.compare_view.table
     rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())}
     assert rows["environment: cpu_flags"][1] == "avx2" and rows["environment: kernels"][1] == other
-    assert rows["environment: cpu"] == (a.environment["cpu"], "AMD EPYC 7B13")
+    assert rows["environment: cpu"] == (a.environment.cpu, "AMD EPYC 7B13")
     assert table.item(0, 0).text().startswith("environment: ") and table.item(0, 0).font().bold()
 
 
@@ -116,6 +116,6 @@ def test_a_jax_run_from_the_window(qtbot, window, tiny_config):
     with qtbot.waitSignal(window.session.result_ready, timeout=TIMEOUT_MS) as blocker:
         window.start_run()
     result = blocker.args[0]
-    assert result.config.backend == "jax" and result.environment["backend"] == "jax" and result.environment["kernels"] == "XLA"
+    assert result.config.backend == "jax" and result.environment.backend == "jax" and result.environment.kernels == "XLA"
     assert not result.statistics.all_bit_identical  # augmentation and dropout ran under JAX
     assert "on JAX" in window.results.environment.text()

@@ -8,8 +8,8 @@ import pytest
 
 from vggcompare.core.atomic import atomic_write_bytes
 from vggcompare.core.passes.engine import run_experiment
-from vggcompare.gui.output.figures import context
-from vggcompare.gui.results.variance_plot import VariancePlot
+from vggcompare.gui.window import figure_menu as context
+from vggcompare.render.plots.variance_plot import VariancePlot
 
 pytestmark = pytest.mark.gui
 

@@ -1,4 +1,4 @@
-"""The window's jobs that got stuck or vanished (issue 19), each as a user met it; every test failed on the old main."""
+"""Jobs of the window that must neither get stuck nor vanish, each tested as a user would meet it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import shutil
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+import fake_jobs
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.process.engine_process import Job
@@ -24,7 +25,7 @@ def delay_jobs(monkeypatch, seconds: float, only: str = "") -> None:
 
     def submit(self, job, settings, *args):
         if only in job.target:
-            job = Job("fake_jobs:delayed", (job.target, job.args, job.kwargs, seconds), keep_when_done=job.keep_when_done)
+            job = Job(fake_jobs.delayed, (job.function, job.args, job.kwargs, seconds), keep_when_done=job.keep_when_done)
         return real(self, job, settings, *args)
 
     monkeypatch.setattr(jr.JobRunner, "submit", submit)
@@ -119,9 +120,9 @@ def test_a_model_check_asked_while_a_run_waits_is_not_lost(qtbot, window, tiny_c
     window.controls.set_config(tiny_config.replace(passes=2))
     delay_jobs(monkeypatch, 1)
     window.model_state.enabled = True  # as once the window is shown
-    window.model_state.check(force=True)  # in the engine now
+    window.model_state.check(force=True)  # runs in the engine
     window.start_run()  # waits for the check
-    window.model_state.check(force=True)  # the old main dropped this one
+    window.model_state.check(force=True)  # a second check while a run waits must not be dropped
     window.cancel_run()
     qtbot.waitUntil(lambda: window.model_state.label.text().startswith("Model ready"), timeout=60_000)
 

@@ -15,6 +15,7 @@ import shutil
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+import fake_jobs
 from vggcompare.core.config import AugmentConfig
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.core.process.engine_process import Job
@@ -85,7 +86,7 @@ def test_every_pair_of_job_kinds_ends_each_job_once_and_leaves_nothing_stale(qtb
     real_submit = jr.JobRunner.submit
 
     def submit(self, job, settings, kind=jr.RUN):
-        handle = real_submit(self, Job("fake_jobs:delayed", (job.target, job.args, job.kwargs, 0.3),
+        handle = real_submit(self, Job(fake_jobs.delayed, (job.function, job.args, job.kwargs, 0.3),
                                        keep_when_done=job.keep_when_done), settings, kind)
         outcomes[handle] = []
         for name in ("succeeded", "failed", "cancelled"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import fake_jobs
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.process.engine_process import EngineDied, Job
 from vggcompare.gui.session import job_runner as jr
@@ -43,7 +44,7 @@ def runner(qtbot):
 
 def test_a_job_reports_progress_then_its_outcome_and_busy_brackets_it(qtbot, runner):
     seen = Recorder(runner)
-    job = seen.watch(runner.submit(Job("fake_jobs:count", (3,)), SETTINGS))
+    job = seen.watch(runner.submit(Job(fake_jobs.count, (3,)), SETTINGS))
     qtbot.waitUntil(lambda: not job.live, timeout=30_000)
     assert [e for e in seen.events if e[0] == "progress"] == [("progress", job, 1), ("progress", job, 2), ("progress", job, 3)]
     assert seen.events[0] == ("busy", True) and seen.events[-2:] == [("succeeded", job, 6), ("busy", False)]
@@ -51,9 +52,9 @@ def test_a_job_reports_progress_then_its_outcome_and_busy_brackets_it(qtbot, run
 
 def test_a_new_run_replaces_the_one_in_progress(qtbot, runner):
     seen = Recorder(runner)
-    first = seen.watch(runner.submit(Job("fake_jobs:endless"), SETTINGS))
+    first = seen.watch(runner.submit(Job(fake_jobs.endless), SETTINGS))
     qtbot.waitUntil(lambda: any(e[0] == "progress" for e in seen.events), timeout=30_000)
-    second = seen.watch(runner.submit(Job("fake_jobs:count", (2,)), SETTINGS))
+    second = seen.watch(runner.submit(Job(fake_jobs.count, (2,)), SETTINGS))
     qtbot.waitUntil(lambda: not second.live, timeout=30_000)
     assert seen.of(first) == ["cancelled"] and seen.of(second) == ["succeeded"]
     assert ("succeeded", second, 3) in seen.events
@@ -61,20 +62,20 @@ def test_a_new_run_replaces_the_one_in_progress(qtbot, runner):
 
 def test_cancel_is_reported_at_once_and_the_engine_stays_warm(qtbot, runner):
     seen = Recorder(runner)
-    job = seen.watch(runner.submit(Job("fake_jobs:endless"), SETTINGS))
+    job = seen.watch(runner.submit(Job(fake_jobs.endless), SETTINGS))
     qtbot.waitUntil(lambda: any(e[0] == "progress" for e in seen.events), timeout=30_000)
     engine = runner.pool.engine
     assert job.cancel()
     assert seen.of(job) == ["cancelled"] and not runner.busy  # said before the engine has even answered
-    after = seen.watch(runner.submit(Job("fake_jobs:count", (1,)), SETTINGS))
+    after = seen.watch(runner.submit(Job(fake_jobs.count, (1,)), SETTINGS))
     qtbot.waitUntil(lambda: not after.live, timeout=30_000)
     assert seen.of(after) == ["succeeded"] and runner.pool.engine is engine and engine.alive
 
 
 def test_a_model_check_waits_for_the_run_and_never_cancels_it(qtbot, runner):
     seen = Recorder(runner)
-    run = seen.watch(runner.submit(Job("fake_jobs:count", (20, 0.01)), SETTINGS))
-    check = seen.watch(runner.submit(Job("fake_jobs:plain", ("ready",)), SETTINGS, jr.CHECK))
+    run = seen.watch(runner.submit(Job(fake_jobs.count, (20, 0.01)), SETTINGS))
+    check = seen.watch(runner.submit(Job(fake_jobs.plain, ("ready",)), SETTINGS, jr.CHECK))
     qtbot.waitUntil(lambda: seen.of(check) == ["succeeded"], timeout=30_000)
     assert seen.of(run) == ["succeeded"]
     assert [e[1] for e in seen.events if e[0] == "succeeded"] == [run, check]
@@ -83,18 +84,18 @@ def test_a_model_check_waits_for_the_run_and_never_cancels_it(qtbot, runner):
 def test_a_check_submitted_while_a_run_is_queued_still_ends(qtbot, runner):
     """Old main dropped it: its id never completed, and "Preparing the model…" stayed."""
     seen = Recorder(runner)
-    first_check = seen.watch(runner.submit(Job("fake_jobs:count", (10, 0.02)), SETTINGS, jr.CHECK))
-    run = seen.watch(runner.submit(Job("fake_jobs:count", (2,)), SETTINGS))  # queued behind the check
-    check = seen.watch(runner.submit(Job("fake_jobs:plain", ("ready",)), SETTINGS, jr.CHECK))
+    first_check = seen.watch(runner.submit(Job(fake_jobs.count, (10, 0.02)), SETTINGS, jr.CHECK))
+    run = seen.watch(runner.submit(Job(fake_jobs.count, (2,)), SETTINGS))  # queued behind the check
+    check = seen.watch(runner.submit(Job(fake_jobs.plain, ("ready",)), SETTINGS, jr.CHECK))
     qtbot.waitUntil(lambda: not check.live, timeout=30_000)
     assert (seen.of(first_check), seen.of(run), seen.of(check)) == (["succeeded"], ["succeeded"], ["succeeded"])
 
 
 def test_a_newer_check_cancels_a_queued_older_one(qtbot, runner):
     seen = Recorder(runner)
-    run = seen.watch(runner.submit(Job("fake_jobs:count", (10, 0.02)), SETTINGS))
-    old = seen.watch(runner.submit(Job("fake_jobs:plain", ("old",)), SETTINGS, jr.CHECK))
-    new = seen.watch(runner.submit(Job("fake_jobs:plain", ("new",)), SETTINGS, jr.CHECK))
+    run = seen.watch(runner.submit(Job(fake_jobs.count, (10, 0.02)), SETTINGS))
+    old = seen.watch(runner.submit(Job(fake_jobs.plain, ("old",)), SETTINGS, jr.CHECK))
+    new = seen.watch(runner.submit(Job(fake_jobs.plain, ("new",)), SETTINGS, jr.CHECK))
     assert seen.of(old) == ["cancelled"]
     qtbot.waitUntil(lambda: not new.live, timeout=30_000)
     assert seen.of(run) == ["succeeded"] and seen.of(new) == ["succeeded"]
@@ -102,13 +103,13 @@ def test_a_newer_check_cancels_a_queued_older_one(qtbot, runner):
 
 def test_a_run_never_cancels_a_sweep_and_each_cancel_is_its_own(qtbot, runner):
     seen = Recorder(runner)
-    sweep = seen.watch(runner.submit(Job("fake_jobs:endless"), SETTINGS, jr.SWEEP))
+    sweep = seen.watch(runner.submit(Job(fake_jobs.endless), SETTINGS, jr.SWEEP))
     qtbot.waitUntil(lambda: any(e[0] == "progress" for e in seen.events), timeout=30_000)
     assert not runner.busy  # a sweep is not a run: the Run panel stays idle
-    run = seen.watch(runner.submit(Job("fake_jobs:count", (2,)), SETTINGS))
+    run = seen.watch(runner.submit(Job(fake_jobs.count, (2,)), SETTINGS))
     assert sweep.live and run.live and runner.busy  # the run waits its turn
     assert run.cancel() and seen.of(run) == ["cancelled"] and sweep.live
-    run = seen.watch(runner.submit(Job("fake_jobs:count", (2,)), SETTINGS))
+    run = seen.watch(runner.submit(Job(fake_jobs.count, (2,)), SETTINGS))
     assert sweep.cancel() and seen.of(sweep) == ["cancelled"]
     qtbot.waitUntil(lambda: not run.live, timeout=30_000)
     assert seen.of(run) == ["succeeded"]
@@ -116,12 +117,12 @@ def test_a_run_never_cancels_a_sweep_and_each_cancel_is_its_own(qtbot, runner):
 
 def test_a_killed_engine_fails_the_job_in_one_sentence_and_the_next_job_gets_a_new_engine(qtbot, runner):
     seen = Recorder(runner)
-    job = seen.watch(runner.submit(Job("fake_jobs:killed"), SETTINGS))
+    job = seen.watch(runner.submit(Job(fake_jobs.killed), SETTINGS))
     qtbot.waitUntil(lambda: not job.live, timeout=30_000)
     error = [e[2] for e in seen.events if e[0] == "failed"][0]
     assert isinstance(error, EngineDied) and "SIGKILL" in str(error)
     starts = engine_pool().starts
-    after = seen.watch(runner.submit(Job("fake_jobs:count", (1,)), SETTINGS))
+    after = seen.watch(runner.submit(Job(fake_jobs.count, (1,)), SETTINGS))
     qtbot.waitUntil(lambda: not after.live, timeout=30_000)
     assert seen.of(after) == ["succeeded"] and engine_pool().starts == starts + 1
 
@@ -129,17 +130,17 @@ def test_a_killed_engine_fails_the_job_in_one_sentence_and_the_next_job_gets_a_n
 def test_an_engine_stuck_after_a_cancel_is_killed_and_the_queue_moves_on(qtbot, runner, monkeypatch):
     monkeypatch.setattr(jr, "CANCEL_GRACE_S", 0.5)
     seen = Recorder(runner)
-    stuck = seen.watch(runner.submit(Job("fake_jobs:ignores_cancel"), SETTINGS))
+    stuck = seen.watch(runner.submit(Job(fake_jobs.ignores_cancel), SETTINGS))
     qtbot.waitUntil(lambda: any(e[0] == "progress" for e in seen.events), timeout=30_000)
     stuck.cancel()
-    after = seen.watch(runner.submit(Job("fake_jobs:count", (1,)), SETTINGS))
+    after = seen.watch(runner.submit(Job(fake_jobs.count, (1,)), SETTINGS))
     qtbot.waitUntil(lambda: not after.live, timeout=30_000)
     assert ("succeeded", after, 1) in seen.events and seen.of(stuck) == ["cancelled"]
 
 
 def test_new_start_settings_start_a_new_engine(qtbot, runner):
     seen = Recorder(runner)
-    job = seen.watch(runner.submit(Job("fake_jobs:environment", ("TF_ENABLE_ONEDNN_OPTS",)), EngineSettings(kernels="onednn")))
+    job = seen.watch(runner.submit(Job(fake_jobs.environment, ("TF_ENABLE_ONEDNN_OPTS",)), EngineSettings(kernels="onednn")))
     qtbot.waitUntil(lambda: not job.live, timeout=30_000)
     assert ("succeeded", job, "1") in seen.events and runner.pool.engine.settings.kernels == "onednn"
 

@@ -99,8 +99,8 @@ def _thumbnail_maps(strip) -> list:
 
 def _drawn_at_once(qtbot, result):
     """The maps panel and the inputs strip of ``result``, each drawn in one call."""
-    from vggcompare.gui.results.inputs_strip import InputsStrip
-    from vggcompare.gui.results.maps_panel import MapsPanel
+    from vggcompare.render.plots.inputs_strip import InputsStrip
+    from vggcompare.render.plots.maps_panel import MapsPanel
 
     panel, strip = MapsPanel(), InputsStrip()
     for widget in (panel, strip):
@@ -284,7 +284,7 @@ def test_the_compact_axis_draws_what_pyqtgraphs_recorded_axis_draws(qtbot):
     """The axis draws straight onto the painter instead of replaying a QPicture: the same pixels."""
     import pyqtgraph as pg
 
-    from vggcompare.gui.results import plotting
+    from vggcompare.render.plots import plotting
 
     class Recorded(plotting.CompactAxis):
         paint = pg.AxisItem.paint

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from vggcompare.core.config import AugmentConfig
 from vggcompare.core.resources import sample_path, sweep_samples_folder
-from vggcompare.gui.output.figures import context
+from vggcompare.gui.window import figure_menu as context
 from vggcompare.gui.window import exports
 
 pytestmark = pytest.mark.gui

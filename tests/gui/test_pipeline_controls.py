@@ -8,7 +8,7 @@ import numpy as np
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.loaders import opencv_input
 from vggcompare.core.resources import sample_path
-from vggcompare.gui.common.qimages import qimage_to_array
+from vggcompare.render.qimages import qimage_to_array
 
 
 def test_loading_and_call_controls_make_the_config_and_show_it_back(qtbot, window, tmp_path):

@@ -10,9 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
+import fake_jobs
 from vggcompare.core.analysis.explanation import Explanation
 from vggcompare.core.input.images import encode_png
 from vggcompare.core.process.engine_process import Job
+from vggcompare.core.studies import jobs
 from vggcompare.core.studies.presets import PRESETS
 from vggcompare.gui.present import present
 from vggcompare.gui.present.deck import ANSWER, QUESTION, RESULT, Deck, Step
@@ -20,7 +22,7 @@ from vggcompare.gui.present.pages import NO_MAP
 from vggcompare.gui.present.questions import QUESTIONS, question, sentences, verdict_sentence
 from vggcompare.gui.present.style import BODY_PT, VERDICT_PT
 from vggcompare.gui.session import job_runner as jr
-from vggcompare.gui.results.numbers import fmt
+from vggcompare.render.numbers import fmt
 from vggcompare.gui.window.tabs import COMPARE_TAB
 
 pytestmark = pytest.mark.gui
@@ -37,8 +39,8 @@ def fake_presets(monkeypatch):
     real_submit = jr.JobRunner.submit
 
     def submit(self, job, settings, kind=jr.RUN):
-        if job.target.endswith(":preset_and_save"):
-            job = Job("fake_jobs:fake_preset", job.args, {"hold": options["hold"]})
+        if job.function is jobs.preset_and_save:
+            job = Job(fake_jobs.fake_preset, job.args, {"hold": options["hold"]})
         handle = real_submit(self, job, settings, kind)
         submitted.append(handle)
         return handle
@@ -140,8 +142,8 @@ def test_every_text_in_presenter_mode_is_at_least_the_stated_size(qtbot, window,
         assert widget.font().pointSizeF() >= BODY_PT, (type(widget).__name__, widget.font().pointSizeF())
     for big in (view.result_page.verdict, view.question_page.question, view.answer_page.answer):
         assert big.font().pointSizeF() >= VERDICT_PT
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    assert f"{BODY_PT} pt" in readme and f"{VERDICT_PT} pt" in readme  # the README states the sizes the code uses
+    page = (Path(__file__).parents[2] / "docs" / "window.md").read_text(encoding="utf-8")
+    assert f"{BODY_PT} pt" in page and f"{VERDICT_PT} pt" in page  # the window's page states the sizes the code uses
     view.leave()
 
 
@@ -238,8 +240,8 @@ def test_the_screenshot_renders_presenter_mode_at_the_size_asked(qtbot, make_res
 
     from vggcompare.core.input.images import load_image
     from vggcompare.core.resources import sample_path
-    from vggcompare.gui.common.qimages import qimage_to_array
-    from vggcompare.gui.output.screenshot import render_window
+    from vggcompare.render.qimages import qimage_to_array
+    from vggcompare.gui.window.screenshot import render_window
 
     result = make_result(spread=0.01, image=str(sample_path("cat")))
     shots = {}

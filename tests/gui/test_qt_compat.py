@@ -7,8 +7,8 @@ import sys
 import pytest
 from PySide6.QtCore import QCoreApplication
 
-from vggcompare.gui.common import qt_compat
-from vggcompare.gui.common.qt_compat import IMMORTAL_MARGIN, guard_none_refcount
+from vggcompare.render import qt_compat
+from vggcompare.render.qt_compat import IMMORTAL_MARGIN, guard_none_refcount
 
 pytestmark = pytest.mark.gui
 

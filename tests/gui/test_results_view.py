@@ -134,7 +134,7 @@ def test_point_labels_keep_their_items_and_show_only_the_newest_words(qtbot):
     import pyqtgraph as pg
     from PySide6.QtGui import QColor
 
-    from vggcompare.gui.results.plot_labels import PointLabels
+    from vggcompare.render.plots.plot_labels import PointLabels
 
     widget = pg.PlotWidget()
     qtbot.addWidget(widget)

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtGui import QImage
 
 from vggcompare.core.errors import ConfigError
-from vggcompare.gui.common.qimages import qimage_to_array
-from vggcompare.gui.results.numbers import eta_text, nice_ceiling, tick_labels
-from vggcompare.gui.output.screenshot import take_screenshot
+from vggcompare.render.qimages import qimage_to_array
+from vggcompare.render.numbers import eta_text, nice_ceiling, tick_labels
+from vggcompare.gui.window.screenshot import take_screenshot
 
 pytestmark = pytest.mark.gui
 

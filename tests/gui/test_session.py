@@ -6,10 +6,12 @@ from unittest.mock import MagicMock
 
 import pytest
 
+import fake_jobs
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.resources import sample_path
 from vggcompare.core.storage.history import History
+from vggcompare.core.studies import jobs
 from vggcompare.gui.session.controller import SessionController
 
 pytestmark = pytest.mark.gui
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def session(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(SessionController, "RUN_JOB", "fake_jobs:fake_run")
+    monkeypatch.setattr(jobs, "run_and_save", fake_jobs.fake_run)
     s = SessionController(History(tmp_path / "history"))
     view = MagicMock()
     for name in ("image_changed", "image_failed", "job_started", "progress", "result_ready", "entry_saved",

@@ -15,7 +15,7 @@ from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.resources import sample_path
 from vggcompare.core.passes.engine import run_experiment
 from vggcompare.gui.window import exports
-from vggcompare.gui.output.figures import context
+from vggcompare.gui.window import figure_menu as context
 
 pytestmark = pytest.mark.gui
 

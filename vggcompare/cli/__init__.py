@@ -76,15 +76,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     watch_parent()  # a new-process run ends with the process that started it
     if not argv:
-        from vggcompare.gui.app import main as gui_main
+        from vggcompare.cli.window import open_window
 
-        return gui_main([])
+        return open_window()
     try:
         args = build_parser().parse_args(argv)
         if args.command is None and args.present:
-            from vggcompare.gui.app import main as gui_main
+            from vggcompare.cli.window import open_window
 
-            return gui_main([], present=True)
+            return open_window(present=True)
         if args.command is None:
             raise UserError("choose a command: run, compare, screenshot, checkup, preset, presets, figure, report, sweep, sweep-report, reproduce or models (see --help)")
         if args.command in ("preset", "presets"):
@@ -116,12 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "sweep-report":
                 return cmd_sweep_report(args, rendered)
             return cmd_sweep(args, config_from_args(args, None), rendered)
-        from vggcompare.cli.commands import cmd_compare, cmd_run, cmd_screenshot
-
         if args.command == "screenshot":
-            from vggcompare.cli import rendered
+            from vggcompare.cli.screenshot import cmd_screenshot
 
-            return cmd_screenshot(args, rendered)
+            return cmd_screenshot(args)
+        from vggcompare.cli.commands import cmd_compare, cmd_run
+
         return {"run": cmd_run, "compare": cmd_compare}[args.command](args)
     except (UserError, VggCompareError) as exc:
         prefix = "\r\033[K" if sys.stderr.isatty() else ""

@@ -48,6 +48,7 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.core.atomic import atomic_write_text
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.checkup import run_checkup
 
     check_output_path(args.out_dir, args.force, kind="folder")
@@ -56,22 +57,18 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
         raise UserError(f"{target} already exists; add --force to replace it")
     if args.report:
         check_output_path(args.report, args.force)
-    gen = run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only)
-    while True:
-        try:
-            p = next(gen)
-        except StopIteration as stop:
-            checkup = stop.value
-            break
+    def show(p) -> None:
         if not args.quiet and p.stage == "loading":
             sys.stderr.write(p.message + "\n")
+
+    checkup = drive(run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only), show)
     print(f"Checkup of {checkup.image}\nModel: {checkup.model}; reference top-1: {checkup.reference_top1}\n")
     print_table(checkup)
     print(f"\n{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s.")
     atomic_write_text(target, json.dumps(checkup.to_dict(), indent=1, ensure_ascii=False))
     print(f"Wrote {target}")
     if args.report:
-        from vggcompare.gui.output.report.checkup_page import write_checkup_report
+        from vggcompare.render.report.checkup_page import write_checkup_report
 
         path = write_checkup_report(checkup, os.path.abspath(args.report))
         print(f"Wrote {path}")

@@ -1,11 +1,11 @@
-"""The ``run``, ``compare`` and ``screenshot`` commands."""
+"""The ``run`` and ``compare`` commands."""
 
 from __future__ import annotations
 
 import argparse
 import os
 
-from vggcompare.cli.options import UserError, check_output_path, config_from_args, load_config_file, parse_size
+from vggcompare.cli.options import UserError, check_output_path, config_from_args, load_config_file
 from vggcompare.cli.progress import ProgressBar
 
 
@@ -15,7 +15,7 @@ def print_result(result) -> None:
     from vggcompare.core.analysis.verdict import fmt
 
     s = result.statistics
-    print(f"Image: {result.image.get('source')}   Model: {result.environment.get('model')}")
+    print(f"Image: {result.image.source}   Model: {result.environment.model}")
     print(f"Settings: {result.config.summary()}")
     print("Top-5 (mean ± std over passes, min–max):")
     width = max(len(c.label) for c in s.top5)
@@ -28,7 +28,7 @@ def print_result(result) -> None:
     )
     print(f"Entropy of the mean {s.entropy_of_mean:.4f} nats; mutual information {fmt(s.mutual_information)} nats")
     t = result.timings
-    print(f"Speed: {t['passes_per_second']:.2f} passes/s ({t['seconds_per_pass'] * 1000:.0f} ms per pass); "
+    print(f"Speed: {t.passes_per_second or 0:.2f} passes/s ({(t.seconds_per_pass or 0) * 1000:.0f} ms per pass); "
           f"{environment_line(result.environment)}")
     print(f"Verdict: {result.verdict}")
     for note in result.notes:  # those starting "Note:" are in the verdict already
@@ -90,19 +90,4 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if n.config_differences:
         print(f"Settings that differ: {', '.join(n.config_differences)}")
     print(f"Verdict: {cmp.verdict}")
-    return 0
-
-
-def cmd_screenshot(args: argparse.Namespace, rendered) -> int:
-    """``vggcompare screenshot``: the window is drawn by ``rendered``, which the dispatcher passes in."""
-    size = parse_size(args.size)
-    config = config_from_args(args, os.path.abspath(args.image))
-    from vggcompare.core.input.images import load_image
-
-    load_image(os.path.abspath(args.image))  # a bad image is a one-line error before Qt starts
-    check_output_path(args.out, args.force)
-    rendered.check_present(args.present)  # a wrong step name is a one-line error before the run
-    bar = ProgressBar(True)  # only the ImageNet weights' download shows: the window's run has no pass-by-pass bar here
-    path = rendered.take_screenshot(config, args.out, size, download_progress=bar.download, present=args.present)
-    print(f"Saved {path}")
     return 0

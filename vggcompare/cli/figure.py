@@ -13,7 +13,7 @@ PAPER_CHOICES = ("auto", "a4", "letter")
 
 def add_figure_commands(sub) -> None:
     """Register ``figure RESULT.json`` and ``report RESULT.json`` on the CLI's subparsers."""
-    from vggcompare.gui.output.figures import PLOTS  # no Qt: the Qt modules load inside the commands
+    from vggcompare.render.figures import PLOTS  # no Qt: the Qt modules load inside the commands
 
     fig = sub.add_parser("figure", help="write one plot of a saved result as SVG, PDF or PNG")
     fig.add_argument("result", help="a result JSON (from run --out, preset --out-dir or the window)")
@@ -71,15 +71,15 @@ def cmd_figure(args: argparse.Namespace) -> int:
     check_output_path(args.out, args.force)
     result = _load(args.result)
     if args.plot == "explanation" and result.explanation is None:
-        from vggcompare.gui.output.figures.build import NO_MAPS
+        from vggcompare.render.figures.build import NO_MAPS
 
         raise UserError(f"{args.result}: {NO_MAPS}")
     options = {"against": _load(args.against)} if args.against else {}
     if args.against:
         _check_same_classes(result, options["against"])
-    from vggcompare.gui.output.figures.build import build_figure
-    from vggcompare.gui.output.figures.paper import discard, ensure_app
-    from vggcompare.gui.output.figures.save import save_figure
+    from vggcompare.render.figures.build import build_figure
+    from vggcompare.render.figures.paper import discard, ensure_app
+    from vggcompare.render.figures.save import save_figure
 
     ensure_app()
     figure = build_figure(args.plot, result, width, height, options=options, full_paths=args.full_paths)
@@ -99,7 +99,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"{args.out}: a report is written as .pdf")
     check_output_path(args.out, args.force)
     result = _load(args.result)
-    from vggcompare.gui.output import report
+    from vggcompare.render import report
 
     if args.against:
         other = _load(args.against)

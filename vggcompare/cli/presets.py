@@ -42,6 +42,7 @@ def _slug(text: str) -> str:
 def cmd_preset(args: argparse.Namespace, config) -> int:
     """Run one preset, print its table and headline, and write its runs (and report)."""
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.presets import PRESETS, run_preset
     from vggcompare.core.storage.result_file import save_result
 
@@ -58,15 +59,12 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
     if existing and not args.force:
         raise UserError(f"{args.out_dir} already holds {len(existing)} run file(s) of this preset; add --force to replace them")
     image = load_image(os.path.abspath(args.image))
-    gen = run_preset(args.name, config, image)
-    while True:
-        try:
-            p = next(gen)
-        except StopIteration as stop:
-            outcome = stop.value
-            break
+
+    def show(p) -> None:
         if not args.quiet and (p.stage == "loading" or p.done == p.total):
             sys.stderr.write(p.message + "\n")
+
+    outcome = drive(run_preset(args.name, config, image), show)
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     print(f"{outcome.title}\n{outcome.explanation}\nModel: {outcome.model}\n")
@@ -85,7 +83,7 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
         print(f"Wrote {out_dir / f'{outcome.name}-{name}'}")
     print(f"Wrote {len(outcome.runs)} run files to {out_dir}")
     if args.report:
-        from vggcompare.gui.output.report import write_preset_report
+        from vggcompare.render.report import write_preset_report
 
         path = write_preset_report(outcome, os.path.abspath(args.report), full_paths=args.full_paths,
                                    appendix=args.appendix, page_size=args.paper)

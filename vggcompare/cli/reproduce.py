@@ -34,6 +34,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.cli.progress import ProgressBar
     from vggcompare.core.errors import WeightsUnavailableError
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.reproduce import reproduce
     from vggcompare.core.storage.result_file import save_result
 
@@ -44,14 +45,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     bar = ProgressBar(not args.quiet)
     gen = reproduce(args.result, image_path=args.image, allow_model=args.allow_model, allow_download=True,
                     weights=args.weights, download_progress=bar.download, trust_model=args.trust_model)
-    while True:
-        try:
-            bar(next(gen))
-        except StopIteration as stop:
-            rep = stop.value
-            break
-        except WeightsUnavailableError as exc:
-            raise UserError(weights_sentence(exc)) from None
+    try:
+        rep = drive(gen, bar)
+    except WeightsUnavailableError as exc:
+        raise UserError(weights_sentence(exc)) from None
     print_reproduction(rep)
     if args.out:
         try:
@@ -75,7 +72,7 @@ def print_reproduction(rep) -> None:
     n = rep.comparison.numbers
     labels = rep.original.labels
     print(f"Result: {rep.original.name or rep.original.config.summary()} (made {rep.original.created or 'at an unknown time'})")
-    print(f"Image: {rep.image_path} (pixels match the recorded hash)" if rep.original.image.get("pixels_sha256")
+    print(f"Image: {rep.image_path} (pixels match the recorded hash)" if rep.original.image.pixels_sha256
           else f"Image: {rep.image_path} (no recorded hash to check)")
     if n.bit_identical:
         print(f"Bit-identical: yes, all {rep.original.passes} passes")

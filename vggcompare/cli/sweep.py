@@ -62,6 +62,7 @@ def _variants(args: argparse.Namespace, config):
 def cmd_sweep(args: argparse.Namespace, config, rendered) -> int:
     """Run or resume a sweep, print its table, and write its outputs (and, with ``rendered``'s writer, the report)."""
     from vggcompare.cli.progress import ProgressBar
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.sweep import run_sweep
     from vggcompare.core.storage.sweep_files import ROWS_FILE, SUMMARY_FILE
     from vggcompare.core.storage.sweep_table import TABLE_FILE, SweepTable
@@ -81,15 +82,14 @@ def cmd_sweep(args: argparse.Namespace, config, rendered) -> int:
     gen = run_sweep(args.folder, str(out), config, preset=args.preset, variants=variants, engine=args.engine,
                     address=args.address, cpus_per_actor=args.cpus_per_actor, gpus_per_actor=args.gpus_per_actor)
     shown = None
-    while True:
-        try:
-            update = next(gen)
-        except StopIteration as stop:
-            outcome = stop.value
-            break
+
+    def show(update) -> None:
+        nonlocal shown
         if (update.stage, update.done, update.total) != shown:  # a group's commit repeats the count: show it once
             shown = (update.stage, update.done, update.total)
             bar(update)
+
+    outcome = drive(gen, show)
     for note in outcome.notes:
         print(f"Note: {note}")
     print_summary(outcome.summary)

@@ -1,4 +1,6 @@
-"""Checks and normal forms for the augmentation settings of both engines.
+"""Validation of the augmentation settings of both engines, and their normal forms.
+
+Kept apart from ``config.py`` because it is one idea of its own: what each augmentation engine accepts, in its own units.
 
 The ``generator`` engine takes Keras' legacy ``ImageDataGenerator`` arguments in their own forms:
 ``rotation_range`` in degrees; ``width_shift_range``/``height_shift_range`` as a float (a fraction

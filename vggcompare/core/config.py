@@ -12,8 +12,7 @@ from typing import Any
 
 from vggcompare.core.catalog import LITE0, builtin_names, lookup
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
-from vggcompare.core.config_checks import check_choice, check_int, check_range, flatten  # noqa: F401 - flatten re-exported
-from vggcompare.core.config_words import ConfigWords
+from vggcompare.core.config_checks import check_choice, check_int, check_range
 from vggcompare.core.errors import ConfigError
 
 MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, resnet50, resnet50-random, …
@@ -73,7 +72,7 @@ class AugmentConfig:
 
 
 @dataclass(frozen=True)
-class ExperimentConfig(ConfigWords):
+class ExperimentConfig:
     """Everything that defines one run of N forward passes on one image."""
 
     image: str | None = None
@@ -233,6 +232,54 @@ class ExperimentConfig(ConfigWords):
         mine, theirs = flatten(self.to_dict()), flatten(other.to_dict())
         return sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
 
+    def summary(self) -> str:
+        """Return a one-line, human summary of the settings that matter."""
+        head = [_model_words(self), f"{self.passes} pass{'es' if self.passes != 1 else ''}", _seeding_words(self)]
+        return ", ".join(head + self.causes())
+
+    def causes(self) -> list[str]:
+        """The sources of variation switched on besides model, N and seeding, in words (for summaries and tables)."""
+        parts: list[str] = []
+        if self.augment.enabled:
+            parts.append("augmentation on")
+        if self.reinit_weights:
+            parts.append("new weights every pass")
+        if self.dropout is not None:
+            parts.append(f"dropout {self.dropout:g}")
+        if self.loader != "load-img":
+            parts.append(f"{self.loader} loader")
+        if self.interpolation != DEFAULT_INTERPOLATION[self.loader]:
+            parts.append(f"{self.interpolation} resize")
+        if self.antialias:
+            parts.append("antialias")
+        if self.dct_method != "default":
+            parts.append(f"DCT {self.dct_method}")
+        if self.call != "compiled":
+            parts.append(f"{self.call} call")
+        if self.h5_reader != "keras":
+            parts.append("read by tf_keras")
+        if self.training_mode:
+            parts.append({"batchnorm": "training mode, BatchNorm only", "dropout": "training mode, Dropout only",
+                          "augmentation": "training mode, augmentation layers only"}.get(self.training_part, "training mode"))
+        if self.batch_neighbours != "none":
+            parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
+        if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
+            parts.append(f"{self.effective_preprocess} preprocessing")
+        parts.extend(f"pitfall {p}" for p in self.pitfalls)
+        if self.batch_size is not None:
+            parts.append(f"{self.batch_size} per call")
+        if self.precision != "float32":
+            parts.append(self.precision)
+        if self.deterministic_ops:
+            parts.append("deterministic ops")
+        if self.threads is not None:
+            parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
+        if self.kernels != "default":
+            parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
+        if self.backend != "tensorflow":
+            parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
+        return parts
+
 
 def _check_pipeline(cfg: ExperimentConfig) -> None:
     """The loader, its resize method and decoder, the call path, training mode and batch neighbours."""
@@ -260,3 +307,28 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
         raise ConfigError("model.predict always calls the model with training=False; choose another call path for training mode")
     if not isinstance(cfg.batch_neighbours, str) or not cfg.batch_neighbours.strip():
         raise ConfigError("batch neighbours must be 'none', 'samples' or a folder of images")
+
+
+def _model_words(cfg) -> str:
+    from vggcompare.core.catalog import display_name
+
+    return display_name(cfg.model) if not cfg.is_custom_model else f"model {display_name(cfg.model)}"
+
+
+def _seeding_words(cfg) -> str:
+    if cfg.seeding == "off":
+        return "unseeded"
+    if cfg.seeding == "once":
+        return f"seed {cfg.seed} once"
+    return f"seed {cfg.seed} every pass"
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested dicts into dotted keys: {"augment": {"zoom": 0.2}} -> {"augment.zoom": 0.2}."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out

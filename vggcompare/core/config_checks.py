@@ -1,21 +1,14 @@
-"""Small checks shared by the configurations: one sentence per refused value, and dotted keys for display."""
+"""Value checks for the configurations: each refuses one bad value in one sentence that names the setting.
+
+Kept apart from ``config.py`` because it is one idea of its own, the refusal of a single value (a whole
+number in a range, a number in a range, one of a list of choices), which any configuration can use.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from vggcompare.core.errors import ConfigError
-
-
-def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Flatten nested dicts into dotted keys: {"augment": {"zoom": 0.2}} -> {"augment.zoom": 0.2}."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def check_int(what: str, value: Any, low: int, high: int) -> None:

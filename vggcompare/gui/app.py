@@ -6,39 +6,12 @@ import os
 import sys
 from typing import Sequence
 
-from PySide6.QtCore import QEvent, QObject, QtMsgType, QTimer, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
 
-from vggcompare import __version__
-from vggcompare.gui.common.settings import APPLICATION, ORGANIZATION
+from vggcompare.gui.common.application import ensure_application
+from vggcompare.gui.common.xcb_check import MissingSystemLibraries
 
 DEFAULT_SAMPLE = "cat"
-# Harmless notices of Qt's offscreen platform, printed on every window; not worth a user's attention.
-QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()", "This plugin does not support raise()")
-
-
-def _qt_message(kind: QtMsgType, _context, message: str) -> None:
-    """Print Qt's messages as Qt would, minus the offscreen platform's harmless notices."""
-    if message in QUIET_QT_MESSAGES:
-        return
-    if kind != QtMsgType.QtDebugMsg:
-        sys.stderr.write(f"{message}\n")
-
-
-def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
-    """Return the running QApplication, or create one (offscreen when there is no display)."""
-    app = QApplication.instance()
-    if app is not None:
-        return app  # type: ignore[return-value]
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    qInstallMessageHandler(_qt_message)
-    app = QApplication(list(argv) if argv else [sys.argv[0] if sys.argv else "vggcompare"])
-    app.setOrganizationName(ORGANIZATION)
-    app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("vggcompare")
-    app.setApplicationVersion(__version__)
-    return app
 
 
 def no_screen() -> bool:
@@ -60,7 +33,11 @@ def main(argv: Sequence[str] | None = None, present: bool = False) -> int:
         sys.stderr.write("error: no screen to open the window on (DISPLAY is not set); run it on a desktop, "
                          "or use 'vggcompare run' or 'vggcompare screenshot'\n")
         return 2
-    app = ensure_application(argv)
+    try:
+        app = ensure_application(argv)
+    except MissingSystemLibraries as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
     window = MainWindow()
 
     def after_first_paint() -> None:  # file and engine work start once the window is on screen

@@ -149,10 +149,10 @@ def compare_results(a: RunResult, b: RunResult, a_name: str = "A", b_name: str =
     """
     check_same_classes(a, b, a_name, b_name)
     diffs = a.config.differences(b.config)
-    if a.image.get("pixels_sha256") and a.image.get("pixels_sha256") != b.image.get("pixels_sha256"):
+    if a.image.pixels_sha256 and a.image.pixels_sha256 != b.image.pixels_sha256:
         diffs = sorted(set(diffs) | {"image pixels"})
     numbers = compare_probabilities(a.probabilities, b.probabilities, a.statistics, b.statistics, diffs)
-    env = tuple(k for k in _ENV_KEYS if a.environment.get(k) != b.environment.get(k))
+    env = tuple(k for k in _ENV_KEYS if a.environment.value(k) != b.environment.value(k))
     verdict = comparison_verdict(numbers, a.labels, a_name, b_name)
     if a.config.model != b.config.model:
         verdict = f"{_models_sentence(a, b, numbers, a_name, b_name)} {verdict}"

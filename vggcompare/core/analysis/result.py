@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from vggcompare.core.analysis.explanation import Explanation
+from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.analysis.stats import PassStatistics, compute_statistics
 from vggcompare.core.config import ExperimentConfig
 
@@ -33,10 +34,10 @@ class RunResult:
     labels: list[str]
     probabilities: np.ndarray
     augmentation: list[dict[str, Any]]
-    environment: dict[str, Any]
-    timings: dict[str, float]
+    environment: Environment
+    timings: Timings
     notes: list[str] = field(default_factory=list)
-    image: dict[str, Any] = field(default_factory=dict)
+    image: ImageFacts = field(default_factory=ImageFacts)
     thumbnails: list[Thumbnail] = field(default_factory=list)
     name: str = ""
     created: str = ""
@@ -44,6 +45,13 @@ class RunResult:
     explanation: Explanation | None = None  # the maps of the first K passes, when --explain was given
     _stats: PassStatistics | None = field(default=None, repr=False)
     history_entry: Any = field(default=None, repr=False, compare=False)  # set when the window's worker saved it
+
+    def __post_init__(self) -> None:
+        """Accept the records' JSON objects too (a dict becomes its typed record)."""
+        for name, record in (("environment", Environment), ("timings", Timings), ("image", ImageFacts)):
+            value = getattr(self, name)
+            if isinstance(value, dict):
+                setattr(self, name, record.from_dict(value))
 
     @property
     def statistics(self) -> PassStatistics:

@@ -28,6 +28,7 @@ import numpy as np
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
+from vggcompare.core.job_driver import drive
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
 from vggcompare.core.input.loaders import loader_input
@@ -245,11 +246,5 @@ def run_experiment(
     download_progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run :func:`run_passes` to the end, reporting progress; return the result."""
-    gen = run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress)
-    while True:
-        try:
-            report = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        if progress is not None:
-            progress(report)
+    return drive(run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress),
+                 progress)

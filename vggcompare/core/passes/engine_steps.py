@@ -17,6 +17,7 @@ from vggcompare.core.analysis.verdict import random_sources, run_verdict
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.model.backend import EngineSettings, set_deterministic_ops, set_random_seed, set_threads, start_backend
+from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.passes.environment import environment_record
 
 STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
@@ -64,7 +65,7 @@ def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range
 
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
                 call_rows: int | None = None, layers: dict[str, int] | None = None,
-                outputs: str | None = None, augmentation: list[str] | None = None) -> dict[str, Any]:
+                outputs: str | None = None, augmentation: list[str] | None = None) -> Environment:
     """The run's environment record (see core.passes.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
@@ -86,7 +87,7 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
     if outputs:
         env["model_outputs"] = outputs  # probabilities or scores, decided once on the float32 Keras pass
     env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
-    return env
+    return Environment.from_dict(env)
 
 
 def _loader_versions(loader: str) -> dict[str, str]:
@@ -208,18 +209,18 @@ def training_note(prepared: Any, trained: np.ndarray, inferred: np.ndarray, conf
     return text
 
 
-def timings(t: dict[str, float], first_call: float, n: int) -> dict[str, float]:
+def timings(t: dict[str, float], first_call: float, n: int) -> Timings:
     """Seconds of each stage from the time stamps ``t`` (start, model, passes, end)."""
     pass_seconds = t["end"] - t["passes"]
     explained = {"explain_seconds": round(t["explained"] - t["end"], 4)} if "explained" in t else {}
-    return {
+    return Timings.from_dict({
         "model_seconds": round(t["model"] - t["start"], 4),
         "first_call_seconds": round(first_call, 4),
         "passes_seconds": round(pass_seconds, 4),
         "seconds_per_pass": round(pass_seconds / n, 5),
         "passes_per_second": round(n / pass_seconds, 3) if pass_seconds > 0 else 0.0,
         "total_seconds": round(t["end"] - t["start"], 4),
-    } | explained
+    } | explained)
 
 
 def notes_for(config: ExperimentConfig, image: LoadedImage, softmax_applied: bool, facts: dict[str, Any],
@@ -247,9 +248,9 @@ def finish(result: RunResult, image: LoadedImage, dropout_layers: int) -> RunRes
     config = result.config
     result.name = f"{short_source(image)} · {config.summary()}"
     rows = None
-    augmentation = result.environment.get("augmentation_layers_in_model", [])
+    augmentation = list(result.environment.augmentation_layers_in_model or ())
     if not random_sources(config, dropout_layers > 0, augmentation):
-        rows = row_pattern(result.probabilities, int(result.environment.get("passes_per_call", 1)))
+        rows = row_pattern(result.probabilities, int(result.environment.passes_per_call or 1))
     result.verdict = run_verdict(result.statistics, result.labels, config, dropout_layers > 0, result.notes, rows,
                                  augmentation)
     return result
@@ -260,9 +261,9 @@ def short_source(image: LoadedImage) -> str:
     return image.source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def image_record(image: LoadedImage, picture: np.ndarray) -> dict:
+def image_record(image: LoadedImage, picture: np.ndarray) -> ImageFacts:
     """What the result records about the image, including the pixel hash that `reproduce` checks."""
-    return {
+    return ImageFacts.from_dict({
         "source": image.source,
         "format": image.format,
         "original_mode": image.original_mode,
@@ -272,7 +273,7 @@ def image_record(image: LoadedImage, picture: np.ndarray) -> dict:
         "notes": list(image.notes),
         "pixels_sha256": pixels_sha256(image),
         "model_input_size": [int(picture.shape[0]), int(picture.shape[1])],
-    }
+    })
 
 
 def pixels_sha256(image: LoadedImage) -> str:

@@ -15,6 +15,7 @@ import platform
 import sys
 from typing import Any
 
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.model.cpu import cpu_flags, cpu_name, default_kernels
 
 __all__ = ["cpu_flags", "cpu_name", "default_kernels", "environment_line", "environment_record", "kernel_library"]
@@ -96,23 +97,22 @@ def environment_record(precision: str, deterministic_ops: bool, bfloat16: str | 
     return env
 
 
-def environment_line(env: dict[str, Any]) -> str:
+def environment_line(env: Environment) -> str:
     """One line for the window and reports: 'Keras 3.15.1 on TensorFlow 2.21.0 (oneDNN, the CPU's default) · …'."""
-    threads = env.get("intra_op_threads", "?")
-    backend = env.get("backend", "tensorflow")
-    version = env.get("backend_version", env.get(backend, "?"))
+    threads = "?" if env.intra_op_threads is None else env.intra_op_threads
+    backend = env.backend or "tensorflow"
+    version = env.backend_version or env.value(backend, "?")
     name = {"tensorflow": "TensorFlow", "jax": "JAX"}.get(backend, backend)
     kernels = ""
-    if env.get("kernels") == "XLA":
+    if env.kernels == "XLA":
         kernels = " (XLA)"
-    elif env.get("kernels"):
-        kernels = f" ({env['kernels']}, {'forced' if env.get('kernels_choice') == 'forced' else 'the CPU’s default'})"
-    flags = env.get("cpu_flags")
-    flag_text = f" [{' '.join(flags) or 'no AVX2'}]" if isinstance(flags, list) else ""
-    bf16 = f" · bfloat16 {env['bfloat16']}" if env.get("bfloat16") else ""
-    matmul = f" · matmul precision {env['jax_matmul_precision']}" if env.get("jax_matmul_precision") else ""
+    elif env.kernels:
+        kernels = f" ({env.kernels}, {'forced' if env.kernels_choice == 'forced' else 'the CPU’s default'})"
+    flag_text = f" [{' '.join(env.cpu_flags) or 'no AVX2'}]" if env.cpu_flags is not None else ""
+    bf16 = f" · bfloat16 {env.bfloat16}" if env.bfloat16 else ""
+    matmul = f" · matmul precision {env.jax_matmul_precision}" if env.jax_matmul_precision else ""
     return (
-        f"Keras {env.get('keras', '?')} on {name} {version}{kernels} · NumPy {env.get('numpy', '?')} · "
-        f"Python {env.get('python', '?')} · {env.get('device', '?')}: {env.get('cpu', '?')}{flag_text} · {threads} threads · "
-        f"{env.get('precision', '?')}{bf16}{matmul}{' · deterministic ops' if env.get('deterministic_ops') else ''}"
+        f"Keras {env.keras or '?'} on {name} {version}{kernels} · NumPy {env.numpy or '?'} · "
+        f"Python {env.python or '?'} · {env.device or '?'}: {env.cpu or '?'}{flag_text} · {threads} threads · "
+        f"{env.precision or '?'}{bf16}{matmul}{' · deterministic ops' if env.deterministic_ops else ''}"
     )

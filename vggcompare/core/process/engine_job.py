@@ -5,14 +5,15 @@ The parent's side is :mod:`vggcompare.core.process.engine_process`.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import pickle
+import sys
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from vggcompare.core.errors import RunCancelled, VggCompareError
+from vggcompare.core.job_driver import drive
 from vggcompare.core.model.backend import EngineSettings
 
 PROGRESS, RESULT, ERROR, CANCELLED = "progress", "result", "error", "cancelled"
@@ -20,12 +21,26 @@ PROGRESS, RESULT, ERROR, CANCELLED = "progress", "result", "error", "cancelled"
 
 @dataclass(frozen=True)
 class Job:
-    """A generator function to run in the engine: ``target`` is ``"package.module:function"``."""
+    """A function to run in the engine (usually a generator function), with its arguments.
 
-    target: str
+    The function must be defined at a module's top level: it crosses the pipe as its name,
+    ``"package.module:function"`` (:attr:`target`), and the engine imports it from there.
+    """
+
+    function: Callable[..., Any]
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     keep_when_done: bool = False  # once it reports its last pass, a cancel no longer stops it (the run is kept)
+
+    def __post_init__(self) -> None:
+        module = sys.modules.get(getattr(self.function, "__module__", None) or "")
+        if module is None or getattr(module, self.function.__qualname__, None) is not self.function:
+            raise ValueError(f"a job runs a function defined at a module's top level, not {self.function!r}")
+
+    @property
+    def target(self) -> str:
+        """The function's name as it crosses the pipe: ``"package.module:function"``."""
+        return f"{self.function.__module__}:{self.function.__qualname__}"
 
 
 def is_last_pass(report: Any) -> bool:
@@ -43,37 +58,23 @@ class Message:
     details: str = ""  # the traceback, for an error
 
 
-def resolve(target: str):
-    """The function named ``"package.module:function"``."""
-    module, _, name = target.partition(":")
-    if not module or not name:
-        raise ValueError(f"a job target is 'module:function', not {target!r}")
-    return getattr(importlib.import_module(module), name)
-
-
 def run_job(job: Job, cancel, send) -> None:
     """Run ``job`` here, calling ``send(kind, payload, details)`` for each progress report and the outcome."""
     try:
-        func = resolve(job.target)
+        func = job.function
         kwargs = dict(job.kwargs)
         if "cancel" in inspect.signature(func).parameters:
             kwargs["cancel"] = cancel
         outcome = func(*job.args, **kwargs)
         if inspect.isgenerator(outcome):
-            gen = outcome
             committed = False
-            while True:
-                if cancel() and not committed:
-                    gen.close()
-                    send(CANCELLED, None, "")
-                    return
-                try:
-                    item = next(gen)
-                except StopIteration as stop:
-                    outcome = stop.value
-                    break
+
+            def report(item: Any) -> None:
+                nonlocal committed
                 send(PROGRESS, item, "")
                 committed = committed or (job.keep_when_done and is_last_pass(item))
+
+            outcome = drive(outcome, report, cancel=lambda: cancel() and not committed)
         send(RESULT, outcome, "")
     except RunCancelled:
         send(CANCELLED, None, "")

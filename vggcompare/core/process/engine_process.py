@@ -2,8 +2,8 @@
 
 An :class:`EngineProcess` is a child Python process (``multiprocessing`` with *spawn*) started with
 :class:`~vggcompare.core.model.backend.EngineSettings`, the settings that must precede the backend's
-start. It runs one :class:`Job` at a time: a module-level generator function named
-``"package.module:function"``. Every ``yield`` travels back as a progress :class:`Message`, and the
+start. It runs one :class:`Job` at a time: a module-level generator function, which crosses the pipe
+by its name ``"package.module:function"``. Every ``yield`` travels back as a progress :class:`Message`, and the
 return value as the result. A job whose function takes a ``cancel`` argument gets a callable that
 turns True once :meth:`EngineProcess.cancel` is called; the engine also stops a job at its next
 ``yield`` after a cancel. The model cache lives in the child, so a warm engine runs the next job at
@@ -22,11 +22,11 @@ from contextlib import contextmanager
 from vggcompare.core.errors import VggCompareError
 from vggcompare.core.model.backend import EngineSettings
 from vggcompare.core.process.engine_job import (
-    CANCELLED, ERROR, PROGRESS, RESULT, Job, Message, _serve, is_last_pass, portable, resolve, run_job,
+    CANCELLED, ERROR, PROGRESS, RESULT, Job, Message, _serve, is_last_pass, portable, run_job,
 )
 
 __all__ = ["CANCELLED", "ERROR", "PROGRESS", "RESULT", "EngineDied", "EngineProcess", "Job", "Message", "died_sentence",
-           "is_last_pass", "portable", "resolve", "run_job"]
+           "is_last_pass", "portable", "run_job"]
 _CLOSE = object()  # tells the sender thread to stop
 
 

@@ -51,7 +51,7 @@ def environment_csv(result: RunResult) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["field", "value"])
-    for key, value in result.environment.items():
+    for key, value in result.environment.to_dict().items():
         writer.writerow([key, " ".join(map(str, value)) if isinstance(value, list) else value])
     return out.getvalue()
 

@@ -101,7 +101,7 @@ def seeding_words(config: ExperimentConfig) -> str:
 
 def image_name(result: RunResult) -> str:
     """The name of the image file the run used; empty for a pasted image."""
-    source = str(result.image.get("source") or result.config.image or "")
+    source = str(result.image.source or result.config.image or "")
     return "" if source.startswith("<") else source.replace("\\", "/").rsplit("/", 1)[-1]
 
 

@@ -30,7 +30,7 @@ def shown_path(path: str | None, full_paths: bool = False) -> str:
 def result_paths(result: RunResult) -> list[str]:
     """Every path the result records: its image and any model, weights or labels file."""
     found = [getattr(result.config, key) for key in PATH_SETTINGS]
-    found.append(result.image.get("source"))
+    found.append(result.image.source)
     return [p for p in found if isinstance(p, str) and ("/" in p or "\\" in p)]
 
 

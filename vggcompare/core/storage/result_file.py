@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import os
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
+from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ResultFileError
@@ -42,9 +42,9 @@ def result_to_json_dict(result: RunResult, include_probabilities: bool = True) -
         "name": result.name,
         "created": result.created,
         "config": result.config.to_dict(),
-        "image": result.image,
-        "environment": result.environment,
-        "timings": result.timings,
+        "image": result.image.to_dict(),
+        "environment": result.environment.to_dict(),
+        "timings": result.timings.to_dict(),
         "notes": list(result.notes),
         "verdict": result.verdict,
         "statistics": result.statistics.to_dict(),
@@ -159,8 +159,8 @@ def result_from_json_dict(doc: Any) -> RunResult:
             thumbs.append(Thumbnail(int(t["pass_index"]), base64.b64decode(t["png_base64"], validate=True), str(t["caption"])))
         except (KeyError, TypeError, ValueError):
             raise ResultFileError("its thumbnails are malformed") from None
-    timings = doc.get("timings", {})
-    if not isinstance(timings, dict) or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in timings.values()):
+    timings = Timings.from_dict(_dict(doc.get("timings", {}), "timings"))
+    if any(key in timings.extra for key in Timings.json_keys()):  # a known timing that is not a finite number
         raise ResultFileError("its timings are malformed")
     explanation = doc.get("explanation")
     if explanation is not None:
@@ -171,10 +171,10 @@ def result_from_json_dict(doc: Any) -> RunResult:
         labels=labels,
         probabilities=probs,
         augmentation=augmentation,
-        environment=_dict(doc["environment"], "environment"),
+        environment=Environment.from_dict(_dict(doc["environment"], "environment")),
         timings=timings,
         notes=[str(n) for n in doc.get("notes", [])],
-        image=_dict(doc.get("image", {}), "image"),
+        image=ImageFacts.from_dict(_dict(doc.get("image", {}), "image")),
         thumbnails=thumbs,
         name=str(doc.get("name", "")),
         created=str(doc.get("created", "")),

@@ -16,6 +16,7 @@ from typing import Any, Callable, Generator
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError, ModelError, RunCancelled
+from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
@@ -139,14 +140,10 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
 
     def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
         gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
-        while True:
-            try:
-                p = next(gen)
-            except StopIteration as stop:
-                results[key] = stop.value
-                probs[key] = stop.value.probabilities
-                return
-            yield Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None, f"Checkup {k + 1} of {len(causes) + 1}: {key}")
+        result = yield from relay(gen, lambda p: Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None,
+                                                          f"Checkup {k + 1} of {len(causes) + 1}: {key}"))
+        results[key] = result
+        probs[key] = result.probabilities
 
     yield from run("reference", ref_cfg, 0)
     labels = results["reference"].labels
@@ -159,8 +156,7 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
         rows.append(row)
         if cause.not_applicable:
             continue
-        if cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.get(
-                "augmentation_layers_in_model"):
+        if cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
             row.reason = "no augmentation layer inside the model: nothing to draw"
             continue
         start = time.perf_counter()
@@ -180,9 +176,9 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
         _measure(row, cause, results, probs, labels)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
-    return Checkup(image=image.source, model=ref.environment.get("model", ""), reference=ref_cfg.to_dict(),
+    return Checkup(image=image.source, model=ref.environment.model or "", reference=ref_cfg.to_dict(),
                    reference_top1=labels[ref.statistics.top1_mode], rows=rows, passes_run=passes,
-                   seconds=round(time.perf_counter() - t0, 3), environment=dict(ref.environment), runs=results)
+                   seconds=round(time.perf_counter() - t0, 3), environment=ref.environment.to_dict(), runs=results)
 
 
 def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: list[str]) -> None:
@@ -191,7 +187,7 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     row.against = against
     n = image_numbers(probs[against], probs[cause.key])
     env = results[cause.key].environment
-    layers = (env.get("batchnorm_layers", 0), env.get("dropout_layers_in_model", 0), len(env.get("augmentation_layers_in_model", [])))
+    layers = (env.batchnorm_layers or 0, env.dropout_layers_in_model or 0, len(env.augmentation_layers_in_model or ()))
     part = cause.changes.get("training_part", "all")
     missing = {"all": layers == (0, 0, 0), "batchnorm": layers[0] == 0, "dropout": layers[1] == 0}.get(part, False)
     if cause.key.startswith("training mode") and missing and n.largest_change == 0:
@@ -204,9 +200,9 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
         return
     if cause.fresh_process:
         setting, field_ = ("kernels", "kernel library") if "kernels" in cause.changes else ("intra_op_threads", "thread count")
-        same = env.get(setting) == results["reference"].environment.get(setting)
+        same = env.value(setting) == results["reference"].environment.value(setting)
         if same:
-            row.reason = f"the new process ran with the same {field_} as this one ({env.get(setting)}), so it measured nothing"
+            row.reason = f"the new process ran with the same {field_} as this one ({env.value(setting)}), so it measured nothing"
             return
     row.status = MEASURED
     row.largest_change = n.largest_change

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Generator
 
 from vggcompare.core.analysis.compare import RunComparison, compare_results
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.errors import ConfigError, ImageError, ResultFileError
@@ -79,7 +80,7 @@ def check_model_allowed(result: RunResult, allow_model: bool) -> None:
 
 def find_image(result: RunResult, image_path: str | None) -> str:
     """The picture to use: ``image_path`` if given, else the one the result names, if it is here."""
-    candidate = image_path or result.image.get("source") or result.config.image
+    candidate = image_path or result.image.source or result.config.image
     if not candidate or not os.path.isfile(candidate):
         named = candidate or "no file"
         raise ImageError(f"the result's image ({named}) is not on this machine; pass --image PATH with the same picture")
@@ -128,7 +129,7 @@ def reproduce_result(
         check_trusted(original.config.model, original.config.h5_reader, trust_model)
     path = find_image(original, image_path)
     image = load_image(path)
-    recorded = original.image.get("pixels_sha256")
+    recorded = original.image.pixels_sha256
     if recorded and pixels_sha256(image) != recorded:
         raise ImageError(f"{os.path.basename(path)} is not the result's picture: its pixels' SHA-256 differs from the recorded one")
     config = original.config.replace(image=path, trust_model=trust_model,
@@ -145,9 +146,9 @@ def _text(value) -> str:
     return " ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def environment_rows(there: dict, here: dict) -> list[tuple[str, str, str]]:
+def environment_rows(there: Environment, here: Environment) -> list[tuple[str, str, str]]:
     """(field, value in the file, value here) for each compared environment field that differs."""
-    return [(k, _text(there.get(k)), _text(here.get(k))) for k in FIELDS if _text(there.get(k)) != _text(here.get(k))]
+    return [(k, _text(there.value(k)), _text(here.value(k))) for k in FIELDS if _text(there.value(k)) != _text(here.value(k))]
 
 
 def reproduction_verdict(original: RunResult, cmp: RunComparison, rows: list[tuple[str, str, str]], hash_checked: bool) -> str:

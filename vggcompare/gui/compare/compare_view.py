@@ -11,13 +11,13 @@ from PySide6.QtCore import Qt
 from vggcompare.core.analysis.compare import RunComparison
 from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.common import theme
-from vggcompare.gui.compare.maps_compare import MapsCompare
-from vggcompare.gui.results.numbers import fmt
-from vggcompare.gui.output.figures.difference import DifferencePlot
-from vggcompare.gui.results.top5 import Top5Panel
-from vggcompare.gui.results.variance_plot import VariancePlot
-from vggcompare.gui.results.verdict_banner import VerdictBanner
+from vggcompare.render import theme
+from vggcompare.render.plots.maps_compare import MapsCompare
+from vggcompare.render.numbers import fmt
+from vggcompare.render.plots.difference import DifferencePlot
+from vggcompare.render.plots.top5 import Top5Panel
+from vggcompare.render.plots.variance_plot import VariancePlot
+from vggcompare.gui.common.verdict_banner import VerdictBanner
 
 
 class CompareView(QWidget):
@@ -83,7 +83,7 @@ class CompareView(QWidget):
         self.banner.show_message(head, cmp.verdict)
         scale = max(c.max for r in (a, b) for c in r.statistics.top5)
         for col, (tag, r) in enumerate((("A", a), ("B", b))):
-            self.names[col].setText(f"<b>{tag}:</b> {r.name or r.config.summary()}<br><small>{r.environment.get('model', '')}</small>")
+            self.names[col].setText(f"<b>{tag}:</b> {r.name or r.config.summary()}<br><small>{r.environment.model or ''}</small>")
             self.top5[col].show_statistics(r.statistics, largest=scale)
             self.spread[col].show_result(r)
         self._share_axes(scale)
@@ -108,7 +108,7 @@ class CompareView(QWidget):
         """Settings, the differing ones first, then the environment fields that differ (CPU, kernels, backend…)."""
         fa, fb = flatten(a.config.to_dict()), flatten(b.config.to_dict())
         for key in environment:  # beside the settings, marked as the environment's
-            fa[f"environment: {key}"], fb[f"environment: {key}"] = (_env_text(r.environment.get(key)) for r in (a, b))
+            fa[f"environment: {key}"], fb[f"environment: {key}"] = (_env_text(r.environment.value(key)) for r in (a, b))
         differing = differing | {f"environment: {key}" for key in environment}
         keys = sorted(fa.keys() | fb.keys(), key=lambda k: (k not in differing, k.startswith("environment"), k))
         self.table.setRowCount(len(keys))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.numbers import eta_text
+from vggcompare.render import theme
+from vggcompare.render.numbers import eta_text
 
 
 class RunPanel(QWidget):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.studies.presets import PRESETS
-from vggcompare.gui.common.theme import card_style
+from vggcompare.render.theme import colors
 
 COLUMNS = 3
 FRESH_PROCESS_S = 6.0  # a new Python process imports TensorFlow and builds the model again (measured 4–8 s here)
@@ -103,3 +104,10 @@ class DemoGallery(QWidget):
         """Enable or disable the Run buttons (disabled while something runs or no image is open)."""
         for card in self.cards.values():
             card.run_button.setEnabled(enabled)
+
+
+def card_style(palette: QPalette | None = None) -> str:
+    """Style sheet for the gallery's cards: a light panel with a thin border, following the palette."""
+    c = colors(palette)
+    return (f"QFrame#demoCard {{ background: {c.css('base')}; border: 1px solid {c.css('track')}; border-radius: 6px; }}"
+            f"QFrame#demoCard QLabel {{ background: transparent; border: none; }}")

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from vggcompare.core.studies.presets import PresetOutcome
-from vggcompare.gui.output.figures.bars import BarsPlot
-from vggcompare.gui.results.verdict_banner import VerdictBanner
+from vggcompare.render.plots.bars import BarsPlot
+from vggcompare.gui.common.verdict_banner import VerdictBanner
 
 
 class PresetView(QWidget):

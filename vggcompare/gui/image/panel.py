@@ -15,7 +15,7 @@ from vggcompare.core.errors import ImageError
 from vggcompare.core.input.images import LoadedImage, image_from_array
 from vggcompare.core.input.model_view import LOADING_SWITCHES, model_input
 from vggcompare.core.resources import sample_paths
-from vggcompare.gui.common.qimages import model_input_pixmap, pil_to_pixmap, qimage_to_array
+from vggcompare.render.qimages import model_input_pixmap, pil_to_pixmap, qimage_to_array
 
 BOX = 224  # pixels each picture gets on screen
 LOADING_WORDS = {"apply-exif": "EXIF orientation applied", "alpha-on-white": "transparent pixels on white"}

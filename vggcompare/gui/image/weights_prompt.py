@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from vggcompare.core.model.weights import WEIGHTS_FILE, WEIGHTS_SIZE_TEXT
-from vggcompare.gui.common import theme
+from vggcompare.render import theme
 
 
 class WeightsPrompt(QFrame):

@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.studies.presets import PRESETS
-from vggcompare.gui.common import theme
-from vggcompare.gui.common.qimages import pil_to_pixmap
+from vggcompare.render import theme
+from vggcompare.render.qimages import pil_to_pixmap
 from vggcompare.gui.present.pictures import BigBars, ScaledPicture
 from vggcompare.gui.present.questions import question, verdict_sentence
 from vggcompare.gui.present.style import BODY_PT, VERDICT_PT, font
-from vggcompare.gui.results.heatmap import heat_image, map_range, overlay
-from vggcompare.gui.results.numbers import fmt
+from vggcompare.render.plots.heatmap import heat_image, map_range, overlay
+from vggcompare.render.numbers import fmt
 
 MAP_OPACITY = 0.6
 ANSWER_BARS = 5  # the largest bars of a demonstration shown with its answer (what fits under it at 1080p)

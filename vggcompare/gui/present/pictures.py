@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from vggcompare.gui.common import theme
+from vggcompare.render import theme
 from vggcompare.gui.present.style import BODY_PT, font
 
 

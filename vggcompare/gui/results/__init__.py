@@ -1,4 +1,4 @@
-"""Widgets that show one run's result: verdict, top-5, variance and passes plots, inputs."""
+"""The Result tab: one run's verdict, top-5, variance and passes plots, inputs and maps (the plots from :mod:`vggcompare.render.plots`)."""
 
 from vggcompare.gui.results.view import ResultsView
 

@@ -26,7 +26,7 @@ from typing import Callable, Iterator, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-PLOTTING_MODULE = "vggcompare.gui.results.plotting"
+PLOTTING_MODULE = "vggcompare.render.plots.plotting"
 # What `import pyqtgraph` (0.13) imports besides itself, found by comparing sys.modules before and after
 # it in the window's process. A module missing here is simply imported with pyqtgraph.
 WARM_UP_MODULES = ("locale", "subprocess", "decimal", "cProfile", "gc", "colorama", "xml.etree.ElementTree",

@@ -11,25 +11,25 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from vggcompare.core.passes.environment import environment_line
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.gui.common import theme
-from vggcompare.gui.results.inputs_strip import InputsStrip
-from vggcompare.gui.results.maps_panel import MapsPanel
-from vggcompare.gui.results.passes_plot import PassesPlot
-from vggcompare.gui.results.top5 import Top5Panel
-from vggcompare.gui.results.variance_plot import VariancePlot
-from vggcompare.gui.results.verdict_banner import VerdictBanner
+from vggcompare.render import theme
+from vggcompare.render.plots.inputs_strip import InputsStrip
+from vggcompare.render.plots.maps_panel import MapsPanel
+from vggcompare.render.plots.passes_plot import PassesPlot
+from vggcompare.render.plots.top5 import Top5Panel
+from vggcompare.render.plots.variance_plot import VariancePlot
+from vggcompare.gui.common.verdict_banner import VerdictBanner
 
 
 def timings_text(result: RunResult) -> str:
     """Speed of the run in words, from the core's timings."""
     t = result.timings
     parts = []
-    if t.get("passes_per_second"):
-        parts.append(f"{t['passes_per_second']:.3g} passes/s ({t.get('seconds_per_pass', 0):.3g} s per pass)")
-    if "model_seconds" in t:
-        parts.append(f"model ready in {t['model_seconds']:.2g} s")
-    if "total_seconds" in t:
-        parts.append(f"whole run {t['total_seconds']:.3g} s")
+    if t.passes_per_second:
+        parts.append(f"{t.passes_per_second:.3g} passes/s ({t.seconds_per_pass or 0:.3g} s per pass)")
+    if t.model_seconds is not None:
+        parts.append(f"model ready in {t.model_seconds:.2g} s")
+    if t.total_seconds is not None:
+        parts.append(f"whole run {t.total_seconds:.3g} s")
     return " · ".join(parts)
 
 
@@ -184,7 +184,7 @@ class ResultsView(QWidget):
     def _environment(self, result: RunResult) -> None:
         env = result.environment
         lines = [html.escape(environment_line(env))]
-        model = env.get("model")
+        model = env.model
         speed = timings_text(result)
         lines.append(" · ".join(html.escape(x) for x in (model and f"Model: {model}", speed and f"Speed: {speed}") if x))
         self.environment.setText("<br>".join(lines))

@@ -10,7 +10,7 @@ The controller computes no statistics.
 Adding a feature: its long work is a module-level generator function in ``vggcompare.core.studies.jobs``
 (plain picklable arguments; it yields progress and returns its outcome). A small controller of its
 own, like :class:`~vggcompare.gui.session.model_session.ModelSession`, takes ``session.runner``, submits
-``Job("module:function", args)`` with ``EngineSettings.from_config(config)`` and connects the
+``Job(function, args)`` with ``EngineSettings.from_config(config)`` and connects the
 handle it gets back (no other controller hears that job); its view talks only to it. Controllers
 hold no widgets and show no dialogs: the window wires them to its views.
 """
@@ -49,8 +49,6 @@ def _n_passes(n: int) -> str:
 
 class SessionController(QObject):
     """Holds the session's state and runs its jobs; views talk to it through methods and signals."""
-
-    RUN_JOB = "vggcompare.core.studies.jobs:run_and_save"  # the job a run submits (tests put a fake in its place)
 
     image_changed = Signal(object)  # LoadedImage
     image_failed = Signal(str, str)  # sentence, details
@@ -131,27 +129,32 @@ class SessionController(QObject):
 
     def run(self, config: ExperimentConfig) -> None:
         """Run N passes of ``config`` on the session's image (a run in progress is replaced)."""
+        from vggcompare.core.studies import jobs  # (the engine's modules load when the first job is submitted)
+
         self._need_image()
-        job = Job(self.RUN_JOB, (config, self.image, self._history_dir()), keep_when_done=True)
+        job = Job(jobs.run_and_save, (config, self.image, self._history_dir()), keep_when_done=True)
         self._submit(RUN, job, config, f"Running {_n_passes(config.passes)}…", f"Settings: {config.summary()}")
 
     def run_preset(self, name: str, config: ExperimentConfig) -> JobHandle:
         """Run the demonstration ``name`` with ``config``'s model on the session's image; returns its job handle."""
+        from vggcompare.core.studies import jobs
         from vggcompare.core.studies.presets import PRESETS
 
         self._need_image()
         preset = PRESETS[name]
-        job = Job("vggcompare.core.studies.jobs:preset_and_save", (name, config, self.image, self._history_dir()))
+        job = Job(jobs.preset_and_save, (name, config, self.image, self._history_dir()))
         return self._submit(PRESET, job, config, preset.title, "Running… " + preset.explanation)
 
     def repeat(self, fresh_process: bool) -> None:
         """Repeat the shown run's exact configuration and compare the two."""
+        from vggcompare.core.studies import jobs
+
         original = self.result
         if original is None:
             raise ConfigError("run something first: there is no run to repeat")
         if not original.config.image or not os.path.isfile(original.config.image):
             raise ConfigError("this run's image file is not on disk any more (pasted images cannot be repeated)")
-        job = Job("vggcompare.core.studies.jobs:repeat_and_save", (original, fresh_process, self._history_dir()))
+        job = Job(jobs.repeat_and_save, (original, fresh_process, self._history_dir()))
         where = " in a fresh Python process" if fresh_process else ""
         self._submit(REPEAT, job, original.config, f"Repeating the run{where}…", f"Settings: {original.config.summary()}")
 

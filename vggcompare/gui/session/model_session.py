@@ -69,7 +69,9 @@ class ModelSession(QObject):
         """Prepare ``config``'s model in the engine, unless it is the one already prepared."""
         if self._closed or (not force and model_key(config) == self._ready_key):
             return
-        handle = self.runner.submit(Job("vggcompare.core.studies.jobs:prepare", (config,)), EngineSettings.from_config(config), CHECK)
+        from vggcompare.core.studies import jobs  # (the engine's modules load when the first job is submitted)
+
+        handle = self.runner.submit(Job(jobs.prepare, (config,)), EngineSettings.from_config(config), CHECK)
         self._latest = handle
         latest = lambda: handle is self._latest and not self._closed  # noqa: E731 - an older check's outcome is not shown
         handle.progress.connect(lambda report: self.state_changed.emit(LOADING, report.message) if latest() else None)
@@ -87,7 +89,9 @@ class ModelSession(QObject):
         if self._download is not None or self._closed:
             return
         if config is not None and wants_keras_download(config):
-            job = Job("vggcompare.core.studies.jobs:fetch_model_weights", (config,))
+            from vggcompare.core.studies import jobs
+
+            job = Job(jobs.fetch_model_weights, (config,))
             handle = self._download = self.runner.submit(job, EngineSettings.from_config(config), RUN)
             # (Keras' own download reports no bytes: its bar stays busy)
         else:

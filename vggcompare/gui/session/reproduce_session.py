@@ -19,7 +19,6 @@ from vggcompare.core.process.engine_process import Job
 from vggcompare.gui.session.job_handle import JobHandle
 from vggcompare.gui.session.job_runner import RUN, JobRunner
 
-TARGET = "vggcompare.core.studies.reproduce:reproduce_result"
 
 
 def needs_model_file(original) -> bool:
@@ -29,7 +28,7 @@ def needs_model_file(original) -> bool:
 
 def image_to_use(original, loaded) -> str | None:
     """The picture open in the window, when the result's own picture is not on this machine (else None)."""
-    source = original.image.get("source") or original.config.image
+    source = original.image.source or original.config.image
     if not (source and os.path.isfile(source)) and loaded is not None and os.path.isfile(loaded.source):
         return loaded.source  # checked by the recorded pixel hash in the engine
     return None
@@ -56,7 +55,9 @@ class ReproduceSession(QObject):
 
     def start(self, original, image_path: str | None, allow_model: bool) -> None:
         """Re-run ``original``'s exact configuration here (a run in progress is replaced)."""
-        job = self._job = self.runner.submit(Job(TARGET, (original, image_path, allow_model)),
+        from vggcompare.core.studies.reproduce import reproduce_result  # (the engine's modules load with the first job)
+
+        job = self._job = self.runner.submit(Job(reproduce_result, (original, image_path, allow_model)),
                                              EngineSettings.from_config(original.config), RUN)
         job.progress.connect(self.progress)
         job.succeeded.connect(self.finished)

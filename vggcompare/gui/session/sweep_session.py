@@ -87,7 +87,9 @@ class SweepSession(QObject):
         """Run (or resume) ``preset``'s variants on every image of ``folder`` with ``config``'s model."""
         self.out_dir = out_dir or default_out_dir(folder, preset, config)
         self._last, self.paused_sweep = (folder, preset, config, self.out_dir), False
-        job = Job("vggcompare.core.studies.sweep:run_sweep", (folder, self.out_dir, config), {"preset": preset, "allow_download": False})
+        from vggcompare.core.studies.sweep import run_sweep  # (the engine's modules load when the first job is submitted)
+
+        job = Job(run_sweep, (folder, self.out_dir, config), {"preset": preset, "allow_download": False})
         handle = self._sweep = self.runner.submit(job, EngineSettings.from_config(config), SWEEP)
         handle.progress.connect(self.progress)
         handle.succeeded.connect(self.finished)
@@ -137,7 +139,9 @@ class SweepSession(QObject):
                               failed=lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))
 
     def _rerun(self, out_dir: str, image: str, variant: str, settings: EngineSettings, explain: str | None = None) -> None:
-        job = Job("vggcompare.core.studies.sweep.rerun:rerun_row", (out_dir, image, variant), {"explain": explain})
+        from vggcompare.core.studies.sweep.rerun import rerun_row
+
+        job = Job(rerun_row, (out_dir, image, variant), {"explain": explain})
         handle = self._row = self.runner.submit(job, settings, RUN)
         handle.succeeded.connect(lambda pair: self.session.compare(*pair))
         handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))

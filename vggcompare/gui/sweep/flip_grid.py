@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from vggcompare.core.analysis.verdict import fmt
-from vggcompare.gui.results.heatmap import map_range, two_maps
+from vggcompare.render.plots.heatmap import map_range, two_maps
 
 THUMB = 120
 NO_MAPS = ("No maps computed: this sweep ran without --explain, so the grid shows the pictures only. A double-click runs "

@@ -27,7 +27,7 @@ class SweepTab(QWidget):
         """The tab's SweepView, built on first use (its module, and the report code it uses, load then)."""
         if self._view is None:
             from vggcompare.gui.sweep.view import SweepView
-            from vggcompare.gui.window.layout import scrolled
+            from vggcompare.gui.common.scrolled import scrolled
 
             self._view = SweepView(self.sweeps, lambda: self._window.controls.config(None))
             self.layout().addWidget(scrolled(self._view))  # scrolls both ways, so it never widens the window

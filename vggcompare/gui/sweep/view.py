@@ -21,7 +21,7 @@ from vggcompare.core.errors import ConfigError
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.gui.common.dialogs import error_sentence
 from vggcompare.core.analysis.sweep_text import COLUMNS, table_rows
-from vggcompare.gui.output.sweep_report import CHART_FONT, draw_flip_chart, variant_at
+from vggcompare.render.plots.flip_chart import CHART_FONT, draw_flip_chart, variant_at
 from vggcompare.gui.session.sweep_session import SweepSession
 from vggcompare.gui.sweep.flip_grid import FlipGrid
 

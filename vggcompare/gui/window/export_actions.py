@@ -15,7 +15,7 @@ class ExportActions:
     """Exports of what the window shows: PNGs of panels, CSV and JSON of the run, PDF reports."""
 
     def __init__(self, window) -> None:
-        from vggcompare.gui.output.figures.window_exports import FigureExports
+        from vggcompare.gui.window.figure_exports import FigureExports
 
         self.window = window
         self.figures = FigureExports(window)  # right-click "Save figure as…", the full-paths and every-run boxes
@@ -53,8 +53,8 @@ class ExportActions:
 
     def export_pdf(self, kind: str) -> None:
         """Ask for a file name and write a PDF report of the run, the comparison or the demonstration."""
-        from vggcompare.gui.output import report
-        from vggcompare.gui.output.report.run_page import PICTURES, load_pictures
+        from vggcompare.render import report
+        from vggcompare.render.report.run_page import PICTURES, load_pictures
 
         w = self.window
         session, outcome = w.session, w.tabs.preset_view.outcome

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
+from vggcompare.gui.common.scrolled import scrolled
+
 LEFT_WIDTH, RIGHT_WIDTH = 400, 1200  # initial split at the default 1600-pixel width
 
 
@@ -18,17 +20,6 @@ class FitLayout(QVBoxLayout):
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt naming
         """Never: the scroll area then uses the minimum size instead of the preferred height."""
         return False
-
-
-def scrolled(widget: QWidget, horizontal: bool = True) -> QScrollArea:
-    """``widget`` in a frameless scroll area that resizes it to the viewport."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    if not horizontal:
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area
 
 
 def two_columns(controls: QWidget, run_panel: QWidget, prompt: QWidget, results: QWidget) -> tuple[QSplitter, QScrollArea]:

@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         config, note = self.demo_model.config_for(config)
         self.tabs.gallery.set_note(note)
         result = self.session.result
-        per_pass = result.timings.get("seconds_per_pass") if result is not None else None
+        per_pass = result.timings.seconds_per_pass if result is not None else None
         self.tabs.gallery.update_estimates(config, per_pass or None, self.session.image)
 
     # ---- running ---------------------------------------------------------------------------

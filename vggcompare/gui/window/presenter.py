@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vggcompare.core.errors import GradcamUnavailableError, WeightsUnavailableError
 from vggcompare.gui.common.dialogs import error_sentence
-from vggcompare.gui.results.numbers import n_passes
+from vggcompare.render.numbers import n_passes
 from vggcompare.gui.window.tabs import COMPARE_TAB, DEMOS_TAB, RESULT_TAB
 
 
@@ -65,15 +65,15 @@ class Presenter:
         self._end_running()
         w.results.set_stale(False)
         w.results.show_result(result)
-        size = result.image.get("model_input_size")
+        size = result.image.model_input_size
         if size and w.image_panel.loaded is not None:
             w.image_panel.set_model_view(input_size=(int(size[0]), int(size[1])), interpolation=result.config.interpolation,
                                            switches=result.config.pitfalls, loader=result.config.loader)
-        w.run_panel.show_idle(f"Done: {n_passes(result.passes)} in {result.timings.get('total_seconds', 0):.3g} s", 1, 1)
+        w.run_panel.show_idle(f"Done: {n_passes(result.passes)} in {result.timings.total_seconds or 0:.3g} s", 1, 1)
         w.statusBar().showMessage(f"Finished: {result.name}", 10_000)
         w.tabs.setCurrentIndex(RESULT_TAB)
-        if result.environment.get("model"):
-            w.model_state.model_used(result.environment["model"])
+        if result.environment.model:
+            w.model_state.model_used(result.environment.model)
         w.update_estimates()
 
     def _on_preset_ready(self, outcome) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidge
 
 from vggcompare.gui.demos.gallery import DemoGallery
 from vggcompare.gui.history.panel import HistoryPanel
-from vggcompare.gui.window.layout import scrolled
+from vggcompare.gui.common.scrolled import scrolled
 
 RESULT_TAB, COMPARE_TAB, DEMOS_TAB = 0, 1, 2
 

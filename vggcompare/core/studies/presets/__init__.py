@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Generator
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError
 from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.job_driver import relay
 from vggcompare.core.studies.presets import checkup, matrix, numerics, pitfalls, popular, serving
 from vggcompare.core.studies.presets.base import Preset, PresetOutcome
 
@@ -45,7 +46,7 @@ def run_preset(
         stop_all(started)
     preset.summarise(outcome)
     if not outcome.model:
-        outcome.model = next(iter(outcome.runs.values())).environment.get("model", "")
+        outcome.model = next(iter(outcome.runs.values())).environment.model or ""
     return outcome
 
 
@@ -62,13 +63,7 @@ def _run_steps(preset, steps, started, outcome, image, cancel, allow_download):
         else:
             gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download)
             try:
-                while True:
-                    try:
-                        p = next(gen)
-                    except StopIteration as stop:
-                        result = stop.value
-                        break
-                    yield Progress(p.stage, p.done, p.total, p.elapsed, p.eta, f"{prefix}: {p.message}")
+                result = yield from relay(gen, lambda p: Progress(p.stage, p.done, p.total, p.elapsed, p.eta, f"{prefix}: {p.message}"))
             except ImageError as exc:
                 if not preset.skip_unreadable:
                     raise

@@ -37,10 +37,11 @@ def _p6_steps(cfg, _image=None):
 def _seconds(result) -> str:
     """Seconds per pass after the first forward call (which includes compiling), when there was more than one call."""
     t, n = result.timings, result.passes
-    per_call = int(result.environment.get("passes_per_call", n))
-    if n > per_call and t.get("passes_seconds", 0) > t.get("first_call_seconds", 0):
-        return f"{(t['passes_seconds'] - t['first_call_seconds']) / (n - per_call):.3g}"
-    return f"{t.get('seconds_per_pass', 0.0):.3g}"
+    per_call = int(result.environment.passes_per_call or n)
+    passes, first = t.passes_seconds or 0, t.first_call_seconds or 0
+    if n > per_call and passes > first:
+        return f"{(passes - first) / (n - per_call):.3g}"
+    return f"{t.seconds_per_pass or 0.0:.3g}"
 
 
 def _p6_sum(o):

@@ -38,7 +38,7 @@ def _summary(o):
     names = list(o.runs)
     ref = o.runs[names[0]]
     o.columns = ["loader", "top-1", "top-5 shared with load_img", "largest probability change", "pixels differing from load_img"]
-    size = tuple(ref.image.get("model_input_size", (224, 224)))
+    size = tuple(ref.image.model_input_size or (224, 224))
     pictures = []
     try:
         loaded = load_image(ref.config.image)

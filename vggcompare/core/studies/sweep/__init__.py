@@ -16,6 +16,7 @@ from typing import Generator
 
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
+from vggcompare.core.job_driver import relay
 from vggcompare.core.passes.engine import Progress
 from vggcompare.core.studies.sweep.plan import (
     Variant, check_variants, find_images, group_images, plan_groups, preset_variants, sweep_settings,
@@ -159,13 +160,7 @@ def _local_events(variants, group, groups, items_of, allow_download):
     worker.start()
     yield ("ready", worker.model_description)
     for indices in groups:
-        gen = worker.run_group(items_of(indices))
-        while True:
-            try:
-                yield ("passes", next(gen))
-            except StopIteration as stop:
-                rows, thumbs = stop.value
-                break
+        rows, thumbs = yield from relay(worker.run_group(items_of(indices)), lambda done: ("passes", done))
         yield ("group", rows, thumbs)
 
 

@@ -14,6 +14,7 @@ import socket
 from typing import Callable, Generator
 
 from vggcompare.core.errors import ConfigError, VggCompareError
+from vggcompare.core.job_driver import drive
 from vggcompare.core.studies.sweep.worker import Item
 
 Event = tuple  # ("tick",) | ("ready", model description) | ("group", rows, thumbnails, passes)
@@ -88,14 +89,9 @@ def _actor_class(ray):
             return self.worker.model_description
 
         def run(self, items: list) -> tuple:
-            gen = self.worker.run_group(items)
-            done = 0
-            while True:
-                try:
-                    done += next(gen)
-                except StopIteration as stop:
-                    rows, thumbs = stop.value
-                    return rows, thumbs, done
+            counts: list[int] = []
+            rows, thumbs = drive(self.worker.run_group(items), counts.append)
+            return rows, thumbs, sum(counts)
 
     return ray.remote(SweepActor)
 

@@ -1,0 +1,14 @@
+"""The window launcher: ``vggcompare`` with no command, or ``vggcompare --present``.
+
+With the screenshot command (:mod:`vggcompare.cli.screenshot`), the one CLI module that imports
+:mod:`vggcompare.gui` (an import-linter contract checks it).
+"""
+
+from __future__ import annotations
+
+
+def open_window(present: bool = False) -> int:
+    """Open the window (in presenter mode with ``present``) and return its exit status."""
+    from vggcompare.gui.app import main as gui_main
+
+    return gui_main([], present=present)

@@ -1,0 +1,1 @@
+"""The plot widgets and items the window shows and the figures and reports draw."""
