@@ -121,6 +121,7 @@ class Environment(JsonRecord):
     model: str | None = field_of(str)
     model_outputs: str | None = field_of(str)
     augmentation_layers_in_model: tuple[str, ...] | None = field_of(STR_LIST)
+    preprocessing_in_model: tuple[str, ...] | None = field_of(STR_LIST)
     preprocess: str | None = field_of(str)
     extra: Mapping[str, Any] = field(default_factory=dict)
 

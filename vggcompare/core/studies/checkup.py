@@ -18,7 +18,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError, ImageError, ModelError, RunCancelled
 from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage, load_image
-from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_causes import INSIDE_TWICE, Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
 from vggcompare.core.process.fresh import stop_all
 
@@ -158,6 +158,9 @@ def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
             continue
         if cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
             row.reason = "no augmentation layer inside the model: nothing to draw"
+            continue
+        if cause.key == INSIDE_TWICE and not results["reference"].environment.preprocessing_in_model:
+            row.reason = "the model has no Rescaling or Normalization layer: it preprocesses nothing inside"
             continue
         start = time.perf_counter()
         try:

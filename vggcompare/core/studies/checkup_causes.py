@@ -70,6 +70,11 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
         Cause("preprocess_input twice", "double-preprocess", {"pitfalls": (*ref.pitfalls, "double-preprocess")},
               "Your code calls preprocess_input on an array it already preprocessed (it works in place on float arrays).",
               not_applicable="the model takes raw pixels (no preprocess_input to apply twice)" if ref.effective_preprocess == "none" else ""),
+        Cause(INSIDE_TWICE, "tf mode outside, the model's own layers inside", {"preprocess": "tf"},
+              "Your code calls preprocess_input (or divides by 127.5 and subtracts 1) on pixels for a model that "
+              "already rescales or normalises them with its own layers.",
+              not_applicable="" if ref.effective_preprocess == "none" else
+              "the reference already preprocesses outside the model: its run note says whether the input is preprocessed twice"),
         Cause("rescale after preprocess_input", "rescale-after-preprocess", {"pitfalls": (*ref.pitfalls, "rescale-after-preprocess")},
               "Your code divides by 255 after preprocess_input, as ImageDataGenerator(rescale=1./255) does."),
         Cause("no BGR swap", "no-bgr-swap", {"pitfalls": (*ref.pitfalls, "no-bgr-swap")},
@@ -170,6 +175,8 @@ def _keras2_cause(ref: ExperimentConfig) -> Cause:
                  "Your code loads the same .h5 file with tf.keras (Keras 2: TensorFlow 2.15 or older, or tf_keras) where "
                  "the reference reads it with Keras 3, or the other way round.", not_applicable=reason)
 
+
+INSIDE_TWICE = "preprocessed outside and again inside the model"
 
 _LOADER_SENTENCES = {
     "load-img": "Your code reads the file with keras.utils.load_img (PIL, nearest resize).",
