@@ -68,7 +68,7 @@ def main() -> None:
     C.start_tensorflow()
     from vggcompare.core.job_driver import drive
     from vggcompare.core.passes.engine import run_experiment
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
     from vggcompare.core.studies.sweep.plan import variants_from_changes
     from vggcompare.core.storage.sweep_table import SweepTable
 

@@ -104,7 +104,7 @@ def delayed(function, args: tuple, kwargs: dict, seconds: float, cancel=None):
     """
     import inspect
 
-    from vggcompare.core.studies.sweep import SweepProgress
+    from vggcompare.core.studies.sweep.run import SweepProgress
 
     start = time.monotonic()
     while time.monotonic() - start < seconds:
@@ -125,7 +125,8 @@ def fake_preset(name, config, image, history_dir, cancel=None, hold: bool = Fals
     With ``hold`` it waits after the first report until cancelled (a demonstration left mid-run).
     """
     from vggcompare.core.passes.engine import Progress
-    from vggcompare.core.studies.presets import PRESETS, PresetOutcome
+    from vggcompare.core.studies.presets.base import PresetOutcome
+    from vggcompare.core.studies.presets.registry import PRESETS
 
     preset = PRESETS[name]
     yield Progress("passes", 0, 2, 0.0, None, f"{preset.title}: step 1 of 2")
@@ -136,3 +137,87 @@ def fake_preset(name, config, image, history_dir, cancel=None, hold: bool = Fals
     return PresetOutcome(name, preset.title, preset.explanation, model="a made-up model",
                          headline=f"Made-up answer of {name}: 3 of 4 runs differed by up to 0.25.",
                          bars=[("first variant", 0.25), ("second variant", 0.125)], bars_label="largest change")
+
+
+FAKE_NUDGES = {"reference": 0.0, "loader opencv": 1e-3, "precision": 1e-6, "call eager": 0.0, "threads": 1e-8}
+
+
+def _fake_result(config, cause: str, name: str):
+    """A one-pass RunResult of made-up probabilities over ten classes: the reference's nudged by the cause's
+    FAKE_NUDGES amount (the top-1 stays), or other numbers altogether (a cause not there: the top-1 changes)."""
+    import numpy as np
+
+    from vggcompare.core.analysis.result import RunResult
+
+    p = np.linspace(2.0, 1.0, 10) + np.random.default_rng(0).random(10) * 0.01
+    if cause in FAKE_NUDGES:
+        p = p + FAKE_NUDGES[cause] * np.random.default_rng(len(cause)).random(10)
+    else:
+        p = p[::-1].copy()
+    p = p.astype(np.float32)
+    result = RunResult(config=config, labels=[f"class {k}" for k in range(10)], probabilities=(p / p.sum())[None],
+                       augmentation=[], environment={"model": "a made-up model"},
+                       timings={"seconds_per_pass": 0.005, "total_seconds": 0.01}, name=name, created="2026-01-01T00:00:00")
+    result.verdict = "made up"
+    return result
+
+
+FAKE_CAUSES = ("loader opencv", "no BGR swap", "training mode", "precision", "call eager", "threads")
+
+
+_KEPT: dict = {}  # the fake checkup's runs, kept in the engine process under its token, as the real one does
+
+
+def fake_checkup(config, image, token, cancel=None, delay: float = 0.02, hold_after: int | None = None):
+    """Stands in for core.studies.jobs.checkup_and_keep: one row per made-up cause, each reported as it is "measured".
+
+    The numbers are the fake runs' own (image_numbers of each cause's run against the reference's); the runs stay
+    here under ``token``. With ``hold_after`` it stops reporting rows after that many and waits to be cancelled."""
+    from vggcompare.core.analysis.sweep_stats import image_numbers
+    from vggcompare.core.errors import RunCancelled
+    from vggcompare.core.studies.checkup import Checkup
+    from vggcompare.core.studies.checkup_rows import MEASURED, NOT_APPLICABLE, CauseRow, CheckupProgress, cause_message
+
+    n = len(FAKE_CAUSES)
+    yield CheckupProgress("loading", 0, n, 0.0, None, "Preparing the model in the engine…")
+    _KEPT.clear()
+    runs = _KEPT[token] = {"reference": _fake_result(config, "reference", "checkup: reference")}
+    labels = runs["reference"].labels
+    rows = []
+    for k, cause in enumerate(FAKE_CAUSES, 1):
+        if hold_after is not None and k > hold_after:
+            while not cancel():
+                time.sleep(0.01)
+                yield CheckupProgress("checkup", k - 1, n, 0.0, None, cause_message(k, n, cause))
+            raise RunCancelled("the checkup was cancelled")
+        time.sleep(delay)
+        yield CheckupProgress("checkup", k - 1, n, 0.0, None, cause_message(k, n, cause))
+        row = CauseRow(cause, "its setting", "Your code does this.", NOT_APPLICABLE,
+                       "the model has no such thing" if cause == "no BGR swap" else "")
+        if cause != "no BGR swap":
+            runs[cause] = _fake_result(config, cause, f"checkup: {cause}")
+            num = image_numbers(runs["reference"].probabilities, runs[cause].probabilities)
+            row.status, row.largest_change, row.top1_changed = MEASURED, num.largest_change, num.top1_changed
+            row.top5_changed, row.top1, row.against_top1 = num.top5_overlap < 5, labels[num.top1_index], labels[num.reference_top1_index]
+            row.top5 = [[c.label, float(c.mean)] for c in runs[cause].statistics.top5]
+            row.against_top5 = [[c.label, float(c.mean)] for c in runs["reference"].statistics.top5]
+            row.seconds = delay
+        rows.append(row)
+        yield CheckupProgress("checkup", k, n, 0.0, None, cause_message(k, n, cause), row, cause)
+    rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
+    return Checkup(image=image.source, model="a made-up model", reference=config.to_dict(), reference_top1=labels[0],
+                   rows=rows, passes_run=len(runs), seconds=0.1, environment={"cpu": "a made-up CPU"}, runs={})
+
+
+def fake_pair(config, image, cause, token="", allow_download=False, cancel=None):
+    """Stands in for core.studies.checkup_pair.run_pair: the kept runs of checkup ``token``, else made again."""
+    yield "opening the pair"
+    kept = _KEPT.get(token, {})
+    if cause in kept:
+        return kept["reference"], kept[cause]
+    return _fake_result(config, "reference", "checkup: reference"), _fake_result(config, cause, f"checkup: {cause}")
+
+
+def fake_checkup_held(config, image, token, cancel=None):
+    """The fake checkup that reports three rows, then waits to be cancelled (a checkup left mid-way)."""
+    return (yield from fake_checkup(config, image, token, cancel, hold_after=3))

@@ -46,7 +46,7 @@ def test_importing_the_package_and_its_core_stays_light():
     code = (
         "import sys, vggcompare, vggcompare.cli, vggcompare.core.passes.engine, vggcompare.core.model.prepare, "
         "vggcompare.core.model.weights, vggcompare.core.analysis.compare, "
-        "vggcompare.core.studies.jobs, vggcompare.core.studies.sweep, vggcompare.core.studies.sweep.rerun, "
+        "vggcompare.core.studies.jobs, vggcompare.core.studies.sweep.run, vggcompare.core.studies.sweep.rerun, "
         "vggcompare.core.studies.reproduce;"  # the modules of the window's engine jobs
         "bad=[m for m in ('tensorflow','keras','PySide6','pyqtgraph') if m in sys.modules]; print(bad)"
     )
@@ -150,3 +150,13 @@ def test_every_package_is_listed_for_installation():
     found = {"vggcompare." + ".".join(p.parent.relative_to(root).parts) if p.parent != root else "vggcompare"
              for p in root.rglob("__init__.py") if "__pycache__" not in p.parts}
     assert found <= listed, f"not listed in pyproject.toml: {sorted(found - listed)}"
+
+
+def test_the_packages_of_the_passes_studies_and_processes_hold_only_their_docstring():
+    """Logic lives in named modules (sweep/run.py, presets/run.py, presets/registry.py), never in an __init__.py."""
+    inits = [p for folder in ("passes", "studies", "process") for p in sorted((CORE / folder).rglob("__init__.py"))]
+    assert len(inits) >= 5
+    code = {str(p.relative_to(CORE)): [type(node).__name__ for node in ast.parse(p.read_text()).body
+                                       if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+            for p in inits}
+    assert code == {name: [] for name in code}

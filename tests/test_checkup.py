@@ -16,6 +16,7 @@ from sweep_helpers import drive
 from vggcompare.cli import main
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.option_rules import why_not
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.core.studies.checkup import MEASURED, run_checkup
 
@@ -64,7 +65,7 @@ def test_a_checkup_ranks_every_cause_and_says_why_some_cannot_apply(bn_model, mo
         assert (r.largest_change, r.top1_changed, r.top5_changed) == (n.largest_change, n.top1_changed, n.top5_overlap < 5)
     assert rows["training mode"].status == MEASURED and rows["training mode"].largest_change > 1e-3
     assert rows["TensorFlow's default DCT"].against == "loader tf-dataset"
-    assert "not caffe" in rows["no BGR swap"].reason
+    assert rows["no BGR swap"].reason == why_not("pitfalls=no-bgr-swap", cfg)  # the rule's own sentence
     assert "no EXIF rotation" in rows["EXIF orientation"].reason
     assert checkup.passes_run == 1 + sum(checkup.runs[r.cause].config.passes for r in measured)
     # the kernel library and the thread count ran in new processes, with only that setting changed
@@ -86,7 +87,7 @@ def test_causes_that_cannot_apply_to_this_model_or_image(tiny_models, tmp_path):
     rows = {r.cause: r for r in checkup.rows}
     assert rows["training mode"].reason == "no BatchNorm, Dropout or augmentation layer: training mode changes nothing"
     assert rows["dropout"].reason == "the model has no Dropout layer to keep on"
-    assert rows["augmentation layers inside the model"].reason == "no augmentation layer inside the model: nothing to draw"
+    assert rows["augmentation layers inside the model"].reason == "no augmentation layer inside the model"
     assert "OpenCV's cv2.imread cannot decode" in rows["loader opencv"].reason and "icon.ico" in rows["loader opencv"].reason
     assert "TensorFlow's tf.image.decode_image cannot decode" in rows["loader tf-dataset"].reason
     assert "not a JPEG" in rows["TensorFlow's default DCT"].reason
@@ -113,7 +114,7 @@ def test_the_checkup_command_prints_the_table_and_writes_json_and_a_one_page_pdf
 
 
 def test_sweep_preset_checkup_gives_each_cause_a_flip_rate(bn_model, tmp_path):
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -134,7 +135,8 @@ def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does
     import csv
     import hashlib
 
-    from vggcompare.core.studies.sweep import run_sweep, worker
+    from vggcompare.core.passes import forward
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -142,8 +144,8 @@ def test_a_checkup_sweep_runs_each_image_alone_as_the_checkup_of_that_image_does
         shutil.copy(sweep_samples_folder() / name, folder / name)
     cfg = ExperimentConfig(model=bn_model, seeding="once")
     calls = []
-    real = worker._forward
-    monkeypatch.setattr(worker, "_forward", lambda prepared, x, keys, c: calls.append((c.passes, len(x))) or real(prepared, x, keys, c))
+    real = forward.forward
+    monkeypatch.setattr(forward, "forward", lambda prepared, x, keys, c: calls.append((c.passes, len(x))) or real(prepared, x, keys, c))
     drive(run_sweep(str(folder), str(tmp_path / "out"), cfg, preset="checkup"))
     assert calls and all(rows == (8 if passes == 8 else 1) for passes, rows in calls), calls  # never two photos in a call
     with open(tmp_path / "out" / "rows.csv", newline="") as f:
@@ -223,7 +225,7 @@ def test_new_process_causes_follow_the_backend_and_this_process_kernels(monkeypa
         kernel = {c.key: c for c in causes_for(ExperimentConfig(), None)}["kernel library"]
         assert kernel.changes == {"kernels": "eigen" if expected == "onednn" else "onednn"} and kernel.fresh_process
     jax = {c.key: c for c in causes_for(ExperimentConfig(backend="jax"), None)}
-    assert "TensorFlow's" in jax["kernel library"].not_applicable and "TensorFlow setting" in jax["threads"].not_applicable
+    assert jax["kernel library"].not_applicable == why_not("kernels", ExperimentConfig(backend="jax")) and "TensorFlow setting" in jax["threads"].not_applicable
     one = {c.key: c for c in causes_for(ExperimentConfig(threads=1), None)}["threads"]
     assert one.changes == {"threads": 2}
 
@@ -232,7 +234,7 @@ def test_the_checkup_demonstration_starts_its_new_processes_first_and_ranks_them
     """The window's checkup card (the preset) runs the two new-process causes beside the others, not after them."""
     from vggcompare.core.passes import engine
     from vggcompare.core.process import fresh
-    from vggcompare.core.studies.presets import run_preset
+    from vggcompare.core.studies.presets.run import run_preset
 
     events = []
 
@@ -256,3 +258,85 @@ def engine_kernels():
     from vggcompare.core.studies.checkup_causes import kernels_in_force
 
     return kernels_in_force()
+
+
+def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_model):
+    """Every cause ends on a report carrying its row ("cause k of n: name"), before the checkup returns; the rows
+    reported are the checkup's rows, and a report pickles to a few kilobytes (it crosses the engine's pipe)."""
+    import pickle
+
+    from vggcompare.core.input.images import load_image
+    from vggcompare.core.studies.checkup_rows import CHECKUP_STAGE, CheckupProgress
+
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model, seeding="once")
+    kept: dict = {}
+    gen = run_checkup(cfg, new_processes=False, runs=kept)
+    reports = []
+    kept_when_first_row = None
+    while True:
+        try:
+            reports.append(next(gen))
+        except StopIteration as stop:
+            checkup = stop.value
+            break
+        if reports[-1].row is not None and kept_when_first_row is None:
+            kept_when_first_row = set(kept)
+    first_row = next(r for r in reports if r.row is not None).row
+    assert first_row.measured and kept_when_first_row == {"reference", first_row.cause}  # kept as soon as made
+    assert checkup.runs is kept and len(kept) > len(kept_when_first_row)  # filled as the causes ran
+    assert all(isinstance(r, CheckupProgress) for r in reports)
+    rowed = [r for r in reports if r.row is not None]
+    n = len(checkup.rows)
+    assert [r.done for r in rowed] == list(range(1, n + 1)) and all(r.total == n for r in rowed)
+    assert [r.message for r in rowed[:2]] == [f"cause 1 of {n}: {rowed[0].row.cause}", f"cause 2 of {n}: {rowed[1].row.cause}"]
+    assert not any("Pass" in r.message for r in reports if r.stage == CHECKUP_STAGE)
+    first = reports.index(rowed[0])
+    assert first < len(reports) - n  # the first row came out long before the last cause ran
+    final = {r.cause: r for r in checkup.rows}
+    for report in rowed:
+        assert report.row == final[report.row.cause]
+        assert len(pickle.dumps(report)) < 4096
+    measured = [r.row for r in rowed if r.row.measured]
+    assert measured and all(len(r.top5) == 5 and len(r.against_top5) == 5 for r in measured)
+    for r in measured:  # both top-5s are the runs' own
+        assert r.top5 == [[c.label, float(c.mean)] for c in checkup.runs[r.cause].statistics.top5]
+        assert r.against_top5[0][0] == r.against_top1 == checkup.runs[r.against].labels[checkup.runs[r.against].statistics.top1_mode]
+    data = json.loads(json.dumps(checkup.to_dict()))
+    assert data["format"] == "vggcompare-checkup-1" and data["rows"][0]["top5"] == checkup.rows[0].top5
+    # a row's pair: the runs kept under the checkup's token, else made again (another engine), bit for bit
+    from vggcompare.core.studies import checkup_pair
+    from vggcompare.core.studies.checkup_pair import run_pair
+
+    kept = checkup_pair.kept_runs("token-1")
+    kept.update(checkup.runs)
+    image = load_image(cfg.image)
+    pair = drive(run_pair(cfg, image, "call eager", token="token-1"))[0]
+    assert pair[0] is checkup.runs["reference"] and pair[1] is checkup.runs["call eager"]
+    checkup_pair.kept_runs("token-2")  # a newer checkup: the older one's runs are gone
+    against, cause = drive(run_pair(cfg, image, "TensorFlow's default DCT", token="token-1"))[0]
+    assert against is not checkup.runs["loader tf-dataset"]
+    assert against.name == "checkup: loader tf-dataset" and cause.name == "checkup: TensorFlow's default DCT"
+    assert np.array_equal(against.probabilities, checkup.runs["loader tf-dataset"].probabilities)
+    assert np.array_equal(cause.probabilities, checkup.runs["TensorFlow's default DCT"].probabilities)
+
+
+def test_the_windows_model_check_prepares_the_checkups_first_call(bn_model, monkeypatch):
+    """The window's background model check traces the call the checkup's reference makes (one image alone) and
+    sets its seed, so the first row needs no trace and TensorFlow's kernel cache is not cleared again."""
+    from vggcompare.core.model import prepare
+    from vggcompare.core.passes.engine import run_passes
+    from vggcompare.core.studies import jobs
+    from vggcompare.core.studies.checkup_causes import reference_config
+
+    prepare.clear_cache()
+    cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model)
+    info = drive(jobs.prepare(cfg))[0]
+    assert info.input_size == (32, 32)
+    compiled = []
+    real_compile = prepare.compile_forward
+    monkeypatch.setattr(prepare, "compile_forward", lambda *a, **k: compiled.append(a[2]) or real_compile(*a, **k))
+    from tensorflow.python.eager import context
+
+    seed_before = context.context()._seed
+    drive(run_passes(reference_config(cfg), split_training=False))
+    assert compiled == [] and context.context()._seed == seed_before

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.studies.presets import run_preset
+from vggcompare.core.studies.presets.run import run_preset
 from vggcompare.core.studies.presets.popular import EXAMPLE_1
 
 

@@ -8,7 +8,7 @@ from vggcompare.core.catalog import other_architecture_preprocess
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.job_driver import drive
 from vggcompare.core.resources import sample_path
-from vggcompare.core.studies.presets import run_preset
+from vggcompare.core.studies.presets.run import run_preset
 from vggcompare.core.studies.sweep.plan import preset_variants
 
 

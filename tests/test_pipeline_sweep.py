@@ -15,7 +15,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.core.passes.engine import run_experiment
-from vggcompare.core.studies.sweep import run_sweep
+from vggcompare.core.studies.sweep.run import run_sweep
 from vggcompare.core.studies.sweep.plan import check_variants, variants_from_changes
 from vggcompare.core.storage.sweep_table import SweepTable
 

@@ -7,7 +7,8 @@ import pytest
 from vggcompare.cli import main
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.job_driver import drive
-from vggcompare.core.studies.presets import PRESETS, run_preset
+from vggcompare.core.studies.presets.registry import PRESETS
+from vggcompare.core.studies.presets.run import run_preset
 
 
 @pytest.mark.parametrize("name", list(PRESETS))

@@ -8,7 +8,7 @@ from poppler import need_poppler, pdf_info, pdf_text, pdf_text_of_page, rendered
 from test_presets import drive
 from vggcompare.core.config import AugmentConfig, ExperimentConfig
 from vggcompare.core.passes.engine import run_experiment
-from vggcompare.core.studies.presets import run_preset
+from vggcompare.core.studies.presets.run import run_preset
 
 
 @pytest.fixture(scope="module")

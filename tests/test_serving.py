@@ -14,7 +14,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import decode_png, load_image
 from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.resources import sweep_samples_folder
-from vggcompare.core.studies.presets import run_preset
+from vggcompare.core.studies.presets.run import run_preset
 
 
 def test_serving_compares_the_three_loaders_and_draws_their_pixel_differences(probe_model):
@@ -36,7 +36,7 @@ def test_serving_compares_the_three_loaders_and_draws_their_pixel_differences(pr
 
 
 def test_serving_from_the_cli_writes_the_picture_and_sweeps(probe_model, tmp_path, capsys):
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     path, _ = probe_model
     folder = tmp_path / "photos"

@@ -14,7 +14,7 @@ from vggcompare.cli import main
 from vggcompare.core.analysis.sweep_stats import image_numbers, summarise_variant, wilson_interval
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ConfigError
-from vggcompare.core.studies.sweep import run_sweep
+from vggcompare.core.studies.sweep.run import run_sweep
 from vggcompare.core.studies.sweep.plan import find_images, preset_variants, variants_from_changes
 from vggcompare.core.storage.sweep_table import SweepTable
 

@@ -18,7 +18,7 @@ from vggcompare.core.storage.sweep_table import SweepTable
 _KILLER = """
 import json, os, signal, sys
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.studies.sweep import run_sweep
+from vggcompare.core.studies.sweep.run import run_sweep
 from vggcompare.core.studies.sweep.plan import variants_from_changes
 folder, out, variants_file, model = sys.argv[1:5]
 cfg = ExperimentConfig(model=model, passes=4, seeding="once", seed=7, preprocess="caffe")

@@ -13,7 +13,7 @@ from sweep_helpers import drive
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.resources import sweep_samples_folder
 from vggcompare.core.passes.engine import run_experiment
-from vggcompare.core.studies.sweep import run_sweep
+from vggcompare.core.studies.sweep.run import run_sweep
 from vggcompare.core.studies.sweep.plan import variants_from_changes
 from vggcompare.core.storage.sweep_files import read_flipped
 from vggcompare.core.storage.sweep_maps import SweepMapError, decode_map, encode_map

@@ -70,10 +70,10 @@ def test_each_training_part_gives_its_config_and_says_so(window):
 def test_the_training_part_is_disabled_without_training_mode_with_the_reason(window):
     calls = window.controls.call_settings
     assert not calls.training.isChecked() and not calls.part.isEnabled()
-    assert calls.part.toolTip().startswith("Turn on training mode first")
+    assert calls.part.toolTip().startswith("Not available: A training part (batchnorm, dropout or augmentation) needs training mode")
     calls.training.setChecked(True)
     calls.part.setCurrentIndex(calls.part.findData("dropout"))
-    assert not calls.part.toolTip().startswith("Turn on")
+    assert not calls.part.toolTip().startswith("Not available")
     calls.training.setChecked(False)  # the part goes back to everything: no part without training mode
     assert not calls.part.isEnabled() and calls.part.currentData() == "all"
     cfg = window.controls.config(image="x.png")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from vggcompare.core.resources import sample_path
 from vggcompare.gui.window import exports
+from vggcompare.gui.window.tabs import COMPARE_TAB, DEMOS_TAB
 
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 120_000
@@ -64,7 +65,7 @@ def test_comparing_two_runs_shows_the_core_verdict_and_the_differing_settings(qt
     with qtbot.waitSignal(lab_window.session.comparison_ready, timeout=10_000):
         lab_window.session.compare(a, b)  # the numbers are computed off the GUI thread
     view = lab_window.tabs.compare_view
-    assert lab_window.tabs.currentIndex() == 1
+    assert lab_window.tabs.currentIndex() == COMPARE_TAB
     assert "Settings that differ: seed." in view.banner.verdict.text()
     assert view.table.item(0, 0).text() == "seed" and view.table.item(0, 0).font().bold()
 
@@ -89,7 +90,7 @@ def test_a_demonstration_runs_and_ends_on_its_table(qtbot, lab_window, tiny_conf
     with qtbot.waitSignal(lab_window.session.preset_ready, timeout=TIMEOUT_MS):
         card.run_button.click()
     view = lab_window.tabs.preset_view
-    assert lab_window.tabs.currentIndex() == 2 and view.isVisible()
+    assert lab_window.tabs.currentIndex() == DEMOS_TAB and view.isVisible()
     assert "bit-identical" in view.banner.verdict.text()
     assert view.table.rowCount() == 2 and "tiny.keras" in view.model.text()
 

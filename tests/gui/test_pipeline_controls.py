@@ -50,12 +50,13 @@ def test_what_the_model_sees_follows_the_loader(window):
     assert "load_img's view" in panel.input_caption.text() and "engine" in panel.input_caption.text()
 
 
-def test_the_checkup_card_comes_first_and_ends_on_its_ranked_table(qtbot, window, gui_model):
+def test_the_checkup_demonstration_ends_on_its_ranked_table(qtbot, window, gui_model):
+    """The checkup as a demonstration (presenter mode's path; the gallery's card opens the Checkup tab)."""
     gallery = window.tabs.gallery
     assert list(gallery.cards)[0] == "checkup"
     window.controls.set_config(ExperimentConfig(model=gui_model["model"], labels=gui_model["labels"], preprocess="none"))
     with qtbot.waitSignal(window.session.preset_ready, timeout=180_000):
-        gallery.cards["checkup"].run_button.click()
+        window.start_preset("checkup")
     view = window.tabs.preset_view
     table = view.table
     assert table.rowCount() > 15
@@ -64,3 +65,21 @@ def test_the_checkup_card_comes_first_and_ends_on_its_ranked_table(qtbot, window
     assert any(c.startswith("threads: 1 thread (new process)") for c in causes)  # run in a new Python process
     changes = [float(table.item(r, 1).text()) for r in range(1, table.rowCount())]
     assert changes == sorted(changes, reverse=True)  # ranked by the largest probability change
+
+
+def test_the_pitfall_switches_follow_their_rules_and_say_why(window):
+    """The BGR swap needs caffe preprocessing and the load-img switches need the load-img loader (core.option_rules)."""
+    from vggcompare.core.option_rules import why_not
+
+    settings = window.controls.preprocess_settings
+    box = settings.pitfalls["no-bgr-swap"]
+    settings.mode.setCurrentIndex(settings.mode.findData("tf"))
+    sentence = why_not("pitfalls=no-bgr-swap", {"effective_preprocess": "tf"})
+    assert not box.isEnabled() and box.toolTip().startswith(f"Not available: {sentence[:1].upper()}{sentence[1:]}.")
+    settings.mode.setCurrentIndex(settings.mode.findData("caffe"))
+    assert box.isEnabled() and box.toolTip() == settings.tips["no-bgr-swap"]
+    loading = window.controls.loading_settings
+    loading.loader.setCurrentIndex(loading.loader.findData("opencv"))
+    assert not settings.pitfalls["apply-exif"].isEnabled() and "load-img loader" in settings.pitfalls["apply-exif"].toolTip()
+    loading.loader.setCurrentIndex(loading.loader.findData("load-img"))
+    assert settings.pitfalls["apply-exif"].isEnabled()

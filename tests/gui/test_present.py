@@ -15,7 +15,7 @@ from vggcompare.core.analysis.explanation import Explanation
 from vggcompare.core.input.images import encode_png
 from vggcompare.core.process.engine_process import Job
 from vggcompare.core.studies import jobs
-from vggcompare.core.studies.presets import PRESETS
+from vggcompare.core.studies.presets.registry import PRESETS
 from vggcompare.gui.present import present
 from vggcompare.gui.present.deck import ANSWER, QUESTION, RESULT, Deck, Step
 from vggcompare.gui.present.pages import NO_MAP
@@ -201,7 +201,7 @@ def test_leaving_mid_run_cancels_it_and_nothing_says_it_still_runs(qtbot, window
 
 
 def test_a_short_table_is_shown_with_the_answer_when_the_outcome_has_no_bars(qtbot):
-    from vggcompare.core.studies.presets import PresetOutcome
+    from vggcompare.core.studies.presets.base import PresetOutcome
     from vggcompare.gui.present.pages import AnswerPage
 
     page = AnswerPage()

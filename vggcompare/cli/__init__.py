@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="replace an existing --out file")
     run.add_argument("--config", help="take every setting from this configuration JSON (the 'config' of a result); other options are ignored")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    opened = sub.add_parser("open", help="open the window on a saved result (the Python API's show() uses this)")
+    opened.add_argument("result")
     cmp = sub.add_parser("compare", help="compare two saved results")
     cmp.add_argument("a")
     cmp.add_argument("b")
@@ -93,6 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "presets":
                 return cmd_presets(args)
             return cmd_preset(args, config_from_args(args, os.path.abspath(args.image)))
+        if args.command == "open":
+            if not os.path.isfile(args.result):
+                raise UserError(f"{args.result} does not exist")
+            from vggcompare.cli.window import open_window
+
+            return open_window(open_result=os.path.abspath(args.result))
         if args.command == "checkup":
             from vggcompare.cli.checkup import cmd_checkup
 

@@ -1,5 +1,6 @@
-"""The ``checkup`` command: every cause against the user's pipeline on one image, ranked; a table on the terminal,
-``checkup.json`` and (with ``--report``) a one-page PDF."""
+"""The ``checkup`` command: every cause against the user's pipeline on one image, ranked; each row on standard error
+as it is measured, then the ranked table on the terminal, ``checkup.json`` (its format:
+:mod:`vggcompare.core.studies.checkup`) and (with ``--report``) a one-page PDF."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     from vggcompare.core.input.images import load_image
     from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.checkup import run_checkup
+    from vggcompare.core.studies.checkup_rows import row_line
 
     check_output_path(args.out_dir, args.force, kind="folder")
     target = Path(args.out_dir) / "checkup.json"
@@ -58,8 +60,12 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     if args.report:
         check_output_path(args.report, args.force)
     def show(p) -> None:
-        if not args.quiet and p.stage == "loading":
+        if args.quiet:
+            return
+        if p.stage == "loading":
             sys.stderr.write(p.message + "\n")
+        elif p.row is not None:  # each row as soon as it is measured; the ranked table follows at the end
+            sys.stderr.write(f"{p.done:>2}/{p.total} {row_line(p.row)}\n")
 
     checkup = drive(run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only), show)
     print(f"Checkup of {checkup.image}\nModel: {checkup.model}; reference top-1: {checkup.reference_top1}\n")

@@ -61,6 +61,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     bar = ProgressBar(not args.quiet)
     result = run_experiment(config, image, progress=bar, download_progress=bar.download)
     print_result(result)
+    if config.reference_model:  # the user's own export against the Keras model it came from
+        print_against_reference(result, run_experiment(reference_config(config), image))
     if args.out:
         try:
             path = save_result(result, args.out)
@@ -68,6 +70,29 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         print(f"Saved {path}")
     return 0
+
+
+def reference_config(config):
+    """The Keras model a user's exported file came from, with the same pipeline, served by Keras itself."""
+    return config.replace(model=config.reference_model, runtime="keras", reference_model=None, tflite_xnnpack=True,
+                          tflite_threads=None, calibration=None)
+
+
+def print_against_reference(result, keras_result) -> None:
+    """The exported file's passes against the Keras model's, on the same input: one line of numbers and the verdict."""
+    from vggcompare.core.analysis.compare import compare_results
+    from vggcompare.core.analysis.verdict import fmt
+
+    try:
+        cmp = compare_results(keras_result, result, "the Keras model", "your export")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    n = cmp.numbers
+    labels = keras_result.labels
+    top1 = "same top-1" if n.same_top1 else f"top-1 changed: {labels[n.top1_a]} → {labels[n.top1_b]}"
+    print(f"Against the Keras model it came from ({os.path.basename(result.config.reference_model)}): "
+          f"{'bit-identical' if n.bit_identical else f'largest probability change {fmt(n.max_abs_difference)}'}; "
+          f"{top1}; top-5 overlap {n.top5_overlap}/5")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

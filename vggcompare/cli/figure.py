@@ -16,8 +16,10 @@ def add_figure_commands(sub) -> None:
     from vggcompare.render.figures import PLOTS  # no Qt: the Qt modules load inside the commands
 
     fig = sub.add_parser("figure", help="write one plot of a saved result as SVG, PDF or PNG")
-    fig.add_argument("result", help="a result JSON (from run --out, preset --out-dir or the window)")
-    fig.add_argument("--plot", required=True, choices=PLOTS)
+    fig.add_argument("result", help="a result JSON (from run --out, preset --out-dir or the window), or a checkup.json "
+                                    "for --plot checkup")
+    fig.add_argument("--plot", required=True, choices=(*PLOTS, "checkup"),
+                     help="checkup: the checkup's ranked chart (PNG), from its checkup.json")
     fig.add_argument("--out", required=True, help="FILE.svg, FILE.pdf (vector) or FILE.png")
     fig.add_argument("--size", help="WIDTHxHEIGHT in pixels (default 1200x700; top5, inputs and explanation take the height they need)")
     fig.add_argument("--against", help="the other result JSON, for --plot difference (B − A)")
@@ -62,7 +64,9 @@ def _load(path: str):
 def cmd_figure(args: argparse.Namespace) -> int:
     """``vggcompare figure RESULT.json --plot KIND --out FILE``."""
     from vggcompare.cli.options import UserError, check_output_path, parse_size
-    
+
+    if args.plot == "checkup":
+        return _checkup_figure(args)
     if args.plot == "difference" and not args.against:
         raise UserError("--plot difference compares two runs: add --against OTHER.json")
     if not args.out.lower().endswith((".svg", ".pdf", ".png")):
@@ -91,13 +95,62 @@ def cmd_figure(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checkup(path: str):
+    """The checkup a checkup.json holds, or None when the file is something else (a run's result)."""
+    import json
+
+    from vggcompare.core.studies.checkup import CHECKUP_FORMAT, Checkup
+
+    try:
+        with open(path, "rb") as handle:
+            if CHECKUP_FORMAT.encode() not in handle.read(1 << 20) and not path.endswith("checkup.json"):
+                return None
+            handle.seek(0)
+            doc = json.load(handle)
+    except (OSError, ValueError):
+        return None  # _load says what is wrong with the file
+    return Checkup.from_dict(doc) if isinstance(doc, dict) and doc.get("format") == CHECKUP_FORMAT else None
+
+
+def _checkup_figure(args: argparse.Namespace) -> int:
+    """``vggcompare figure checkup.json --plot checkup --out chart.png``: the ranked chart of a checkup."""
+    import json
+    from pathlib import Path
+
+    from vggcompare.cli.options import UserError, check_output_path, parse_size
+    from vggcompare.core.studies.checkup import Checkup
+
+    if not args.out.lower().endswith(".png"):
+        raise UserError(f"{args.out}: the checkup chart is written as .png")
+    check_output_path(args.out, args.force)
+    try:
+        checkup = Checkup.from_dict(json.loads(Path(args.result).read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise UserError(f"cannot read {args.result}: {exc.strerror or exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"{args.result}: {exc}") from None
+    from vggcompare.render.figures.checkup_chart import write_checkup_chart
+    from vggcompare.render.plots.checkup_chart import checkup_subtitle
+
+    width = parse_size(args.size)[0] if args.size else 1000
+    path = write_checkup_chart(checkup.rows, args.out, width, checkup_subtitle(checkup), scale=args.scale)
+    print(f"Saved {path}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    """``vggcompare report RESULT.json [--against OTHER.json] --out FILE.pdf``."""
+    """``vggcompare report RESULT.json [--against OTHER.json] --out FILE.pdf``; a checkup.json gives the checkup's page."""
     from vggcompare.cli.options import UserError, check_output_path
 
     if not args.out.lower().endswith(".pdf"):
         raise UserError(f"{args.out}: a report is written as .pdf")
     check_output_path(args.out, args.force)
+    checkup = _checkup(args.result)
+    if checkup is not None:
+        from vggcompare.render.report.checkup_page import write_checkup_report
+
+        print(f"Saved {write_checkup_report(checkup, args.out, full_paths=args.full_paths, page_size=args.paper)}")
+        return 0
     result = _load(args.result)
     from vggcompare.render import report
 

@@ -21,6 +21,7 @@ from vggcompare.core.config import (
     PITFALLS,
     TRAINING_PARTS,
     PRECISIONS,
+    RUNTIMES,
     SEEDINGS,
     AugmentConfig,
     ExperimentConfig,
@@ -92,6 +93,17 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kernels", choices=KERNELS, default="default",
                    help="TensorFlow's CPU kernel library: the CPU's default, or oneDNN or Eigen forced")
     p.add_argument("--backend", choices=BACKENDS, default="tensorflow", help="the Keras backend")
+    p.add_argument("--runtime", choices=RUNTIMES, default=None,
+                   help="where the model is served: keras (its own call), savedmodel (model.export), tflite, tflite-float16, "
+                        "tflite-int8-dynamic, tflite-int8 (TFLiteConverter + LiteRT), onnxruntime (model.export onnx); "
+                        "a .tflite or .onnx --model runs in its own runtime")
+    p.add_argument("--no-xnnpack", action="store_true",
+                   help="TFLite: the interpreter without its default XNNPACK delegate (BUILTIN_WITHOUT_DEFAULT_DELEGATES)")
+    p.add_argument("--tflite-threads", type=int, default=None, metavar="N", help="TFLite: the interpreter's num_threads")
+    p.add_argument("--calibration", default=None, metavar="FOLDER",
+                   help="tflite-int8: the representative images (default: the 15 bundled sweep photos)")
+    p.add_argument("--reference-model", default=None, metavar="MODEL.keras",
+                   help="with a .tflite or .onnx --model: the Keras model it was exported from, shown beside it")
     p.add_argument("--explain", choices=EXPLAIN_METHODS, default=None,
                    help="a map of where the model looked for each of the first K passes: Grad-CAM or occlusion (7×7)")
     p.add_argument("--explain-class", default=None, metavar="CLASS",
@@ -131,7 +143,25 @@ def pipeline_from_args(args: argparse.Namespace) -> dict:
         neighbour_folder(neighbours)
     return {"loader": args.loader, "interpolation": args.interpolation or DEFAULT_INTERPOLATION[args.loader],
             "antialias": args.antialias, "dct_method": args.dct_method, "call": args.call,
-            "training_mode": args.training_mode, "training_part": args.training_part, "batch_neighbours": neighbours}
+            "training_mode": args.training_mode, "training_part": args.training_part, "batch_neighbours": neighbours,
+            **runtime_from_args(args)}
+
+
+def runtime_from_args(args: argparse.Namespace) -> dict:
+    """Where the model is served: --runtime (a .tflite or .onnx --model picks its own), the TFLite settings, the
+    calibration folder (one that holds no image is refused here) and the reference Keras model."""
+    from vggcompare.core.runtime_rules import runtime_of_file
+
+    runtime = args.runtime or runtime_of_file(args.model or "") or "keras"
+    calibration = args.calibration
+    if calibration is not None:
+        from vggcompare.core.model.runtimes import calibration_files
+
+        calibration = os.path.abspath(calibration)
+        calibration_files(calibration)
+    reference = os.path.abspath(args.reference_model) if args.reference_model else None
+    return {"runtime": runtime, "tflite_xnnpack": not args.no_xnnpack, "tflite_threads": args.tflite_threads,
+            "calibration": calibration, "reference_model": reference}
 
 
 def _explain_args(args: argparse.Namespace) -> dict:

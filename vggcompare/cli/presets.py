@@ -28,7 +28,7 @@ def add_preset_commands(sub, add_run_options) -> None:
 
 def cmd_presets(_args: argparse.Namespace) -> int:
     """List presets with their explanations."""
-    from vggcompare.core.studies.presets import PRESETS
+    from vggcompare.core.studies.presets.registry import PRESETS
 
     for preset in PRESETS.values():
         print(f"{preset.name:<11} {preset.title}\n{'':<11} {preset.explanation}")
@@ -43,7 +43,8 @@ def cmd_preset(args: argparse.Namespace, config) -> int:
     """Run one preset, print its table and headline, and write its runs (and report)."""
     from vggcompare.core.input.images import load_image
     from vggcompare.core.job_driver import drive
-    from vggcompare.core.studies.presets import PRESETS, run_preset
+    from vggcompare.core.studies.presets.registry import PRESETS
+    from vggcompare.core.studies.presets.run import run_preset
     from vggcompare.core.storage.result_file import save_result
 
     if args.name not in PRESETS:

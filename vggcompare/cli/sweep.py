@@ -63,7 +63,7 @@ def cmd_sweep(args: argparse.Namespace, config, rendered) -> int:
     """Run or resume a sweep, print its table, and write its outputs (and, with ``rendered``'s writer, the report)."""
     from vggcompare.cli.progress import ProgressBar
     from vggcompare.core.job_driver import drive
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
     from vggcompare.core.storage.sweep_files import ROWS_FILE, SUMMARY_FILE
     from vggcompare.core.storage.sweep_table import TABLE_FILE, SweepTable
 

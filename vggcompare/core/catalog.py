@@ -119,6 +119,8 @@ def lookup(model: str) -> tuple[ModelEntry, bool] | None:
 def model_label(model: str) -> str:
     """The architecture's name alone: 'EfficientNet-Lite0', 'ResNet50', or a model file's name."""
     found = lookup(model)
+    if found is None and is_in_memory(model):
+        return f"{in_memory_name(model)} (in memory)"
     if found is None:
         return model.replace("\\", "/").rsplit("/", 1)[-1]
     return "EfficientNet-Lite0" if found[0].name == LITE0 else found[0].constructor
@@ -139,8 +141,23 @@ def other_architecture_preprocess(model: str, own: str) -> tuple[str, str]:
 def display_name(model: str) -> str:
     """The model in a few words: 'ResNet50 ImageNet', 'MobileNetV2 random weights', 'EfficientNet-Lite0 ImageNet'."""
     found = lookup(model)
+    if found is None and is_in_memory(model):
+        return f"{in_memory_name(model)} (in memory)"
     if found is None:
         return model.replace("\\", "/").rsplit("/", 1)[-1]
     entry, random = found
     label = "EfficientNet-Lite0" if entry.name == LITE0 else entry.constructor
     return f"{label} {'random weights' if random else 'ImageNet'}"
+
+
+IN_MEMORY_PREFIX = "in-memory:"  # a model the caller holds in memory (the Python API; core.model.in_memory)
+
+
+def is_in_memory(model: str) -> bool:
+    """Whether a configuration's ``model`` names a model held in memory by the Python API."""
+    return isinstance(model, str) and model.startswith(IN_MEMORY_PREFIX)
+
+
+def in_memory_name(model: str) -> str:
+    """An in-memory model's own name, without the prefix and serial."""
+    return model[len(IN_MEMORY_PREFIX):].rsplit("#", 1)[0] if is_in_memory(model) else model

@@ -10,15 +10,18 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from vggcompare.core.catalog import LITE0, builtin_names, lookup
+from vggcompare.core.catalog import builtin_names, lookup
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
 from vggcompare.core.config_checks import check_choice, check_int, check_range
 from vggcompare.core.errors import ConfigError
+from vggcompare.core import option_rules, runtime_rules
+from vggcompare.core.runtime_rules import RUNTIMES  # noqa: F401 - re-exported with the other choices
 
 MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, resnet50, resnet50-random, …
 SEEDINGS = ("off", "once", "every-pass")
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
 PREPROCESS_MODES = ("auto", "caffe", "tf", "torch", "lite", "none")
+PREPROCESS_PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap")
 PITFALLS = ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap", "apply-exif", "alpha-on-white", "opencv-bgr")
 # How the user's code reads the file (core.input.loaders), each loader's own resize methods (its default first)
 LOADERS = ("load-img", "tf-dataset", "opencv")
@@ -35,6 +38,10 @@ KERNELS = ("default", "onednn", "eigen")  # TensorFlow's CPU kernel library: the
 BACKENDS = ("tensorflow", "jax")  # Keras backends
 EXPLAIN_METHODS = ("gradcam", "occlusion")  # explanation maps (core.analysis.explanation)
 EXPLAIN_FIELDS = ("explain", "explain_class", "explain_passes")  # left out of to_dict when off, as older files lack them
+# Where the model is served, left out of to_dict at their defaults (older files lack them)
+RUNTIME_DEFAULTS = {"runtime": "keras", "tflite_xnnpack": True, "tflite_threads": None, "calibration": None,
+                    "reference_model": None}
+FUNCTION_FIELDS = ("loader_function", "preprocess_function")  # the user's own functions (Python API); left out when None
 MAX_EXPLAINED = 256
 
 MAX_PASSES = 100_000
@@ -111,6 +118,16 @@ class ExperimentConfig:
     # The user's word that a model form which is a program (a SavedModel, tf_keras' .h5) may run (core.model.trust).
     # Never written to a file, so a result reproduced elsewhere asks again.
     trust_model: bool = False
+    # Where the model is served (core.runtime_rules, core.model.runtimes):
+    runtime: str = "keras"  # "keras" (the model's own call) or an export: savedmodel, tflite…, onnxruntime
+    tflite_xnnpack: bool = True  # TFLite: the XNNPACK delegate (off: BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    tflite_threads: int | None = None  # TFLite: the interpreter's num_threads; None: its default
+    calibration: str | None = None  # tflite-int8: a folder of representative images; None: the bundled photos
+    reference_model: str | None = None  # a user's exported file: the Keras file it came from, for comparisons
+    # The caller's own functions (vggcompare.api), by name: they replace the loader or the preprocessing, and only a
+    # caller holding them can run the configuration again (core.input.user_functions.UserPipeline):
+    loader_function: str | None = None
+    preprocess_function: str | None = None
 
     @property
     def is_custom_model(self) -> bool:
@@ -140,24 +157,16 @@ class ExperimentConfig:
         if not isinstance(self.augment, AugmentConfig):
             raise ConfigError("augment must be an AugmentConfig")
         self.augment.validate()
-        if self.reinit_weights and self.model != "vgg19-random":
-            raise ConfigError("new weights for every pass needs the model 'vgg19-random'")
         if self.dropout is not None:
             check_range("dropout rate", self.dropout, 0.0, 0.99)
             if self.dropout <= 0.0:
                 raise ConfigError("dropout rate must be above 0 (leave dropout off instead)")
-        found = lookup(self.model)
-        if self.weights is not None and (found is None or found[1] or self.model == LITE0):
-            raise ConfigError("a local ImageNet weights file only applies to a built-in keras.applications model "
-                              "with ImageNet weights (vgg19, resnet50, …)")
         _check_pipeline(self)
         check_choice("preprocessing mode", self.preprocess, PREPROCESS_MODES)
         for name in self.pitfalls:
             check_choice("pitfall", name, PITFALLS)
         if len(set(self.pitfalls)) != len(self.pitfalls):
             raise ConfigError("each pitfall may be given only once")
-        if "no-bgr-swap" in self.pitfalls and self.effective_preprocess != "caffe":
-            raise ConfigError("the pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's)")
         if self.batch_size is not None:
             check_int("passes per call (batch size)", self.batch_size, 1, MAX_BATCH)
         check_choice("precision", self.precision, PRECISIONS)
@@ -165,16 +174,35 @@ class ExperimentConfig:
             check_int("thread count", self.threads, 1, MAX_THREADS)
         check_choice("kernel library", self.kernels, KERNELS)
         check_choice("Keras backend", self.backend, BACKENDS)
-        if self.backend != "tensorflow" and self.kernels != "default":
-            raise ConfigError("the kernel library choice (oneDNN or Eigen) applies to the TensorFlow backend only")
+        option_rules.check(self)  # each option's requirements and conflicts (core.option_rules)
         self._validate_explain()
+        for name in FUNCTION_FIELDS:
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigError(f"{name.replace('_', ' ')} must be the name of a function, not {value!r}")
+        self._validate_runtime()
         return self
+
+    def _validate_runtime(self) -> None:
+        check_choice("runtime", self.runtime, RUNTIMES)
+        if not isinstance(self.tflite_xnnpack, bool):
+            raise ConfigError("XNNPACK must be true or false")
+        if self.tflite_threads is not None:
+            check_int("interpreter thread count", self.tflite_threads, 1, MAX_THREADS)
+        if self.calibration is not None and (not isinstance(self.calibration, str) or not self.calibration.strip()):
+            raise ConfigError("the calibration folder must be a folder of images")
+        own = runtime_rules.runtime_of_file(self.model)
+        if own is not None and self.runtime != own:
+            raise ConfigError(f"{self.model} is an exported file: it runs in the {own} runtime (--runtime {own})")
+        if self.reference_model is not None and own is None:
+            raise ConfigError("a reference Keras model goes with a user's exported file (--model app.tflite or model.onnx)")
+        for sentence in (runtime_rules.not_applicable(self), runtime_rules.tflite_settings_sentence(self)):
+            if sentence:
+                raise ConfigError(sentence)
 
     def _validate_explain(self) -> None:
         if self.explain is not None:
             check_choice("explanation method", self.explain, EXPLAIN_METHODS)
-        elif self.explain_class is not None or self.explain_passes is not None:
-            raise ConfigError("the class or the number of passes to explain needs an explanation method (--explain)")
         if self.explain_class is not None and (not isinstance(self.explain_class, str) or not self.explain_class.strip()):
             raise ConfigError(f"the class to explain must be a label or a class number, not {self.explain_class!r}")
         if self.explain_passes is not None:
@@ -201,6 +229,12 @@ class ExperimentConfig:
         if self.h5_reader == "keras":
             data.pop("h5_reader")
         data.pop("trust_model")  # the user's trust belongs to this session, not to the file
+        for name, default in RUNTIME_DEFAULTS.items():
+            if data[name] == default:
+                data.pop(name)
+        for name in FUNCTION_FIELDS:
+            if data[name] is None:
+                data.pop(name)
         return data
 
     @classmethod
@@ -246,9 +280,11 @@ class ExperimentConfig:
             parts.append("new weights every pass")
         if self.dropout is not None:
             parts.append(f"dropout {self.dropout:g}")
-        if self.loader != "load-img":
+        if self.loader_function:
+            parts.append(f"your loader {self.loader_function}")
+        elif self.loader != "load-img":
             parts.append(f"{self.loader} loader")
-        if self.interpolation != DEFAULT_INTERPOLATION[self.loader]:
+        if not self.loader_function and self.interpolation != DEFAULT_INTERPOLATION[self.loader]:
             parts.append(f"{self.interpolation} resize")
         if self.antialias:
             parts.append("antialias")
@@ -259,11 +295,14 @@ class ExperimentConfig:
         if self.h5_reader != "keras":
             parts.append("read by tf_keras")
         if self.training_mode:
-            parts.append({"batchnorm": "training mode, BatchNorm only", "dropout": "training mode, Dropout only",
+            parts.append({"batchnorm": "training mode, BatchNorm only",
+                          "dropout": "training mode, Dropout only",
                           "augmentation": "training mode, augmentation layers only"}.get(self.training_part, "training mode"))
         if self.batch_neighbours != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
-        if self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
+        if self.preprocess_function:
+            parts.append(f"your preprocessing {self.preprocess_function}")
+        elif self.preprocess != "auto" and (self.is_custom_model or self.preprocess != self.model_preprocess):
             parts.append(f"{self.effective_preprocess} preprocessing")
         parts.extend(f"pitfall {p}" for p in self.pitfalls)
         if self.batch_size is not None:
@@ -276,6 +315,8 @@ class ExperimentConfig:
             parts.append(f"{self.threads} thread{'s' if self.threads != 1 else ''}")
         if self.kernels != "default":
             parts.append({"onednn": "oneDNN kernels", "eigen": "Eigen kernels"}[self.kernels])
+        if self.runtime != "keras":
+            parts.append(f"served by {self.runtime}")
         if self.backend != "tensorflow":
             parts.append(f"{self.backend.upper() if self.backend == 'jax' else self.backend} backend")
         return parts
@@ -286,32 +327,22 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
     check_choice("loader", cfg.loader, LOADERS)
     check_choice(f"interpolation of the {cfg.loader} loader", cfg.interpolation, LOADER_INTERPOLATIONS[cfg.loader])
     check_choice("DCT method", cfg.dct_method, DCT_METHODS)
-    if cfg.loader != "tf-dataset" and (cfg.antialias or cfg.dct_method != "default"):
-        raise ConfigError("antialias and the DCT method apply to the tf-dataset loader only (tf.image.resize, tf.io.decode_jpeg)")
-    if "opencv-bgr" in cfg.pitfalls and cfg.loader != "opencv":
-        raise ConfigError("the pitfall opencv-bgr (no BGR-to-RGB conversion after cv2.imread) needs the opencv loader")
-    if cfg.loader != "load-img" and {"apply-exif", "alpha-on-white"} & set(cfg.pitfalls):
-        raise ConfigError("apply-exif and alpha-on-white are switches of the load-img loader; the other loaders keep their own EXIF and alpha behaviour")
     check_choice("call path", cfg.call, CALLS)
     if not isinstance(cfg.training_mode, bool) or not isinstance(cfg.antialias, bool):
         raise ConfigError("training mode and antialias must be true or false")
     check_choice("training part", cfg.training_part, TRAINING_PARTS)
     check_choice(".h5 reader", cfg.h5_reader, H5_READERS)
-    if cfg.h5_reader != "keras" and not cfg.model.lower().endswith((".h5", ".hdf5")):
-        raise ConfigError("the .h5 reader (tf-keras) applies to a model file ending in .h5")
     if not isinstance(cfg.trust_model, bool):
         raise ConfigError("trust in the model must be true or false")
-    if cfg.training_part != "all" and not cfg.training_mode:
-        raise ConfigError("a training part (batchnorm, dropout or augmentation) needs training mode")
-    if cfg.training_mode and cfg.call == "predict":
-        raise ConfigError("model.predict always calls the model with training=False; choose another call path for training mode")
     if not isinstance(cfg.batch_neighbours, str) or not cfg.batch_neighbours.strip():
         raise ConfigError("batch neighbours must be 'none', 'samples' or a folder of images")
 
 
 def _model_words(cfg) -> str:
-    from vggcompare.core.catalog import display_name
+    from vggcompare.core.catalog import display_name, in_memory_name, is_in_memory
 
+    if is_in_memory(cfg.model):
+        return f"model {in_memory_name(cfg.model)} (in memory)"
     return display_name(cfg.model) if not cfg.is_custom_model else f"model {display_name(cfg.model)}"
 
 

@@ -29,6 +29,10 @@ class GradcamUnavailableError(ModelError):
     """Grad-CAM cannot explain this model (no convolutional layer, or nothing after it); occlusion can."""
 
 
+class ExportError(ModelError):
+    """A converter refuses the model (an op or layer it cannot convert), or its library is not installed."""
+
+
 class LabelsError(VggCompareError):
     """A labels file cannot be read or does not match the model."""
 
@@ -39,3 +43,7 @@ class ResultFileError(VggCompareError):
 
 class RunCancelled(VggCompareError):
     """The run was cancelled before it finished; no result exists."""
+
+
+class UserFunctionError(VggCompareError):
+    """The caller's own loader or preprocessing function raised, or returned something the model cannot take."""

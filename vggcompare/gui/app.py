@@ -20,10 +20,10 @@ def no_screen() -> bool:
             and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
 
 
-def main(argv: Sequence[str] | None = None, present: bool = False) -> int:
+def main(argv: Sequence[str] | None = None, present: bool = False, open_result: str | None = None) -> int:
     """Open the window with a bundled sample loaded; the engine process starts once the window is painted.
 
-    ``present``: start in presenter mode (View → Present).
+    ``present``: start in presenter mode (View → Present). ``open_result``: a result file to import and show.
     """
     from vggcompare.core.resources import sample_path
     from vggcompare.gui.session.engine_pool import shutdown_engines
@@ -43,6 +43,8 @@ def main(argv: Sequence[str] | None = None, present: bool = False) -> int:
     def after_first_paint() -> None:  # file and engine work start once the window is on screen
         window.load_image(str(sample_path(DEFAULT_SAMPLE)))
         window.start_background_work()
+        if open_result:
+            window.session.open_result_file(open_result)
         if present:
             from vggcompare.gui.present import present as enter
 

@@ -7,7 +7,7 @@ unexpected type) is kept, as read, in ``extra``, so reading never fails on it an
 nothing. A field that is None was absent from the file and is not written.
 
 Adding a field: add one line to the class, ``name: TYPE | None = field_of(KIND)`` with KIND one of ``str``, ``int``,
-``float``, ``bool``, ``STR_LIST`` or ``INT_LIST``, and set it where the record is made (the engine writes the dicts
+``float``, ``bool``, ``STR_LIST``, ``INT_LIST`` or ``STR_DICT`` (a JSON object), and set it where the record is made (the engine writes the dicts
 that ``from_dict`` reads). Files without it read as None; older vggcompare versions keep it in their ``extra``.
 """
 
@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Mapping
 
 STR_LIST = "list of str"
 INT_LIST = "list of int"
+STR_DICT = "object of str"
 
 
 def field_of(kind: Any) -> Any:
@@ -37,6 +38,8 @@ def _fits(kind: Any, value: Any) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if kind is str:
         return isinstance(value, str)
+    if kind == STR_DICT:
+        return isinstance(value, dict) and all(isinstance(k, str) for k in value)
     if kind in (STR_LIST, INT_LIST):
         item = str if kind == STR_LIST else int
         return isinstance(value, list) and all(isinstance(v, item) and not isinstance(v, bool) for v in value)
@@ -118,11 +121,23 @@ class Environment(JsonRecord):
     opencv: str | None = field_of(str)
     batchnorm_layers: int | None = field_of(int)
     dropout_layers_in_model: int | None = field_of(int)
+    augmentation_layers_in_model: tuple[str, ...] | None = field_of(STR_LIST)
     model: str | None = field_of(str)
     model_outputs: str | None = field_of(str)
     augmentation_layers_in_model: tuple[str, ...] | None = field_of(STR_LIST)
     preprocessing_in_model: tuple[str, ...] | None = field_of(STR_LIST)
     preprocess: str | None = field_of(str)
+    runtime: str | None = field_of(str)  # where the model was served: an export's runtime (core.model.runtimes)
+    runtime_call: str | None = field_of(str)
+    runtime_versions: Mapping[str, Any] | None = field_of(STR_DICT)
+    runtime_settings: Mapping[str, Any] | None = field_of(STR_DICT)
+    converter: Mapping[str, Any] | None = field_of(STR_DICT)
+    export_sha256: str | None = field_of(str)
+    export_file: str | None = field_of(str)
+    export_made: bool | None = field_of(bool)
+    export_seconds: float | None = field_of(float)
+    calibration_photos: tuple[str, ...] | None = field_of(STR_LIST)
+    model_sha256: str | None = field_of(str)  # the .keras copy the Python API saved beside the result
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

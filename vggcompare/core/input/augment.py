@@ -15,7 +15,7 @@ seed from the operating system's entropy.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -58,7 +58,7 @@ class PassAugmenter:
 
 def model_batch(
     augmenter: PassAugmenter | None, picture: np.ndarray, indices: Sequence[int], mode: str, pitfalls: tuple[str, ...],
-    shown_below: int = 0,
+    shown_below: int = 0, own_preprocess: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[dict[str, Any]], dict[int, np.ndarray]]:
     """What the model gets for passes ``indices``: (inputs, augmentation records, pictures to show).
 
@@ -66,20 +66,24 @@ def model_batch(
     then preprocessed, as in a training pipeline; with ``preprocess_first`` (the popular answer's
     order) it is preprocessed, then augmented. The generator's ``rescale`` comes last, where the
     generator applies it. The pictures to show (0..255, for passes below ``shown_below``) are the
-    augmented pictures before preprocessing.
+    augmented pictures before preprocessing. ``own_preprocess`` (the caller's function, see
+    core.input.user_functions) replaces ``preprocess(batch, mode, pitfalls)``.
     """
+    def prepare(batch: np.ndarray) -> np.ndarray:
+        return own_preprocess(batch) if own_preprocess is not None else preprocess(batch, mode, pitfalls)
+
     if augmenter is None:
         batch = np.broadcast_to(picture, (len(indices), *picture.shape)).copy()
-        return preprocess(batch, mode, pitfalls), [], {i: picture for i in indices if i < shown_below}
+        return prepare(batch), [], {i: picture for i in indices if i < shown_below}
     cfg = augmenter.cfg
     if cfg.preprocess_first:
-        x, records = augmenter.augment(preprocess(picture[None], mode, pitfalls)[0], indices)
+        x, records = augmenter.augment(prepare(picture[None])[0], indices)
         plain = dataclasses.replace(cfg, rescale=None)
         shown = {i: generator.apply(picture, r, plain) for i, r in zip(indices, records) if i < shown_below}
         return x, records, shown
     batch, records = augmenter.augment(picture, indices)
     shown = {i: batch[j] for j, i in enumerate(indices) if i < shown_below}
-    x = preprocess(batch, mode, pitfalls)
+    x = prepare(batch)
     if cfg.rescale:
         x *= np.float32(cfg.rescale)
     return x, records, shown

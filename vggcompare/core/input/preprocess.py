@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from vggcompare.core.errors import ConfigError
+from vggcompare.core.option_rules import why_not
 
 CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 TORCH_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
@@ -70,8 +71,9 @@ def preprocess(batch: np.ndarray, mode: str, pitfalls: tuple[str, ...] = ()) -> 
         A new float32 array, what the model receives.
     """
     x = np.asarray(batch, dtype=np.float32)
-    if "no-bgr-swap" in pitfalls and mode != "caffe":
-        raise ConfigError("the pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's)")
+    reason = why_not("pitfalls=no-bgr-swap", {"effective_preprocess": mode})
+    if "no-bgr-swap" in pitfalls and reason:
+        raise ConfigError(reason)
     swap = "no-bgr-swap" not in pitfalls
     y = _apply_mode(x, mode, swap)
     if "double-preprocess" in pitfalls:

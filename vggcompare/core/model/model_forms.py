@@ -136,7 +136,8 @@ def load_h5_with_tf_keras(path: str) -> Any:
     import tf_keras
 
     try:
-        return tf_keras.models.load_model(path, compile=False)
+        # safe_mode=True is honoured for .keras files only; for .h5 the Lambda refusal above stands in for it
+        return tf_keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # tf_keras raises many types; the message decides
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise ModelError(f"{name} could not be read by tf_keras (Keras 2) ({first})") from None

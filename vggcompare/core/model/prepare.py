@@ -7,6 +7,7 @@ scratch. Users' files load with ``safe_mode=True``; nothing is unpickled.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -19,10 +20,11 @@ import numpy as np
 from vggcompare.core.catalog import LITE0, lookup
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
+from vggcompare.core.model import in_memory
 from vggcompare.core.model.compiled import compile_forward
 from vggcompare.core.model.layer_kinds import augmentation_layers, count_layers, preprocessing_layers
 from vggcompare.core.model.model_forms import check_settings, h5_model_config, load_h5_with_tf_keras, load_saved_model
-from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation
+from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation, probe_batch
 from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
 from vggcompare.core.model.reinit import ensure_weights
 from vggcompare.core.model.trust import check_trusted, is_saved_model
@@ -33,6 +35,7 @@ Status = Callable[[str], None]
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, "PreparedModel"] = {}
 _BASES: dict[tuple, Any] = {}
+_SERVED: dict[tuple, "PreparedModel"] = {}  # the base model served by each runtime (kept apart from the Keras variants)
 # Variants of the one base model kept, least recently used dropped first: a checkup uses four (the reference, training
 # mode's keyed copy, bfloat16, dropout), and with three a second checkup rebuilt and retraced them in turn.
 _MAX_VARIANTS = 4
@@ -54,6 +57,10 @@ class PreparedModel:
     layers: dict[str, int] = field(default_factory=dict)  # BatchNorm, Dropout and augmentation layers of the model
     augmentation: list[str] = field(default_factory=list)  # what each augmentation layer inside the model does
     preprocessing: list[str] = field(default_factory=list)  # what each Rescaling/Normalization layer inside it does
+    served: Any = None  # core.model.runtimes.Served when an export's runtime makes the calls, not Keras
+    serve_again: Any = None  # () -> Served: exports the model as it is now (random weights are drawn after preparing)
+    _served_words: tuple | None = None
+    _fingerprint: str | None = None  # the export cache's hash of the model (core.model.runtimes.export)
     _forward: dict[tuple, Any] = field(default_factory=dict)
     _reinit_buffers: dict[int, Any] = field(default_factory=dict)  # reused staging arrays for new weights
 
@@ -70,7 +77,12 @@ class PreparedModel:
         ``call`` is the path (core.model.compiled) and ``training`` the flag the model is called with, or
         one part of training mode ("batchnorm" or "dropout", see core.model.compiled).
         Each batch size is compiled once per path by the backend's own compiler (tf.function or jax.jit).
+        A model served by an export's runtime makes every call through that runtime's own call instead.
         """
+        if self.served is None and self.serve_again is not None:
+            self.served = self.serve_again()
+        if self.served is not None:
+            return self.served.forward(batch)
         b = batch.shape[0]
         fn = self._forward.get((b, call, training))
         if fn is None:
@@ -81,6 +93,8 @@ class PreparedModel:
     def hold_weights(self, seed_words: tuple[int, ...]) -> None:
         """Make the model hold the random weights drawn from ``seed_words``, drawing them only if it does not."""
         ensure_weights(self.model, seed_words, self._reinit_buffers)
+        if self.serve_again is not None and self._served_words != tuple(seed_words):
+            self.served, self._served_words = self.serve_again(), tuple(seed_words)  # the export holds these weights
 
 
 def _build_vgg19(weights: str | None) -> Any:
@@ -104,6 +118,8 @@ def _base_key(config: ExperimentConfig, weights_path: str | None) -> tuple:
         return ("vgg19-random",)
     if lookup(config.model) is not None:
         return ("builtin", config.model, config.weights)
+    if in_memory.is_in_memory(config.model):
+        return ("memory", config.model)
     p = Path(config.model).expanduser().resolve()
     if is_saved_model(str(p)):
         p = p / "saved_model.pb"
@@ -151,6 +167,8 @@ def prepare_model(
     if config.is_custom_model:  # before the cache: a model trusted once is not trusted for the next caller
         check_trusted(config.model, config.h5_reader, config.trust_model)
         check_settings(config)
+    if config.runtime != "keras":
+        return _prepare_served(config, say, download_progress, allow_download, cancel)
     with _LOCK:
         weights_path = None
         if config.model == "vgg19":
@@ -168,6 +186,7 @@ def prepare_model(
             base = _load_base(config, weights_path, say, allow_download)
             _BASES.clear()  # keep one base model (VGG19 is 548 MB); variants of others are dropped too
             _CACHE.clear()
+            _SERVED.clear()
             _BASES[base_key] = base
         model, size, classes, kind, description = base
         needs_softmax = kind.needs_softmax
@@ -208,6 +227,83 @@ def prepare_model(
         return prepared
 
 
+def _prepare_served(config: ExperimentConfig, say: Status, download_progress, allow_download: bool, cancel) -> PreparedModel:
+    """The model served by ``config.runtime``: the prepared float32 Keras model's export, or the user's own exported file."""
+    from vggcompare.core import runtime_rules
+    from vggcompare.core.model import runtimes
+
+    settings = (config.runtime, config.tflite_xnnpack, config.tflite_threads, config.calibration, config.loader,
+                config.interpolation, config.effective_preprocess, config.pitfalls if config.runtime == "tflite-int8" else ())
+    with _LOCK:
+        if runtime_rules.runtime_of_file(config.model):
+            key = (_base_key(config, None), config.labels, settings)
+            found = _SERVED.get(key)
+            if found is None:
+                found = _SERVED[key] = _open_own_file(config, say)
+            return found
+        keras_config = config.replace(runtime="keras", tflite_xnnpack=True, tflite_threads=None, calibration=None)
+        prepared = prepare_model(keras_config, say, download_progress, allow_download, cancel)
+        key = (id(prepared.model), config.labels, settings)
+        found = _SERVED.get(key)
+        # the caller's own model object (the Python API) may have been trained since: its export is looked up again
+        held = in_memory.is_in_memory(config.model)
+        if found is None or found.model is not prepared.model or held:
+            def again():
+                return runtimes.serve(prepared.model, config, prepared.input_size, say, None if held else _fingerprint(prepared))
+
+            # a model with random weights is exported once the engine has drawn them (hold_weights)
+            served = None if prepared.random_weights else again()
+            if len(_SERVED) >= 2 * _MAX_VARIANTS:
+                _SERVED.pop(next(iter(_SERVED)))
+            found = _SERVED[key] = dataclasses.replace(prepared, served=served, serve_again=again, _forward={},
+                                                       _reinit_buffers={}, _served_words=None)
+        return found
+
+
+def _fingerprint(prepared: PreparedModel) -> str | None:
+    """The model's fingerprint for the export cache, hashed once per prepared model with fixed weights
+    (a checkup serves it by six runtimes); None for random weights, which the engine may draw again."""
+    if prepared.random_weights:
+        return None
+    if prepared._fingerprint is None:
+        from vggcompare.core.model.runtimes.export import model_fingerprint
+
+        prepared._fingerprint = model_fingerprint(prepared.model)
+    return prepared._fingerprint
+
+
+def _open_own_file(config: ExperimentConfig, say: Status) -> PreparedModel:
+    from vggcompare.core import runtime_rules
+    from vggcompare.core.model import runtimes
+
+    runtime = runtime_rules.runtime_of_file(config.model)
+    name = os.path.basename(config.model)
+    say(f"Opening {name} in the {runtime} runtime…")
+    served = runtimes.open_file(os.path.expanduser(config.model), runtime, config)
+    shape, out = served.runner.input_shape, served.runner.output_shape
+    if len(shape) != 4 or len(out) != 2 or not isinstance(shape[1], int) or not isinstance(out[1], int):
+        raise ModelError(f"{name} takes {list(shape)} and gives {list(out)}: an image classifier takes (batch, height, "
+                         "width, 3) and gives (batch, classes)")
+    size, classes = (int(shape[1]), int(shape[2])), int(out[1])
+    kind = _file_outputs(served.forward(probe_batch(size)))
+    served.softmax = kind.needs_softmax
+    return PreparedModel(model=None, input_size=size, labels=read_labels(config.labels, classes),
+                         description=f"{name} ({runtime}, {size[0]}×{size[1]} input, {classes} classes)", served=served,
+                         softmax_applied=kind.needs_softmax, outputs=kind)
+
+
+# A quantized output (int8 steps of about 1/256) sums to 1 only roughly; scores are rarely all within [0, 1] and near 1
+QUANTIZED_SUM_TOLERANCE = 0.05
+
+
+def _file_outputs(values: np.ndarray) -> OutputKind:
+    """Probabilities or scores, for a user's exported file: its numbers alone decide (its graph is not Keras')."""
+    from vggcompare.core.model.outputs import in_unit_interval, rows_are_probabilities
+
+    near_one = bool(np.all(np.abs(np.asarray(values, np.float64).sum(axis=-1) - 1.0) <= QUANTIZED_SUM_TOLERANCE))
+    return OutputKind(rows_are_probabilities(values) or (in_unit_interval(values) and near_one))
+
+
 def _is_random(model: str) -> bool:
     found = lookup(model)
     return bool(found and found[1])
@@ -244,6 +340,12 @@ def _load_base(config: ExperimentConfig, weights_path: str | None, say: Status, 
             desc = f"{entry.constructor}, ImageNet weights ({entry.weights_file})"
         size, classes, needs_softmax = check_image_classifier(model, entry.constructor)
         kind = OutputKind(not needs_softmax, last_activation(model))
+    elif in_memory.is_in_memory(config.model):
+        model = in_memory.held_model(config.model)
+        name = in_memory.display(config.model)
+        size, classes, _structure = check_image_classifier(model, name)
+        kind = decide_outputs(model, size)  # the structure and the float32 pass's numbers
+        desc = f"{name} (in memory, {size[0]}×{size[1]} input, {classes} classes)"
     else:
         name = os.path.basename(os.path.normpath(config.model))
         form = ""
@@ -287,4 +389,5 @@ def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
         _BASES.clear()
+        _SERVED.clear()
 

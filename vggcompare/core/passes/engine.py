@@ -27,17 +27,18 @@ import numpy as np
 
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, RunCancelled, VggCompareError
+from vggcompare.core.errors import ConfigError, RunCancelled
 from vggcompare.core.job_driver import drive
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
 from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.input.model_view import switch_notes
+from vggcompare.core.input.user_functions import UserPipeline, pipeline_for
 from vggcompare.core.model.backend import check_backend_settings
-from vggcompare.core.model.prepare import PreparedModel, prepare_model
+from vggcompare.core.model.prepare import prepare_model
 from vggcompare.core.passes import engine_steps as steps
 from vggcompare.core.passes import explain as explaining
-from vggcompare.core.passes.engine_steps import STREAM_INIT, STREAM_WEIGHTS, pass_seed
+from vggcompare.core.passes.forward import STREAM_INIT, forward, forward_calls, hold_pass_weights
 
 # Passes per forward call when not set. Measured (benchmarks/bench_chunk.py, 2-core AVX-512 EPYC, best call):
 # float32 s/pass B1 0.193, B4 0.177, B8 0.173, B16 0.171, B32 0.170; bfloat16 B8 +5%, B16 +2.5%, B32 best.
@@ -75,6 +76,7 @@ def run_passes(
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
     split_training: bool = True,
+    pipeline: UserPipeline | None = None,
 ) -> Generator[Progress, None, RunResult]:
     """Run N forward passes of the configured model on one image.
 
@@ -90,6 +92,9 @@ def run_passes(
         Whether missing ImageNet weights may be downloaded.
     split_training : bool
         After a training-mode run, call the first batch with each part alone for the note (a checkup has rows for them).
+    pipeline : UserPipeline, optional
+        The caller's own loader and/or preprocessing functions, which the configuration names
+        (``loader_function``, ``preprocess_function``) and which replace the tool's.
 
     Yields
     ------
@@ -104,6 +109,7 @@ def run_passes(
     t = {"start": time.perf_counter()}
     config.validate()
     check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
+    own = pipeline_for(config, pipeline)
     stop = cancel or (lambda: False)
     config, image = _resolve_image(config, image)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting the backend and preparing the model…")
@@ -117,8 +123,13 @@ def run_passes(
     explaining.check_explainable(prepared, config)  # an unknown class, or Grad-CAM without a conv layer: before the passes
     t["model"] = time.perf_counter()
     height, width = prepared.input_size
-    picture, loader_notes = loader_input(image, (height, width), config)
-    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source)
+    if own is not None and own.loader is not None:
+        picture, loader_notes = own.picture(image, (height, width)), [f"Loaded by your function {own.loader_name}."]
+    else:
+        picture, loader_notes = loader_input(image, (height, width), config)
+    if own is not None and own.preprocess is not None:
+        loader_notes.append(f"Preprocessed by your function {own.preprocess_name}.")
+    neighbours, neighbour_notes = steps.neighbours(config, (height, width), image.source, own)
     augmenter = aug.PassAugmenter(config.augment, base[0] % 2**32, config.seeding) if config.augment.enabled else None
     n, chunk = config.passes, auto_batch_size(config)
     mixing = steps.row_mixing_note(config, prepared)
@@ -130,28 +141,21 @@ def run_passes(
     first_call = 0.0
     t["passes"] = time.perf_counter()
     yield Progress("passes", 0, n, t["passes"] - t["start"], None, f"Pass 0 of {n}")
-    for start in range(0, n, chunk):  # 3. the forward calls
-        if stop():
-            raise RunCancelled("the run was cancelled")
-        indices = range(start, min(start + chunk, n))
-        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS)
+
+    def inputs(indices: range) -> np.ndarray:
+        x, drawn, shown = aug.model_batch(augmenter, picture, indices, config.effective_preprocess, config.pitfalls, THUMBNAILS,
+                                          own.batch if own is not None and own.preprocess is not None else None)
         params.extend(drawn)
         thumbs.extend(_thumbnails(shown, params, config))
-        if neighbours.size:
-            x = np.concatenate([x, neighbours])
-        elif not config.training_mode:  # (in training mode padding rows would enter BatchNorm's statistics)
-            x = steps.pad(x, chunk)  # the fixed batch shape, so the compiled call is never retraced
-        keys = steps.dropout_keys(base, config, indices, len(x)) if prepared.keys is not None else None
-        rows = len(x)
-        if config.reinit_weights:
-            prepared.hold_weights(tuple(pass_seed(base, config, start, STREAM_WEIGHTS)))
-        first = (x, keys) if start == 0 else first
-        t_call = time.perf_counter()
-        out = _forward(prepared, x, keys, config)
-        kept.add(x, keys, indices)
-        first_call = first_call or time.perf_counter() - t_call
-        probs[start : indices.stop] = out[: len(indices)]
-        done = indices.stop
+        return x
+
+    first = None
+    for call in forward_calls(prepared, config, base, n, chunk, inputs, extra=neighbours, cancel=stop):  # 3. the forward calls
+        first = first if first is not None else call  # (training mode calls the first batch again)
+        kept.add(call.inputs, call.keys, call.rows)
+        first_call = first_call or call.seconds
+        probs[call.rows.start : call.rows.stop] = call.outputs
+        done = call.rows.stop
         elapsed = time.perf_counter() - t["passes"]
         yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
     t["end"] = time.perf_counter()
@@ -159,12 +163,12 @@ def run_passes(
         inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
         split = ("batchnorm", "dropout", "augmentation") if prepared.augmentation else ("batchnorm", "dropout")
         parts = {} if config.training_part != "all" or not split_training else {
-            part: _forward(prepared, *first, config.replace(training_part=part))[0] for part in split}
-        neighbour_notes.append(steps.training_note(prepared, probs[0], _forward(inference, first[0][:1], None), config, parts))
+            part: forward(prepared, first.inputs, first.keys, config.replace(training_part=part))[0] for part in split}
+        neighbour_notes.append(steps.training_note(prepared, probs[0], forward(inference, first.inputs[:1], None), config, parts))
     explanation = None
     if kept.count:
         yield Progress("explaining", 0, kept.count, t["end"] - t["start"], None, f"Explaining {kept.count} passes ({config.explain})…")
-        hold = (lambda i: prepared.hold_weights(tuple(pass_seed(base, config, i, STREAM_WEIGHTS)))) if config.reinit_weights else None
+        hold = (lambda i: hold_pass_weights(prepared, base, config, i)) if config.reinit_weights else None
         explanation = explaining.explain_passes(prepared, config, kept, probs, chunk, hold, picture)
         t["explained"] = time.perf_counter()
     result = RunResult(  # 4. the result
@@ -172,8 +176,9 @@ def run_passes(
         labels=list(prepared.labels),
         probabilities=probs,
         augmentation=params,
-        environment=steps.environment(config, facts, chunk, prepared.description, rows if neighbours.size else None, prepared.layers,
+        environment=steps.environment(config, facts, chunk, prepared.description, len(first.inputs) if neighbours.size else None, prepared.layers,
                                       prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation,
+                                      prepared.served.environment() if prepared.served is not None else None,
                                       prepared.preprocessing),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
@@ -217,25 +222,6 @@ def _input_notes(image: LoadedImage, config: ExperimentConfig, base: tuple[int, 
     if config.augment.enabled:
         notes.extend(aug.augment_notes(config.augment, base[0] % 2**32, config.seeding))
     return notes
-
-
-def _forward(prepared: PreparedModel, x: np.ndarray, keys: np.ndarray | None, config: ExperimentConfig | None = None) -> np.ndarray:
-    """One forward call by the configured path; TensorFlow's own failures become one sentence the user can act on."""
-    try:
-        if config is None or (config.call == "compiled" and not config.training_mode):
-            return prepared.forward(x, keys)
-        part = config.training_part if config.training_mode and config.training_part != "all" else config.training_mode
-        return prepared.forward(x, keys, config.call, part)
-    except MemoryError:
-        raise VggCompareError(
-            f"out of memory during a forward call of {x.shape[0]} passes; set fewer passes per call"
-        ) from None
-    except Exception as exc:  # TensorFlow raises its own OpError family
-        if type(exc).__module__.startswith(("tensorflow", "keras")):
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-            hint = "; set fewer passes per call" if "ResourceExhausted" in type(exc).__name__ or "OOM" in str(exc) else ""
-            raise VggCompareError(f"the model failed during a forward call ({type(exc).__name__}: {first}){hint}") from exc
-        raise
 
 
 def run_experiment(

@@ -1,5 +1,5 @@
-"""The engine's steps, in the order a run takes them: start the backend, build each forward call's
-inputs, then assemble the result (environment, timings, image record, verdict).
+"""The engine's steps, in the order a run takes them: start the backend, then (after the forward calls of
+:mod:`vggcompare.core.passes.forward`) assemble the result (environment, timings, image record, verdict).
 
 :mod:`vggcompare.core.passes.engine` strings them together; each step is a plain function.
 """
@@ -20,14 +20,6 @@ from vggcompare.core.model.backend import EngineSettings, set_deterministic_ops,
 from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.passes.environment import environment_record
 
-STREAM_AUGMENT, STREAM_DROPOUT, STREAM_WEIGHTS, STREAM_INIT = 1, 2, 3, 4
-
-
-def pass_seed(base: tuple[int, ...], config: ExperimentConfig, i: int, stream: int) -> list[int]:
-    """The seed words of pass ``i``'s draws from ``stream``: (run seed, pass, stream); pass 0 for every-pass seeding."""
-    index = 0 if config.seeding == "every-pass" else i
-    return [*base, index, stream]
-
 
 def start_engine(config: ExperimentConfig) -> dict[str, Any]:
     """Start the backend with the configuration's start settings, then its run-time settings.
@@ -47,26 +39,10 @@ def start_engine(config: ExperimentConfig) -> dict[str, Any]:
     return facts
 
 
-def pad(x: np.ndarray, size: int) -> np.ndarray:
-    """Repeat the last row until ``x`` has ``size`` rows, so the compiled call keeps one batch shape."""
-    if x.shape[0] >= size:
-        return x
-    return np.concatenate([x, np.repeat(x[-1:], size - x.shape[0], axis=0)])
-
-
-def dropout_keys(base: tuple[int, ...], config: ExperimentConfig, indices: range, size: int) -> np.ndarray:
-    """One (2,) uint32 key per pass (as int64), drawn from the pass's own seed; padded to ``size`` rows."""
-    keys = np.array(
-        [np.random.SeedSequence(pass_seed(base, config, i, STREAM_DROPOUT)).generate_state(2, np.uint32) for i in indices],
-        dtype=np.int64,
-    )
-    return pad(keys, size)
-
-
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
                 call_rows: int | None = None, layers: dict[str, int] | None = None,
                 outputs: str | None = None, augmentation: list[str] | None = None,
-                preprocessing: list[str] | None = None) -> Environment:
+                served: dict[str, Any] | None = None, preprocessing: list[str] | None = None) -> Environment:
     """The run's environment record (see core.passes.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
@@ -90,6 +66,11 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
     if outputs:
         env["model_outputs"] = outputs  # probabilities or scores, decided once on the float32 Keras pass
     env["preprocess"] = config.effective_preprocess  # the mode "auto" resolved to, or the one asked for
+    if config.preprocess_function:
+        env["preprocess"] = f"your function {config.preprocess_function}"
+    if config.loader_function:
+        env["loader"] = f"your function {config.loader_function}"
+    env.update(served or {})  # an export's runtime: its versions, converter, the export's hash and time
     return Environment.from_dict(env)
 
 
@@ -102,7 +83,7 @@ def _loader_versions(loader: str) -> dict[str, str]:
     return {}
 
 
-def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> tuple[np.ndarray, list[str]]:
+def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str, pipeline=None) -> tuple[np.ndarray, list[str]]:
     """The batch neighbours' preprocessed rows (none: an empty array) and the notes on them."""
     if config.batch_neighbours == "none":
         return np.empty((0,)), []
@@ -112,12 +93,15 @@ def neighbours(config: ExperimentConfig, size: tuple[int, int], source: str) -> 
     rows = call_rows(config)
     if rows < 2:
         raise ConfigError("batch neighbours need at least 2 rows per call (--batch-size): the image and one other")
-    return neighbour_rows(config, size, rows - 1, source)
+    return neighbour_rows(config, size, rows - 1, source, pipeline)
 
 
 def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
-    """What the call path did, in the words of the user's own code."""
+    """What the call path did, in the words of the user's own code (or which runtime served the model, and its export)."""
     import keras
+
+    if getattr(prepared, "served", None) is not None:
+        return prepared.served.notes()
 
     jax = keras.backend.backend() == "jax"
     notes = {"predict": ["Called as model.predict(x, batch_size=len(x)) (always training=False)."],

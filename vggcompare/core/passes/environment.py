@@ -111,8 +111,13 @@ def environment_line(env: Environment) -> str:
     flag_text = f" [{' '.join(env.cpu_flags) or 'no AVX2'}]" if env.cpu_flags is not None else ""
     bf16 = f" · bfloat16 {env.bfloat16}" if env.bfloat16 else ""
     matmul = f" · matmul precision {env.jax_matmul_precision}" if env.jax_matmul_precision else ""
+    served = ""
+    if env.runtime and env.runtime != "keras":  # the export's runtime and its version, and the export's hash
+        versions = ", ".join(f"{k} {v}" for k, v in (env.runtime_versions or {}).items())
+        served = f" · served by {env.runtime}{f' ({versions})' if versions else ''}"
+        served += f", export {env.export_sha256[:12]}" if env.export_sha256 else ""
     return (
         f"Keras {env.keras or '?'} on {name} {version}{kernels} · NumPy {env.numpy or '?'} · "
         f"Python {env.python or '?'} · {env.device or '?'}: {env.cpu or '?'}{flag_text} · {threads} threads · "
-        f"{env.precision or '?'}{bf16}{matmul}{' · deterministic ops' if env.deterministic_ops else ''}"
+        f"{env.precision or '?'}{bf16}{matmul}{' · deterministic ops' if env.deterministic_ops else ''}{served}"
     )

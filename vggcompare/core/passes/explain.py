@@ -81,7 +81,8 @@ def explain_passes(prepared: PreparedModel, config: ExperimentConfig, kept: Kept
     index = class_to_explain(config, prepared.labels)
     if index is None:
         index = int(np.argmax(probabilities.mean(axis=0)))
-    logits = prepared.softmax_applied
+    # a model served by an export's runtime is explained through that runtime's own call, on its probabilities
+    logits = prepared.softmax_applied and getattr(prepared, "served", None) is None
     notes = []
     if logits:
         notes.append(f"The model's last layer is not a softmax, so the maps explain the score (logit) of "

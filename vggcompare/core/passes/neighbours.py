@@ -55,8 +55,11 @@ def readable_neighbour_folder(spec: str) -> int:
     raise ConfigError(f"none of the {len(files)} image file(s) of the batch-neighbours folder {spec} can be read")
 
 
-def neighbour_rows(config: ExperimentConfig, size: tuple[int, int], count: int, exclude: str | None = None) -> tuple[np.ndarray, list[str]]:
-    """``count`` preprocessed neighbour rows (the folder's images in name order, repeated if too few) and notes."""
+def neighbour_rows(config: ExperimentConfig, size: tuple[int, int], count: int, exclude: str | None = None,
+                   pipeline=None) -> tuple[np.ndarray, list[str]]:
+    """``count`` preprocessed neighbour rows (the folder's images in name order, repeated if too few) and notes.
+
+    ``pipeline`` (core.input.user_functions.UserPipeline) holds the caller's own loader or preprocessing, if any."""
     folder = neighbour_folder(config.batch_neighbours)
     pictures, skipped = [], 0
     mine = os.path.realpath(exclude) if exclude else None
@@ -66,7 +69,8 @@ def neighbour_rows(config: ExperimentConfig, size: tuple[int, int], count: int, 
         if mine and os.path.realpath(path) == mine:
             continue
         try:
-            picture, _ = loader_input(load_image(str(path)), size, config)
+            loaded = load_image(str(path))
+            picture = pipeline.picture(loaded, size) if pipeline and pipeline.loader else loader_input(loaded, size, config)[0]
         except (ImageError, OSError):
             skipped += 1
             continue
@@ -79,6 +83,8 @@ def neighbour_rows(config: ExperimentConfig, size: tuple[int, int], count: int, 
              f"({len(pictures)} distinct) in the rows after it; their outputs were discarded."]
     if skipped:
         notes.append(f"{skipped} file(s) of the batch-neighbours folder could not be read by the {config.loader} loader and were left out.")
+    if pipeline and pipeline.preprocess:
+        return pipeline.batch(rows), notes
     return preprocess(rows, config.effective_preprocess, config.pitfalls), notes
 
 

@@ -1,187 +1,166 @@
 """The checkup: every cause as one variant against the user's pipeline on one image, ranked by how far it moves
 the probabilities, with what the user's code would do to hit each; causes that cannot apply say why.
 
-:func:`run_checkup` is a generator like the engine's: it yields progress and returns a :class:`Checkup`.
+:func:`run_checkup` is a generator like the engine's: it yields progress and returns a :class:`Checkup`. Each
+report says "cause k of n: name", and the one that ends a cause carries its row, so rows can be shown as they come.
 The model is prepared once and every cause reuses it (variants such as bfloat16 or dropout are copies of it).
 The kernel library and the thread count are fixed when TensorFlow starts, so those two causes run in new Python
-processes, started first so that they work while the in-process causes run, and are measured against the reference.
+processes, started once the first row is out (so their TensorFlow imports do not slow it) to work while the other
+in-process causes run, and are measured against the reference.
+
+checkup.json
+------------
+:meth:`Checkup.to_dict` makes the one form of ``checkup.json`` (written by ``vggcompare checkup`` and by
+``vggcompare.Checkup.save``; read back by ``vggcompare.open``). A JSON object:
+
+- ``format``: ``"vggcompare-checkup-1"``;
+- ``image``, ``model``, ``reference_top1``: strings; ``reference``: the reference's configuration (``ExperimentConfig.to_dict``);
+- ``passes_run``: int; ``seconds``: float; ``environment``: the reference run's environment record;
+- ``rows``: a list, ranked (measured first, largest change first), of objects with
+  ``cause``, ``setting``, ``sentence`` (what the user's code would do), ``status`` (``"measured"`` or
+  ``"not applicable"``), ``reason`` (why not, one sentence; '' when measured), ``largest_change`` (float or null),
+  ``top1_changed``, ``top5_changed`` (bool or null), ``top1``, ``against``, ``against_top1`` (strings),
+  ``seconds`` (float), ``export_seconds`` (float or null: a runtime's export), and ``top5``, ``against_top5``
+  (lists of ``[label, mean probability]`` pairs: the cause's and its reference's five most probable classes).
+
+A "not applicable" reason that an option's rule gives is that rule's sentence (:mod:`vggcompare.core.option_rules`);
+a new kind of cause adds fields to a row only with a default, so older files still read.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Generator
 
+from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ImageError, ModelError, RunCancelled
+from vggcompare.core.errors import ConfigError, ExportError, ImageError, ModelError, RunCancelled, UserFunctionError
 from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage, load_image
 from vggcompare.core.studies.checkup_causes import INSIDE_TWICE, Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_own import own_function_causes
+from vggcompare.core.studies.checkup_rows import (
+    CHECKUP_FORMAT, CHECKUP_STAGE, MEASURED, NOT_APPLICABLE, CauseRow, Checkup, CheckupProgress, cause_message,
+)
 from vggcompare.core.studies.checkup_fresh import FreshProcessError, start_fresh, wait_fresh, without_file
 from vggcompare.core.process.fresh import stop_all
 
-MEASURED, NOT_APPLICABLE = "measured", "not applicable"
 
-
-@dataclass
-class CauseRow:
-    """One cause's line of the checkup."""
-
-    cause: str
-    setting: str
-    sentence: str
-    status: str
-    reason: str = ""
-    largest_change: float | None = None
-    top1_changed: bool | None = None
-    top5_changed: bool | None = None
-    top1: str = ""
-    against: str = "reference"
-    against_top1: str = ""
-    seconds: float = 0.0
-
-
-@dataclass
-class Checkup:
-    """A checkup's outcome: the rows ranked (measured first, largest change first), and what it ran on."""
-
-    image: str
-    model: str
-    reference: dict[str, Any]
-    reference_top1: str
-    rows: list[CauseRow] = field(default_factory=list)
-    passes_run: int = 0
-    seconds: float = 0.0
-    environment: dict[str, Any] = field(default_factory=dict)
-    runs: dict[str, Any] = field(default_factory=dict, repr=False)  # the RunResults, by cause (not in checkup.json)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (what checkup.json holds)."""
-        data = asdict(self)
-        data.pop("runs")
-        data["format"] = "vggcompare-checkup-1"
-        return data
-
-    def headline(self) -> str:
-        """One sentence from the numbers: how many causes moved the output, and which changed the answer."""
-        measured = [r for r in self.rows if r.status == MEASURED]
-        flips = [r.cause for r in measured if r.top1_changed]
-        moved = [r for r in measured if r.largest_change]
-        text = f"{len(moved)} of {len(measured)} causes measured moved the output"
-        if measured:
-            from vggcompare.core.analysis.verdict import fmt
-
-            text += f"; the largest change is from {measured[0].cause} ({fmt(measured[0].largest_change)})"
-        text += f"; {len(flips)} changed the top-1 ({', '.join(flips)})." if flips else "; none changed the top-1."
-        return text
-
-
-    def table(self, sentences: bool = True) -> tuple[list[str], list[list[str]]]:
-        """The ranked table: columns and rows of text (measured causes first, largest change first)."""
-        from vggcompare.core.analysis.verdict import fmt
-
-        columns = ["#", "cause", "setting", "largest probability change", "top-1", "top-5"]
-        rows = []
-        for k, r in enumerate(self.rows, 1):
-            if r.status == MEASURED:
-                top1 = f"changed: {r.against_top1} → {r.top1}" if r.top1_changed else "same"
-                cells = [str(k), r.cause, r.setting, fmt(r.largest_change), top1, "changed" if r.top5_changed else "same"]
-            else:
-                cells = [str(k), r.cause, r.setting, "not applicable", r.reason, ""]
-            rows.append(cells + ([r.sentence] if sentences else []))
-        return columns + (["what your code would do"] if sentences else []), rows
-
-    def as_outcome(self):
-        """The checkup as a demonstration's outcome (the report's one page): table, headline, bars."""
-        from vggcompare.core.studies.presets.base import PresetOutcome
-
-        columns, rows = self.table(sentences=False)
-        measured = [r for r in self.rows if r.status == MEASURED]
-        outcome = PresetOutcome("checkup", "Checkup: every cause against your pipeline",
-                                f"Each cause at its most common setting, one pass, against the reference "
-                                f"({self.reference.get('loader', 'load-img')} loader, {self.reference.get('call', 'compiled')} call) "
-                                f"on {self.image.replace(chr(92), '/').rsplit('/', 1)[-1]}; reference top-1: {self.reference_top1}.",
-                                model=self.model, runs=dict(self.runs), columns=columns,
-                                rows=[row for row, r in zip(rows, self.rows) if r.status == MEASURED], headline=self.headline())
-        outcome.notes = [f"Not applicable: {'; '.join(f'{r.cause} ({r.reason})' for r in self.rows if r.status != MEASURED)}."]
-        outcome.bars = [(r.cause, float(r.largest_change)) for r in measured]
-        outcome.bars_label = "largest change of any class's probability against the reference"
-        return outcome
+__all__ = ["CHECKUP_FORMAT", "MEASURED", "NOT_APPLICABLE", "CauseRow", "Checkup", "CheckupProgress", "run_checkup"]
 
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,
-                allow_download: bool = True, new_processes: bool = True) -> Generator[Any, None, Checkup]:
+                allow_download: bool = True, new_processes: bool = True, pipeline: Any = None,
+                model_file: str | None = None, runs: dict | None = None) -> Generator[Any, None, Checkup]:
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
-    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads)."""
-    from vggcompare.core.passes.engine import Progress, run_passes
+    It yields :class:`CheckupProgress` reports ("cause k of n: name"); the one that ends a cause carries its
+    :class:`CauseRow`, measured or not applicable, in the order the causes run (the Checkup ranks them).
+    ``new_processes=False`` leaves out the causes that need a new Python process (kernel library, threads).
+    ``pipeline`` (core.input.user_functions.UserPipeline) holds the caller's own functions that ``config`` names;
+    ``model_file`` is a saved copy of an in-memory model, which the new processes load instead.
+    ``runs``, if given, is filled with each RunResult (by cause; the reference as "reference") as soon as it is
+    made, so a caller keeps the runs of a checkup cancelled half-way; the Checkup's ``runs`` is that dict.
 
+    Examples
+    --------
+    >>> for report in run_checkup(config):                          # doctest: +SKIP
+    ...     if report.row is not None: print(row_line(report.row))  # core.studies.checkup_rows.row_line
+    """
     t0 = time.perf_counter()
     if image is None:
         if not config.image:
             raise ConfigError("no image was given")
         image = load_image(config.image)
     ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
-    causes = [without_file(c, image, new_processes) for c in causes_for(ref_cfg, image)]
-    fresh = start_fresh(causes, ref_cfg, image)
+    causes = own_function_causes(causes_for(ref_cfg, image), ref_cfg)
+    causes = [without_file(c, image, new_processes, ref_cfg, model_file) for c in causes]
+    fresh: dict[str, Any] = {}  # started once the first row is out
+    start = lambda: fresh.update(start_fresh(causes, ref_cfg, image, model_file))  # noqa: E731
     try:
-        return (yield from _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0))
+        return (yield from _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start, t0, pipeline,
+                                    {} if runs is None else runs))
     finally:
         stop_all(fresh)
 
 
-def _run_all(config, image, cancel, allow_download, ref_cfg, causes, fresh, t0):
-    from vggcompare.core.passes.engine import Progress, run_passes
+def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_causes, t0, pipeline, results):
+    from vggcompare.core.passes.engine import run_passes
 
     probs: dict[str, Any] = {}
-    results: dict[str, Any] = {}
+    n = len(causes)
 
-    def run(key: str, cfg: ExperimentConfig, k: int) -> Generator[Any, None, None]:
-        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
-        result = yield from relay(gen, lambda p: Progress(p.stage, k, len(causes) + 1, time.perf_counter() - t0, None,
-                                                          f"Checkup {k + 1} of {len(causes) + 1}: {key}"))
+    def report(k: int, message: str, stage: str = CHECKUP_STAGE, row: CauseRow | None = None, cause: str = "") -> CheckupProgress:
+        return CheckupProgress(stage, k, n, time.perf_counter() - t0, None, message, row, cause)
+
+    def step(k: int, key: str, message: str):
+        def change(p):
+            if k == 0 and p.stage == "loading":  # the reference starts the backend and prepares the model: say so
+                return report(k, p.message, "loading", cause=key)
+            return report(k, message, cause=key)  # every later step is its cause's
+        return change
+
+    def run(key: str, cfg: ExperimentConfig, k: int, message: str) -> Generator[Any, None, None]:
+        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, pipeline=pipeline)
+        result = yield from relay(gen, step(k, key, message))
+        result.name = f"checkup: {key}"
         results[key] = result
         probs[key] = result.probabilities
 
-    yield from run("reference", ref_cfg, 0)
+    yield from run("reference", ref_cfg, 0, "the reference: your pipeline, one pass")
     labels = results["reference"].labels
-    rows, passes = [], 1
+    rows, passes, started = [], 1, False
     for k, cause in enumerate(causes, 1):
         if cancel is not None and cancel():
             raise RunCancelled("the checkup was cancelled")
+        if not started and (k > 1 or cause.fresh_process):  # once the first row is out
+            start_fresh_causes()
+            started = True
         row = CauseRow(cause.key, cause.setting, cause.sentence, NOT_APPLICABLE, cause.not_applicable,
                        against=cause.against or "reference")
         rows.append(row)
+        message = cause_message(k, n, cause.key, "a new Python process" if cause.fresh_process else "")
         if cause.not_applicable:
-            continue
-        if cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
-            row.reason = "no augmentation layer inside the model: nothing to draw"
-            continue
-        if cause.key == INSIDE_TWICE and not results["reference"].environment.preprocessing_in_model:
-            row.reason = "the model has no Rescaling or Normalization layer: it preprocesses nothing inside"
-            continue
-        start = time.perf_counter()
-        try:
-            cfg = ref_cfg.replace(**cause.changes).validate()
-            if cause.fresh_process:
-                yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel,
-                                      lambda: Progress("passes", k, len(causes) + 1, time.perf_counter() - t0, None,
-                                                       f"Checkup {k + 1} of {len(causes) + 1}: {cause.key} (a new Python process)"))
-            else:
-                yield from run(cause.key, cfg, k)
-        except (ImageError, ConfigError, FreshProcessError, ModelError) as exc:  # e.g. one reader cannot read the file
-            row.reason = str(exc).rstrip(".")
-            continue
-        row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
-        passes += cfg.passes
-        _measure(row, cause, results, probs, labels)
+            pass
+        elif cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
+            row.reason = "no augmentation layer inside the model"
+        elif cause.key == INSIDE_TWICE and not results["reference"].environment.preprocessing_in_model:
+            row.reason = "no Rescaling or Normalization layer inside the model"
+        else:
+            passes += yield from _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run)
+        yield report(k, message, row=row, cause=cause.key)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
     return Checkup(image=image.source, model=ref.environment.model or "", reference=ref_cfg.to_dict(),
                    reference_top1=labels[ref.statistics.top1_mode], rows=rows, passes_run=passes,
                    seconds=round(time.perf_counter() - t0, 3), environment=ref.environment.to_dict(), runs=results)
+
+
+def _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run):
+    """Run one applicable cause and fill its row; return the passes it ran (0 when it failed and says why)."""
+    start = time.perf_counter()
+    try:
+        cfg = ref_cfg.replace(**cause.changes).validate()
+        if cause.fresh_process:
+            yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel, lambda: report(k, message, cause=cause.key))
+        else:
+            yield from run(cause.key, cfg, k, message)
+    except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError, ModelError) as exc:  # e.g. a reader
+        row.reason = str(exc).rstrip(".")
+        return 0
+    row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
+    _measure(row, cause, results, probs, labels)
+    _export_time(row, results[cause.key].environment)
+    return cfg.passes
+
+
+def _export_time(row: CauseRow, env: Environment) -> None:
+    """A runtime's row says how long its export took to make, or that it was reused from the cache."""
+    if env.export_seconds is not None:
+        row.export_seconds = float(env.export_seconds)
+        made = "exported" if env.export_made else "cached export"
+        row.setting = f"{row.setting} ({made}, {row.export_seconds:.1f} s)"
 
 
 def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: list[str]) -> None:
@@ -213,3 +192,10 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
     row.top5_changed = n.top5_overlap < 5
     row.top1 = labels[n.top1_index]
     row.against_top1 = labels[n.reference_top1_index]
+    row.top5 = _top5(results[cause.key])
+    row.against_top5 = _top5(results[against])
+
+
+def _top5(result) -> list:
+    """A run's five most probable classes as [label, mean probability] pairs."""
+    return [[c.label, float(c.mean)] for c in result.statistics.top5]

@@ -14,6 +14,8 @@ from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.input.loaders import is_jpeg
 from vggcompare.core.model.mc_dropout import adds_dropout_layers
+from vggcompare.core.option_rules import why_not
+from vggcompare.core.runtime_rules import DEPLOYMENT, RUNTIMES, TITLES, under_jax
 
 
 
@@ -64,7 +66,6 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
     resize = "bilinear" if ref.interpolation != "bilinear" else "nearest"
     out.append(Cause("resize filter", f"{resize} instead of {ref.interpolation}", {"interpolation": resize},
                      f"Your code resizes with {resize} (e.g. smart_resize or PIL's resize) where the reference uses {ref.interpolation}."))
-    caffe = ref.effective_preprocess == "caffe"
     vgg = adds_dropout_layers(ref.model)  # else the dropout cause keys the model's own layers, as training mode does
     out += [
         Cause("preprocess_input twice", "double-preprocess", {"pitfalls": (*ref.pitfalls, "double-preprocess")},
@@ -79,15 +80,14 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code divides by 255 after preprocess_input, as ImageDataGenerator(rescale=1./255) does."),
         Cause("no BGR swap", "no-bgr-swap", {"pitfalls": (*ref.pitfalls, "no-bgr-swap")},
               "Your code subtracts the ImageNet means without turning RGB into BGR.",
-              not_applicable="" if caffe else "the model's preprocessing is not caffe (VGG's), so there is no BGR swap to miss"),
+              not_applicable=why_not("pitfalls=no-bgr-swap", ref)),
     ]
-    load_img = ref.loader == "load-img"
     out.append(Cause("EXIF orientation", "apply-exif", {"pitfalls": (*ref.pitfalls, "apply-exif")},
                      "Your code turns photos upright (ImageOps.exif_transpose, a viewer's export) where load_img does not.",
-                     not_applicable=_switch_reason(load_img, image is None or image.exif_orientation != 1, "no EXIF rotation")))
+                     not_applicable=_switch_reason("apply-exif", ref, image is None or image.exif_orientation != 1, "no EXIF rotation")))
     out.append(Cause("transparency on white", "alpha-on-white", {"pitfalls": (*ref.pitfalls, "alpha-on-white")},
                      "Your code composites transparent pixels on white where load_img keeps the stored colours.",
-                     not_applicable=_switch_reason(load_img, image is None or image.transparent, "no transparent pixel")))
+                     not_applicable=_switch_reason("alpha-on-white", ref, image is None or image.transparent, "no transparent pixel")))
     other = "tf" if ref.effective_preprocess == "caffe" else "caffe"  # as the pitfalls demonstration picks it
     out.append(Cause("another architecture's preprocessing", f"{other} mode", {"preprocess": other, "pitfalls": _safe(ref, other)},
                      f"Your code imports preprocess_input from another model's module ({other} mode) than the model's."))
@@ -128,11 +128,12 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "trainable=False)."),
         Cause("new weights", "other random weights", {"reinit_weights": True, "passes": 1},
               "Your code builds the model again without loading fixed weights or a seed, so its initial weights change.",
-              not_applicable="" if ref.model == "vgg19-random" else "the model's weights are fixed (a file or ImageNet): nothing redraws them"),
+              not_applicable=why_not("reinit_weights", ref)),
         _kernel_cause(ref),
         _threads_cause(ref),
     ]
     out.append(_keras2_cause(ref))
+    out += runtime_causes(ref)
     if ref.backend == "jax":
         out = [c for c in out if c.key != "call xla"]
     return _without_layers(out, ref)
@@ -164,7 +165,7 @@ def _keras2_cause(ref: ExperimentConfig) -> Cause:
     other = "keras" if ref.h5_reader == "tf-keras" else "tf-keras"
     reason = ""
     if not ref.model.lower().endswith((".h5", ".hdf5")):
-        reason = "the model is not an .h5 file: Keras 2 and Keras 3 read only that format both ways"
+        reason = "not an .h5 file"
     elif not tf_keras_available():
         reason = "tf_keras (Keras 2) is not installed here (pip install 'vggcompare[keras2]')"
     elif not ref.trust_model:
@@ -177,6 +178,36 @@ def _keras2_cause(ref: ExperimentConfig) -> Cause:
 
 
 INSIDE_TWICE = "preprocessed outside and again inside the model"
+
+def runtime_causes(ref: ExperimentConfig) -> list[Cause]:
+    """One cause per runtime the model can be served by (the reference's own left out): its export, the runtime's call.
+
+    A user's own exported file with its reference Keras model (``reference_model``) gets one more: that Keras model."""
+    from vggcompare.core.model.runtimes import missing_package
+    from vggcompare.core.runtime_rules import runtime_of_file
+
+    defaults = {"tflite_xnnpack": True, "tflite_threads": None, "calibration": None}
+    if runtime_of_file(ref.model):  # a user's own file: only the Keras model it came from is another runtime of it
+        if not ref.reference_model:
+            return []
+        return [Cause("the Keras model it came from", os.path.basename(ref.reference_model),
+                      {"model": ref.reference_model, "runtime": "keras", "reference_model": None, **defaults},
+                      "Your exported file against the Keras model it was exported from (your training model).")]
+    out = []
+    for runtime in RUNTIMES:
+        if runtime == ref.runtime:
+            continue
+        missing = missing_package(runtime, ref.backend) if runtime != "keras" else ""
+        changes = {"runtime": runtime, "call": "compiled", **defaults}
+        if runtime == "keras":
+            out.append(Cause("runtime keras", TITLES[runtime], {**changes, "call": ref.call},
+                             "Your code calls the Keras model itself rather than its export."))
+            continue
+        out.append(Cause(f"runtime {runtime}", TITLES[runtime], changes, DEPLOYMENT[runtime],
+                         not_applicable=f"the package {missing.replace('_', '-')} is not installed"
+                         f"{' (' + under_jax(runtime) + ')' if ref.backend == 'jax' else ''}" if missing else ""))
+    return out
+
 
 _LOADER_SENTENCES = {
     "load-img": "Your code reads the file with keras.utils.load_img (PIL, nearest resize).",
@@ -205,8 +236,7 @@ def _kernel_cause(ref: ExperimentConfig) -> Cause:
     return Cause("kernel library", f"{names[other]} instead of {names[here]} (new process)", {"kernels": other},
                  f"Your code runs on a CPU whose default is {names[other]} (or with TF_ENABLE_ONEDNN_OPTS="
                  f"{'1' if other == 'onednn' else '0'}): TensorFlow picks the kernel library from the CPU.",
-                 fresh_process=True, not_applicable="" if ref.backend == "tensorflow" else
-                 f"the kernel library (oneDNN or Eigen) is TensorFlow's; the {ref.backend} backend uses its own")
+                 fresh_process=True, not_applicable=why_not("kernels", ref))
 
 
 def _threads_cause(ref: ExperimentConfig) -> Cause:
@@ -222,12 +252,11 @@ def _threads_cause(ref: ExperimentConfig) -> Cause:
                  "tf.config.threading).", fresh_process=True, not_applicable=reason)
 
 
-def _switch_reason(load_img: bool, has_it: bool, missing: str) -> str:
-    if not load_img:
-        return "this switch belongs to the load-img loader; the reference's loader keeps its own EXIF and alpha behaviour"
-    return "" if has_it else f"the image has {missing}: this switch changes nothing"
+def _switch_reason(pitfall: str, ref: ExperimentConfig, has_it: bool, missing: str) -> str:
+    return why_not(f"pitfalls={pitfall}", ref) or ("" if has_it else f"the image has {missing}: this switch changes nothing")
 
 
 def _safe(ref: ExperimentConfig, mode: str) -> tuple[str, ...]:
     """The reference's pitfalls that stay valid under another preprocessing mode."""
-    return tuple(p for p in ref.pitfalls if not (p == "no-bgr-swap" and mode != "caffe"))
+    other = ref.replace(preprocess=mode)
+    return tuple(p for p in ref.pitfalls if not why_not(f"pitfalls={p}", other))

@@ -18,21 +18,30 @@ class FreshProcessError(VggCompareError):
     """A new-process cause failed (its process's own sentence): the row says why; the checkup goes on."""
 
 
-def without_file(cause: Cause, image: LoadedImage, new_processes: bool) -> Cause:
+def without_file(cause: Cause, image: LoadedImage, new_processes: bool, ref: ExperimentConfig | None = None,
+                 model_file: str | None = None) -> Cause:
     """A new-process cause that cannot start here becomes 'not applicable', with the reason."""
+    from vggcompare.core.model.in_memory import is_in_memory
+
     if not cause.fresh_process or cause.not_applicable:
         return cause
     if not new_processes:
         return replace(cause, not_applicable="left out on request (it needs a new Python process)")
+    if ref is not None and is_in_memory(ref.model) and not model_file:
+        return replace(cause, not_applicable="the model is held in memory and has no saved copy a new Python process could load")
     if not image.source or not os.path.isfile(image.source):
         return replace(cause, not_applicable="the image has no file a new Python process could read")
     return cause
 
 
-def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage) -> dict[str, Any]:
-    """Start every applicable new-process cause now, so it runs while the in-process causes do."""
+def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage, model_file: str | None = None) -> dict[str, Any]:
+    """Start every applicable new-process cause now, so it runs while the in-process causes do.
+
+    ``model_file`` replaces the reference's model (a saved copy of a model held in memory)."""
     from vggcompare.core.process.fresh import start_all
 
+    if model_file:
+        ref_cfg = ref_cfg.replace(model=model_file)
     return start_all({c.key: (ref_cfg.replace(**c.changes).validate(), image.source)
                       for c in causes if c.fresh_process and not c.not_applicable})
 

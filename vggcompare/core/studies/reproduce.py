@@ -29,7 +29,7 @@ MAX_FOREIGN_BYTES = 512 * 1024**2  # a result of 100,000 passes × 1000 classes 
 # the environment fields a reproduction compares, in the order its table lists them
 FIELDS = ("cpu", "cpu_flags", "kernels", "kernels_choice", "backend", "backend_version", "tensorflow", "jax", "keras",
           "numpy", "python", "device", "intra_op_threads", "passes_per_call", "precision", "bfloat16",
-          "jax_matmul_precision", "platform")
+          "jax_matmul_precision", "platform", "runtime", "converter", "runtime_versions", "export_sha256")
 _CAUSES = {
     "kernels": "the kernel library (oneDNN and Eigen sum in different orders)",
     "cpu_flags": "the CPU's instruction sets (kernels pick other code paths and vector widths)",
@@ -41,6 +41,9 @@ _CAUSES = {
     "tensorflow": "the TensorFlow version",
     "jax": "the JAX version",
     "keras": "the Keras version",
+    "converter": "the converter's version (it writes another export)",
+    "runtime_versions": "the runtime's version (another interpreter or session)",
+    "export_sha256": "the export itself (its bytes differ: another converter, or other settings)",
 }
 
 
@@ -78,6 +81,51 @@ def check_model_allowed(result: RunResult, allow_model: bool) -> None:
         )
 
 
+def check_runtime_here(result: RunResult) -> None:
+    """Refuse, before any pass, a result served by a runtime whose converter or runtime is not installed here.
+
+    When everything is installed the run makes the export again here (or reuses this machine's cached one)."""
+    from vggcompare.core.model.runtimes import missing_package
+    from vggcompare.core.runtime_rules import runtime_of_file
+
+    runtime = result.config.runtime
+    if runtime == "keras":
+        return
+    missing = missing_package(runtime, result.config.backend) if not runtime_of_file(result.config.model) else ""
+    if missing:
+        package = missing.replace("_", "-")
+        raise ConfigError(f"the result was served by {runtime}, and its converter or runtime needs {package}, which is not "
+                          f"installed here (pip install {package})")
+
+
+def model_beside(result: RunResult, result_path: str | os.PathLike) -> RunResult:
+    """The result with its model file (and labels file) found beside the result file when the recorded path is not here.
+
+    The Python API saves a model held in memory as a .keras copy beside the result and records its SHA-256
+    (the environment's ``model_sha256``); a copy found here must have that hash."""
+    from vggcompare.core.errors import ModelError
+
+    config = result.config
+    if not config.is_custom_model or os.path.isfile(config.model):
+        return result
+    folder = Path(result_path).resolve().parent
+    beside = folder / Path(config.model.replace("\\", "/")).name
+    if not beside.is_file():
+        return result  # loading says the file is missing
+    recorded = result.environment.model_sha256
+    if recorded:
+        import hashlib
+
+        digest = hashlib.sha256(beside.read_bytes()).hexdigest()
+        if digest != recorded:
+            raise ModelError(f"{beside.name} beside the result is not the model the result ran: its SHA-256 differs from the recorded one")
+    changes = {"model": str(beside)}
+    if config.labels and not os.path.isfile(config.labels) and (folder / Path(config.labels.replace("\\", "/")).name).is_file():
+        changes["labels"] = str(folder / Path(config.labels.replace("\\", "/")).name)
+    result.config = config.replace(**changes)
+    return result
+
+
 def find_image(result: RunResult, image_path: str | None) -> str:
     """The picture to use: ``image_path`` if given, else the one the result names, if it is here."""
     candidate = image_path or result.image.source or result.config.image
@@ -108,7 +156,7 @@ def reproduce(
     SavedModel folder, an .h5 read by tf_keras) also needs ``trust_model``: a result never records the trust, so
     reproducing it asks again (UntrustedModelError).
     """
-    original = read_foreign_result(result_path)
+    original = model_beside(read_foreign_result(result_path), result_path)
     return (yield from reproduce_result(original, image_path, allow_model, cancel, allow_download, weights, download_progress,
                                         trust_model))
 
@@ -127,6 +175,7 @@ def reproduce_result(
     check_model_allowed(original, allow_model)
     if original.config.is_custom_model:
         check_trusted(original.config.model, original.config.h5_reader, trust_model)
+    check_runtime_here(original)
     path = find_image(original, image_path)
     image = load_image(path)
     recorded = original.image.pixels_sha256

@@ -46,10 +46,12 @@ class PreprocessSettings(SettingsGroup):
         self.mode.setToolTip("How pixel values are transformed before the model sees them. VGG19 was trained with caffe.")
         self.form.addRow("Preprocessing", self.mode)
         self.pitfalls: dict[str, QCheckBox] = {}
+        self.tips: dict[str, str] = {}  # each switch's own tooltip (a switch that does not apply says why first)
         for name in (p for p in PITFALLS if p != "opencv-bgr"):  # OpenCV's BGR order sits with the opencv loader
             box = QCheckBox(LOADING_SWITCH_TEXT.get(name, f"Pitfall: {name}"))
-            box.setToolTip(f"Load the picture as other programs do: {PITFALL_EXPLANATIONS[name]}." if name in LOADING_SWITCH_TEXT
-                           else f"Reproduce a common mistake: {PITFALL_EXPLANATIONS[name]}.")
+            self.tips[name] = (f"Load the picture as other programs do: {PITFALL_EXPLANATIONS[name]}." if name in LOADING_SWITCH_TEXT
+                               else f"Reproduce a common mistake: {PITFALL_EXPLANATIONS[name]}.")
+            box.setToolTip(self.tips[name])
             box.toggled.connect(_changed(self))
             self.pitfalls[name] = box
             self.form.addRow("", box)

@@ -20,7 +20,8 @@ CHOICES = (
     ("ImageNet VGG19 from a weights file", f"VGG19 with ImageNet weights read from a file you choose (a copy of {WEIGHTS_FILE})."),
     ("VGG19 with random weights", "VGG19 with freshly drawn random weights: needs no download; the classes it picks mean nothing."),
     ("Your own Keras model", "A .keras or .h5 image classifier of your own, loaded in safe mode, or a SavedModel folder "
-     "(which runs only if you trust it), with an optional labels file."),
+     "(which runs only if you trust it), with an optional labels file; or your own exported .tflite or .onnx file, "
+     "run in its own runtime."),
     ("Another built-in model", "EfficientNet-Lite0 has real ImageNet weights and needs no download; the keras.applications "
      "models need their weights in Keras' cache, or random weights."),
 )
@@ -96,7 +97,7 @@ class ModelControls(QWidget):
             "Draw a new set of random weights before every pass (one pass per forward call). "
             "Off: one set of random weights for the whole run."
         )
-        self.model_file = FileField("Choose a Keras model", "Keras models (*.keras *.h5 *.hdf5);;All files (*)",
+        self.model_file = FileField("Choose a Keras model", "Keras models (*.keras *.h5 *.hdf5);;Exported models: TFLite, ONNX (*.tflite *.onnx);;All files (*)",
                                     "model.keras, model.h5 or a SavedModel folder", folder_text="Folder…")
         self.model_file.setToolTip("Your image classifier: one RGB image input with a fixed size, one class-score output. "
                                    "Folder… picks a SavedModel folder (model.export or TF Serving).")

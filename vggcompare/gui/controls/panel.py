@@ -7,13 +7,15 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox,
 
 from vggcompare.core.config import MAX_PASSES, MAX_SEED, ExperimentConfig
 from vggcompare.core.errors import ConfigError
+from vggcompare.core.option_rules import why_not
 from vggcompare.gui.controls.advanced import NumericsSettings, PreprocessSettings
 from vggcompare.gui.controls.pipeline import CallSettings, LoadingSettings
+from vggcompare.gui.controls.serving import TITLE as SERVING_TITLE, ServingSettings
 from vggcompare.gui.controls.augment import AugmentSettings
 from vggcompare.gui.controls.explain import ExplainSettings
 from vggcompare.gui.common.collapsible import Collapsible
 from vggcompare.gui.controls.fields import combo, float_box, int_box
-from vggcompare.gui.controls.model import CUSTOM, ModelControls
+from vggcompare.gui.controls.model import ModelControls
 
 SEEDING_TEXT = (
     ("off", "Off: a new random seed every run"),
@@ -71,6 +73,7 @@ class ControlsPanel(QWidget):
         self.numerics_settings = NumericsSettings()
         self.call_settings = CallSettings()
         self.explain_settings = ExplainSettings()
+        self.serving_settings = ServingSettings()
         self.groups: dict[str, Collapsible] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -81,6 +84,7 @@ class ControlsPanel(QWidget):
             ("preprocessing", "Advanced: preprocessing, pitfalls", self.preprocess_settings),
             ("calls", "Advanced: call path, training mode, batch neighbours", self.call_settings),
             ("numerics", "Advanced: numerics", self.numerics_settings),
+            ("serving", SERVING_TITLE, self.serving_settings),
             ("maps", "Where the model looked: explanation maps", self.explain_settings),
         ):
             group = Collapsible(title)
@@ -116,8 +120,7 @@ class ControlsPanel(QWidget):
         cfg = self.loading_settings.apply_to(self.preprocess_settings.apply_to(cfg))
         cfg = self.call_settings.apply_to(self.numerics_settings.apply_to(cfg))
         cfg = self.explain_settings.apply_to(cfg)
-        if "no-bgr-swap" in cfg.pitfalls and cfg.effective_preprocess != "caffe":
-            raise ConfigError("The pitfall no-bgr-swap only applies to caffe preprocessing (VGG19's).")
+        cfg = self.serving_settings.apply_to(cfg)
         return cfg.validate()
 
     def model_view(self) -> dict:
@@ -142,7 +145,7 @@ class ControlsPanel(QWidget):
         """Show ``config`` in the controls, emitting ``changed`` once."""
         widgets = (self, self.model, self.passes, self.seeding, self.seed, self.augment, self.dropout, self.dropout_rate,
                    self.augment_settings, self.preprocess_settings, self.numerics_settings, self.loading_settings,
-                   self.call_settings, self.explain_settings)
+                   self.call_settings, self.explain_settings, self.serving_settings)
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.model.set_from(config)
@@ -159,6 +162,7 @@ class ControlsPanel(QWidget):
             self.loading_settings.set_from(config)
             self.call_settings.set_from(config)
             self.explain_settings.set_from(config)
+            self.serving_settings.set_from(config)
         finally:
             for blocker in blockers:
                 blocker.unblock()
@@ -180,8 +184,14 @@ class ControlsPanel(QWidget):
         self.seed.setEnabled(self.seeding.currentData() != "off")
         self.dropout_rate.setEnabled(self.dropout.isChecked())
         self.augment_settings.setEnabled(self.augment.isChecked())
-        caffe = self.preprocess_settings.mode.currentData() == "caffe" or (
-            self.preprocess_settings.mode.currentData() == "auto" and self.model.choice.currentIndex() != CUSTOM
-        )
-        self.preprocess_settings.pitfalls["no-bgr-swap"].setEnabled(caffe)
+        self._follow_rules()
         self.changed.emit()
+
+    def _follow_rules(self) -> None:
+        """A pitfall switch whose rule (core.option_rules) the other settings break is off, and its tooltip says why."""
+        settings = self.preprocess_settings
+        context = self.loading_settings.apply_to(self.model.apply_to(ExperimentConfig(preprocess=settings.mode.currentData())))
+        for name, box in settings.pitfalls.items():
+            reason = why_not(f"pitfalls={name}", context)
+            box.setEnabled(not reason)
+            box.setToolTip(f"Not available: {reason[:1].upper()}{reason[1:]}.\n\n{settings.tips[name]}" if reason else settings.tips[name])

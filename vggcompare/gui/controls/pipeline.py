@@ -9,6 +9,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLineEdit, QToolButton
 
 from vggcompare.core.errors import ConfigError
+from vggcompare.core.option_rules import why_not
 from vggcompare.core.config import CALLS, DCT_METHODS, DEFAULT_INTERPOLATION, LOADER_INTERPOLATIONS, ExperimentConfig
 from vggcompare.gui.controls.advanced import SettingsGroup
 from vggcompare.gui.controls.fields import combo
@@ -34,7 +35,8 @@ PART_TIPS = {
 }
 PART_TIP = "Which layers training=True switches, as your code does it.\n" + "\n".join(
     f"{PART_TEXT[name]}: {tip}" for name, tip in PART_TIPS.items())
-PART_OFF = "Turn on training mode first: without training=True every layer runs in inference mode."
+_NEEDS_TRAINING = why_not("training_part", {"training_mode": False})  # the rule's sentence (core.option_rules)
+PART_OFF = f"Not available: {_NEEDS_TRAINING[:1].upper()}{_NEEDS_TRAINING[1:]}: without training=True every layer runs in inference mode."
 NEIGHBOUR_TEXT = {"none": "none: the image alone", "samples": "the 15 bundled photos", "folder": "a folder…"}
 
 
@@ -78,7 +80,8 @@ class LoadingSettings(_Group):
             self.interpolation.clear()
             for name in LOADER_INTERPOLATIONS[loader]:
                 self.interpolation.addItem(name + (" (default)" if name == DEFAULT_INTERPOLATION[loader] else ""), name)
-        for widget, on in ((self.dct, loader == "tf-dataset"), (self.antialias, loader == "tf-dataset"), (self.bgr, loader == "opencv")):
+        for widget, option in ((self.dct, "dct_method"), (self.antialias, "antialias"), (self.bgr, "pitfalls=opencv-bgr")):
+            on = not why_not(option, {"loader": loader})  # (core.option_rules)
             widget.setEnabled(on)
             if not on and isinstance(widget, QCheckBox):
                 widget.setChecked(False)
@@ -146,7 +149,7 @@ class CallSettings(_Group):
     def _follow(self, *_args) -> None:
         """The training part follows training mode (disabled, with the reason, and back to everything without it);
         the folder box and Browse follow the folder choice."""
-        training = self.training.isChecked()
+        training = not why_not("training_part", {"training_mode": self.training.isChecked()})
         self.part.setEnabled(training)
         self.part.setToolTip(PART_TIP if training else f"{PART_OFF}\n\n{PART_TIP}")
         if not training:

@@ -62,8 +62,13 @@ class RunPanel(QWidget):
         self.bar.setFormat("Starting…")
 
     def show_progress(self, report) -> None:
-        """Show a core Progress report: busy while loading, then 'Pass i of N · about 3 s left'."""
+        """Show a core Progress report: busy while loading, then 'Pass i of N · about 3 s left' (a checkup: 'Cause k of n: name')."""
         self._active = True
+        if report.stage == "checkup":
+            self.bar.setRange(0, max(1, report.total))
+            self.bar.setValue(report.done)
+            self.bar.setFormat(report.message[:1].upper() + report.message[1:])
+            return
         if report.stage != "passes":
             self.bar.setRange(0, max(1, report.total))
             self.bar.setValue(0)

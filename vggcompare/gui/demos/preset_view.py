@@ -7,7 +7,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from vggcompare.core.studies.presets import PresetOutcome
+from vggcompare.core.studies.presets.base import PresetOutcome
 from vggcompare.render.plots.bars import BarsPlot
 from vggcompare.gui.common.verdict_banner import VerdictBanner
 

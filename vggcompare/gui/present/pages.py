@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from vggcompare.core.analysis.result import RunResult
-from vggcompare.core.studies.presets import PRESETS
+from vggcompare.core.studies.presets.registry import PRESETS
 from vggcompare.render import theme
 from vggcompare.render.qimages import pil_to_pixmap
 from vggcompare.gui.present.pictures import BigBars, ScaledPicture

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from vggcompare.core.studies.presets import PRESETS
+from vggcompare.core.studies.presets.registry import PRESETS
 from vggcompare.gui.present.deck import ANSWER, QUESTION, RESULT, Deck, Step
 from vggcompare.gui.present.pages import AnswerPage, QuestionPage, ResultPage, label
 from vggcompare.gui.present.runs import DemoRuns

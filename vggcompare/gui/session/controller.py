@@ -138,7 +138,7 @@ class SessionController(QObject):
     def run_preset(self, name: str, config: ExperimentConfig) -> JobHandle:
         """Run the demonstration ``name`` with ``config``'s model on the session's image; returns its job handle."""
         from vggcompare.core.studies import jobs
-        from vggcompare.core.studies.presets import PRESETS
+        from vggcompare.core.studies.presets.registry import PRESETS
 
         self._need_image()
         preset = PRESETS[name]

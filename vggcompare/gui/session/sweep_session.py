@@ -87,7 +87,7 @@ class SweepSession(QObject):
         """Run (or resume) ``preset``'s variants on every image of ``folder`` with ``config``'s model."""
         self.out_dir = out_dir or default_out_dir(folder, preset, config)
         self._last, self.paused_sweep = (folder, preset, config, self.out_dir), False
-        from vggcompare.core.studies.sweep import run_sweep  # (the engine's modules load when the first job is submitted)
+        from vggcompare.core.studies.sweep.run import run_sweep  # (the engine's modules load when the first job is submitted)
 
         job = Job(run_sweep, (folder, self.out_dir, config), {"preset": preset, "allow_download": False})
         handle = self._sweep = self.runner.submit(job, EngineSettings.from_config(config), SWEEP)

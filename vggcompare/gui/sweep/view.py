@@ -103,7 +103,7 @@ class SweepView(QWidget):
         choose.clicked.connect(self._choose)
         bundled.clicked.connect(lambda: self.folder.setText(str(sweep_samples_folder())))
         self.preset = QComboBox()
-        from vggcompare.core.studies.presets import PRESETS
+        from vggcompare.core.studies.presets.registry import PRESETS
 
         for name in SWEEP_PRESETS:
             self.preset.addItem(PRESETS[name].title, name)

@@ -31,7 +31,8 @@ from vggcompare.gui.sweep.tab import add_sweep_tab
 from vggcompare.gui.image.weights_prompt import WeightsPrompt
 from vggcompare.gui.window.layout import two_columns
 from vggcompare.gui.demos.fallback import DemoModel
-from vggcompare.gui.window.tabs import DEMOS_TAB, RESULT_TAB, WindowTabs
+from vggcompare.gui.window.tabs import CHECKUP_TAB, DEMOS_TAB, RESULT_TAB, WindowTabs
+from vggcompare.gui.checkup.tab import add_checkup_tab
 
 TITLE = "vggcompare"
 
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.results = ResultsView(self.image_panel)
         self.history_panel = HistoryPanel(self.session.history_files)
         self.tabs = WindowTabs(self.results, self.history_panel)
+        self.checkup_tab = add_checkup_tab(self, CHECKUP_TAB)
         self.sweep_view = add_sweep_tab(self)
         self.model_state = attach_model_status(self)
         self.statusBar().addPermanentWidget(self.model_state.label, 1)
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
         self.history_panel.open_requested.connect(s.open_entry)
         self.history_panel.compare_requested.connect(s.compare_entries)
         self.history_panel.warning.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        tabs.gallery.run_requested.connect(self.start_preset)
+        tabs.gallery.run_requested.connect(self.start_demo)
         self.demo_model.changed.connect(self.update_estimates)
 
     def _connect_session(self) -> None:
@@ -154,7 +156,7 @@ class MainWindow(QMainWindow):
         if problem is None and self.session.image is None:
             problem = "Open an image first."
         self.run_panel.set_problem(problem)
-        for action in [self.run_action, *self.demo_actions]:
+        for action in [self.run_action, self.checkup_action, *self.demo_actions]:
             action.setEnabled(problem is None)
         self.tabs.gallery.set_enabled(problem is None)
         follow_controls(self)
@@ -190,6 +192,13 @@ class MainWindow(QMainWindow):
             self.session.run(config)
         self._guarded(go)
 
+    def start_demo(self, name: str) -> None:
+        """A demonstration's card or menu entry: the checkup runs on its own tab, the others as demonstrations."""
+        if name == "checkup":
+            self.start_checkup()
+        else:
+            self.start_preset(name)
+
     def start_preset(self, name: str):
         """Run a demonstration with the current model and image; its job handle, or None when it did not start."""
         def go():
@@ -200,6 +209,17 @@ class MainWindow(QMainWindow):
             return self.session.run_preset(name, config)
         return self._guarded(go)
 
+    def start_checkup(self) -> None:
+        """Check every cause on the open image with the chosen model and pipeline, on the Checkup tab (one click)."""
+        def go() -> None:
+            config = self.current_config()
+            if not may_run(self):
+                return
+            self.settings.set_config(config)
+            self.tabs.setCurrentIndex(CHECKUP_TAB)  # builds its view, which then hears the rows
+            self.checkup_tab.checkups.start(config)
+        self._guarded(go)
+
     def repeat(self, fresh_process: bool) -> None:
         """Repeat the shown run and compare."""
         try:
@@ -209,8 +229,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(error_sentence(exc), 10_000)
 
     def cancel_run(self) -> None:
-        """Cancel what the Run panel shows: a run, demonstration, repeat, reproduction or a sweep row's rerun."""
+        """Cancel what the Run panel shows: a run, checkup, demonstration, repeat, reproduction or a sweep row's rerun."""
         self.session.cancel()
+        self.checkup_tab.checkups.cancel()
         self.reproducer.cancel()
         self.sweep_view.sweeps.cancel_row()
 

@@ -1,6 +1,6 @@
 """The window's menus: File, Run, Compare, Demos, Export, View and Help. Actions call the window's methods.
 
-``w.run_action``, ``w.cancel_action`` and ``w.demo_actions`` are set here; the window enables them.
+``w.run_action``, ``w.checkup_action``, ``w.cancel_action`` and ``w.demo_actions`` are set here; the window enables them.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from vggcompare.core.studies.presets import PRESETS
+from vggcompare.core.studies.presets.registry import PRESETS
 from vggcompare.gui.present import toggle as toggle_present
 from vggcompare.gui.window import exports
 from vggcompare.gui.common.dialogs import show_help
@@ -41,6 +41,9 @@ def build_menus(w) -> None:
     w.cancel_action = _action(w, "Cancel run", w.cancel_run, Qt.Key.Key_Escape)
     w.cancel_action.setEnabled(False)
     run_menu.addAction(w.run_action)
+    w.checkup_action = _action(w, "Check every cause", w.start_checkup, "Ctrl+K",
+                               "Run the checkup on the Checkup tab: every cause against your pipeline, ranked")
+    run_menu.addAction(w.checkup_action)
     run_menu.addAction(w.cancel_action)
     tip = "Re-run the shown run's exact configuration and say whether it is the same, bit for bit"
     cmp = bar.addMenu("&Compare")
@@ -51,7 +54,7 @@ def build_menus(w) -> None:
                           "here and list what differs: numbers, settings and environment"))
     cmp.addAction(_action(w, "Show history", lambda: w.tabs.setCurrentIndex(COMPARE_TAB)))
     demos = bar.addMenu("&Demos")
-    w.demo_actions = [_action(w, p.title, lambda _c=False, n=p.name: w.start_preset(n), None, p.explanation) for p in PRESETS.values()]
+    w.demo_actions = [_action(w, p.title, lambda _c=False, n=p.name: w.start_demo(n), None, p.explanation) for p in PRESETS.values()]
     for action in w.demo_actions:
         demos.addAction(action)
     demos.setToolTipsVisible(True)

@@ -54,7 +54,7 @@ def _fitting_size(app: QApplication, window, width: int, height: int) -> QSize:
 
 def check_present(present: str | None) -> None:
     """Raise ConfigError unless ``present`` is None, 'result' or a demonstration's name."""
-    from vggcompare.core.studies.presets import PRESETS
+    from vggcompare.core.studies.presets.registry import PRESETS
 
     if present is not None and present != "result" and present not in PRESETS:
         raise ConfigError(f"--present takes 'result' or a demonstration's name ({', '.join(PRESETS)}), not {present!r}")

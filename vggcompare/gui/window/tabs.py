@@ -1,4 +1,7 @@
-"""The window's three tabs: the Result, History & compare, and the Demonstrations gallery."""
+"""The window's tabs: the Result, the Checkup, History & compare, the Demonstrations gallery (and Many images).
+
+The Checkup (:mod:`vggcompare.gui.checkup.tab`) and Many images (:mod:`vggcompare.gui.sweep.tab`) pages are
+added by the window; the indices below are those of the finished window."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from vggcompare.gui.demos.gallery import DemoGallery
 from vggcompare.gui.history.panel import HistoryPanel
 from vggcompare.gui.common.scrolled import scrolled
 
-RESULT_TAB, COMPARE_TAB, DEMOS_TAB = 0, 1, 2
+RESULT_TAB, CHECKUP_TAB, COMPARE_TAB, DEMOS_TAB = 0, 1, 2, 3
 
 
 class WindowTabs(QTabWidget):

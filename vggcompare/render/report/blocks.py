@@ -56,6 +56,15 @@ def settings_pairs(result: RunResult) -> list[tuple[str, str]]:
         ("kernels", c.kernels),
         ("backend", c.backend),
     ]
+    if c.runtime != "keras":  # where the model is served, with the export's hash from the environment record
+        sha = result.environment.export_sha256 if result.environment else None
+        served = c.runtime + ("" if c.tflite_xnnpack else ", XNNPACK off") + (f", {c.tflite_threads} threads" if c.tflite_threads else "")
+        served += f" (export {sha[:12]})" if sha else ""
+        pairs.append(("served by", served))
+        if c.calibration:
+            pairs.append(("calibration", shown_path(c.calibration)))
+        if c.reference_model:
+            pairs.append(("reference model", shown_path(c.reference_model)))
     return pairs
 
 

@@ -21,13 +21,22 @@ def draw_checkup(page: Page, checkup, full_paths: bool = False) -> None:
     page.gap(5)
     page.box(f"<b>Result.</b> {esc(checkup.headline())} {checkup.passes_run} passes in {checkup.seconds:.1f} s.")
     page.gap(8)
-    page.table(outcome.columns, outcome.rows)
+    from vggcompare.render.report.blocks import data_table
+    from vggcompare.render.report.page import BASE_PT
+
+    notes = f"<span class='small'>{esc(outcome.notes[0])}</span>"
+    tail = ("<span class='small'>Each cause is one variant at its most common setting, one pass (the batch size "
+            "cause: 8), measured against the reference unless its setting says otherwise; checkup.json holds each "
+            "cause's sentence on what your code would do to hit it.</span>")
+    size = BASE_PT  # the table's type shrinks, down to 5 pt, until the page holds it and its notes (a checkup is one page)
+    while size > 5 and (page.measure(data_table(outcome.columns, outcome.rows), size=size) + page.measure(notes)
+                        + page.measure(tail) + 40 > page.remaining):
+        size -= 0.5
+    page.table(outcome.columns, outcome.rows, size=size)
     page.gap(4)
-    page.text(f"<span class='small'>{esc(outcome.notes[0])}</span>")
+    page.text(notes)
     page.gap(4)
-    page.text("<span class='small'>Each cause is one variant at its most common setting, one pass (the batch size "
-              "cause: 8), measured against the reference unless its setting says otherwise; checkup.json holds each "
-              "cause's sentence on what your code would do to hit it.</span>")
+    page.text(tail)
 
 
 def write_checkup_report(checkup, path: str | os.PathLike, overwrite: bool = True, full_paths: bool = False,

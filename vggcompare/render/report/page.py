@@ -129,7 +129,7 @@ class Page:
         self.y += height - done
         return height
 
-    def table(self, columns: list[str], rows: list[list[str]]) -> None:
+    def table(self, columns: list[str], rows: list[list[str]], size: float = BASE_PT) -> None:
         """A data table at the cursor; rows that do not fit go on the next page under the header row again.
 
         Rows are never split (a single row taller than a page is left to ``text``).
@@ -137,26 +137,26 @@ class Page:
         from vggcompare.render.report.blocks import data_table
 
         if not rows:
-            self.text(data_table(columns, []))
+            self.text(data_table(columns, []), size=size)
             return
         start = 0
         while start < len(rows):
-            count = self._rows_fitting(columns, rows[start:], data_table)
+            count = self._rows_fitting(columns, rows[start:], data_table, size)
             if count == 0 and self.y > 0:
                 self.new_page()
                 continue
             count = max(count, 1)
-            self.text(data_table(columns, rows[start:start + count]))
+            self.text(data_table(columns, rows[start:start + count]), size=size)
             start += count
             if start < len(rows):
                 self.new_page()
 
-    def _rows_fitting(self, columns: list[str], rows: list[list[str]], make) -> int:
+    def _rows_fitting(self, columns: list[str], rows: list[list[str]], make, size: float = BASE_PT) -> int:
         """The most of ``rows`` whose table (header included) fits below the cursor (a binary search)."""
         low, high = 0, len(rows)
         while low < high:
             middle = (low + high + 1) // 2
-            if self.measure(make(columns, rows[:middle])) <= self.remaining:
+            if self.measure(make(columns, rows[:middle]), size=size) <= self.remaining:
                 low = middle
             else:
                 high = middle - 1

@@ -28,7 +28,7 @@ def chart_bars(outcome) -> tuple[list[tuple[str, float]], str, str]:
 
 def images_named(outcome, full_paths: bool = False) -> str:
     """'Image: cat.jpg. ' (or 'Images: a.png, b.png. '): the pictures the runs analysed, each named once; '' with no run."""
-    names = [shown_path(r.config.image or r.image.get("source"), full_paths) for r in outcome.runs.values()]
+    names = [shown_path(r.config.image or r.image.source, full_paths) for r in outcome.runs.values()]
     names = [name for name in dict.fromkeys(names) if name]
     if not names:
         return ""

@@ -6,6 +6,7 @@ from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.catalog import other_architecture_preprocess
 from vggcompare.core.errors import ImageError
 from vggcompare.core.input.images import load_image
+from vggcompare.core.option_rules import why_not
 from vggcompare.core.studies.presets.base import Preset, clean, record_comparison, top1
 
 
@@ -15,7 +16,7 @@ def _p5_steps(cfg, image=None):
     wrong, name = other_architecture_preprocess(ref.model, ref.effective_preprocess)
     steps.append((name, ref.replace(preprocess=wrong)))
     for p in ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap"):
-        if p == "no-bgr-swap" and ref.effective_preprocess != "caffe":
+        if why_not(f"pitfalls={p}", ref):  # (no BGR swap to miss outside caffe preprocessing)
             continue
         steps.append((f"pitfall {p}", ref.replace(pitfalls=(p,))))
     for interp in ("bilinear", "bicubic", "lanczos", "box", "hamming"):

@@ -23,7 +23,7 @@ _SHARED = ("model", "weights", "labels", "threads", "kernels", "backend")
 
 def preset_variants(name: str, config: ExperimentConfig) -> tuple[list[Variant], list[str]]:
     """A preset's steps as sweep variants, the reference first; also notes on steps left out."""
-    from vggcompare.core.studies.presets import PRESETS
+    from vggcompare.core.studies.presets.registry import PRESETS
 
     preset = PRESETS.get(name)
     if preset is None:

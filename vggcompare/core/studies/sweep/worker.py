@@ -2,7 +2,8 @@
 
 The same code runs in the local process and in each Ray actor, so both produce the same rows. Pass i of
 every image draws its augmentation and dropout from the engine's keyed streams (run seed, i), and each
-variant's rows go through the model in calls of the engine's size, padded to that size like the engine's.
+variant's rows go through the engine's own forward loop (:func:`vggcompare.core.passes.forward.forward_calls`),
+in calls of the engine's size, padded as the engine pads them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ImageError
+from vggcompare.core.errors import ExportError, ImageError
 from vggcompare.core.input import augment as aug
 from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to_thumbnail
 from vggcompare.core.input.loaders import loader_input
@@ -23,10 +24,8 @@ from vggcompare.core.model.backend import EngineSettings, apply_start_settings, 
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.storage.sweep_maps import encode_map
 from vggcompare.core.passes.engine import AUTO_BATCH, auto_batch_size
-from vggcompare.core.passes.engine import _forward  # the engine's own forward call
-from vggcompare.core.passes.engine_steps import STREAM_DROPOUT, STREAM_INIT, STREAM_WEIGHTS, dropout_keys
 from vggcompare.core.passes.explain import KeptPasses, check_explainable, explain_passes, explained_count
-from vggcompare.core.passes.engine_steps import pass_seed as _pass_seed  # the engine's pass keys
+from vggcompare.core.passes.forward import STREAM_INIT, dropout_keys, forward_calls, hold_pass_weights
 
 # An item of a group: (image index, name shown in errors, the file's bytes or the reason it could not be read)
 Item = tuple[int, str, "bytes | str"]
@@ -89,14 +88,23 @@ class SweepWorker:
         failed: dict[tuple[int, int], str] = {}  # (image, variant): what the variant's loader could not read
         for k, (_name, cfg) in enumerate(self.variants):
             readable = {}
-            for index, loaded in images.items():
+            try:
+                size = prepare_model(cfg, allow_download=self.allow_download).input_size
+            except ExportError as exc:  # a converter that refuses the model: an error row for each image, not a crash
+                failed.update({(index, k): str(exc) for index in images})
+                size = None
+            for index, loaded in images.items() if size is not None else ():
                 try:
-                    readable[index] = loader_input(loaded, prepare_model(cfg, allow_download=self.allow_download).input_size, cfg)[0]
+                    readable[index] = loader_input(loaded, size, cfg)[0]
                 except ImageError as exc:
                     failed[(index, k)] = str(exc)
             if len(readable) < len(images):
                 yield (len(images) - len(readable)) * cfg.passes
-            out = yield from self._run_variant(cfg, readable)
+            try:
+                out = yield from self._run_variant(cfg, readable)
+            except ExportError as exc:  # random weights are exported once drawn, so a refusal can come here
+                failed.update({(index, k): str(exc) for index in readable})
+                out = {}
             probs.append(out)
             pictures.append(readable)
         rows = []
@@ -139,7 +147,7 @@ class SweepWorker:
         indices = range(kept.count)
         keys = dropout_keys(base, cfg, indices, kept.count) if prepared.keys is not None else None
         kept.add(self._rows(cfg, picture, augmenter, 0, kept.count), keys, indices)
-        hold = (lambda i: prepared.hold_weights(tuple(_pass_seed(base, cfg, i, STREAM_WEIGHTS)))) if cfg.reinit_weights else None
+        hold = (lambda i: hold_pass_weights(prepared, base, cfg, i)) if cfg.reinit_weights else None
         return explain_passes(prepared, cfg, kept, probabilities, auto_batch_size(cfg), hold)
 
     @staticmethod
@@ -177,29 +185,18 @@ class SweepWorker:
         total = len(order) * n
         size = call_size(cfg, self.group * n)
         out = np.empty((total, prepared.classes), np.float32)
-        for start in range(0, total, size):
-            stop = min(start + size, total)
-            x = np.concatenate([self._rows(cfg, pictures[k], augmenters[k], max(start, k * n) - k * n, min(stop, (k + 1) * n) - k * n)
-                                for k in range(start // n, (stop - 1) // n + 1)])
-            out[start:stop] = self._call(prepared, cfg, base, x, np.arange(start, stop) % n, size)
-            yield stop - start
+
+        def inputs(rows: range) -> np.ndarray:  # the rows of one or more images, each image's passes in order
+            return np.concatenate([self._rows(cfg, pictures[k], augmenters[k], max(rows.start, k * n) - k * n,
+                                              min(rows.stop, (k + 1) * n) - k * n)
+                                   for k in range(rows.start // n, (rows.stop - 1) // n + 1)])
+
+        for call in forward_calls(prepared, cfg, base, total, size, inputs, pass_of=lambda i: i % n):
+            out[call.rows.start : call.rows.stop] = call.outputs
+            yield len(call.rows)
         return {index: out[k * n : (k + 1) * n] for k, index in enumerate(order)}
 
     @staticmethod
     def _rows(cfg: ExperimentConfig, picture: np.ndarray, augmenter: aug.PassAugmenter | None, first: int, last: int) -> np.ndarray:
         """Passes first..last-1 of one image, augmented and preprocessed: what the model receives."""
         return aug.model_batch(augmenter, picture, range(first, last), cfg.effective_preprocess, cfg.pitfalls)[0]
-
-    def _call(self, prepared: PreparedModel, cfg: ExperimentConfig, base: tuple, x: np.ndarray, passes: np.ndarray, size: int) -> np.ndarray:
-        count = len(x)
-        if count < size and not cfg.training_mode:  # pad to the fixed call size, so the graph is never retraced (as the engine does)
-            x = np.concatenate([x, np.repeat(x[-1:], size - count, axis=0)])
-        keys = None
-        if prepared.keys is not None:
-            keys = np.array([np.random.SeedSequence(_pass_seed(base, cfg, int(i), STREAM_DROPOUT)).generate_state(2, np.uint32)
-                             for i in passes], dtype=np.int64)
-            if len(keys) < len(x):
-                keys = np.concatenate([keys, np.repeat(keys[-1:], len(x) - len(keys), axis=0)])
-        if cfg.reinit_weights:
-            prepared.hold_weights(tuple(_pass_seed(base, cfg, int(passes[0]), STREAM_WEIGHTS)))
-        return _forward(prepared, x, keys, cfg)[:count]

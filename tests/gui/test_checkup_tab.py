@@ -1,0 +1,208 @@
+"""The Checkup tab: one click starts a checkup of the open image, its rows arrive (ranked) while it runs, the chart
+draws them, a row opens its pair in the compare view, and a cancel keeps the rows measured so far."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.resources import sample_path
+from vggcompare.gui.window.tabs import CHECKUP_TAB, COMPARE_TAB, DEMOS_TAB
+
+pytestmark = pytest.mark.gui
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def checkup_window(qtbot, settings, open_image, gui_model):
+    from vggcompare.gui.window.main_window import MainWindow
+
+    window = MainWindow(settings, restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    open_image(window, sample_path("cat"))
+    window.controls.set_config(ExperimentConfig(model=gui_model["model"], labels=gui_model["labels"], preprocess="none"))
+    yield window
+    window.close()
+
+
+def _fake(monkeypatch, held: bool = False) -> None:
+    """Put the fake checkup (held after three rows, or not) and the fake pair in the real ones' place."""
+    import fake_jobs
+
+    from vggcompare.core.studies import checkup_pair, jobs
+
+    monkeypatch.setattr(jobs, "checkup_and_keep", fake_jobs.fake_checkup_held if held else fake_jobs.fake_checkup)
+    monkeypatch.setattr(checkup_pair, "run_pair", fake_jobs.fake_pair)
+
+
+def _rows_in_table(view) -> list[str]:
+    return [view.table.item(r, 1).text() for r in range(view.table.rowCount())]
+
+
+def test_one_click_starts_the_checkup_and_rows_arrive_ranked_before_it_ends(qtbot, checkup_window, monkeypatch):
+    from fake_jobs import FAKE_CAUSES
+
+    _fake(monkeypatch)
+    w = checkup_window
+    assert w.tabs.tabText(CHECKUP_TAB) == "Checkup" and not w.checkup_tab.built  # built when first opened
+    checkups = w.checkup_tab.checkups
+    seen = []  # (rows so far, the checkup still running, the status) at each row
+    checkups.row_measured.connect(lambda row: seen.append((len(checkups.rows), checkups.running, view.status.text())))
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    view = w.checkup_tab.view
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
+        view.run_button.click()
+    checkup = done.args[0]
+    assert [n for n, _running, _status in seen] == list(range(1, len(FAKE_CAUSES) + 1))
+    assert all(running for _n, running, _status in seen)  # every row was shown while the checkup ran
+    assert seen[0][2].startswith("Cause 1 of 6: ")  # the status said which cause, not "Pass 0 of 1"
+    assert "Done: 6 causes" in view.status.text() and checkup.headline() in view.headline.text()
+    measured = [r for r in checkup.rows if r.measured]
+    assert _rows_in_table(view) == [r.cause for r in checkup.rows]  # ranked: largest change first, then not applicable
+    assert view.table.item(len(measured), 3).text() == "not applicable"
+    assert [r.cause for r in view.chart.rows if r.measured] == [r.cause for r in measured]
+    assert "Checkup" in w.run_panel.bar.format() or "Done" in w.run_panel.bar.format()
+
+
+def test_the_chart_ranks_the_bars_and_a_click_on_a_bar_or_a_row_opens_that_cause_in_the_compare_view(
+        qtbot, checkup_window, monkeypatch):
+    _fake(monkeypatch)
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    view = w.checkup_tab.view
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
+        view.run_button.click()
+    checkup = done.args[0]
+    measured = [r for r in checkup.rows if r.measured]
+    chart = view.chart
+    qtbot.waitUntil(lambda: chart.height() >= chart.minimumHeight(), timeout=5_000)
+    rows_y = {chart.cause_at(y): y for y in range(chart.height()) if chart.cause_at(y) is not None}
+    assert set(rows_y) == {r.cause for r in measured} and chart.cause_at(0) is None  # the title is no bar
+    assert [c for c, _y in sorted(rows_y.items(), key=lambda item: item[1])] == [r.cause for r in measured]
+    picture = chart.grab().toImage()
+    flipped = [r for r in measured if r.top1_changed]
+    unchanged = [r for r in measured if not r.top1_changed and r.largest_change]
+    assert flipped and unchanged, "the fake runs give both kinds"
+    from vggcompare.render.plots.checkup_chart import BAR_COLOUR, FLIP_COLOUR
+
+    def colours_in_row(cause):
+        y = rows_y[cause] + 1  # the first pixel row of the bar's row: find its middle
+        ys = [yy for yy in range(chart.height()) if chart.cause_at(yy) == cause]
+        mid = ys[len(ys) // 2]
+        return {picture.pixelColor(x, mid).name() for x in range(0, chart.width(), 2)}
+
+    assert FLIP_COLOUR.lower() in colours_in_row(flipped[0].cause) and BAR_COLOUR.lower() not in colours_in_row(flipped[0].cause)
+    assert BAR_COLOUR.lower() in colours_in_row(unchanged[0].cause)
+    zero = [r for r in measured if r.largest_change == 0]
+    assert zero and not ({FLIP_COLOUR.lower(), BAR_COLOUR.lower()} & colours_in_row(zero[0].cause))  # no bar for 0
+    # a click on a bar opens that cause against its reference, with both runs' own numbers
+    cause = unchanged[0].cause
+    ys = [y for y in range(chart.height()) if chart.cause_at(y) == cause]
+    with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, ys[len(ys) // 2]))
+    a, b, a_name, b_name, comparison = shown.args
+    assert (a_name, b_name) == ("the reference (your pipeline)", cause)
+    assert (a.name, b.name) == ("checkup: reference", f"checkup: {cause}") and checkup.runs == {}  # kept in the engine
+    assert comparison.numbers.max_abs_difference == pytest.approx(unchanged[0].largest_change, abs=1e-12)
+    qtbot.waitUntil(lambda: w.tabs.currentIndex() == COMPARE_TAB, timeout=10_000)
+    assert cause in w.tabs.compare_view.names[1].text()
+    # and a click on a table row does the same for its cause
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    row = _rows_in_table(view).index(flipped[0].cause)
+    with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
+        view.table.cellClicked.emit(row, 0)
+    assert shown.args[3] == flipped[0].cause and shown.args[1].name == f"checkup: {flipped[0].cause}"
+    assert shown.args[4].numbers.max_abs_difference == pytest.approx(flipped[0].largest_change, abs=1e-12)
+    # a row that could not apply has no pair: the status says so and nothing opens
+    na = next(r for r in checkup.rows if not r.measured)
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    view.table.cellClicked.emit(_rows_in_table(view).index(na.cause), 0)
+    assert "was not measured" in view.status.text() and w.tabs.currentIndex() == CHECKUP_TAB
+
+
+def test_cancelling_mid_checkup_keeps_the_rows_so_far_and_a_row_still_opens(qtbot, checkup_window, monkeypatch):
+    import numpy as np
+
+    _fake(monkeypatch, held=True)
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.start_checkup()  # the Run menu's action: the same one click
+    assert w.tabs.currentIndex() == CHECKUP_TAB
+    view = w.checkup_tab.view
+    qtbot.waitUntil(lambda: len(checkups.rows) == 3, timeout=TIMEOUT_MS)
+    assert checkups.running and w.run_panel.cancel.isEnabled()
+    assert view.status.text().startswith("Cause 4 of 6") or view.status.text().startswith("Cause 3 of 6")
+    with qtbot.waitSignal(checkups.cancelled, timeout=TIMEOUT_MS):
+        w.run_panel.cancel.click()
+    assert view.status.text() == "Cancelled after 3 of 6 causes: the rows measured so far are shown."
+    assert sorted(_rows_in_table(view)) == sorted(r.cause for r in checkups.rows) and view.table.rowCount() == 3
+    assert w.run_panel.bar.format().startswith("Cancelled") and not w.run_panel.cancel.isEnabled()
+    # the cancelled checkup's runs stayed in the engine: a row opens on them
+    cause = next(r.cause for r in checkups.rows if r.measured)
+    with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
+        view.table.cellClicked.emit(_rows_in_table(view).index(cause), 0)
+    a, b, _a_name, b_name, comparison = shown.args
+    assert b_name == cause and b.name == f"checkup: {cause}"
+    row = checkups.row(cause)
+    assert comparison.numbers.max_abs_difference == pytest.approx(row.largest_change, abs=1e-12)
+    assert np.isclose(b.statistics.top5[0].mean, row.top5[0][1])
+
+
+def test_a_run_started_meanwhile_cancels_the_checkup_and_says_so(qtbot, checkup_window, monkeypatch):
+    _fake(monkeypatch, held=True)
+    import fake_jobs
+
+    from vggcompare.core.studies import jobs
+
+    monkeypatch.setattr(jobs, "run_and_save", fake_jobs.fake_run)
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.start_checkup()
+    qtbot.waitUntil(lambda: len(checkups.rows) == 3, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(checkups.cancelled, timeout=TIMEOUT_MS):
+        w.start_run()
+    assert w.checkup_tab.view.status.text().startswith("Cancelled after 3 of 6 causes")
+    with qtbot.waitSignal(w.session.result_ready, timeout=TIMEOUT_MS):
+        pass
+
+
+def test_the_real_checkup_reports_its_first_rows_through_the_engine_before_it_ends(qtbot, checkup_window):
+    """The real engine process on the tiny model: rows cross the pipe one by one while the checkup runs; a cancel
+    then stops it (and its new Python processes) with the rows measured so far in the table."""
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.start_checkup()
+    view = w.checkup_tab.view
+    qtbot.waitUntil(lambda: len(checkups.rows) >= 2, timeout=180_000)
+    assert checkups.running and checkups.checkup is None  # rows before the end
+    first = checkups.rows[0]
+    assert first.cause == "loader tf-dataset" and (first.measured or first.reason)
+    assert view.table.rowCount() >= 2 and view.status.text().startswith("Cause ")
+    with qtbot.waitSignal(checkups.cancelled, timeout=TIMEOUT_MS):
+        w.cancel_run()
+    kept = len(checkups.rows)
+    assert view.table.rowCount() == kept and view.status.text().startswith(f"Cancelled after {kept} of {checkups.total} causes")
+    measured = next(r for r in checkups.rows if r.measured)  # its runs stayed in the engine: it opens on them
+    with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:
+        checkups.open_row(measured.cause)
+    a, b, _a_name, b_name, comparison = shown.args
+    assert b_name == measured.cause and b.name == f"checkup: {measured.cause}" and a.name == f"checkup: {measured.against}"
+    assert comparison.numbers.max_abs_difference == measured.largest_change
+
+
+def test_the_checkup_card_and_the_demos_menu_open_the_checkup_tab(qtbot, checkup_window, monkeypatch):
+    _fake(monkeypatch)
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.tabs.setCurrentIndex(DEMOS_TAB)
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS):
+        w.tabs.gallery.cards["checkup"].run_button.click()
+    assert w.tabs.currentIndex() == CHECKUP_TAB and w.checkup_tab.view.table.rowCount() == 6
+    w.tabs.setCurrentIndex(0)
+    menu_entry = next(a for a in w.demo_actions if a.text() == "Checkup")
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS):
+        menu_entry.trigger()
+    assert w.tabs.currentIndex() == CHECKUP_TAB

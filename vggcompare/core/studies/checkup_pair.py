@@ -1,0 +1,64 @@
+"""One checkup row's two runs for the compare view: what the cause was measured against, and the cause.
+
+The window's checkup runs in the engine process and sends only its rows (small messages); its runs stay there,
+kept by :func:`kept_runs` for the latest checkup only, so a row opens on the checkup's own runs, even after a
+cancel. A row whose runs are not kept (another engine, a newer checkup) is run again by :func:`run_pair`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Generator
+
+from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.errors import ConfigError
+from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.studies.checkup_causes import causes_for, reference_config
+
+
+_kept: dict[str, dict] = {}  # the latest checkup's runs in this process, under its token
+
+
+def kept_runs(token: str) -> dict:
+    """A new dict to keep checkup ``token``'s runs in this process; the previous checkup's are dropped."""
+    _kept.clear()
+    _kept[token] = {}
+    return _kept[token]
+
+
+def pair_configs(config: ExperimentConfig, image: LoadedImage, cause: str) -> dict[str, ExperimentConfig]:
+    """The two configurations of ``cause``'s row, as the checkup ran them: {what it is measured against, the cause}.
+
+    A layer-by-layer comparison of a row takes these same two configurations."""
+    ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
+    causes = {c.key: c for c in causes_for(ref_cfg, image)}
+    found = causes.get(cause)
+    if found is None or found.not_applicable:
+        raise ConfigError(f"'{cause}' is not a cause the checkup can run on this image")
+    against = found.against if found.against in causes else "reference"
+    return {key: ref_cfg if key == "reference" else ref_cfg.replace(**causes[key].changes).validate() for key in (against, cause)}
+
+
+def run_pair(config: ExperimentConfig, image: LoadedImage, cause: str, token: str = "",
+             cancel: Callable[[], bool] | None = None, allow_download: bool = True) -> Generator[Any, None, tuple]:
+    """``cause``'s reference (or the cause it is measured against) and ``cause`` itself: (against, cause) RunResults.
+
+    The runs kept for checkup ``token`` when it has both; else both are run again as the checkup ran them. A
+    deterministic cause repeats the checkup's runs bit for bit; a random one (unseeded augmentation, dropout, new
+    weights) draws anew, as a second checkup would. A cause that needs a new Python process runs in one."""
+    from vggcompare.core.passes.engine import run_passes
+    from vggcompare.core.process.fresh import run_in_fresh_process
+
+    configs = pair_configs(config, image, cause)
+    kept = _kept.get(token, {}) if token else {}
+    if all(key in kept for key in configs):
+        return tuple(kept[key] for key in configs)
+    fresh = {c.key for c in causes_for(reference_config(config), image) if c.fresh_process}
+    runs = []
+    for key, cfg in configs.items():
+        if key in fresh:
+            result = run_in_fresh_process(cfg, image.source, cancel=cancel)
+        else:
+            result = yield from run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False)
+        result.name = f"checkup: {key}"
+        runs.append(result)
+    return tuple(runs)
