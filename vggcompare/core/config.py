@@ -285,6 +285,8 @@ class ExperimentConfig:
             parts.append(f"DCT {self.dct_method}")
         if self.call != "compiled":
             parts.append(f"{self.call} call")
+        if self.h5_reader != "keras":
+            parts.append("read by tf_keras")
         if self.training_mode:
             parts.append({"batchnorm": "training mode, BatchNorm only",
                           "dropout": "training mode, Dropout only",

@@ -35,10 +35,10 @@ from typing import Any, Callable, Generator
 from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled, UserFunctionError
+from vggcompare.core.errors import ConfigError, ExportError, ImageError, ModelError, RunCancelled, UserFunctionError
 from vggcompare.core.job_driver import relay
 from vggcompare.core.input.images import LoadedImage
-from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.studies.checkup_causes import INSIDE_TWICE, Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_own import own_function_causes
 from vggcompare.core.studies.checkup_rows import (
     CHECKUP_FORMAT, CHECKUP_STAGE, MEASURED, NOT_APPLICABLE, CauseRow, Checkup, CheckupProgress, cause_message,
@@ -123,7 +123,9 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_
         if cause.not_applicable:
             pass
         elif cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
-            row.reason = "no augmentation layer inside the model: nothing to draw"
+            row.reason = "no augmentation layer inside the model"
+        elif cause.key == INSIDE_TWICE and not results["reference"].environment.preprocessing_in_model:
+            row.reason = "no Rescaling or Normalization layer inside the model"
         else:
             passes += yield from _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run)
         yield report(k, message, row=row, cause=cause.key)
@@ -142,7 +144,7 @@ def _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, c
             yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel, lambda: report(k, message, cause=cause.key))
         else:
             yield from run(cause.key, ref_cfg.replace(**cause.changes), k, message)
-    except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError) as exc:
+    except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError, ModelError) as exc:  # e.g. a reader
         row.reason = str(exc).rstrip(".")
         return 0
     row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
