@@ -19,6 +19,9 @@ from vggcompare.core.option_rules import why_not
 
 
 
+TRAINING_CALLS = "BatchNorm statistics changed by earlier training-mode calls"
+
+
 @dataclass(frozen=True)
 class Cause:
     """One cause: its name, the setting tried, the configuration changes, the sentence, and why it cannot apply."""
@@ -107,6 +110,10 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False).",
               not_applicable="" if vgg else "for this model the same computation as the dropout row (its own Dropout "
                                             "layers on at their own rates, BatchNorm in inference): that row measures both"),
+        Cause(TRAINING_CALLS, "1 call with training=True before", {"training_calls_before": 1},
+              "Your code called model(x, training=True) once before predicting (a training step, a check in training "
+              "mode, a layer calling BatchNorm with training=True): Keras 3 updated BatchNorm's moving statistics, and "
+              "every later predict and model(x) uses them."),
         Cause("augmentation layers inside the model", "active because it was called with training=True",
               {"training_mode": True, "training_part": "augmentation", "call": "compiled" if ref.call == "predict" else ref.call},
               "Your code calls the model with training=True, so the augmentation layers inside it (RandomFlip, "
