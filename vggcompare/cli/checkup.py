@@ -63,7 +63,6 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     """Run the checkup, print its table and headline, write checkup.json (atomically) and the report."""
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.core.atomic import atomic_write_text
-    from vggcompare.core.input.images import load_image
     from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.checkup import run_checkup
     from vggcompare.core.studies.checkup_rows import row_line
@@ -82,8 +81,8 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
         elif p.row is not None:  # each row as soon as it is measured; the ranked table follows at the end
             sys.stderr.write(f"{p.done:>2}/{p.total} {row_line(p.row)}\n")
 
-    checkup = drive(run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only,
-                                layers=not args.no_layers), show)
+    checkup = drive(run_checkup(config, new_processes=not args.in_process_only, layers=not args.no_layers),
+                    show)  # config.image: the absolute path
     print(f"Checkup of {checkup.image}\nModel: {checkup.model}; reference top-1: {checkup.reference_top1}\n")
     print_table(checkup)
     print(f"\n{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s.")

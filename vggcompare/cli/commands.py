@@ -50,7 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, os.path.abspath(args.image))
     if args.config:
-        config = load_config_file(args.config).replace(image=os.path.abspath(args.image))
+        config = load_config_file(args.config).replace(image=os.path.abspath(args.image), trust_model=args.trust_model)
     if args.out:
         check_output_path(args.out, args.force)
     if args.layers_arrays and not args.layers:

@@ -14,7 +14,7 @@ from vggcompare.core.catalog import builtin_names, lookup
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
 from vggcompare.core.config_checks import check_choice, check_int, check_range
 from vggcompare.core.errors import ConfigError
-from vggcompare.core import option_rules, runtime_rules
+from vggcompare.core import option_rules
 from vggcompare.core.runtime_rules import RUNTIMES  # noqa: F401 - re-exported with the other choices
 
 MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, resnet50, resnet50-random, …
@@ -176,13 +176,13 @@ class ExperimentConfig:
             check_int("thread count", self.threads, 1, MAX_THREADS)
         check_choice("kernel library", self.kernels, KERNELS)
         check_choice("Keras backend", self.backend, BACKENDS)
+        self._validate_runtime()
         option_rules.check(self)  # each option's requirements and conflicts (core.option_rules)
         self._validate_explain()
         for name in FUNCTION_FIELDS:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ConfigError(f"{name.replace('_', ' ')} must be the name of a function, not {value!r}")
-        self._validate_runtime()
         return self
 
     def _validate_runtime(self) -> None:
@@ -193,14 +193,7 @@ class ExperimentConfig:
             check_int("interpreter thread count", self.tflite_threads, 1, MAX_THREADS)
         if self.calibration is not None and (not isinstance(self.calibration, str) or not self.calibration.strip()):
             raise ConfigError("the calibration folder must be a folder of images")
-        own = runtime_rules.runtime_of_file(self.model)
-        if own is not None and self.runtime != own:
-            raise ConfigError(f"{self.model} is an exported file: it runs in the {own} runtime (--runtime {own})")
-        if self.reference_model is not None and own is None:
-            raise ConfigError("a reference Keras model goes with a user's exported file (--model app.tflite or model.onnx)")
-        for sentence in (runtime_rules.not_applicable(self), runtime_rules.tflite_settings_sentence(self)):
-            if sentence:
-                raise ConfigError(sentence)
+        # what an export's runtime cannot do, and whose settings these are: rules of core.option_rules
 
     def _validate_explain(self) -> None:
         if self.explain is not None:
@@ -296,6 +289,8 @@ class ExperimentConfig:
             parts.append(f"DCT {self.dct_method}")
         if self.call != "compiled":
             parts.append(f"{self.call} call")
+        if self.h5_reader != "keras":
+            parts.append("read by tf_keras")
         if self.training_mode:
             parts.append({"batchnorm": "training mode, BatchNorm only",
                           "dropout": "training mode, Dropout only",

@@ -35,7 +35,7 @@ from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.input.model_view import switch_notes
 from vggcompare.core.input.user_functions import UserPipeline, pipeline_for
 from vggcompare.core.model.backend import check_backend_settings
-from vggcompare.core.model.prepare import prepare_model
+from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.passes import engine_steps as steps
 from vggcompare.core.passes import explain as explaining
 from vggcompare.core.passes.forward import STREAM_INIT, forward, forward_calls, hold_pass_weights
@@ -117,7 +117,7 @@ def run_passes(
     check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
     own = pipeline_for(config, pipeline)
     stop = cancel or (lambda: False)
-    config, image = _resolve_image(config, image)
+    config, image = resolve_image(config, image)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting the backend and preparing the model…")
     facts = steps.start_engine(config)  # 1. the backend
     prepared = prepare_model(config, allow_download=allow_download, download_progress=download_progress, cancel=stop)
@@ -202,11 +202,12 @@ def run_passes(
         augmentation=params,
         environment=steps.environment(config, facts, chunk, prepared.description, len(first.inputs) if neighbours.size else None, prepared.layers,
                                       prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation,
-                                      prepared.served.environment() if prepared.served is not None else None),
+                                      prepared.served.environment() if prepared.served is not None else None,
+                                      prepared.preprocessing),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
                               [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared),
-                               *mixing],
+                               *mixing, *steps.preprocessing_notes(config, prepared.preprocessing)],
                               prepared.outputs.note if prepared.outputs else ""),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
@@ -249,8 +250,11 @@ def _against_inference(config: ExperimentConfig, first: tuple, trace, allow_down
     return comparison
 
 
-def _resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple[ExperimentConfig, LoadedImage]:
-    """The picture to use, loaded from ``config.image`` when not given; the config records its path."""
+def resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple[ExperimentConfig, LoadedImage]:
+    """The picture to use, loaded from ``config.image`` when not given; the config records its path.
+
+    The one place a run, a checkup or a demonstration turns the configuration's image path into a picture
+    (a run given both does nothing here)."""
     if image is None:
         if not config.image:
             raise ConfigError("no image was given")

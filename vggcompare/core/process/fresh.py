@@ -42,6 +42,8 @@ class FreshRun:
         cfg_file, self._out, self._err_path = tmp / "config.json", tmp / "result.json", tmp / "stderr.txt"
         cfg_file.write_text(json.dumps(config.replace(image=str(image)).to_dict()))
         cmd = [sys.executable, "-m", "vggcompare", "run", str(image), "--config", str(cfg_file), "--out", str(self._out), "--quiet"]
+        if config.trust_model:  # the user's trust is not in the file: it is passed on as the user gave it
+            cmd.append("--trust-model")
         self._arrays = tmp / "layers.npz" if layers else None  # every layer's activations, for an exact comparison here
         if self._arrays is not None:
             cmd += ["--layers", "--layers-arrays", str(self._arrays)]

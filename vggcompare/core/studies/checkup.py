@@ -35,10 +35,10 @@ from typing import Any, Callable, Generator
 from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled, UserFunctionError
+from vggcompare.core.errors import ConfigError, ExportError, ImageError, ModelError, RunCancelled, UserFunctionError
 from vggcompare.core.job_driver import relay
-from vggcompare.core.input.images import LoadedImage, load_image
-from vggcompare.core.studies.checkup_causes import TRAINING_CALLS, Cause, causes_for, reference_config
+from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.studies.checkup_causes import INSIDE_TWICE, TRAINING_CALLS, Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_own import own_function_causes
 from vggcompare.core.studies.checkup_rows import (
     CHECKUP_FORMAT, CHECKUP_STAGE, MEASURED, NOT_APPLICABLE, CauseRow, Checkup, CheckupProgress, cause_message,
@@ -70,12 +70,11 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
     >>> for report in run_checkup(config):                          # doctest: +SKIP
     ...     if report.row is not None: print(row_line(report.row))  # core.studies.checkup_rows.row_line
     """
+    from vggcompare.core.passes.engine import resolve_image
+
     t0 = time.perf_counter()
-    if image is None:
-        if not config.image:
-            raise ConfigError("no image was given")
-        image = load_image(config.image)
-    ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
+    config, image = resolve_image(config, image)  # once: the runs below get the picture and its path
+    ref_cfg = reference_config(config)
     causes = own_function_causes(causes_for(ref_cfg, image), ref_cfg)
     causes = [without_file(c, image, new_processes, ref_cfg, model_file) for c in causes]
     fresh: dict[str, Any] = {}  # started once the first row is out
@@ -128,7 +127,9 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_
         if cause.not_applicable:
             pass
         elif cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
-            row.reason = "no augmentation layer inside the model: nothing to draw"
+            row.reason = "no augmentation layer inside the model"
+        elif cause.key == INSIDE_TWICE and not results["reference"].environment.preprocessing_in_model:
+            row.reason = "no Rescaling or Normalization layer inside the model"
         else:
             passes += yield from _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run)
             if layers and cause.key in results:
@@ -144,19 +145,18 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_
 def _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run):
     """Run one applicable cause and fill its row; return the passes it ran (0 when it failed and says why)."""
     start = time.perf_counter()
-    try:
-        cfg = ref_cfg.replace(**cause.changes).validate()
+    try:  # each cause's configuration is validated once: by start_fresh, or by run_passes
         if cause.fresh_process:
             yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel, lambda: report(k, message, cause=cause.key))
         else:
-            yield from run(cause.key, cfg, k, message)
-    except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError) as exc:
+            yield from run(cause.key, ref_cfg.replace(**cause.changes), k, message)
+    except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError, ModelError) as exc:  # e.g. a reader
         row.reason = str(exc).rstrip(".")
         return 0
     row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
     _measure(row, cause, results, probs, labels)
     _export_time(row, results[cause.key].environment)
-    return cfg.passes
+    return results[cause.key].config.passes
 
 
 def _export_time(row: CauseRow, env: Environment) -> None:
