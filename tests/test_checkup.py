@@ -87,7 +87,7 @@ def test_causes_that_cannot_apply_to_this_model_or_image(tiny_models, tmp_path):
     rows = {r.cause: r for r in checkup.rows}
     assert rows["training mode"].reason == "no BatchNorm, Dropout or augmentation layer: training mode changes nothing"
     assert rows["dropout"].reason == "the model has no Dropout layer to keep on"
-    assert rows["augmentation layers inside the model"].reason == "no augmentation layer inside the model: nothing to draw"
+    assert rows["augmentation layers inside the model"].reason == "no augmentation layer inside the model"
     assert "OpenCV's cv2.imread cannot decode" in rows["loader opencv"].reason and "icon.ico" in rows["loader opencv"].reason
     assert "TensorFlow's tf.image.decode_image cannot decode" in rows["loader tf-dataset"].reason
     assert "not a JPEG" in rows["TensorFlow's default DCT"].reason
