@@ -260,27 +260,45 @@ def engine_kernels():
     return kernels_in_force()
 
 
+def test_the_checkup_reads_its_image_once_and_validates_each_cause_once(bn_model, monkeypatch):
+    """The image path becomes a picture in one place (engine.resolve_image), and no configuration is validated twice."""
+    from collections import Counter
+
+    from vggcompare.core.passes import engine
+
+    loads, validated = [], Counter()
+    real_load, real_validate = engine.load_image, ExperimentConfig.validate
+    monkeypatch.setattr(engine, "load_image", lambda path: loads.append(path) or real_load(path))
+    monkeypatch.setattr(ExperimentConfig, "validate", lambda self: validated.update([self]) or real_validate(self))
+    path = str(sweep_samples_folder() / "cat.jpg")
+    checkup = _checkup(ExperimentConfig(image=path, model=bn_model, seeding="once"))
+    assert loads == [path]
+    measured = [r for r in checkup.rows if r.status == MEASURED]
+    assert len(measured) > 10 and all(validated[checkup.runs[r.cause].config] == 1 for r in measured)
+    assert validated and max(validated.values()) == 1, [c.summary() for c, n in validated.items() if n > 1]
+
+
 def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_model):
     """Every cause ends on a report carrying its row ("cause k of n: name"), before the checkup returns; the rows
     reported are the checkup's rows, and a report pickles to a few kilobytes (it crosses the engine's pipe)."""
     import pickle
 
     from vggcompare.core.input.images import load_image
+    from vggcompare.core.job_driver import drive as drive_job
     from vggcompare.core.studies.checkup_rows import CHECKUP_STAGE, CheckupProgress
 
     cfg = ExperimentConfig(image=str(sweep_samples_folder() / "cat.jpg"), model=bn_model, seeding="once")
     kept: dict = {}
-    gen = run_checkup(cfg, new_processes=False, runs=kept)
     reports = []
     kept_when_first_row = None
-    while True:
-        try:
-            reports.append(next(gen))
-        except StopIteration as stop:
-            checkup = stop.value
-            break
-        if reports[-1].row is not None and kept_when_first_row is None:
+
+    def seen(report) -> None:
+        nonlocal kept_when_first_row
+        reports.append(report)
+        if report.row is not None and kept_when_first_row is None:
             kept_when_first_row = set(kept)
+
+    checkup = drive_job(run_checkup(cfg, new_processes=False, runs=kept), seen)
     first_row = next(r for r in reports if r.row is not None).row
     assert first_row.measured and kept_when_first_row == {"reference", first_row.cause}  # kept as soon as made
     assert checkup.runs is kept and len(kept) > len(kept_when_first_row)  # filled as the causes ran

@@ -36,8 +36,19 @@ BREAKING = {
     "h5_reader": dict(h5_reader="tf-keras", model="model.keras"),
     "pitfalls=double-preprocess": dict(pitfalls=("double-preprocess",), preprocess_function="mine"),
     "pitfalls=rescale-after-preprocess": dict(pitfalls=("rescale-after-preprocess",), preprocess_function="mine"),
+    "interpolation": dict(interpolation="bilinear", loader_function="mine"),
     "explain_class": dict(explain_class="cat"),
     "explain_passes": dict(explain_passes=2),
+    # where the model is served
+    "model": dict(model="app.tflite", runtime="onnxruntime"),
+    "call": dict(call="eager", runtime="savedmodel"),
+    "precision": dict(precision="bfloat16", runtime="tflite"),
+    "dropout": dict(dropout=0.5, runtime="tflite-int8"),
+    "explain=gradcam": dict(explain="gradcam", runtime="onnxruntime"),
+    "tflite_xnnpack": dict(tflite_xnnpack=False, runtime="onnxruntime"),
+    "tflite_threads": dict(tflite_threads=2),
+    "calibration": dict(calibration="photos", runtime="tflite"),
+    "reference_model": dict(reference_model="model.keras"),
 }
 
 

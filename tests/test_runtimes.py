@@ -117,15 +117,16 @@ def test_exports_are_cached_by_model_and_settings_and_rebuilt_when_damaged(probe
     ({"precision": "bfloat16"}, "--precision bfloat16 is not applicable"),
     ({"training_mode": True}, "training mode is not applicable"),
     ({"dropout": 0.5}, "MC dropout is not applicable"),
-    ({"explain": "gradcam"}, "Grad-CAM needs the model's gradients"),
+    ({"explain": "gradcam"}, "Grad-CAM maps need the model's gradients"),
 ])
 def test_options_an_export_cannot_take_are_refused_in_one_sentence(changes, words):
-    from vggcompare.core.runtime_rules import not_applicable
+    from vggcompare.core.option_rules import why_not
 
     cfg = ExperimentConfig(model="vgg19-random", runtime="tflite", **changes)
-    with pytest.raises(ConfigError, match=words):
+    with pytest.raises(ConfigError, match=words) as refused:
         cfg.validate()
-    assert words in not_applicable(cfg) and "\n" not in not_applicable(cfg)
+    option = next(iter(changes)) if "explain" not in changes else "explain=gradcam"
+    assert why_not(option, cfg) == str(refused.value) and "\n" not in str(refused.value)  # one rule, one sentence
     ExperimentConfig(model="vgg19-random", **changes).validate()  # the same option on Keras is fine
 
 
@@ -134,7 +135,7 @@ def test_settings_and_files_and_the_command_line(tmp_path, capsys):
         ExperimentConfig(runtime="onnxruntime", tflite_xnnpack=False).validate()
     with pytest.raises(ConfigError, match="--runtime tflite-int8"):
         ExperimentConfig(runtime="tflite", calibration=str(tmp_path)).validate()
-    with pytest.raises(ConfigError, match="runs in the tflite runtime"):
+    with pytest.raises(ConfigError, match="an exported file runs in its own runtime: a .tflite file in tflite"):
         ExperimentConfig(model="app.tflite", runtime="onnxruntime").validate()
     cfg = ExperimentConfig(runtime="tflite-int8", tflite_threads=2, tflite_xnnpack=False)
     assert ExperimentConfig.from_dict(cfg.to_dict()) == cfg
@@ -335,7 +336,7 @@ def test_a_converter_that_refuses_the_model_is_an_error_row_in_a_sweep(probe_mod
     from vggcompare.core.model import prepare
     from vggcompare.core.model.runtimes import onnx_runtime
     from vggcompare.core.storage.sweep_table import SweepTable
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     def refuses(_model, _path):
         raise RuntimeError("Unsupported ops: Counter({'StringLength': 1})")

@@ -20,6 +20,7 @@ def test_each_runtime_and_the_tflite_settings_round_trip_through_the_group(windo
     assert controls.groups["serving"].title == "Where the model is served"
     assert [serving.runtime.itemData(i) for i in range(serving.runtime.count())] == list(RUNTIMES)
     assert not serving.xnnpack.isEnabled() and not serving.calibration.isEnabled()  # Keras: no interpreter settings
+    assert serving.xnnpack.toolTip().startswith("The XNNPACK delegate and the interpreter's thread count are TFLite settings")
     for runtime in RUNTIMES:
         serving.runtime.setCurrentIndex(serving.runtime.findData(runtime))
         assert controls.config(image="x.png").runtime == runtime

@@ -14,7 +14,7 @@ from vggcompare.core.catalog import builtin_names, lookup
 from vggcompare.core.augment_checks import ENGINES, FILL_MODES, check_augment, normalise_ranges  # noqa: F401 - re-exported
 from vggcompare.core.config_checks import check_choice, check_int, check_range
 from vggcompare.core.errors import ConfigError
-from vggcompare.core import option_rules, runtime_rules
+from vggcompare.core import option_rules
 from vggcompare.core.runtime_rules import RUNTIMES  # noqa: F401 - re-exported with the other choices
 
 MODELS_BUILTIN = builtin_names()  # vgg19, vgg19-random, efficientnet-lite0, resnet50, resnet50-random, …
@@ -43,6 +43,7 @@ RUNTIME_DEFAULTS = {"runtime": "keras", "tflite_xnnpack": True, "tflite_threads"
                     "reference_model": None}
 FUNCTION_FIELDS = ("loader_function", "preprocess_function")  # the user's own functions (Python API); left out when None
 MAX_EXPLAINED = 256
+MAX_TRAINING_CALLS = 1000
 
 MAX_PASSES = 100_000
 MAX_SEED = 2**32 - 1
@@ -110,6 +111,7 @@ class ExperimentConfig:
     training_mode: bool = False  # call with training=True (BatchNorm uses the batch's statistics)
     training_part: str = "all"  # in training mode: "all", "batchnorm" (Dropout kept off), "dropout" (BatchNorm inference),
     # "augmentation" (the model's own augmentation layers alone)
+    training_calls_before: int = 0  # K calls with training=True before the passes, keeping BatchNorm's updated statistics
     batch_neighbours: str = "none"  # "none", "samples" or a folder whose images share each forward call
     explain: str | None = None  # None, "gradcam" or "occlusion": a map for each of the first K passes
     explain_class: str | None = None  # a label or a 0-based class number; None: the top-1 of the mean
@@ -174,13 +176,13 @@ class ExperimentConfig:
             check_int("thread count", self.threads, 1, MAX_THREADS)
         check_choice("kernel library", self.kernels, KERNELS)
         check_choice("Keras backend", self.backend, BACKENDS)
+        self._validate_runtime()
         option_rules.check(self)  # each option's requirements and conflicts (core.option_rules)
         self._validate_explain()
         for name in FUNCTION_FIELDS:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ConfigError(f"{name.replace('_', ' ')} must be the name of a function, not {value!r}")
-        self._validate_runtime()
         return self
 
     def _validate_runtime(self) -> None:
@@ -191,14 +193,7 @@ class ExperimentConfig:
             check_int("interpreter thread count", self.tflite_threads, 1, MAX_THREADS)
         if self.calibration is not None and (not isinstance(self.calibration, str) or not self.calibration.strip()):
             raise ConfigError("the calibration folder must be a folder of images")
-        own = runtime_rules.runtime_of_file(self.model)
-        if own is not None and self.runtime != own:
-            raise ConfigError(f"{self.model} is an exported file: it runs in the {own} runtime (--runtime {own})")
-        if self.reference_model is not None and own is None:
-            raise ConfigError("a reference Keras model goes with a user's exported file (--model app.tflite or model.onnx)")
-        for sentence in (runtime_rules.not_applicable(self), runtime_rules.tflite_settings_sentence(self)):
-            if sentence:
-                raise ConfigError(sentence)
+        # what an export's runtime cannot do, and whose settings these are: rules of core.option_rules
 
     def _validate_explain(self) -> None:
         if self.explain is not None:
@@ -226,6 +221,8 @@ class ExperimentConfig:
                 data.pop(name)
         if self.training_part == "all":  # (files older versions read)
             data.pop("training_part")
+        if not self.training_calls_before:
+            data.pop("training_calls_before")
         if self.h5_reader == "keras":
             data.pop("h5_reader")
         data.pop("trust_model")  # the user's trust belongs to this session, not to the file
@@ -298,6 +295,8 @@ class ExperimentConfig:
             parts.append({"batchnorm": "training mode, BatchNorm only",
                           "dropout": "training mode, Dropout only",
                           "augmentation": "training mode, augmentation layers only"}.get(self.training_part, "training mode"))
+        if self.training_calls_before:
+            parts.append(f"{self.training_calls_before} training-mode call{'s' * (self.training_calls_before > 1)} before")
         if self.batch_neighbours != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
         if self.preprocess_function:
@@ -331,6 +330,7 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
     if not isinstance(cfg.training_mode, bool) or not isinstance(cfg.antialias, bool):
         raise ConfigError("training mode and antialias must be true or false")
     check_choice("training part", cfg.training_part, TRAINING_PARTS)
+    check_int("training-mode calls before the passes", cfg.training_calls_before, 0, MAX_TRAINING_CALLS)
     check_choice(".h5 reader", cfg.h5_reader, H5_READERS)
     if not isinstance(cfg.trust_model, bool):
         raise ConfigError("trust in the model must be true or false")

@@ -41,6 +41,7 @@ from typing import Any
 
 from vggcompare.core.catalog import LITE0, lookup
 from vggcompare.core.errors import ConfigError
+from vggcompare.core.runtime_rules import KERAS, TFLITE, runtime_of_file
 
 REQUIRES, CONFLICTS = "requires", "conflicts"
 
@@ -103,16 +104,68 @@ RULES: tuple[Rule, ...] = (
     Rule("h5_reader", REQUIRES, ("model",),
          "the .h5 reader (tf-keras) applies to a model file ending in .h5",
          lambda v: isinstance(v["model"], str) and v["model"].lower().endswith((".h5", ".hdf5"))),
-    *(Rule(f"pitfalls={name}", CONFLICTS, ("preprocess_function",),
-           "the preprocessing pitfalls act on preprocess_input, which your own preprocessing function replaces",
-           lambda v: v["preprocess_function"] is not None)
-      for name in ("double-preprocess", "rescale-after-preprocess", "no-bgr-swap")),
+    # The caller's own functions (the Python API): what the tool cannot do inside them on the caller's behalf
+    Rule("pitfalls=double-preprocess", CONFLICTS, ("preprocess_function",),
+         "your own preprocessing function: the tool cannot apply it twice on your behalf",
+         lambda v: v["preprocess_function"] is not None),
+    Rule("pitfalls=rescale-after-preprocess", CONFLICTS, ("preprocess_function",),
+         "your own preprocessing function: the tool cannot rescale inside it on your behalf",
+         lambda v: v["preprocess_function"] is not None),
+    Rule("pitfalls=no-bgr-swap", CONFLICTS, ("preprocess_function",),
+         "your own preprocessing function: the tool cannot tell where it swaps channels",
+         lambda v: v["preprocess_function"] is not None),
+    Rule("interpolation", CONFLICTS, ("loader_function",),
+         "your own loader function: the tool cannot change the resize filter inside it",
+         lambda v: v["loader_function"] is not None),
+    Rule("pitfalls=apply-exif", CONFLICTS, ("loader_function",),
+         "your own loader function: the tool cannot turn the photo inside it on your behalf",
+         lambda v: v["loader_function"] is not None),
+    Rule("pitfalls=alpha-on-white", CONFLICTS, ("loader_function",),
+         "your own loader function: the tool cannot change how it treats transparent pixels",
+         lambda v: v["loader_function"] is not None),
     Rule("explain_class", REQUIRES, ("explain",),
          "the class or the number of passes to explain needs an explanation method (--explain)",
          lambda v: v["explain"] is not None),
     Rule("explain_passes", REQUIRES, ("explain",),
          "the class or the number of passes to explain needs an explanation method (--explain)",
          lambda v: v["explain"] is not None),
+    # Where the model is served (core.runtime_rules): what an export's runtime cannot do, and its own settings
+    Rule("model", REQUIRES, ("model", "runtime"),
+         "an exported file runs in its own runtime: a .tflite file in tflite, an .onnx file in onnxruntime "
+         "(--runtime tflite or --runtime onnxruntime)",
+         lambda v: runtime_of_file(v["model"]) in (None, v["runtime"])),
+    Rule("call", CONFLICTS, ("runtime",),
+         "the call path is how Keras is called; an exported runtime is called through its own call, so --call is not "
+         "applicable (leave it at compiled)",
+         lambda v: v["runtime"] != KERAS),
+    Rule("precision", CONFLICTS, ("runtime",),
+         "bfloat16 is a Keras precision policy; an exported runtime runs its file's own types, so --precision "
+         "bfloat16 is not applicable (choose tflite-float16 for half-precision weights)",
+         lambda v: v["runtime"] != KERAS),
+    Rule("training_mode", CONFLICTS, ("runtime",),
+         "an exported model has no training mode (its graph is frozen at inference), so training mode is not "
+         "applicable to an exported runtime",
+         lambda v: v["runtime"] != KERAS),
+    Rule("dropout", CONFLICTS, ("runtime",),
+         "an exported model has no dropout at inference (its graph is frozen), so MC dropout is not applicable to an "
+         "exported runtime",
+         lambda v: v["runtime"] != KERAS),
+    Rule("explain=gradcam", CONFLICTS, ("runtime",),
+         "the Grad-CAM maps need the model's gradients, which an exported runtime does not give; use occlusion maps "
+         "(--explain occlusion)",
+         lambda v: v["runtime"] != KERAS),
+    Rule("reinit_weights", CONFLICTS, ("runtime",),
+         "an export holds fixed weights, so new weights for every pass are not applicable to an exported runtime",
+         lambda v: v["runtime"] != KERAS),
+    *(Rule(name, REQUIRES, ("runtime",),
+           "the XNNPACK delegate and the interpreter's thread count are TFLite settings; choose a tflite runtime (--runtime tflite…)",
+           lambda v: v["runtime"] in TFLITE) for name in ("tflite_xnnpack", "tflite_threads")),
+    Rule("calibration", REQUIRES, ("runtime",),
+         "a calibration folder is for full-integer quantization; choose --runtime tflite-int8",
+         lambda v: v["runtime"] == "tflite-int8"),
+    Rule("reference_model", REQUIRES, ("model",),
+         "a reference Keras model goes with a user's exported file (--model app.tflite or model.onnx)",
+         lambda v: runtime_of_file(v["model"]) is not None),
 )
 
 

@@ -1,7 +1,8 @@
-"""Where the model is served: the runtimes' names, and the one sentence for each option an export cannot take.
+"""Where the model is served: the runtimes' names, their words, and which runtime a user's exported file runs in.
 
-The configuration's validation, the checkup's rows and the command line read these sentences from here, so a
-user meets the same words everywhere. The exports themselves are made and run in :mod:`vggcompare.core.model.runtimes`.
+The options an export's runtime cannot take are rules of :mod:`vggcompare.core.option_rules` (one sentence each,
+read by the configuration's validation, the command line and the checkup). The exports themselves are made and run
+in :mod:`vggcompare.core.model.runtimes`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ TITLES = {
     "tflite-int8": "TFLite full-integer int8 (calibrated on a representative set)",
     "onnxruntime": "ONNX Runtime: model.export(format='onnx'), InferenceSession.run",
 }
+
+# Short names, for table cells (the checkup's setting column)
+SHORT = {"keras": "the Keras model", "savedmodel": "SavedModel", "tflite": "TFLite float32",
+         "tflite-float16": "TFLite float16 weights", "tflite-int8-dynamic": "TFLite dynamic-range int8",
+         "tflite-int8": "TFLite full-integer int8", "onnxruntime": "ONNX Runtime"}
 
 # What a deployment does to be served this way (the checkup's "what your code would do").
 DEPLOYMENT = {
@@ -46,38 +52,6 @@ UNDER_JAX = {
 def under_jax(runtime: str) -> str:
     """The one sentence on how ``runtime``'s export works under the JAX backend."""
     return UNDER_JAX["tflite" if runtime in TFLITE else runtime]
-
-
-def not_applicable(config: Any) -> str:
-    """The one sentence saying why ``config`` asks an exported model for something it cannot do; '' when it can."""
-    runtime = getattr(config, "runtime", KERAS)
-    if runtime == KERAS:
-        return ""
-    name = f"the {runtime} runtime"
-    if config.call != "compiled":
-        return f"the call path ({config.call}) is how Keras is called; {name} is called through its own call, so --call is not applicable"
-    if config.precision != "float32":
-        return f"bfloat16 is a Keras precision policy; {name} runs the exported file's own types, so --precision bfloat16 is not applicable"
-    if config.training_mode:
-        return f"an exported model has no training mode (its graph is frozen at inference), so training mode is not applicable to {name}"
-    if config.dropout is not None:
-        return f"an exported model has no dropout at inference (its graph is frozen), so MC dropout is not applicable to {name}"
-    if config.explain == "gradcam":
-        return f"Grad-CAM needs the model's gradients, which {name} does not give; use occlusion maps (--explain occlusion)"
-    if config.reinit_weights:
-        return f"an export holds fixed weights, so new weights for every pass are not applicable to {name}"
-    return ""
-
-
-def tflite_settings_sentence(config: Any) -> str:
-    """The sentence refusing TFLite settings on a runtime that is not TFLite; '' when they fit."""
-    runtime = getattr(config, "runtime", KERAS)
-    changed = (not config.tflite_xnnpack) or config.tflite_threads is not None
-    if changed and runtime not in TFLITE:
-        return "XNNPACK and the interpreter's thread count are TFLite settings; choose a tflite runtime (--runtime tflite…)"
-    if config.calibration is not None and runtime != "tflite-int8":
-        return "a calibration folder is for full-integer quantization; choose --runtime tflite-int8"
-    return ""
 
 
 def runtime_of_file(model: str) -> str | None:

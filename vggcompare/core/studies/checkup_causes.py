@@ -14,9 +14,12 @@ from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
 from vggcompare.core.input.loaders import is_jpeg
 from vggcompare.core.model.mc_dropout import adds_dropout_layers
+from vggcompare.core.runtime_rules import DEPLOYMENT, RUNTIMES, SHORT, under_jax
 from vggcompare.core.option_rules import why_not
-from vggcompare.core.runtime_rules import DEPLOYMENT, RUNTIMES, TITLES, under_jax
 
+
+
+TRAINING_CALLS = "BatchNorm statistics changed by earlier training-mode calls"
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,10 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False).",
               not_applicable="" if vgg else "for this model the same computation as the dropout row (its own Dropout "
                                             "layers on at their own rates, BatchNorm in inference): that row measures both"),
+        Cause(TRAINING_CALLS, "1 call with training=True before", {"training_calls_before": 1},
+              "Your code called model(x, training=True) once before predicting (a training step, a check in training "
+              "mode, a layer calling BatchNorm with training=True): Keras 3 updated BatchNorm's moving statistics, and "
+              "every later predict and model(x) uses them."),
         Cause("augmentation layers inside the model", "active because it was called with training=True",
               {"training_mode": True, "training_part": "augmentation", "call": "compiled" if ref.call == "predict" else ref.call},
               "Your code calls the model with training=True, so the augmentation layers inside it (RandomFlip, "
@@ -200,10 +207,10 @@ def runtime_causes(ref: ExperimentConfig) -> list[Cause]:
         missing = missing_package(runtime, ref.backend) if runtime != "keras" else ""
         changes = {"runtime": runtime, "call": "compiled", **defaults}
         if runtime == "keras":
-            out.append(Cause("runtime keras", TITLES[runtime], {**changes, "call": ref.call},
+            out.append(Cause("runtime keras", SHORT[runtime], {**changes, "call": ref.call},
                              "Your code calls the Keras model itself rather than its export."))
             continue
-        out.append(Cause(f"runtime {runtime}", TITLES[runtime], changes, DEPLOYMENT[runtime],
+        out.append(Cause(f"runtime {runtime}", SHORT[runtime], changes, DEPLOYMENT[runtime],
                          not_applicable=f"the package {missing.replace('_', '-')} is not installed"
                          f"{' (' + under_jax(runtime) + ')' if ref.backend == 'jax' else ''}" if missing else ""))
     return out

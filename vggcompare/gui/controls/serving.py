@@ -9,6 +9,7 @@ import os
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLineEdit, QToolButton
 
 from vggcompare.core.config import MAX_THREADS, ExperimentConfig
+from vggcompare.core.option_rules import why_not
 from vggcompare.core.runtime_rules import RUNTIMES, TFLITE, TITLES, runtime_of_file
 from vggcompare.gui.controls.advanced import SettingsGroup
 from vggcompare.gui.controls.fields import combo, int_box
@@ -50,12 +51,16 @@ class ServingSettings(SettingsGroup):
         self._follow()
 
     def _follow(self, *_args) -> None:
-        """The TFLite settings follow a TFLite runtime; the calibration folder follows full-integer int8."""
+        """The TFLite settings follow a TFLite runtime and the calibration folder full-integer int8 (their rules in
+        core.option_rules); a disabled setting's tooltip says why."""
         runtime = self.runtime.currentData()
-        for widget in (self.xnnpack, self.threads):
-            widget.setEnabled(runtime in TFLITE)
-        for widget in (self.calibration, self.browse):
-            widget.setEnabled(runtime == "tflite-int8")
+        for option, widgets in (("tflite_xnnpack", (self.xnnpack, self.threads)), ("calibration", (self.calibration, self.browse))):
+            reason = why_not(option, {"runtime": runtime})
+            for widget in widgets:
+                widget.setEnabled(not reason)
+                tip = widget.property("own_tip") if widget.property("own_tip") is not None else widget.toolTip()
+                widget.setProperty("own_tip", tip)
+                widget.setToolTip(tip if not reason else f"{reason[:1].upper()}{reason[1:]}.")
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Calibration: a folder of representative images", self.calibration.text())

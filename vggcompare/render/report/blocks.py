@@ -101,11 +101,11 @@ def pairs_table(pairs: list[tuple[str, str]], per_row: int = 3) -> str:
     return f"<table width='100%' cellspacing='0' cellpadding='1.5' style='margin-bottom: 4pt;'>{''.join(rows)}</table>"
 
 
-def data_table(columns: list[str], rows: list[list[str]]) -> str:
-    """A table with a tinted header row and a thin rule between rows."""
+def data_table(columns: list[str], rows: list[list[str]], padding: int = 4) -> str:
+    """A table with a tinted header row and a thin rule between rows (``padding``: the cells' padding)."""
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows)
-    return (f"<table width='100%' cellspacing='0' cellpadding='4' border='0.5' style='border-color: #c8d2de; "
+    return (f"<table width='100%' cellspacing='0' cellpadding='{padding}' border='0.5' style='border-color: #c8d2de; "
             f"border-style: solid;'><tr>{head}</tr>{body}</table>")
 
 

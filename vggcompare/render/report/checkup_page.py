@@ -25,18 +25,27 @@ def draw_checkup(page: Page, checkup, full_paths: bool = False) -> None:
     from vggcompare.render.report.page import BASE_PT
 
     notes = f"<span class='small'>{esc(outcome.notes[0])}</span>"
-    tail = ("<span class='small'>Each cause is one variant at its most common setting, one pass (the batch size "
+    last = ("<span class='small'>Each cause is one variant at its most common setting, one pass (the batch size "
             "cause: 8), measured against the reference unless its setting says otherwise; checkup.json holds each "
             "cause's sentence on what your code would do to hit it.</span>")
-    size = BASE_PT  # the table's type shrinks, down to 5 pt, until the page holds it and its notes (a checkup is one page)
-    while size > 5 and (page.measure(data_table(outcome.columns, outcome.rows), size=size) + page.measure(notes)
-                        + page.measure(tail) + 40 > page.remaining):
-        size -= 0.5
-    page.table(outcome.columns, outcome.rows, size=size)
+    below = page.measure(notes) + page.measure(last) + 12  # the two paragraphs under the table, and their gaps
+    # the cells' padding shrinks to 2, then the type to 6 pt, then the padding to 1, until the page holds it all
+    # (a checkup is one page)
+    size, padding = BASE_PT, 4
+    while page.measure(data_table(outcome.columns, outcome.rows, padding), size=size) + below > page.remaining:
+        if padding > 2:
+            padding -= 1
+        elif size > 6:
+            size -= 0.5
+        elif padding > 1:
+            padding -= 1
+        else:
+            break
+    page.table(outcome.columns, outcome.rows, size=size, padding=padding)
     page.gap(4)
     page.text(notes)
     page.gap(4)
-    page.text(tail)
+    page.text(last)
 
 
 def write_checkup_report(checkup, path: str | os.PathLike, overwrite: bool = True, full_paths: bool = False,

@@ -129,24 +129,28 @@ class Page:
         self.y += height - done
         return height
 
-    def table(self, columns: list[str], rows: list[list[str]], size: float = BASE_PT) -> None:
+    def table(self, columns: list[str], rows: list[list[str]], size: float = BASE_PT, padding: int = 4) -> None:
         """A data table at the cursor; rows that do not fit go on the next page under the header row again.
 
-        Rows are never split (a single row taller than a page is left to ``text``).
+        Rows are never split (a single row taller than a page is left to ``text``). ``size`` is the type's size in
+        points and ``padding`` the cells' padding, for a table that must fit one page.
         """
+        from functools import partial
+
         from vggcompare.render.report.blocks import data_table
 
+        make = partial(data_table, padding=padding)
         if not rows:
-            self.text(data_table(columns, []), size=size)
+            self.text(make(columns, []), size=size)
             return
         start = 0
         while start < len(rows):
-            count = self._rows_fitting(columns, rows[start:], data_table, size)
+            count = self._rows_fitting(columns, rows[start:], make, size)
             if count == 0 and self.y > 0:
                 self.new_page()
                 continue
             count = max(count, 1)
-            self.text(data_table(columns, rows[start:start + count]), size=size)
+            self.text(make(columns, rows[start:start + count]), size=size)
             start += count
             if start < len(rows):
                 self.new_page()

@@ -46,6 +46,7 @@ class Served:
     lookup_seconds: float = 0.0  # finding the export: the model's fingerprint, the cache's key and hash check (or making it)
     load_seconds: float = 0.0  # loading it in its runtime (the interpreter, the session, tf.saved_model.load)
     _runs: int = 0
+    _file_sha256: str = ""
 
     def forward(self, batch: np.ndarray) -> np.ndarray:
         """The runtime's own call on a (B, H, W, 3) float32 batch; (B, C) float32 probabilities."""
@@ -88,9 +89,11 @@ class Served:
             env.update(export_sha256=self.export.sha256, export_file=self.export.path.name,
                        export_made=self.export.made, export_seconds=round(self.export.seconds, 3))
         elif self.file:
-            from vggcompare.core.model.runtimes.export import content_sha256
+            if not self._file_sha256:  # a user's own file, hashed once per process
+                from vggcompare.core.model.runtimes.export import content_sha256
 
-            env.update(export_sha256=content_sha256(Path(self.file)), export_file=self.file)
+                self._file_sha256 = content_sha256(Path(self.file))
+            env.update(export_sha256=self._file_sha256, export_file=self.file)
         if self.calibration:
             env["calibration_photos"] = [Path(p).name for p in self.calibration]
         if self.settings:
