@@ -336,7 +336,7 @@ def test_a_converter_that_refuses_the_model_is_an_error_row_in_a_sweep(probe_mod
     from vggcompare.core.model import prepare
     from vggcompare.core.model.runtimes import onnx_runtime
     from vggcompare.core.storage.sweep_table import SweepTable
-    from vggcompare.core.studies.sweep import run_sweep
+    from vggcompare.core.studies.sweep.run import run_sweep
 
     def refuses(_model, _path):
         raise RuntimeError("Unsupported ops: Counter({'StringLength': 1})")
