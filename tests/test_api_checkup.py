@@ -67,3 +67,19 @@ def test_new_process_causes_run_on_a_saved_copy_of_an_in_memory_model(vc, photo)
         assert "in memory" not in row.reason and "fresh process failed" not in row.reason, row.reason
         assert row.status == "measured" or "same" in row.reason or "one core" in row.reason, row.reason
     assert found.row("kernel library").status == "measured"
+
+
+@pytest.mark.parametrize("option, changes", [
+    ("pitfalls=double-preprocess", {"pitfalls": ("double-preprocess",)}),
+    ("pitfalls=apply-exif", {"pitfalls": ("apply-exif",)}),
+    ("interpolation", {"interpolation": "bilinear"}),
+])
+def test_a_setting_inside_an_own_function_is_refused_with_the_checkups_reason(vc, photo, option, changes):
+    from vggcompare.core.errors import ConfigError
+    from vggcompare.core.option_rules import why_not
+
+    own = {"preprocess": lambda b: b} if option == "pitfalls=double-preprocess" else {"loader": lambda p: np.zeros((32, 32, 3))}
+    with pytest.raises(ConfigError) as caught:
+        vc.run(probe_model(), photo, passes=1, progress=False, **own, **changes)
+    field = "preprocess_function" if "preprocess" in own else "loader_function"
+    assert str(caught.value) == why_not(option, {field: "<lambda>"}) and str(caught.value).startswith("your own")

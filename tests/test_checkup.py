@@ -87,7 +87,7 @@ def test_causes_that_cannot_apply_to_this_model_or_image(tiny_models, tmp_path):
     rows = {r.cause: r for r in checkup.rows}
     assert rows["training mode"].reason == "no BatchNorm, Dropout or augmentation layer: training mode changes nothing"
     assert rows["dropout"].reason == "the model has no Dropout layer to keep on"
-    assert rows["augmentation layers inside the model"].reason == "no augmentation layer inside the model: nothing to draw"
+    assert rows["augmentation layers inside the model"].reason == "no augmentation layer inside the model"
     assert "OpenCV's cv2.imread cannot decode" in rows["loader opencv"].reason and "icon.ico" in rows["loader opencv"].reason
     assert "TensorFlow's tf.image.decode_image cannot decode" in rows["loader tf-dataset"].reason
     assert "not a JPEG" in rows["TensorFlow's default DCT"].reason
@@ -258,6 +258,24 @@ def engine_kernels():
     from vggcompare.core.studies.checkup_causes import kernels_in_force
 
     return kernels_in_force()
+
+
+def test_the_checkup_reads_its_image_once_and_validates_each_cause_once(bn_model, monkeypatch):
+    """The image path becomes a picture in one place (engine.resolve_image), and no configuration is validated twice."""
+    from collections import Counter
+
+    from vggcompare.core.passes import engine
+
+    loads, validated = [], Counter()
+    real_load, real_validate = engine.load_image, ExperimentConfig.validate
+    monkeypatch.setattr(engine, "load_image", lambda path: loads.append(path) or real_load(path))
+    monkeypatch.setattr(ExperimentConfig, "validate", lambda self: validated.update([self]) or real_validate(self))
+    path = str(sweep_samples_folder() / "cat.jpg")
+    checkup = _checkup(ExperimentConfig(image=path, model=bn_model, seeding="once"))
+    assert loads == [path]
+    measured = [r for r in checkup.rows if r.status == MEASURED]
+    assert len(measured) > 10 and all(validated[checkup.runs[r.cause].config] == 1 for r in measured)
+    assert validated and max(validated.values()) == 1, [c.summary() for c, n in validated.items() if n > 1]
 
 
 def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_model):

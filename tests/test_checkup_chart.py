@@ -78,7 +78,7 @@ def test_figure_plot_checkup_draws_the_ranked_bars_from_checkup_json(tmp_path, c
     other = tmp_path / "not-a-checkup.json"
     other.write_text(json.dumps({"format": "vggcompare-result-1"}))
     assert main(["figure", str(other), "--plot", "checkup", "--out", str(tmp_path / "x.png")]) == 2
-    assert "not a checkup.json" in capsys.readouterr().err
+    assert "not a vggcompare checkup file" in capsys.readouterr().err
 
 
 def test_a_checkup_json_reads_back_as_the_same_rows():

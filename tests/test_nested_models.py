@@ -207,3 +207,41 @@ def test_a_checkup_measures_the_augmentation_layers_inside_the_model(photo, tmp_
     assert row.setting == "active because it was called with training=True"
     assert row.status == MEASURED and row.largest_change > 0
     assert rows["training mode"].status == MEASURED
+    assert "no Rescaling or Normalization layer" in rows["preprocessed outside and again inside the model"].reason
+
+
+def test_a_checkup_measures_preprocessing_outside_and_again_inside_the_model(photo, tmp_path):
+    from sweep_helpers import drive
+
+    from vggcompare.core.studies.checkup import MEASURED, run_checkup
+
+    path = _saved_guide(tmp_path, ("rescaling",))
+    checkup = drive(run_checkup(ExperimentConfig(image=photo, model=path, seeding="once"), new_processes=False))[0]
+    row = {r.cause: r for r in checkup.rows}["preprocessed outside and again inside the model"]
+    assert row.status == MEASURED and row.largest_change > 1e-6
+    assert checkup.runs[row.cause].config.preprocess == "tf"
+
+
+def test_the_run_says_which_preprocessing_the_model_does_and_when_the_input_is_preprocessed_twice(photo, tmp_path):
+    path = _saved_guide(tmp_path, ("rescaling",))
+    raw = run_experiment(ExperimentConfig(image=photo, model=path, passes=1))
+    assert raw.environment.preprocessing_in_model == ("Rescaling (×0.007843, -1 added)",)
+    assert "The model preprocesses its input inside: Rescaling (×0.007843, -1 added)." in raw.notes
+    assert not any("preprocessed twice" in n for n in raw.notes)
+    twice = run_experiment(ExperimentConfig(image=photo, model=path, passes=1, preprocess="tf"))
+    assert any(n.startswith("Note: the input is preprocessed twice: outside (tf mode") for n in twice.notes)
+    assert "preprocessed twice" in twice.verdict
+    assert not np.allclose(twice.probabilities, raw.probabilities, atol=1e-6)
+
+
+def test_normalization_inside_a_nested_base_is_named_with_its_numbers():
+    import keras
+
+    from vggcompare.core.model.layer_kinds import preprocessing_layers
+
+    inner_in = keras.Input((*SIZE, 3))
+    norm = keras.layers.Normalization(mean=[123.7, 116.3, 103.5], variance=[3410.0, 3263.0, 3292.0])
+    inner = keras.Model(inner_in, keras.layers.GlobalAveragePooling2D()(norm(inner_in)), name="convnext_like")
+    inputs = keras.Input((*SIZE, 3))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inner(inputs)))
+    assert preprocessing_layers(model) == ["Normalization (− mean [123.7, 116.3, 103.5], ÷ std [58.4, 57.12, 57.38])"]

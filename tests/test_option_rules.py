@@ -36,6 +36,7 @@ BREAKING = {
     "h5_reader": dict(h5_reader="tf-keras", model="model.keras"),
     "pitfalls=double-preprocess": dict(pitfalls=("double-preprocess",), preprocess_function="mine"),
     "pitfalls=rescale-after-preprocess": dict(pitfalls=("rescale-after-preprocess",), preprocess_function="mine"),
+    "interpolation": dict(interpolation="bilinear", loader_function="mine"),
     "explain_class": dict(explain_class="cat"),
     "explain_passes": dict(explain_passes=2),
     # where the model is served

@@ -134,7 +134,8 @@ def test_cancelling_mid_checkup_keeps_the_rows_so_far_and_a_row_still_opens(qtbo
     view = w.checkup_tab.view
     qtbot.waitUntil(lambda: len(checkups.rows) == 3, timeout=TIMEOUT_MS)
     assert checkups.running and w.run_panel.cancel.isEnabled()
-    assert view.status.text().startswith("Cause 4 of 6") or view.status.text().startswith("Cause 3 of 6")
+    qtbot.waitUntil(lambda: view.status.text().startswith("Cause 4 of 6: "), timeout=TIMEOUT_MS)  # held in its 4th cause
+    assert w.run_panel.bar.format() == view.status.text() and "Pass" not in w.run_panel.bar.format()
     with qtbot.waitSignal(checkups.cancelled, timeout=TIMEOUT_MS):
         w.run_panel.cancel.click()
     assert view.status.text() == "Cancelled after 3 of 6 causes: the rows measured so far are shown."

@@ -36,11 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="replace an existing --out file")
     run.add_argument("--config", help="take every setting from this configuration JSON (the 'config' of a result); other options are ignored")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--layers", action="store_true",
+                     help="also run one instrumented pass and store every layer's fingerprint in --out (for compare --layers "
+                          "across machines)")
+    run.add_argument("--layers-arrays", metavar="FILE.npz", help="with --layers: also write every layer's activations (NumPy .npz)")
     opened = sub.add_parser("open", help="open the window on a saved result (the Python API's show() uses this)")
     opened.add_argument("result")
     cmp = sub.add_parser("compare", help="compare two saved results")
     cmp.add_argument("a")
     cmp.add_argument("b")
+    cmp.add_argument("--layers", action="store_true",
+                     help="layer by layer: where the difference enters (files made here are re-run with instrumentation, "
+                          "each in its recorded setting; files from another machine need run --layers fingerprints)")
+    cmp.add_argument("--image", help="with --layers: the picture, when the files' path is not on this machine")
+    cmp.add_argument("--allow-model", action="store_true", help="with --layers: load a model file a result names (safe mode)")
+    cmp.add_argument("--csv", help="with --layers: write the per-layer table as CSV")
+    cmp.add_argument("--force", action="store_true", help="replace an existing --csv file")
     shot = sub.add_parser("screenshot", help="run offscreen and save a PNG of the whole window")
     shot.add_argument("image")
     shot.add_argument("--out", required=True)

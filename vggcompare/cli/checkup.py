@@ -22,6 +22,8 @@ def add_checkup_command(sub, add_run_options) -> None:
     p.add_argument("--in-process-only", action="store_true",
                    help="leave out the kernel library and the thread count, which each need a new Python process "
                         "(it imports TensorFlow and builds the model again)")
+    p.add_argument("--no-layers", action="store_true",
+                   help="leave out the layer comparison (one instrumented pass per cause, for where each difference enters)")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--force", action="store_true", help="replace an existing checkup.json and report")
 
@@ -30,6 +32,9 @@ def print_table(checkup, out=None) -> None:
     """The ranked table, then one sentence per cause on what the user's code would do to hit it."""
     out = out or sys.stdout
     columns, rows = checkup.table(sentences=False)
+    if any(r.enters_at for r in checkup.rows):
+        columns = [*columns, "enters at (relative L2: there → output)"]
+        rows = [[*row, r.enters_at or "—"] for row, r in zip(rows, checkup.rows)]
     rows = [row for row, r in zip(rows, checkup.rows) if r.status == "measured"]
     widths = [max(len(str(r[i])) for r in [columns, *rows]) for i in range(len(columns))]
     for row in [columns, *rows]:
@@ -39,6 +44,16 @@ def print_table(checkup, out=None) -> None:
         out.write("\nNot applicable:\n")
         for k, r in missing:
             out.write(textwrap.fill(f"{k:>2}. {r.cause}: {r.reason}", 110, subsequent_indent="    ") + "\n")
+    notes = [(k, r) for k, r in enumerate(checkup.rows, 1) if r.note]
+    if notes:
+        out.write("\nNotes:\n")
+        for k, r in notes:
+            out.write(textwrap.fill(f"{k:>2}. {r.cause}: {r.note}", 110, subsequent_indent="    ") + "\n")
+    if any(r.enters_at for r in checkup.rows):
+        from vggcompare.core.analysis.layers import ROUNDOFF_FACTOR
+
+        out.write(f"\n'Enters at': the first layer whose relative L2 difference exceeds float32 round-off for its size "
+                  f"({ROUNDOFF_FACTOR:g}·sqrt(elements)·2^-23); checkup.json holds every layer's numbers.\n")
     out.write("\nWhat your code would do to hit each cause:\n")
     for k, r in enumerate(checkup.rows, 1):
         out.write(textwrap.fill(f"{k:>2}. {r.cause}: {r.sentence}", 110, subsequent_indent="    ") + "\n")
@@ -48,7 +63,6 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
     """Run the checkup, print its table and headline, write checkup.json (atomically) and the report."""
     from vggcompare.cli.options import UserError, check_output_path
     from vggcompare.core.atomic import atomic_write_text
-    from vggcompare.core.input.images import load_image
     from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.checkup import run_checkup
     from vggcompare.core.studies.checkup_rows import row_line
@@ -67,7 +81,8 @@ def cmd_checkup(args: argparse.Namespace, config) -> int:
         elif p.row is not None:  # each row as soon as it is measured; the ranked table follows at the end
             sys.stderr.write(f"{p.done:>2}/{p.total} {row_line(p.row)}\n")
 
-    checkup = drive(run_checkup(config, load_image(os.path.abspath(args.image)), new_processes=not args.in_process_only), show)
+    checkup = drive(run_checkup(config, new_processes=not args.in_process_only, layers=not args.no_layers),
+                    show)  # config.image: the absolute path
     print(f"Checkup of {checkup.image}\nModel: {checkup.model}; reference top-1: {checkup.reference_top1}\n")
     print_table(checkup)
     print(f"\n{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s.")

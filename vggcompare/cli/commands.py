@@ -50,17 +50,29 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, os.path.abspath(args.image))
     if args.config:
-        config = load_config_file(args.config).replace(image=os.path.abspath(args.image))
+        config = load_config_file(args.config).replace(image=os.path.abspath(args.image), trust_model=args.trust_model)
     if args.out:
         check_output_path(args.out, args.force)
+    if args.layers_arrays and not args.layers:
+        raise UserError("--layers-arrays needs --layers")
     image = load_image(os.path.abspath(args.image))
     if config.precision == "bfloat16":  # said before the run, from the CPU's flags and a measurement
         from vggcompare.core.model.bf16 import assess_bfloat16
 
         print(assess_bfloat16(config).sentence, flush=True)
     bar = ProgressBar(not args.quiet)
-    result = run_experiment(config, image, progress=bar, download_progress=bar.download)
+    result = run_experiment(config, image, progress=bar, download_progress=bar.download, layers=args.layers)
     print_result(result)
+    if result.layers is not None:
+        print(f"Layers: {len(result.layers.names)} layers instrumented (fingerprints stored with --out)")
+        if result.layer_comparison is not None:
+            print(f"Training mode against inference, layer by layer: {result.layer_comparison.sentence()}")
+        for note in result.layers.notes:
+            print(f"Note: {note}")
+        if args.layers_arrays:
+            from vggcompare.core.storage.layer_arrays import write_layer_arrays
+
+            write_layer_arrays(result.layers, args.layers_arrays)
     if config.reference_model:  # the user's own export against the Keras model it came from
         print_against_reference(result, run_experiment(reference_config(config), image))
     if args.out:
@@ -115,4 +127,54 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if n.config_differences:
         print(f"Settings that differ: {', '.join(n.config_differences)}")
     print(f"Verdict: {cmp.verdict}")
+    if args.layers:
+        print_layers(_layer_study(args, a, b), args)
+    elif args.csv:
+        raise UserError("--csv needs --layers")
     return 0
+
+
+def _layer_study(args: argparse.Namespace, a, b):
+    """Run (or read) the layer comparison of two result files, with a progress line."""
+    import sys
+
+    from vggcompare.core.studies.layers import compare_files_by_layer, drive
+
+    if args.csv:
+        check_output_path(args.csv, args.force)
+    seen: set[str] = set()
+
+    def said(p) -> None:
+        if p.message not in seen and (p.stage == "loading" or "new Python process" in p.message):
+            seen.add(p.message)
+            sys.stderr.write(p.message + "\n")
+
+    return drive(compare_files_by_layer(a, b, args.image, args.allow_model), said)
+
+
+def print_layers(study, args: argparse.Namespace | None = None, out=None) -> None:
+    """The layer table (index, layer, kind, relative difference, largest absolute difference, cosine) and the sentence."""
+    import sys
+
+    from vggcompare.core.analysis.verdict import fmt
+
+    out = out or sys.stdout
+    cmp = study.comparison
+    unit = "Block" if cmp.grouped else "Layer"
+    rows = [["#", unit.lower(), "kind", "relative L2", "largest abs", "cosine", "bound", ""]]
+    enters = cmp.enters_at
+    for r in cmp.rows:
+        flag = "<- enters" if enters is not None and r.index == enters.index else ("above" if r.above else "")
+        rows.append([str(r.index), r.name, r.kind, fmt(r.relative), fmt(r.max_abs), f"{r.cosine:.9f}", fmt(r.bound), flag])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out.write(f"\n{unit} by {unit.lower()} ({study.how}):\n")
+    for row in rows:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+    out.write(f"Layers: {cmp.sentence()}\n")
+    for note in [*cmp.notes, *study.notes]:
+        out.write(f"Note: {note}\n")
+    if args is not None and getattr(args, "csv", None):
+        from vggcompare.core.storage.layer_csv import write_layer_csv
+
+        out.write(f"Saved {write_layer_csv(cmp, args.csv)}\n")
+

@@ -22,7 +22,10 @@ def add_figure_commands(sub) -> None:
                      help="checkup: the checkup's ranked chart (PNG), from its checkup.json")
     fig.add_argument("--out", required=True, help="FILE.svg, FILE.pdf (vector) or FILE.png")
     fig.add_argument("--size", help="WIDTHxHEIGHT in pixels (default 1200x700; top5, inputs and explanation take the height they need)")
-    fig.add_argument("--against", help="the other result JSON, for --plot difference (B − A)")
+    fig.add_argument("--against", help="the other result JSON, for --plot difference (B − A) and --plot layers")
+    fig.add_argument("--image", help="--plot layers: the picture, when the files' path is not on this machine")
+    fig.add_argument("--allow-model", action="store_true", help="--plot layers: load a model file a result names (safe mode)")
+    fig.add_argument("--csv", help="--plot layers: also write the per-layer table as CSV")
     fig.add_argument("--scale", type=int, choices=(1, 2, 3), default=1, help="PNG only: pixels per figure pixel")
     fig.add_argument("--full-paths", action="store_true", help="show the image's whole path, not only its file name")
     fig.add_argument("--force", action="store_true", help="replace an existing --out file")
@@ -67,8 +70,10 @@ def cmd_figure(args: argparse.Namespace) -> int:
 
     if args.plot == "checkup":
         return _checkup_figure(args)
-    if args.plot == "difference" and not args.against:
-        raise UserError("--plot difference compares two runs: add --against OTHER.json")
+    if args.plot in ("difference", "layers") and not args.against:
+        raise UserError(f"--plot {args.plot} compares two runs: add --against OTHER.json")
+    if args.csv and args.plot != "layers":
+        raise UserError("--csv writes the layer table: it goes with --plot layers")
     if not args.out.lower().endswith((".svg", ".pdf", ".png")):
         raise UserError(f"{args.out}: a figure is written as .svg, .pdf or .png")
     width, height = parse_size(args.size) if args.size else (1200, None if args.plot in ("top5", "inputs", "explanation") else 700)
@@ -81,6 +86,8 @@ def cmd_figure(args: argparse.Namespace) -> int:
     options = {"against": _load(args.against)} if args.against else {}
     if args.against:
         _check_same_classes(result, options["against"])
+    if args.plot == "layers":
+        options["layers"] = _layer_comparison(args, result, options["against"])
     from vggcompare.render.figures.build import build_figure
     from vggcompare.render.figures.paper import discard, ensure_app
     from vggcompare.render.figures.save import save_figure
@@ -136,6 +143,23 @@ def _checkup_figure(args: argparse.Namespace) -> int:
     path = write_checkup_chart(checkup.rows, args.out, width, checkup_subtitle(checkup), scale=args.scale)
     print(f"Saved {path}")
     return 0
+def _layer_comparison(args: argparse.Namespace, a, b):
+    """The two files' layer comparison (re-run here or from fingerprints: core.studies.layers); the CSV if asked."""
+    import sys
+
+    from vggcompare.cli.options import check_output_path
+    from vggcompare.core.studies.layers import compare_files_by_layer, drive
+
+    if args.csv:
+        check_output_path(args.csv, args.force)
+    study = drive(compare_files_by_layer(a, b, args.image, args.allow_model),
+                  lambda p: p.stage == "loading" and sys.stderr.write(p.message + "\n"))
+    print(f"Layers: {study.sentence()}")
+    if args.csv:
+        from vggcompare.core.storage.layer_csv import write_layer_csv
+
+        print(f"Saved {write_layer_csv(study.comparison, args.csv)}")
+    return study.comparison
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from vggcompare.core.config import (
     ENGINES,
     EXPLAIN_METHODS,
     FILL_MODES,
+    H5_READERS,
     KERNELS,
     PITFALLS,
     TRAINING_PARTS,
@@ -38,7 +39,12 @@ class _Parser(argparse.ArgumentParser):
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """Add the experiment options shared by run, screenshot and preset."""
-    p.add_argument("--model", default="vgg19", help="a built-in model: vgg19 (ImageNet), vgg19-random, efficientnet-lite0 (real weights, no download), resnet50, mobilenetv2-random, … (vggcompare models lists them), or a .keras/.h5 file")
+    p.add_argument("--model", default="vgg19", help="a built-in model: vgg19 (ImageNet), vgg19-random, efficientnet-lite0 (real weights, no download), resnet50, mobilenetv2-random, … (vggcompare models lists them), a .keras/.h5 file or a SavedModel folder")
+    p.add_argument("--h5-reader", choices=H5_READERS, default="keras",
+                   help="an .h5 model read by keras (Keras 3, safe mode) or tf-keras (Keras 2; needs --trust-model)")
+    p.add_argument("--trust-model", action="store_true",
+                   help="run a model form that is a program (a SavedModel folder, an .h5 read by tf-keras): TensorFlow "
+                        "runs its graph with no safe mode, so only for a model you trust")
     p.add_argument("--weights", help="local ImageNet weights file for a built-in keras.applications model (--model vgg19, resnet50, …)")
     p.add_argument("--labels", help="labels file for a custom model, one class name per line")
     p.add_argument("--passes", type=int, default=20, help="number of forward passes N (1 to 100000)")
@@ -120,7 +126,8 @@ def config_from_args(args: argparse.Namespace, image: str | None) -> ExperimentC
         dropout=args.dropout, preprocess=args.preprocess,
         pitfalls=tuple(dict.fromkeys((*args.pitfall, *switches))), batch_size=args.batch_size, precision=args.precision,
         deterministic_ops=args.deterministic_ops, threads=args.threads,
-        kernels=args.kernels, backend=args.backend, **pipeline_from_args(args), **_explain_args(args),
+        kernels=args.kernels, backend=args.backend, h5_reader=args.h5_reader, trust_model=args.trust_model,
+        **pipeline_from_args(args), **_explain_args(args),
     ).validate()
 
 

@@ -23,6 +23,9 @@ def add_reproduce_command(sub) -> None:
                                      "instead of the file it names or a download")
     p.add_argument("--allow-model", action="store_true",
                    help="load the custom model file the result names (in Keras' safe mode); refused without this")
+    p.add_argument("--trust-model", action="store_true",
+                   help="also run a model the result names that is a program (a SavedModel folder, an .h5 read by "
+                        "tf-keras); a result never records this, so it is asked each time")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -41,7 +44,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UserError(f"the weights file {args.weights} does not exist")
     bar = ProgressBar(not args.quiet)
     gen = reproduce(args.result, image_path=args.image, allow_model=args.allow_model, allow_download=True,
-                    weights=args.weights, download_progress=bar.download)
+                    weights=args.weights, download_progress=bar.download, trust_model=args.trust_model)
     try:
         rep = drive(gen, bar)
     except WeightsUnavailableError as exc:

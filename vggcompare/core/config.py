@@ -43,6 +43,7 @@ RUNTIME_DEFAULTS = {"runtime": "keras", "tflite_xnnpack": True, "tflite_threads"
                     "reference_model": None}
 FUNCTION_FIELDS = ("loader_function", "preprocess_function")  # the user's own functions (Python API); left out when None
 MAX_EXPLAINED = 256
+MAX_TRAINING_CALLS = 1000
 
 MAX_PASSES = 100_000
 MAX_SEED = 2**32 - 1
@@ -110,6 +111,7 @@ class ExperimentConfig:
     training_mode: bool = False  # call with training=True (BatchNorm uses the batch's statistics)
     training_part: str = "all"  # in training mode: "all", "batchnorm" (Dropout kept off), "dropout" (BatchNorm inference),
     # "augmentation" (the model's own augmentation layers alone)
+    training_calls_before: int = 0  # K calls with training=True before the passes, keeping BatchNorm's updated statistics
     batch_neighbours: str = "none"  # "none", "samples" or a folder whose images share each forward call
     explain: str | None = None  # None, "gradcam" or "occlusion": a map for each of the first K passes
     explain_class: str | None = None  # a label or a 0-based class number; None: the top-1 of the mean
@@ -219,6 +221,8 @@ class ExperimentConfig:
                 data.pop(name)
         if self.training_part == "all":  # (files older versions read)
             data.pop("training_part")
+        if not self.training_calls_before:
+            data.pop("training_calls_before")
         if self.h5_reader == "keras":
             data.pop("h5_reader")
         data.pop("trust_model")  # the user's trust belongs to this session, not to the file
@@ -285,10 +289,14 @@ class ExperimentConfig:
             parts.append(f"DCT {self.dct_method}")
         if self.call != "compiled":
             parts.append(f"{self.call} call")
+        if self.h5_reader != "keras":
+            parts.append("read by tf_keras")
         if self.training_mode:
             parts.append({"batchnorm": "training mode, BatchNorm only",
                           "dropout": "training mode, Dropout only",
                           "augmentation": "training mode, augmentation layers only"}.get(self.training_part, "training mode"))
+        if self.training_calls_before:
+            parts.append(f"{self.training_calls_before} training-mode call{'s' * (self.training_calls_before > 1)} before")
         if self.batch_neighbours != "none":
             parts.append(f"batch neighbours {self.batch_neighbours.replace(chr(92), '/').rstrip('/').rsplit('/', 1)[-1]}")
         if self.preprocess_function:
@@ -322,6 +330,7 @@ def _check_pipeline(cfg: ExperimentConfig) -> None:
     if not isinstance(cfg.training_mode, bool) or not isinstance(cfg.antialias, bool):
         raise ConfigError("training mode and antialias must be true or false")
     check_choice("training part", cfg.training_part, TRAINING_PARTS)
+    check_int("training-mode calls before the passes", cfg.training_calls_before, 0, MAX_TRAINING_CALLS)
     check_choice(".h5 reader", cfg.h5_reader, H5_READERS)
     if not isinstance(cfg.trust_model, bool):
         raise ConfigError("trust in the model must be true or false")

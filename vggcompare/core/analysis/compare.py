@@ -113,6 +113,7 @@ class RunComparison:
     environment_differences: tuple[str, ...]
     verdict: str
     maps: Any = None  # MapDifference of the two mean maps, when both runs made maps of one size
+    layers: Any = None  # LayerComparison (core.analysis.layers), when both runs kept their layers (run --layers)
 
 
 
@@ -158,4 +159,16 @@ def compare_results(a: RunResult, b: RunResult, a_name: str = "A", b_name: str =
         verdict = f"{_models_sentence(a, b, numbers, a_name, b_name)} {verdict}"
     if env:
         verdict += f" Environment that differs: {', '.join(env)}."
-    return RunComparison(numbers, env, verdict, map_difference(a.explanation, b.explanation))
+    return RunComparison(numbers, env, verdict, map_difference(a.explanation, b.explanation), _layers(a, b))
+
+
+def _layers(a: RunResult, b: RunResult) -> Any:
+    """The layer comparison of two runs that both kept their layers; None otherwise (or for other architectures)."""
+    if a.layers is None or b.layers is None:
+        return None
+    from vggcompare.core.analysis.layers import compare_layers
+
+    try:
+        return compare_layers(a.layers, b.layers)
+    except ValueError:
+        return None

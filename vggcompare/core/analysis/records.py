@@ -124,6 +124,8 @@ class Environment(JsonRecord):
     augmentation_layers_in_model: tuple[str, ...] | None = field_of(STR_LIST)
     model: str | None = field_of(str)
     model_outputs: str | None = field_of(str)
+    augmentation_layers_in_model: tuple[str, ...] | None = field_of(STR_LIST)
+    preprocessing_in_model: tuple[str, ...] | None = field_of(STR_LIST)
     preprocess: str | None = field_of(str)
     runtime: str | None = field_of(str)  # where the model was served: an export's runtime (core.model.runtimes)
     runtime_call: str | None = field_of(str)

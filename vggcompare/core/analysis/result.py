@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from vggcompare.core.analysis.explanation import Explanation
+from vggcompare.core.analysis.layers import LayerTrace
 from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.analysis.stats import PassStatistics, compute_statistics
 from vggcompare.core.config import ExperimentConfig
@@ -43,6 +44,8 @@ class RunResult:
     created: str = ""
     verdict: str = ""
     explanation: Explanation | None = None  # the maps of the first K passes, when --explain was given
+    layers: LayerTrace | None = field(default=None, repr=False)  # every layer's output for pass 1 (run --layers)
+    layer_comparison: Any = None  # LayerComparison: a training-mode run with layers, against inference
     _stats: PassStatistics | None = field(default=None, repr=False)
     history_entry: Any = field(default=None, repr=False, compare=False)  # set when the window's worker saved it
 

@@ -70,9 +70,36 @@ def augmentation_layers(model: Any) -> list[str]:
     return [describe_augmentation(layer) for _path, layer in iter_layers(model) if is_augmentation(layer)]
 
 
-def mixes_rows(model: Any) -> bool:
-    """True when an augmentation layer of ``model`` mixes the rows of a call (MixUp, CutMix)."""
-    return any(type(layer).__name__ in ROW_MIXING for _path, layer in iter_layers(model))
+def _numbers(value: Any) -> str:
+    """A scale, offset, mean or variance as written in a sentence: one number, or a short list."""
+    import numpy as np
+
+    flat = np.ravel(np.asarray(value, dtype=np.float64)) if value is not None else np.zeros(0)
+    if flat.size == 0:
+        return "?"
+    if np.allclose(flat, flat[0]):
+        return f"{flat[0]:.4g}"
+    return "[" + ", ".join(f"{v:.4g}" for v in flat[:4]) + (", …" if flat.size > 4 else "") + "]"
+
+
+def describe_preprocessing(layer: Any) -> str:
+    """'Rescaling (×0.007843, -1 added)': a preprocessing layer inside the model and what it does to the pixels."""
+    name = type(layer).__name__
+    if name == "Rescaling":
+        return f"Rescaling (×{_numbers(layer.scale)}, {_numbers(layer.offset)} added)"
+    import numpy as np
+
+    mean = getattr(layer, "mean", None)
+    variance = getattr(layer, "variance", None)
+    std = None if variance is None else np.sqrt(np.maximum(np.asarray(variance, dtype=np.float64), 0.0))
+    if getattr(layer, "invert", False):
+        return f"Normalization, inverted (× std {_numbers(std)}, + mean {_numbers(mean)})"
+    return f"Normalization (− mean {_numbers(mean)}, ÷ std {_numbers(std)})"
+
+
+def preprocessing_layers(model: Any) -> list[str]:
+    """What each Rescaling or Normalization layer of ``model`` does (nested models opened: EfficientNet, ConvNeXt)."""
+    return [describe_preprocessing(layer) for _path, layer in iter_layers(model) if type(layer).__name__ in PREPROCESSING]
 
 
 def count_layers(model: Any) -> dict[str, int]:

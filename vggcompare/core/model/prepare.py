@@ -22,7 +22,7 @@ from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.errors import ModelError
 from vggcompare.core.model import in_memory
 from vggcompare.core.model.compiled import compile_forward
-from vggcompare.core.model.layer_kinds import augmentation_layers, count_layers
+from vggcompare.core.model.layer_kinds import augmentation_layers, count_layers, preprocessing_layers
 from vggcompare.core.model.model_forms import check_settings, h5_model_config, load_h5_with_tf_keras, load_saved_model
 from vggcompare.core.model.outputs import OutputKind, decide_outputs, last_activation, probe_batch
 from vggcompare.core.model.mc_dropout import DropoutKeys, adds_dropout_layers, with_dropout
@@ -56,6 +56,7 @@ class PreparedModel:
     random_weights: bool = False
     layers: dict[str, int] = field(default_factory=dict)  # BatchNorm, Dropout and augmentation layers of the model
     augmentation: list[str] = field(default_factory=list)  # what each augmentation layer inside the model does
+    preprocessing: list[str] = field(default_factory=list)  # what each Rescaling/Normalization layer inside it does
     served: Any = None  # core.model.runtimes.Served when an export's runtime makes the calls, not Keras
     serve_again: Any = None  # () -> Served: exports the model as it is now (random weights are drawn after preparing)
     _served_words: tuple | None = None
@@ -196,6 +197,7 @@ def prepare_model(
         holder = None
         n_dropout = 0
         layers, augmentation = count_layers(model), augmentation_layers(model)  # before any layer is keyed
+        preprocessing = preprocessing_layers(model)
         if keyed:  # MC dropout; or training mode, whose Dropout layers get a mask keyed per pass
             holder = DropoutKeys()
             model, n_dropout = with_dropout(model, config, holder)
@@ -217,6 +219,7 @@ def prepare_model(
             random_weights=_is_random(config.model),
             layers=layers,
             augmentation=augmentation,
+            preprocessing=preprocessing,
         )
         if len(_CACHE) >= _MAX_VARIANTS:
             _CACHE.pop(next(iter(_CACHE)))

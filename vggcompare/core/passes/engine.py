@@ -35,7 +35,7 @@ from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.input.model_view import switch_notes
 from vggcompare.core.input.user_functions import UserPipeline, pipeline_for
 from vggcompare.core.model.backend import check_backend_settings
-from vggcompare.core.model.prepare import prepare_model
+from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.passes import engine_steps as steps
 from vggcompare.core.passes import explain as explaining
 from vggcompare.core.passes.forward import STREAM_INIT, forward, forward_calls, hold_pass_weights
@@ -76,6 +76,7 @@ def run_passes(
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
     split_training: bool = True,
+    layers: bool | str = False,
     pipeline: UserPipeline | None = None,
 ) -> Generator[Progress, None, RunResult]:
     """Run N forward passes of the configured model on one image.
@@ -92,6 +93,11 @@ def run_passes(
         Whether missing ImageNet weights may be downloaded.
     split_training : bool
         After a training-mode run, call the first batch with each part alone for the note (a checkup has rows for them).
+    layers : bool or "trace"
+        Also run one instrumented pass on the first batch and keep every layer's output for the image's row
+        (``result.layers``, core.passes.layer_pass); a saved result stores their fingerprints. With True a
+        training-mode run also compares itself with inference layer by layer (``result.layer_comparison``);
+        "trace" keeps the trace only (a caller that compares runs itself).
     pipeline : UserPipeline, optional
         The caller's own loader and/or preprocessing functions, which the configuration names
         (``loader_function``, ``preprocess_function``) and which replace the tool's.
@@ -111,7 +117,7 @@ def run_passes(
     check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
     own = pipeline_for(config, pipeline)
     stop = cancel or (lambda: False)
-    config, image = _resolve_image(config, image)
+    config, image = resolve_image(config, image)
     yield Progress("loading", 0, config.passes, 0.0, None, "Starting the backend and preparing the model…")
     facts = steps.start_engine(config)  # 1. the backend
     prepared = prepare_model(config, allow_download=allow_download, download_progress=download_progress, cancel=stop)
@@ -149,16 +155,34 @@ def run_passes(
         thumbs.extend(_thumbnails(shown, params, config))
         return x
 
+    held = []  # the moving statistics before the user's earlier training-mode calls, put back at the end
+
+    def calls_before(x: np.ndarray, keys: np.ndarray | None) -> None:
+        from vggcompare.core.passes.training_calls import call_before
+
+        held.append(call_before(prepared, x, keys, config.training_calls_before))
+        neighbour_notes.append(held[-1].note)
+
     first = None
-    for call in forward_calls(prepared, config, base, n, chunk, inputs, extra=neighbours, cancel=stop):  # 3. the forward calls
-        first = first if first is not None else call  # (training mode calls the first batch again)
-        kept.add(call.inputs, call.keys, call.rows)
-        first_call = first_call or call.seconds
-        probs[call.rows.start : call.rows.stop] = call.outputs
-        done = call.rows.stop
-        elapsed = time.perf_counter() - t["passes"]
-        yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
-    t["end"] = time.perf_counter()
+    try:
+        for call in forward_calls(prepared, config, base, n, chunk, inputs, extra=neighbours, cancel=stop,  # 3. the calls
+                                  before_first=calls_before if config.training_calls_before else None):
+            first = first if first is not None else call  # (training mode calls the first batch again)
+            kept.add(call.inputs, call.keys, call.rows)
+            first_call = first_call or call.seconds
+            probs[call.rows.start : call.rows.stop] = call.outputs
+            done = call.rows.stop
+            elapsed = time.perf_counter() - t["passes"]
+            yield Progress("passes", done, n, time.perf_counter() - t["start"], elapsed / done * (n - done), f"Pass {done} of {n}")
+        t["end"] = time.perf_counter()
+        trace = _layer_trace(prepared, config, base, (first.inputs, first.keys), probs[0]) if layers else None
+        against_inference = (_against_inference(config, (first.inputs, first.keys), trace, allow_download)
+                             if layers is True else None)
+    finally:
+        from vggcompare.core.passes.training_calls import put_back
+
+        for statistics in held:
+            put_back(statistics)
     if config.training_mode:  # more calls on the first batch: inference, and each part of training mode alone
         inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
         split = ("batchnorm", "dropout", "augmentation") if prepared.augmentation else ("batchnorm", "dropout")
@@ -178,22 +202,59 @@ def run_passes(
         augmentation=params,
         environment=steps.environment(config, facts, chunk, prepared.description, len(first.inputs) if neighbours.size else None, prepared.layers,
                                       prepared.outputs.describe() if prepared.outputs else None, prepared.augmentation,
-                                      prepared.served.environment() if prepared.served is not None else None),
+                                      prepared.served.environment() if prepared.served is not None else None,
+                                      prepared.preprocessing),
         timings=steps.timings(t, first_call, n),
         notes=steps.notes_for(config, image, prepared.softmax_applied, facts,
                               [*loader_notes, *_input_notes(image, config, base), *neighbour_notes, *steps.call_notes(config, prepared),
-                               *mixing],
+                               *mixing, *steps.preprocessing_notes(config, prepared.preprocessing)],
                               prepared.outputs.note if prepared.outputs else ""),
         image=steps.image_record(image, picture),
         thumbnails=thumbs,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         explanation=explanation,
+        layers=trace,
+        layer_comparison=against_inference,
     )
     return steps.finish(result, image, prepared.dropout_layers)
 
 
-def _resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple[ExperimentConfig, LoadedImage]:
-    """The picture to use, loaded from ``config.image`` when not given; the config records its path."""
+def _layer_trace(prepared: PreparedModel, config: ExperimentConfig, base: tuple[int, ...], first: tuple, plain: np.ndarray):
+    """The instrumented pass on the first batch (pass 1's weights, keys and training flag), with a note when its
+    output is not the plain pass's bit for bit."""
+    from vggcompare.core.analysis.verdict import fmt
+    from vggcompare.core.passes.layer_pass import trace_layers
+
+    if config.reinit_weights:
+        hold_pass_weights(prepared, base, config, 0)
+    training = config.training_part if config.training_mode and config.training_part != "all" else config.training_mode
+    trace = trace_layers(prepared, first[0], first[1], config.call, training)
+    last = trace.arrays[-1].reshape(-1)
+    if last.shape == plain.shape and not np.array_equal(last, plain):
+        trace.notes.append(f"The instrumented pass's output differs from the plain pass's by up to "
+                           f"{fmt(float(np.abs(last.astype(np.float64) - plain).max()))}: with every layer an output, "
+                           "the compiler fuses fewer operations (round-off only).")
+    return trace
+
+
+def _against_inference(config: ExperimentConfig, first: tuple, trace, allow_download: bool):
+    """A training-mode run with layers: where training mode enters, against inference on pass 1's input alone."""
+    if not config.training_mode:
+        return None
+    from vggcompare.core.analysis.layers import compare_layers
+    from vggcompare.core.passes.layer_pass import trace_layers
+
+    inference = prepare_model(config.replace(training_mode=False, training_part="all"), allow_download=allow_download)
+    comparison = compare_layers(trace_layers(inference, first[0][:1], None, config.call, False), trace)
+    comparison.notes.insert(0, "Training mode (B) against inference (A) on pass 1's input alone.")
+    return comparison
+
+
+def resolve_image(config: ExperimentConfig, image: LoadedImage | None) -> tuple[ExperimentConfig, LoadedImage]:
+    """The picture to use, loaded from ``config.image`` when not given; the config records its path.
+
+    The one place a run, a checkup or a demonstration turns the configuration's image path into a picture
+    (a run given both does nothing here)."""
     if image is None:
         if not config.image:
             raise ConfigError("no image was given")
@@ -230,7 +291,8 @@ def run_experiment(
     cancel: Callable[[], bool] | None = None,
     allow_download: bool = True,
     download_progress: Callable[[int, int], None] | None = None,
+    layers: bool = False,
 ) -> RunResult:
-    """Run :func:`run_passes` to the end, reporting progress; return the result."""
-    return drive(run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress),
-                 progress)
+    """Run :func:`run_passes` to the end, reporting progress; return the result (``layers``: see run_passes)."""
+    return drive(run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress,
+                            layers=layers), progress)

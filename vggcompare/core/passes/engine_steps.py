@@ -42,7 +42,7 @@ def start_engine(config: ExperimentConfig) -> dict[str, Any]:
 def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, model: str,
                 call_rows: int | None = None, layers: dict[str, int] | None = None,
                 outputs: str | None = None, augmentation: list[str] | None = None,
-                served: dict[str, Any] | None = None) -> Environment:
+                served: dict[str, Any] | None = None, preprocessing: list[str] | None = None) -> Environment:
     """The run's environment record (see core.passes.environment), with the engine's own facts and call path."""
     support = facts.get("bfloat16")
     env = environment_record(config.precision, config.deterministic_ops, support.word if support else None)
@@ -60,6 +60,8 @@ def environment(config: ExperimentConfig, facts: dict[str, Any], per_call: int, 
         env["batchnorm_layers"], env["dropout_layers_in_model"] = layers.get("batchnorm", 0), layers.get("dropout", 0)
     if augmentation:
         env["augmentation_layers_in_model"] = list(augmentation)
+    if preprocessing:
+        env["preprocessing_in_model"] = list(preprocessing)
     env["model"] = model
     if outputs:
         env["model_outputs"] = outputs  # probabilities or scores, decided once on the float32 Keras pass
@@ -113,6 +115,21 @@ def call_notes(config: ExperimentConfig, prepared: Any) -> list[str]:
     if config.training_mode:
         notes.append(training_call_note(config.training_part, prepared.layers.get("batchnorm", 0), prepared.layers.get("dropout", 0),
                                         prepared.augmentation))
+    return notes
+
+
+def preprocessing_notes(config: ExperimentConfig, preprocessing: list[str]) -> list[str]:
+    """What preprocessing the model does inside, and, when one is chosen outside too, that the input is preprocessed twice."""
+    from vggcompare.core.analysis.verdict import join_words
+
+    if not preprocessing:
+        return []
+    inside = join_words(list(preprocessing))
+    notes = [f"The model preprocesses its input inside: {inside}."]
+    mode = config.effective_preprocess
+    if mode != "none":
+        notes.append(f"Note: the input is preprocessed twice: outside ({mode} mode, preprocess_input) and again inside "
+                     f"the model ({inside}); choose preprocessing none to feed it raw pixels, as its own layers expect.")
     return notes
 
 

@@ -93,6 +93,7 @@ def forward_calls(
     pass_of: Callable[[int], int] | None = None,
     extra: np.ndarray | None = None,
     cancel: Callable[[], bool] | None = None,
+    before_first: Callable[[np.ndarray, np.ndarray | None], None] | None = None,
 ) -> Iterator[ForwardCall]:
     """Run rows 0..count-1 through the model in calls of ``size`` rows; yield each call once it is done.
 
@@ -112,6 +113,9 @@ def forward_calls(
         Rows added to every call after the passes' own (the batch neighbours); the call is then not padded.
     cancel
         Polled before each call; when it returns True, :class:`RunCancelled` is raised.
+    before_first
+        Called with the first call's real rows (no padding) and their keys just before that call (the user's
+        earlier training-mode calls, core.passes.training_calls).
 
     Examples
     --------
@@ -133,6 +137,9 @@ def forward_calls(
         keys = dropout_keys(base, config, passes, len(x)) if prepared.keys is not None else None
         if config.reinit_weights:
             hold_pass_weights(prepared, base, config, passes[0])
+        if start == 0 and before_first is not None:
+            real = len(rows) + (len(extra) if extra is not None and extra.size else 0)
+            before_first(x[:real], None if keys is None else keys[:real])
         started = time.perf_counter()
         out = forward(prepared, x, keys, config)
         yield ForwardCall(rows, x, keys, out[: len(rows)], time.perf_counter() - started)

@@ -33,7 +33,7 @@ class FreshRun:
     :meth:`stop` to kill it; every path removes the temporary folder.
     """
 
-    def __init__(self, config: ExperimentConfig, image_path: str | None = None) -> None:
+    def __init__(self, config: ExperimentConfig, image_path: str | None = None, layers: bool = False) -> None:
         image = image_path or config.image
         if not image:
             raise ConfigError("a fresh-process run needs the image's file path")
@@ -42,6 +42,11 @@ class FreshRun:
         cfg_file, self._out, self._err_path = tmp / "config.json", tmp / "result.json", tmp / "stderr.txt"
         cfg_file.write_text(json.dumps(config.replace(image=str(image)).to_dict()))
         cmd = [sys.executable, "-m", "vggcompare", "run", str(image), "--config", str(cfg_file), "--out", str(self._out), "--quiet"]
+        if config.trust_model:  # the user's trust is not in the file: it is passed on as the user gave it
+            cmd.append("--trust-model")
+        self._arrays = tmp / "layers.npz" if layers else None  # every layer's activations, for an exact comparison here
+        if self._arrays is not None:
+            cmd += ["--layers", "--layers-arrays", str(self._arrays)]
         with open(self._err_path, "w") as err:
             env = dict(os.environ, **{PARENT_ENV: str(os.getpid()), FOLDER_ENV: str(tmp)})  # it ends if this process dies
             self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
@@ -65,7 +70,12 @@ class FreshRun:
                 lines = [ln for ln in stderr.splitlines() if ln.startswith("error:")]
                 reason = lines[-1][len("error: "):] if lines else (stderr.strip().splitlines() or ["no output"])[-1]
                 raise VggCompareError(f"the fresh process failed: {reason}")
-            return load_result(self._out)
+            result = load_result(self._out)
+            if self._arrays is not None and result.layers is not None:
+                from vggcompare.core.storage.layer_arrays import read_layer_arrays
+
+                result.layers.arrays = read_layer_arrays(self._arrays, result.layers)
+            return result
         finally:
             self._tmp.cleanup()
 
@@ -95,14 +105,15 @@ class FreshRun:
         return self.result()
 
 
-def start_all(planned: dict[Any, tuple[ExperimentConfig, str | None]]) -> dict[Any, FreshRun]:
+def start_all(planned: dict[Any, tuple[ExperimentConfig, str | None]], layers: bool = False) -> dict[Any, FreshRun]:
     """Start a FreshRun for each key's (config, image path) now, so they work beside what follows.
 
+    ``layers``: each also runs the instrumented pass and hands back every layer's activations.
     If one cannot start, those already started are stopped and the error is raised."""
     runs: dict[Any, FreshRun] = {}
     try:
         for key, (config, image_path) in planned.items():
-            runs[key] = FreshRun(config, image_path)
+            runs[key] = FreshRun(config, image_path, layers)
     except BaseException:
         stop_all(runs)
         raise

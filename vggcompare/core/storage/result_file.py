@@ -5,7 +5,9 @@ The JSON document has the top-level keys ``config``, ``environment``, ``labels``
 shortest float64 text that round-trips), ``augmentation`` (one dict of drawn parameters per
 pass), ``statistics`` and ``verdict``, plus ``format``, ``format_version``, ``name``,
 ``created``, ``image``, ``notes``, ``timings``, ``thumbnails`` and, when maps were made,
-``explanation`` (see :mod:`vggcompare.core.storage.explanation_codec`). Writes are atomic; loading
+``explanation`` (see :mod:`vggcompare.core.storage.explanation_codec`); a run made with ``--layers`` adds
+``layers``: every layer's name, class and fingerprint (shape, min, max, mean, L2 norm, a strided sample and
+the SHA-256 of the float32 bytes; core.analysis.layers). Writes are atomic; loading
 checks everything and raises :class:`ResultFileError` with one sentence when anything is off.
 """
 
@@ -19,6 +21,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from vggcompare.core.analysis.layers import LayerTrace
 from vggcompare.core.analysis.records import Environment, ImageFacts, Timings
 from vggcompare.core.analysis.result import RunResult, Thumbnail
 from vggcompare.core.config import ExperimentConfig
@@ -57,6 +60,10 @@ def result_to_json_dict(result: RunResult, include_probabilities: bool = True) -
     }
     if result.explanation is not None:  # optional: older files have none
         doc["explanation"] = explanation_to_json(result.explanation)
+    if result.layers is not None:  # optional (run --layers): each layer's fingerprint, never the activations
+        doc["layers"] = result.layers.to_dict()
+    if result.layer_comparison is not None:  # a training-mode run with layers: against inference, layer by layer
+        doc["layer_comparison"] = result.layer_comparison.to_dict()
     if include_probabilities:
         doc["probabilities"] = result.probabilities.astype(np.float64).tolist()
     return doc
@@ -162,11 +169,27 @@ def result_from_json_dict(doc: Any) -> RunResult:
     timings = Timings.from_dict(_dict(doc.get("timings", {}), "timings"))
     if any(key in timings.extra for key in Timings.json_keys()):  # a known timing that is not a finite number
         raise ResultFileError("its timings are malformed")
+    layers = doc.get("layers")
+    if layers is not None:
+        try:
+            layers = LayerTrace.from_dict(layers)
+        except ValueError as exc:
+            raise ResultFileError(str(exc)) from None
+    layer_comparison = doc.get("layer_comparison")
+    if layer_comparison is not None:
+        from vggcompare.core.analysis.layers import LayerComparison
+
+        try:
+            layer_comparison = LayerComparison.from_dict(layer_comparison)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ResultFileError("its layer comparison is malformed") from None
     explanation = doc.get("explanation")
     if explanation is not None:
         explanation = explanation_from_json(explanation, config.passes, len(labels))
     return RunResult(
         explanation=explanation,
+        layers=layers,
+        layer_comparison=layer_comparison,
         config=config,
         labels=labels,
         probabilities=probs,

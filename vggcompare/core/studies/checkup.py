@@ -35,10 +35,10 @@ from typing import Any, Callable, Generator
 from vggcompare.core.analysis.records import Environment
 from vggcompare.core.analysis.sweep_stats import image_numbers
 from vggcompare.core.config import ExperimentConfig
-from vggcompare.core.errors import ConfigError, ExportError, ImageError, RunCancelled, UserFunctionError
+from vggcompare.core.errors import ConfigError, ExportError, ImageError, ModelError, RunCancelled, UserFunctionError
 from vggcompare.core.job_driver import relay
-from vggcompare.core.input.images import LoadedImage, load_image
-from vggcompare.core.studies.checkup_causes import Cause, causes_for, reference_config
+from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.studies.checkup_causes import INSIDE_TWICE, TRAINING_CALLS, Cause, causes_for, reference_config
 from vggcompare.core.studies.checkup_own import own_function_causes
 from vggcompare.core.studies.checkup_rows import (
     CHECKUP_FORMAT, CHECKUP_STAGE, MEASURED, NOT_APPLICABLE, CauseRow, Checkup, CheckupProgress, cause_message,
@@ -52,7 +52,7 @@ __all__ = ["CHECKUP_FORMAT", "MEASURED", "NOT_APPLICABLE", "CauseRow", "Checkup"
 
 def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, cancel: Callable[[], bool] | None = None,
                 allow_download: bool = True, new_processes: bool = True, pipeline: Any = None,
-                model_file: str | None = None, runs: dict | None = None) -> Generator[Any, None, Checkup]:
+                model_file: str | None = None, runs: dict | None = None, layers: bool = False) -> Generator[Any, None, Checkup]:
     """Run the reference and every applicable cause (one pass each, unless the cause needs more); return the Checkup.
 
     It yields :class:`CheckupProgress` reports ("cause k of n: name"); the one that ends a cause carries its
@@ -62,30 +62,31 @@ def run_checkup(config: ExperimentConfig, image: LoadedImage | None = None, canc
     ``model_file`` is a saved copy of an in-memory model, which the new processes load instead.
     ``runs``, if given, is filled with each RunResult (by cause; the reference as "reference") as soon as it is
     made, so a caller keeps the runs of a checkup cancelled half-way; the Checkup's ``runs`` is that dict.
+    ``layers=True`` also runs one instrumented pass per run and compares each measured cause with what it is measured
+    against, layer by layer (each row's ``enters_at`` and ``layers``; ``row.layer_comparison()`` reads it back).
 
     Examples
     --------
     >>> for report in run_checkup(config):                          # doctest: +SKIP
     ...     if report.row is not None: print(row_line(report.row))  # core.studies.checkup_rows.row_line
     """
+    from vggcompare.core.passes.engine import resolve_image
+
     t0 = time.perf_counter()
-    if image is None:
-        if not config.image:
-            raise ConfigError("no image was given")
-        image = load_image(config.image)
-    ref_cfg = reference_config(config.replace(image=image.source if not config.image else config.image))
+    config, image = resolve_image(config, image)  # once: the runs below get the picture and its path
+    ref_cfg = reference_config(config)
     causes = own_function_causes(causes_for(ref_cfg, image), ref_cfg)
     causes = [without_file(c, image, new_processes, ref_cfg, model_file) for c in causes]
     fresh: dict[str, Any] = {}  # started once the first row is out
-    start = lambda: fresh.update(start_fresh(causes, ref_cfg, image, model_file))  # noqa: E731
+    start = lambda: fresh.update(start_fresh(causes, ref_cfg, image, model_file, layers))  # noqa: E731
     try:
         return (yield from _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start, t0, pipeline,
-                                    {} if runs is None else runs))
+                                    {} if runs is None else runs, layers))
     finally:
         stop_all(fresh)
 
 
-def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_causes, t0, pipeline, results):
+def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_causes, t0, pipeline, results, layers=False):
     from vggcompare.core.passes.engine import run_passes
 
     probs: dict[str, Any] = {}
@@ -102,7 +103,8 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_
         return change
 
     def run(key: str, cfg: ExperimentConfig, k: int, message: str) -> Generator[Any, None, None]:
-        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, pipeline=pipeline)
+        gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, pipeline=pipeline,
+                         layers="trace" if layers else False)
         result = yield from relay(gen, step(k, key, message))
         result.name = f"checkup: {key}"
         results[key] = result
@@ -111,6 +113,7 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_
     yield from run("reference", ref_cfg, 0, "the reference: your pipeline, one pass")
     labels = results["reference"].labels
     rows, passes, started = [], 1, False
+    targets = {c.against for c in causes if c.against} | {"reference"}  # traces other rows are measured against
     for k, cause in enumerate(causes, 1):
         if cancel is not None and cancel():
             raise RunCancelled("the checkup was cancelled")
@@ -124,9 +127,13 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_
         if cause.not_applicable:
             pass
         elif cause.changes.get("training_part") == "augmentation" and not results["reference"].environment.augmentation_layers_in_model:
-            row.reason = "no augmentation layer inside the model: nothing to draw"
+            row.reason = "no augmentation layer inside the model"
+        elif cause.key == INSIDE_TWICE and not results["reference"].environment.preprocessing_in_model:
+            row.reason = "no Rescaling or Normalization layer inside the model"
         else:
             passes += yield from _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run)
+            if layers and cause.key in results:
+                _compare_layers(row, cause, results, targets)
         yield report(k, message, row=row, cause=cause.key)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
     ref = results["reference"]
@@ -138,19 +145,18 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_
 def _run_cause(row, cause, k, message, ref_cfg, fresh, results, probs, labels, cancel, report, run):
     """Run one applicable cause and fill its row; return the passes it ran (0 when it failed and says why)."""
     start = time.perf_counter()
-    try:
-        cfg = ref_cfg.replace(**cause.changes).validate()
+    try:  # each cause's configuration is validated once: by start_fresh, or by run_passes
         if cause.fresh_process:
             yield from wait_fresh(cause.key, fresh[cause.key], results, probs, cancel, lambda: report(k, message, cause=cause.key))
         else:
-            yield from run(cause.key, cfg, k, message)
-    except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError) as exc:
+            yield from run(cause.key, ref_cfg.replace(**cause.changes), k, message)
+    except (ImageError, ConfigError, FreshProcessError, ExportError, UserFunctionError, ModelError) as exc:  # e.g. a reader
         row.reason = str(exc).rstrip(".")
         return 0
     row.seconds = round(fresh[cause.key].seconds if cause.fresh_process else time.perf_counter() - start, 4)
     _measure(row, cause, results, probs, labels)
     _export_time(row, results[cause.key].environment)
-    return cfg.passes
+    return results[cause.key].config.passes
 
 
 def _export_time(row: CauseRow, env: Environment) -> None:
@@ -159,6 +165,24 @@ def _export_time(row: CauseRow, env: Environment) -> None:
         row.export_seconds = float(env.export_seconds)
         made = "exported" if env.export_made else "cached export"
         row.setting = f"{row.setting} ({made}, {row.export_seconds:.1f} s)"
+
+
+def _compare_layers(row: CauseRow, cause: Cause, results: dict, targets: set[str]) -> None:
+    """The row's layer comparison against what it is measured against; a cause's trace is then let go (memory)."""
+    from vggcompare.core.analysis.layers import compare_layers
+    from vggcompare.core.errors import VggCompareError
+
+    mine, theirs = results[cause.key].layers, results[row.against].layers
+    if row.status == MEASURED and mine is not None and theirs is not None:
+        try:
+            comparison = compare_layers(theirs, mine)
+        except (ValueError, VggCompareError) as exc:
+            row.enters_at = f"not compared ({str(exc).rstrip('.')})"
+        else:
+            row.layers = comparison.to_dict()
+            row.enters_at = comparison.enters_text()
+    if cause.key not in targets:
+        results[cause.key].layers = None
 
 
 def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: list[str]) -> None:
@@ -175,6 +199,9 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
                       "batchnorm": "no BatchNorm layer: no batch statistics to use",
                       "dropout": "no Dropout layer: nothing to drop"}[part]
         return
+    if cause.key == TRAINING_CALLS and layers[0] == 0 and n.largest_change == 0:
+        row.reason = "no BatchNorm layer: training-mode calls leave no moving statistics behind"
+        return
     if cause.key == "dropout" and n.largest_change == 0 and results[cause.key].config.is_custom_model:
         row.reason = "the model has no Dropout layer to keep on"
         return
@@ -185,6 +212,8 @@ def _measure(row: CauseRow, cause: Cause, results: dict, probs: dict, labels: li
             row.reason = f"the new process ran with the same {field_} as this one ({env.value(setting)}), so it measured nothing"
             return
     row.status = MEASURED
+    if cause.key == TRAINING_CALLS:
+        row.note = next((text for text in results[cause.key].notes if "moving statistics" in text), "")
     row.largest_change = n.largest_change
     row.top1_changed = n.top1_changed
     row.top5_changed = n.top5_overlap < 5

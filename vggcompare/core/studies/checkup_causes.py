@@ -19,6 +19,9 @@ from vggcompare.core.option_rules import why_not
 
 
 
+TRAINING_CALLS = "BatchNorm statistics changed by earlier training-mode calls"
+
+
 @dataclass(frozen=True)
 class Cause:
     """One cause: its name, the setting tried, the configuration changes, the sentence, and why it cannot apply."""
@@ -71,6 +74,11 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
         Cause("preprocess_input twice", "double-preprocess", {"pitfalls": (*ref.pitfalls, "double-preprocess")},
               "Your code calls preprocess_input on an array it already preprocessed (it works in place on float arrays).",
               not_applicable="the model takes raw pixels (no preprocess_input to apply twice)" if ref.effective_preprocess == "none" else ""),
+        Cause(INSIDE_TWICE, "tf mode outside, the model's own layers inside", {"preprocess": "tf"},
+              "Your code calls preprocess_input (or divides by 127.5 and subtracts 1) on pixels for a model that "
+              "already rescales or normalises them with its own layers.",
+              not_applicable="" if ref.effective_preprocess == "none" else
+              "the reference already preprocesses outside the model: its run note says whether the input is preprocessed twice"),
         Cause("rescale after preprocess_input", "rescale-after-preprocess", {"pitfalls": (*ref.pitfalls, "rescale-after-preprocess")},
               "Your code divides by 255 after preprocess_input, as ImageDataGenerator(rescale=1./255) does."),
         Cause("no BGR swap", "no-bgr-swap", {"pitfalls": (*ref.pitfalls, "no-bgr-swap")},
@@ -102,6 +110,10 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
               "Your code leaves Dropout on (training=True on Dropout layers) while BatchNorm is frozen (trainable=False).",
               not_applicable="" if vgg else "for this model the same computation as the dropout row (its own Dropout "
                                             "layers on at their own rates, BatchNorm in inference): that row measures both"),
+        Cause(TRAINING_CALLS, "1 call with training=True before", {"training_calls_before": 1},
+              "Your code called model(x, training=True) once before predicting (a training step, a check in training "
+              "mode, a layer calling BatchNorm with training=True): Keras 3 updated BatchNorm's moving statistics, and "
+              "every later predict and model(x) uses them."),
         Cause("augmentation layers inside the model", "active because it was called with training=True",
               {"training_mode": True, "training_part": "augmentation", "call": "compiled" if ref.call == "predict" else ref.call},
               "Your code calls the model with training=True, so the augmentation layers inside it (RandomFlip, "
@@ -127,11 +139,52 @@ def causes_for(ref: ExperimentConfig, image: LoadedImage | None) -> list[Cause]:
         _kernel_cause(ref),
         _threads_cause(ref),
     ]
+    out.append(_keras2_cause(ref))
     out += runtime_causes(ref)
     if ref.backend == "jax":
         out = [c for c in out if c.key != "call xla"]
-    return out
+    return _without_layers(out, ref)
 
+
+# The causes that switch Keras layers, by the key of core.model.model_forms.not_applicable's sentence
+_LAYER_CAUSES = {"training mode": "training mode", "training mode: BatchNorm batch statistics": "training mode",
+                 "training mode: Dropout active": "training mode", "augmentation layers inside the model": "training mode",
+                 "training mode in a batch": "training mode", "dropout": "dropout", "precision": "bfloat16"}
+
+
+def _without_layers(causes: list[Cause], ref: ExperimentConfig) -> list[Cause]:
+    """A SavedModel or a tf_keras-read .h5 has no Keras 3 layers to switch: those causes say so in one sentence."""
+    from dataclasses import replace
+
+    from vggcompare.core.model.model_forms import not_applicable
+
+    reasons = not_applicable(ref.model, ref.h5_reader) if ref.is_custom_model else {}
+    if not reasons:
+        return causes
+    return [replace(c, not_applicable=c.not_applicable or reasons[_LAYER_CAUSES[c.key]]) if c.key in _LAYER_CAUSES else c
+            for c in causes]
+
+
+def _keras2_cause(ref: ExperimentConfig) -> Cause:
+    """Keras 2 (tf_keras) against Keras 3 reading the same .h5 file."""
+    from vggcompare.core.model.model_forms import tf_keras_available
+
+    other = "keras" if ref.h5_reader == "tf-keras" else "tf-keras"
+    reason = ""
+    if not ref.model.lower().endswith((".h5", ".hdf5")):
+        reason = "not an .h5 file"
+    elif not tf_keras_available():
+        reason = "tf_keras (Keras 2) is not installed here (pip install 'vggcompare[keras2]')"
+    elif not ref.trust_model:
+        reason = ("tf_keras reads an .h5 file with no safe mode, so this is measured only when you trust the model "
+                  "(--trust-model)")
+    names = {"keras": "Keras 3", "tf-keras": "tf_keras (Keras 2)"}
+    return Cause("Keras 2 against Keras 3", f"{names[other]} instead of {names[ref.h5_reader]}", {"h5_reader": other},
+                 "Your code loads the same .h5 file with tf.keras (Keras 2: TensorFlow 2.15 or older, or tf_keras) where "
+                 "the reference reads it with Keras 3, or the other way round.", not_applicable=reason)
+
+
+INSIDE_TWICE = "preprocessed outside and again inside the model"
 
 def runtime_causes(ref: ExperimentConfig) -> list[Cause]:
     """One cause per runtime the model can be served by (the reference's own left out): its export, the runtime's call.

@@ -34,16 +34,18 @@ def without_file(cause: Cause, image: LoadedImage, new_processes: bool, ref: Exp
     return cause
 
 
-def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage, model_file: str | None = None) -> dict[str, Any]:
+def start_fresh(causes: list[Cause], ref_cfg: ExperimentConfig, image: LoadedImage, model_file: str | None = None,
+                layers: bool = False) -> dict[str, Any]:
     """Start every applicable new-process cause now, so it runs while the in-process causes do.
 
-    ``model_file`` replaces the reference's model (a saved copy of a model held in memory)."""
+    ``model_file`` replaces the reference's model (a saved copy of a model held in memory); with ``layers`` each
+    also runs the instrumented pass and hands its activations back."""
     from vggcompare.core.process.fresh import start_all
 
     if model_file:
         ref_cfg = ref_cfg.replace(model=model_file)
     return start_all({c.key: (ref_cfg.replace(**c.changes).validate(), image.source)
-                      for c in causes if c.fresh_process and not c.not_applicable})
+                      for c in causes if c.fresh_process and not c.not_applicable}, layers)
 
 
 def wait_fresh(key: str, run, results: dict, probs: dict, cancel, progress) -> Generator[Any, None, None]:

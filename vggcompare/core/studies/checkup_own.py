@@ -11,18 +11,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from vggcompare.core.config import DEFAULT_INTERPOLATION, ExperimentConfig
+from vggcompare.core.option_rules import why_not
 from vggcompare.core.studies.checkup_causes import _LOADER_SENTENCES, Cause
 
-_LOADER_INSIDE = {
-    "resize filter": "your own loader function: the tool cannot change the resize filter inside it",
-    "EXIF orientation": "your own loader function: the tool cannot turn the photo inside it on your behalf",
-    "transparency on white": "your own loader function: the tool cannot change how it treats transparent pixels",
-}
-_PREPROCESS_INSIDE = {
-    "preprocess_input twice": "your own preprocessing function: the tool cannot apply it twice on your behalf",
-    "rescale after preprocess_input": "your own preprocessing function: the tool cannot rescale inside it on your behalf",
-    "no BGR swap": "your own preprocessing function: the tool cannot tell where it swaps channels",
-}
+# The causes that would change something inside the caller's function, and the option each sets: the reason
+# is that option's rule against the function (core.option_rules)
+_LOADER_INSIDE = {"resize filter": "interpolation", "EXIF orientation": "pitfalls=apply-exif",
+                  "transparency on white": "pitfalls=alpha-on-white"}
+_PREPROCESS_INSIDE = {"preprocess_input twice": "pitfalls=double-preprocess",
+                      "rescale after preprocess_input": "pitfalls=rescale-after-preprocess",
+                      "no BGR swap": "pitfalls=no-bgr-swap"}
 
 
 def own_function_causes(causes: list[Cause], ref: ExperimentConfig) -> list[Cause]:
@@ -43,9 +41,9 @@ def own_function_causes(causes: list[Cause], ref: ExperimentConfig) -> list[Caus
 
 def _adjusted(cause: Cause, own_loader: str | None, own_preprocess: str | None) -> Cause:
     if own_loader and cause.key in _LOADER_INSIDE:
-        return replace(cause, not_applicable=_LOADER_INSIDE[cause.key])
+        return replace(cause, not_applicable=why_not(_LOADER_INSIDE[cause.key], {"loader_function": own_loader}))
     if own_preprocess and cause.key in _PREPROCESS_INSIDE:
-        return replace(cause, not_applicable=_PREPROCESS_INSIDE[cause.key])
+        return replace(cause, not_applicable=why_not(_PREPROCESS_INSIDE[cause.key], {"preprocess_function": own_preprocess}))
     if cause.not_applicable:
         return cause
     if cause.fresh_process:

@@ -37,11 +37,20 @@ class CauseRow:
     export_seconds: float | None = None  # a runtime's export: the conversion's time (or the cached export's check)
     top5: list = field(default_factory=list)
     against_top5: list = field(default_factory=list)
+    note: str = ""  # what the cause's run found worth saying (earlier training-mode calls: the BatchNorm layers moved)
+    enters_at: str = ""  # where the difference enters the network, in short (layer comparison; "" without one)
+    layers: dict[str, Any] | None = None  # the layer comparison's table (core.analysis.layers.LayerComparison.to_dict)
 
     @property
     def measured(self) -> bool:
         """True when the cause ran and its numbers are filled."""
         return self.status == MEASURED
+
+    def layer_comparison(self):
+        """The row's :class:`~vggcompare.core.analysis.layers.LayerComparison`, or None when none was made."""
+        from vggcompare.core.analysis.layers import LayerComparison
+
+        return None if self.layers is None else LayerComparison.from_dict(self.layers)
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,9 @@ class Checkup:
     runs: dict[str, Any] = field(default_factory=dict, repr=False)  # the RunResults, by cause (not in checkup.json)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (what checkup.json holds)."""
+        """JSON-ready form (what checkup.json holds). A checkup that compared layers gives each measured row
+        ``enters_at`` and ``layers`` (per layer: name, kind, elements, max_abs, relative, cosine, bound, identical,
+        above; with first_difference, enters_at, growth, sentence and the bound's formula)."""
         data = asdict(self)
         data.pop("runs")
         data["format"] = CHECKUP_FORMAT

@@ -20,6 +20,7 @@ from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.errors import ConfigError, ImageError, ResultFileError
 from vggcompare.core.input.images import load_image
+from vggcompare.core.model.trust import check_trusted
 from vggcompare.core.passes.engine import Progress, run_passes
 from vggcompare.core.passes.engine_steps import pixels_sha256
 from vggcompare.core.storage.result_file import load_result
@@ -142,6 +143,7 @@ def reproduce(
     allow_download: bool = False,
     weights: str | None = None,
     download_progress: Callable[[int, int], None] | None = None,
+    trust_model: bool = False,
 ) -> Generator[Progress, None, Reproduction]:
     """Re-run a result file's exact configuration here, on its image (checked by the pixel hash), and compare.
 
@@ -150,10 +152,13 @@ def reproduce(
     is checked), with ``download_progress(done, total)`` for VGG19's file.
 
     Raises ResultFileError (bad or newer file), ImageError (image missing or not the same pixels) or
-    ConfigError (a model file without ``allow_model``) before any pass runs.
+    ConfigError (a model file without ``allow_model``) before any pass runs. A model form that is a program (a
+    SavedModel folder, an .h5 read by tf_keras) also needs ``trust_model``: a result never records the trust, so
+    reproducing it asks again (UntrustedModelError).
     """
     original = model_beside(read_foreign_result(result_path), result_path)
-    return (yield from reproduce_result(original, image_path, allow_model, cancel, allow_download, weights, download_progress))
+    return (yield from reproduce_result(original, image_path, allow_model, cancel, allow_download, weights, download_progress,
+                                        trust_model))
 
 
 def reproduce_result(
@@ -164,16 +169,20 @@ def reproduce_result(
     allow_download: bool = False,
     weights: str | None = None,
     download_progress: Callable[[int, int], None] | None = None,
+    trust_model: bool = False,
 ) -> Generator[Progress, None, Reproduction]:
     """:func:`reproduce` for a result already read and checked (the window's opened result)."""
     check_model_allowed(original, allow_model)
+    if original.config.is_custom_model:
+        check_trusted(original.config.model, original.config.h5_reader, trust_model)
     check_runtime_here(original)
     path = find_image(original, image_path)
     image = load_image(path)
     recorded = original.image.pixels_sha256
     if recorded and pixels_sha256(image) != recorded:
         raise ImageError(f"{os.path.basename(path)} is not the result's picture: its pixels' SHA-256 differs from the recorded one")
-    config = original.config.replace(image=path, **({"weights": os.path.abspath(weights)} if weights else {}))
+    config = original.config.replace(image=path, trust_model=trust_model,
+                                     **({"weights": os.path.abspath(weights)} if weights else {}))
     new = yield from run_passes(config, image, cancel=cancel, allow_download=allow_download, download_progress=download_progress)
     comparison = compare_results(original, new, "the original", "this machine")
     rows = environment_rows(original.environment, new.environment)

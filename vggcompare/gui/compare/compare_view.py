@@ -12,6 +12,7 @@ from vggcompare.core.analysis.compare import RunComparison
 from vggcompare.core.config import flatten
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.render import theme
+from vggcompare.render.plots.layer_plot import LayerPlot
 from vggcompare.render.plots.maps_compare import MapsCompare
 from vggcompare.render.numbers import fmt
 from vggcompare.render.plots.difference import DifferencePlot
@@ -64,6 +65,13 @@ class CompareView(QWidget):
         top_layout.addWidget(self.diff_stack)
         self.maps = MapsCompare()
         top_layout.addWidget(self.maps)
+        self.layers_title = QLabel("<b>Through the network: relative difference of B against A at every layer</b>")
+        self.layers = LayerPlot(200)
+        self.layers_sentence = QLabel()
+        self.layers_sentence.setWordWrap(True)
+        for widget in (self.layers_title, self.layers.widget, self.layers_sentence):
+            top_layout.addWidget(widget)
+            widget.hide()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.table)
@@ -89,7 +97,19 @@ class CompareView(QWidget):
         self._share_axes(scale)
         self._draw_difference(a, cmp)
         self.maps.show_maps(getattr(cmp, "maps", None))
+        self.show_layers(getattr(cmp, "layers", None))
         self._fill_table(a, b, set(n.config_differences), cmp.environment_differences)
+
+    def show_layers(self, comparison) -> None:
+        """Show the layer comparison (core.analysis.layers.LayerComparison) of the shown pair, or hide it (None)."""
+        for widget in (self.layers_title, self.layers.widget, self.layers_sentence):
+            widget.setVisible(comparison is not None)
+        if comparison is None:
+            return
+        unit = "block" if comparison.grouped else "layer"
+        self.layers_title.setText(f"<b>Through the network: relative difference of B against A at every {unit}</b>")
+        self.layers.show(comparison, self.palette())
+        self.layers_sentence.setText(comparison.sentence())
 
     def _share_axes(self, _scale: float) -> None:
         """Give both spread plots the same vertical range, so their heights compare directly."""

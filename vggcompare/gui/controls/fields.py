@@ -9,11 +9,14 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayou
 
 
 class FileField(QWidget):
-    """A path box with a Browse button; ``path()`` is '' when empty."""
+    """A path box with a Browse button (and, with ``folder_text``, a button that picks a folder); ``path()`` is ''
+    when empty."""
 
     changed = Signal(str)
+    folder_chosen = Signal(str)
 
-    def __init__(self, caption: str, filter_text: str, placeholder: str, parent: QWidget | None = None) -> None:
+    def __init__(self, caption: str, filter_text: str, placeholder: str, parent: QWidget | None = None,
+                 folder_text: str = "") -> None:
         super().__init__(parent)
         self.caption, self.filter_text = caption, filter_text
         self.start_folder = ""
@@ -26,6 +29,12 @@ class FileField(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.browse)
+        self.folder = None
+        if folder_text:
+            self.folder = QToolButton()
+            self.folder.setText(folder_text)
+            layout.addWidget(self.folder)
+            self.folder.clicked.connect(self._browse_folder)
         self.edit.textChanged.connect(lambda _t: self.changed.emit(self.path()))
         self.browse.clicked.connect(self._browse)
 
@@ -49,6 +58,13 @@ class FileField(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, self.caption, folder, self.filter_text)
         if path:
             self.edit.setText(path)
+
+    def _browse_folder(self) -> None:
+        folder = os.path.dirname(self.path()) or self.start_folder
+        path = QFileDialog.getExistingDirectory(self, self.caption, folder)
+        if path:
+            self.edit.setText(path)
+            self.folder_chosen.emit(path)
 
 
 def _ranged(box, low, high, value, prefix: str, suffix: str, tip: str):

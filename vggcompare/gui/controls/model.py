@@ -6,10 +6,11 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from vggcompare.core.catalog import LITE0, MODELS, PREPROCESS_WORDS, RANDOM_SUFFIX, lookup, model_label
 from vggcompare.core.config import ExperimentConfig
+from vggcompare.core.model.trust import is_saved_model, program_form
 from vggcompare.core.model.weights import WEIGHTS_FILE, WEIGHTS_SIZE_TEXT
 from vggcompare.gui.controls.fields import FileField, combo
 
@@ -18,8 +19,9 @@ CHOICES = (
     ("ImageNet VGG19", f"VGG19 trained on ImageNet. If its weights ({WEIGHTS_SIZE_TEXT}) are not cached yet, the window offers to download them."),
     ("ImageNet VGG19 from a weights file", f"VGG19 with ImageNet weights read from a file you choose (a copy of {WEIGHTS_FILE})."),
     ("VGG19 with random weights", "VGG19 with freshly drawn random weights: needs no download; the classes it picks mean nothing."),
-    ("Your own Keras model", "A .keras or .h5 image classifier of your own, loaded in safe mode, with an optional labels file; "
-                             "or your own exported .tflite or .onnx file, run in its own runtime."),
+    ("Your own Keras model", "A .keras or .h5 image classifier of your own, loaded in safe mode, or a SavedModel folder "
+     "(which runs only if you trust it), with an optional labels file; or your own exported .tflite or .onnx file, "
+     "run in its own runtime."),
     ("Another built-in model", "EfficientNet-Lite0 has real ImageNet weights and needs no download; the keras.applications "
      "models need their weights in Keras' cache, or random weights."),
 )
@@ -45,15 +47,35 @@ def builtin_entries() -> list[tuple[str, str | None, str]]:
     return rows
 
 
-def _missing(path: str, empty_text: str) -> str | None:
-    """Why ``path`` cannot be used (empty, missing, a folder), or None."""
+def _missing(path: str, empty_text: str, folders: bool = False) -> str | None:
+    """Why ``path`` cannot be used (empty, missing, a folder), or None; ``folders``: a SavedModel folder is usable."""
     if not path:
         return empty_text
     if not os.path.exists(path):
         return f"The file {path} does not exist."
+    if folders and is_saved_model(path):
+        return None
     if not os.path.isfile(path):
-        return f"{path} is a folder, not a file."
+        return f"{path} is a folder, not a file{' (nor a SavedModel folder)' if folders else ''}."
     return None
+
+
+TRUST_TITLE = "Run this model as a program?"
+
+
+def trust_question(name: str, form: str) -> str:
+    """The confirmation's text: what the form is, why it needs the user's trust, and what saying yes means."""
+    return (f"{name} is {form}. TensorFlow runs it as a program: when it is called it can read and write files and "
+            "start processes, and there is no safe mode for it (TensorFlow's SECURITY.md).\n\n"
+            "Run it only if you trust where it comes from. Do you trust this model?")
+
+
+def ask_trust(parent: QWidget, name: str, form: str) -> bool:
+    """Ask the user, in a dialog, whether they trust a model form that is a program."""
+    answer = QMessageBox.question(parent, TRUST_TITLE, trust_question(name, form),
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class ModelControls(QWidget):
@@ -75,8 +97,17 @@ class ModelControls(QWidget):
             "Draw a new set of random weights before every pass (one pass per forward call). "
             "Off: one set of random weights for the whole run."
         )
-        self.model_file = FileField("Choose a Keras model", "Keras models (*.keras *.h5 *.hdf5);;Exported models: TFLite, ONNX (*.tflite *.onnx);;All files (*)", "model.keras")
-        self.model_file.setToolTip("Your image classifier: one RGB image input with a fixed size, one class-score output.")
+        self.model_file = FileField("Choose a Keras model", "Keras models (*.keras *.h5 *.hdf5);;Exported models: TFLite, ONNX (*.tflite *.onnx);;All files (*)",
+                                    "model.keras, model.h5 or a SavedModel folder", folder_text="Folder…")
+        self.model_file.setToolTip("Your image classifier: one RGB image input with a fixed size, one class-score output. "
+                                   "Folder… picks a SavedModel folder (model.export or TF Serving).")
+        self.keras2 = QCheckBox("Read the .h5 file with tf_keras (Keras 2)")
+        self.keras2.setToolTip("Read the .h5 file as Keras 2 (tf.keras) did, with tf_keras, instead of Keras 3. tf_keras "
+                               "has no safe mode for .h5 files, so it runs only if you trust the file.")
+        self.trust = QPushButton("Trust this model…")
+        self.trust.setToolTip("This model form runs as a TensorFlow program; say here whether you trust it.")
+        self.confirm_trust = ask_trust  # (parent, name, form) -> bool; tests give their own answer
+        self._trusted: set[tuple[str, bool]] = set()  # (path, read by tf_keras) the user said they trust
         self.labels = FileField("Choose a labels file", "Labels (*.txt *.json);;All files (*)", "optional: one class name per line")
         self.labels.setToolTip(
             "Class names for your model: a text file with one name per line, or a JSON list. "
@@ -109,13 +140,20 @@ class ModelControls(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.choice)
         layout.addLayout(self.form)
+        layout.addWidget(self.keras2)
+        layout.addWidget(self.trust)
         layout.addWidget(self.reinit)
         layout.addWidget(self.builtin_random)
         layout.addWidget(self.hint)
         self.choice.currentIndexChanged.connect(self._update_visibility)
-        for w in (self.weights, self.model_file, self.labels):
+        for w in (self.weights, self.labels):
             w.changed.connect(lambda _p: self.changed.emit())
         self.reinit.toggled.connect(lambda _b: self.changed.emit())
+        self.model_file.changed.connect(lambda _p: self._update_visibility())
+        self.model_file.folder_chosen.connect(lambda _p: self.ask_for_trust())
+        self.keras2.clicked.connect(lambda on: self.ask_for_trust() if on else None)  # the user's click, never set_from's
+        self.keras2.toggled.connect(lambda _on: self._update_visibility())
+        self.trust.clicked.connect(self.ask_for_trust)
         self.builtin.currentIndexChanged.connect(self._update_visibility)
         self.builtin_random.toggled.connect(lambda _b: self.changed.emit())
         self._update_visibility()
@@ -123,13 +161,17 @@ class ModelControls(QWidget):
     def apply_to(self, config: ExperimentConfig) -> ExperimentConfig:
         """Return ``config`` with model, weights, labels and new-weights-per-pass set from the controls."""
         i = self.choice.currentIndex()
-        changes = dict(model="vgg19", weights=None, labels=None, reinit_weights=False)
+        changes = dict(model="vgg19", weights=None, labels=None, reinit_weights=False, h5_reader="keras", trust_model=False)
         if i == IMAGENET_FILE:
             changes["weights"] = self.weights.path() or None
         elif i == RANDOM:
             changes.update(model="vgg19-random", reinit_weights=self.reinit.isChecked())
         elif i == CUSTOM:
-            changes.update(model=self.model_file.path(), labels=self.labels.path() or None)
+            path = self.model_file.path()
+            reader = "tf-keras" if self._reads_h5() and self.keras2.isChecked() else "keras"
+            changes.update(model=path, labels=self.labels.path() or None, h5_reader=reader,
+                           trust_model=(path, reader == "tf-keras") in self._trusted)
+            return config.replace(**changes)
         elif i == BUILTIN:
             changes["model"] = self.builtin_name()
         return config.replace(**changes)
@@ -177,10 +219,39 @@ class ModelControls(QWidget):
         if i == IMAGENET_FILE:
             return _missing(self.weights.path(), "Choose the ImageNet weights file (or pick another model).")
         if i == CUSTOM:
-            return _missing(self.model_file.path(), "Choose your model file (.keras or .h5).") or (
-                _missing(self.labels.path(), "") if self.labels.path() else None
-            )
+            return _missing(self.model_file.path(), "Choose your model file (.keras or .h5) or a SavedModel folder.",
+                            folders=True) or (_missing(self.labels.path(), "") if self.labels.path() else None
+                                              ) or self._untrusted()
         return None
+
+    def _reads_h5(self) -> bool:
+        return self.model_file.path().lower().endswith((".h5", ".hdf5"))
+
+    def _form(self) -> str:
+        """What makes the chosen model file a program ('a SavedModel folder', …), or ''."""
+        path = self.model_file.path()
+        reader = "tf-keras" if self._reads_h5() and self.keras2.isChecked() else "keras"
+        return program_form(path, reader) if path else ""
+
+    def _untrusted(self) -> str | None:
+        form = self._form()
+        key = (self.model_file.path(), self._reads_h5() and self.keras2.isChecked())
+        if form and key not in self._trusted:
+            return f"{os.path.basename(os.path.normpath(key[0]))} is {form}: it runs only if you trust it (Trust this model…)."
+        return None
+
+    def ask_for_trust(self) -> None:
+        """Ask, in a confirmation dialog, whether the user trusts the chosen model form that is a program."""
+        form = self._form()
+        if not form:
+            return
+        path = self.model_file.path()
+        key = (path, self._reads_h5() and self.keras2.isChecked())
+        if self.confirm_trust(self, os.path.basename(os.path.normpath(path)), form):
+            self._trusted.add(key)
+        else:
+            self._trusted.discard(key)
+        self._update_visibility()
 
     def set_from(self, config: ExperimentConfig) -> None:
         """Show the model settings of ``config``."""
@@ -197,6 +268,9 @@ class ModelControls(QWidget):
             index = CUSTOM
         self.weights.set_path(config.weights)
         self.model_file.set_path(config.model if index == CUSTOM else "")
+        self.keras2.setChecked(config.h5_reader == "tf-keras")
+        if config.trust_model and index == CUSTOM:  # a configuration made in this session, with the user's trust
+            self._trusted.add((config.model, config.h5_reader == "tf-keras"))
         self.labels.set_path(config.labels)
         self.reinit.setChecked(config.reinit_weights)
         self.choice.setCurrentIndex(index)
@@ -212,6 +286,8 @@ class ModelControls(QWidget):
         self.form.setRowVisible(0, i == IMAGENET_FILE)
         self.form.setRowVisible(1, i == CUSTOM)
         self.form.setRowVisible(2, i == CUSTOM)
+        self.keras2.setVisible(i == CUSTOM and self._reads_h5())
+        self.trust.setVisible(i == CUSTOM and bool(self._form()))
         self.reinit.setVisible(i == RANDOM)
         self.form.setRowVisible(3, i == BUILTIN)
         lite = self.builtin.currentData() == LITE0

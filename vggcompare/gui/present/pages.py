@@ -160,8 +160,27 @@ class AnswerPage(QWidget):
         layout.addWidget(self.bars_caption)
         layout.addWidget(self.bars)
         layout.addWidget(self.table)
+        self.layers_box = QVBoxLayout()  # the layer plot, made on first use (pyqtgraph loads then)
+        layout.addLayout(self.layers_box, 1)
+        self.layers = None
         layout.addStretch(1)
         layout.addWidget(self.model)
+
+    def _show_layers(self, outcome) -> None:
+        """The first comparison's layer plot, when the demonstration compared layers (e.g. 'layers'); else hidden."""
+        found = next(((a, b, c.layers) for a, b, c in (outcome.comparisons if outcome else []) if c.layers is not None), None)
+        if found is None:
+            if self.layers is not None:
+                self.layers.widget.setVisible(False)
+            return
+        if self.layers is None:
+            from vggcompare.render.plots.layer_plot import LayerPlot
+
+            self.layers = LayerPlot(320)
+            self.layers_box.addWidget(self.layers.widget)
+        a, b, comparison = found
+        self.layers.show(comparison, self.palette(), title=f"{b} against {a}, layer by layer")
+        self.layers.widget.setVisible(True)
 
     def show_answer(self, name: str, state: str, outcome=None, line: str = "") -> None:
         """Show ``outcome``'s headline and bars; while it runs or after it failed, say so instead."""
@@ -171,11 +190,14 @@ class AnswerPage(QWidget):
         self.bars_caption.setText("")
         self.model.setText("")
         self._fill_table([], [])
+        self._show_layers(outcome if state == "done" else None)
         if state != "done" or outcome is None:
             self.answer.setText(line if state == "failed" else f"Running… {line}".strip())
             return
         self.answer.setText(outcome.headline or "The demonstration finished without a headline.")
-        if outcome.bars:
+        if outcome.bars and self.layers is not None and self.layers.widget.isVisible():
+            pass  # the layer plot tells it; the bars would repeat its last point
+        elif outcome.bars:
             top = sorted(outcome.bars, key=lambda bar: -abs(bar[1]))[:ANSWER_BARS]
             self.bars_caption.setText(f"The largest {len(top)}: {outcome.bars_label}" if outcome.bars_label else "")
             self.bars.set_rows([(theme.short_label(text, 40), abs(value), 0.0, fmt(value)) for text, value in top])

@@ -17,6 +17,7 @@ QUESTIONS: dict[str, str] = {
                 "move the answer, and how far?",
     "serving": "The same file read by load_img, by image_dataset_from_directory and by OpenCV, each at its defaults: "
                "will the model give the same answer?",
+    "layers": "Where does training mode break the model?",
     "runtimes": "The exported model: will it give the same answer?",
     "numerics": "Batch size, bfloat16, deterministic ops, threads, kernel library, backend: which of them change the "
                 "numbers, and by how much?",

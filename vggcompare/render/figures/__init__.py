@@ -4,4 +4,4 @@
 ``save`` writes a widget to a file; ``paper`` holds the light palette and the offscreen layout.
 """
 
-PLOTS = ("top5", "variance", "passes", "inputs", "difference", "explanation")  # the plots a figure can show
+PLOTS = ("top5", "variance", "passes", "inputs", "difference", "explanation", "layers")  # the plots a figure can show

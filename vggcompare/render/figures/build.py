@@ -131,9 +131,31 @@ def _maps_compare(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     return panel
 
 
+def _layers(parent: QWidget, result: RunResult, options: dict) -> QWidget:
+    """'Through the network': the layer comparison handed in (computed by the core), with its sentence."""
+    from vggcompare.render.plots.layer_plot import LayerPlot
+
+    comparison = options["layers"]
+    panel = QWidget(parent)
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    unit = "block" if comparison.grouped else "layer"
+    title = options.get("title", f"Through the network: relative difference of B against A at every {unit}")
+    layout.addWidget(QLabel(f"<b>{html.escape(title)}</b>"))
+    plot = LayerPlot(int(options.get("min_height", 220)))
+    layout.addWidget(plot.widget, 1)
+    plot.show(comparison, panel.palette())
+    plot_fonts(plot.widget, panel.font())
+    sentence = QLabel(html.escape(comparison.sentence()))
+    sentence.setWordWrap(True)
+    layout.addWidget(sentence)
+    panel.layers = plot  # keeps the Python object alive with the widget
+    return panel
+
+
 NO_MAPS = "this result has no explanation maps; run it with --explain gradcam or --explain occlusion"
 
-_BUILDERS = {"maps-compare": _maps_compare, "explanation": _explanation, "top5": _top5, "variance": _variance, "passes": _passes, "inputs": _inputs, "difference": _difference}
+_BUILDERS = {"layers": _layers, "maps-compare": _maps_compare, "explanation": _explanation, "top5": _top5, "variance": _variance, "passes": _passes, "inputs": _inputs, "difference": _difference}
 
 
 def build_figure(kind: str, result: RunResult, width: int = DEFAULT_SIZE[0], height: int | None = DEFAULT_SIZE[1],
@@ -149,6 +171,8 @@ def build_figure(kind: str, result: RunResult, width: int = DEFAULT_SIZE[0], hei
     options = dict(options or {})
     if kind == "explanation" and result.explanation is None:
         raise ValueError(NO_MAPS)
+    if kind == "layers" and options.get("layers") is None:
+        raise ValueError("the layer plot compares two runs layer by layer: give the other run (--against OTHER.json)")
     if kind == "difference" and options.get("against") is None:
         raise ValueError("the difference plot compares two runs: give the other run (--against OTHER.json)")
     figure = QWidget()
@@ -161,7 +185,7 @@ def build_figure(kind: str, result: RunResult, width: int = DEFAULT_SIZE[0], hei
     panel = _BUILDERS[kind](figure, result, options)
     layout.addWidget(panel, 1)
     if caption:
-        other = options.get("against") if kind == "difference" else None
+        other = options.get("against") if kind in ("difference", "layers") else None
         note = QLabel("<br>".join(html.escape(line) for line in caption_lines(result, other, full_paths)))
         note.setWordWrap(True)
         note.setStyleSheet(f"color: {theme.colors(figure.palette()).css('muted')};")

@@ -1,4 +1,5 @@
-"""The comparison report: one page with both runs' top-5, the difference plot, and what differs."""
+"""The comparison report: one page with both runs' top-5, the difference plot, where the difference enters the network
+(when both runs kept their layers), and what differs."""
 
 from __future__ import annotations
 
@@ -51,11 +52,16 @@ def draw_comparison(page: Page, a: RunResult, b: RunResult, full_paths: bool = F
     if cmp.maps is not None:  # the maps' height is kept free, so the page stays one page
         maps = build_figure("maps-compare", a, width=px(wide), height=None, caption=False, options={"comparison": cmp})
         maps_h = maps.height() * wide / maps.width() + 4
+    layers, layers_h = None, 0.0
+    if cmp.layers is not None:  # both runs kept their layers: where the difference enters, kept free like the maps
+        layers_h = 170.0
+        layers = build_figure("layers", a, width=px(page.width), height=px(layers_h), caption=False,
+                              options={"against": b, "layers": cmp.layers, "min_height": 120})
     if not cmp.numbers.mean_difference.any():  # one line, not an empty plot
         page.heading("Difference of mean probabilities, B − A")
         page.text("None: every class's mean probability is the same in A and B.")
     else:
-        height = min(260.0, max(140.0, page.remaining - table_h - maps_h - 8))
+        height = min(260.0, max(140.0 if layers is None else 110.0, page.remaining - table_h - maps_h - layers_h - 8))
         diff = build_figure("difference", a, width=px(page.width), height=px(height), caption=False, options={"against": b, "comparison": cmp})
         page.ensure(height)
         page.figure(diff, 0, page.width)
@@ -65,6 +71,11 @@ def draw_comparison(page: Page, a: RunResult, b: RunResult, full_paths: bool = F
         page.ensure(maps_h - 4)
         page.figure(maps, 0, wide)
         discard(maps)
+    if layers is not None:
+        page.gap(4)
+        page.ensure(layers_h)
+        page.figure(layers, 0, page.width)
+        discard(layers)
     page.gap(6)
     page.heading("Settings and environment that differ")
     page.text(table, size=7.5)

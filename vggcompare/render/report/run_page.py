@@ -136,6 +136,15 @@ def draw_run(page: Page, result: RunResult, title: str, full_paths: bool = False
     used = max(used, page.figure(top5, right_x, page.width - right_x, y=top))
     discard(top5)
     page.y = top + used + 8
+    if result.layer_comparison is not None:  # a training-mode run with layers: where it enters, against inference
+        height = min(170.0, max(110.0, page.remaining - table_h - 80))
+        layers = build_figure("layers", result, width=px(page.width), height=px(height), caption=False,
+                              options={"layers": result.layer_comparison, "min_height": 90,
+                                       "title": "Through the network: training mode against inference, layer by layer"})
+        page.ensure(height)
+        page.figure(layers, 0, page.width)
+        discard(layers)
+        page.gap(4)
     if result.explanation is not None:  # the maps beside the spread, as large as one page allows
         _maps_and_spread(page, result, page.remaining - table_h - 6)
     else:

@@ -50,6 +50,7 @@ class Preset:
     prepare: Callable[[], object] | None = None  # run in the engine before the steps (e.g. build a model file)
     skip_unreadable: bool = False  # a step whose loader cannot read the image is left out with a note, not an error
     fresh_first: bool = False  # start the new-process steps before the others, to run beside them (not when timing them)
+    layers: bool = False  # each run also keeps every layer's output (its comparisons then say where they differ)
 
     def plan(self, config: ExperimentConfig, image=None) -> list[Step]:
         """The demonstration's runs for ``config``; ``image`` (a LoadedImage) spares reading the picture's file."""

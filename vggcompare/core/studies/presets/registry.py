@@ -7,7 +7,8 @@ weights are absent.
 
 from __future__ import annotations
 
-from vggcompare.core.studies.presets import checkup, matrix, numerics, pitfalls, popular, runtimes, serving
+from vggcompare.core.studies.presets import checkup, layers, matrix, numerics, pitfalls, popular, runtimes, serving
 from vggcompare.core.studies.presets.base import Preset
 
-PRESETS: dict[str, Preset] = {p.name: p for m in (checkup, popular, matrix, pitfalls, serving, runtimes, numerics) for p in m.PRESETS}
+PRESETS: dict[str, Preset] = {p.name: p for m in (checkup, popular, matrix, pitfalls, serving, runtimes, numerics, layers)
+                             for p in m.PRESETS}

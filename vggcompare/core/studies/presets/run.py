@@ -56,7 +56,8 @@ def _run_steps(preset, steps, started, outcome, image, cancel, allow_download):
             run = started.get(k) or FreshRun(step_cfg, image_path=step_cfg.image)
             result = run.wait(cancel)
         else:
-            gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download)
+            gen = run_passes(step_cfg, image, cancel=cancel, allow_download=allow_download,
+                             layers="trace" if preset.layers else False)
             try:
                 result = yield from relay(gen, lambda p: Progress(p.stage, p.done, p.total, p.elapsed, p.eta, f"{prefix}: {p.message}"))
             except ImageError as exc:
