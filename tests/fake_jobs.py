@@ -147,6 +147,7 @@ def _fake_result(config, cause: str, name: str):
     FAKE_NUDGES amount (the top-1 stays), or other numbers altogether (a cause not there: the top-1 changes)."""
     import numpy as np
 
+    from vggcompare.core.analysis.records import Environment, Timings
     from vggcompare.core.analysis.result import RunResult
 
     p = np.linspace(2.0, 1.0, 10) + np.random.default_rng(0).random(10) * 0.01
@@ -156,8 +157,8 @@ def _fake_result(config, cause: str, name: str):
         p = p[::-1].copy()
     p = p.astype(np.float32)
     result = RunResult(config=config, labels=[f"class {k}" for k in range(10)], probabilities=(p / p.sum())[None],
-                       augmentation=[], environment={"model": "a made-up model"},
-                       timings={"seconds_per_pass": 0.005, "total_seconds": 0.01}, name=name, created="2026-01-01T00:00:00")
+                       augmentation=[], environment=Environment(model="a made-up model"),
+                       timings=Timings(seconds_per_pass=0.005, total_seconds=0.01), name=name, created="2026-01-01T00:00:00")
     result.verdict = "made up"
     return result
 
