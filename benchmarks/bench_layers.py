@@ -26,14 +26,6 @@ import _common as C
 IMAGE = str(C.ROOT / "resources" / "sweep" / "brick.jpg")
 
 
-def _drive(gen):
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
@@ -42,6 +34,7 @@ def main() -> None:
     from vggcompare.core.config import ExperimentConfig
     from vggcompare.core.input.images import load_image
     from vggcompare.core.passes.engine import run_passes
+    from vggcompare.core.job_driver import drive
     from vggcompare.core.studies.layers import compare_by_layer
 
     image = load_image(IMAGE)
@@ -49,10 +42,10 @@ def main() -> None:
     other = ref.replace(training_mode=True)
 
     def layers():
-        return _drive(compare_by_layer(ref, other, image))
+        return drive(compare_by_layer(ref, other, image))
 
     def plain():
-        return [_drive(run_passes(c, image, split_training=False)) for c in (ref, other)]
+        return [drive(run_passes(c, image, split_training=False)) for c in (ref, other)]
 
     t0 = time.perf_counter()
     plain()

@@ -5,7 +5,7 @@ It opens the real window offscreen (settings and history in a throw-away folder)
 (EfficientNet-Lite0 with its ImageNet weights by default), waits for the window's own model check, presses the
 Checkup tab's button and waits for the checkup to end (every cause, the two new-process ones included). It writes
 ``docs/checkup-tab.png`` (the window), ``docs/checkup-chart.png`` (the chart as ``figure --plot checkup`` draws
-it), ``docs/checkup-compare.png`` (the largest cause against its reference) and prints the CPU it ran on.
+it), ``docs/checkup-compare.png`` (training mode against the reference, with its layer plot) and prints the CPU it ran on.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def main() -> None:
         time.sleep(0.02)
     window.grab().save(str(out / "checkup-tab.png"))
     write_checkup_chart(checkup.rows, out / "checkup-chart.png", 1000, checkup_subtitle(checkup))
-    top = next(r for r in checkup.rows if r.measured)
+    top = next((r for r in checkup.rows if r.cause == "training mode" and r.measured), None) or next(r for r in checkup.rows if r.measured)
     shown = []
     window.session.comparison_ready.connect(lambda *a: shown.append(a))
     checkups.open_row(top.cause)

@@ -210,7 +210,7 @@ def fake_checkup(config, image, token, cancel=None, delay: float = 0.02, hold_af
                    rows=rows, passes_run=len(runs), seconds=0.1, environment={"cpu": "a made-up CPU"}, runs={})
 
 
-def fake_pair(config, image, cause, token="", allow_download=False, cancel=None):
+def fake_pair(config, image, cause, token="", allow_download=False, cancel=None, layers=False):
     """Stands in for core.studies.checkup_pair.run_pair: the kept runs of checkup ``token``, else made again."""
     yield "opening the pair"
     kept = _KEPT.get(token, {})

@@ -333,6 +333,10 @@ def test_each_row_is_reported_as_soon_as_it_is_measured_as_a_small_message(bn_mo
     checkup_pair.kept_runs("token-2")  # a newer checkup: the older one's runs are gone
     against, cause = drive(run_pair(cfg, image, "TensorFlow's default DCT", token="token-1"))[0]
     assert against is not checkup.runs["loader tf-dataset"]
+    # opened in the window, a row's pair also comes compared layer by layer: training mode enters at the BatchNorm
+    *pair, layers = drive(run_pair(cfg, image, "training mode", layers=True))[0]
+    assert [r.name for r in pair] == ["checkup: reference", "checkup: training mode"]
+    assert layers.enters_at is not None and "batch_normalization" in layers.enters_at.name
     assert against.name == "checkup: loader tf-dataset" and cause.name == "checkup: TensorFlow's default DCT"
     assert np.array_equal(against.probabilities, checkup.runs["loader tf-dataset"].probabilities)
     assert np.array_equal(cause.probabilities, checkup.runs["TensorFlow's default DCT"].probabilities)

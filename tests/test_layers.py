@@ -121,12 +121,9 @@ def probe_models(tmp_path_factory):
 def _run(cfg, photo, **kw):
     from vggcompare.core.passes.engine import run_experiment, run_passes
 
-    gen = run_passes(cfg.replace(image=photo), layers=True, **kw)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    from vggcompare.core.job_driver import drive
+
+    return drive(run_passes(cfg.replace(image=photo), layers=True, **kw))
 
 
 def _config(model, **kw):
@@ -269,7 +266,8 @@ def test_a_file_from_another_machine_is_compared_by_its_fingerprints(kernel_file
 
     from vggcompare.core.errors import ResultFileError
     from vggcompare.core.storage.result_file import load_result
-    from vggcompare.core.studies.layers import compare_files_by_layer, drive
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.studies.layers import compare_files_by_layer
 
     a, b = kernel_files
     doc = json.loads(Path(b).read_text())
@@ -296,7 +294,8 @@ def test_lite0_training_mode_enters_at_its_first_batchnorm_layer():
     """EfficientNet-Lite0 (real weights) on brick.jpg: bit-identical through the stem convolution, then bn0."""
     from vggcompare.core.config import ExperimentConfig
     from vggcompare.core.resources import sweep_samples_folder
-    from vggcompare.core.studies.layers import compare_by_layer, drive
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.studies.layers import compare_by_layer
 
     ref = ExperimentConfig(image=str(sweep_samples_folder() / "brick.jpg"), model="efficientnet-lite0", passes=1,
                            seeding="once")

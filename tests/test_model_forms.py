@@ -198,3 +198,16 @@ def test_a_checkup_measures_keras2_against_keras3_on_the_same_h5(photo, keras2_h
     row = {r.cause: r for r in trusted.rows}["Keras 2 against Keras 3"]
     assert row.status == MEASURED and row.setting == "tf_keras (Keras 2) instead of Keras 3"
     assert row.largest_change < 1e-5  # the same weights and layers: Keras 2 and Keras 3 agree on this file
+
+
+def test_the_python_api_runs_a_saved_model_folder_only_with_trust_model(photo, tmp_path):
+    import vggcompare
+
+    marker = tmp_path / "written-by-the-graph.txt"
+    folder = tmp_path / "serving"
+    _writing_saved_model(folder, marker)
+    with pytest.raises(UntrustedModelError):
+        vggcompare.run(str(folder), photo, passes=1, progress=False)
+    assert not marker.exists()
+    result = vggcompare.run(str(folder), photo, passes=1, progress=False, trust_model=True)
+    assert marker.exists() and result.probabilities.shape == (1, 4)

@@ -34,6 +34,8 @@ BREAKING = {
     "training_mode": dict(training_mode=True, call="predict"),
     "kernels": dict(kernels="onednn", backend="jax"),
     "h5_reader": dict(h5_reader="tf-keras", model="model.keras"),
+    "deterministic_ops": dict(deterministic_ops=True, backend="jax"),
+    "threads": dict(threads=2, backend="jax"),
     "pitfalls=double-preprocess": dict(pitfalls=("double-preprocess",), preprocess_function="mine"),
     "pitfalls=rescale-after-preprocess": dict(pitfalls=("rescale-after-preprocess",), preprocess_function="mine"),
     "interpolation": dict(interpolation="bilinear", loader_function="mine"),

@@ -17,7 +17,8 @@ from vggcompare.core.errors import ConfigError
 from vggcompare.render.report.blocks import settings_pairs
 
 pytestmark = pytest.mark.gui
-PARTS = {"all": "Everything (BatchNorm and Dropout)", "batchnorm": "BatchNorm's batch statistics only", "dropout": "Dropout only"}
+PARTS = {"all": "Everything (BatchNorm, Dropout, augmentation)", "batchnorm": "BatchNorm's batch statistics only",
+         "dropout": "Dropout only", "augmentation": "Augmentation layers only"}
 
 
 def photos(folder, count: int = 3):
@@ -61,11 +62,12 @@ def test_each_training_part_gives_its_config_and_says_so(window):
         assert (cfg.training_mode, cfg.training_part) == (True, part)
         assert ExperimentConfig.from_dict(cfg.to_dict()).training_part == part  # what settings and result files keep
         call = dict(settings_pairs(SimpleNamespace(config=cfg, image=ImageFacts())))["call"]  # the PDF report's settings
-        only = {"batchnorm": "BatchNorm only", "dropout": "Dropout only"}.get(part)
+        only = {"batchnorm": "BatchNorm only", "dropout": "Dropout only", "augmentation": "augmentation layers only"}.get(part)
         assert call == "compiled, training=True" + (f" ({only})" if only else "")
         assert (f"training mode, {only}" if only else "training mode") in cfg.summary()  # the banner's and history's line
     tips = [calls.part.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(calls.part.count())]
-    assert "moving averages" in tips[0] and "Dropout stays off" in tips[1] and "BatchNorm keeps" in tips[2]
+    assert "moving averages" in tips[0] and "Dropout and the augmentation layers stay off" in tips[1] and "BatchNorm keeps" in tips[2]
+    assert "each pass with its own random transform" in tips[3]
 
 def test_the_training_part_is_disabled_without_training_mode_with_the_reason(window):
     calls = window.controls.call_settings

@@ -192,6 +192,8 @@ def test_the_real_checkup_reports_its_first_rows_through_the_engine_before_it_en
     a, b, _a_name, b_name, comparison = shown.args
     assert b_name == measured.cause and b.name == f"checkup: {measured.cause}" and a.name == f"checkup: {measured.against}"
     assert comparison.numbers.max_abs_difference == measured.largest_change
+    assert comparison.layers is not None and comparison.layers.rows  # the pair compared layer by layer, in the engine
+    qtbot.waitUntil(lambda: w.tabs.compare_view.layers.widget.isVisible(), timeout=10_000)  # the through-the-network plot
 
 
 def test_the_checkup_card_and_the_demos_menu_open_the_checkup_tab(qtbot, checkup_window, monkeypatch):

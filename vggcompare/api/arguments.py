@@ -69,7 +69,9 @@ def model_argument(model: Any, labels: str | os.PathLike | Sequence[str] | None 
             found, classes = ModelArgument(text), None
         else:
             path = os.path.abspath(os.path.expanduser(text))
-            if not os.path.isfile(path):
+            from vggcompare.core.model.trust import is_saved_model
+
+            if not os.path.isfile(path) and not is_saved_model(path):  # a SavedModel folder runs with trust_model=True
                 raise ModelError(f"{text} is neither a built-in model (vggcompare models lists them) nor a model file here")
             found, classes = ModelArgument(path), None
     else:

@@ -138,7 +138,8 @@ def _layer_study(args: argparse.Namespace, a, b):
     """Run (or read) the layer comparison of two result files, with a progress line."""
     import sys
 
-    from vggcompare.core.studies.layers import compare_files_by_layer, drive
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.studies.layers import compare_files_by_layer
 
     if args.csv:
         check_output_path(args.csv, args.force)

@@ -148,7 +148,8 @@ def _layer_comparison(args: argparse.Namespace, a, b):
     import sys
 
     from vggcompare.cli.options import check_output_path
-    from vggcompare.core.studies.layers import compare_files_by_layer, drive
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.studies.layers import compare_files_by_layer
 
     if args.csv:
         check_output_path(args.csv, args.force)

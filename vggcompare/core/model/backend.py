@@ -107,20 +107,6 @@ def active_backend() -> str:
     return os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
-def check_backend_settings(config) -> None:
-    """Refuse, with the reason, TensorFlow-only settings asked for under another backend.
-
-    Op determinism and the intra-op thread count are TensorFlow settings; JAX (XLA) has no such switch here.
-    """
-    backend = getattr(config, "backend", "tensorflow")
-    if backend == "tensorflow":
-        return
-    if config.deterministic_ops:
-        raise ConfigError(f"deterministic ops are a TensorFlow setting; switch them off to run on the {backend.upper()} backend")
-    if config.threads is not None:
-        raise ConfigError(f"the thread count is a TensorFlow setting; leave it on the default to run on the {backend.upper()} backend")
-
-
 class _quiet_stderr:
     """Point file descriptor 2 at /dev/null for the duration of a ``with`` block."""
 
@@ -147,7 +133,7 @@ def set_threads(threads: int | None) -> int:
     """Set TensorFlow's intra-op thread count (before its first op); return the count in force.
 
     TensorFlow only. Under another backend the machine's core count is returned (XLA uses them all);
-    asking for a count there is refused earlier by :func:`check_backend_settings`.
+    asking for a count there is refused earlier by the configuration's validation (core.option_rules).
 
     TensorFlow fixes the count when it starts, so asking for a different one later raises
     ConfigError with a sentence that says how to get it (a fresh process).

@@ -70,11 +70,6 @@ def augmentation_layers(model: Any) -> list[str]:
     return [describe_augmentation(layer) for _path, layer in iter_layers(model) if is_augmentation(layer)]
 
 
-def mixes_rows(model: Any) -> bool:
-    """True when an augmentation layer of ``model`` mixes the rows of a call (MixUp, CutMix)."""
-    return any(type(layer).__name__ in ROW_MIXING for _path, layer in iter_layers(model))
-
-
 def _numbers(value: Any) -> str:
     """A scale, offset, mean or variance as written in a sentence: one number, or a short list."""
     import numpy as np

@@ -34,7 +34,6 @@ from vggcompare.core.input.images import LoadedImage, encode_png, load_image, to
 from vggcompare.core.input.loaders import loader_input
 from vggcompare.core.input.model_view import switch_notes
 from vggcompare.core.input.user_functions import UserPipeline, pipeline_for
-from vggcompare.core.model.backend import check_backend_settings
 from vggcompare.core.model.prepare import PreparedModel, prepare_model
 from vggcompare.core.passes import engine_steps as steps
 from vggcompare.core.passes import explain as explaining
@@ -113,8 +112,7 @@ def run_passes(
         Probabilities (N, C) float32, statistics, verdict, environment and timings.
     """
     t = {"start": time.perf_counter()}
-    config.validate()
-    check_backend_settings(config)  # TensorFlow-only settings under JAX are refused before any work
+    config.validate()  # (TensorFlow-only settings under JAX are refused here, before any work: core.option_rules)
     own = pipeline_for(config, pipeline)
     stop = cancel or (lambda: False)
     config, image = resolve_image(config, image)

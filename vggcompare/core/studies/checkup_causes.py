@@ -248,10 +248,8 @@ def _kernel_cause(ref: ExperimentConfig) -> Cause:
 
 def _threads_cause(ref: ExperimentConfig) -> Cause:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    reason = ""
-    if ref.backend != "tensorflow":
-        reason = f"the thread count is a TensorFlow setting; the {ref.backend} backend sets its own"
-    elif cores < 2 and ref.threads in (None, 1):
+    reason = why_not("threads", ref)
+    if not reason and cores < 2 and ref.threads in (None, 1):
         reason = "this machine gives the process one core: one thread is already its default"
     threads = 2 if ref.threads == 1 else 1
     return Cause("threads", f"{threads} thread{'s' * (threads > 1)} (new process)", {"threads": threads},

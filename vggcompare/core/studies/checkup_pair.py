@@ -39,12 +39,30 @@ def pair_configs(config: ExperimentConfig, image: LoadedImage, cause: str) -> di
 
 
 def run_pair(config: ExperimentConfig, image: LoadedImage, cause: str, token: str = "",
-             cancel: Callable[[], bool] | None = None, allow_download: bool = True) -> Generator[Any, None, tuple]:
+             cancel: Callable[[], bool] | None = None, allow_download: bool = True, layers: bool = False,
+             ) -> Generator[Any, None, tuple]:
     """``cause``'s reference (or the cause it is measured against) and ``cause`` itself: (against, cause) RunResults.
 
     The runs kept for checkup ``token`` when it has both; else both are run again as the checkup ran them. A
     deterministic cause repeats the checkup's runs bit for bit; a random one (unseeded augmentation, dropout, new
-    weights) draws anew, as a second checkup would. A cause that needs a new Python process runs in one."""
+    weights) draws anew, as a second checkup would. A cause that needs a new Python process runs in one.
+    With ``layers`` a third item follows: the two configurations compared layer by layer (a LayerComparison from
+    core.studies.layers.compare_by_layer, one instrumented pass each), or the sentence saying why they could not be."""
+    pair = yield from _pair(config, image, cause, token, cancel, allow_download)
+    if not layers:
+        return pair
+    from vggcompare.core.errors import VggCompareError
+    from vggcompare.core.studies.layers import compare_by_layer
+
+    against, mine = pair_configs(config, image, cause).values()
+    try:
+        study = yield from compare_by_layer(against, mine, image, cancel=cancel, allow_download=allow_download)
+    except (VggCompareError, ValueError) as exc:
+        return (*pair, f"The layers could not be compared: {str(exc).rstrip('.')}.")
+    return (*pair, study.comparison)
+
+
+def _pair(config, image, cause, token, cancel, allow_download):
     from vggcompare.core.passes.engine import run_passes
     from vggcompare.core.process.fresh import run_in_fresh_process
 

@@ -212,16 +212,5 @@ def compare_files_by_layer(a: RunResult, b: RunResult, image_path: str | None = 
     return study
 
 
-def drive(gen: Generator[Any, None, Any], progress: Callable[[Any], None] | None = None) -> Any:
-    """Run one of this module's generators to the end; return its value."""
-    while True:
-        try:
-            report = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        if progress is not None:
-            progress(report)
-
-
-__all__ = ["LayerStudy", "compare_by_layer", "compare_files_by_layer", "drive", "process_setting", "recorded_config",
+__all__ = ["LayerStudy", "compare_by_layer", "compare_files_by_layer", "process_setting", "recorded_config",
            "VggCompareError"]

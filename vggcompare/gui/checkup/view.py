@@ -133,6 +133,7 @@ class CheckupView(QWidget):
         checkups.finished.connect(self._on_finished)
         checkups.cancelled.connect(self._on_cancelled)
         checkups.failed.connect(lambda _title, exc, _d: self._end(f"The checkup failed: {error_sentence(exc)}"))
+        checkups.note.connect(self.status.setText)
         checkups.opening.connect(lambda cause: self.status.setText(f"Opening '{cause}' against its reference in the compare view…"))
 
     # ---- the session's signals ------------------------------------------------------------

@@ -37,6 +37,7 @@ class CheckupSession(QObject):
     failed = Signal(str, object, str)  # title, exception, traceback text
     cancelled = Signal(int, int)  # rows measured so far, causes in all
     opening = Signal(str)  # the cause whose pair is being computed for the compare view
+    note = Signal(str)  # one sentence about an opened pair (why its layers could not be compared)
 
     def __init__(self, session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -112,11 +113,32 @@ class CheckupSession(QObject):
         if self._pair is not None:
             self._pair.cancel()
         names = (_against_name(row.against), cause)
-        job = Job(checkup_pair.run_pair, (self.config, self.image, cause), {"token": self.token, "allow_download": False})
+        job = Job(checkup_pair.run_pair, (self.config, self.image, cause),
+                  {"token": self.token, "allow_download": False, "layers": True})
         handle = self._pair = self.runner.submit(job, EngineSettings.from_config(self.config), RUN)
-        handle.succeeded.connect(lambda pair: self.session.compare(pair[0], pair[1], *names))
+        handle.succeeded.connect(lambda pair: self._compare(pair, names))
         handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be made", exc, details))
         self.opening.emit(cause)
+
+
+    def _compare(self, pair: tuple, names: tuple[str, str]) -> None:
+        """Compare the pair off the GUI thread, with its layer comparison (or the sentence why there is none)."""
+        a, b, *rest = pair
+        if rest and isinstance(rest[0], str):
+            self.note.emit(rest[0])
+        self.session.file_job(compare_pair, a, b, names, rest[0] if rest else None,
+                              done=lambda comparison: self.session.compare(a, b, *names, comparison=comparison),
+                              failed=lambda exc, details: self.failed.emit("The comparison could not be made", exc, details))
+
+
+def compare_pair(a, b, names: tuple[str, str], layers):
+    """The core's comparison of a row's two runs, carrying the layer comparison made in the engine (a file job)."""
+    from dataclasses import replace
+
+    from vggcompare.core.analysis.compare import compare_results
+
+    comparison = compare_results(a, b, *names)
+    return replace(comparison, layers=layers) if layers is not None and not isinstance(layers, str) else comparison
 
 
 def _against_name(against: str) -> str:
