@@ -209,3 +209,38 @@ def test_the_checkup_card_and_the_demos_menu_open_the_checkup_tab(qtbot, checkup
     with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS):
         menu_entry.trigger()
     assert w.tabs.currentIndex() == CHECKUP_TAB
+
+
+def test_a_click_on_a_row_while_a_run_is_going_leaves_the_run_alone_and_says_why(qtbot, checkup_window, monkeypatch):
+    """Opening a row runs its pair in the engine, which would replace the run going: the click is refused in one
+    sentence instead, the run ends with its result, and the row opens when clicked again."""
+    _fake(monkeypatch)
+    import fake_jobs
+
+    from vggcompare.core.studies import jobs
+
+    monkeypatch.setattr(jobs, "run_and_save", fake_jobs.fake_run)
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    view = w.checkup_tab.view
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
+        view.run_button.click()
+    cause = next(r.cause for r in done.args[0].rows if r.measured)
+    w.controls.set_config(w.current_config().replace(passes=400))  # about 2 s of made-up passes
+    cancelled = []
+    w.session.cancelled.connect(lambda: cancelled.append(True))
+    with qtbot.waitSignal(w.session.progress, timeout=TIMEOUT_MS):
+        w.start_run()
+    opened = []
+    w.session.comparison_ready.connect(lambda *args: opened.append(args))
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    with qtbot.waitSignal(w.session.result_ready, timeout=TIMEOUT_MS):
+        view.table.cellClicked.emit(_rows_in_table(view).index(cause), 0)
+        assert not cancelled, "the click cancelled the run"
+        assert "a run is going" in view.status.text().lower() and cause in view.status.text()
+    assert not cancelled and not opened and w.tabs.currentIndex() != COMPARE_TAB
+    with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as shown:  # once it has ended, it opens
+        w.tabs.setCurrentIndex(CHECKUP_TAB)
+        view.table.cellClicked.emit(_rows_in_table(view).index(cause), 0)
+    assert shown.args[3] == cause

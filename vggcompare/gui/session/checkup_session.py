@@ -28,6 +28,8 @@ class CheckupSession(QObject):
     """Starts and cancels checkups, keeps the rows measured so far, and opens a row's two runs for comparison.
 
     A checkup is a run (``RUN``): starting one cancels a run in progress, and a run started later cancels it.
+    Opening a row is a run too, so it is refused, with a sentence, while another run is going: a click on a row
+    never cancels the user's run.
     """
 
     started = Signal(str)  # the image's file name
@@ -110,6 +112,9 @@ class CheckupSession(QObject):
         row = self.row(cause)
         if row is None or not row.measured:
             raise ConfigError(f"'{cause}' was not measured: there is no pair of runs to compare")
+        if self.runner.running(RUN, besides=self._pair):  # the pair is a run too: it would cancel that one
+            raise ConfigError(f"a run is going, and opening '{cause}' would cancel it: click the row again once "
+                              "the run has ended (or cancel the run first)")
         if self._pair is not None:
             self._pair.cancel()
         names = (_against_name(row.against), cause)

@@ -73,9 +73,9 @@ class JobRunner(QObject):
         """True while a run is going or queued (not a check or sweep, not a cancelled run winding down)."""
         return any(p.handle.kind == RUN and p.handle.live for p in self._pending())
 
-    def running(self, kind: str) -> bool:
-        """True while a live job of ``kind`` is going or queued."""
-        return any(p.handle.kind == kind and p.handle.live for p in self._pending())
+    def running(self, kind: str, besides: JobHandle | None = None) -> bool:
+        """True while a live job of ``kind`` is going or queued (``besides``, one's own job, not counted)."""
+        return any(p.handle.kind == kind and p.handle.live and p.handle is not besides for p in self._pending())
 
     def _pending(self) -> list[_Pending]:
         return ([self.current] if self.current is not None else []) + self.queue
