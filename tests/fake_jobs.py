@@ -169,11 +169,16 @@ FAKE_CAUSES = ("loader opencv", "no BGR swap", "training mode", "precision", "ca
 _KEPT: dict = {}  # the fake checkup's runs, kept in the engine process under its token, as the real one does
 
 
-def fake_checkup(config, image, token, cancel=None, delay: float = 0.02, hold_after: int | None = None):
+FAKE_ENTERS = {"loader opencv": "conv0 (0.00123 → 0.0456)", "precision": "round-off only (from stem_conv)",
+               "call eager": "identical", "threads": "round-off only (from dense)"}  # the core's short forms
+
+
+def fake_checkup(config, image, token, layers=False, cancel=None, delay: float = 0.02, hold_after: int | None = None):
     """Stands in for core.studies.jobs.checkup_and_keep: one row per made-up cause, each reported as it is "measured".
 
     The numbers are the fake runs' own (image_numbers of each cause's run against the reference's); the runs stay
-    here under ``token``. With ``hold_after`` it stops reporting rows after that many and waits to be cancelled."""
+    here under ``token``. With ``hold_after`` it stops reporting rows after that many and waits to be cancelled.
+    With ``layers`` each measured row says where it "enters" (FAKE_ENTERS, or a BatchNorm layer)."""
     from vggcompare.core.analysis.sweep_stats import image_numbers
     from vggcompare.core.errors import RunCancelled
     from vggcompare.core.studies.checkup import Checkup
@@ -203,6 +208,7 @@ def fake_checkup(config, image, token, cancel=None, delay: float = 0.02, hold_af
             row.top5 = [[c.label, float(c.mean)] for c in runs[cause].statistics.top5]
             row.against_top5 = [[c.label, float(c.mean)] for c in runs["reference"].statistics.top5]
             row.seconds = delay
+            row.enters_at = FAKE_ENTERS.get(cause, "bn0 (0.611 → 0.993)") if layers else ""
         rows.append(row)
         yield CheckupProgress("checkup", k, n, 0.0, None, cause_message(k, n, cause), row, cause)
     rows.sort(key=lambda r: (r.status != MEASURED, -(r.largest_change or 0.0)))
@@ -219,6 +225,6 @@ def fake_pair(config, image, cause, token="", allow_download=False, cancel=None,
     return _fake_result(config, "reference", "checkup: reference"), _fake_result(config, cause, f"checkup: {cause}")
 
 
-def fake_checkup_held(config, image, token, cancel=None):
+def fake_checkup_held(config, image, token, layers=False, cancel=None):
     """The fake checkup that reports three rows, then waits to be cancelled (a checkup left mid-way)."""
-    return (yield from fake_checkup(config, image, token, cancel, hold_after=3))
+    return (yield from fake_checkup(config, image, token, layers, cancel, hold_after=3))

@@ -73,3 +73,37 @@ def test_the_cli_checkup_prints_enters_at_and_stores_the_layer_table(bn_probe, p
                  "--quiet", "--force", "--no-layers"]) == 0
     data = json.loads((out / "checkup.json").read_text())
     assert not any(r.get("layers") for r in data["rows"]) and "enters at" not in capsys.readouterr().out
+
+
+def test_the_windows_checkup_sends_rows_with_enters_at_only_and_a_row_opens_on_the_kept_layer_table(
+        bn_probe, photo, monkeypatch):
+    """In the engine, the window's checkup keeps each row's layer table with its runs: the row crosses the pipe with
+    the few words of ``enters_at``, and opening the row gives the checkup's own layer comparison back."""
+    import functools
+    import pickle
+
+    from vggcompare.core.job_driver import drive as drive_job
+    from vggcompare.core.input.images import load_image
+    from vggcompare.core.studies import checkup_pair, jobs
+    from vggcompare.core.studies import layers as layer_study
+
+    monkeypatch.setattr(jobs, "run_checkup", functools.partial(run_checkup, new_processes=False))
+    cfg = ExperimentConfig(image=photo, model=bn_probe, seeding="once")
+    image = load_image(photo)
+    sent: list = []
+    checkup = drive_job(jobs.checkup_and_keep(cfg, image, "the token", layers=True),
+                        lambda report: sent.append((report, len(pickle.dumps(report)))))
+    rows = {report.row.cause: (report.row, size) for report, size in sent if getattr(report, "row", None) is not None}
+    training, size = rows["training mode"]
+    assert training.enters_at.startswith("bn (") and size < 2_000
+    assert all(row.layers is None for row, _size in rows.values()) and all(r.layers is None for r in checkup.rows)
+
+    def not_again(*_args, **_kwargs):
+        raise AssertionError("the pair was compared layer by layer again")
+
+    monkeypatch.setattr(layer_study, "compare_by_layer", not_again)
+    _a, b, comparison = drive(checkup_pair.run_pair(cfg, image, "training mode", token="the token", layers=True))[0]
+    assert b.name == "checkup: training mode" and comparison.enters_at.name == "bn"
+    assert comparison.enters_text() == training.enters_at
+    plain = drive_job(jobs.checkup_and_keep(cfg, image, "another token"), lambda _report: None)
+    assert all(not r.enters_at and r.layers is None for r in plain.rows)  # without layers: no comparison at all

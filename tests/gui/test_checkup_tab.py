@@ -66,6 +66,39 @@ def test_one_click_starts_the_checkup_and_rows_arrive_ranked_before_it_ends(qtbo
     assert "Checkup" in w.run_panel.bar.format() or "Done" in w.run_panel.bar.format()
 
 
+def test_where_it_enters_fills_its_column_as_the_rows_arrive_and_is_hidden_without_it(qtbot, checkup_window, monkeypatch):
+    from fake_jobs import FAKE_ENTERS
+
+    from vggcompare.gui.checkup.view import ENTERS_COLUMN
+
+    _fake(monkeypatch)
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    view = w.checkup_tab.view
+    assert not view.layers_box.isChecked() and "as long" in view.layers_box.toolTip()  # off: the first answer fast
+    assert view.table.horizontalHeaderItem(ENTERS_COLUMN).text() == "enters at"
+    view.layers_box.setChecked(True)
+    seen = []  # the row's enters-at cell, read as it arrives, while the checkup runs
+
+    def cell(row) -> None:
+        k = _rows_in_table(view).index(row.cause)
+        seen.append((row.cause, view.table.item(k, ENTERS_COLUMN).text(), checkups.running))
+
+    checkups.row_measured.connect(cell)
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
+        view.run_button.click()
+    assert not view.table.isColumnHidden(ENTERS_COLUMN) and all(running for _c, _t, running in seen)
+    expected = {r.cause: (FAKE_ENTERS.get(r.cause, "bn0 (0.611 → 0.993)") if r.measured else "") for r in done.args[0].rows}
+    assert {cause: text for cause, text, _running in seen} == expected  # the core's words, as the rows came
+    training = _rows_in_table(view).index("training mode")
+    assert view.table.item(training, ENTERS_COLUMN).text() == "bn0 (0.611 → 0.993)"
+    view.layers_box.setChecked(False)
+    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
+        view.run_button.click()
+    assert view.table.isColumnHidden(ENTERS_COLUMN) and not any(r.enters_at for r in done.args[0].rows)
+
+
 def test_the_chart_ranks_the_bars_and_a_click_on_a_bar_or_a_row_opens_that_cause_in_the_compare_view(
         qtbot, checkup_window, monkeypatch):
     _fake(monkeypatch)

@@ -14,9 +14,10 @@ from vggcompare.core.analysis.compare import RunComparison, compare_results
 from vggcompare.core.analysis.result import RunResult
 from vggcompare.core.config import ExperimentConfig
 from vggcompare.core.input.images import LoadedImage
+from vggcompare.core.job_driver import relay
 from vggcompare.core.passes.engine import Progress, run_passes
 from vggcompare.core.studies.checkup import Checkup, run_checkup
-from vggcompare.core.studies.checkup_pair import kept_runs
+from vggcompare.core.studies.checkup_pair import keep_layer_table, kept_runs
 from vggcompare.core.studies.presets.base import PresetOutcome
 from vggcompare.core.studies.presets.run import run_preset
 from vggcompare.core.storage.history import History
@@ -126,11 +127,20 @@ def preset_and_save(
 
 
 def checkup_and_keep(
-    config: ExperimentConfig, image: LoadedImage, token: str, cancel: Callable[[], bool] | None = None
+    config: ExperimentConfig, image: LoadedImage, token: str, layers: bool = False,
+    cancel: Callable[[], bool] | None = None,
 ) -> Generator[object, None, Checkup]:
     """The window's checkup: each row goes out as it is measured; the runs stay in the engine under ``token``
-    (core.studies.checkup_pair.run_pair opens a row's pair from them), so the outcome sent back is the rows."""
-    outcome = yield from run_checkup(config, image, cancel=cancel, allow_download=False, runs=kept_runs(token))
+    (core.studies.checkup_pair.run_pair opens a row's pair from them), so the outcome sent back is the rows.
+
+    ``layers=True`` compares each measured cause layer by layer too: a row goes out with its ``enters_at``, and
+    its layer table stays here with the runs (core.studies.checkup_pair.keep_layer_table)."""
+    def light(report):
+        keep_layer_table(token, getattr(report, "row", None))
+        return report
+
+    checkup = run_checkup(config, image, cancel=cancel, allow_download=False, runs=kept_runs(token), layers=layers)
+    outcome = yield from relay(checkup, light)
     outcome.runs = {}
     return outcome
 

@@ -51,6 +51,8 @@ class CheckupSession(QObject):
         self.config: ExperimentConfig | None = None
         self.image = None
         self.token = ""  # names the checkup whose runs the engine keeps
+        self.layers = False  # compare each cause layer by layer too (its row's enters_at); set by the view
+        self.with_layers = False  # whether the checkup going or shown compares layers
         self._job: JobHandle | None = None
         self._pair: JobHandle | None = None
 
@@ -60,7 +62,8 @@ class CheckupSession(QObject):
         return self._job is not None and self._job.live
 
     def start(self, config: ExperimentConfig) -> None:
-        """Check every cause on the session's image with ``config``'s pipeline and model (one click)."""
+        """Check every cause on the session's image with ``config``'s pipeline and model (one click); with
+        ``layers`` set, each measured cause is compared layer by layer too (its row's ``enters_at``)."""
         from vggcompare.core.studies import jobs  # (the engine's modules load when the first job is submitted)
 
         image = self.session.image
@@ -69,7 +72,8 @@ class CheckupSession(QObject):
         self.cancel()
         self.rows, self.total, self.checkup = [], 0, None
         self.config, self.image, self.token = config, image, f"{os.getpid()}-{next(_tokens)}"
-        job = Job(jobs.checkup_and_keep, (config, image, self.token))
+        self.with_layers = self.layers
+        job = Job(jobs.checkup_and_keep, (config, image, self.token), {"layers": self.layers})
         handle = self._job = self.runner.submit(job, EngineSettings.from_config(config), RUN)
         handle.progress.connect(self._on_progress)
         handle.succeeded.connect(self._on_finished)
