@@ -277,3 +277,42 @@ def test_a_click_on_a_row_while_a_run_is_going_leaves_the_run_alone_and_says_why
         w.tabs.setCurrentIndex(CHECKUP_TAB)
         view.table.cellClicked.emit(_rows_in_table(view).index(cause), 0)
     assert shown.args[3] == cause
+
+
+def test_a_burst_of_rows_is_drawn_once_after_the_slots_and_never_inside_them(qtbot, checkup_window):
+    """Rows and progress reports that arrive together cost one chart and one paint: no slot paints the window
+    (QProgressBar.setValue alone would repaint it at once, the Run panel's bar too), and the chart is drawn for all."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from vggcompare.core.studies.checkup_rows import CauseRow, CheckupProgress
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _watched, event):  # noqa: N802 - Qt naming
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    view = w.checkup_tab.view
+    qtbot.waitExposed(w)
+    paints = Paints()
+    for widget in (view.chart, view.table.viewport(), view.bar, w.run_panel.bar):
+        widget.installEventFilter(paints)
+    drawn = []
+    view.chart.set_rows = lambda rows, subtitle=None, draw=view.chart.set_rows: drawn.append(len(rows)) or draw(rows, subtitle)
+    n = 8
+    for k in range(n):
+        row = CauseRow(f"cause {k}", "its setting", "Your code does this.", "measured", largest_change=10.0 ** -k,
+                       top1_changed=False, top1="class 0", against_top1="class 0", seconds=0.1)
+        checkups.progress.emit(CheckupProgress("checkup", k, n, 0.0, None, f"cause {k + 1} of {n}: {row.cause}"))
+        checkups.rows.append(row)
+        checkups.row_measured.emit(row)
+        checkups.progress.emit(CheckupProgress("checkup", k + 1, n, 0.0, None, f"cause {k + 1} of {n}: {row.cause}", row, row.cause))
+    assert Paints.count == 0, "a slot painted the window"
+    assert view.table.rowCount() == n and _rows_in_table(view)[0] == "cause 0"  # the table is filled at once
+    qtbot.waitUntil(lambda: bool(drawn) and drawn[-1] == n and Paints.count > 0, timeout=5_000)
+    assert drawn == [n] and view.bar.value() == n and w.run_panel.bar.value() == n

@@ -8,7 +8,7 @@ it shows is a row the core measured.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from vggcompare.core.analysis.verdict import fmt
 from vggcompare.core.errors import ConfigError
+from vggcompare.gui.common.bars import set_bar
 from vggcompare.gui.common.dialogs import error_sentence
 from vggcompare.gui.session.checkup_session import CheckupSession
 from vggcompare.render.plots.checkup_chart import FLIP_COLOUR, ChartRows, cause_at, chart_height, checkup_subtitle, draw_checkup_chart
@@ -30,6 +31,7 @@ LAYERS_TIP = ("Also compare each measured cause with its reference layer by laye
               "a first checkup's CPU time, 2.3× a second's). Without it, a row "
               "you open is compared layer by layer when you open it.")
 CHART_MARGIN = 8
+REDRAW_MS = 30  # the chart and the bar draw what arrived within this once: a burst of rows costs one redraw
 
 
 class CheckupChart(QWidget):
@@ -137,6 +139,9 @@ class CheckupView(QWidget):
         layout.addWidget(self.table, 1)
         self._muted, self._text = self.palette().placeholderText(), self.palette().text()
         self._flip = QBrush(QColor(FLIP_COLOUR))
+        self._progress = (0, 1)  # the bar's value and maximum, drawn by _draw
+        self._subtitle = ""
+        self._redraw = QTimer(self, singleShot=True, interval=REDRAW_MS, timeout=self._draw)
         self.table.cellClicked.connect(lambda row, _col: self._open(self._cause_in_row(row)))
         self.chart.bar_clicked.connect(self._open)
         checkups.started.connect(self._on_started)
@@ -151,19 +156,19 @@ class CheckupView(QWidget):
     # ---- the session's signals ------------------------------------------------------------
     def _on_started(self, image_name: str) -> None:
         self.headline.setText("")
-        self.bar.setRange(0, 1)
-        self.bar.setValue(0)
+        self._progress, self._subtitle = (0, 1), ""
         self.status.setText(f"Starting the checkup of {image_name}: the reference first…")
         self.table.setColumnHidden(ENTERS_COLUMN, not self.checkups.with_layers)
         self._show_rows()
+        self._draw()
 
     def _on_progress(self, report) -> None:
         self.status.setText(report.message[:1].upper() + report.message[1:])
-        self.bar.setRange(0, max(1, report.total))
-        self.bar.setValue(report.done)
+        self._progress = (report.done, max(1, report.total))
+        self._draw_soon()
 
     def _on_finished(self, checkup) -> None:
-        self._show_rows(checkup_subtitle(checkup))
+        self._subtitle = checkup_subtitle(checkup)
         self.headline.setText(f"<b>{checkup.headline()}</b>")
         self._end(f"Done: {len(checkup.rows)} causes, {checkup.passes_run} passes in {checkup.seconds:.1f} s.")
 
@@ -175,13 +180,18 @@ class CheckupView(QWidget):
 
     def _end(self, text: str) -> None:
         self.status.setText(text)
-        self.bar.setValue(self.bar.maximum() if text.startswith("Done") else self.bar.value())
+        if text.startswith("Done"):
+            self._progress = (self._progress[1], self._progress[1])
+        self._show_rows()
+        self._draw()
 
     # ---- rows -----------------------------------------------------------------------------
-    def _show_rows(self, subtitle: str | None = None) -> None:
-        """The table and chart for the rows so far: measured causes ranked, then those that could not apply.
+    def _show_rows(self) -> None:
+        """The table for the rows so far (measured causes ranked, then those that could not apply); the chart follows
+        within REDRAW_MS.
 
-        Each cell's item is made once and its text and colour set again, so a new row costs a few milliseconds."""
+        Each cell's item is made once and only a text, colour or tooltip that changed is set again (each set is
+        a change the table repaints), so a new row costs a few milliseconds."""
         chart = ChartRows.of(self.checkups.rows)
         rows = [*chart.measured, *chart.not_applicable]
         self.table.setUpdatesEnabled(False)
@@ -191,7 +201,18 @@ class CheckupView(QWidget):
                 self._fill_row(k, r)
         finally:
             self.table.setUpdatesEnabled(True)
-        self.chart.set_rows(self.checkups.rows, subtitle if subtitle is not None else "")
+        self._draw_soon()
+
+    def _draw_soon(self) -> None:
+        """Draw the chart and the bar within REDRAW_MS (once for everything that arrives meanwhile)."""
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def _draw(self) -> None:
+        """The chart and the bar for the rows and the progress so far, now."""
+        self._redraw.stop()
+        set_bar(self.bar, *self._progress)
+        self.chart.set_rows(self.checkups.rows, self._subtitle)
 
     def _fill_row(self, k: int, r) -> None:
         if r.measured:
@@ -204,15 +225,15 @@ class CheckupView(QWidget):
             if item is None:
                 item = QTableWidgetItem()
                 self.table.setItem(k, c, item)
-            item.setText(text)
-            if not r.measured:
-                item.setForeground(self._muted)
-            elif r.top1_changed and c in (3, TOP1_COLUMN):
-                item.setForeground(self._flip)
-            else:
-                item.setForeground(self._text)
-            item.setToolTip(r.reason if c == TOP1_COLUMN and not r.measured else r.sentence if c == CAUSE_COLUMN
-                            else text if c == ENTERS_COLUMN else "")
+            colour = self._muted if not r.measured else self._flip if r.top1_changed and c in (3, TOP1_COLUMN) else self._text
+            tip = (r.reason if c == TOP1_COLUMN and not r.measured else r.sentence if c == CAUSE_COLUMN
+                   else text if c == ENTERS_COLUMN else "")
+            if item.text() != text:
+                item.setText(text)
+            if item.foreground() != colour:
+                item.setForeground(colour)
+            if item.toolTip() != tip:
+                item.setToolTip(tip)
 
     def _cause_in_row(self, row: int) -> str:
         item = self.table.item(row, CAUSE_COLUMN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from vggcompare.gui.common.bars import set_bar
 from vggcompare.render import theme
 from vggcompare.render.numbers import eta_text
 
@@ -65,8 +66,7 @@ class RunPanel(QWidget):
         """Show a core Progress report: busy while loading, then 'Pass i of N · about 3 s left' (a checkup: 'Cause k of n: name')."""
         self._active = True
         if report.stage == "checkup":
-            self.bar.setRange(0, max(1, report.total))
-            self.bar.setValue(report.done)
+            set_bar(self.bar, report.done, max(1, report.total))
             self.bar.setFormat(report.message[:1].upper() + report.message[1:])
             return
         if report.stage != "passes":
@@ -74,8 +74,7 @@ class RunPanel(QWidget):
             self.bar.setValue(0)
             self.bar.setFormat(report.message)
             return
-        self.bar.setRange(0, max(1, report.total))
-        self.bar.setValue(report.done)
+        set_bar(self.bar, report.done, max(1, report.total))
         eta = eta_text(report.eta) if report.done < report.total else ""
         self.bar.setFormat(f"Pass {report.done} of {report.total}" + (f" · {eta}" if eta else ""))
 
