@@ -1,9 +1,9 @@
 """Picture the Checkup tab after a real checkup, its chart on its own, and a row opened in the compare view.
 
-Run from the repository root: ``python docs/make_checkup_tab.py [--model efficientnet-lite0] [--image resources/sweep/brick.jpg]``.
+Run from the repository root: ``python docs/make_checkup_tab.py [--model efficientnet-lite0] [--image resources/sweep/brick.jpg] [--layers]``.
 It opens the real window offscreen (settings and history in a throw-away folder), opens the image, chooses the model
 (EfficientNet-Lite0 with its ImageNet weights by default), waits for the window's own model check, presses the
-Checkup tab's button and waits for the checkup to end (every cause, the two new-process ones included). It writes
+Checkup tab's button (with ``--layers``, "Where it enters (layer by layer)" ticked first) and waits for the checkup to end (every cause, the two new-process ones included). It writes
 ``docs/checkup-tab.png`` (the window), ``docs/checkup-chart.png`` (the chart as ``figure --plot checkup`` draws
 it), ``docs/checkup-compare.png`` (training mode against the reference, with its layer plot) and prints the CPU it ran on.
 """
@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--model", default="efficientnet-lite0")
     parser.add_argument("--image", default="resources/sweep/brick.jpg")
     parser.add_argument("--out-dir", default="docs")
+    parser.add_argument("--layers", action="store_true", help="tick 'Where it enters (layer by layer)': the 'enters at' column")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = Path(tempfile.mkdtemp(prefix="vggcompare-checkup-"))
@@ -60,6 +61,8 @@ def main() -> None:
     window.start_background_work()
     _spin(app, lambda: bool(ready))
     checkups = window.checkup_tab.checkups
+    window.tabs.setCurrentIndex(window.tabs.indexOf(window.checkup_tab))
+    window.checkup_tab.view.layers_box.setChecked(args.layers)
     ended = []
     checkups.finished.connect(ended.append)
     checkups.failed.connect(lambda title, exc, _d: ended.append(SystemExit(f"{title}: {exc}")))
@@ -86,7 +89,8 @@ def main() -> None:
     print(f"{checkup.headline()}\n{checkup.passes_run} passes in {checkup.seconds:.1f} s on {cpu_name()} ({flags}), "
           f"{os.cpu_count()} cores")
     for k, row in enumerate(checkup.rows, 1):
-        print(f"{k:>2}. {row.cause}: {row.largest_change if row.measured else row.reason}")
+        print(f"{k:>2}. {row.cause}: {row.largest_change if row.measured else row.reason}"
+              + (f"; enters at {row.enters_at}" if row.enters_at else ""))
     window.close()
     from vggcompare.gui.session.engine_pool import shutdown_engines
 

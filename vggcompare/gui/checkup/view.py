@@ -23,7 +23,7 @@ from vggcompare.gui.session.checkup_session import CheckupSession
 from vggcompare.render.plots.checkup_chart import FLIP_COLOUR, ChartRows, cause_at, chart_height, checkup_subtitle, draw_checkup_chart
 
 COLUMNS = ["#", "cause", "setting", "largest probability change", "top-1", "enters at", "seconds"]
-COLUMN_WIDTHS = (34, 230, 240, 180, 300, 230, 70)
+COLUMN_WIDTHS = (34, 220, 190, 170, 300, 220, 64)
 CAUSE_COLUMN, TOP1_COLUMN, ENTERS_COLUMN = 1, 4, 5
 LAYERS_TIP = ("Also compare each measured cause with its reference layer by layer (one more pass per run with every "
               "layer's output kept), so each row says where in the network its difference enters. "
