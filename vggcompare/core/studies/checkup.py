@@ -104,7 +104,7 @@ def _run_all(image, cancel, allow_download, ref_cfg, causes, fresh, start_fresh_
 
     def run(key: str, cfg: ExperimentConfig, k: int, message: str) -> Generator[Any, None, None]:
         gen = run_passes(cfg, image, cancel=cancel, allow_download=allow_download, split_training=False, pipeline=pipeline,
-                         layers="trace" if layers and cfg.runtime == "keras" else False)  # a runtime's tensors: not seen
+                         layers="trace" if layers else False)
         result = yield from relay(gen, step(k, key, message))
         result.name = f"checkup: {key}"
         results[key] = result
@@ -172,13 +172,8 @@ def _compare_layers(row: CauseRow, cause: Cause, results: dict, targets: set[str
     from vggcompare.core.analysis.layers import compare_layers
     from vggcompare.core.errors import VggCompareError
 
-    from vggcompare.core.studies.layers import runtime_not_traced
-
     mine, theirs = results[cause.key].layers, results[row.against].layers
-    untraced = runtime_not_traced(results[cause.key].config, results[row.against].config)
-    if row.status == MEASURED and untraced:
-        row.enters_at = f"not compared ({untraced})"
-    elif row.status == MEASURED and mine is not None and theirs is not None:
+    if row.status == MEASURED and mine is not None and theirs is not None:
         try:
             comparison = compare_layers(theirs, mine)
         except (ValueError, VggCompareError) as exc:

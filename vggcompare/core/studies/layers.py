@@ -40,18 +40,6 @@ class LayerStudy:
         return f"{self.comparison.sentence()} ({self.how})"
 
 
-def runtime_not_traced(*configs: ExperimentConfig) -> str:
-    """Why runs of ``configs`` cannot be compared layer by layer because an exported runtime serves one ('' if none).
-
-    The instrumented pass traces the Keras model; a run served by TFLite, ONNX Runtime or a SavedModel makes its
-    calls in that runtime, whose inner tensors it does not see: its trace would be the Keras model's, identical
-    to a Keras reference whatever the runtime did to the output."""
-    served = sorted({c.runtime for c in configs if c.runtime != "keras"})
-    if not served:
-        return ""
-    return f"{' and '.join(served)} served the model: its inner tensors are not traced, only the output is compared"
-
-
 def process_setting(config: ExperimentConfig) -> tuple[str, str, int | None]:
     """What TensorFlow fixes at start for ``config``: (backend, kernel library, threads), 'default' resolved here."""
     from vggcompare.core.studies.checkup_causes import kernels_in_force
@@ -107,9 +95,6 @@ def compare_by_layer(config_a: ExperimentConfig, config_b: ExperimentConfig, ima
     """
     from vggcompare.core.passes.engine import run_passes
 
-    untraced = runtime_not_traced(config_a, config_b)
-    if untraced:
-        raise ConfigError(untraced)
     if image is None:
         if not config_a.image:
             raise ConfigError("no image was given")
