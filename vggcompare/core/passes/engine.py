@@ -223,6 +223,10 @@ def _layer_trace(prepared: PreparedModel, config: ExperimentConfig, base: tuple[
     from vggcompare.core.analysis.verdict import fmt
     from vggcompare.core.passes.layer_pass import trace_layers
 
+    if prepared.served is not None:  # an exported runtime: its own tensors, matched to the Keras layers
+        from vggcompare.core.passes.runtime_layer_pass import trace_served
+
+        return trace_served(prepared, first[0], plain)
     if config.reinit_weights:
         hold_pass_weights(prepared, base, config, 0)
     training = config.training_part if config.training_mode and config.training_part != "all" else config.training_mode

@@ -1,0 +1,188 @@
+"""Exported runtimes layer by layer: their intermediate tensors matched to the Keras layers by name and shape, the
+output alone (with the sentence saying why) where no tensor can be matched, and int8 tensors dequantized."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vggcompare.core.model.runtimes.intermediates import Candidate, dequantized, layout, map_tensors, scopes
+
+
+# --- matching names, without a runtime ----------------------------------------------------------------------------
+
+def test_tensorflow_scope_suffixes_and_fused_names_map_to_the_latest_layer_whose_shape_fits():
+    layers = [("conv2d", (30, 30, 8)), ("batch_normalization", (30, 30, 8)), ("re_lu", (30, 30, 8)),
+              ("conv2d_1", (28, 28, 16)), ("re_lu_1", (28, 28, 16)), ("gap", (16,)), ("dense", (10,))]
+    tensors = [Candidate("functional_1/conv2d_1/convolution", (8, 3, 3, 3)),  # a weight: no batch, no fit
+               Candidate("functional_1/re_lu_1/Relu;functional_1/conv2d_1/convolution", (1, 30, 30, 8)),
+               Candidate("functional_1/re_lu_1_2/Relu;functional_1/conv2d_1_2/convolution", (1, 28, 28, 16)),
+               Candidate("functional_1/gap_1/Mean", (1, 16)),
+               Candidate("functional_1/dense_1/MatMul", (1, 10)),  # the logits, before the softmax
+               Candidate("StatefulPartitionedCall_1:0", (1, 10))]
+    found = map_tensors(tensors, "StatefulPartitionedCall_1:0", layers)
+    assert {layers[k][0]: tensors[c].name for k, (c, _fit) in found.items()} == {
+        "re_lu": tensors[1].name, "re_lu_1": tensors[2].name, "gap": tensors[3].name, "dense": tensors[5].name}
+
+
+def test_channels_first_tensors_fit_only_where_the_runtime_transposes():
+    assert layout((1, 16, 28, 28), (28, 28, 16), channels_first=True) == "nchw"
+    assert layout((1, 16, 28, 28), (28, 28, 16), channels_first=False) == ""
+    assert layout((1, 28, 28, 16), (28, 28, 16), channels_first=True) == "same"
+    assert scopes("functional_1/base_1/conv_1/Conv2D:0;x/Relu") == [["functional_1", "base_1", "conv_1"], ["x"]]
+    nested = map_tensors([Candidate("functional_1/base_1/conv_1/BiasAdd:0", (1, 4, 30, 30))], "out",
+                         [("base/conv", (30, 30, 4)), ("head", (10,))], channels_first=True)
+    assert nested == {0: (0, "nchw")}
+    assert map_tensors([Candidate("functional_1/convx_1/BiasAdd", (1, 30, 30, 4))], "out", [("conv", (30, 30, 4))]) == {}
+
+
+def test_int8_tensors_are_dequantized_with_their_own_scale_and_zero_point():
+    q = np.array([[-128, -3, 0, 127]], np.int8)
+    detail = {"quantization": (0.5, -3), "quantization_parameters": {"scales": np.array([0.5]), "zero_points": np.array([-3])}}
+    np.testing.assert_array_equal(dequantized(q, detail), [[-62.5, 0.0, 1.5, 65.0]])
+    per_channel = {"quantization": (0.0, 0), "quantization_parameters": {
+        "scales": np.array([1.0, 2.0]), "zero_points": np.array([0, 1]), "quantized_dimension": 1}}
+    np.testing.assert_array_equal(dequantized(np.array([[4, 4]], np.int8), per_channel), [[4.0, 6.0]])
+    assert dequantized(np.array([1.5], np.float32), detail).tolist() == [1.5]
+
+
+# --- the runtimes on a small probe --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rt_probe(tmp_path_factory):
+    """Conv2D(16, 5) → BatchNorm (moving statistics away from 0 and 1) → ReLU → GAP → Dense(10, softmax), its own
+    weights; the convolution has 1200 weights, so dynamic-range int8 quantizes it."""
+    from vggcompare.core.model.backend import import_tensorflow
+
+    import_tensorflow()
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(11)
+    inputs = keras.Input((32, 32, 3))
+    x = layers.Conv2D(16, 5, name="conv")(inputs)
+    x = layers.BatchNormalization(name="bn")(x)
+    x = layers.ReLU(name="relu")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    model = keras.Model(inputs, layers.Dense(10, activation="softmax", name="dense")(x))
+    model.get_layer("bn").moving_mean.assign(np.linspace(-1, 1, 16).astype(np.float32))
+    model.get_layer("bn").moving_variance.assign(np.full(16, 50.0, np.float32))
+    path = tmp_path_factory.mktemp("runtime_layers") / "probe.keras"
+    model.save(path)
+    return str(path)
+
+
+KERAS_NAMES = ["conv", "bn", "relu", "gap", "dense"]
+
+
+def _config(model, photo, **kw):
+    from vggcompare.core.config import ExperimentConfig
+
+    return ExperimentConfig(model=model, image=photo, passes=1, seeding="once", preprocess="none", **kw)
+
+
+def _study(rt_probe, photo, **changes):
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.studies.layers import compare_by_layer
+
+    ref = _config(rt_probe, photo)
+    return drive(compare_by_layer(ref, ref.replace(**changes)))
+
+
+@pytest.mark.parametrize("runtime", ["tflite", "onnxruntime"])
+def test_a_float32_export_maps_named_layers_and_differs_by_round_off_at_each(rt_probe, photo, runtime):
+    study = _study(rt_probe, photo, runtime=runtime)
+    cmp, trace = study.comparison, study.b.layers
+    names = [r.name for r in cmp.rows]
+    assert trace.partial and {"relu", "gap", "dense"} <= set(names) and names == [n for n in KERAS_NAMES if n in names]
+    assert all(not r.above for r in cmp.rows), [(r.name, r.relative, r.bound) for r in cmp.rows]
+    assert cmp.enters_at is None
+    matched = next(n for n in cmp.notes if "Keras layers matched to a tensor by name and shape" in n)
+    assert f"{len(names)} of {len(KERAS_NAMES)}" in matched
+    for left_out in set(KERAS_NAMES) - set(names):
+        assert left_out in matched and "have no tensor of their own" in matched
+    assert not any(n.startswith("Layers only in") for n in cmp.notes)  # the runtime's note says it, counted
+    assert any("the plain call's output" in n for n in cmp.notes)  # instrumented against plain, measured here
+    plain, instrumented = study.b.probabilities[0], trace.arrays[-1]
+    assert np.array_equal(plain, instrumented) == any("bit for bit" in n for n in cmp.notes)
+
+
+@pytest.mark.parametrize("runtime", ["tflite-int8-dynamic", "tflite-float16"])
+def test_reduced_precision_exports_enter_at_a_mapped_layer(rt_probe, photo, runtime):
+    cmp = _study(rt_probe, photo, runtime=runtime).comparison
+    assert cmp.enters_at is not None and cmp.enters_at.name in ("relu", "gap", "dense")
+    assert cmp.output.relative < 0.1  # quantized, not misread
+
+
+def test_full_integer_int8_tensors_are_dequantized_before_comparing(rt_probe, photo):
+    study = _study(rt_probe, photo, runtime="tflite-int8", calibration=str(Path(photo).parent))
+    cmp = study.comparison
+    relu = next(r for r in cmp.rows if r.name == "relu")
+    assert relu.above and relu.relative < 0.2 and relu.cosine > 0.98  # int8 steps, on the float32 scale
+
+
+def test_a_savedmodel_compares_its_output_only_and_says_why(rt_probe, photo):
+    cmp = _study(rt_probe, photo, runtime="savedmodel").comparison
+    assert [r.name for r in cmp.rows] == ["dense"]
+    assert any(n == "Only the outputs are compared: a SavedModel exposes only its serving signature's output, not its "
+                    "layers' tensors." for n in cmp.notes)
+
+
+def test_tensors_whose_names_carry_no_layer_fall_back_to_the_output_with_a_sentence(rt_probe, photo, tmp_path):
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.model.runtimes import open_file
+    from vggcompare.core.model.runtimes.intermediates import runtime_layers
+    from vggcompare.core.passes.engine import run_passes
+
+    served_run = drive(run_passes(_config(rt_probe, photo, runtime="tflite"), layers="trace"))
+    own = tmp_path / "app.tflite"
+    shutil.copyfile(_export(served_run), own)
+    served = open_file(str(own), "tflite", _config(str(own), photo))
+    batch = np.random.default_rng(0).uniform(-1, 1, (1, 32, 32, 3)).astype(np.float32)
+    found = runtime_layers(served, [("stem", (28, 28, 16)), ("head", (10,))], batch)
+    assert found.outputs_only and found.names == ["head"]
+    assert found.notes == ["Only the outputs are compared: none of app.tflite's tensor names carries a Keras layer's "
+                           "name with that layer's output shape."]
+    np.testing.assert_array_equal(found.arrays[0], served.forward(batch)[0])
+    # the user's own file, run without its Keras model: its output against the Keras model's last layer
+    study = _study(rt_probe, photo, model=str(own), runtime="tflite")
+    assert [r.name for r in study.comparison.rows] == ["dense"] and not study.comparison.rows[0].above
+    assert any("app.tflite is your own file, run without the Keras model it came from" in n for n in study.comparison.notes)
+
+
+def _export(result) -> str:
+    from vggcompare.core.model.runtimes.export import exports_dir
+
+    return str(exports_dir() / result.environment.to_dict()["export_file"])
+
+
+def test_compare_layers_of_a_runtime_file_made_here(rt_probe, photo, tmp_path, capsys):
+    from vggcompare.cli import main
+
+    files = {}
+    for runtime in ("keras", "tflite-int8-dynamic"):
+        files[runtime] = str(tmp_path / f"{runtime}.json")
+        assert main(["run", photo, "--model", rt_probe, "--passes", "1", "--seeding", "once", "--preprocess", "none",
+                     "--runtime", runtime, "--layers", "--out", files[runtime], "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["compare", files["keras"], files["tflite-int8-dynamic"], "--layers", "--allow-model"]) == 0
+    text = capsys.readouterr().out
+    assert "Enters at " in text and "Keras layers matched to a tensor by name and shape" in text
+
+
+def test_the_checkups_runtime_rows_say_where_they_enter(rt_probe, photo, monkeypatch):
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.studies import checkup
+    from vggcompare.core.studies.checkup_causes import runtime_causes
+
+    monkeypatch.setattr(checkup, "causes_for", lambda ref, _image: [
+        c for c in runtime_causes(ref) if c.key in ("runtime tflite", "runtime tflite-int8-dynamic", "runtime savedmodel")])
+    result = drive(checkup.run_checkup(_config(rt_probe, photo), new_processes=False, layers=True))
+    rows = {r.cause: r for r in result.rows}
+    assert rows["runtime tflite"].enters_at.startswith(("round-off only", "identical"))
+    assert rows["runtime tflite-int8-dynamic"].layer_comparison().enters_at.name in ("relu", "gap", "dense")
+    saved = rows["runtime savedmodel"].layer_comparison()
+    assert [r.name for r in saved.rows] == ["dense"] and any("Only the outputs" in n for n in saved.notes)

@@ -1,0 +1,52 @@
+"""The instrumented pass of a model served by an exported runtime: its tensors matched to the Keras layers.
+
+:func:`trace_served` runs the first batch once more through the runtime with its intermediate tensors kept
+(core.model.runtimes.intermediates) and keeps the image's row of each tensor that is a Keras layer's output,
+under that layer's name, so it lines up with a Keras run's trace. The trace is partial: layers fused away and,
+for a SavedModel or a user's own file, every layer but the output are left out, and its notes say so.
+
+Keeping every tensor can change the runtime's arithmetic (LiteRT#413, tensorflow#79355), so the trace's last row
+is the instrumented call's own output, and a note says whether it matches the plain call's bit for bit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from vggcompare.core.analysis.layers import LayerTrace
+
+_WHAT = {"onnxruntime": "ONNX Runtime with every node output listed"}
+
+
+def keras_layers(model: Any) -> tuple[list[tuple[str, tuple[int, ...]]], dict[str, str]]:
+    """The Keras model's layers in order as (name, output shape without batch), and each layer's class name."""
+    from vggcompare.core.passes.layer_pass import layer_model
+
+    probe, names, kinds, _notes = layer_model(model)
+    shapes = [tuple(int(d) for d in output.shape[1:]) for output in probe.outputs]
+    return list(zip(names, shapes)), dict(zip(names, kinds))
+
+
+def trace_served(prepared: Any, batch: np.ndarray, plain: np.ndarray) -> LayerTrace:
+    """The served model's layers on ``batch`` (its row 0), where its tensors allow; ``plain`` is the plain call's row 0."""
+    from vggcompare.core.analysis.verdict import fmt
+    from vggcompare.core.model.runtimes.intermediates import runtime_layers
+
+    served = prepared.served
+    layers, kinds = keras_layers(prepared.model) if prepared.model is not None else (None, {})
+    found = runtime_layers(served, layers, batch)
+    notes = list(found.notes)
+    if not found.outputs_only:
+        what = _WHAT.get(served.runtime, "The TFLite interpreter keeping every tensor")
+        output = found.output.reshape(-1)
+        if output.shape == plain.shape and np.array_equal(output, plain):
+            notes.append(f"{what} gives the plain call's output bit for bit.")
+        elif output.shape == plain.shape:
+            notes.append(f"{what} gives an output that differs from the plain call's by up to "
+                         f"{fmt(float(np.abs(output.astype(np.float64) - plain).max()))} (each op runs unfused: "
+                         "LiteRT#413, tensorflow#79355): the layers compared, its output included, are this "
+                         "instrumented call's.")
+    return LayerTrace(found.names, [kinds.get(name, "Output") for name in found.names], found.arrays, None, notes,
+                      partial=True)
