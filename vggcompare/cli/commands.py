@@ -64,7 +64,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_experiment(config, image, progress=bar, download_progress=bar.download, layers=args.layers)
     print_result(result)
     if result.layers is not None:
-        print(f"Layers: {len(result.layers.names)} layers instrumented (fingerprints stored with --out)")
+        what = "layers read from the runtime's tensors" if result.layers.partial else "layers instrumented"
+        print(f"Layers: {len(result.layers.names)} {what} (fingerprints stored with --out)")
         if result.layer_comparison is not None:
             print(f"Training mode against inference, layer by layer: {result.layer_comparison.sentence()}")
         for note in result.layers.notes:

@@ -17,7 +17,10 @@ import numpy as np
 
 from vggcompare.core.analysis.layers import LayerTrace
 
-_WHAT = {"onnxruntime": "ONNX Runtime with every node output listed"}
+# what the instrumented call is, and why it can round differently from the plain one
+_WHAT = {"onnxruntime": ("ONNX Runtime with every node output listed as a graph output",
+                         "ONNX Runtime fuses fewer nodes when their outputs are graph outputs")}
+_TFLITE = ("The TFLite interpreter keeping every tensor", "each op runs on its own, unfused: LiteRT#413, tensorflow#79355")
 
 
 def keras_layers(model: Any) -> tuple[list[tuple[str, tuple[int, ...]]], dict[str, str]]:
@@ -39,14 +42,13 @@ def trace_served(prepared: Any, batch: np.ndarray, plain: np.ndarray) -> LayerTr
     found = runtime_layers(served, layers, batch)
     notes = list(found.notes)
     if not found.outputs_only:
-        what = _WHAT.get(served.runtime, "The TFLite interpreter keeping every tensor")
+        what, why = _WHAT.get(served.runtime, _TFLITE)
         output = found.output.reshape(-1)
         if output.shape == plain.shape and np.array_equal(output, plain):
             notes.append(f"{what} gives the plain call's output bit for bit.")
         elif output.shape == plain.shape:
             notes.append(f"{what} gives an output that differs from the plain call's by up to "
-                         f"{fmt(float(np.abs(output.astype(np.float64) - plain).max()))} (each op runs unfused: "
-                         "LiteRT#413, tensorflow#79355): the layers compared, its output included, are this "
-                         "instrumented call's.")
+                         f"{fmt(float(np.abs(output.astype(np.float64) - plain).max()))} ({why}): the layers compared, "
+                         "its output included, are this instrumented call's.")
     return LayerTrace(found.names, [kinds.get(name, "Output") for name in found.names], found.arrays, None, notes,
                       partial=True)
