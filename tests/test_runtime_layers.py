@@ -186,3 +186,14 @@ def test_the_checkups_runtime_rows_say_where_they_enter(rt_probe, photo, monkeyp
     assert rows["runtime tflite-int8-dynamic"].layer_comparison().enters_at.name in ("relu", "gap", "dense")
     saved = rows["runtime savedmodel"].layer_comparison()
     assert [r.name for r in saved.rows] == ["dense"] and any("Only the outputs" in n for n in saved.notes)
+
+
+def test_a_run_of_several_passes_reads_the_runtimes_layers_for_the_image_alone(rt_probe, photo):
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.passes.engine import run_passes
+
+    result = drive(run_passes(_config(rt_probe, photo, runtime="tflite").replace(passes=3), layers="trace"))
+    trace = result.layers
+    assert trace.partial and "relu" in trace.names and trace.arrays[trace.names.index("relu")].shape == (28, 28, 16)
+    assert "The runtime's layers come from the image alone (the plain call ran 3 rows at once)." in trace.notes
+    np.testing.assert_allclose(trace.arrays[-1], result.probabilities[0], rtol=1e-5, atol=1e-7)

@@ -1,7 +1,7 @@
 """The instrumented pass of a model served by an exported runtime: its tensors matched to the Keras layers.
 
-:func:`trace_served` runs the first batch once more through the runtime with its intermediate tensors kept
-(core.model.runtimes.intermediates) and keeps the image's row of each tensor that is a Keras layer's output,
+:func:`trace_served` runs the image (row 0 of the first batch, alone) once more through the runtime with its
+intermediate tensors kept (core.model.runtimes.intermediates) and keeps each tensor that is a Keras layer's output,
 under that layer's name, so it lines up with a Keras run's trace. The trace is partial: layers fused away and,
 for a SavedModel or a user's own file, every layer but the output are left out, and its notes say so.
 
@@ -33,14 +33,17 @@ def keras_layers(model: Any) -> tuple[list[tuple[str, tuple[int, ...]]], dict[st
 
 
 def trace_served(prepared: Any, batch: np.ndarray, plain: np.ndarray) -> LayerTrace:
-    """The served model's layers on ``batch`` (its row 0), where its tensors allow; ``plain`` is the plain call's row 0."""
+    """The served model's layers for the image (``batch``'s row 0, run alone), where its tensors allow; ``plain`` is
+    the plain call's row 0."""
     from vggcompare.core.analysis.verdict import fmt
     from vggcompare.core.model.runtimes.intermediates import runtime_layers
 
     served = prepared.served
     layers, kinds = keras_layers(prepared.model) if prepared.model is not None else (None, {})
-    found = runtime_layers(served, layers, batch)
+    found = runtime_layers(served, layers, batch[:1])  # every tensor of a whole batch kept would be its size × B
     notes = list(found.notes)
+    if len(batch) > 1 and not found.outputs_only:
+        notes.append(f"The runtime's layers come from the image alone (the plain call ran {len(batch)} rows at once).")
     if not found.outputs_only:
         what, why = _WHAT.get(served.runtime, _TFLITE)
         output = found.output.reshape(-1)

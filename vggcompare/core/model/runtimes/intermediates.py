@@ -165,7 +165,8 @@ def tflite_tensors(runner: Any, batch: np.ndarray) -> tuple[list[Candidate], str
     interpreter.invoke()
     details = {d["index"]: d for d in interpreter.get_tensor_details()}
     order: list[int] = []
-    for op in interpreter._get_ops_details():  # the only listing of operators in execution order
+    ops = getattr(interpreter, "_get_ops_details", None)  # the only listing of operators in execution order
+    for op in ops() if ops is not None else [{"outputs": sorted(details)}]:  # else the tensors in the file's order
         if op.get("op_name") == "DELEGATE":  # a delegate's node repeats the outputs of the ops it runs
             continue
         order.extend(int(i) for i in op.get("outputs", []) if int(i) >= 0 and int(i) not in order)
