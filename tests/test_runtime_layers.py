@@ -126,7 +126,9 @@ def test_full_integer_int8_tensors_are_dequantized_before_comparing(rt_probe, ph
 
 def test_a_savedmodel_compares_its_output_only_and_says_why(rt_probe, photo):
     cmp = _study(rt_probe, photo, runtime="savedmodel").comparison
-    assert [r.name for r in cmp.rows] == ["dense"]
+    assert [r.name for r in cmp.rows] == ["dense"] and cmp.outputs_only
+    assert cmp.sentence().startswith("Only the outputs are compared (dense): ")
+    assert cmp.enters_text() in ("output only: identical", "output only: round-off")
     assert any(n == "Only the outputs are compared: a SavedModel exposes only its serving signature's output, not its "
                     "layers' tensors." for n in cmp.notes)
 
@@ -186,6 +188,7 @@ def test_the_checkups_runtime_rows_say_where_they_enter(rt_probe, photo, monkeyp
     assert rows["runtime tflite-int8-dynamic"].layer_comparison().enters_at.name in ("relu", "gap", "dense")
     saved = rows["runtime savedmodel"].layer_comparison()
     assert [r.name for r in saved.rows] == ["dense"] and any("Only the outputs" in n for n in saved.notes)
+    assert saved.outputs_only and rows["runtime savedmodel"].enters_at.startswith("output only: ")
 
 
 def test_a_run_of_several_passes_reads_the_runtimes_layers_for_the_image_alone(rt_probe, photo):

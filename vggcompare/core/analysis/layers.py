@@ -187,6 +187,7 @@ class LayerComparison:
     grouped: bool = False  # rows are top-level blocks, not layers
     estimated: bool = False  # from fingerprints (another machine's file): the sample estimates the differences
     notes: list[str] = field(default_factory=list)
+    outputs_only: bool = False  # an exported runtime whose layers have no tensors to read: the output alone
 
     @property
     def first_difference(self) -> LayerRow | None:
@@ -219,6 +220,10 @@ class LayerComparison:
         if not self.rows:
             return "No layer to compare."
         first, enters, out = self.first_difference, self.enters_at, self.output
+        if self.outputs_only:
+            how = ("bit-identical" if first is None else
+                   f"relative difference {fmt(out.relative)}, {'above' if out.above else 'within'} float32 round-off")
+            return f"Only the outputs are compared ({out.name}): {how}."
         if first is None:
             if len(self.rows) == 1:
                 return f"Bit-identical ({self.rows[0].name}, the only {unit} compared)."
@@ -239,6 +244,8 @@ class LayerComparison:
         from vggcompare.core.analysis.verdict import fmt
 
         enters, out = self.enters_at, self.output
+        if self.outputs_only and out is not None:
+            return "output only: " + ("identical" if out.identical else f"{fmt(out.relative)}" if out.above else "round-off")
         if self.first_difference is None:
             return "identical"
         if enters is None:
@@ -256,7 +263,7 @@ class LayerComparison:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what checkup.json stores per cause)."""
         enters, first = self.enters_at, self.first_difference
-        return {"grouped": self.grouped, "estimated": self.estimated, "notes": list(self.notes),
+        return {"grouped": self.grouped, "estimated": self.estimated, "outputs_only": self.outputs_only, "notes": list(self.notes),
                 "first_difference": first.name if first else None, "enters_at": enters.name if enters else None,
                 "growth": self.growth, "sentence": self.sentence(),
                 "bound": f"{ROUNDOFF_FACTOR:g} * sqrt(elements) * 2**-23",
@@ -270,7 +277,8 @@ class LayerComparison:
         rows = [LayerRow(int(r["index"]), str(r["name"]), str(r["kind"]), int(r["elements"]), float(r["max_abs"]),
                          float(r["relative"]), float(r["cosine"]), float(r["bound"]), bool(r["identical"]),
                          bool(data.get("estimated", False))) for r in data.get("layers", [])]
-        return cls(rows, bool(data.get("grouped", False)), bool(data.get("estimated", False)), list(data.get("notes", [])))
+        return cls(rows, bool(data.get("grouped", False)), bool(data.get("estimated", False)), list(data.get("notes", [])),
+                   bool(data.get("outputs_only", False)))
 
 
 def _numbers(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
@@ -372,6 +380,8 @@ def compare_layers(a: LayerTrace, b: LayerTrace, max_layers: int = MAX_LAYERS) -
     if estimated:
         notes.append(f"Compared from fingerprints (another machine's file): bit-identity from each layer's SHA-256; the "
                      f"differences estimated on {SAMPLE} values sampled at a fixed stride and from the layers' L2 norms.")
+    if any(t.partial and len(t.names) == 1 for t in (a, b)):
+        return LayerComparison(rows, False, estimated, notes, outputs_only=True)
     if len(rows) <= max_layers:
         return LayerComparison(rows, False, estimated, notes)
     return _grouped(rows, estimated, notes)

@@ -174,8 +174,10 @@ def tflite_tensors(runner: Any, batch: np.ndarray) -> tuple[list[Candidate], str
     for index in order:
         detail = details[index]
         shape = tuple(int(s) for s in detail["shape"])
-        if not shape or shape[0] != batch.shape[0] or np.dtype(detail["dtype"]).kind not in "fiu":
-            continue
+        kind = np.dtype(detail["dtype"]).kind
+        quantized = bool(detail.get("quantization", (0.0, 0))[0]) or len((detail.get("quantization_parameters") or {}).get("scales", [])) > 0
+        if not shape or shape[0] != batch.shape[0] or not (kind == "f" or (kind in "iu" and quantized)):
+            continue  # a weight, or an integer that is no quantized activation (an index, a shape)
         try:
             raw = interpreter.get_tensor(index)
         except ValueError:  # a tensor the runtime did not keep
