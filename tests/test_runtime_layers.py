@@ -200,3 +200,17 @@ def test_a_run_of_several_passes_reads_the_runtimes_layers_for_the_image_alone(r
     assert trace.partial and "relu" in trace.names and trace.arrays[trace.names.index("relu")].shape == (28, 28, 16)
     assert "The runtime's layers come from the image alone (the plain call ran 3 rows at once)." in trace.notes
     np.testing.assert_allclose(trace.arrays[-1], result.probabilities[0], rtol=1e-5, atol=1e-7)
+
+
+def test_the_runtimes_demonstration_says_where_each_export_enters(rt_probe, photo):
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.studies.presets.run import run_preset
+
+    outcome = drive(run_preset("runtimes", _config(rt_probe, photo)))
+    column = outcome.columns.index("enters at")
+    cells = {row[0]: row[column] for row in outcome.rows}
+    from vggcompare.core.runtime_rules import TITLES
+
+    assert cells[TITLES["savedmodel"]].startswith("output only: ")
+    assert cells[TITLES["tflite"]].startswith(("round-off only", "identical"))
+    assert cells[TITLES["tflite-int8-dynamic"]].split(" (")[0] in ("relu", "gap", "dense")
