@@ -13,7 +13,12 @@ Setup: ``efficientnet-lite0`` (real ImageNet weights, built in) on ``resources/s
     preprocessing variants, the 15 neighbour photos, an augmentation of the image, and one call of each path at the
     batch size the checkup uses: ``tf.function`` at batch 1, 8 and 16; in training mode at 1 (twice: whole, and with
     the Dropout layer off) and 16; ``predict``, eager and XLA (``jit_compile``) at 1; a dropout-on call at 1; one
-    eager training-mode call; a bfloat16 copy of the model and its call at 1.
+    eager training-mode call; a bfloat16 copy of the model and its call at 1; and each exported runtime's first
+    call, as an app serving that file makes it: ``tf.saved_model.load(path).serve``, a LiteRT ``Interpreter`` for
+    each of the four .tflite files (``allocate_tensors``, ``set_tensor``, ``invoke``, ``get_tensor``; the int8
+    one's input quantized) and an ONNX Runtime ``InferenceSession.run``, on the same exported files the checkup's
+    runtime rows load. Those files are made (or found in the exports' cache) once, untimed, before any timed side:
+    an app's export exists before it is served.
 
 ``checkup_vs_floor`` = best (a) / best (b), alternating, ``--repeats`` each. Target <= 1.25.
 
@@ -36,7 +41,45 @@ IMAGE = str(C.ROOT / "resources" / "sweep" / "brick.jpg")
 SIZE = (224, 224)
 
 
-def floor() -> None:
+def export_paths() -> None:
+    """Print the exported files the checkup's runtime rows serve (made now when the cache lacks them), as JSON."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from vggcompare.core.config import ExperimentConfig
+    from vggcompare.core.model.prepare import prepare_model
+    from vggcompare.core.runtime_rules import RUNTIMES
+
+    reference = ExperimentConfig(image=IMAGE, model="efficientnet-lite0")
+    paths = {r: prepare_model(reference.replace(runtime=r), allow_download=False).served.file for r in RUNTIMES if r != "keras"}
+    print("PATHS " + json.dumps(paths))
+
+
+def serve_each(paths: dict[str, str], x) -> None:
+    """Each exported runtime's first call on ``x``, as an app serving that file makes it."""
+    import numpy as np
+    import onnxruntime as ort
+    import tensorflow as tf
+    from ai_edge_litert.interpreter import Interpreter
+
+    loaded = tf.saved_model.load(paths["savedmodel"])  # kept: its variables live as long as it does
+    loaded.serve(tf.constant(x)).numpy()
+    for runtime, path in paths.items():
+        if not runtime.startswith("tflite"):
+            continue
+        interpreter = Interpreter(model_path=path)
+        interpreter.allocate_tensors()
+        inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+        value = x
+        if np.dtype(inp["dtype"]).kind != "f":
+            scale, zero = inp["quantization"]
+            value = np.clip(np.round(x / scale) + zero, -128, 127).astype(inp["dtype"])
+        interpreter.set_tensor(inp["index"], value)
+        interpreter.invoke()
+        interpreter.get_tensor(out["index"])
+    session = ort.InferenceSession(paths["onnxruntime"], providers=["CPUExecutionProvider"])
+    session.run(None, {session.get_inputs()[0].name: x})
+
+
+def floor(paths: dict[str, str]) -> None:
     """The bare script: the same first calls as a checkup, without vggcompare's engine."""
     t0 = time.perf_counter()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -103,6 +146,7 @@ def floor() -> None:
     bf16 = keras.models.clone_model(model, clone_function=half)
     bf16.set_weights(model.get_weights())
     compiled(bf16, False, (1, *SIZE, 3))(x)
+    serve_each(paths, x)
     print("FLOOR " + json.dumps({"seconds": time.perf_counter() - t0}))
 
 
@@ -115,15 +159,21 @@ def _timed(cmd: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--floor", action="store_true")
+    parser.add_argument("--floor", metavar="PATHS_JSON", help="run the bare script, serving these exported files")
+    parser.add_argument("--export-paths", action="store_true", help="print the exported files the checkup serves")
     args = parser.parse_args()
     if args.floor:
-        floor()
+        floor(json.loads(args.floor))
         return
+    if args.export_paths:
+        export_paths()
+        return
+    found = subprocess.run([sys.executable, __file__, "--export-paths"], check=True, capture_output=True, text=True, cwd=C.ROOT)
+    paths = next(line[len("PATHS "):] for line in found.stdout.splitlines() if line.startswith("PATHS "))
     out = tempfile.mkdtemp(prefix="bench-checkup-floor-")
     checkup = [sys.executable, "-m", "vggcompare", "checkup", IMAGE, "--model", "efficientnet-lite0", "--in-process-only",
                "--out-dir", out, "--force", "--quiet"]
-    sides = {"floor": [sys.executable, __file__, "--floor"], "checkup": checkup + ["--no-layers"], "checkup with layers": checkup}
+    sides = {"floor": [sys.executable, __file__, "--floor", paths], "checkup": checkup + ["--no-layers"], "checkup with layers": checkup}
     _timed(sides["floor"])  # untimed: the model's Keras cache written once, files in the page cache
     times: dict[str, list[float]] = {k: [] for k in sides}
     others = []
