@@ -153,6 +153,10 @@ def test_tensors_whose_names_carry_no_layer_fall_back_to_the_output_with_a_sente
     study = _study(rt_probe, photo, model=str(own), runtime="tflite")
     assert [r.name for r in study.comparison.rows] == ["dense"] and not study.comparison.rows[0].above
     assert any("app.tflite is your own file, run without the Keras model it came from" in n for n in study.comparison.notes)
+    # with the Keras model it came from, its tensors are matched to that model's layer names
+    study = _study(rt_probe, photo, model=str(own), runtime="tflite", reference_model=rt_probe)
+    names = [r.name for r in study.comparison.rows]
+    assert {"relu", "gap", "dense"} <= set(names) and not any(r.above for r in study.comparison.rows)
 
 
 def _export(result) -> str:

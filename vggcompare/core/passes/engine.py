@@ -224,9 +224,12 @@ def _layer_trace(prepared: PreparedModel, config: ExperimentConfig, base: tuple[
     from vggcompare.core.passes.layer_pass import trace_layers
 
     if prepared.served is not None:  # an exported runtime: its own tensors, matched to the Keras layers
-        from vggcompare.core.passes.runtime_layer_pass import trace_served
+        from vggcompare.core.passes.runtime_layer_pass import keras_model_of, trace_served
 
-        return trace_served(prepared, first[0], plain)
+        keras_model, notes = keras_model_of(prepared, config)
+        trace = trace_served(prepared, first[0], plain, keras_model)
+        trace.notes[:0] = notes
+        return trace
     if config.reinit_weights:
         hold_pass_weights(prepared, base, config, 0)
     training = config.training_part if config.training_mode and config.training_part != "all" else config.training_mode

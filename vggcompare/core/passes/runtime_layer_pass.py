@@ -32,14 +32,30 @@ def keras_layers(model: Any) -> tuple[list[tuple[str, tuple[int, ...]]], dict[st
     return list(zip(names, shapes)), dict(zip(names, kinds))
 
 
-def trace_served(prepared: Any, batch: np.ndarray, plain: np.ndarray) -> LayerTrace:
+def keras_model_of(prepared: Any, config: Any) -> tuple[Any, list[str]]:
+    """The Keras model whose layer names a served model's tensors are matched to: the one it was exported from, or for
+    a user's own file the Keras model named by ``reference_model`` (None when there is none, or it cannot be read)."""
+    if prepared.model is not None or not config.reference_model:
+        return prepared.model, []
+    from vggcompare.core.errors import VggCompareError
+    from vggcompare.core.model.prepare import prepare_model
+
+    keras_config = config.replace(model=config.reference_model, runtime="keras", reference_model=None,
+                                  tflite_xnnpack=True, tflite_threads=None, calibration=None)
+    try:
+        return prepare_model(keras_config, allow_download=False).model, []
+    except VggCompareError as exc:
+        return None, [f"The Keras model your file came from could not be read for its layer names: {str(exc).rstrip('.')}."]
+
+
+def trace_served(prepared: Any, batch: np.ndarray, plain: np.ndarray, keras_model: Any = None) -> LayerTrace:
     """The served model's layers for the image (``batch``'s row 0, run alone), where its tensors allow; ``plain`` is
-    the plain call's row 0."""
+    the plain call's row 0; ``keras_model`` the model whose layer names are matched (:func:`keras_model_of`)."""
     from vggcompare.core.analysis.verdict import fmt
     from vggcompare.core.model.runtimes.intermediates import runtime_layers
 
     served = prepared.served
-    layers, kinds = keras_layers(prepared.model) if prepared.model is not None else (None, {})
+    layers, kinds = keras_layers(keras_model) if keras_model is not None else (None, {})
     found = runtime_layers(served, layers, batch[:1])  # every tensor of a whole batch kept would be its size × B
     notes = list(found.notes)
     if len(batch) > 1 and not found.outputs_only:

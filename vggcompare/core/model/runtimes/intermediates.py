@@ -236,7 +236,8 @@ def runtime_layers(served: Any, layers: Sequence[tuple[str, tuple[int, ...]]] | 
                                                   "layers' tensors")
     if not layers:
         return _outputs_only(last, served, batch, f"{file_name} is your own file, run without the Keras model it came "
-                                                  "from, so its tensors have no layer names to be matched to")
+                                                  "from (--reference-model), so its tensors have no layer names to be "
+                                                  "matched to")
     if runtime in TFLITE:
         candidates, out_name, values, output = tflite_tensors(served.runner, batch)
         how = "TFLite (experimental_preserve_all_tensors=True)"
