@@ -218,3 +218,17 @@ def test_the_runtimes_demonstration_says_where_each_export_enters(rt_probe, phot
     assert cells[TITLES["savedmodel"]].startswith("output only: ")
     assert cells[TITLES["tflite"]].startswith(("round-off only", "identical"))
     assert cells[TITLES["tflite-int8-dynamic"]].split(" (")[0] in ("relu", "gap", "dense")
+
+
+def test_a_runtime_that_cannot_keep_its_tensors_compares_the_output_and_says_why(rt_probe, photo, monkeypatch):
+    from vggcompare.core.model.runtimes import intermediates
+
+    def fails(*_args, **_kwargs):
+        raise RuntimeError("[ONNXRuntimeError] : 1 : FAIL : Type Error: a made-up refusal\nsecond line")
+
+    monkeypatch.setattr(intermediates, "onnx_tensors", fails)
+    cmp = _study(rt_probe, photo, runtime="onnxruntime").comparison
+    assert cmp.outputs_only and [r.name for r in cmp.rows] == ["dense"] and not cmp.rows[0].above
+    assert any(n.startswith("Only the outputs are compared: the runtime could not keep ") and
+               n.endswith("intermediate tensors ([ONNXRuntimeError] : 1 : FAIL : Type Error: a made-up refusal).")
+               for n in cmp.notes)

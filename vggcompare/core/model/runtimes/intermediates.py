@@ -238,12 +238,21 @@ def runtime_layers(served: Any, layers: Sequence[tuple[str, tuple[int, ...]]] | 
         return _outputs_only(last, served, batch, f"{file_name} is your own file, run without the Keras model it came "
                                                   "from (--reference-model), so its tensors have no layer names to be "
                                                   "matched to")
-    if runtime in TFLITE:
-        candidates, out_name, values, output = tflite_tensors(served.runner, batch)
-        how = "TFLite (experimental_preserve_all_tensors=True)"
-    else:
-        candidates, out_name, values, output = onnx_tensors(Path(served.file), batch)
-        how = "ONNX Runtime (every node output added as a graph output)"
+    from importlib.util import find_spec
+
+    if runtime not in TFLITE and find_spec("onnx") is None:
+        return _outputs_only(last, served, batch, "reading ONNX Runtime's intermediate tensors needs the package onnx, "
+                                                  "which is not installed (pip install onnx)")
+    try:
+        if runtime in TFLITE:
+            candidates, out_name, values, output = tflite_tensors(served.runner, batch)
+            how = "TFLite (experimental_preserve_all_tensors=True)"
+        else:
+            candidates, out_name, values, output = onnx_tensors(Path(served.file), batch)
+            how = "ONNX Runtime (every node output added as a graph output)"
+    except Exception as exc:  # noqa: BLE001 - each runtime raises its own types for a graph it cannot instrument
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        return _outputs_only(last, served, batch, f"the runtime could not keep {file_name}'s intermediate tensors ({first})")
     row = np.asarray((_softmax(output) if served.softmax else output)[0], dtype=np.float32)
     found = map_tensors(candidates, out_name, layers, channels_first=runtime not in TFLITE)
     if not any(k != len(layers) - 1 for k in found):
