@@ -269,7 +269,7 @@ def runtime_layers(served: Any, layers: Sequence[tuple[str, tuple[int, ...]]] | 
         arrays.append(row)
     missing = [name for name, _ in layers if name not in names]
     note = (f"{how}: {len(names)} of {len(layers)} Keras layers matched to a tensor by name and shape"
-            + (f"; {len(missing)} have no tensor of their own (fused into a neighbouring op, such as a BatchNorm folded "
+            + (f"; {len(missing)} {'has no tensor of its' if len(missing) == 1 else 'have no tensor of their'} own (fused into a neighbouring op, such as a BatchNorm folded "
                f"into its convolution) and are left out: {_listed(missing)}." if missing else "."))
     return RuntimeLayers(names, arrays, row, [note], len(names), len(layers))
 
