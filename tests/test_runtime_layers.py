@@ -173,7 +173,7 @@ def test_compare_layers_of_a_runtime_file_made_here(rt_probe, photo, tmp_path, c
         files[runtime] = str(tmp_path / f"{runtime}.json")
         assert main(["run", photo, "--model", rt_probe, "--passes", "1", "--seeding", "once", "--preprocess", "none",
                      "--runtime", runtime, "--layers", "--out", files[runtime], "--quiet"]) == 0
-    capsys.readouterr()
+    assert "layers read from the runtime's tensors (fingerprints stored with --out)" in capsys.readouterr().out
     assert main(["compare", files["keras"], files["tflite-int8-dynamic"], "--layers", "--allow-model"]) == 0
     text = capsys.readouterr().out
     assert "Enters at " in text and "Keras layers matched to a tensor by name and shape" in text
