@@ -49,6 +49,28 @@ def test_int8_tensors_are_dequantized_with_their_own_scale_and_zero_point():
     assert dequantized(np.array([1.5], np.float32), detail).tolist() == [1.5]
 
 
+def test_a_runtimes_partial_trace_survives_a_result_file_and_lines_up_by_name():
+    from vggcompare.core.analysis.layers import LayerTrace, compare_layers
+
+    rng = np.random.default_rng(1)
+    keras_arrays = [rng.normal(size=(6, 6, 4)).astype(np.float32) for _ in KERAS_NAMES]
+    keras_trace = LayerTrace(list(KERAS_NAMES), ["Conv2D", "BatchNormalization", "ReLU", "GlobalAveragePooling2D", "Dense"],
+                             keras_arrays)
+    runtime = LayerTrace(["relu", "gap", "dense"], ["ReLU", "GlobalAveragePooling2D", "Dense"],
+                         [keras_arrays[2], keras_arrays[3], keras_arrays[4] * np.float32(1.01)],
+                         notes=["TFLite (…): 3 of 5 Keras layers matched"], partial=True)
+    stored = LayerTrace.from_dict(runtime.to_dict())
+    assert stored.partial and not LayerTrace.from_dict(keras_trace.to_dict()).partial
+    for other in (runtime, stored):
+        cmp = compare_layers(keras_trace, other)
+        assert [r.name for r in cmp.rows] == ["relu", "gap", "dense"] and cmp.enters_at.name == "dense"
+        assert not cmp.outputs_only and not any(n.startswith("Layers only in") for n in cmp.notes)
+    output_only = LayerTrace(["output"], ["Output"], [keras_arrays[4]], partial=True)
+    cmp = compare_layers(output_only, keras_trace)  # the runtime as A: its one row takes B's last name
+    assert [r.name for r in cmp.rows] == ["dense"] and cmp.outputs_only and cmp.enters_text() == "output only: identical"
+    assert cmp.sentence() == "Only the outputs are compared (dense): bit-identical."
+
+
 # --- the runtimes on a small probe --------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
