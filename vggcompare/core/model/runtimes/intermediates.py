@@ -268,9 +268,11 @@ def runtime_layers(served: Any, layers: Sequence[tuple[str, tuple[int, ...]]] | 
         names.append(last)
         arrays.append(row)
     missing = [name for name, _ in layers if name not in names]
+    one = len(missing) == 1
     note = (f"{how}: {len(names)} of {len(layers)} Keras layers matched to a tensor by name and shape"
-            + (f"; {len(missing)} {'has no tensor of its' if len(missing) == 1 else 'have no tensor of their'} own (fused into a neighbouring op, such as a BatchNorm folded "
-               f"into its convolution) and are left out: {_listed(missing)}." if missing else "."))
+            + (f"; {len(missing)} {'has no tensor of its' if one else 'have no tensor of their'} own (fused into a "
+               f"neighbouring op, such as a BatchNorm folded into its convolution) and {'is' if one else 'are'} left out: "
+               f"{_listed(missing)}." if missing else "."))
     return RuntimeLayers(names, arrays, row, [note], len(names), len(layers))
 
 
