@@ -58,7 +58,7 @@ def trace_served(prepared: Any, batch: np.ndarray, plain: np.ndarray, keras_mode
     layers, kinds = keras_layers(keras_model) if keras_model is not None else (None, {})
     found = runtime_layers(served, layers, batch[:1])  # every tensor of a whole batch kept would be its size × B
     notes = list(found.notes)
-    if len(batch) > 1 and not found.outputs_only:
+    if len(batch) > 1:
         notes.append(f"The runtime's layers come from the image alone (the plain call ran {len(batch)} rows at once).")
     if not found.outputs_only:
         what, why = _WHAT.get(served.runtime, _TFLITE)
