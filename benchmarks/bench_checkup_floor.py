@@ -57,8 +57,12 @@ def export_paths() -> None:
     print("PATHS " + json.dumps(paths))
 
 
-def serve_each(paths: dict[str, str], x) -> None:
-    """Each exported runtime's first call on ``x``, as an app serving that file makes it."""
+def serve_each(paths: dict[str, str], x, layers: bool = False) -> None:
+    """Each exported runtime's first call on ``x``, as an app serving that file makes it.
+
+    With ``layers``, each file is also run keeping its intermediate tensors, as a script comparing them makes it: a
+    second LiteRT interpreter with ``experimental_preserve_all_tensors=True`` (every tensor read), and a second ONNX
+    Runtime session on a copy of the graph listing every node output as a graph output."""
     import numpy as np
     import onnxruntime as ort
     import tensorflow as tf
@@ -79,8 +83,29 @@ def serve_each(paths: dict[str, str], x) -> None:
         interpreter.set_tensor(inp["index"], value)
         interpreter.invoke()
         interpreter.get_tensor(out["index"])
+        if layers:
+            kept = Interpreter(model_path=path, experimental_preserve_all_tensors=True)
+            kept.allocate_tensors()
+            kept.set_tensor(inp["index"], value)
+            kept.invoke()
+            for detail in kept.get_tensor_details():
+                try:
+                    kept.get_tensor(detail["index"])
+                except ValueError:  # a tensor with no data (an unused slot)
+                    pass
     session = ort.InferenceSession(paths["onnxruntime"], providers=["CPUExecutionProvider"])
     session.run(None, {session.get_inputs()[0].name: x})
+    if layers:
+        import onnx
+
+        graph = onnx.load(paths["onnxruntime"])
+        listed = {o.name for o in graph.graph.output}
+        for node in graph.graph.node:
+            for name in node.output:
+                if name and name not in listed:
+                    graph.graph.output.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
+        every = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
+        every.run(None, {every.get_inputs()[0].name: x})
 
 
 def floor(paths: dict[str, str], layers: bool = False) -> None:
@@ -177,7 +202,7 @@ def floor(paths: dict[str, str], layers: bool = False) -> None:
     bf16 = keras.models.clone_model(model, clone_function=half)
     bf16.set_weights(model.get_weights())
     compiled(bf16, False, (1, *SIZE, 3))(x)
-    serve_each(paths, x)
+    serve_each(paths, x, layers)
     print("FLOOR " + json.dumps({"seconds": time.perf_counter() - t0}))
 
 

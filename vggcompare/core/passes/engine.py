@@ -236,7 +236,7 @@ def _layer_trace(prepared: PreparedModel, config: ExperimentConfig, base: tuple[
     trace = trace_layers(prepared, first[0], first[1], config.call, training)
     last = trace.arrays[-1].reshape(-1)
     if last.shape == plain.shape and not np.array_equal(last, plain):
-        trace.notes.append(f"The instrumented pass's output differs from the plain pass's by up to "
+        trace.notes.append(f"The Keras model's instrumented pass differs at the output from its plain pass by up to "
                            f"{fmt(float(np.abs(last.astype(np.float64) - plain).max()))}: with every layer an output, "
                            "the compiler fuses fewer operations (round-off only).")
     return trace
