@@ -253,4 +253,5 @@ def _enters_tip() -> str:
     return ("Where the cause's difference enters the network: the first layer whose relative L2 difference from "
             f"its reference exceeds float32 round-off for its size ({ROUNDOFF_FACTOR:g}·sqrt(elements)·2^-23), with "
             "the relative difference there → at the output. 'round-off only': no layer exceeds it; 'identical': "
-            "bit for bit the same at every layer. Tick “Where it enters” to compute it.")
+            "bit for bit the same at every layer; 'output only': an exported runtime whose layers could not be "
+            "read. Tick “Where it enters” to compute it.")
