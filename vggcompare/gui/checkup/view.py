@@ -27,8 +27,8 @@ COLUMN_WIDTHS = (34, 220, 190, 170, 300, 220, 64)
 CAUSE_COLUMN, TOP1_COLUMN, ENTERS_COLUMN = 1, 4, 5
 LAYERS_TIP = ("Also compare each measured cause with its reference layer by layer (one more pass per run with every "
               "layer's output kept), so each row says where in the network its difference enters. "
-              "It makes the checkup take about twice as long (measured with EfficientNet-Lite0 on brick.jpg: 1.9× "
-              "a first checkup's CPU time, 2.3× a second's). Without it, a row "
+              "It makes the checkup take about twice as long (measured with EfficientNet-Lite0 on brick.jpg: 2.2× "
+              "a first checkup's time, 2.4× a second's). Without it, a row "
               "you open is compared layer by layer when you open it.")
 CHART_MARGIN = 8
 REDRAW_MS = 30  # the chart and the bar draw what arrived within this once: a burst of rows costs one redraw
