@@ -229,6 +229,31 @@ def test_the_real_checkup_reports_its_first_rows_through_the_engine_before_it_en
     qtbot.waitUntil(lambda: w.tabs.compare_view.layers.widget.isVisible(), timeout=10_000)  # the through-the-network plot
 
 
+def test_the_real_checkup_with_where_it_enters_sends_each_row_with_its_enters_at_through_the_engine(qtbot, checkup_window):
+    """The box ticked, the real engine on the tiny model: measured rows arrive with the core's enters_at (their layer
+    tables stay in the engine), the column shows it, and an opened row comes with the checkup's own comparison."""
+    from vggcompare.gui.checkup.view import ENTERS_COLUMN
+
+    w = checkup_window
+    checkups = w.checkup_tab.checkups
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    view = w.checkup_tab.view
+    view.layers_box.setChecked(True)
+    w.start_checkup()
+    qtbot.waitUntil(lambda: sum(r.measured for r in checkups.rows) >= 2, timeout=180_000)
+    with qtbot.waitSignal(checkups.cancelled, timeout=TIMEOUT_MS):
+        w.cancel_run()
+    measured = [r for r in checkups.rows if r.measured]
+    assert all(r.enters_at and r.layers is None for r in measured)
+    assert not view.table.isColumnHidden(ENTERS_COLUMN)
+    shown = {view.table.item(k, 1).text(): view.table.item(k, ENTERS_COLUMN).text() for k in range(view.table.rowCount())}
+    assert all(shown[r.cause] == r.enters_at for r in measured)
+    with qtbot.waitSignal(w.session.comparison_ready, timeout=TIMEOUT_MS) as opened:
+        checkups.open_row(measured[0].cause)
+    comparison = opened.args[4]
+    assert comparison.layers is not None and comparison.layers.enters_text() == measured[0].enters_at
+
+
 def test_the_checkup_card_and_the_demos_menu_open_the_checkup_tab(qtbot, checkup_window, monkeypatch):
     _fake(monkeypatch)
     w = checkup_window
