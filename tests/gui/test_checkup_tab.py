@@ -93,10 +93,17 @@ def test_where_it_enters_fills_its_column_as_the_rows_arrive_and_is_hidden_witho
     assert {cause: text for cause, text, _running in seen} == expected  # the core's words, as the rows came
     training = _rows_in_table(view).index("training mode")
     assert view.table.item(training, ENTERS_COLUMN).text() == "bn0 (0.611 → 0.993)"
+    from vggcompare.gui.window.main_window import MainWindow
+
+    again = MainWindow(w.settings, restore=False)  # the next session: the box as it was left
+    qtbot.addWidget(again)
+    assert again.checkup_tab.checkups.layers and again.checkup_tab.view.layers_box.isChecked()
+    again.close()
     view.layers_box.setChecked(False)
     with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
         view.run_button.click()
     assert view.table.isColumnHidden(ENTERS_COLUMN) and not any(r.enters_at for r in done.args[0].rows)
+    assert not w.settings.checkup_layers()
 
 
 def test_the_chart_ranks_the_bars_and_a_click_on_a_bar_or_a_row_opens_that_cause_in_the_compare_view(

@@ -16,6 +16,7 @@ class CheckupTab(QWidget):
         self._window = window
         self._view = None  # CheckupView, built on first use
         self.checkups = CheckupSession(window.session, window)
+        self.checkups.layers = window.settings.checkup_layers()  # the box as the user left it
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
 
     @property
@@ -32,6 +33,7 @@ class CheckupTab(QWidget):
 
             self._view = CheckupView(self.checkups)
             self._view.start_requested.connect(self._window.start_checkup)
+            self._view.layers_box.toggled.connect(self._window.settings.set_checkup_layers)
             self.layout().addWidget(scrolled(self._view, horizontal=False))
         return self._view
 

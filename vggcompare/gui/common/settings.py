@@ -70,6 +70,14 @@ class WindowSettings:
         """Forget the recent files."""
         self.store.setValue("recent_files", "[]")
 
+    def checkup_layers(self) -> bool:
+        """Whether the Checkup tab's "Where it enters (layer by layer)" was left ticked (off until it is ticked)."""
+        return str(self.store.value("checkup_layers", "false")).lower() == "true"
+
+    def set_checkup_layers(self, on: bool) -> None:
+        """Remember the Checkup tab's "Where it enters (layer by layer)" box."""
+        self.store.setValue("checkup_layers", "true" if on else "false")
+
     def geometry(self) -> QByteArray | None:
         """The saved window geometry, if any."""
         value = self.store.value("geometry")
