@@ -83,12 +83,13 @@ def test_where_it_enters_fills_its_column_as_the_rows_arrive_and_is_hidden_witho
 
     def cell(row) -> None:
         k = _rows_in_table(view).index(row.cause)
-        seen.append((row.cause, view.table.item(k, ENTERS_COLUMN).text(), checkups.running))
+        seen.append((row.cause, view.table.item(k, ENTERS_COLUMN).text(), checkups.running and not view.layers_box.isEnabled()))
 
     checkups.row_measured.connect(cell)
     with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
         view.run_button.click()
-    assert not view.table.isColumnHidden(ENTERS_COLUMN) and all(running for _c, _t, running in seen)
+    assert not view.table.isColumnHidden(ENTERS_COLUMN) and all(running for _c, _t, running in seen)  # box locked
+    assert view.layers_box.isEnabled()  # and free again once the checkup has ended
     expected = {r.cause: (FAKE_ENTERS.get(r.cause, "bn0 (0.611 → 0.993)") if r.measured else "") for r in done.args[0].rows}
     assert {cause: text for cause, text, _running in seen} == expected  # the core's words, as the rows came
     training = _rows_in_table(view).index("training mode")

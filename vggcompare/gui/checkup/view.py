@@ -159,6 +159,7 @@ class CheckupView(QWidget):
         self._progress, self._subtitle = (0, 1), ""
         self.status.setText(f"Starting the checkup of {image_name}: the reference first…")
         self.table.setColumnHidden(ENTERS_COLUMN, not self.checkups.with_layers)
+        self.layers_box.setEnabled(False)  # read when a checkup starts: not changed under a running one
         self._show_rows()
         self._draw()
 
@@ -180,6 +181,7 @@ class CheckupView(QWidget):
 
     def _end(self, text: str) -> None:
         self.status.setText(text)
+        self.layers_box.setEnabled(True)
         if text.startswith("Done"):
             self._progress = (self._progress[1], self._progress[1])
         self._show_rows()
