@@ -200,11 +200,16 @@ def is_on(option: str, config: Any) -> bool:
     return value != _defaults(type(config))[name]
 
 
+def broken_rule(config: Any) -> str:
+    """The sentence of the first rule that ``config`` breaks; '' when it breaks none."""
+    return next((rule.sentence for rule in RULES if is_on(rule.option, config) and not rule.allows(config)), "")
+
+
 def check(config: Any) -> None:
     """Raise ConfigError with the sentence of the first rule that ``config`` breaks."""
-    for rule in RULES:
-        if is_on(rule.option, config) and not rule.allows(config):
-            raise ConfigError(rule.sentence)
+    sentence = broken_rule(config)
+    if sentence:
+        raise ConfigError(sentence)
 
 
 def _value(values: Any, name: str) -> Any:

@@ -23,13 +23,15 @@ _SHARED = ("model", "weights", "labels", "threads", "kernels", "backend", "trust
 
 def preset_variants(name: str, config: ExperimentConfig) -> tuple[list[Variant], list[str]]:
     """A preset's steps as sweep variants, the reference first; also notes on steps left out."""
+    from vggcompare.core.studies.presets.base import applicable_steps
     from vggcompare.core.studies.presets.registry import PRESETS
 
     preset = PRESETS.get(name)
     if preset is None:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-    planned = preset.plan(config.replace(image=None))
-    notes = [f"'{step.label}' is left out: it needs a new process for each run." for step in planned if step.fresh_process]
+    # every variant is compared with the reference, so a step is left out alone, never with a pair partner
+    planned, notes = applicable_steps(preset.plan(config.replace(image=None)), pairs=False)
+    notes += [f"'{step.label}' is left out: it needs a new process for each run." for step in planned if step.fresh_process]
     notes += [f"'{step.label}' is left out: a sweep groups its own images into each forward call, so it has no batch neighbours."
               for step in planned if step.config.batch_neighbours != "none"]
     steps = [(step.label, step.config) for step in planned if not step.fresh_process and step.config.batch_neighbours == "none"]
