@@ -84,3 +84,16 @@ def test_the_ray_engine_runs_a_trusted_saved_model_as_the_local_engine_does(save
     assert "(ray)" in capsys.readouterr().out
     with SweepTable(tmp_path / "local") as a, SweepTable(tmp_path / "ray") as b:
         assert b.rows() == a.rows() and not any(r["error"] for r in b.rows())
+
+
+def test_the_python_api_sweeps_a_saved_model_on_ray_only_with_trust_model(saved_model, two_photos, tmp_path):
+    pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[test,ray]')")
+    import vggcompare as vc
+    from vggcompare.core.model.trust import UntrustedModelError
+
+    with pytest.raises(UntrustedModelError, match="SavedModel folder"):
+        vc.sweep(saved_model, two_photos, preset="serving", engine="ray", out=tmp_path / "refused", progress=False)
+    found = vc.sweep(saved_model, two_photos, preset="serving", engine="ray", out=tmp_path / "ray", progress=False,
+                     passes=1, trust_model=True)
+    assert found.summary["images_finished"] == 2 and "SavedModel" in found.summary["model"]
+    assert all(v["errors"] == 0 for v in found.summary["variants"])
