@@ -37,3 +37,15 @@ def test_the_guard_applies_exactly_to_pyside_6_12_on_python_before_3_12(monkeypa
     assert guard_none_refcount() is expected
     if expected:  # as on a real 6.12 install: None now holds more references than any process drops
         assert sys.getrefcount(None) > IMMORTAL_MARGIN
+
+
+def test_the_binding_version_is_read_without_importing_the_binding():
+    """Commands that draw nothing (``vggcompare checkup --help``) import the render package but not PySide6."""
+    import subprocess
+
+    import PySide6
+
+    code = ("import sys; from vggcompare.render.qt_compat import _pyside_version; v = _pyside_version(); "
+            "print('.'.join(map(str, v)), 'PySide6' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [".".join(PySide6.__version__.split(".")[:2]), "False"]

@@ -64,7 +64,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_experiment(config, image, progress=bar, download_progress=bar.download, layers=args.layers)
     print_result(result)
     if result.layers is not None:
-        print(f"Layers: {len(result.layers.names)} layers instrumented (fingerprints stored with --out)")
+        count = len(result.layers.names)
+        what = (f"{count} layers instrumented" if not result.layers.partial else
+                "the output only" if count == 1 else f"{count} layers read from the runtime's tensors")
+        print(f"Layers: {what} (fingerprints stored with --out)")
         if result.layer_comparison is not None:
             print(f"Training mode against inference, layer by layer: {result.layer_comparison.sentence()}")
         for note in result.layers.notes:

@@ -109,13 +109,15 @@ class LayerTrace:
 
     ``arrays`` holds the float32 activations (in-process) or is None; ``fingerprints`` is filled from them on
     demand, or read from a result file. ``notes`` says what the instrumented pass did (nested models opened,
-    the final output against the plain pass's)."""
+    the final output against the plain pass's). ``partial`` marks an exported runtime's trace: it holds only the
+    layers its tensors were matched to (or the output alone), and its notes say which were left out and why."""
 
     names: list[str]
     kinds: list[str]
     arrays: list[np.ndarray] | None = None
     fingerprints_: list[Fingerprint] | None = None
     notes: list[str] = field(default_factory=list)
+    partial: bool = False
 
     @property
     def fingerprints(self) -> list[Fingerprint]:
@@ -132,8 +134,11 @@ class LayerTrace:
 
     def to_dict(self) -> dict[str, Any]:
         """The fingerprints as a result file stores them (never the activations)."""
-        return {"names": list(self.names), "kinds": list(self.kinds), "notes": list(self.notes),
-                "fingerprints": [f.to_dict() for f in self.fingerprints]}
+        out = {"names": list(self.names), "kinds": list(self.kinds), "notes": list(self.notes),
+               "fingerprints": [f.to_dict() for f in self.fingerprints]}
+        if self.partial:
+            out["partial"] = True
+        return out
 
     @classmethod
     def from_dict(cls, data: Any) -> "LayerTrace":
@@ -145,7 +150,7 @@ class LayerTrace:
                 and len(names) == len(kinds) == len(prints) and all(isinstance(n, str) for n in names + kinds)):
             raise ValueError("its layer fingerprints are malformed")
         return cls(list(names), list(kinds), None, [Fingerprint.from_dict(p) for p in prints],
-                   [str(n) for n in data.get("notes", [])])
+                   [str(n) for n in data.get("notes", [])], bool(data.get("partial", False)))
 
 
 @dataclass(frozen=True)
@@ -182,6 +187,7 @@ class LayerComparison:
     grouped: bool = False  # rows are top-level blocks, not layers
     estimated: bool = False  # from fingerprints (another machine's file): the sample estimates the differences
     notes: list[str] = field(default_factory=list)
+    outputs_only: bool = False  # an exported runtime whose layers have no tensors to read: the output alone
 
     @property
     def first_difference(self) -> LayerRow | None:
@@ -214,7 +220,13 @@ class LayerComparison:
         if not self.rows:
             return "No layer to compare."
         first, enters, out = self.first_difference, self.enters_at, self.output
+        if self.outputs_only:
+            how = ("bit-identical" if first is None else
+                   f"relative difference {fmt(out.relative)}, {'above' if out.above else 'within'} float32 round-off")
+            return f"Only the outputs are compared ({out.name}): {how}."
         if first is None:
+            if len(self.rows) == 1:
+                return f"Bit-identical ({self.rows[0].name}, the only {unit} compared)."
             return f"Bit-identical at every {unit} ({len(self.rows)} {unit}s)."
         growth = self.growth
         grows = f", ×{growth:.3g} from there" if growth is not None and enters is not out else ""
@@ -232,6 +244,8 @@ class LayerComparison:
         from vggcompare.core.analysis.verdict import fmt
 
         enters, out = self.enters_at, self.output
+        if self.outputs_only and out is not None:
+            return "output only: " + ("identical" if out.identical else f"{fmt(out.relative)}" if out.above else "round-off")
         if self.first_difference is None:
             return "identical"
         if enters is None:
@@ -249,7 +263,7 @@ class LayerComparison:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what checkup.json stores per cause)."""
         enters, first = self.enters_at, self.first_difference
-        return {"grouped": self.grouped, "estimated": self.estimated, "notes": list(self.notes),
+        return {"grouped": self.grouped, "estimated": self.estimated, "outputs_only": self.outputs_only, "notes": list(self.notes),
                 "first_difference": first.name if first else None, "enters_at": enters.name if enters else None,
                 "growth": self.growth, "sentence": self.sentence(),
                 "bound": f"{ROUNDOFF_FACTOR:g} * sqrt(elements) * 2**-23",
@@ -263,7 +277,8 @@ class LayerComparison:
         rows = [LayerRow(int(r["index"]), str(r["name"]), str(r["kind"]), int(r["elements"]), float(r["max_abs"]),
                          float(r["relative"]), float(r["cosine"]), float(r["bound"]), bool(r["identical"]),
                          bool(data.get("estimated", False))) for r in data.get("layers", [])]
-        return cls(rows, bool(data.get("grouped", False)), bool(data.get("estimated", False)), list(data.get("notes", [])))
+        return cls(rows, bool(data.get("grouped", False)), bool(data.get("estimated", False)), list(data.get("notes", [])),
+                   bool(data.get("outputs_only", False)))
 
 
 def _numbers(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
@@ -328,7 +343,7 @@ def compare_layers(a: LayerTrace, b: LayerTrace, max_layers: int = MAX_LAYERS) -
     >>> comparison.enters_at.name
     'stem_bn'
     """
-    a, b = _by_short_names(a, b)
+    a, b = _outputs_lined_up(*_by_short_names(a, b))
     common = set(a.names) & set(b.names)
     if len(common) < max(1, min(len(a.names), len(b.names)) // 2):
         raise ValueError(f"the two runs' models have different layers ({len(a.names)} and {len(b.names)} layers, "
@@ -359,12 +374,14 @@ def compare_layers(a: LayerTrace, b: LayerTrace, max_layers: int = MAX_LAYERS) -
             size = int(xa.size)
         rows.append(LayerRow(len(rows), name, kind, size, max_abs, relative, cosine, roundoff_bound(size), identical, estimated))
     notes = sorted(set(a.notes) | set(b.notes))
-    for side, names in zip("AB", only):
-        if names:
+    for side, names, other in zip("AB", only, (b, a)):
+        if names and not other.partial:  # a runtime's trace says itself which layers it has no tensor for
             notes.append(f"Layers only in {side} (left out of the comparison): {', '.join(names)}.")
     if estimated:
         notes.append(f"Compared from fingerprints (another machine's file): bit-identity from each layer's SHA-256; the "
                      f"differences estimated on {SAMPLE} values sampled at a fixed stride and from the layers' L2 norms.")
+    if any(t.partial and len(t.names) == 1 for t in (a, b)):
+        return LayerComparison(rows, False, estimated, notes, outputs_only=True)
     if len(rows) <= max_layers:
         return LayerComparison(rows, False, estimated, notes)
     return _grouped(rows, estimated, notes)
@@ -378,8 +395,17 @@ def _by_short_names(a: LayerTrace, b: LayerTrace) -> tuple[LayerTrace, LayerTrac
     short = [[n.rsplit("/", 1)[-1] for n in t.names] for t in (a, b)]
     if any(len(set(s)) != len(s) for s in short) or len(set(short[0]) & set(short[1])) <= len(set(a.names) & set(b.names)):
         return a, b
-    return (LayerTrace(short[0], a.kinds, a.arrays, a.fingerprints_, a.notes),
-            LayerTrace(short[1], b.kinds, b.arrays, b.fingerprints_, b.notes))
+    return (LayerTrace(short[0], a.kinds, a.arrays, a.fingerprints_, a.notes, a.partial),
+            LayerTrace(short[1], b.kinds, b.arrays, b.fingerprints_, b.notes, b.partial))
+
+
+def _outputs_lined_up(a: LayerTrace, b: LayerTrace) -> tuple[LayerTrace, LayerTrace]:
+    """A runtime's trace of the output alone, under a name the other trace lacks, takes the other's last name."""
+    for one, other in ((a, b), (b, a)):
+        if one.partial and len(one.names) == 1 and other.names and one.names[0] not in other.names:
+            renamed = LayerTrace([other.names[-1]], list(one.kinds), one.arrays, one.fingerprints_, one.notes, True)
+            return (renamed, b) if one is a else (a, renamed)
+    return a, b
 
 
 def _grouped(rows: list[LayerRow], estimated: bool, notes: list[str]) -> LayerComparison:

@@ -223,13 +223,20 @@ def _layer_trace(prepared: PreparedModel, config: ExperimentConfig, base: tuple[
     from vggcompare.core.analysis.verdict import fmt
     from vggcompare.core.passes.layer_pass import trace_layers
 
+    if prepared.served is not None:  # an exported runtime: its own tensors, matched to the Keras layers
+        from vggcompare.core.passes.runtime_layer_pass import keras_model_of, trace_served
+
+        keras_model, notes = keras_model_of(prepared, config)
+        trace = trace_served(prepared, first[0], plain, keras_model)
+        trace.notes[:0] = notes
+        return trace
     if config.reinit_weights:
         hold_pass_weights(prepared, base, config, 0)
     training = config.training_part if config.training_mode and config.training_part != "all" else config.training_mode
     trace = trace_layers(prepared, first[0], first[1], config.call, training)
     last = trace.arrays[-1].reshape(-1)
     if last.shape == plain.shape and not np.array_equal(last, plain):
-        trace.notes.append(f"The instrumented pass's output differs from the plain pass's by up to "
+        trace.notes.append(f"The Keras model's instrumented pass differs at the output from its plain pass by up to "
                            f"{fmt(float(np.abs(last.astype(np.float64) - plain).max()))}: with every layer an output, "
                            "the compiler fuses fewer operations (round-off only).")
     return trace

@@ -1,5 +1,6 @@
 """The exported model: will it give the same answer? The same picture through the Keras model and through each export
-a deployment serves (SavedModel, TFLite float32, float16, dynamic-range and full-integer int8, ONNX Runtime)."""
+a deployment serves (SavedModel, TFLite float32, float16, dynamic-range and full-integer int8, ONNX Runtime), with
+where each export's difference enters the network, at the layers its tensors can be matched to (docs/layers.md)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def _steps(cfg, _image=None):
 def _summary(o):
     names = list(o.runs)
     ref = o.runs[names[0]]
-    o.columns = ["served as", "top-1", "largest probability change", "top-1 changed", "export"]
-    o.rows = [[TITLES[KERAS_LABEL], top1(ref), "0", "—", "—"]]
+    o.columns = ["served as", "top-1", "largest probability change", "top-1 changed", "enters at", "export"]
+    o.rows = [[TITLES[KERAS_LABEL], top1(ref), "0", "—", "—", "—"]]
     flips = []
     for name in names[1:]:
         c = record_comparison(o, names[0], name)
@@ -32,7 +33,9 @@ def _summary(o):
         made = f"{'made' if env.export_made else 'reused'}, {env.export_seconds or 0:.1f} s"
         changed = not c.numbers.same_top1
         flips += [name] if changed else []
-        o.rows.append([TITLES.get(name, name), top1(o.runs[name]), fmt(c.numbers.max_abs_difference), "yes" if changed else "no", made])
+        enters = c.layers.enters_text() if c.layers is not None else "—"
+        o.rows.append([TITLES.get(name, name), top1(o.runs[name]), fmt(c.numbers.max_abs_difference), "yes" if changed else "no",
+                       enters, made])
         o.bars.append((name, c.numbers.max_abs_difference))
     o.bars_label = "largest change of any class's probability against the Keras model"
     largest = max(o.bars, key=lambda bar: bar[1]) if o.bars else ("", 0.0)
@@ -46,5 +49,7 @@ PRESETS = [
            "The same picture through the Keras model and through each export a deployment serves: model.export's "
            "SavedModel, TFLite from TFLiteConverter.from_keras_model (float32, float16 weights, dynamic-range int8, "
            "full-integer int8 calibrated on the bundled photos) in the LiteRT interpreter, and model.export's ONNX file "
-           "in ONNX Runtime. Each export is made once and cached.", _steps, _summary, skip_unreadable=True),
+           "in ONNX Runtime. Each export is made once and cached; each run keeps its layers where the runtime's tensors "
+           "allow, so the table says where each export's difference enters the network.", _steps, _summary,
+           skip_unreadable=True, layers=True),
 ]
