@@ -4,7 +4,8 @@
   :class:`Served` and what its notes and environment record say;
 - ``export.py``: the cache of exports, keyed by the model's fingerprint, the converter and its settings;
 - ``savedmodel.py``, ``tflite.py``, ``onnx_runtime.py``: each runtime's converter and runner;
-- ``calibration.py``: full-integer int8's representative photos.
+- ``calibration.py``: full-integer int8's representative photos;
+- ``intermediates.py``: an export's intermediate tensors, matched to the Keras layers where their names allow.
 
 The rules on which options an export takes are in :mod:`vggcompare.core.runtime_rules`.
 """
