@@ -97,3 +97,19 @@ def test_the_python_api_sweeps_a_saved_model_on_ray_only_with_trust_model(saved_
                      passes=1, trust_model=True)
     assert found.summary["images_finished"] == 2 and "SavedModel" in found.summary["model"]
     assert all(v["errors"] == 0 for v in found.summary["variants"])
+
+
+def test_a_rerun_of_a_trusted_sweeps_row_needs_the_trust_again(saved_model, two_photos, tmp_path):
+    from vggcompare.core.job_driver import drive
+    from vggcompare.core.model.trust import UntrustedModelError
+    from vggcompare.core.studies.sweep.rerun import rerun_row
+    from vggcompare.core.studies.sweep.run import run_sweep
+
+    config = ExperimentConfig(model=saved_model, passes=2, trust_model=True)
+    out = str(tmp_path / "sweep")
+    drive(run_sweep(two_photos, out, config, variants=variants_from_changes(config, BILINEAR)), lambda _p: None)
+    with pytest.raises(UntrustedModelError, match="SavedModel folder"):
+        drive(rerun_row(out, "cat.jpg", "bilinear"), lambda _p: None)
+    reference, bilinear, *names = drive(rerun_row(out, "cat.jpg", "bilinear", trust_model=True), lambda _p: None)
+    assert names == ["reference", "bilinear"] and "SavedModel" in reference.environment.model
+    assert not (reference.probabilities == bilinear.probabilities).all()
