@@ -99,3 +99,13 @@ def test_a_demonstration_with_no_step_that_applies_says_why_in_one_sentence(monk
     cfg = ExperimentConfig(image=photo, model=probe_model[0], passes=1, runtime="tflite")
     with pytest.raises(ConfigError, match="no step of the demonstration 'bfloat16 alone' applies to this model: bfloat16 is"):
         drive(run_preset("bf16-only", cfg))
+
+
+def test_the_checkup_demonstration_on_an_exported_runtime_skips_the_call_paths_and_training_mode():
+    steps, notes = PRESETS["checkup"].applicable(ExperimentConfig(model="probe.keras", passes=1, runtime="tflite"))
+    call_rule = why_not("call", {"runtime": "tflite"})
+    skipped_calls = [note for note in notes if note.startswith("'call ")]
+    assert skipped_calls and all(note.endswith(f"is skipped: {call_rule}.") for note in skipped_calls)
+    assert any(note.endswith(f"is skipped: {TRAINING_ON_A_RUNTIME}.") for note in notes)
+    assert all(step.config.call == "compiled" and not step.config.training_mode for step in steps)
+    assert any(step.label.startswith("runtime keras") for step in steps)  # the other runtimes still run
