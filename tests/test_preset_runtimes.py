@@ -31,17 +31,22 @@ def test_the_sentences_are_the_option_rules():
     assert TRAINING_ON_A_RUNTIME.startswith("an exported model has no training mode")
 
 
-def test_numerics_on_an_exported_runtime_skips_the_precision_pair_and_keeps_every_other_step():
+def test_numerics_on_an_exported_runtime_skips_the_precision_pair_and_tensorflows_process_settings():
     keras_cfg = ExperimentConfig(model="probe.keras", passes=2)
     all_steps, none_skipped = PRESETS["numerics"].applicable(keras_cfg)
     assert none_skipped == [] and "bfloat16" in _labels(all_steps)  # served by Keras, nothing is left out
     steps, notes = PRESETS["numerics"].applicable(keras_cfg.replace(runtime="tflite"))
-    assert notes == [f"'float32' is skipped with 'bfloat16', the run it is compared with.",
-                     f"'bfloat16' is skipped: {BF16_ON_A_RUNTIME}."]
-    assert _labels(steps) == [label for label in _labels(all_steps) if label not in ("float32", "bfloat16")]
+    assert notes[:2] == [f"'float32' is skipped with 'bfloat16', the run it is compared with.",
+                         f"'bfloat16' is skipped: {BF16_ON_A_RUNTIME}."]
+    tensorflows = {"determinism", "threads", "kernels"}  # settings a LiteRT interpreter does not read
+    skipped = {"float32", "bfloat16"} | {step.label for step in all_steps if step.pair in tensorflows}
+    assert _labels(steps) == [label for label in _labels(all_steps) if label not in skipped]
+    assert f"'1 thread (fresh process)' is skipped: {why_not('threads', {'runtime': 'tflite'})}." in notes
     assert all(step.config.runtime == "tflite" for step in steps)
     paired = [step for step in steps if step.pair]
     assert len(paired) % 2 == 0 and all(a.pair == b.pair for a, b in zip(paired[::2], paired[1::2]))
+    saved_steps, saved_notes = PRESETS["numerics"].applicable(keras_cfg.replace(runtime="savedmodel"))
+    assert "1 thread (fresh process)" in _labels(saved_steps)  # a SavedModel runs in TensorFlow
 
 
 def test_a_saved_model_folder_skips_the_steps_its_form_cannot_take(tmp_path):
