@@ -74,3 +74,12 @@ def test_the_umask_is_read_and_kept_where_the_system_does_not_tell_it(umask, mon
     monkeypatch.setattr(atomic, "open", no_proc, raising=False)
     assert atomic.current_umask() == 0o027
     assert os.umask(0o027) == 0o027  # left as it was
+
+
+def test_the_cached_small_cnn_gets_the_mode_a_plain_write_gives(umask, tmp_path, monkeypatch):
+    from vggcompare.core.model import small_cnn
+
+    monkeypatch.setenv("VGGCOMPARE_DATA_DIR", str(tmp_path))
+    umask(0o022)
+    path = small_cnn.ensure_small_cnn()
+    assert _mode(path) == 0o644 and sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no scratch file left
