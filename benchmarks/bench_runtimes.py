@@ -79,7 +79,7 @@ def main() -> None:
     from vggcompare.core.input.loaders import loader_input
     from vggcompare.core.input.preprocess import preprocess
     from vggcompare.core.model import prepare
-    from vggcompare.core.model.runtimes import serve
+    from vggcompare.core.model.runtimes.served import serve
     from vggcompare.core.passes.engine import run_experiment
 
     base = ExperimentConfig(image=IMAGE, model="efficientnet-lite0", passes=PASSES, batch_size=PER_CALL, seeding="once")

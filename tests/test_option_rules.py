@@ -103,3 +103,20 @@ def test_the_bgr_sentence_is_written_only_in_the_table():
     holders = sorted(str(p.relative_to(package)) for p in package.rglob("*.py") if "only applies to caffe" in p.read_text())
     assert holders == ["core/option_rules.py"]
     assert option_rules.rules_for(BGR)[0].sentence == BGR_SENTENCE
+
+
+@pytest.mark.parametrize("option, value", [("threads", 1), ("kernels", "eigen"), ("deterministic_ops", True)])
+def test_tensorflows_process_settings_do_not_apply_to_a_tflite_or_onnx_runtime_but_do_to_a_savedmodel(option, value):
+    for runtime in ("tflite", "tflite-int8", "onnxruntime"):
+        config = ExperimentConfig(runtime=runtime, **{option: value})
+        with pytest.raises(ConfigError, match="TensorFlow's setting, which a TFLite interpreter or an ONNX Runtime session does not read"):
+            config.validate()
+    ExperimentConfig(runtime="savedmodel", **{option: value}).validate()  # a SavedModel runs in TensorFlow
+
+
+def test_the_checkup_of_a_tflite_reference_says_why_the_kernel_library_and_threads_do_not_apply():
+    causes = {c.key: c for c in causes_for(ExperimentConfig(model="efficientnet-lite0", runtime="tflite"), None)}
+    for key in ("kernel library", "threads"):
+        assert "does not read" in causes[key].not_applicable, causes[key]
+    saved = {c.key: c for c in causes_for(ExperimentConfig(model="efficientnet-lite0", runtime="savedmodel"), None)}
+    assert "does not read" not in saved["threads"].not_applicable

@@ -157,7 +157,7 @@ def test_a_savedmodel_compares_its_output_only_and_says_why(rt_probe, photo):
 
 def test_tensors_whose_names_carry_no_layer_fall_back_to_the_output_with_a_sentence(rt_probe, photo, tmp_path):
     from vggcompare.core.job_driver import drive
-    from vggcompare.core.model.runtimes import open_file
+    from vggcompare.core.model.runtimes.served import open_file
     from vggcompare.core.model.runtimes.intermediates import runtime_layers
     from vggcompare.core.passes.engine import run_passes
 

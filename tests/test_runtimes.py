@@ -154,7 +154,7 @@ def test_a_model_a_converter_refuses_gets_one_sentence_naming_the_converter_and_
     import keras
     import tensorflow as tf
 
-    from vggcompare.core.model import runtimes
+    from vggcompare.core.model.runtimes import served
 
     class Textual(keras.layers.Layer):  # string ops: TFLite's builtins and ONNX have none of them
         def call(self, x):
@@ -165,7 +165,7 @@ def test_a_model_a_converter_refuses_gets_one_sentence_naming_the_converter_and_
     for runtime, words in (("tflite", "tf.lite.TFLiteConverter.from_keras_model cannot convert the op tf.AsString"),
                            ("onnxruntime", "keras.Model.export (onnx) cannot convert the op StringLength")):
         with pytest.raises(ExportError) as caught:
-            runtimes.serve(model, ExperimentConfig(runtime=runtime), (4, 4))
+            served.serve(model, ExperimentConfig(runtime=runtime), (4, 4))
         assert str(caught.value).startswith(words) and "\n" not in str(caught.value)
 
 
@@ -266,7 +266,7 @@ def test_reproducing_a_served_result_rebuilds_its_export_or_names_the_missing_pa
 def test_under_jax_each_runtime_says_how_its_export_works():
     from importlib.util import find_spec
 
-    from vggcompare.core.model.runtimes import missing_package
+    from vggcompare.core.model.runtimes.served import missing_package
     from vggcompare.core.runtime_rules import under_jax
 
     assert "jax2tf" in under_jax("savedmodel") and "jax2onnx" in under_jax("onnxruntime") and under_jax("tflite-int8") == under_jax("tflite")

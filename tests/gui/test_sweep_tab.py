@@ -113,3 +113,23 @@ def test_the_grid_shows_both_maps_on_one_scale_when_the_sweep_computed_them(qtbo
     assert left.lightness() < 100 < 150 < right.lightness()  # the reference's 0 is dark, the variant's 2 the scale's top
     single = grid.list.item(1).icon().pixmap(QSize(THUMB, THUMB)).toImage()
     assert abs(single.width() - single.height()) <= 1  # an image without maps keeps its one picture
+
+
+def test_a_rows_rerun_carries_the_trust_given_to_the_sweep_started_in_this_session():
+    from unittest.mock import MagicMock
+
+    from vggcompare.core.config import ExperimentConfig
+    from vggcompare.gui.session.sweep_session import SweepSession
+
+    session = MagicMock()
+    submitted = []
+    session.runner.submit.side_effect = lambda job, _settings, _kind: submitted.append(job) or MagicMock()
+    sweeps = SweepSession(session)
+    sweeps.start("photos", "pitfalls", ExperimentConfig(model="served", trust_model=True), out_dir="out")
+    sweeps._rerun("out", "cat.jpg", "bilinear", settings=None)
+    assert submitted[-1].kwargs["trust_model"] is True
+    sweeps._rerun("another sweep", "cat.jpg", "bilinear", settings=None)  # a table never records the trust
+    assert submitted[-1].kwargs["trust_model"] is False
+    sweeps.start("photos", "pitfalls", ExperimentConfig(model="served"), out_dir="out")
+    sweeps._rerun("out", "cat.jpg", "bilinear", settings=None)
+    assert submitted[-1].kwargs["trust_model"] is False

@@ -27,6 +27,7 @@ def save_model_copy(model: Any, path: str | os.PathLike) -> tuple[Path, str]:
     from vggcompare.core.atomic import atomic_write
 
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.stem}.saving.keras")
     try:
         model.save(str(tmp))

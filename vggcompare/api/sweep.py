@@ -88,6 +88,7 @@ def sweep(
     >>> found = vc.sweep(model, "photos/", preset="pitfalls")
     >>> found.headline  # doctest: +SKIP
     """
+    import re
     import tempfile
 
     from vggcompare.api.arguments import model_argument, scratch_folder
@@ -100,8 +101,9 @@ def sweep(
 
     chosen = model_argument(model, labels)
     name = chosen.name
-    if chosen.held is not None and engine == "ray":
-        name = str(save_model_copy(chosen.held, os.path.join(scratch_folder(), f"model-{id(chosen.held):x}.keras"))[0])
+    if chosen.held is not None and engine == "ray":  # the actors load a copy, named as the model is (it names the variants)
+        own = re.sub(r"[^\w.-]+", "_", str(getattr(chosen.held, "name", "") or "model"))
+        name = str(save_model_copy(chosen.held, os.path.join(scratch_folder(), f"model-{id(chosen.held):x}", f"{own}.keras"))[0])
     target = str(out) if out is not None else tempfile.mkdtemp(prefix="sweep-", dir=scratch_folder())
     try:
         config = ExperimentConfig(model=name, labels=chosen.labels, **settings).validate()

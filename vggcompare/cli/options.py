@@ -155,7 +155,7 @@ def runtime_from_args(args: argparse.Namespace) -> dict:
     runtime = args.runtime or runtime_of_file(args.model or "") or "keras"
     calibration = args.calibration
     if calibration is not None:
-        from vggcompare.core.model.runtimes import calibration_files
+        from vggcompare.core.model.runtimes.calibration import calibration_files
 
         calibration = os.path.abspath(calibration)
         calibration_files(calibration)

@@ -1,4 +1,8 @@
-"""Atomic file writes: a temporary file in the same folder, fsync, then rename."""
+"""Atomic file writes: a temporary file in the same folder, fsync, then rename.
+
+The file gets the permissions a plain ``open(path, "w")`` would give it: an existing file's own mode, else
+0o666 less the process's umask (the temporary file alone would leave it 0o600, unreadable by the group).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) ->
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    mode = _plain_write_mode(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        if hasattr(os, "fchmod"):  # (not on Windows, where mkstemp's mode is not 0o600 either)
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -40,6 +47,31 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _plain_write_mode(target: Path) -> int:
+    """The permission bits ``open(target, "w")`` would leave: the existing file's, else 0o666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except (FileNotFoundError, NotADirectoryError):
+        return 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux's /proc/self/status).
+
+    Elsewhere it is read by setting and restoring it, which another thread's file creation could see in between.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

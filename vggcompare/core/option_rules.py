@@ -166,6 +166,12 @@ RULES: tuple[Rule, ...] = (
     *(Rule(name, REQUIRES, ("runtime",),
            "the XNNPACK delegate and the interpreter's thread count are TFLite settings; choose a tflite runtime (--runtime tflite…)",
            lambda v: v["runtime"] in TFLITE) for name in ("tflite_xnnpack", "tflite_threads")),
+    *(Rule(name, CONFLICTS, ("runtime",),
+           f"{what} is TensorFlow's setting, which a TFLite interpreter or an ONNX Runtime session does not read (they "
+           "run their own kernels and threads; a TFLite interpreter's thread count is --tflite-threads)",
+           lambda v: v["runtime"] in (*TFLITE, "onnxruntime"))
+      for name, what in (("threads", "the thread count"), ("kernels", "the kernel library (oneDNN or Eigen)"),
+                         ("deterministic_ops", "deterministic ops"))),
     Rule("calibration", REQUIRES, ("runtime",),
          "a calibration folder is for full-integer quantization; choose --runtime tflite-int8",
          lambda v: v["runtime"] == "tflite-int8"),
@@ -200,11 +206,16 @@ def is_on(option: str, config: Any) -> bool:
     return value != _defaults(type(config))[name]
 
 
+def broken_rule(config: Any) -> str:
+    """The sentence of the first rule that ``config`` breaks; '' when it breaks none."""
+    return next((rule.sentence for rule in RULES if is_on(rule.option, config) and not rule.allows(config)), "")
+
+
 def check(config: Any) -> None:
     """Raise ConfigError with the sentence of the first rule that ``config`` breaks."""
-    for rule in RULES:
-        if is_on(rule.option, config) and not rule.allows(config):
-            raise ConfigError(rule.sentence)
+    sentence = broken_rule(config)
+    if sentence:
+        raise ConfigError(sentence)
 
 
 def _value(values: Any, name: str) -> Any:

@@ -1,9 +1,11 @@
 """What a model's own layers do, nested models opened: BatchNorm, Dropout, augmentation and preprocessing layers.
 
 Keras' image augmentation layers act when the model is called with ``training=True``: the ``Random*`` layers and
-those not named so (AugMix, CutMix, MixUp, RandAugment, Solarization). Some act at inference too: RandomCrop
-crops the centre (resizing first when the image is smaller). MixUp and CutMix mix each row with another row of
-the same call. Rescaling and Normalization layers preprocess the input inside the model.
+those not named so (AugMix, CutMix, MixUp, RandAugment, Solarization). RandomCrop is documented to crop the centre
+at inference, but Keras 3 (3.15 included) passes the image through uncropped then (keras-team/keras#21868): what
+the installed Keras does is asked of the layer itself (:func:`crops_at_inference`). MixUp and CutMix mix each row
+with another row of the same call; inside a model they get no labels, so only the images are mixed. Rescaling and
+Normalization layers preprocess the input inside the model.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ AUGMENTATION = frozenset({
     "RandomInvert", "RandomPerspective", "RandomElasticTransform", "RandomErasing", "RandomGaussianBlur",
 })
 ROW_MIXING = frozenset({"MixUp", "CutMix"})  # each row mixed with another row of the same call
-ACTS_AT_INFERENCE = frozenset({"RandomCrop"})  # crops the centre at inference
 PREPROCESSING = frozenset({"Rescaling", "Normalization"})
 
 
@@ -56,13 +57,40 @@ def describe_augmentation(layer: Any) -> str:
                                       f"width {_fraction(cfg.get('width_factor', 0))})"),
         "RandomContrast": lambda: f"changes the contrast by a random factor ({_fraction(cfg.get('factor', 0))})",
         "RandomBrightness": lambda: f"changes the brightness by a random amount ({_fraction(cfg.get('factor', 0))})",
-        "RandomCrop": lambda: (f"crops a random {cfg.get('height')}×{cfg.get('width')} window (at inference it crops "
-                               "the centre, so it acts then too)"),
-        "MixUp": lambda: "mixes each image with another image of the same call",
-        "CutMix": lambda: "pastes a patch of another image of the same call",
+        "RandomCrop": lambda: _crop_words(layer, cfg),
+        "MixUp": lambda: "mixes each image with another image of the same call; inside a model it gets no labels to mix",
+        "CutMix": lambda: "pastes a patch of another image of the same call; inside a model it gets no labels to mix",
         "GaussianNoise": lambda: f"adds Gaussian noise (std {cfg.get('stddev')})",
     }.get(name, lambda: "changes the image at random")
     return f"{name} ({what()})"
+
+
+def crops_at_inference(layer: Any) -> bool:
+    """True when the installed Keras' RandomCrop crops at inference (``training=False``), as its documentation says.
+
+    Asked of the layer itself on a blank image 2 pixels larger than its crop: Keras 3.15 returns that image
+    uncropped (keras-team/keras#21868).
+    """
+    import numpy as np
+
+    height, width = int(layer.height), int(layer.width)
+    first = getattr(layer, "data_format", "channels_last") == "channels_first"
+    blank = np.zeros((1, 3, height + 2, width + 2) if first else (1, height + 2, width + 2, 3), np.float32)
+    shape = tuple(layer(blank, training=False).shape)
+    return (shape[2:4] if first else shape[1:3]) == (height, width)
+
+
+def uncropped_at_inference(model: Any) -> list[Any]:
+    """The RandomCrop layers of ``model`` (nested models opened) that pass the image through uncropped at inference."""
+    return [layer for _path, layer in iter_layers(model) if type(layer).__name__ == "RandomCrop" and not crops_at_inference(layer)]
+
+
+def _crop_words(layer: Any, cfg: dict) -> str:
+    crop = f"{cfg.get('height')}×{cfg.get('width')}"
+    if crops_at_inference(layer):
+        return f"crops a random {crop} window in training mode, and the centre {crop} at inference"
+    return (f"crops a random {crop} window in training mode; at inference this Keras passes the image through "
+            "uncropped, as keras-team/keras#21868 reports")
 
 
 def augmentation_layers(model: Any) -> list[str]:

@@ -159,9 +159,12 @@ def not_applicable(model: str, h5_reader: str = "keras") -> dict[str, str]:
     form = layer_free_form(model, h5_reader)
     if not form:
         return {}
-    runs = ("it runs its serving signature as one TensorFlow program" if form.startswith("a SavedModel")
+    saved_model = form.startswith("a SavedModel")
+    runs = ("it runs its serving signature as one TensorFlow program" if saved_model
             else "its layers are Keras 2 layers, which this program calls but does not switch one by one")
-    return {
+    backend = {"jax backend": f"the JAX backend does not apply to {form}: {runs}, which runs under the TensorFlow "
+                              "backend only"} if saved_model else {}
+    return {**backend,
         "training mode": f"training mode does not apply to {form}: {runs}, with no BatchNorm, Dropout or augmentation "
                          "layer to switch",
         "dropout": f"dropout at inference does not apply to {form}: {runs}, with no Dropout layer to key",
@@ -172,13 +175,19 @@ def not_applicable(model: str, h5_reader: str = "keras") -> dict[str, str]:
     }
 
 
-def check_settings(config: Any) -> None:
-    """Refuse, in one sentence, a setting that needs Keras 3 layers on a SavedModel or a tf_keras-read .h5 file."""
+def settings_reason(config: Any) -> str:
+    """Why a setting of ``config`` that needs Keras 3 layers does not apply to its model's form; '' when none."""
     reasons = not_applicable(config.model, getattr(config, "h5_reader", "keras"))
     if not reasons:
-        return
+        return ""
     asked = [("training mode", config.training_mode), ("dropout", config.dropout is not None),
-             ("bfloat16", config.precision == "bfloat16"), ("gradcam", config.explain == "gradcam")]
-    for key, on in asked:
-        if on:
-            raise ModelError(reasons[key])
+             ("bfloat16", config.precision == "bfloat16"), ("gradcam", config.explain == "gradcam"),
+             ("jax backend", getattr(config, "backend", "tensorflow") == "jax")]
+    return next((reasons[key] for key, on in asked if on and key in reasons), "")
+
+
+def check_settings(config: Any) -> None:
+    """Refuse, in one sentence, a setting that needs Keras 3 layers on a SavedModel or a tf_keras-read .h5 file."""
+    reason = settings_reason(config)
+    if reason:
+        raise ModelError(reason)

@@ -74,6 +74,27 @@ def probe_batch(size: tuple[int, int], rows: int = 2) -> np.ndarray:
     return np.random.default_rng(0).uniform(0.0, 255.0, (rows, *size, 3)).astype(np.float32)
 
 
+def _inference_outputs(model: Any, size: tuple[int, int]) -> np.ndarray:
+    """The model's outputs on :func:`probe_batch` at inference; ModelError, one sentence, when it cannot be called."""
+    import keras
+
+    from vggcompare.core.errors import ModelError
+    from vggcompare.core.model.layer_kinds import uncropped_at_inference
+
+    try:
+        return keras.ops.convert_to_numpy(model(probe_batch(size), training=False))
+    except Exception as exc:  # Keras and TensorFlow raise many types; the message decides
+        crops = uncropped_at_inference(model)
+        if crops:
+            raise ModelError(
+                f"the model cannot be called at inference: its RandomCrop({crops[0].height}, {crops[0].width}) passes the {size[0]}×{size[1]} "
+                f"image through uncropped when training=False in Keras {keras.__version__} (keras-team/keras#21868), so "
+                "the layers after it get another shape than the crop they were built for; put a keras.layers.CenterCrop "
+                "of the same size after it, or crop the images before the model") from None
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise ModelError(f"the model cannot be called on a {size[0]}×{size[1]} image at inference ({first})") from None
+
+
 def decide_outputs(model: Any, size: tuple[int, int], outputs: np.ndarray | None = None) -> OutputKind:
     """Decide once whether ``model`` (float32) outputs probabilities or scores, from its last operation and numbers.
 
@@ -81,9 +102,7 @@ def decide_outputs(model: Any, size: tuple[int, int], outputs: np.ndarray | None
     :func:`probe_batch` with ``training=False``."""
     last = last_activation(model)
     if outputs is None:
-        import keras
-
-        outputs = keras.ops.convert_to_numpy(model(probe_batch(size), training=False))
+        outputs = _inference_outputs(model, size)
     summing = rows_are_probabilities(outputs)
     if last == "softmax":
         if summing:

@@ -57,7 +57,7 @@ class PreparedModel:
     layers: dict[str, int] = field(default_factory=dict)  # BatchNorm, Dropout and augmentation layers of the model
     augmentation: list[str] = field(default_factory=list)  # what each augmentation layer inside the model does
     preprocessing: list[str] = field(default_factory=list)  # what each Rescaling/Normalization layer inside it does
-    served: Any = None  # core.model.runtimes.Served when an export's runtime makes the calls, not Keras
+    served: Any = None  # core.model.runtimes.served.Served when an export's runtime makes the calls, not Keras
     serve_again: Any = None  # () -> Served: exports the model as it is now (random weights are drawn after preparing)
     _served_words: tuple | None = None
     _fingerprint: str | None = None  # the export cache's hash of the model (core.model.runtimes.export)
@@ -230,7 +230,7 @@ def prepare_model(
 def _prepare_served(config: ExperimentConfig, say: Status, download_progress, allow_download: bool, cancel) -> PreparedModel:
     """The model served by ``config.runtime``: the prepared float32 Keras model's export, or the user's own exported file."""
     from vggcompare.core import runtime_rules
-    from vggcompare.core.model import runtimes
+    from vggcompare.core.model.runtimes.served import serve
 
     settings = (config.runtime, config.tflite_xnnpack, config.tflite_threads, config.calibration, config.loader,
                 config.interpolation, config.effective_preprocess, config.pitfalls if config.runtime == "tflite-int8" else ())
@@ -249,7 +249,7 @@ def _prepare_served(config: ExperimentConfig, say: Status, download_progress, al
         held = in_memory.is_in_memory(config.model)
         if found is None or found.model is not prepared.model or held:
             def again():
-                return runtimes.serve(prepared.model, config, prepared.input_size, say, None if held else _fingerprint(prepared))
+                return serve(prepared.model, config, prepared.input_size, say, None if held else _fingerprint(prepared))
 
             # a model with random weights is exported once the engine has drawn them (hold_weights)
             served = None if prepared.random_weights else again()
@@ -274,12 +274,12 @@ def _fingerprint(prepared: PreparedModel) -> str | None:
 
 def _open_own_file(config: ExperimentConfig, say: Status) -> PreparedModel:
     from vggcompare.core import runtime_rules
-    from vggcompare.core.model import runtimes
+    from vggcompare.core.model.runtimes.served import open_file
 
     runtime = runtime_rules.runtime_of_file(config.model)
     name = os.path.basename(config.model)
     say(f"Opening {name} in the {runtime} runtime…")
-    served = runtimes.open_file(os.path.expanduser(config.model), runtime, config)
+    served = open_file(os.path.expanduser(config.model), runtime, config)
     shape, out = served.runner.input_shape, served.runner.output_shape
     if len(shape) != 4 or len(out) != 2 or not isinstance(shape[1], int) or not isinstance(out[1], int):
         raise ModelError(f"{name} takes {list(shape)} and gives {list(out)}: an image classifier takes (batch, height, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from pathlib import Path
 
 from vggcompare.core.resources import user_data_dir
@@ -45,8 +45,8 @@ def ensure_small_cnn() -> Path:
         name="small_cnn_with_dropout",
     )
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".keras", dir=folder)
-    os.close(fd)
+    # a name no other process uses, created by Keras itself so the file gets the umask's mode (mkstemp's is 0600)
+    tmp = str(folder / f".{path.stem}-{os.getpid()}-{uuid.uuid4().hex[:8]}.keras")
     try:
         model.save(tmp)
         os.replace(tmp, path)

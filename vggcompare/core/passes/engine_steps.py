@@ -140,8 +140,10 @@ def row_mixing_note(config: ExperimentConfig, prepared: Any) -> list[str]:
     mixing = [text.split(" ", 1)[0] for text in prepared.augmentation if text.split(" ", 1)[0] in ("MixUp", "CutMix")]
     if not mixing or not model_augmentation_active(config):
         return []
+    effect = ("pastes a patch of the image onto itself, which changes nothing" if mixing == ["CutMix"] else
+              "mixes the image with itself (w·x + (1 − w)·x), which changes it by float32 rounding only")
     return [f"The model's {' and '.join(mixing)} mix{'es' * (len(mixing) == 1)} the rows of one call, so each pass ran in a "
-            "call of its own (one pass per call): it mixes the image with itself, which changes nothing."]
+            f"call of its own (one pass per call): it {effect}."]
 
 
 def training_call_note(part: str, bn: int, do: int, augmentation: list[str] = ()) -> str:

@@ -190,7 +190,7 @@ def runtime_causes(ref: ExperimentConfig) -> list[Cause]:
     """One cause per runtime the model can be served by (the reference's own left out): its export, the runtime's call.
 
     A user's own exported file with its reference Keras model (``reference_model``) gets one more: that Keras model."""
-    from vggcompare.core.model.runtimes import missing_package
+    from vggcompare.core.model.runtimes.served import missing_package
     from vggcompare.core.runtime_rules import runtime_of_file
 
     defaults = {"tflite_xnnpack": True, "tflite_threads": None, "calibration": None}

@@ -85,7 +85,7 @@ def check_runtime_here(result: RunResult) -> None:
     """Refuse, before any pass, a result served by a runtime whose converter or runtime is not installed here.
 
     When everything is installed the run makes the export again here (or reuses this machine's cached one)."""
-    from vggcompare.core.model.runtimes import missing_package
+    from vggcompare.core.model.runtimes.served import missing_package
     from vggcompare.core.runtime_rules import runtime_of_file
 
     runtime = result.config.runtime

@@ -27,7 +27,7 @@ def estimate(name: str, config: ExperimentConfig | None, seconds_per_pass: float
     if config is None:
         return "Open an image to see its cost."
     try:
-        steps = PRESETS[name].plan(config, image)
+        steps, _skipped = PRESETS[name].applicable(config, image)  # the steps that apply to this model
     except Exception:  # noqa: BLE001 - a preset that cannot be built for this model says so when run
         return ""
     passes = sum(step.config.passes for step in steps)

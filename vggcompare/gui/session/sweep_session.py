@@ -141,7 +141,9 @@ class SweepSession(QObject):
     def _rerun(self, out_dir: str, image: str, variant: str, settings: EngineSettings, explain: str | None = None) -> None:
         from vggcompare.core.studies.sweep.rerun import rerun_row
 
-        job = Job(rerun_row, (out_dir, image, variant), {"explain": explain})
+        # the trust the user gave the model of a sweep started in this session (a table never records it)
+        trusted = self._last is not None and self._last[3] == out_dir and self._last[2].trust_model
+        job = Job(rerun_row, (out_dir, image, variant), {"explain": explain, "trust_model": trusted})
         handle = self._row = self.runner.submit(job, settings, RUN)
         handle.succeeded.connect(lambda pair: self.session.compare(*pair))
         handle.failed.connect(lambda exc, details: self.failed.emit("The comparison could not be run", exc, details))

@@ -222,7 +222,7 @@ def onnx_tensors(path: Path, batch: np.ndarray, threads: int | None = None
 def runtime_layers(served: Any, layers: Sequence[tuple[str, tuple[int, ...]]] | None, batch: np.ndarray) -> RuntimeLayers:
     """The image's row of each Keras layer's output as the runtime computed it, where its tensors allow.
 
-    ``served`` is the run's :class:`~vggcompare.core.model.runtimes.Served`; ``layers`` the Keras model's layers in
+    ``served`` is the run's :class:`~vggcompare.core.model.runtimes.served.Served`; ``layers`` the Keras model's layers in
     order as (name, output shape without batch), or None when the run has no Keras model (a user's own file).
     Only the output is returned, with one sentence saying why, for a SavedModel, a file without a Keras model, or
     tensor names that carry no layer's name."""

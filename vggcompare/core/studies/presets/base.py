@@ -36,6 +36,41 @@ class Step(NamedTuple):
     label: str
     config: ExperimentConfig
     fresh_process: bool = False  # threads, kernels or backend that only a new Python process can have
+    pair: str = ""  # steps compared only with each other share a pair's name: where one does not apply, both are left out
+
+
+def step_reason(config: ExperimentConfig) -> str:
+    """Why a step's settings do not apply to the model as it is served, in one sentence; '' when they do.
+
+    The sentence is the option rule's (core.option_rules: an exported runtime has no precision policy, call path,
+    training mode…) or the model form's (core.model.model_forms: a SavedModel folder has no layers to switch).
+    """
+    from vggcompare.core.option_rules import broken_rule
+
+    reason = broken_rule(config)
+    if not reason and config.is_custom_model:
+        from vggcompare.core.model.model_forms import settings_reason
+
+        reason = settings_reason(config)
+    return reason
+
+
+def applicable_steps(steps: list[Step], pairs: bool = True) -> tuple[list[Step], list[str]]:
+    """The steps whose settings apply, and one note per step left out saying why.
+
+    With ``pairs``, a step whose pair partner does not apply is left out with it (its comparison has no other side).
+    """
+    reasons = {step.label: step_reason(step.config) for step in steps}
+    missing_pairs = {step.pair: step.label for step in steps if step.pair and reasons[step.label]}
+    kept, notes = [], []
+    for step in steps:
+        if reasons[step.label]:
+            notes.append(f"'{step.label}' is skipped: {reasons[step.label]}.")
+        elif pairs and step.pair in missing_pairs:
+            notes.append(f"'{step.label}' is skipped with '{missing_pairs[step.pair]}', the run it is compared with.")
+        else:
+            kept.append(step)
+    return kept, notes
 
 
 @dataclass(frozen=True)
@@ -53,8 +88,20 @@ class Preset:
     layers: bool = False  # each run also keeps every layer's output (its comparisons then say where they differ)
 
     def plan(self, config: ExperimentConfig, image=None) -> list[Step]:
-        """The demonstration's runs for ``config``; ``image`` (a LoadedImage) spares reading the picture's file."""
+        """The demonstration's runs for ``config``; ``image`` (a LoadedImage) spares reading the picture's file.
+
+        Every step is listed, also one whose settings do not apply to the model (see :meth:`applicable`).
+        """
         return [Step(*step) for step in self.steps(config, image)]
+
+    def applicable(self, config: ExperimentConfig, image=None) -> tuple[list[Step], list[str]]:
+        """The runs that apply to ``config``'s model as it is served, and a note on each step skipped and why.
+
+        A step whose settings break an option rule (an exported runtime has no bfloat16 policy) or that the model's
+        form cannot take (a SavedModel folder has no layers) is skipped, with its pair partner, instead of stopping
+        the demonstration.
+        """
+        return applicable_steps(self.plan(config, image))
 
 
 def clean(cfg: ExperimentConfig, **changes) -> ExperimentConfig:

@@ -37,6 +37,8 @@ def _summary(o):
     o.columns = ["against inference", "first differs at", "enters at", "relative difference there", "at the output"]
     said = []
     for name in (TRAINING, BFLOAT16):
+        if name not in o.runs:  # a step that does not apply to the model (the notes say why)
+            continue
         c = record_comparison(o, REFERENCE, name)
         layers = c.layers
         said.append(_said(name, c))
@@ -47,6 +49,9 @@ def _summary(o):
                        fmt(enters.relative) if enters else "—", fmt(out.relative) if out else "—"])
         o.bars.append((f"{name}: enters at {enters.name}" if enters else f"{name}: round-off only", out.relative if out else 0.0))
     o.bars_label = "relative L2 difference at the output, against inference"
+    if not said:
+        o.headline = "Neither training mode nor a bfloat16 copy applies to this model, so there is nothing to compare."
+        return
     o.headline = "; ".join(said) + "."
     o.headline = o.headline[0].upper() + o.headline[1:]
 

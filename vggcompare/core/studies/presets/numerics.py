@@ -20,18 +20,23 @@ def _jax_installed() -> bool:
     return importlib.util.find_spec("jax") is not None
 
 
+def _pair(name: str, first: tuple, second: tuple, fresh: bool = False) -> list[Step]:
+    """Two steps compared with each other: where one does not apply to the model, both are left out."""
+    return [Step(*first, fresh, name), Step(*second, fresh, name)]
+
+
 def _p6_steps(cfg, _image=None):
     n = max(2, min(cfg.passes, 8))
     base = clean(cfg, passes=n, backend="tensorflow", kernels="default")
-    steps = [("one pass per call", base.replace(batch_size=1)), (f"{n} passes per call", base.replace(batch_size=n)),
-             ("float32", base), ("bfloat16", base.replace(precision="bfloat16")),
-             ("deterministic ops off", base), ("deterministic ops on", base.replace(deterministic_ops=True)),
-             Step("1 thread (fresh process)", base.replace(threads=1), True), Step("all threads (fresh process)", base, True),
-             Step("oneDNN kernels (fresh process)", base.replace(kernels="onednn"), True),
-             Step("Eigen kernels (fresh process)", base.replace(kernels="eigen"), True)]
+    steps = [*_pair("batching", ("one pass per call", base.replace(batch_size=1)), (f"{n} passes per call", base.replace(batch_size=n))),
+             *_pair("precision", ("float32", base), ("bfloat16", base.replace(precision="bfloat16"))),
+             *_pair("determinism", ("deterministic ops off", base), ("deterministic ops on", base.replace(deterministic_ops=True))),
+             *_pair("threads", ("1 thread (fresh process)", base.replace(threads=1)), ("all threads (fresh process)", base), True),
+             *_pair("kernels", ("oneDNN kernels (fresh process)", base.replace(kernels="onednn")),
+                    ("Eigen kernels (fresh process)", base.replace(kernels="eigen")), True)]
     if _jax_installed():
-        steps += [Step("TensorFlow backend (fresh process)", base, True), Step("JAX backend (fresh process)", base.replace(backend="jax"), True)]
-    return steps + [(ROW_LABEL, base.replace(passes=ROW_PASSES, batch_size=ROW_PASSES))]
+        steps += _pair("backend", ("TensorFlow backend (fresh process)", base), ("JAX backend (fresh process)", base.replace(backend="jax")), True)
+    return steps + [Step(ROW_LABEL, base.replace(passes=ROW_PASSES, batch_size=ROW_PASSES))]
 
 
 def _seconds(result) -> str:
@@ -54,15 +59,16 @@ def _p6_sum(o):
         o.rows.append([f"{a} vs {b}", "yes" if c.numbers.bit_identical else "no",
                        "none" if c.numbers.bit_identical else fmt(c.numbers.max_abs_difference), "yes" if c.numbers.same_top1 else "no",
                        f"{_seconds(o.runs[a])} / {_seconds(o.runs[b])}"])
-    row_run = o.runs[ROW_LABEL]
-    pattern = row_pattern(row_run.probabilities, ROW_PASSES)
-    if pattern is None:
-        cells = ["yes", "none", "yes"]
-    else:
-        rows = f"rows {', '.join(str(r + 1) for r in pattern.rows)} differ" if pattern.rows else "calls differ"
-        cells = ["no", f"{fmt(pattern.largest)} ({rows})", "yes" if row_run.statistics.distinct_top1 == 1 else "no"]
-    o.rows.append([f"row position: {ROW_LABEL}", *cells, _seconds(row_run)])
-    o.bars.append((f"row position ({ROW_PASSES} per call)", 0.0 if pattern is None else pattern.largest))
+    row_run = o.runs.get(ROW_LABEL)
+    if row_run is not None:
+        pattern = row_pattern(row_run.probabilities, ROW_PASSES)
+        if pattern is None:
+            cells = ["yes", "none", "yes"]
+        else:
+            rows = f"rows {', '.join(str(r + 1) for r in pattern.rows)} differ" if pattern.rows else "calls differ"
+            cells = ["no", f"{fmt(pattern.largest)} ({rows})", "yes" if row_run.statistics.distinct_top1 == 1 else "no"]
+        o.rows.append([f"row position: {ROW_LABEL}", *cells, _seconds(row_run)])
+        o.bars.append((f"row position ({ROW_PASSES} per call)", 0.0 if pattern is None else pattern.largest))
     if not _jax_installed():
         o.notes.append("The JAX backend is not installed (pip install -e \".[jax]\"), so the backend comparison was left out.")
     o.headline = "Numerics: " + "; ".join(f"{r[0]}: {r[2]}" for r in o.rows) + "."

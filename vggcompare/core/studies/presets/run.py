@@ -30,8 +30,13 @@ def run_preset(
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     if preset.prepare is not None:
         preset.prepare()
-    steps = preset.plan(config, image)
-    outcome = PresetOutcome(preset.name, preset.title, preset.explanation)
+    steps, skipped = preset.applicable(config, image)
+    if not steps:
+        from vggcompare.core.studies.presets.base import step_reason
+
+        first = next(reason for reason in map(step_reason, (s.config for s in preset.plan(config, image))) if reason)
+        raise ConfigError(f"no step of the demonstration '{preset.title}' applies to this model: {first}")
+    outcome = PresetOutcome(preset.name, preset.title, preset.explanation, notes=list(skipped))
     from vggcompare.core.process.fresh import start_all, stop_all
 
     started = start_all({k: (s.config, s.config.image) for k, s in enumerate(steps) if s.fresh_process}) if preset.fresh_first else {}
@@ -49,7 +54,7 @@ def _run_steps(preset, steps, started, outcome, image, cancel, allow_download):
     from vggcompare.core.passes.engine import Progress, run_passes
     from vggcompare.core.process.fresh import FreshRun
 
-    for k, (label, step_cfg, fresh_process) in enumerate(steps):
+    for k, (label, step_cfg, fresh_process, _pair) in enumerate(steps):
         prefix = f"{preset.title}: step {k + 1} of {len(steps)} ({label})"
         if fresh_process:
             yield Progress("passes", k, len(steps), 0.0, None, f"{prefix}: in a new Python process…")

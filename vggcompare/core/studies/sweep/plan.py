@@ -17,19 +17,21 @@ Variant = tuple[str, ExperimentConfig]
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".ppm", ".tga", ".avif", ".ico")
 # Presets whose natural reference is not their first step.
 _REFERENCE = {"numerics": "float32", "popular-1": "without the rescale"}
-# What must be the same in every variant, because one worker holds one model and one backend.
-_SHARED = ("model", "weights", "labels", "threads", "kernels", "backend")
+# What must be the same in every variant, because one worker holds one model and one backend (and the user's trust in it).
+_SHARED = ("model", "weights", "labels", "threads", "kernels", "backend", "trust_model")
 
 
 def preset_variants(name: str, config: ExperimentConfig) -> tuple[list[Variant], list[str]]:
     """A preset's steps as sweep variants, the reference first; also notes on steps left out."""
+    from vggcompare.core.studies.presets.base import applicable_steps
     from vggcompare.core.studies.presets.registry import PRESETS
 
     preset = PRESETS.get(name)
     if preset is None:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-    planned = preset.plan(config.replace(image=None))
-    notes = [f"'{step.label}' is left out: it needs a new process for each run." for step in planned if step.fresh_process]
+    # every variant is compared with the reference, so a step is left out alone, never with a pair partner
+    planned, notes = applicable_steps(preset.plan(config.replace(image=None)), pairs=False)
+    notes += [f"'{step.label}' is left out: it needs a new process for each run." for step in planned if step.fresh_process]
     notes += [f"'{step.label}' is left out: a sweep groups its own images into each forward call, so it has no batch neighbours."
               for step in planned if step.config.batch_neighbours != "none"]
     steps = [(step.label, step.config) for step in planned if not step.fresh_process and step.config.batch_neighbours == "none"]
@@ -54,6 +56,9 @@ def variants_from_changes(config: ExperimentConfig, spec: dict) -> list[Variant]
     for entry in [reference, *spec["variants"]]:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not isinstance(entry.get("changes", {}), dict):
             raise ConfigError("each variant must be an object with a 'name' and a 'changes' object")
+        if "trust_model" in entry.get("changes", {}):
+            raise ConfigError(f"variant '{entry['name']}' sets trust_model, which a file cannot grant: "
+                              "say that you trust the model yourself (the CLI's --trust-model)")
         try:
             cfg = config.replace(image=None, **entry.get("changes", {}))
         except TypeError as exc:
@@ -63,7 +68,13 @@ def variants_from_changes(config: ExperimentConfig, spec: dict) -> list[Variant]
 
 
 def check_variants(variants: list[Variant]) -> None:
-    """Raise ConfigError unless the variants can share one model and one backend."""
+    """Raise ConfigError unless the variants can share one model and one backend.
+
+    A model form that is a program, run without the user's trust, is refused here (UntrustedModelError), before
+    any output file or worker is made.
+    """
+    from vggcompare.core.model.trust import check_trusted
+
     if len(variants) < 2:
         raise ConfigError("a sweep needs a reference and at least one variant to compare with it")
     names = [n for n, _ in variants]
@@ -78,6 +89,8 @@ def check_variants(variants: list[Variant]) -> None:
             if getattr(cfg, field) != getattr(ref, field):
                 raise ConfigError(f"variant '{name}' changes {field}, which a sweep keeps the same in every variant "
                                   "(one model and one backend per worker)")
+        if cfg.is_custom_model:
+            check_trusted(cfg.model, cfg.h5_reader, cfg.trust_model)
 
 
 def group_images(variants: list[Variant]) -> int:

@@ -78,11 +78,13 @@ def _actor_class(ray):
     class SweepActor:
         """A Ray actor holding one SweepWorker (one model)."""
 
-        def __init__(self, variants: list, group: int, threads: int, allow_download: bool) -> None:
+        def __init__(self, variants: list, group: int, threads: int, allow_download: bool, trust_model: bool) -> None:
             from vggcompare.core.config import ExperimentConfig
             from vggcompare.core.studies.sweep.worker import SweepWorker
 
-            self.worker = SweepWorker([(n, ExperimentConfig.from_dict(c)) for n, c in variants], group, allow_download)
+            # A configuration's dict never carries the user's trust (core.model.trust): the driver passes it apart.
+            configs = [(n, ExperimentConfig.from_dict(c).replace(trust_model=trust_model)) for n, c in variants]
+            self.worker = SweepWorker(configs, group, allow_download)
             self.worker.start(threads)
 
         def describe(self) -> str:
@@ -115,10 +117,15 @@ def run_groups_on_ray(
     gpus_per_actor: float = 0,
     threads: int | None = None,
     allow_download: bool = True,
+    trust_model: bool = False,
     poll: float = 0.5,
     say: Callable[[str], None] = lambda _m: None,
 ) -> Generator[Event, None, None]:
-    """Send each group to an actor of the pool and yield events as they come back (ticks between them)."""
+    """Send each group to an actor of the pool and yield events as they come back (ticks between them).
+
+    ``variants`` are ``(name, config dict)`` pairs; ``trust_model`` is the user's trust in a model form that is a
+    program (a SavedModel folder, an .h5 read by tf_keras), which a config dict never holds.
+    """
     if address:
         check_reachable(address)
     ray = _import_ray()
@@ -149,7 +156,7 @@ def run_groups_on_ray(
         Actor = _actor_class(ray).options(num_cpus=cpus, num_gpus=gpus_per_actor or 0)
         say(f"Starting {count} Ray actor(s), {cpus} CPU(s) each, one model in each…")
         # Each actor's TensorFlow uses as many threads as it has CPUs, as the local engine uses the machine's.
-        actors = [Actor.remote(variants, group, threads or cpus, allow_download) for _ in range(count)]
+        actors = [Actor.remote(variants, group, threads or cpus, allow_download, trust_model) for _ in range(count)]
         ready_ref = actors[0].describe.remote()
         while not ray.wait([ready_ref], timeout=poll)[0]:
             yield ("tick",)  # the actors are importing TensorFlow and building the model

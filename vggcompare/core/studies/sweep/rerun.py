@@ -14,13 +14,16 @@ from vggcompare.core.storage.sweep_table import SweepTable
 
 
 def rerun_row(
-    out_dir: str, image: str, variant: str, cancel: Callable[[], bool] | None = None, explain: str | None = None
+    out_dir: str, image: str, variant: str, cancel: Callable[[], bool] | None = None, explain: str | None = None,
+    trust_model: bool = False,
 ) -> Generator[Progress, None, tuple[RunResult, RunResult, str, str]]:
     """Run the sweep's reference and ``variant`` on ``image`` (a path as rows.csv names it); return both and their names.
 
     The runs go through the engine one image at a time, so their passes are batched alone: their
     probabilities can differ from the sweep's row in the last bits, never in what the row says.
     ``explain`` ("gradcam" or "occlusion") gives both runs explanation maps, which the sweep itself has not.
+    ``trust_model`` is the user's trust in a model form that is a program (a SavedModel folder), which the sweep's
+    table never records.
     """
     with SweepTable(out_dir, create=False) as table:
         settings = table.settings
@@ -35,7 +38,7 @@ def rerun_row(
     loaded = load_image(path)
     runs = []
     for name in (names[0], variant):
-        config = variants[name].replace(image=path, **({"explain": explain} if explain else {}))
+        config = variants[name].replace(image=path, trust_model=trust_model, **({"explain": explain} if explain else {}))
         result = yield from run_passes(config, loaded, cancel=cancel, allow_download=False)
         result.name = f"{image} · {name}"
         runs.append(result)

@@ -169,7 +169,8 @@ def _ray_events(variants, group, groups, items_of, address, cpus, gpus, threads,
 
     plain = [(n, cfg.to_dict()) for n, cfg in variants]
     yield from run_groups_on_ray(plain, group, groups, items_of, address=address, cpus_per_actor=cpus,
-                                 gpus_per_actor=gpus, threads=threads, allow_download=allow_download)
+                                 gpus_per_actor=gpus, threads=threads, allow_download=allow_download,
+                                 trust_model=variants[0][1].trust_model)
 
 
 __all__ = ["SweepOutcome", "SweepProgress", "run_sweep"]
