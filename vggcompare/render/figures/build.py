@@ -149,8 +149,21 @@ def _layers(parent: QWidget, result: RunResult, options: dict) -> QWidget:
     sentence = QLabel(html.escape(comparison.sentence()))
     sentence.setWordWrap(True)
     layout.addWidget(sentence)
+    if comparison.notes:  # what was compared: layers matched to a runtime's tensors, blocks, fingerprints, …
+        notes = QLabel("<br>".join(html.escape(_shortened(note)) for note in comparison.notes[:NOTES_SHOWN]))
+        notes.setWordWrap(True)
+        notes.setStyleSheet(f"color: {theme.colors(panel.palette()).css('muted')};")
+        layout.addWidget(notes)
     panel.layers = plot  # keeps the Python object alive with the widget
     return panel
+
+
+NOTES_SHOWN = 4  # the layer comparison's notes under its plot (a CSV or the report holds the layer table itself)
+
+
+def _shortened(note: str, limit: int = 170) -> str:
+    """A note cut at ``limit`` characters (at a word) with an ellipsis: a long list of layer names ends the line."""
+    return note if len(note) <= limit else note[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 NO_MAPS = "this result has no explanation maps; run it with --explain gradcam or --explain occlusion"
