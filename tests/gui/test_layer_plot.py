@@ -148,3 +148,20 @@ def test_a_training_mode_run_with_layers_says_where_it_enters_and_its_report_sho
     assert again.layer_comparison.to_dict() == comparison.to_dict()
     text = pdf_text(write_run_report(trained, tmp_path / "run.pdf"))
     assert "training mode against inference" in text and "enters at bn" in text and text.count("\f") <= 1
+
+
+def test_the_layer_figure_says_under_its_plot_what_was_compared(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from vggcompare.core.analysis.result import RunResult
+    from vggcompare.render.figures.build import _layers
+
+    comparison = _comparison()
+    matched = "TFLite (experimental_preserve_all_tensors=True): 3 of 5 Keras layers matched to a tensor; " + ", ".join(
+        f"layer_{i}" for i in range(60))
+    comparison.notes[:] = [matched]
+    panel = _layers(None, RunResult.__new__(RunResult), {"layers": comparison})
+    qtbot.addWidget(panel)
+    texts = [label.text() for label in panel.findChildren(QLabel)]
+    shown = next(text for text in texts if "3 of 5 Keras layers matched" in text)
+    assert shown.endswith("…") and len(shown) < len(matched)  # a long list of names is cut at a word
