@@ -107,3 +107,20 @@ def test_the_windows_checkup_sends_rows_with_enters_at_only_and_a_row_opens_on_t
     assert comparison.enters_text() == training.enters_at
     plain = drive_job(jobs.checkup_and_keep(cfg, image, "another token"), lambda _report: None)
     assert all(not r.enters_at and r.layers is None for r in plain.rows)  # without layers: no comparison at all
+
+
+@pytest.mark.parametrize("change, cell", [(0.0, "identical"), (1.8e-7, "identical layer by layer; the plain calls differ by 1.8e-07")])
+def test_a_cause_identical_layer_by_layer_but_not_at_the_plain_output_says_both(change, cell):
+    from types import SimpleNamespace
+
+    from vggcompare.core.analysis.layers import LayerTrace
+    from vggcompare.core.studies.checkup import _compare_layers
+    from vggcompare.core.studies.checkup_causes import Cause
+    from vggcompare.core.studies.checkup_rows import CauseRow
+
+    arrays = [np.arange(12, dtype=np.float32), np.ones(4, np.float32)]
+    trace = lambda: LayerTrace(["conv", "dense"], ["Conv2D", "Dense"], [a.copy() for a in arrays])  # noqa: E731
+    results = {"reference": SimpleNamespace(layers=trace()), "call eager": SimpleNamespace(layers=trace())}
+    row = CauseRow("call eager", "eager", "", MEASURED, largest_change=change, against="reference")
+    _compare_layers(row, Cause("call eager", "eager", {"call": "eager"}, ""), results, {"reference"})
+    assert row.enters_at == cell

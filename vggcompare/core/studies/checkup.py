@@ -181,6 +181,11 @@ def _compare_layers(row: CauseRow, cause: Cause, results: dict, targets: set[str
         else:
             row.layers = comparison.to_dict()
             row.enters_at = comparison.enters_text()
+            if row.enters_at == "identical" and (row.largest_change or 0.0) > 0.0:
+                # the instrumented graph fuses fewer operations than the plain one (docs/layers.md, "Limits")
+                from vggcompare.core.analysis.verdict import fmt
+
+                row.enters_at = f"identical layer by layer; the plain calls differ by {fmt(row.largest_change)}"
     if cause.key not in targets:
         results[cause.key].layers = None
 
