@@ -153,7 +153,7 @@ def _compile(prepared: Any, probe: Any, shape: tuple[int, ...], call: str, train
             if row:  # the instrumented graph keeps row 0; another row is moved there (same batch, other order)
                 raise ValueError("the instrumented pass keeps row 0")
             outs = graph(tf.constant(batch), tf.constant(DropoutKeys.as_backend_keys(keys, "tensorflow")))
-            return [o.numpy()[0].astype(np.float32) for o in outs]
+            return [np.asarray(o.numpy()[0], dtype=np.float32) for o in outs]
     elif call == "predict":
         def run(batch, keys, row):
             if holder is not None:
