@@ -124,3 +124,22 @@ def test_a_cause_identical_layer_by_layer_but_not_at_the_plain_output_says_both(
     row = CauseRow("call eager", "eager", "", MEASURED, largest_change=change, against="reference")
     _compare_layers(row, Cause("call eager", "eager", {"call": "eager"}, ""), results, {"reference"})
     assert row.enters_at == cell
+
+
+def test_an_output_only_comparison_of_bit_identical_plain_calls_says_identical():
+    from types import SimpleNamespace
+
+    from vggcompare.core.analysis.layers import LayerTrace
+    from vggcompare.core.studies.checkup import _compare_layers
+    from vggcompare.core.studies.checkup_causes import Cause
+    from vggcompare.core.studies.checkup_rows import CauseRow
+
+    out = np.linspace(0.0, 1.0, 10, dtype=np.float32)
+    keras_side = LayerTrace(["conv", "dense"], ["Conv2D", "Dense"], [np.ones(4, np.float32), out * np.float32(1 + 2e-7)])
+    served = LayerTrace(["dense"], ["Output"], [out], None, ["Only the output: a SavedModel exposes its signature alone."], True)
+    results = {"reference": SimpleNamespace(layers=keras_side), "runtime savedmodel": SimpleNamespace(layers=served)}
+    cause = Cause("runtime savedmodel", "SavedModel", {"runtime": "savedmodel"}, "")
+    for change, cell in ((0.0, "output only: identical"), (3e-7, "output only: round-off")):
+        row = CauseRow("runtime savedmodel", "SavedModel", "", MEASURED, largest_change=change, against="reference")
+        _compare_layers(row, cause, results, {"reference", "runtime savedmodel"})
+        assert row.enters_at == cell
