@@ -148,3 +148,24 @@ def measured(fn, quiet: bool = True):
 def best(values):
     """The best (smallest) of repeated timings: other processes only ever slow a run down."""
     return min(values)
+
+
+def in_fresh_processes(command: list[str], repeats: int):
+    """Run ``command`` (a benchmark's ``--child``) once per repeat, each in a new process after waiting for quiet;
+    print its lines and yield the figures of its ``CHILD {json}`` line. SystemExit when a repeat gives none."""
+    import json
+    import subprocess
+
+    for r in range(repeats):
+        wait_for_quiet(max_wait=15.0)
+        proc = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+        print(f"==== repeat {r + 1} of {repeats} (a fresh process) ====")
+        figures = None
+        for line in proc.stdout.splitlines():
+            if line.startswith("CHILD "):
+                figures = json.loads(line[len("CHILD "):])
+            else:
+                print(line)
+        if figures is None:
+            raise SystemExit(f"repeat {r + 1} failed (exit {proc.returncode})")
+        yield figures

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,18 +43,8 @@ def main() -> None:
         child(args)
         return
     seen = []
-    for r in range(args.repeats):
-        C.wait_for_quiet(max_wait=15.0)
-        proc = subprocess.run([sys.executable, __file__, "--child", "--model", args.model], stdout=subprocess.PIPE, text=True)
-        print(f"==== repeat {r + 1} of {args.repeats} (a fresh process) ====")
-        figures = None
-        for line in proc.stdout.splitlines():
-            if line.startswith("CHILD "):
-                figures = json.loads(line[6:])
-            else:
-                print(line)
-        if figures is None:
-            raise SystemExit(f"repeat {r + 1} failed (exit {proc.returncode})")
+    command = [sys.executable, __file__, "--child", "--model", args.model]
+    for r, figures in enumerate(C.in_fresh_processes(command, args.repeats)):
         seen.append(figures)
         print(f"RESULT repeat={r + 1} first_row_s={figures['first_row_s']:.2f} max_gap_rows_ms={figures['max_gap_rows_ms']:.1f} "
               f"checkup_s={figures['checkup_s']:.1f} rows={figures['rows']}")

@@ -113,24 +113,11 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    import json
-    import subprocess
 
     seen: dict[str, list[float]] = {phase: [] for phase in PHASES}
-    for r in range(args.repeats):
-        C.wait_for_quiet(max_wait=15.0)
-        command = [sys.executable, __file__, "--child", "--passes", str(args.passes), "--runs", str(args.runs)]
-        command += ["--visible"] * args.visible + ["--profile"] * args.profile
-        proc = subprocess.run(command, stdout=subprocess.PIPE, text=True)
-        figures = None
-        print(f"==== repeat {r + 1} of {args.repeats} (a fresh process) ====")
-        for line in proc.stdout.splitlines():
-            if line.startswith("CHILD "):
-                figures = json.loads(line[6:])
-            else:
-                print(line)
-        if figures is None:
-            raise SystemExit(f"repeat {r + 1} failed (exit {proc.returncode})")
+    command = [sys.executable, __file__, "--child", "--passes", str(args.passes), "--runs", str(args.runs)]
+    command += ["--visible"] * args.visible + ["--profile"] * args.profile
+    for r, figures in enumerate(C.in_fresh_processes(command, args.repeats)):
         for phase in PHASES:
             seen[phase].append(figures[phase])
         print(f"RESULT repeat={r + 1} " + " ".join(f"max_gap_{phase}_ms={figures[phase]:.1f}" for phase in PHASES))

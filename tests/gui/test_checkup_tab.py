@@ -37,6 +37,15 @@ def _fake(monkeypatch, held: bool = False) -> None:
     monkeypatch.setattr(checkup_pair, "run_pair", fake_jobs.fake_pair)
 
 
+def _finished_checkup(qtbot, w):
+    """Open the Checkup tab, press its button and wait for the (fake) checkup to end: (the view, the Checkup)."""
+    w.tabs.setCurrentIndex(CHECKUP_TAB)
+    view = w.checkup_tab.view
+    with qtbot.waitSignal(w.checkup_tab.checkups.finished, timeout=TIMEOUT_MS) as done:
+        view.run_button.click()
+    return view, done.args[0]
+
+
 def _rows_in_table(view) -> list[str]:
     return [view.table.item(r, 1).text() for r in range(view.table.rowCount())]
 
@@ -111,12 +120,7 @@ def test_the_chart_ranks_the_bars_and_a_click_on_a_bar_or_a_row_opens_that_cause
         qtbot, checkup_window, monkeypatch):
     _fake(monkeypatch)
     w = checkup_window
-    checkups = w.checkup_tab.checkups
-    w.tabs.setCurrentIndex(CHECKUP_TAB)
-    view = w.checkup_tab.view
-    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
-        view.run_button.click()
-    checkup = done.args[0]
+    view, checkup = _finished_checkup(qtbot, w)
     measured = [r for r in checkup.rows if r.measured]
     chart = view.chart
     qtbot.waitUntil(lambda: chart.height() >= chart.minimumHeight(), timeout=5_000)
@@ -287,12 +291,8 @@ def test_a_click_on_a_row_while_a_run_is_going_leaves_the_run_alone_and_says_why
 
     monkeypatch.setattr(jobs, "run_and_save", fake_jobs.fake_run)
     w = checkup_window
-    checkups = w.checkup_tab.checkups
-    w.tabs.setCurrentIndex(CHECKUP_TAB)
-    view = w.checkup_tab.view
-    with qtbot.waitSignal(checkups.finished, timeout=TIMEOUT_MS) as done:
-        view.run_button.click()
-    cause = next(r.cause for r in done.args[0].rows if r.measured)
+    view, checkup = _finished_checkup(qtbot, w)
+    cause = next(r.cause for r in checkup.rows if r.measured)
     w.controls.set_config(w.current_config().replace(passes=400))  # about 2 s of made-up passes
     cancelled = []
     w.session.cancelled.connect(lambda: cancelled.append(True))
