@@ -239,14 +239,23 @@ class LayerComparison:
         return (f"First differs at {first.name} ({first.kind}, {fmt(first.relative)}, round-off); enters at {enters.name} "
                 f"({enters.kind}, relative difference {fmt(enters.relative)}); {fmt(out.relative)} at the output ({out.name}){grows}.")
 
-    def enters_text(self) -> str:
-        """Short form for a table cell: 'stem_bn (0.61 → 0.996)', 'round-off only', 'identical'."""
+    def enters_text(self, plain_change: float | None = None) -> str:
+        """Short form for a table cell: 'bn0 (0.611 → 0.993)', 'round-off only (from …)', 'identical'.
+
+        ``plain_change`` is the largest probability change between the two runs' plain calls, when known. The
+        instrumented Keras graph fuses fewer operations than the plain one (core.passes.layer_pass), so where the
+        two tell different stories the cell says what the plain calls did: 'identical layer by layer; the plain
+        calls differ by …', or 'output only: identical' for an output-only comparison of bit-identical plain calls."""
         from vggcompare.core.analysis.verdict import fmt
 
         enters, out = self.enters_at, self.output
         if self.outputs_only and out is not None:
+            if plain_change == 0.0:
+                return "output only: identical"
             return "output only: " + ("identical" if out.identical else f"{fmt(out.relative)}" if out.above else "round-off")
         if self.first_difference is None:
+            if plain_change:
+                return f"identical layer by layer; the plain calls differ by {fmt(plain_change)}"
             return "identical"
         if enters is None:
             return f"round-off only (from {self.first_difference.name})"

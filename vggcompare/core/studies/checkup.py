@@ -180,15 +180,7 @@ def _compare_layers(row: CauseRow, cause: Cause, results: dict, targets: set[str
             row.enters_at = f"not compared ({str(exc).rstrip('.')})"
         else:
             row.layers = comparison.to_dict()
-            row.enters_at = comparison.enters_text()
-            # the instrumented Keras graph fuses fewer operations than the plain one (docs/layers.md, "Limits"), so
-            # the cell also says what the plain calls did where the two tell different stories
-            if row.enters_at == "identical" and (row.largest_change or 0.0) > 0.0:
-                from vggcompare.core.analysis.verdict import fmt
-
-                row.enters_at = f"identical layer by layer; the plain calls differ by {fmt(row.largest_change)}"
-            elif comparison.outputs_only and row.largest_change == 0.0:
-                row.enters_at = "output only: identical"  # bit for bit in the plain calls; the instrumented side rounds otherwise
+            row.enters_at = comparison.enters_text(row.largest_change)
     if cause.key not in targets:
         results[cause.key].layers = None
 

@@ -33,7 +33,7 @@ def _summary(o):
         made = f"{'made' if env.export_made else 'reused'}, {env.export_seconds or 0:.1f} s"
         changed = not c.numbers.same_top1
         flips += [name] if changed else []
-        enters = c.layers.enters_text() if c.layers is not None else "—"
+        enters = c.layers.enters_text(c.numbers.max_abs_difference) if c.layers is not None else "—"
         o.rows.append([TITLES.get(name, name), top1(o.runs[name]), fmt(c.numbers.max_abs_difference), "yes" if changed else "no",
                        enters, made])
         o.bars.append((name, c.numbers.max_abs_difference))
